@@ -1,0 +1,32 @@
+// Builds every TypeScript project under the repository (tsc -b), then writes the ES-module
+// entry points next to the CommonJS output. The .mjs files re-export the CommonJS module so
+// `import` and `require` share one instance (one process-wide client, one task context).
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const projects = ['runtime', 'transformer', 'babel-plugin', 'server'].filter((p) =>
+  existsSync(join(root, p, 'tsconfig.json')) && readdirSync(join(root, p)).some((f) => f.endsWith('.ts')));
+
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', ...projects], { cwd: root, stdio: 'inherit' });
+
+// Static assets that tsc does not copy.
+for (const [from, to] of [['server/public', 'dist/server/public']]) {
+  if (existsSync(join(root, from))) cpSync(join(root, from), join(root, to), { recursive: true });
+}
+
+// ESM facades: `export const { a, b } = cjs` keeps named exports exact and types come from the .d.ts.
+const esmEntries = ['dist/runtime/index.js', 'dist/runtime/instrument.js'];
+for (const entry of esmEntries) {
+  const file = join(root, entry);
+  if (!existsSync(file)) continue;
+  const names = Object.keys(require(file)).filter((n) => n !== 'default' && n !== '__esModule');
+  const base = './' + entry.split('/').pop();
+  const out = file.replace(/\.js$/, '.mjs');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `import cjs from ${JSON.stringify(base)};\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`);
+}
