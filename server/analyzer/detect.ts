@@ -1,0 +1,162 @@
+/**
+ * The per-variable scan. Accesses of one variable are visited in time order; each write is
+ * compared only with the writes of other tasks inside a bounded window (since the writer's stale
+ * read, or back to the nearest write that is ordered before it), never with every access stored.
+ */
+import { Ordering, type AccessState } from './order';
+import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
+
+const DEFAULT_WRITE_WINDOW = 32;
+const DEFAULT_STALE_WINDOW = 256;
+
+interface TaskVarState {
+  /** Latest read since the task's own last write. */
+  lastRead: AccessState | null;
+  /** Latest read from a segment before the one of `lastRead` (a "check" that an await separates from the act). */
+  checkRead: AccessState | null;
+}
+
+function isWrite(r: AccessRecord): boolean {
+  return r.access === 'Write' || r.access === 'AtomicWrite' || r.access === 'AtomicRMW';
+}
+
+function isRead(r: AccessRecord): boolean {
+  return r.access === 'Read' || r.access === 'AtomicRead';
+}
+
+/** Deduplicates per (variable, kind, pair of tasks): the same pattern between two tasks is one race. */
+class Findings {
+  readonly list: RaceFinding[] = [];
+  private readonly seen = new Set<string>();
+
+  private key(kind: RaceKind | 'pair', variable: string, t1: string, t2: string): string {
+    return `${kind}\u0000${variable}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
+  }
+
+  has(kind: RaceKind | 'pair', variable: string, t1: string, t2: string): boolean {
+    return this.seen.has(this.key(kind, variable, t1, t2));
+  }
+
+  add(f: RaceFinding, t1: string, t2: string): void {
+    this.seen.add(this.key(f.kind, f.variable, t1, t2));
+    // Any stronger finding for the pair makes a later unordered-writes report redundant.
+    this.seen.add(this.key('pair', f.variable, t1, t2));
+    this.list.push(f);
+  }
+}
+
+function sameValue(a: AccessRecord, b: AccessRecord, values?: (seq: number) => unknown): boolean {
+  if (!values) return false;
+  return JSON.stringify(values(a.seq)) === JSON.stringify(values(b.seq));
+}
+
+/**
+ * Scans one variable's accesses (any order; they are sorted here by time, then seq).
+ * `newValue`, when given, lets two concurrent blind writes of the same value pass as harmless.
+ */
+export function scanVariable(
+  accesses: AccessRecord[],
+  ordering: Ordering,
+  out: Findings,
+  opts: AnalyzerOptions = {},
+  newValue?: (seq: number) => unknown,
+): void {
+  const writeWindow = opts.writeWindow ?? DEFAULT_WRITE_WINDOW;
+  const staleWindow = opts.staleWindow ?? DEFAULT_STALE_WINDOW;
+  const sorted = accesses.slice().sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+  const writes: AccessState[] = [];
+  const tasks = new Map<string, TaskVarState>();
+
+  /** Finds the latest other-task write strictly after `from` and before the end of `writes` that conflicts with `w`. */
+  const interleaved = (from: AccessState, w: AccessState): AccessState | null => {
+    let scanned = 0;
+    for (let i = writes.length - 1; i >= 0 && scanned < staleWindow; i--) {
+      const x = writes[i]!;
+      if (x.rec.ts < from.rec.ts || (x.rec.ts === from.rec.ts && x.rec.seq < from.rec.seq)) break;
+      if (x.rec.task === w.rec.task) continue;
+      scanned++;
+      // x came after the read in time; it only matters that the writer did not wait for x.
+      if (ordering.concurrent(x, w)) return x;
+    }
+    return null;
+  };
+
+  for (const rec of sorted) {
+    const s = ordering.state(rec);
+    let st = tasks.get(rec.task);
+    if (!st) tasks.set(rec.task, (st = { lastRead: null, checkRead: null }));
+
+    if (isRead(rec)) {
+      if (st.lastRead && st.lastRead.seg < s.seg) st.checkRead = st.lastRead;
+      st.lastRead = s;
+      continue;
+    }
+    if (!isWrite(rec)) continue;
+
+    const v = rec.variable;
+    const staleRead = st.lastRead && st.lastRead.seg < s.seg ? st.lastRead : null;
+    s.rmw = rec.access === 'AtomicRMW' || (st.lastRead !== null && st.lastRead.seg === s.seg);
+
+    if (staleRead && rec.access !== 'AtomicRMW') {
+      const x = interleaved(staleRead, s);
+      if (x && !out.has('lost_update', v, rec.task, x.rec.task)) {
+        out.add({
+          kind: 'lost_update', variable: v, severity: 'CRITICAL',
+          seqs: [staleRead.rec.seq, x.rec.seq, rec.seq], roles: ['stale_read', 'interleaved_write', 'overwrite'],
+          conflict: [x.rec.seq, rec.seq],
+        }, rec.task, x.rec.task);
+      }
+    } else if (s.rmw && st.checkRead && st.lastRead) {
+      // Fresh read-modify-write, but an earlier segment's read decided to act: check-then-act.
+      const check = st.checkRead;
+      const x = interleaved(check, st.lastRead);
+      if (x && x.rec.ts < st.lastRead.rec.ts && !out.has('check_then_act', v, rec.task, x.rec.task)) {
+        out.add({
+          kind: 'check_then_act', variable: v, severity: 'WARNING',
+          seqs: [check.rec.seq, x.rec.seq, rec.seq], roles: ['check_read', 'interleaved_write', 'write'],
+          conflict: [check.rec.seq, x.rec.seq],
+        }, rec.task, x.rec.task);
+      }
+    }
+
+    // Unordered writes: walk back to the nearest earlier write that is ordered before this one;
+    // writes before that one were already compared with it.
+    let scanned = 0;
+    for (let i = writes.length - 1; i >= 0 && scanned < writeWindow; i--) {
+      const x = writes[i]!;
+      if (x.rec.task === rec.task) break;
+      scanned++;
+      if (!ordering.concurrent(x, s)) {
+        if (ordering.ordered(x, s)) break;
+        continue;
+      }
+      // Two read-modify-writes that each ran in one synchronous segment commute.
+      if (x.rmw && s.rmw) continue;
+      if (out.has('pair', v, rec.task, x.rec.task)) continue;
+      if (!x.rmw && !s.rmw && sameValue(x.rec, rec, newValue)) continue;
+      out.add({
+        kind: 'unordered_writes', variable: v, severity: 'CRITICAL',
+        seqs: [x.rec.seq, rec.seq], roles: ['write', 'write'], conflict: [x.rec.seq, rec.seq],
+      }, rec.task, x.rec.task);
+    }
+
+    writes.push(s);
+    st.lastRead = null;
+    st.checkRead = null;
+  }
+}
+
+/** Runs the scan over every variable's accesses. */
+export function detectRaces(
+  byVariable: Iterable<AccessRecord[]>,
+  ctx: AnalysisContext,
+  opts: AnalyzerOptions = {},
+  newValue?: (seq: number) => unknown,
+): RaceFinding[] {
+  const ordering = new Ordering(ctx);
+  const out = new Findings();
+  for (const group of byVariable) scanVariable(group, ordering, out, opts, newValue);
+  return out.list;
+}
+
+export { Findings };

@@ -1,0 +1,32 @@
+/** The race analyzer: events in, race reports out. Pure (no HTTP, no SQL). */
+import type { RacewayEvent } from '../../runtime/events';
+import { detectRaces } from './detect';
+import { prepareEvents } from './prepare';
+import { describe } from './report';
+import type { AnalyzerOptions, RaceReport } from './types';
+
+export * from './types';
+export { detectRaces, scanVariable } from './detect';
+export { Ordering } from './order';
+export { prepareEvents, micros, ownComponent, noteContext } from './prepare';
+export { describe, toGlobalDetail, type GlobalRaceDetail } from './report';
+
+const SEVERITY_RANK = { CRITICAL: 0, WARNING: 1 } as const;
+
+/** Orders reports for display: most severe first, then by time of the conflict. */
+export function sortReports(reports: RaceReport[]): RaceReport[] {
+  return reports.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    (a.second.timestamp < b.second.timestamp ? -1 : a.second.timestamp > b.second.timestamp ? 1 : 0));
+}
+
+/** Analyzes a set of events held in memory. */
+export function analyzeEvents(events: readonly RacewayEvent[], opts: AnalyzerOptions = {}): RaceReport[] {
+  const { byVariable, context, details } = prepareEvents(events);
+  const findings = detectRaces(byVariable.values(), context, opts, (seq) => details.get(seq)?.new_value);
+  const reports: RaceReport[] = [];
+  for (const f of findings) {
+    const r = describe(f, (seq) => details.get(seq));
+    if (r) reports.push(r);
+  }
+  return sortReports(reports);
+}

@@ -1,0 +1,156 @@
+/**
+ * Happens-before between two accesses, from vector clocks plus the rules that the clocks of a
+ * JavaScript program cannot express (same synchronous job, request intervals).
+ */
+import type { AccessRecord, AnalysisContext } from './types';
+
+/** Per-access values the scan computes once (segment and job are needed many times). */
+export interface AccessState {
+  rec: AccessRecord;
+  /** Index of the task's synchronous segment (number of the task's awaits before the access). */
+  seg: number;
+  /** Accesses with the same job key ran in one uninterrupted run of the event loop. */
+  job: string;
+  /** The write re-read its variable in the same segment (or is AtomicRMW): it cannot lose an update. */
+  rmw: boolean;
+  /** Parsed clock, filled on demand. */
+  clockMap?: Map<string, number>;
+  lockSet?: Set<string> | null;
+}
+
+function countBefore(sorted: readonly number[], ts: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Ordering {
+  private readonly jobCache = new Map<string, string>();
+
+  constructor(private readonly ctx: AnalysisContext) {}
+
+  segmentOf(task: string, ts: number): number {
+    const info = this.ctx.tasks.get(task);
+    return info ? countBefore(info.awaits, ts) : 0;
+  }
+
+  /**
+   * The first segment of a task runs synchronously inside the segment of its caller that called
+   * it (an async function body runs up to its first await before the call returns), so it shares
+   * the caller's job; later segments are jobs of their own.
+   */
+  jobOf(task: string, seg: number, depth = 0): string {
+    if (seg > 0) return task + '\u0000' + seg;
+    const cached = this.jobCache.get(task);
+    if (cached !== undefined) return cached;
+    const info = this.ctx.tasks.get(task);
+    let job = task + '\u00000';
+    if (info?.parent !== undefined && info.spawnTs !== undefined && info.parent !== task && depth < 64) {
+      job = this.jobOf(info.parent, this.segmentOf(info.parent, info.spawnTs), depth + 1);
+    }
+    this.jobCache.set(task, job);
+    return job;
+  }
+
+  state(rec: AccessRecord): AccessState {
+    const seg = this.segmentOf(rec.task, rec.ts);
+    return { rec, seg, job: this.jobOf(rec.task, seg), rmw: false };
+  }
+
+  /** True when `a` happens before `b` (a is the earlier access in time). */
+  ordered(a: AccessState, b: AccessState): boolean {
+    if (a.rec.task === b.rec.task || a.job === b.job) return true;
+    if (clockBefore(a, b)) return true;
+    return this.intervalBefore(a.rec, b.rec);
+  }
+
+  /** Neither access can happen before the other and no common lock protects them. */
+  concurrent(a: AccessState, b: AccessState): boolean {
+    if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
+    if (this.ordered(a, b)) return false;
+    // Clock skew between processes can put a causal successor earlier in time.
+    if (clockBefore(b, a)) return false;
+    return !commonLock(a, b);
+  }
+
+  /**
+   * Request interval rule: within one service, everything a request did up to its response
+   * happened before a request that started after that response (the client waited for it).
+   */
+  private intervalBefore(a: AccessRecord, b: AccessRecord): boolean {
+    if (a.unit === b.unit) return false;
+    const ua = this.ctx.units.get(a.unit);
+    const ub = this.ctx.units.get(b.unit);
+    if (!ua || !ub || ua.end === null || ua.service !== ub.service) return false;
+    return a.ts <= ua.end && ua.end < ub.start && ub.start <= b.ts;
+  }
+}
+
+function parseClock(s: AccessState): Map<string, number> {
+  if (!s.clockMap) {
+    const c = s.rec.clock;
+    let pairs: ReadonlyArray<readonly [string, number]> = [];
+    if (typeof c === 'string') {
+      try {
+        pairs = JSON.parse(c) as [string, number][];
+      } catch {
+        pairs = [];
+      }
+    } else pairs = c;
+    s.clockMap = new Map(Array.isArray(pairs) ? pairs.map((p) => [p[0], p[1]] as [string, number]) : []);
+  }
+  return s.clockMap;
+}
+
+/** Component `task` of the clock of `s`, found without parsing the whole clock when it is JSON text. */
+function component(s: AccessState, task: string): number | undefined {
+  const c = s.rec.clock;
+  if (typeof c === 'string' && !s.clockMap) {
+    // The store writes clocks with JSON.stringify, so a component always reads `"<task>",<n>]`.
+    const needle = JSON.stringify(task) + ',';
+    const i = c.indexOf(needle);
+    if (i < 0) return undefined;
+    const n = parseInt(c.slice(i + needle.length, i + needle.length + 20), 10);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  return parseClock(s).get(task);
+}
+
+/**
+ * Vector clock order. With the task's own component known, one lookup decides (a happened before
+ * b iff b has seen a's own counter); otherwise every component of a must be present and not
+ * larger in b, as upstream requires.
+ */
+export function clockBefore(a: AccessState, b: AccessState): boolean {
+  if (a.rec.own >= 0) {
+    const seen = component(b, a.rec.task);
+    return seen !== undefined && seen >= a.rec.own;
+  }
+  const ca = parseClock(a);
+  if (ca.size === 0) return false;
+  const cb = parseClock(b);
+  for (const [k, v] of ca) {
+    const w = cb.get(k);
+    if (w === undefined || w < v) return false;
+  }
+  return true;
+}
+
+function lockSet(s: AccessState): Set<string> | null {
+  if (s.lockSet === undefined) s.lockSet = s.rec.locks && s.rec.locks.length > 0 ? new Set(s.rec.locks) : null;
+  return s.lockSet;
+}
+
+/** Lockset rule as a safety net behind release->acquire clock joins. */
+export function commonLock(a: AccessState, b: AccessState): boolean {
+  const la = lockSet(a);
+  const lb = lockSet(b);
+  if (!la || !lb) return false;
+  for (const l of la) if (lb.has(l)) return true;
+  return false;
+}

@@ -1,0 +1,112 @@
+/**
+ * Data shapes of the race analyzer. The analyzer is pure: it sees compact access records and a
+ * little per-task / per-request context, never HTTP or SQL, so the store and the unit tests feed it
+ * the same way.
+ */
+import type { AccessType, JsonValue } from '../../runtime/events';
+
+/** One StateChange, reduced to what ordering decisions need. */
+export interface AccessRecord {
+  /** Stable identity and tie-breaker for equal timestamps (ingest order). */
+  seq: number;
+  variable: string;
+  /** metadata.thread_id: the task that made the access. */
+  task: string;
+  /** Key of the ordering unit (service + trace), see `unitKey`. */
+  unit: string;
+  access: AccessType;
+  /** Microseconds since the epoch. */
+  ts: number;
+  /** The task's own component in `clock`, or -1 when the clock does not name the task. */
+  own: number;
+  /** The vector clock, either parsed or as its canonical JSON text (looked up lazily). */
+  clock: ReadonlyArray<readonly [string, number]> | string;
+  /** Locks held at the access (null or empty: none). */
+  locks: readonly string[] | null;
+}
+
+/** What the analyzer knows about a task besides its accesses. */
+export interface TaskInfo {
+  /** Timestamps of the task's AsyncAwait events, ascending: each ends a synchronous segment. */
+  awaits: number[];
+  /** The task whose AsyncSpawn created this one, if seen. */
+  parent?: string;
+  /** Timestamp of that AsyncSpawn. */
+  spawnTs?: number;
+}
+
+/** A request (or, without HTTP events, a trace) within one service: the interval rule's unit. */
+export interface UnitInfo {
+  service: string;
+  /** HttpRequest timestamp, else the first event's. */
+  start: number;
+  /** HttpResponse timestamp, else the last event's; null while a request has no response yet. */
+  end: number | null;
+}
+
+export interface AnalysisContext {
+  tasks: ReadonlyMap<string, TaskInfo>;
+  units: ReadonlyMap<string, UnitInfo>;
+}
+
+export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act';
+export type Severity = 'CRITICAL' | 'WARNING';
+
+/** Roles of the accesses in a finding, in the order of `seqs`. */
+export type AccessRole = 'stale_read' | 'check_read' | 'interleaved_write' | 'overwrite' | 'write';
+
+/** A race as found by the scan: access seqs only; `describe` turns it into a report. */
+export interface RaceFinding {
+  kind: RaceKind;
+  variable: string;
+  severity: Severity;
+  seqs: number[];
+  roles: AccessRole[];
+  /** Seqs of the two conflicting accesses (earlier first), shown side by side. */
+  conflict: [number, number];
+}
+
+/** Everything a report shows about one access. */
+export interface AccessDetail {
+  seq: number;
+  event_id: string;
+  trace_id: string;
+  thread_id: string;
+  service_name: string;
+  access_type: AccessType;
+  location: string;
+  /** RFC 3339 as received. */
+  timestamp: string;
+  old_value: JsonValue;
+  new_value: JsonValue;
+}
+
+export interface RaceAccess extends AccessDetail {
+  role: AccessRole;
+}
+
+/** A full race report (GET /api/races). */
+export interface RaceReport {
+  /** Stable for the same accesses: kind + variable + event ids. */
+  id: string;
+  kind: RaceKind;
+  severity: Severity;
+  variable: string;
+  trace_ids: string[];
+  accesses: RaceAccess[];
+  /** The two conflicting accesses, earlier first. */
+  first: RaceAccess;
+  second: RaceAccess;
+  description: string;
+}
+
+export interface AnalyzerOptions {
+  /** Most earlier writes one write is compared with for unordered writes (bounds the cost). */
+  writeWindow?: number;
+  /** Most writes scanned inside a stale-read window (lost update / check-then-act). */
+  staleWindow?: number;
+}
+
+export function unitKey(service: string, traceId: string): string {
+  return service + '\u0000' + traceId;
+}

@@ -1,0 +1,242 @@
+import test from 'ava';
+import { analyzeEvents } from '../../dist/server/analyzer/index.js';
+import { Sim } from './helpers.mjs';
+
+const BAL = 'accounts.alice.balance';
+
+/** The seed's transfer: read, await (simulated I/O), write from the value read. */
+function transferStart(sim, amount) {
+  const req = sim.request('POST', '/transfer');
+  const h = req.spawn('transfer');
+  h.read(BAL, 1000, 'src/bank.ts:10');
+  h.await();
+  return { req, h, amount };
+}
+function transferEnd({ req, h, amount }, old = 1000) {
+  h.write(BAL, old, old - amount, 'src/bank.ts:12');
+  req.join(h);
+  req.respond();
+}
+
+test('reports the seed\'s concurrent transfers as a lost update', (t) => {
+  const sim = new Sim();
+  const a = transferStart(sim, 100);
+  const b = transferStart(sim, 200);
+  transferEnd(a);
+  transferEnd(b);
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races, null, 1));
+  const [r] = races;
+  t.is(r.kind, 'lost_update');
+  t.is(r.severity, 'CRITICAL');
+  t.is(r.variable, BAL);
+  t.deepEqual(r.accesses.map((x) => x.role), ['stale_read', 'interleaved_write', 'overwrite']);
+  t.is(r.first.new_value, 900);
+  t.is(r.second.new_value, 800);
+  t.is(r.first.trace_id, a.req.trace);
+  t.is(r.second.trace_id, b.req.trace);
+  t.is(r.second.thread_id, b.h.id);
+  t.deepEqual([...r.trace_ids].sort(), [a.req.trace, b.req.trace].sort());
+  t.regex(r.description, /Lost update on accounts\.alice\.balance/);
+  t.is(r.second.location, 'src/bank.ts:12');
+});
+
+test('concurrent transfers that happen not to interleave are still reported as unordered writes', (t) => {
+  const sim = new Sim();
+  const a = transferStart(sim, 100);
+  const req2 = sim.request('POST', '/transfer');
+  transferEnd(a);
+  const h2 = req2.spawn('transfer');
+  h2.read(BAL, 900); h2.await(); h2.write(BAL, 900, 700); req2.join(h2); req2.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'unordered_writes');
+  t.is(races[0].severity, 'CRITICAL');
+});
+
+test('does not report sequential requests (deposit, then transfer from one client)', (t) => {
+  const sim = new Sim();
+  const dep = sim.request('POST', '/deposit');
+  const d = dep.spawn('deposit');
+  d.read(BAL, 1000); d.await(); d.write(BAL, 1000, 1100);
+  dep.join(d); dep.respond();
+  transferEnd(transferStart(sim, 100), 1100);
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('the interval rule only orders what a request did before its response', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request();
+  const bg = r1.spawn('background');
+  bg.read(BAL, 1000); bg.await();
+  r1.respond(); // fire-and-forget: the background task outlives the response
+  const r2 = sim.request();
+  const h2 = r2.spawn('transfer');
+  h2.read(BAL, 1000); h2.write(BAL, 1000, 900);
+  bg.write(BAL, 1000, 950);
+  r2.join(h2); r2.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'lost_update');
+  t.is(races[0].second.thread_id, bg.id);
+});
+
+test('reports two tasks of one request (Promise.all) that read-modify-write one field across an await', (t) => {
+  const sim = new Sim();
+  const req = sim.request('POST', '/checkout');
+  const a = req.spawn('addItem');
+  a.read('cart.total', 0); a.await();
+  const b = req.spawn('addItem');
+  b.read('cart.total', 0); b.await();
+  req.await(); // Promise.all
+  a.write('cart.total', 0, 5);
+  b.write('cart.total', 0, 7);
+  req.join(a, b);
+  req.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'lost_update');
+  t.is(races[0].first.trace_id, races[0].second.trace_id);
+  t.not(races[0].first.thread_id, races[0].second.thread_id);
+});
+
+test('does not report sections protected by the same lock (release -> acquire join)', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request(); const h1 = r1.spawn('transfer');
+  const r2 = sim.request(); const h2 = r2.spawn('transfer');
+  h1.acquire('lock:alice'); h1.read(BAL, 1000); h1.await(); h1.write(BAL, 1000, 900); h1.release('lock:alice');
+  h2.acquire('lock:alice'); h2.read(BAL, 900); h2.await(); h2.write(BAL, 900, 700); h2.release('lock:alice');
+  r1.join(h1); r1.respond(); r2.join(h2); r2.respond();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a common lock in lock_set protects accesses even when the clocks were not joined', (t) => {
+  const sim = new Sim();
+  const a = transferStart(sim, 100);
+  const b = transferStart(sim, 200);
+  for (const e of sim.events) if (e.kind.StateChange) e.lock_set = ['mutex:accounts'];
+  transferEnd(a);
+  transferEnd(b);
+  for (const e of sim.events) if (e.kind.StateChange) e.lock_set = ['mutex:accounts'];
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('different locks do not protect', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request(); const h1 = r1.spawn('transfer');
+  const r2 = sim.request(); const h2 = r2.spawn('transfer');
+  h1.acquire('lock:a'); h1.read(BAL, 1000); h1.await();
+  h2.acquire('lock:b'); h2.read(BAL, 1000); h2.await();
+  h1.write(BAL, 1000, 900); h1.release('lock:a');
+  h2.write(BAL, 1000, 800); h2.release('lock:b');
+  r1.join(h1); r1.respond(); r2.join(h2); r2.respond();
+  t.is(analyzeEvents(sim.events).length, 1);
+});
+
+test('does not report synchronous read-modify-writes within one segment', (t) => {
+  const sim = new Sim();
+  const req = sim.request();
+  const a = req.spawn('inc');
+  const b = req.spawn('inc');
+  a.await(); b.await();
+  a.read('stats.count', 0); a.write('stats.count', 0, 1); a.await();
+  b.read('stats.count', 1); b.write('stats.count', 1, 2); b.await();
+  // A second round, interleaved the other way.
+  b.read('stats.count', 2); b.write('stats.count', 2, 3);
+  a.read('stats.count', 3); a.write('stats.count', 3, 4);
+  req.join(a, b); req.respond();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('does not report different objects that share a source name', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request(); const h1 = r1.spawn('order');
+  const r2 = sim.request(); const h2 = r2.spawn('order');
+  h1.read('order.total', 0); h1.await();
+  h2.read('order#2.total', 0); h2.await();
+  h1.write('order.total', 0, 10);
+  h2.write('order#2.total', 0, 20);
+  r1.join(h1); r1.respond(); r2.join(h2); r2.respond();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('reports unordered blind writes by concurrent tasks, but not identical values', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request(); const h1 = r1.spawn('setMode');
+  const r2 = sim.request(); const h2 = r2.spawn('setMode');
+  h1.await(); h2.await();
+  h1.write('config.mode', 'a', 'fast');
+  h2.write('config.mode', 'a', 'safe');
+  h1.write('config.ready', false, true);
+  h2.write('config.ready', false, true);
+  r1.join(h1); r1.respond(); r2.join(h2); r2.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'unordered_writes');
+  t.is(races[0].variable, 'config.mode');
+  t.deepEqual([races[0].first.new_value, races[0].second.new_value], ['fast', 'safe']);
+});
+
+test('reports check-then-act as a warning', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request(); const a = r1.spawn('buy');
+  const r2 = sim.request(); const b = r2.spawn('buy');
+  a.read('stock.widget', 1, 'src/shop.ts:3'); a.await(); // if (stock > 0) await charge()
+  b.read('stock.widget', 1, 'src/shop.ts:3'); b.write('stock.widget', 1, 0, 'src/shop.ts:5'); b.await();
+  a.read('stock.widget', 0, 'src/shop.ts:5'); a.write('stock.widget', 0, -1, 'src/shop.ts:5');
+  r1.join(a); r1.respond(); r2.join(b); r2.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races, null, 1));
+  t.is(races[0].kind, 'check_then_act');
+  t.is(races[0].severity, 'WARNING');
+  t.deepEqual(races[0].accesses.map((x) => x.role), ['check_read', 'interleaved_write', 'write']);
+  t.is(races[0].first.location, 'src/shop.ts:3');
+});
+
+test('an awaited child is ordered before its parent\'s later accesses', (t) => {
+  const sim = new Sim();
+  const req = sim.request();
+  const child = req.spawn('load');
+  child.await();
+  req.await();
+  child.write('cache.user', null, 'alice');
+  req.join(child);
+  req.read('cache.user', 'alice'); req.write('cache.user', 'alice', 'bob');
+  req.respond();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a child\'s synchronous first segment runs inside its caller\'s segment', (t) => {
+  const sim = new Sim();
+  const root = sim.root();
+  root.read('counter', 0);
+  const child = root.spawn('reset'); // runs synchronously up to its first await
+  child.write('counter', 0, 10);
+  child.await();
+  root.write('counter', 10, 1);
+  root.await();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('but the child\'s code after its first await is concurrent with the caller', (t) => {
+  const sim = new Sim();
+  const root = sim.root();
+  const child = root.spawn('later');
+  child.await();
+  root.read('counter', 0); root.await();
+  child.write('counter', 0, 10);
+  root.write('counter', 0, 1);
+  t.is(analyzeEvents(sim.events)[0]?.kind, 'lost_update');
+});
+
+test('one race per pair of tasks, not per repetition', (t) => {
+  const sim = new Sim();
+  const a = transferStart(sim, 1);
+  const b = transferStart(sim, 2);
+  for (let i = 0; i < 5; i++) {
+    a.h.write(BAL, 1000, 999); a.h.read(BAL, 999); a.h.await();
+    b.h.write(BAL, 1000, 998); b.h.read(BAL, 998); b.h.await();
+  }
+  const races = analyzeEvents(sim.events);
+  t.is(races.filter((r) => r.kind === 'lost_update').length, 1);
+});
