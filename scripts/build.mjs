@@ -9,10 +9,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const projects = ['runtime', 'transformer', 'babel-plugin', 'server'].filter((p) =>
+// `node scripts/build.mjs runtime server` builds only those projects (and what they reference).
+const wanted = process.argv.slice(2);
+const projects = (wanted.length ? wanted : ['runtime', 'transformer', 'babel-plugin', 'server']).filter((p) =>
   existsSync(join(root, p, 'tsconfig.json')) && readdirSync(join(root, p)).some((f) => f.endsWith('.ts')));
 
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', ...projects], { cwd: root, stdio: 'inherit' });
+try {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', ...projects], { cwd: root, stdio: 'inherit' });
+} catch {
+  console.error('build failed: see the TypeScript errors above');
+  process.exit(1);
+}
 
 // Static assets that tsc does not copy.
 for (const [from, to] of [['server/public', 'dist/server/public']]) {

@@ -1,0 +1,267 @@
+/**
+ * The public client (seed "Client API"). Capture methods record into the calling task's context
+ * (trace, span, vector clock, lock set) and return immediately; the transport ships later.
+ */
+import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
+import { currentTask, emit, enterSpan, exitSpan, rootTask, type Task } from './context';
+import type { AccessType, EventKind, JsonValue } from './events';
+import { idOf } from './encode';
+import { randomId } from './ids';
+import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
+import { K, type Rec, type Sink } from './record';
+import { snapshot } from './serialize';
+import { Transport, type TransportStats } from './transport';
+
+export type { TransportStats as RacewayStats } from './transport';
+
+function log(config: ResolvedConfig, msg: string): void {
+  if (config.debug) process.stderr.write(`[raceway] ${msg}\n`);
+}
+
+function stringMap(h: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h && typeof h === 'object') {
+    for (const [k, v] of Object.entries(h as Record<string, unknown>)) {
+      if (v === undefined || v === null) continue;
+      const key = k.toLowerCase();
+      out[k] = key === 'authorization' || key === 'cookie' || key === 'set-cookie' || key === 'x-raceway-key' || key === 'proxy-authorization'
+        ? '[redacted]'
+        : Array.isArray(v) ? v.join(', ') : String(v);
+    }
+  }
+  return out;
+}
+
+export class RacewayClient implements Sink {
+  readonly config: ResolvedConfig;
+  private transport: Transport | null = null;
+  private exitHooks: (() => void) | null = null;
+  private shutDown = false;
+
+  constructor(config: RacewayConfig = {}) {
+    this.config = resolveConfig(config);
+    if (this.config.enabled) {
+      this.transport = new Transport(this.config, (m) => log(this.config, m));
+      if (this.config.handleExit) this.installExitHooks();
+    }
+  }
+
+  /** True when events are being captured and shipped. */
+  get enabled(): boolean {
+    return this.transport !== null && !this.shutDown;
+  }
+
+  accept(r: Rec): void {
+    this.transport?.accept(r);
+  }
+
+  // ---- seed API -------------------------------------------------------------------------------
+
+  /** Records a complete event kind as given (e.g. kinds this client has no helper for). */
+  captureEvent(kind: EventKind, task: Task = currentTask()): void {
+    if (!this.transport) return;
+    try { emit(this, task, K.Raw, snapshot(kind), null, null, null, null); } catch { /* never into the app */ }
+  }
+
+  /** A read or write of `variable`. Values are snapshotted now; `undefined` is sent as null. */
+  captureStateChange(variable: string, oldValue: unknown, newValue: unknown, location: string, accessType: AccessType = 'Write'): void {
+    if (!this.transport) return;
+    try { emit(this, currentTask(), K.StateChange, String(variable), snapshot(oldValue), snapshot(newValue), String(location), accessType); } catch { /* never into the app */ }
+  }
+
+  /**
+   * A function entry. It becomes the current span: events captured until the matching
+   * `exitFunction()` have it as `parent_id`.
+   */
+  captureFunctionCall(functionName: string, args: Record<string, unknown> | unknown[] = {}, location: { module?: string; file?: string; line?: number } = {}): void {
+    if (!this.transport) return;
+    try {
+      const task = currentTask();
+      const rec = emit(this, task, K.FunctionCall, String(functionName), location.module ?? '', snapshot(args), location.file ?? '', Math.max(0, Math.floor(location.line ?? 0)));
+      enterSpan(task, rec);
+      task.fn = String(functionName);
+    } catch { /* never into the app */ }
+  }
+
+  /** Closes the span opened by the latest `captureFunctionCall` in this task. */
+  exitFunction(): void {
+    const task = currentTask();
+    const span = task.span;
+    if (span) exitSpan(task, span.parent);
+  }
+
+  /** Id of the current span's event (its FunctionCall or HttpRequest), or null. */
+  getCurrentSpan(): string | null {
+    const span = currentTask().span;
+    return span ? idOf(span) : null;
+  }
+
+  /** A task spawned by the current one (for hand-instrumented code; instrumented code does this itself). */
+  captureAsyncSpawn(taskId: string = randomId(), spawnedBy?: string): void {
+    if (!this.transport) return;
+    try {
+      const task = currentTask();
+      emit(this, task, K.AsyncSpawn, taskId, spawnedBy ?? task.fn);
+    } catch { /* never into the app */ }
+  }
+
+  /** An await of `futureId` at `location`. */
+  captureAsyncAwait(futureId: string = randomId(), location = ''): void {
+    if (!this.transport) return;
+    try { emit(this, currentTask(), K.AsyncAwait, futureId, String(location)); } catch { /* never into the app */ }
+  }
+
+  /** Records a lock acquisition (use `Mutex`/`withLock` to get real exclusion and happens-before). */
+  captureLockAcquire(lockId: string, lockType = 'Mutex', location = ''): void {
+    if (!this.transport) return;
+    try { emit(this, currentTask(), K.LockAcquire, String(lockId), String(lockType), String(location)); } catch { /* never into the app */ }
+  }
+
+  captureLockRelease(lockId: string, lockType = 'Mutex', location = ''): void {
+    if (!this.transport) return;
+    try { emit(this, currentTask(), K.LockRelease, String(lockId), String(lockType), String(location)); } catch { /* never into the app */ }
+  }
+
+  captureHttpRequest(method: string, url: string, headers: Record<string, unknown> = {}, body: unknown = null): void {
+    if (!this.transport) return;
+    try {
+      const task = currentTask();
+      const rec = emit(this, task, K.HttpRequest, String(method), String(url), stringMap(headers), snapshot(body));
+      enterSpan(task, rec);
+    } catch { /* never into the app */ }
+  }
+
+  /** `duration` in milliseconds. */
+  captureHttpResponse(status: number, headers: Record<string, unknown> = {}, body: unknown = null, duration = 0): void {
+    if (!this.transport) return;
+    try {
+      const ms = Math.max(0, Math.round(duration));
+      emit(this, currentTask(), K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(status))), stringMap(headers), snapshot(body), ms, null, ms * 1e6);
+    } catch { /* never into the app */ }
+  }
+
+  captureError(error: unknown): void {
+    if (!this.transport) return;
+    try { emitError(this, currentTask(), error); } catch { /* never into the app */ }
+  }
+
+  captureCustom(name: string, data: unknown = null): void {
+    if (!this.transport) return;
+    try { emit(this, currentTask(), K.Custom, String(name), snapshot(data)); } catch { /* never into the app */ }
+  }
+
+  /** Resolves when everything captured so far is delivered or definitively dropped. Never rejects. */
+  flush(): Promise<void> {
+    return this.transport ? this.transport.flush().catch(() => undefined) : Promise.resolve();
+  }
+
+  /** Final flush (bounded by `shutdownTimeout`), then timers and sockets are released. */
+  async shutdown(): Promise<void> {
+    if (this.shutDown) return;
+    this.shutDown = true;
+    this.removeExitHooks();
+    await this.transport?.close(this.config.shutdownTimeout).catch(() => undefined);
+  }
+
+  stats(): TransportStats {
+    return this.transport ? this.transport.stats() : { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
+  }
+
+  /** Koa middleware: a trace per request. See `middleware.ts`. */
+  koa(): KoaMiddleware {
+    return koaMiddleware(this);
+  }
+
+  /** Express/Connect middleware: a trace per request. */
+  express(): ExpressMiddleware {
+    return expressMiddleware(this);
+  }
+
+  /** Express error handler that records the error and passes it on; mount after your routes. */
+  expressErrorHandler(): ExpressErrorMiddleware {
+    return expressErrorHandler(this);
+  }
+
+  // ---- exit -----------------------------------------------------------------------------------
+
+  private installExitHooks(): void {
+    const transport = this.transport!;
+    const bound = this.config.shutdownTimeout;
+    let flushingOnExit = false;
+    const onBeforeExit = () => {
+      if (flushingOnExit || transport.stats().queued === 0) return;
+      flushingOnExit = true;
+      void transport.flushWithin(bound).finally(() => { flushingOnExit = false; });
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      // Flush, then let the signal do what it would have done without us: if nobody else listens,
+      // re-raise it so the default action (exit by signal) happens; otherwise the app decides.
+      const othersListen = process.listenerCount(signal) > 1;
+      void transport.flushWithin(bound).finally(() => {
+        if (!othersListen) {
+          this.removeExitHooks();
+          process.kill(process.pid, signal);
+        }
+      });
+    };
+    process.on('beforeExit', onBeforeExit);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    this.exitHooks = () => {
+      process.removeListener('beforeExit', onBeforeExit);
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+    };
+  }
+
+  private removeExitHooks(): void {
+    this.exitHooks?.();
+    this.exitHooks = null;
+  }
+}
+
+/** Records an Error event for `error` (any thrown value) in `task`. */
+export function emitError(sink: Sink, task: Task, error: unknown): void {
+  const e = error as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: unknown } } | null;
+  const isObj = e !== null && typeof e === 'object';
+  const type = isObj && typeof e.name === 'string' ? e.name : isObj && typeof e.constructor?.name === 'string' ? e.constructor.name : typeof error;
+  const message = isObj && typeof e.message === 'string' ? e.message : String(snapshot(error));
+  const stack = isObj && typeof e.stack === 'string' ? e.stack.split('\n').slice(1, 51).map((l) => l.trim()) : [];
+  emit(sink, task, K.Error, type, message, stack);
+}
+
+// ---- the process-wide client --------------------------------------------------------------------
+
+const KEY = Symbol.for('raceway.client.v1');
+const g = globalThis as unknown as Record<symbol, RacewayClient | undefined>;
+
+/**
+ * Creates (or replaces) the process-wide client that instrumented code reports to. Options override
+ * the `RACEWAY_*` environment variables. Throws `RacewayConfigError` on invalid options.
+ */
+export function init(config: RacewayConfig = {}): RacewayClient {
+  const client = new RacewayClient({ ...configFromEnv(), ...config });
+  const old = g[KEY];
+  g[KEY] = client;
+  if (old && old !== client) void old.shutdown();
+  return client;
+}
+
+/** The process-wide client, created from environment variables on first use. */
+export function getClient(): RacewayClient {
+  let c = g[KEY];
+  if (!c) {
+    try {
+      c = new RacewayClient(configFromEnv());
+    } catch (err) {
+      // A bad RACEWAY_* variable must not crash an instrumented app at import time.
+      process.emitWarning(`${(err as Error).message}; Raceway is disabled`);
+      c = new RacewayClient({ enabled: false });
+    }
+    g[KEY] = c;
+  }
+  return c;
+}
+
+/** The root task of the process (for tests and tools). */
+export { rootTask };

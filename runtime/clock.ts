@@ -1,0 +1,60 @@
+/**
+ * Vector clocks, one component per task. A task's clock is an immutable `Clock` of the components it
+ * has learned from others (`base`) plus its own counter, kept apart so that an event only stores two
+ * references and a number: no copy per event. New bases are made only on fork and join.
+ */
+
+export type ClockPair = readonly [component: string, counter: number];
+
+export class Clock {
+  /** Lazily built JSON of `pairs` without brackets, shared by every event that references this base. */
+  private jsonBody: string | null = null;
+  constructor(readonly pairs: readonly ClockPair[]) {}
+
+  static readonly EMPTY = new Clock([]);
+
+  get(component: string): number {
+    for (const [c, n] of this.pairs) if (c === component) return n;
+    return 0;
+  }
+
+  /** This clock with `component` set to `counter` (used to freeze a task's full clock). */
+  with(component: string, counter: number): Clock {
+    const out: ClockPair[] = [];
+    let found = false;
+    for (const p of this.pairs) {
+      if (p[0] === component) { out.push([component, Math.max(p[1], counter)]); found = true; } else out.push(p);
+    }
+    if (!found) out.push([component, counter]);
+    return new Clock(out);
+  }
+
+  /** Component-wise maximum of this clock and `other`, without the component `except`. */
+  join(other: Clock, except: string): Clock {
+    if (other.pairs.length === 0) return this;
+    const m = new Map<string, number>(this.pairs as ClockPair[]);
+    let changed = false;
+    for (const [c, n] of other.pairs) {
+      if (c === except) continue;
+      const cur = m.get(c);
+      if (cur === undefined || n > cur) { m.set(c, n); changed = true; }
+    }
+    return changed ? new Clock([...m]) : this;
+  }
+
+  /** JSON for `causality_vector` with the owner's own component appended. */
+  toJson(owner: string, own: number): string {
+    if (this.jsonBody === null) {
+      this.jsonBody = this.pairs.map(([c, n]) => `[${JSON.stringify(c)},${n}]`).join(',');
+    }
+    const mine = `[${JSON.stringify(owner)},${own}]`;
+    return this.jsonBody.length ? `[${this.jsonBody},${mine}]` : `[${mine}]`;
+  }
+}
+
+/** True when the clock `a` (with own component) happened before or equals `b`, component-wise. */
+export function leq(a: readonly ClockPair[], b: readonly ClockPair[]): boolean {
+  const m = new Map<string, number>(b as ClockPair[]);
+  for (const [c, n] of a) if ((m.get(c) ?? -1) < n) return false;
+  return true;
+}

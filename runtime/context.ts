@@ -1,0 +1,165 @@
+/**
+ * Per-task context. A task is an async unit: the process root, the root of a request, each call of
+ * an async function, each callback chain. Instrumented code keeps its task in a frame variable and
+ * hands it to every hook, so it never depends on ambient propagation; the ambient task (`current`,
+ * backed by AsyncLocalStorage for code we did not instrument) is kept in step at every entry, exit
+ * and suspension point so callbacks scheduled by a task start from the right parent.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { Clock } from './clock';
+import { K, Rec, type Sink } from './record';
+import { nowMicros } from './time';
+
+const EMPTY_LOCKS: readonly string[] = Object.freeze([]);
+/** Completed children kept for joining per parent; beyond it the oldest are forgotten (never unbounded). */
+const MAX_PENDING_JOINS = 1024;
+
+export class Task {
+  readonly id = randomUUID();
+  /** Components learned from other tasks (fork, join, lock acquire). */
+  base: Clock;
+  /** This task's own component; ticks on every event and at every resumption. */
+  own = 0;
+  /** Event id of the innermost open span (FunctionCall / HttpRequest) — the `parent_id` of new events. */
+  span: Rec | null = null;
+  /** Name of the function running in this task now (AsyncSpawn.spawned_by). */
+  fn: string;
+  /** Locks held (immutable array, replaced on change so events can share it). */
+  locks: readonly string[] = EMPTY_LOCKS;
+  /** Children that finished and whose clocks join this task at its next resumption. */
+  done: Task[] | null = null;
+  finished = false;
+  /** Clock at completion (set when finished). */
+  final: Clock | null = null;
+
+  constructor(readonly trace: string, readonly parent: Task | null, base: Clock, fn: string) {
+    this.base = base;
+    this.fn = fn;
+  }
+
+  /** The full clock now: `base` plus the own component. */
+  clock(): Clock {
+    return this.base.with(this.id, this.own);
+  }
+
+  /** A child task whose clock starts from a copy of this one's. */
+  fork(fn: string, trace: string = this.trace): Task {
+    this.own++;
+    const child = new Task(trace, this, this.clock(), fn);
+    child.locks = this.locks; // a task started inside a critical section runs inside it
+    return child;
+  }
+
+  /** Learns everything `other` (a clock from a finished child or a lock release) knew. */
+  joinClock(other: Clock): void {
+    this.base = this.base.join(other, this.id);
+  }
+
+  /** A new segment begins (after an await or when a callback re-enters): tick and join finished children. */
+  resumeSegment(): void {
+    this.own++;
+    const done = this.done;
+    if (done !== null) {
+      this.done = null;
+      for (const child of done) if (child.final) this.base = this.base.join(child.final, this.id);
+    }
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.final = this.clock();
+    const p = this.parent;
+    if (p !== null && !p.finished) {
+      const list = p.done ?? (p.done = []);
+      if (list.length >= MAX_PENDING_JOINS) list.shift();
+      list.push(this);
+    }
+  }
+
+  setLocks(locks: readonly string[]): void {
+    this.locks = locks.length === 0 ? EMPTY_LOCKS : Object.freeze(locks.slice());
+  }
+}
+
+/** Process-wide state, shared by every copy of the runtime loaded in the process. */
+interface ContextState {
+  root: Task;
+  current: Task | null;
+  als: AsyncLocalStorage<Task>;
+}
+
+const KEY = Symbol.for('raceway.context.v1');
+const g = globalThis as unknown as Record<symbol, ContextState | undefined>;
+const state: ContextState = g[KEY] ?? (g[KEY] = {
+  root: new Task(randomUUID(), null, Clock.EMPTY, 'main'),
+  current: null,
+  als: new AsyncLocalStorage<Task>(),
+});
+
+/** The process root task: module initialisation and code outside any request. */
+export function rootTask(): Task {
+  return state.root;
+}
+
+/** The task running now: the synchronous ambient, else the async-propagated one, else the root. */
+export function currentTask(): Task {
+  return state.current ?? state.als.getStore() ?? state.root;
+}
+
+/** The synchronous ambient task, or null when no instrumented code is on the stack. */
+export function ambientTask(): Task | null {
+  return state.current;
+}
+
+/** The async-propagated task (AsyncLocalStorage), if any. */
+export function storedTask(): Task | undefined {
+  return state.als.getStore();
+}
+
+/** Makes `task` current for synchronous code and for anything it schedules. */
+export function enterTask(task: Task): void {
+  state.current = task;
+  if (state.als.getStore() !== task) state.als.enterWith(task);
+}
+
+/**
+ * Puts back the ambient task and async-propagated store saved before an `enterTask` (at exit or
+ * suspension), so the caller's continuation and what it schedules see its own task again.
+ */
+export function leaveTo(current: Task | null, store: Task | undefined): void {
+  state.current = current;
+  if (state.als.getStore() !== store) state.als.enterWith(store as Task);
+}
+
+/** Runs `fn` with `task` as the async-propagated task (for middleware). */
+export function runInTask<T>(task: Task, fn: () => T): T {
+  return state.als.run(task, fn);
+}
+
+/** A task that starts a new trace (a request, or a callback with no known parent), forked from `parent`. */
+export function newTraceTask(parent: Task, fn: string, traceId: string = randomUUID()): Task {
+  return parent.fork(fn, traceId);
+}
+
+/** Records an event in `task`: ticks its clock and snapshots its span, clock base and lock set. */
+export function emit(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null, dur: number | null = null): Rec {
+  task.own++;
+  const r = new Rec(k, task, task.span, nowMicros(), task.base, task.own, task.locks, a, b, c, d, e, dur);
+  sink.accept(r);
+  return r;
+}
+
+// Span stack (seed "Context" operations) on the current task.
+
+/** Pushes a span: later events in this task get `rec` as parent until `exitFunction`. Returns the previous span. */
+export function enterSpan(task: Task, rec: Rec): Rec | null {
+  const prev = task.span;
+  task.span = rec;
+  return prev;
+}
+
+export function exitSpan(task: Task, prev: Rec | null): void {
+  task.span = prev;
+}

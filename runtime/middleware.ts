@@ -1,0 +1,160 @@
+/**
+ * HTTP server middleware: every request is a trace and a task of its own (continuing an incoming W3C
+ * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
+ */
+import { performance } from 'node:perf_hooks';
+import { ambientTask, emit, enterTask, leaveTo, newTraceTask, rootTask, runInTask, storedTask, type Task } from './context';
+import { traceIdToUuid } from './ids';
+import { K, type Sink } from './record';
+import { emitError } from './client';
+import type { RacewayClient } from './client';
+
+/** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
+export const REQUEST_TASK: unique symbol = Symbol.for('raceway.requestTask');
+
+/** The parts of a Koa context the middleware reads. */
+export interface KoaLikeContext {
+  method: string;
+  url: string;
+  status: number;
+  headers?: Record<string, string | string[] | undefined>;
+  get?(field: string): string;
+  [key: symbol]: unknown;
+}
+export type KoaMiddleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void>;
+
+/** The parts of Node's request/response the Express middleware reads. */
+export interface ExpressLikeRequest {
+  method?: string;
+  originalUrl?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  [key: symbol]: unknown;
+}
+export interface ExpressLikeResponse {
+  statusCode: number;
+  writableFinished?: boolean;
+  once(event: 'finish' | 'close', listener: () => void): unknown;
+}
+export type ExpressMiddleware = (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void) => void;
+export type ExpressErrorMiddleware = (err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void) => void;
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
+
+/** The trace id (UUID form) of a valid W3C traceparent header, else null. */
+export function traceFromHeader(header: unknown): string | null {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (typeof v !== 'string') return null;
+  const m = TRACEPARENT.exec(v.trim().toLowerCase());
+  if (!m || /^0+$/.test(m[1]!)) return null;
+  return traceIdToUuid(m[1]!);
+}
+
+const SENSITIVE = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-raceway-key', 'set-cookie']);
+
+function headerMap(h: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k] = SENSITIVE.has(k.toLowerCase()) ? '[redacted]' : Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function startRequest(sink: Sink, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
+  const trace = traceFromHeader(headers?.traceparent) ?? undefined;
+  const task = newTraceTask(rootTask(), `${method} ${url.split('?')[0]}`, trace);
+  task.span = emit(sink, task, K.HttpRequest, method, url, headerMap(headers), null);
+  return task;
+}
+
+function endRequest(sink: Sink, task: Task, status: number, startedAt: number): void {
+  task.resumeSegment(); // the handler's tasks have finished: the response happens after them
+  const ms = performance.now() - startedAt;
+  emit(sink, task, K.HttpResponse, status, {}, null, Math.max(0, Math.round(ms)), null, Math.round(ms * 1e6));
+  task.finish();
+}
+
+export function koaMiddleware(client: RacewayClient): KoaMiddleware {
+  return function racewayKoa(ctx, next) {
+    if (!client.enabled) return next().then(() => undefined);
+    const startedAt = performance.now();
+    let task: Task;
+    try {
+      task = startRequest(client, ctx.method, ctx.url, ctx.headers);
+      ctx[REQUEST_TASK] = task;
+    } catch {
+      return next().then(() => undefined);
+    }
+    return runInTask(task, async () => {
+      const prev = ambientTask();
+      const prevStore = storedTask();
+      enterTask(task);
+      let pending: Promise<unknown>;
+      try {
+        pending = next();
+      } catch (err) {
+        leaveTo(prev, prevStore);
+        try { emitError(client, task, err); endRequest(client, task, statusOf(err), startedAt); } catch { /* never into the app */ }
+        throw err;
+      }
+      leaveTo(prev, prevStore);
+      try {
+        await pending;
+      } catch (err) {
+        try { emitError(client, task, err); endRequest(client, task, statusOf(err), startedAt); } catch { /* never into the app */ }
+        throw err;
+      }
+      try { endRequest(client, task, ctx.status, startedAt); } catch { /* never into the app */ }
+    });
+  };
+}
+
+function statusOf(err: unknown): number {
+  const s = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' && s >= 100 && s < 600 ? s : 500;
+}
+
+export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
+  return function racewayExpress(req, res, next) {
+    if (!client.enabled) return next();
+    const startedAt = performance.now();
+    let task: Task;
+    try {
+      const method = req.method ?? 'GET';
+      task = startRequest(client, method, req.originalUrl ?? req.url ?? '/', req.headers);
+      req[REQUEST_TASK] = task;
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        try { endRequest(client, task, res.statusCode, startedAt); } catch { /* never into the app */ }
+      };
+      res.once('finish', end);
+      res.once('close', end);
+    } catch {
+      return next();
+    }
+    runInTask(task, () => {
+      const prev = ambientTask();
+      const prevStore = storedTask();
+      enterTask(task);
+      try {
+        next();
+      } finally {
+        leaveTo(prev, prevStore);
+      }
+    });
+  };
+}
+
+export function expressErrorHandler(client: RacewayClient): ExpressErrorMiddleware {
+  return function racewayExpressErrors(err, req, _res, next) {
+    try {
+      const task = req[REQUEST_TASK] as Task | undefined;
+      if (client.enabled) emitError(client, task ?? rootTask(), err);
+    } catch { /* never into the app */ }
+    next(err);
+  };
+}

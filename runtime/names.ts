@@ -1,0 +1,73 @@
+/**
+ * Stable, human-recognisable names for objects and bindings. An object is named the first time an
+ * instrumented access touches it, after the path that reached it (`accounts.alice`); a different
+ * object that would take a name already given gets `#2`, `#3`… so two objects are never reported as
+ * one variable. Names live in a WeakMap: they cost nothing once the object is garbage.
+ */
+
+interface Meta {
+  name: string;
+  /** Per key: how many distinct objects have been read from this key (for `#n` on replacements). */
+  kids: Map<PropertyKey, number> | null;
+}
+
+const metas = new WeakMap<object, Meta>();
+/** Root names (source-text hints and binding names) handed out, with their use counts. Bounded by program text. */
+const taken = new Map<string, number>();
+
+function unique(base: string): string {
+  const n = (taken.get(base) ?? 0) + 1;
+  taken.set(base, n);
+  return n === 1 ? base : `${base}#${n}`;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** `.key`, `["a b"]`, `[3]`, `[Symbol(x)]`, `.#p` */
+export function formatKey(key: PropertyKey): string {
+  if (typeof key === 'string') {
+    if (IDENT.test(key) || (key.charCodeAt(0) === 35 /* # */ && IDENT.test(key.slice(1)))) return '.' + key;
+    if (/^(0|[1-9]\d*)$/.test(key)) return `[${key}]`;
+    return `[${JSON.stringify(key)}]`;
+  }
+  if (typeof key === 'number') return `[${key}]`;
+  return `[${String(key)}]`;
+}
+
+export function isObjectLike(v: unknown): v is object {
+  return (typeof v === 'object' && v !== null) || typeof v === 'function';
+}
+
+/** The object's name, giving it `hint` (made unique) if it has none yet. */
+export function nameOf(obj: object, hint: string): string {
+  let m = metas.get(obj);
+  if (m === undefined) {
+    m = { name: unique(hint || '<object>'), kids: null };
+    metas.set(obj, m);
+  }
+  return m.name;
+}
+
+/** Names `value` after the path `parent` + key if it is an object that has no name yet. */
+export function nameChild(parent: object, parentName: string, key: PropertyKey, value: unknown): void {
+  if (!isObjectLike(value) || metas.has(value)) return;
+  const pm = metas.get(parent);
+  let n = 1;
+  if (pm !== undefined) {
+    const kids = pm.kids ?? (pm.kids = new Map());
+    n = (kids.get(key) ?? 0) + 1;
+    kids.set(key, n);
+  }
+  const path = parentName + formatKey(key);
+  metas.set(value, { name: n === 1 ? path : `${path}#${n}`, kids: null });
+}
+
+/** A binding's name for an owner (a module or a frame): `counter`, `handler.total`, `#n` on repeats. */
+export function bindingName(cache: Map<string, string>, prefix: string, name: string): string {
+  let v = cache.get(name);
+  if (v === undefined) {
+    v = unique(prefix ? `${prefix}.${name}` : name);
+    cache.set(name, v);
+  }
+  return v;
+}
