@@ -45,21 +45,18 @@ class Findings {
   }
 }
 
-function sameValue(a: AccessRecord, b: AccessRecord, values?: (seq: number) => unknown): boolean {
-  if (!values) return false;
-  return JSON.stringify(values(a.seq)) === JSON.stringify(values(b.seq));
+function sameValue(a: AccessRecord, b: AccessRecord): boolean {
+  return a.value !== undefined && a.value === b.value;
 }
 
 /**
  * Scans one variable's accesses (any order; they are sorted here by time, then seq).
- * `newValue`, when given, lets two concurrent blind writes of the same value pass as harmless.
  */
 export function scanVariable(
   accesses: AccessRecord[],
   ordering: Ordering,
   out: Findings,
   opts: AnalyzerOptions = {},
-  newValue?: (seq: number) => unknown,
 ): void {
   const writeWindow = opts.writeWindow ?? DEFAULT_WRITE_WINDOW;
   const staleWindow = opts.staleWindow ?? DEFAULT_STALE_WINDOW;
@@ -133,7 +130,7 @@ export function scanVariable(
       // Two read-modify-writes that each ran in one synchronous segment commute.
       if (x.rmw && s.rmw) continue;
       if (out.has('pair', v, rec.task, x.rec.task)) continue;
-      if (!x.rmw && !s.rmw && sameValue(x.rec, rec, newValue)) continue;
+      if (!x.rmw && !s.rmw && sameValue(x.rec, rec)) continue;
       out.add({
         kind: 'unordered_writes', variable: v, severity: 'CRITICAL',
         seqs: [x.rec.seq, rec.seq], roles: ['write', 'write'], conflict: [x.rec.seq, rec.seq],
@@ -151,11 +148,10 @@ export function detectRaces(
   byVariable: Iterable<AccessRecord[]>,
   ctx: AnalysisContext,
   opts: AnalyzerOptions = {},
-  newValue?: (seq: number) => unknown,
 ): RaceFinding[] {
   const ordering = new Ordering(ctx);
   const out = new Findings();
-  for (const group of byVariable) scanVariable(group, ordering, out, opts, newValue);
+  for (const group of byVariable) scanVariable(group, ordering, out, opts);
   return out.list;
 }
 

@@ -8,7 +8,7 @@ import type { AnalyzerOptions, RaceReport } from './types';
 export * from './types';
 export { detectRaces, scanVariable } from './detect';
 export { Ordering } from './order';
-export { prepareEvents, micros, ownComponent, noteContext } from './prepare';
+export { prepareEvents, micros, ownComponent, noteContext, noteUnit, unitInfo, kindName, type UnitStats } from './prepare';
 export { describe, toGlobalDetail, type GlobalRaceDetail } from './report';
 
 const SEVERITY_RANK = { CRITICAL: 0, WARNING: 1 } as const;
@@ -22,7 +22,7 @@ export function sortReports(reports: RaceReport[]): RaceReport[] {
 /** Analyzes a set of events held in memory. */
 export function analyzeEvents(events: readonly RacewayEvent[], opts: AnalyzerOptions = {}): RaceReport[] {
   const { byVariable, context, details } = prepareEvents(events);
-  const findings = detectRaces(byVariable.values(), context, opts, (seq) => details.get(seq)?.new_value);
+  const findings = detectRaces(byVariable.values(), context, opts);
   const reports: RaceReport[] = [];
   for (const f of findings) {
     const r = describe(f, (seq) => details.get(seq));

@@ -26,21 +26,48 @@ export interface PreparedEvents {
   details: Map<number, AccessDetail>;
 }
 
-/** Folds one event into task and unit context (shared by the store's ingest). */
+/** Running per-unit figures from which `UnitInfo` is derived (the store keeps the same ones). */
+export interface UnitStats {
+  service: string;
+  first: number;
+  last: number;
+  reqTs: number | null;
+  respTs: number | null;
+}
+
+export function unitInfo(u: UnitStats): UnitInfo {
+  // A request spans HttpRequest..HttpResponse; a trace without HTTP events spans its events.
+  if (u.reqTs !== null) return { service: u.service, start: u.reqTs, end: u.respTs };
+  return { service: u.service, start: u.first, end: u.respTs ?? u.last };
+}
+
+export function noteUnit(u: UnitStats, kindName: string, ts: number): void {
+  if (ts < u.first) u.first = ts;
+  if (ts > u.last) u.last = ts;
+  if (kindName === 'HttpRequest' && (u.reqTs === null || ts < u.reqTs)) u.reqTs = ts;
+  else if (kindName === 'HttpResponse' && (u.respTs === null || ts > u.respTs)) u.respTs = ts;
+}
+
+export function kindName(e: RacewayEvent): string {
+  for (const k in e.kind) return k;
+  return '';
+}
+
+/** Folds one event into task and unit context. */
 export function noteContext(
   e: RacewayEvent,
   ts: number,
   tasks: Map<string, TaskInfo>,
-  units: Map<string, UnitInfo & { http?: boolean }>,
+  units: Map<string, UnitStats>,
 ): void {
-  const kind = e.kind as unknown as Record<string, unknown>;
+  const name = kindName(e);
   const task = e.metadata.thread_id;
-  if ('AsyncAwait' in kind) {
+  if (name === 'AsyncAwait') {
     let t = tasks.get(task);
     if (!t) tasks.set(task, (t = { awaits: [] }));
     insertSorted(t.awaits, ts);
-  } else if ('AsyncSpawn' in kind) {
-    const child = (kind.AsyncSpawn as { task_id: string }).task_id;
+  } else if (name === 'AsyncSpawn') {
+    const child = (e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id;
     let t = tasks.get(child);
     if (!t) tasks.set(child, (t = { awaits: [] }));
     t.parent = task;
@@ -48,18 +75,8 @@ export function noteContext(
   }
   const key = unitKey(e.metadata.service_name, e.trace_id);
   let u = units.get(key);
-  if (!u) units.set(key, (u = { service: e.metadata.service_name, start: ts, end: ts }));
-  if ('HttpRequest' in kind) {
-    u.http = true;
-    u.start = ts;
-    if (u.end !== null && u.end < ts) u.end = null;
-  } else if ('HttpResponse' in kind) {
-    u.http = true;
-    u.end = ts;
-  } else if (!u.http) {
-    if (ts < u.start) u.start = ts;
-    if (u.end === null || ts > u.end) u.end = ts;
-  }
+  if (!u) units.set(key, (u = { service: e.metadata.service_name, first: ts, last: ts, reqTs: null, respTs: null }));
+  noteUnit(u, name, ts);
 }
 
 function insertSorted(a: number[], v: number): void {
@@ -75,19 +92,17 @@ function insertSorted(a: number[], v: number): void {
 export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const byVariable = new Map<string, AccessRecord[]>();
   const tasks = new Map<string, TaskInfo>();
-  const units = new Map<string, UnitInfo & { http?: boolean }>();
+  const stats = new Map<string, UnitStats>();
   const details = new Map<number, AccessDetail>();
-  // HTTP units that only saw their response must not keep the first-event start.
   events.forEach((e, seq) => {
     const ts = micros(e.timestamp);
-    noteContext(e, ts, tasks, units);
-    const kind = e.kind as unknown as Record<string, unknown>;
-    if (!('StateChange' in kind)) return;
+    noteContext(e, ts, tasks, stats);
+    if (kindName(e) !== 'StateChange') return;
     const sc = (e.kind as { StateChange: { variable: string; access_type: AccessRecord['access']; location: string; old_value: unknown; new_value: unknown } }).StateChange;
     const rec: AccessRecord = {
       seq, variable: sc.variable, task: e.metadata.thread_id, unit: unitKey(e.metadata.service_name, e.trace_id),
       access: sc.access_type, ts, own: ownComponent(e.causality_vector, e.metadata.thread_id),
-      clock: e.causality_vector, locks: e.lock_set,
+      clock: e.causality_vector, locks: e.lock_set, value: JSON.stringify(sc.new_value),
     };
     let list = byVariable.get(sc.variable);
     if (!list) byVariable.set(sc.variable, (list = []));
@@ -98,5 +113,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
       old_value: sc.old_value as AccessDetail['old_value'], new_value: sc.new_value as AccessDetail['new_value'],
     });
   });
+  const units = new Map<string, UnitInfo>();
+  for (const [k, u] of stats) units.set(k, unitInfo(u));
   return { byVariable, context: { tasks, units }, details };
 }

@@ -23,6 +23,8 @@ export interface AccessRecord {
   clock: ReadonlyArray<readonly [string, number]> | string;
   /** Locks held at the access (null or empty: none). */
   locks: readonly string[] | null;
+  /** JSON text of the value written; two blind writes of the same value are harmless. */
+  value?: string;
 }
 
 /** What the analyzer knows about a task besides its accesses. */

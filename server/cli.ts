@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+/**
+ * `raceway serve | races | traces`. Every failure is one line on stderr (no stack traces):
+ * exit 2 for usage and connection errors, 1 for `races --fail-on-race` when races exist.
+ */
+import { join, resolve } from 'node:path';
+import type { RaceReport } from './analyzer';
+import { formatRaces, formatTraces } from './format';
+import type { TraceSummary } from './store';
+import type * as StoreModule from './store';
+import type * as HttpModule from './http';
+
+const USAGE = `Usage:
+  raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --memory] [--api-key KEY] [--max-body BYTES]
+  raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
+  raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
+Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY, database .raceway/raceway.db.`;
+
+class CliError extends Error {}
+
+type Flags = Record<string, string | boolean>;
+
+const BOOLEAN_FLAGS = new Set(['json', 'fail-on-race', 'memory', 'help']);
+
+function parseArgs(argv: string[]): { command: string; flags: Flags } {
+  const flags: Flags = {};
+  let command = '';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h') { flags.help = true; continue; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (BOOLEAN_FLAGS.has(name)) {
+        flags[name] = true;
+      } else if (eq > 0) {
+        flags[name] = a.slice(eq + 1);
+      } else {
+        const v = argv[i + 1];
+        if (v === undefined || v.startsWith('--')) throw new CliError(`option --${name} needs a value`);
+        flags[name] = v;
+        i++;
+      }
+    } else if (!command) command = a;
+    else throw new CliError(`unexpected argument "${a}"`);
+  }
+  return { command, flags };
+}
+
+function str(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function int(flags: Flags, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const v = str(flags, name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be an integer between ${min} and ${max}, got "${v}"`);
+  return n;
+}
+
+function endpointOf(flags: Flags): URL {
+  const raw = str(flags, 'endpoint') ?? process.env.RACEWAY_ENDPOINT ?? 'http://127.0.0.1:8080';
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new CliError(`invalid endpoint "${raw}": expected a URL such as http://127.0.0.1:8080`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CliError(`invalid endpoint "${raw}": only http and https are supported`);
+  return u;
+}
+
+interface Envelope<T> { success: boolean; data: T | null; error: string | null }
+
+async function getJson<T>(flags: Flags, path: string): Promise<T> {
+  const base = endpointOf(flags);
+  const url = new URL(path, base.href.endsWith('/') ? base.href : base.href + '/');
+  const key = str(flags, 'api-key') ?? process.env.RACEWAY_API_KEY;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code === 'ECONNREFUSED' ? 'connection refused'
+      : (err as Error).name === 'TimeoutError' ? 'timed out after 30 s'
+      : cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new CliError(`cannot reach the Raceway server at ${base.origin} (${why}); start it with "npx raceway serve" or pass --endpoint URL`);
+  }
+  let body: Envelope<T>;
+  try {
+    body = (await res.json()) as Envelope<T>;
+  } catch {
+    throw new CliError(`${url.href} answered HTTP ${res.status} with something that is not a Raceway JSON reply; is --endpoint right?`);
+  }
+  if (!res.ok || !body || body.success !== true || body.data === null || body.data === undefined) {
+    throw new CliError(`the Raceway server answered HTTP ${res.status}: ${body?.error ?? 'no data'}`);
+  }
+  return body.data;
+}
+
+async function races(flags: Flags): Promise<number> {
+  const data = await getJson<{ races: RaceReport[] }>(flags, 'api/races');
+  const list = Array.isArray(data.races) ? data.races : [];
+  process.stdout.write(flags.json ? JSON.stringify(list, null, 2) + '\n' : formatRaces(list));
+  return flags['fail-on-race'] && list.length > 0 ? 1 : 0;
+}
+
+async function traces(flags: Flags): Promise<number> {
+  const page = int(flags, 'page', 1, 1);
+  const size = int(flags, 'page-size', 20, 1, 1000);
+  const data = await getJson<{ traces: TraceSummary[]; total_traces: number; page: number; total_pages: number }>(flags, `api/traces?page=${page}&page_size=${size}`);
+  process.stdout.write(flags.json ? JSON.stringify(data, null, 2) + '\n' : formatTraces(data.traces, data.total_traces, data.page, data.total_pages));
+  return 0;
+}
+
+async function serve(flags: Flags): Promise<number> {
+  // Loaded lazily: `races` and `traces` must work without the native SQLite module.
+  const { Store } = require('./store') as typeof StoreModule;
+  const { createRacewayServer, DEFAULT_MAX_BODY_BYTES } = require('./http') as typeof HttpModule;
+  if (flags.memory && str(flags, 'db')) throw new CliError('use either --db PATH or --memory, not both');
+  const port = int(flags, 'port', 8080, 0, 65535);
+  const host = str(flags, 'host') ?? '127.0.0.1';
+  const maxBody = int(flags, 'max-body', DEFAULT_MAX_BODY_BYTES, 1);
+  const dbPath = flags.memory ? ':memory:' : resolve(str(flags, 'db') ?? join('.raceway', 'raceway.db'));
+  let store;
+  try {
+    store = new Store(dbPath);
+  } catch (err) {
+    throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
+  }
+  const apiKey = str(flags, 'api-key') ?? process.env.RACEWAY_API_KEY ?? null;
+  const srv = createRacewayServer({ store, apiKey, maxBodyBytes: maxBody });
+  let addr;
+  try {
+    addr = await srv.listen(port, host);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use; pick another with --port` : `cannot listen on ${host}:${port}: ${(err as Error).message}`);
+  }
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const base = `http://${shownHost}:${addr.port}`;
+  process.stdout.write(`Raceway server listening on ${base}\n  ingest:  POST ${base}/events\n  races:   ${base}/api/races\n  web view: ${base}/\n` +
+    `  storage: ${dbPath === ':memory:' ? 'in memory' : dbPath}${apiKey ? '\n  API key required' : ''}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      srv.close().then(() => {
+        store.close();
+        resolveStop();
+      }, () => resolveStop());
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { command, flags } = parseArgs(argv);
+  if (flags.help || command === 'help' || command === '') {
+    process.stdout.write(USAGE + '\n');
+    return command === '' && !flags.help ? 2 : 0;
+  }
+  switch (command) {
+    case 'serve': return serve(flags);
+    case 'races': return races(flags);
+    case 'traces': return traces(flags);
+    default: throw new CliError(`unknown command "${command}" (expected serve, races or traces)`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      process.stderr.write(`raceway: ${err instanceof CliError ? err.message : (err as Error)?.message ?? String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

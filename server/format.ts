@@ -1,0 +1,68 @@
+/** Terminal renderings for the CLI: the seed's "Cross-Trace Races" report and a trace list. */
+import type { JsonValue } from '../runtime/events';
+import type { RaceAccess, RaceReport } from './analyzer';
+import type { TraceSummary } from './store';
+
+const KIND_LABEL: Record<RaceReport['kind'], string> = {
+  lost_update: 'lost update',
+  unordered_writes: 'unordered writes',
+  check_then_act: 'check-then-act',
+};
+
+function clock(ts: string): string {
+  const m = /T(\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?)/.exec(ts);
+  return m ? m[1]! : ts;
+}
+
+function value(v: JsonValue): string {
+  const s = JSON.stringify(v ?? null);
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+function short(id: string): string {
+  return id.length > 8 ? id.slice(0, 8) : id;
+}
+
+function accessLine(a: RaceAccess, variable: string): string {
+  return a.access_type === 'Read' || a.access_type === 'AtomicRead'
+    ? `StateChange: read ${variable} = ${value(a.new_value)}`
+    : `StateChange: ${variable} = ${value(a.new_value)} (was ${value(a.old_value)})`;
+}
+
+function block(label: string, a: RaceAccess, variable: string, note = ''): string[] {
+  return [
+    `Thread ${label} (task ${short(a.thread_id)}, trace-${short(a.trace_id)}, ${a.service_name}):`,
+    `  [${clock(a.timestamp)}] ${accessLine(a, variable)}${note}`,
+    `  Location: ${a.location}`,
+  ];
+}
+
+export function formatRaces(reports: readonly RaceReport[]): string {
+  const out = ['🌐 Cross-Trace Races', ''];
+  if (reports.length === 0) {
+    out.push('✅ No races detected.');
+    return out.join('\n') + '\n';
+  }
+  for (const r of reports) {
+    out.push(`⚠️  RACE DETECTED: ${r.variable}  [${KIND_LABEL[r.kind]}]`, '');
+    const stale = r.accesses.find((a) => a.role === 'stale_read' || a.role === 'check_read');
+    const note = r.kind === 'lost_update' ? '  ← Overwrites Thread A' : r.kind === 'check_then_act' ? '  ← Changes what Thread A checked' : '';
+    const [a, b] = r.kind === 'check_then_act' ? [r.first, r.second] : [r.first, r.second];
+    out.push(...block('A', a, r.variable), '');
+    out.push(...block('B', b, r.variable, note));
+    if (stale && r.kind === 'lost_update') {
+      out.push(`  (Thread B read ${value(stale.new_value)} at ${stale.location} [${clock(stale.timestamp)}] before an await)`);
+    }
+    out.push('', `Severity: ${r.severity}`, r.description, '');
+  }
+  const critical = reports.filter((r) => r.severity === 'CRITICAL').length;
+  out.push(`${reports.length} race${reports.length === 1 ? '' : 's'} (${critical} critical, ${reports.length - critical} warning${reports.length - critical === 1 ? '' : 's'})`);
+  return out.join('\n') + '\n';
+}
+
+export function formatTraces(traces: readonly TraceSummary[], total: number, page: number, totalPages: number): string {
+  if (traces.length === 0) return 'No traces stored.\n';
+  const rows = traces.map((t) => `${t.trace_id}  ${String(t.event_count).padStart(7)}  ${t.first_timestamp}  ${t.services.join(',')}`);
+  return [`TRACE ID                              EVENTS  FIRST EVENT                  SERVICES`, ...rows,
+    `page ${page} of ${Math.max(totalPages, 1)} (${total} traces)`].join('\n') + '\n';
+}

@@ -1,0 +1,362 @@
+/**
+ * The HTTP front of the server (node:http): upstream-compatible ingest and read API in upstream's
+ * `{success, data, error}` envelope, and the static web view. No request can crash the process:
+ * every handler's failure becomes a JSON 500 and socket-level garbage a 400.
+ */
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import { validateEvent } from '../runtime/schema';
+import type { RacewayEvent } from '../runtime/events';
+import { Engine } from './engine';
+import type { Store } from './store';
+import type { AnalyzerOptions } from './analyzer';
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_REJECTED_LISTED = 100;
+
+export interface ServerOptions {
+  store: Store;
+  /** When set, every API route needs it as `Authorization: Bearer KEY` or `x-raceway-key: KEY`. */
+  apiKey?: string | null;
+  maxBodyBytes?: number;
+  /** Directory of the web view; defaults to `public/` next to this module. */
+  publicDir?: string;
+  analyzer?: AnalyzerOptions;
+}
+
+export interface RejectedEvent {
+  index: number;
+  id: string | null;
+  errors: string[];
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly extra: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'access-control-allow-origin': '*',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function ok(res: http.ServerResponse, data: unknown, status = 200, extra: Record<string, unknown> = {}): void {
+  send(res, status, { success: true, data, error: null, ...extra });
+}
+
+function fail(res: http.ServerResponse, status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+  send(res, status, { success: false, data: null, error, ...extra }, headers);
+}
+
+function keyDigest(k: string): Buffer {
+  return createHash('sha256').update(k).digest();
+}
+
+function providedKey(req: http.IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^bearer\s+(.+)$/i.exec(auth.trim());
+    if (m) return m[1]!.trim();
+  }
+  const k = req.headers['x-raceway-key'];
+  if (typeof k === 'string' && k.trim()) return k.trim();
+  return null;
+}
+
+/**
+ * Reads the body up to `limit` bytes after decompression. Past the limit the rest is drained (so
+ * the client reads our 413 instead of a reset) and dropped; a sender that keeps going is cut off.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    const tooLarge = () => new HttpError(413, `request body exceeds the ${limit}-byte limit`);
+    const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+    let source: NodeJS.ReadableStream = req;
+    if (enc === 'gzip' || enc === 'x-gzip') source = req.pipe(zlib.createGunzip());
+    else if (enc === 'deflate') source = req.pipe(zlib.createInflate());
+    else if (enc !== 'identity' && enc !== '') {
+      req.resume();
+      reject(new HttpError(415, `unsupported content-encoding "${enc}"`));
+      return;
+    }
+    if (enc === 'identity' || enc === '') {
+      if (Number.isFinite(declared) && declared > limit) {
+        drain(req, limit);
+        reject(tooLarge());
+        return;
+      }
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    source.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        if (source !== req) (source as zlib.Gunzip).destroy();
+        drain(req, limit);
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    source.on('end', () => {
+      if (!done) {
+        done = true;
+        resolve(Buffer.concat(chunks, size));
+      }
+    });
+    source.on('error', (err: Error) => {
+      if (done) return;
+      done = true;
+      req.resume();
+      reject(source === req ? err : new HttpError(400, `cannot decode ${enc} body: ${err.message}`));
+    });
+    req.on('aborted', () => {
+      if (!done) {
+        done = true;
+        reject(new HttpError(400, 'request aborted'));
+      }
+    });
+  });
+}
+
+function drain(req: http.IncomingMessage, limit: number): void {
+  let extra = 0;
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    extra += c.length;
+    if (extra > 8 * limit) req.destroy();
+  });
+  req.resume();
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
+};
+
+export interface RacewayServer {
+  server: http.Server;
+  engine: Engine;
+  store: Store;
+  /** Resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export function createRacewayServer(opts: ServerOptions): RacewayServer {
+  const { store } = opts;
+  const engine = new Engine(store, opts.analyzer);
+  const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const keyHash = opts.apiKey ? keyDigest(opts.apiKey) : null;
+  const publicDir = opts.publicDir ?? join(__dirname, 'public');
+  const started = Date.now();
+  const ver = version();
+
+  const authorized = (req: http.IncomingMessage): boolean => {
+    if (!keyHash) return true;
+    const k = providedKey(req);
+    return k !== null && timingSafeEqual(keyDigest(k), keyHash);
+  };
+
+  async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req, limit);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { events?: unknown }).events)) {
+      throw new HttpError(400, 'body must be a JSON object with an "events" array');
+    }
+    const events = (parsed as { events: unknown[] }).events;
+    const valid: RacewayEvent[] = [];
+    const rejected: RejectedEvent[] = [];
+    events.forEach((e, index) => {
+      const errors = validateEvent(e);
+      if (errors.length === 0) valid.push(e as RacewayEvent);
+      else {
+        const id = e && typeof e === 'object' && typeof (e as { id?: unknown }).id === 'string' ? (e as { id: string }).id : null;
+        rejected.push({ index, id, errors });
+      }
+    });
+    const listed = rejected.slice(0, MAX_REJECTED_LISTED);
+    if (valid.length === 0 && rejected.length > 0) {
+      throw new HttpError(400, `all ${rejected.length} events were rejected; first problem: event ${rejected[0]!.index}: ${rejected[0]!.errors[0]}`,
+        { rejected: listed, rejected_count: rejected.length });
+    }
+    const { inserted, duplicates } = store.ingest(valid);
+    const extra = { stored: inserted, duplicates, rejected: listed, rejected_count: rejected.length };
+    if (rejected.length === 0) ok(res, `Ingested ${valid.length} events`, 200, extra);
+    else ok(res, `Ingested ${valid.length} events, ${rejected.length} errors`, 206, extra);
+  }
+
+  function warmup() {
+    const iso = new Date(started).toISOString();
+    return { phase: 'completed', ready: true, total_traces: 0, processed_traces: 0, last_trace: null, started_at: iso, completed_at: iso, last_error: null };
+  }
+
+  function traceDetail(id: string, res: http.ServerResponse): void {
+    if (!UUID.test(id)) throw new HttpError(400, 'Invalid trace ID format');
+    const events = store.traceEvents(id);
+    if (events.length === 0) throw new HttpError(404, `trace ${id} not found`);
+    const races = engine.racesOfTrace(id);
+    const g = engine.global(Number.MAX_SAFE_INTEGER);
+    const details = g.race_details.filter((d) => d.trace1_id === id || d.trace2_id === id);
+    ok(res, {
+      trace_id: id,
+      events,
+      audit_trails: {},
+      analysis: {
+        concurrent_events: races.length,
+        potential_races: races.length,
+        anomalies: races.length ? races.map((r) => `${r.severity} ${r.kind} on ${r.variable}`) : ['No potential races detected for this trace'],
+        race_details: details,
+      },
+      races,
+      critical_path: null,
+      anomalies: [],
+      dependencies: null,
+    });
+  }
+
+  function serveStatic(path: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
+    const file = normalize(join(publicDir, rel));
+    if (!file.startsWith(normalize(publicDir) + sep) || !existsSync(file) || !statSync(file).isFile()) return false;
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    return true;
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      throw new HttpError(400, 'bad request URL');
+    }
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': 'content-type, authorization, x-raceway-key, content-encoding', 'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
+    const isApi = path === '/events' || path === '/health' || path === '/status' || path.startsWith('/api/');
+    if (!isApi) {
+      if ((method === 'GET' || method === 'HEAD') && serveStatic(path, req, res)) return;
+      req.resume();
+      throw new HttpError(404, `no route for ${method} ${path}`);
+    }
+    if (!authorized(req)) {
+      req.resume();
+      fail(res, 401, 'Unauthorized: send the API key as "Authorization: Bearer KEY" or "x-raceway-key: KEY"', {}, { 'www-authenticate': 'Bearer' });
+      return;
+    }
+    if (path === '/events') {
+      if (method !== 'POST') throw new HttpError(405, 'use POST /events', {});
+      await ingest(req, res);
+      return;
+    }
+    req.resume();
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `use GET ${path}`);
+    if (path === '/health') return ok(res, { status: 'healthy', ...warmup() });
+    if (path === '/status') {
+      return ok(res, {
+        version: ver, uptime_seconds: Math.floor((Date.now() - started) / 1000), events_captured: store.events,
+        traces_active: store.traceCount(), warmup: warmup(), storage: store.path === ':memory:' ? 'memory' : store.path,
+      });
+    }
+    if (path === '/api/traces') {
+      const page = Math.max(1, Math.floor(Number(url.searchParams.get('page') ?? 1)) || 1);
+      const pageSize = Math.min(1000, Math.max(1, Math.floor(Number(url.searchParams.get('page_size') ?? 20)) || 20));
+      const { total, traces } = store.traces(page, pageSize);
+      return ok(res, { total_traces: total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize), traces });
+    }
+    if (path.startsWith('/api/traces/')) {
+      const id = decodeURIComponent(path.slice('/api/traces/'.length));
+      return traceDetail(id, res);
+    }
+    if (path === '/api/analyze/global') return ok(res, engine.global());
+    if (path === '/api/races') {
+      const a = engine.analyze();
+      return ok(res, { total_races: a.reports.length, analyzed_accesses: a.accesses, analysis_ms: Math.round(a.elapsed_ms), races: a.reports });
+    }
+    if (path === '/api/timeline') {
+      const variable = url.searchParams.get('variable');
+      if (!variable) throw new HttpError(400, 'missing query parameter "variable"');
+      const accesses = store.variableAccesses(variable);
+      const races = engine.analyze().reports.filter((r) => r.variable === variable);
+      return ok(res, { variable, accesses, race_event_ids: [...new Set(races.flatMap((r) => r.accesses.map((a) => a.event_id)))] });
+    }
+    throw new HttpError(404, `no route for ${method} ${path}`);
+  }
+
+  const server = http.createServer((req, res) => {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        const close = err.status === 413 ? { connection: 'close' } : undefined;
+        fail(res, err.status, err.message, err.extra, close);
+      } else {
+        fail(res, 500, `internal error: ${(err as Error)?.message ?? String(err)}`);
+      }
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  // Bodies up to the limit can arrive slowly; keep-alive clients (the runtime's transport) reuse sockets.
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server, engine, store,
+    listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve(server.address() as AddressInfo);
+      });
+    }),
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
