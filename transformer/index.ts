@@ -1,0 +1,72 @@
+/**
+ * raceway/transformer — TypeScript transformer that instruments programs for Raceway
+ * (see fixtures/SPEC.md).
+ *
+ * - ts-patch: `"plugins": [{ "transform": "raceway/transformer", ...options }]` in tsconfig.json
+ *   (default export, a program transformer).
+ * - `ts.transpileModule(src, { transformers: { before: [createRacewayTransformer(options)] } })`,
+ *   ts-loader `getCustomTransformers`, any `customTransformers.before`.
+ * - ts-jest `astTransformers: { before: [{ path: "raceway/transformer", options }] }` (`factory`).
+ */
+import type * as TS from 'typescript';
+import * as path from 'node:path';
+import { normalizeOptions, type RacewayTransformerOptions } from './options';
+import { instrumentFile } from './instrument';
+
+export type { RacewayTransformerOptions } from './options';
+
+export interface TransformerExtras {
+  ts?: typeof TS;
+  addDiagnostic?: (diag: TS.Diagnostic) => number | void;
+}
+
+/** Diagnostic code for "this file could not be instrumented and was emitted unchanged". */
+export const RACEWAY_DIAGNOSTIC_CODE = 990001;
+
+function loadTs(ts?: typeof TS): typeof TS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return ts ?? (require('typescript') as typeof TS);
+}
+
+/** A `before` transformer factory, usable with transpileModule, ts-loader and customTransformers. */
+export function createRacewayTransformer(options: RacewayTransformerOptions = {}, tsArg?: typeof TS, extras?: TransformerExtras): TS.TransformerFactory<TS.SourceFile> {
+  const ts = loadTs(tsArg ?? extras?.ts);
+  return (tctx) => {
+    const co = tctx.getCompilerOptions();
+    const defaultRoot = typeof co.configFilePath === 'string' ? path.dirname(co.configFilePath) : process.cwd();
+    const opts = normalizeOptions(options, defaultRoot);
+    return (sf) => {
+      if (!ts.isSourceFile(sf) || sf.isDeclarationFile || !opts.shouldInstrument(sf.fileName)) return sf;
+      try {
+        return instrumentFile(ts, tctx, sf, opts);
+      } catch (err) {
+        const message = `raceway: could not instrument ${opts.relative(sf.fileName)}; emitted it uninstrumented: ${err instanceof Error ? err.stack ?? err.message : String(err)}`;
+        if (opts.onError) opts.onError(sf.fileName, err);
+        if (extras?.addDiagnostic) {
+          extras.addDiagnostic({ category: ts.DiagnosticCategory.Warning, code: RACEWAY_DIAGNOSTIC_CODE, file: sf, start: 0, length: 0, messageText: message });
+        } else if (!opts.onError) {
+          process.emitWarning(message);
+        }
+        return sf;
+      }
+    };
+  };
+}
+
+/** ts-patch program transformer: `{ "transform": "raceway/transformer" }`. */
+export default function racewayTransformer(program: TS.Program | undefined, config?: RacewayTransformerOptions & Record<string, unknown>, extras?: TransformerExtras) {
+  const ts = loadTs(extras?.ts);
+  const co = program?.getCompilerOptions();
+  const root = config?.root ?? (typeof co?.configFilePath === 'string' ? path.dirname(co.configFilePath) : program?.getCurrentDirectory() ?? process.cwd());
+  const { transform: _t, import: _i, type: _ty, after: _a, afterDeclarations: _ad, ...opts } = (config ?? {}) as Record<string, unknown>;
+  return { before: [createRacewayTransformer({ ...(opts as RacewayTransformerOptions), root }, ts, extras)] };
+}
+
+export { racewayTransformer };
+
+/** ts-jest AST transformer entry points. */
+export const name = 'raceway-transformer';
+export const version = 1;
+export function factory(tsCompiler: { configSet?: { compilerModule?: typeof TS } } | undefined, options?: RacewayTransformerOptions) {
+  return createRacewayTransformer(options, tsCompiler?.configSet?.compilerModule);
+}

@@ -1,0 +1,241 @@
+/** The per-file instrumenter: dispatch over the AST, module prologue. See fixtures/SPEC.md. */
+import type * as TS from 'typescript';
+import { analyzeScopes } from './scope';
+import { Namer } from './names';
+import { FileContext, Fn } from './context';
+import type { NormalizedOptions } from './options';
+import { visitAssignment, visitChain, visitChainPlain, visitDelete, visitForTarget, visitIdentifier, visitMember, visitUpdate } from './visitors/access';
+import { tempDeclaration, visitClass, visitFunction } from './visitors/functions';
+import { reentry, visitAwait, visitYield } from './visitors/suspend';
+
+export class Instrumenter {
+  readonly c: FileContext;
+  constructor(readonly ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions) {
+    const scope = analyzeScopes(ts, sf);
+    this.c = new FileContext(ts, tctx, sf, opts, scope, new Namer(ts, sf, scope.parents));
+  }
+
+  private isTypeOnly(node: TS.Node): boolean {
+    const ts = this.ts, SK = ts.SyntaxKind;
+    if (ts.isExpressionWithTypeArguments(node)) return true; // heritage `extends` is visited by visitClass
+    if (ts.isTypeNode(node)) return true;
+    switch (node.kind) {
+      case SK.InterfaceDeclaration: case SK.TypeAliasDeclaration: case SK.TypeParameter: case SK.ModuleDeclaration:
+      case SK.EnumDeclaration: case SK.ImportDeclaration: case SK.ImportEqualsDeclaration: case SK.ExportDeclaration:
+      case SK.Decorator: case SK.NamespaceExportDeclaration: case SK.HeritageClause:
+        return true;
+    }
+    const mods = (node as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
+    return !!mods?.some((m) => m.kind === SK.DeclareKeyword);
+  }
+
+  /** Generic visitor (statements and anything not handled by a more specific entry point). */
+  readonly visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
+    const ts = this.ts, c = this.c, f = c.factory, SK = ts.SyntaxKind;
+    if (this.isTypeOnly(node)) return node;
+    if (ts.isExpression(node)) return this.visitExpr(node);
+    switch (node.kind) {
+      case SK.FunctionDeclaration: case SK.MethodDeclaration: case SK.Constructor: case SK.GetAccessor: case SK.SetAccessor:
+        return visitFunction(this, node as any);
+      case SK.ClassDeclaration:
+        return visitClass(this, node as TS.ClassDeclaration);
+      case SK.ExpressionStatement:
+        return f.updateExpressionStatement(node as TS.ExpressionStatement, this.visitExpr((node as TS.ExpressionStatement).expression, true));
+      case SK.ForStatement: {
+        const n = node as TS.ForStatement;
+        return f.updateForStatement(n, n.initializer && (ts.visitNode(n.initializer, this.visit) as TS.ForInitializer),
+          n.condition && this.visitExpr(n.condition), n.incrementor && this.visitExpr(n.incrementor, true),
+          ts.visitNode(n.statement, this.visit, ts.isStatement) as TS.Statement);
+      }
+      case SK.ForOfStatement: case SK.ForInStatement:
+        return this.visitForInOf(node as TS.ForOfStatement | TS.ForInStatement);
+      case SK.CatchClause: {
+        const n = node as TS.CatchClause;
+        return f.updateCatchClause(n, n.variableDeclaration && (ts.visitNode(n.variableDeclaration, this.visit) as TS.VariableDeclaration), reentry(this, n.block));
+      }
+      case SK.TryStatement: {
+        const n = node as TS.TryStatement;
+        return f.updateTryStatement(n, ts.visitNode(n.tryBlock, this.visit) as TS.Block,
+          n.catchClause && (ts.visitNode(n.catchClause, this.visit) as TS.CatchClause), n.finallyBlock && reentry(this, n.finallyBlock));
+      }
+      case SK.ShorthandPropertyAssignment: {
+        const n = node as TS.ShorthandPropertyAssignment;
+        const ref = c.scope.shorthandRefs.get(n);
+        if (ref && !ref.write && c.opts.reads && c.scope.isShared(ref, c.opts.instrument)) {
+          const owner = c.owner(ref.binding);
+          if (owner) {
+            return f.createPropertyAssignment(f.createIdentifier(n.name.text),
+              c.call('rv', [c.frame(), owner, c.str(n.name.text), c.cloneRef(n.name), c.loc(n)]));
+          }
+        }
+        return ts.visitEachChild(node, this.visit, c.tctx);
+      }
+    }
+    return ts.visitEachChild(node, this.visit, c.tctx);
+  };
+
+  visitStatement(s: TS.Statement): TS.Statement[] {
+    const r = this.visit(s);
+    if (!r) return [];
+    return (Array.isArray(r) ? r : [r]) as TS.Statement[];
+  }
+
+  /** An expression whose value is used (`unused`: an expression statement or a for-loop update). */
+  visitExpr(e: TS.Expression, unused = false): TS.Expression {
+    const ts = this.ts, c = this.c, f = c.factory, SK = ts.SyntaxKind;
+    switch (e.kind) {
+      case SK.Identifier: return visitIdentifier(this, e as TS.Identifier);
+      case SK.PropertyAccessExpression: case SK.ElementAccessExpression:
+        return visitMember(this, e as TS.PropertyAccessExpression, 'value');
+      case SK.CallExpression: {
+        const n = e as TS.CallExpression;
+        if (ts.isOptionalChain(n)) return visitChainPlain(this, n);
+        const callee = n.expression.kind === SK.SuperKeyword || n.expression.kind === SK.ImportKeyword ? n.expression : this.visitCallee(n.expression);
+        return f.updateCallExpression(n, callee, n.typeArguments, n.arguments.map((a) => this.visitExpr(a)));
+      }
+      case SK.NewExpression: {
+        const n = e as TS.NewExpression;
+        return f.updateNewExpression(n, this.visitCallee(n.expression), n.typeArguments, n.arguments?.map((a) => this.visitExpr(a)));
+      }
+      case SK.TaggedTemplateExpression: {
+        const n = e as TS.TaggedTemplateExpression;
+        return f.updateTaggedTemplateExpression(n, this.visitCallee(n.tag), n.typeArguments, ts.visitNode(n.template, this.visit) as TS.TemplateLiteral);
+      }
+      case SK.BinaryExpression: {
+        const n = e as TS.BinaryExpression;
+        const k = n.operatorToken.kind;
+        if (k >= SK.FirstAssignment && k <= SK.LastAssignment) return visitAssignment(this, n, unused);
+        if (k === SK.CommaToken) return f.updateBinaryExpression(n, this.visitExpr(n.left, true), n.operatorToken, this.visitExpr(n.right, unused));
+        return f.updateBinaryExpression(n, this.visitExpr(n.left), n.operatorToken, this.visitExpr(n.right));
+      }
+      case SK.PrefixUnaryExpression: case SK.PostfixUnaryExpression: {
+        const n = e as TS.PrefixUnaryExpression;
+        if (n.operator === SK.PlusPlusToken || n.operator === SK.MinusMinusToken) return visitUpdate(this, n, unused);
+        break;
+      }
+      case SK.DeleteExpression: return visitDelete(this, e as TS.DeleteExpression);
+      case SK.AwaitExpression: return visitAwait(this, e as TS.AwaitExpression);
+      case SK.YieldExpression: return visitYield(this, e as TS.YieldExpression);
+      case SK.FunctionExpression: case SK.ArrowFunction: return visitFunction(this, e as TS.ArrowFunction) as TS.Expression;
+      case SK.ClassExpression: return visitClass(this, e as TS.ClassExpression) as TS.Expression;
+      case SK.ParenthesizedExpression: {
+        const n = e as TS.ParenthesizedExpression;
+        return f.updateParenthesizedExpression(n, this.visitExpr(n.expression, unused));
+      }
+      case SK.VoidExpression: {
+        const n = e as TS.VoidExpression;
+        return f.updateVoidExpression(n, this.visitExpr(n.expression, true));
+      }
+    }
+    return ts.visitEachChild(e, this.visit, c.tctx);
+  }
+
+  /** The object of a member access: members become `rb` (no event, names the object). */
+  visitBase(e: TS.Expression): TS.Expression {
+    const ts = this.ts, f = this.c.factory;
+    if (ts.isParenthesizedExpression(e)) return f.updateParenthesizedExpression(e, this.visitBase(e.expression));
+    if (ts.isNonNullExpression(e) && !ts.isOptionalChain(e)) return f.updateNonNullExpression(e, this.visitBase(e.expression));
+    if (ts.isAsExpression(e)) return f.updateAsExpression(e, this.visitBase(e.expression), e.type);
+    if (ts.isSatisfiesExpression(e)) return f.updateSatisfiesExpression(e, this.visitBase(e.expression), e.type);
+    if (ts.isOptionalChain(e) && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) return visitChain(this, e, 'base');
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return visitMember(this, e, 'base');
+    return this.visitExpr(e);
+  }
+
+  /** A callee keeps its member form so `this` binding is untouched; only its object and key are visited. */
+  visitCallee(e: TS.Expression): TS.Expression {
+    const ts = this.ts, f = this.c.factory;
+    if (ts.isParenthesizedExpression(e)) return f.updateParenthesizedExpression(e, this.visitCallee(e.expression));
+    if (ts.isNonNullExpression(e) && !ts.isOptionalChain(e)) return f.updateNonNullExpression(e, this.visitCallee(e.expression));
+    if (ts.isAsExpression(e)) return f.updateAsExpression(e, this.visitCallee(e.expression), e.type);
+    if (ts.isSatisfiesExpression(e)) return f.updateSatisfiesExpression(e, this.visitCallee(e.expression), e.type);
+    if (ts.isOptionalChain(e)) return visitChainPlain(this, e);
+    if (ts.isPropertyAccessExpression(e)) {
+      if (e.expression.kind === ts.SyntaxKind.SuperKeyword || ts.isMetaProperty(e.expression)) return e;
+      return f.updatePropertyAccessExpression(e, this.visitBase(e.expression), e.name);
+    }
+    if (ts.isElementAccessExpression(e)) {
+      const obj = e.expression.kind === ts.SyntaxKind.SuperKeyword ? e.expression : this.visitBase(e.expression);
+      return f.updateElementAccessExpression(e, obj, this.visitExpr(e.argumentExpression));
+    }
+    if (ts.isIdentifier(e)) return e;
+    return this.visitExpr(e);
+  }
+
+  private visitForInOf(n: TS.ForOfStatement | TS.ForInStatement): TS.Statement {
+    const ts = this.ts, c = this.c, f = c.factory;
+    let init: TS.ForInitializer;
+    let prelude: TS.Statement[] = [];
+    if (ts.isVariableDeclarationList(n.initializer)) init = ts.visitNode(n.initializer, this.visit) as TS.ForInitializer;
+    else ({ target: init, prelude } = visitForTarget(this, n.initializer));
+    let expr = this.visitExpr(n.expression);
+    let body = ts.visitNode(n.statement, this.visit, ts.isStatement) as TS.Statement;
+    if (prelude.length) {
+      body = ts.isBlock(body) ? f.updateBlock(body, [...prelude, ...body.statements]) : f.createBlock([...prelude, body], true);
+    }
+    if (ts.isForOfStatement(n)) {
+      if (n.awaitModifier && c.opts.awaits) expr = c.call('forAwait', [c.frame(), expr, c.loc(n)]);
+      return f.updateForOfStatement(n, n.awaitModifier, init, expr, body);
+    }
+    return f.updateForInStatement(n, init, expr, body);
+  }
+
+  isPrivateField(m: TS.PropertyAccessExpression): boolean {
+    const ts = this.ts;
+    const name = (m.name as TS.PrivateIdentifier).text;
+    let cur: TS.Node | undefined = this.c.namer.parent(m);
+    while (cur) {
+      if (ts.isClassLike(cur)) {
+        const member = cur.members.find((x) => x.name && ts.isPrivateIdentifier(x.name) && x.name.text === name);
+        if (member) return ts.isPropertyDeclaration(member);
+      }
+      cur = this.c.namer.parent(cur);
+    }
+    return false;
+  }
+
+  /** Transforms the whole file and adds the runtime import and module prologue. */
+  run(): TS.SourceFile {
+    const ts = this.ts, c = this.c, f = c.factory, sf = c.sf;
+    const copts = c.tctx.getCompilerOptions();
+    const stmts = sf.statements;
+    let nDirectives = 0;
+    while (nDirectives < stmts.length && ts.isExpressionStatement(stmts[nDirectives]!) &&
+      ts.isStringLiteral((stmts[nDirectives] as TS.ExpressionStatement).expression)) nDirectives++;
+    const directives = stmts.slice(0, nDirectives);
+    const isModule = ts.isExternalModule(sf);
+    const strict = isModule || !!(copts.alwaysStrict ?? copts.strict) ||
+      directives.some((d) => ((d as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict');
+    const fn: Fn = { kind: 'module', temps: [], inParams: false, strict, asyncOrGen: false };
+    c.fn = fn;
+    const body = stmts.slice(nDirectives).flatMap((s) => this.visitStatement(s));
+
+    let k = 0;
+    while (k < body.length && (ts.isImportDeclaration(body[k]!) || ts.isImportEqualsDeclaration(body[k]!))) k++;
+    const spec = c.opts.runtimeModule;
+    const runtimeImport = isModule || outputIsEsm(ts, sf, copts)
+      ? f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(c.rw)), c.str(spec))
+      : f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(c.rw, undefined, undefined,
+        f.createCallExpression(f.createIdentifier('require'), undefined, [c.str(spec)]))]));
+    const modId = c.file.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+    const prologue: TS.Statement[] = [
+      f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(c.moduleHandle, undefined, undefined,
+        c.call('mod', [c.str(c.file), c.str(modId)]))])),
+      ...c.sites,
+      ...tempDeclaration(this, fn.temps),
+    ];
+    return f.updateSourceFile(sf, ts.setTextRange(f.createNodeArray([...directives, runtimeImport, ...body.slice(0, k), ...prologue, ...body.slice(k)]), sf.statements));
+  }
+}
+
+function outputIsEsm(ts: typeof TS, sf: TS.SourceFile, o: TS.CompilerOptions): boolean {
+  const M = ts.ModuleKind;
+  const mk = o.module ?? (o.target !== undefined && o.target >= ts.ScriptTarget.ES2015 ? M.ES2015 : M.CommonJS);
+  if (mk >= M.Node16 && mk <= M.NodeNext) return (sf as any).impliedNodeFormat === M.ESNext;
+  if (mk === M.ES2015 || mk === M.ES2020 || mk === M.ES2022 || mk === M.ESNext || mk === (M as any).Preserve) return true;
+  return false;
+}
+
+export function instrumentFile(ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions): TS.SourceFile {
+  return new Instrumenter(ts, tctx, sf, opts).run();
+}

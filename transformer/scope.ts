@@ -1,0 +1,294 @@
+/**
+ * Scope analysis without a type checker (so `transpileModule` works): which identifier references
+ * resolve to which binding, which bindings are written after their declaration, and which are
+ * captured by a closure. From that, `isShared` decides what SPEC.md §4.1 records.
+ */
+import type * as TS from 'typescript';
+
+export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'function' | 'class' | 'catch' | 'import' | 'other';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** Function-like node, SourceFile, or a class field / static block (a "container"). */
+  container: TS.Node;
+  written: boolean;
+  captured: boolean;
+}
+
+export interface RefInfo {
+  binding: Binding;
+  write: boolean;
+}
+
+export interface ScopeInfo {
+  refs: Map<TS.Identifier, RefInfo>;
+  parents: Map<TS.Node, TS.Node>;
+  /** Bindings declared by shorthand `{x}` assignment patterns are looked up by the shorthand node. */
+  shorthandRefs: Map<TS.ShorthandPropertyAssignment, RefInfo>;
+  isShared(ref: RefInfo | undefined, mode: 'shared' | 'all'): boolean;
+}
+
+interface Scope {
+  parent: Scope | undefined;
+  names: Map<string, Binding>;
+  container: TS.Node;
+  /** `with` bodies: lookups cannot be resolved statically. */
+  dynamic?: boolean;
+  functionScope: boolean;
+}
+
+export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
+  const refs = new Map<TS.Identifier, RefInfo>();
+  const shorthandRefs = new Map<TS.ShorthandPropertyAssignment, RefInfo>();
+  const parents = new Map<TS.Node, TS.Node>();
+  const SK = ts.SyntaxKind;
+
+  // ---- pass 1: parents, scopes and declarations --------------------------------------------
+  const scopeOf = new Map<TS.Node, Scope>();
+  const pending: { id: TS.Identifier; scope: Scope; container: TS.Node; write: boolean; shorthand?: TS.ShorthandPropertyAssignment }[] = [];
+
+  const isFunctionLike = (n: TS.Node): boolean =>
+    ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+
+  function declare(scope: Scope, name: string, kind: BindingKind) {
+    const existing = scope.names.get(name);
+    if (existing) {
+      if (existing.kind === 'param' || existing.kind === 'var' || existing.kind === 'function') return;
+    }
+    scope.names.set(name, { name, kind, container: scope.container, written: false, captured: false });
+  }
+  function functionScopeOf(scope: Scope): Scope {
+    let s: Scope = scope;
+    while (!s.functionScope && s.parent) s = s.parent;
+    return s;
+  }
+  function declarePattern(scope: Scope, name: TS.BindingName, kind: BindingKind) {
+    if (ts.isIdentifier(name)) declare(scope, name.text, kind);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) declarePattern(scope, el.name, kind);
+  }
+  function hasDeclare(n: TS.Node): boolean {
+    const mods = (n as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
+    return !!mods?.some((m) => m.kind === SK.DeclareKeyword);
+  }
+
+  function isTypeOnly(n: TS.Node): boolean {
+    if (ts.isExpressionWithTypeArguments(n)) {
+      const p = parents.get(n);
+      return !(p && ts.isHeritageClause(p) && p.token === SK.ExtendsKeyword && !ts.isInterfaceDeclaration(parents.get(p)!));
+    }
+    if (ts.isTypeNode(n)) return true;
+    switch (n.kind) {
+      case SK.InterfaceDeclaration: case SK.TypeAliasDeclaration: case SK.TypeParameter:
+        return true;
+      case SK.HeritageClause:
+        return (n as TS.HeritageClause).token === SK.ImplementsKeyword;
+      case SK.ImportDeclaration:
+        return !!(n as TS.ImportDeclaration).importClause?.isTypeOnly;
+      case SK.ExportDeclaration:
+        return (n as TS.ExportDeclaration).isTypeOnly;
+    }
+    return hasDeclare(n);
+  }
+
+  /** Is `id` (with parent p) a value reference? Returns 'read' | 'write' | undefined. */
+  function refKind(id: TS.Identifier, p: TS.Node): 'read' | 'write' | undefined {
+    switch (p.kind) {
+      case SK.PropertyAccessExpression: if ((p as TS.PropertyAccessExpression).name === id) return undefined; break;
+      case SK.QualifiedName: return undefined;
+      case SK.PropertyAssignment: if ((p as TS.PropertyAssignment).name === id) return undefined; break;
+      case SK.PropertyDeclaration: case SK.MethodDeclaration: case SK.GetAccessor: case SK.SetAccessor:
+      case SK.PropertySignature: case SK.MethodSignature: case SK.EnumMember:
+        if ((p as any).name === id) return undefined; break;
+      case SK.VariableDeclaration: case SK.Parameter: case SK.FunctionDeclaration: case SK.FunctionExpression:
+      case SK.ClassDeclaration: case SK.ClassExpression: case SK.BindingElement:
+        if ((p as any).name === id || (p as any).propertyName === id) return undefined; break;
+      case SK.LabeledStatement: case SK.BreakStatement: case SK.ContinueStatement: return undefined;
+      case SK.ImportSpecifier: case SK.ExportSpecifier: case SK.ImportClause: case SK.NamespaceImport:
+      case SK.NamespaceExport: case SK.ImportEqualsDeclaration: case SK.ExportAssignment:
+        if (p.kind === SK.ExportAssignment) return 'read';
+        return undefined;
+      case SK.MetaProperty: return undefined;
+      case SK.JsxOpeningElement: case SK.JsxClosingElement: case SK.JsxSelfClosingElement: case SK.JsxAttribute:
+      case SK.JsxNamespacedName:
+        return undefined;
+    }
+    return isWriteTarget(id, p) ? 'write' : 'read';
+  }
+
+  function skipOuterUp(n: TS.Node): TS.Node {
+    let p = parents.get(n);
+    while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) ||
+      ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p))) { n = p; p = parents.get(n); }
+    return n;
+  }
+  /** Is the expression n (an identifier or a pattern element) an assignment target? */
+  function isWriteTarget(n: TS.Node, _p?: TS.Node): boolean {
+    const top = skipOuterUp(n);
+    const p = parents.get(top);
+    if (!p) return false;
+    if (ts.isBinaryExpression(p) && p.left === top && isAssignmentOp(p.operatorToken.kind)) return true;
+    if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) &&
+      (p.operator === SK.PlusPlusToken || p.operator === SK.MinusMinusToken)) return true;
+    if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === top) return true;
+    // pattern elements
+    if (isPatternPart(top)) return true;
+    return false;
+  }
+  /** Is n a target inside a destructuring assignment pattern? */
+  function isPatternPart(n: TS.Node): boolean {
+    const p = parents.get(n);
+    if (!p) return false;
+    if (ts.isArrayLiteralExpression(p)) return isPatternRoot(p);
+    if (ts.isSpreadElement(p) || ts.isSpreadAssignment(p)) { const pp = parents.get(p)!; return (ts.isArrayLiteralExpression(pp) || ts.isObjectLiteralExpression(pp)) && isPatternRoot(pp); }
+    if (ts.isPropertyAssignment(p) && p.initializer === n) return isPatternRoot(parents.get(p)!);
+    if (ts.isShorthandPropertyAssignment(p) && p.name === n) return isPatternRoot(parents.get(p)!);
+    if (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind === SK.EqualsToken) {
+      // default value inside a pattern: `[x = 1] = a`
+      return isPatternPart(p);
+    }
+    return false;
+  }
+  function isPatternRoot(lit: TS.Node): boolean {
+    const top = skipOuterUp(lit);
+    const p = parents.get(top);
+    if (!p) return false;
+    if (ts.isBinaryExpression(p) && p.left === top && p.operatorToken.kind === SK.EqualsToken) return true;
+    if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === top) return true;
+    return isPatternPart(top);
+  }
+  const isAssignmentOp = (k: TS.SyntaxKind) => k >= SK.FirstAssignment && k <= SK.LastAssignment;
+
+  function walk(n: TS.Node, scope: Scope, container: TS.Node) {
+    if (isTypeOnly(n) && n.kind !== SK.SourceFile) return;
+    if (ts.isModuleDeclaration(n)) { if (ts.isIdentifier(n.name)) declare(scope, n.name.text, 'other'); return; }
+    if (ts.isEnumDeclaration(n)) { declare(scope, n.name.text, 'other'); return; }
+    if (ts.isDecorator(n)) return;
+
+    let inner = scope;
+    let innerContainer = container;
+    if (isFunctionLike(n)) {
+      const fn = n as TS.FunctionLikeDeclaration;
+      if (!fn.body) return; // overloads, abstract
+      innerContainer = n;
+      if (ts.isFunctionExpression(n) && n.name) {
+        // the name of a named function expression lives in its own scope, immutable
+        const nameScope: Scope = { parent: scope, names: new Map(), container: n, functionScope: false };
+        declare(nameScope, n.name.text, 'const');
+        inner = nameScope;
+      }
+      inner = { parent: inner, names: new Map(), container: n, functionScope: true };
+      for (const p of fn.parameters) {
+        if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+        declarePattern(inner, p.name, 'param');
+      }
+      scopeOf.set(n, inner);
+    } else if (ts.isClassStaticBlockDeclaration(n)) {
+      innerContainer = n;
+      inner = { parent: scope, names: new Map(), container: n, functionScope: true };
+    } else if (ts.isPropertyDeclaration(n) && n.initializer) {
+      // class field initializers run later, per instance: a container of their own
+      innerContainer = n;
+      inner = { parent: scope, names: new Map(), container: n, functionScope: true };
+    } else if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) {
+      if (n.name) {
+        if (ts.isClassDeclaration(n)) declare(scope, n.name.text, 'class');
+        inner = { parent: scope, names: new Map(), container, functionScope: false };
+        declare(inner, n.name.text, 'const');
+      }
+    } else if (ts.isBlock(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) ||
+      ts.isCaseBlock(n) || ts.isCatchClause(n)) {
+      if (!(ts.isBlock(n) && parents.get(n) && isFunctionLike(parents.get(n)!))) {
+        inner = { parent: scope, names: new Map(), container, functionScope: false };
+      }
+      if (ts.isCatchClause(n) && n.variableDeclaration) declarePattern(inner, n.variableDeclaration.name, 'catch');
+    } else if (ts.isWithStatement(n)) {
+      walkChild(n.expression, scope, container, n);
+      const dyn: Scope = { parent: scope, names: new Map(), container, dynamic: true, functionScope: false };
+      walkChild(n.statement, dyn, container, n);
+      return;
+    }
+
+    // declarations made by this node
+    if (ts.isVariableDeclarationList(n)) {
+      const flags = n.flags;
+      const kind: BindingKind = flags & ts.NodeFlags.Const ? 'const' : flags & (ts.NodeFlags.Let | (ts.NodeFlags as any).Using | (ts.NodeFlags as any).AwaitUsing) ? (flags & ts.NodeFlags.Let ? 'let' : 'const') : 'var';
+      const target = kind === 'var' ? functionScopeOf(scope) : scope;
+      for (const d of n.declarations) declarePattern(target, d.name, kind);
+    } else if (ts.isFunctionDeclaration(n) && n.name && n.body) {
+      const p = parents.get(n);
+      const target = p && (ts.isSourceFile(p) || (ts.isBlock(p) && parents.get(p) && isFunctionLike(parents.get(p)!)) || ts.isModuleBlock(p)) ? functionScopeOf(scope) : scope;
+      declare(target, n.name.text, 'function');
+    } else if (ts.isImportDeclaration(n) && n.importClause) {
+      const c = n.importClause;
+      if (c.name) declare(scope, c.name.text, 'import');
+      if (c.namedBindings) {
+        if (ts.isNamespaceImport(c.namedBindings)) declare(scope, c.namedBindings.name.text, 'import');
+        else for (const s of c.namedBindings.elements) declare(scope, s.name.text, 'import');
+      }
+      return;
+    } else if (ts.isImportEqualsDeclaration(n)) {
+      declare(scope, n.name.text, 'import');
+      return;
+    }
+
+    if (ts.isIdentifier(n)) {
+      const p = parents.get(n);
+      if (p) {
+        const k = refKind(n, p);
+        if (k) pending.push({ id: n, scope, container, write: k === 'write' });
+      }
+      return;
+    }
+    if (ts.isShorthandPropertyAssignment(n)) {
+      const write = isPatternRoot(parents.get(n)!);
+      pending.push({ id: n.name, scope, container, write, shorthand: n });
+      parents.set(n.name, n);
+      if (n.objectAssignmentInitializer) walkChild(n.objectAssignmentInitializer, scope, container, n);
+      return;
+    }
+    ts.forEachChild(n, (c) => walkChild(c, inner, innerContainer, n));
+  }
+  function walkChild(c: TS.Node, scope: Scope, container: TS.Node, parent: TS.Node) {
+    parents.set(c, parent);
+    walk(c, scope, container);
+  }
+
+  const moduleScope: Scope = { parent: undefined, names: new Map(), container: sf, functionScope: true };
+  // hoisting: declarations are collected in pass 1, references resolved afterwards
+  ts.forEachChild(sf, (c) => walkChild(c, moduleScope, sf, sf));
+
+  // ---- pass 2: resolve -----------------------------------------------------------------------
+  for (const r of pending) {
+    let s: Scope | undefined = r.scope;
+    let b: Binding | undefined;
+    while (s) {
+      if (s.dynamic) { b = undefined; break; }
+      b = s.names.get(r.id.text);
+      if (b) break;
+      s = s.parent;
+    }
+    if (!b) continue;
+    if (r.write) b.written = true;
+    if (r.container !== b.container) b.captured = true;
+    const info: RefInfo = { binding: b, write: r.write };
+    if (r.shorthand) shorthandRefs.set(r.shorthand, info);
+    else refs.set(r.id, info);
+  }
+
+  return {
+    refs,
+    parents,
+    shorthandRefs,
+    isShared(ref, mode) {
+      if (!ref) return false;
+      const b = ref.binding;
+      if (b.kind === 'const' || b.kind === 'import' || b.kind === 'other') return false;
+      if (!b.written) return false;
+      if (ts.isPropertyDeclaration(b.container) || ts.isClassStaticBlockDeclaration(b.container)) return false;
+      if (ts.isSourceFile(b.container)) return true;
+      return mode === 'all' || b.captured;
+    },
+  };
+}

@@ -1,0 +1,398 @@
+/** Reads and writes of shared state: SPEC.md §4.2 and §4.3. */
+import type * as TS from 'typescript';
+import type { Instrumenter } from '../instrument';
+
+const COMPOUND: Record<string, string> = {
+  PlusEqualsToken: 'PlusToken', MinusEqualsToken: 'MinusToken', AsteriskEqualsToken: 'AsteriskToken',
+  AsteriskAsteriskEqualsToken: 'AsteriskAsteriskToken', SlashEqualsToken: 'SlashToken', PercentEqualsToken: 'PercentToken',
+  LessThanLessThanEqualsToken: 'LessThanLessThanToken', GreaterThanGreaterThanEqualsToken: 'GreaterThanGreaterThanToken',
+  GreaterThanGreaterThanGreaterThanEqualsToken: 'GreaterThanGreaterThanGreaterThanToken', AmpersandEqualsToken: 'AmpersandToken',
+  BarEqualsToken: 'BarToken', CaretEqualsToken: 'CaretToken',
+};
+const LOGICAL: Record<string, string> = {
+  AmpersandAmpersandEqualsToken: 'AmpersandAmpersandToken', BarBarEqualsToken: 'BarBarToken',
+  QuestionQuestionEqualsToken: 'QuestionQuestionToken',
+};
+
+function opName(ts: typeof TS, k: TS.SyntaxKind): string {
+  // SyntaxKind has aliases (FirstAssignment...), so look the token name up by trying the known ones
+  for (const n of Object.keys(COMPOUND).concat(Object.keys(LOGICAL), ['EqualsToken'])) if ((ts.SyntaxKind as any)[n] === k) return n;
+  return '';
+}
+
+type Member = TS.PropertyAccessExpression | TS.ElementAccessExpression;
+
+export function isPlainMember(I: Instrumenter, e: TS.Expression): e is Member {
+  const ts = I.ts;
+  if (!(ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) return false;
+  if (ts.isOptionalChain(e)) return false;
+  if (e.expression.kind === ts.SyntaxKind.SuperKeyword) return false;
+  if (ts.isMetaProperty(e.expression)) return false;
+  if (ts.isPropertyAccessExpression(e) && ts.isPrivateIdentifier(e.name)) return false;
+  return true;
+}
+
+function keyOf(I: Instrumenter, m: Member): TS.Expression {
+  const ts = I.ts;
+  return ts.isPropertyAccessExpression(m) ? I.c.str(m.name.text) : I.visitExpr(m.argumentExpression);
+}
+function isLiteralKey(I: Instrumenter, k: TS.Expression): boolean {
+  return I.ts.isStringLiteral(k) || I.ts.isNumericLiteral(k);
+}
+
+// ---- reads -------------------------------------------------------------------------------------
+
+/** `a.b` / `a[k]` in value ('value') or object-of-a-member ('base') position. */
+export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory, o = c.opts;
+  if (ts.isOptionalChain(e)) return visitChain(I, e, mode);
+  if (e.expression.kind === ts.SyntaxKind.SuperKeyword) {
+    if (mode === 'value' && o.reads && ts.isPropertyAccessExpression(e)) {
+      return c.call('read', [c.frame(), f.createThis(), c.str(e.name.text), e, c.loc(e), c.str('super')]);
+    }
+    return ts.visitEachChild(e, I.visit, c.tctx);
+  }
+  if (ts.isMetaProperty(e.expression)) return e;
+  if (ts.isPropertyAccessExpression(e) && ts.isPrivateIdentifier(e.name)) {
+    const obj = I.visitBase(e.expression);
+    if (mode === 'value' && o.reads) {
+      const t = c.temp();
+      if (t) {
+        const hint = c.namer.hint(e.expression);
+        return c.call('read', [c.frame(), c.assign(t, obj), c.str(e.name.text), f.createPropertyAccessExpression(t, e.name),
+          c.loc(e), c.str(hint)]);
+      }
+    }
+    return f.updatePropertyAccessExpression(e, obj, e.name);
+  }
+  const obj = I.visitBase(e.expression);
+  const key = keyOf(I, e);
+  if (!(o.reads || o.writes)) return updateMember(I, e, obj, key);
+  const hint = c.str(c.namer.hint(e.expression));
+  if (mode === 'value') {
+    if (!o.reads) return updateMember(I, e, obj, key);
+    return c.call('rp', [c.frame(), obj, key, c.loc(e), hint]);
+  }
+  return c.call('rb', [c.frame(), obj, key, hint]);
+}
+
+function updateMember(I: Instrumenter, e: Member, obj: TS.Expression, key: TS.Expression): TS.Expression {
+  const ts = I.ts, f = I.c.factory;
+  if (ts.isPropertyAccessExpression(e)) return f.updatePropertyAccessExpression(e, obj, e.name);
+  return f.updateElementAccessExpression(e, obj, key);
+}
+
+/** A member used as an assignment target that is not recorded: visit its parts only. */
+export function visitTargetPlain(I: Instrumenter, e: TS.Expression): TS.Expression {
+  const ts = I.ts, f = I.c.factory;
+  if (ts.isParenthesizedExpression(e)) return f.updateParenthesizedExpression(e, visitTargetPlain(I, e.expression));
+  if (ts.isPropertyAccessExpression(e)) {
+    if (ts.isOptionalChain(e)) return visitChainPlain(I, e);
+    return f.updatePropertyAccessExpression(e, e.expression.kind === ts.SyntaxKind.SuperKeyword ? e.expression : I.visitBase(e.expression), e.name);
+  }
+  if (ts.isElementAccessExpression(e)) {
+    if (ts.isOptionalChain(e)) return visitChainPlain(I, e);
+    return f.updateElementAccessExpression(e, e.expression.kind === ts.SyntaxKind.SuperKeyword ? e.expression : I.visitBase(e.expression), I.visitExpr(e.argumentExpression));
+  }
+  if (ts.isIdentifier(e)) return e;
+  if (ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+    return ts.visitEachChild(e, (n) => (ts.isExpression(n) && n === e.expression ? visitTargetPlain(I, n) : n), I.c.tctx);
+  }
+  return I.visitExpr(e);
+}
+
+// ---- optional chains -----------------------------------------------------------------------------
+
+interface Seg { node: Member; optional: boolean }
+
+/** `a?.b.c`, `a?.[k]`: instrumented with the chain's short-circuit kept; chains with calls are kept as is. */
+export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'base'): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const segs: Seg[] = [];
+  let cur: TS.Expression = e;
+  while (ts.isOptionalChain(cur)) {
+    if (!(ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur))) return visitChainPlain(I, e);
+    if (ts.isPropertyAccessExpression(cur) && ts.isPrivateIdentifier(cur.name)) return visitChainPlain(I, e);
+    segs.unshift({ node: cur, optional: !!cur.questionDotToken });
+    cur = cur.expression;
+  }
+  if (!c.opts.reads && !c.opts.writes) return visitChainPlain(I, e);
+  if (!c.canTemp()) return visitChainPlain(I, e);
+  const root = I.visitBase(cur);
+  const build = (i: number, obj: TS.Expression): TS.Expression => {
+    if (i === segs.length) return obj;
+    const s = segs[i]!;
+    const last = i === segs.length - 1;
+    const step = (o: TS.Expression): TS.Expression => {
+      const key = keyOf(I, s.node);
+      const hint = c.str(c.namer.hint(s.node.expression));
+      const m = last && mode === 'value' && c.opts.reads
+        ? c.call('rp', [c.frame(), o, key, c.loc(s.node), hint])
+        : c.call('rb', [c.frame(), o, key, hint]);
+      return build(i + 1, m);
+    };
+    if (!s.optional) return step(obj);
+    const t = c.temp()!;
+    return c.paren(f.createConditionalExpression(
+      f.createBinaryExpression(c.paren(c.assign(t, obj)), ts.SyntaxKind.EqualsEqualsToken, f.createNull()),
+      undefined, c.undef(), undefined, step(t)));
+  };
+  return build(0, root);
+}
+
+/** Keeps the chain structure; visits only the root object, element keys and call arguments. */
+export function visitChainPlain(I: Instrumenter, e: TS.Expression): TS.Expression {
+  const ts = I.ts, f = I.c.factory;
+  const inner = (n: TS.Expression, parentIsCall: boolean): TS.Expression => {
+    if (ts.isOptionalChain(n)) return rebuild(n);
+    return parentIsCall ? I.visitCallee(n) : I.visitBase(n);
+  };
+  const rebuild = (n: TS.Expression): TS.Expression => {
+    if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessChain(n as TS.PropertyAccessChain, inner(n.expression, false), n.questionDotToken, n.name as TS.MemberName);
+    if (ts.isElementAccessExpression(n)) return f.updateElementAccessChain(n as TS.ElementAccessChain, inner(n.expression, false), n.questionDotToken, I.visitExpr(n.argumentExpression));
+    if (ts.isCallExpression(n)) return f.updateCallChain(n as TS.CallChain, inner(n.expression, true), n.questionDotToken, n.typeArguments, n.arguments.map((a) => I.visitExpr(a)));
+    if (ts.isNonNullExpression(n)) return f.updateNonNullChain(n as TS.NonNullChain, inner(n.expression, false));
+    return I.visitExpr(n);
+  };
+  return rebuild(e);
+}
+
+// ---- shared bindings -------------------------------------------------------------------------------
+
+/** A read of a shared binding: `rv(f, owner, "x", x, loc)`. */
+export function visitIdentifier(I: Instrumenter, id: TS.Identifier): TS.Expression {
+  const c = I.c;
+  const ref = c.scope.refs.get(id);
+  if (!ref || ref.write || !c.opts.reads || !c.scope.isShared(ref, c.opts.instrument)) return id;
+  const owner = c.owner(ref.binding);
+  if (!owner) return id;
+  return c.call('rv', [c.frame(), owner, c.str(id.text), id, c.loc(id)]);
+}
+
+function sharedTarget(I: Instrumenter, id: TS.Identifier): TS.Expression | undefined {
+  const c = I.c;
+  if (!c.opts.writes) return undefined;
+  const ref = c.scope.refs.get(id);
+  if (!ref || !c.scope.isShared(ref, c.opts.instrument)) return undefined;
+  return c.owner(ref.binding);
+}
+
+// ---- assignments --------------------------------------------------------------------------------
+
+export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unused: boolean): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const op = opName(ts, node.operatorToken.kind);
+  const left = c.namer.skipOuter(node.left);
+  if (op === 'EqualsToken' && (ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left))) {
+    return visitDestructuring(I, node, left, unused);
+  }
+  const plain = () => f.updateBinaryExpression(node, visitTargetPlain(I, node.left), node.operatorToken, I.visitExpr(node.right));
+
+  if (ts.isIdentifier(left)) {
+    const owner = sharedTarget(I, left);
+    if (!owner) return plain();
+    const t = c.temp();
+    if (!t) return plain();
+    const name = c.str(left.text);
+    const L = c.loc(node);
+    const write = () => c.assign(left, c.call('wv', [c.frame(), owner, name, c.cloneRef(left), t, L]));
+    const read = () => c.call('rv', [c.frame(), owner, name, c.cloneRef(left), c.loc(node)]);
+    if (op === 'EqualsToken') {
+      return c.seq([c.assign(t, c.named(I.visitExpr(node.right), node.right, left.text)), write()]);
+    }
+    if (COMPOUND[op]) {
+      const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
+      return c.seq([c.assign(t, bin), write()]);
+    }
+    if (LOGICAL[op]) {
+      const rhs = c.seq([c.assign(t, c.named(I.visitExpr(node.right), node.right, left.text)), write()]);
+      return c.paren(f.createBinaryExpression(read(), (ts.SyntaxKind as any)[LOGICAL[op]!], rhs));
+    }
+    return plain();
+  }
+
+  if (ts.isPropertyAccessExpression(left) && ts.isPrivateIdentifier(left.name) && left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+    (op === 'EqualsToken' || COMPOUND[op]) && c.opts.writes) {
+    return privateWrite(I, node, left as TS.PropertyAccessExpression & { name: TS.PrivateIdentifier }, op);
+  }
+
+  if (!isPlainMember(I, left) || !c.opts.writes) return plain();
+  const obj = I.visitBase(left.expression);
+  const key = keyOf(I, left);
+  const hint = c.str(c.namer.hint(left.expression));
+  const L = c.loc(node);
+  const wp = c.fn.strict ? 'wp' : 'wpSloppy';
+  if (op === 'EqualsToken') return c.call(wp, [c.frame(), obj, key, I.visitExpr(node.right), L, hint]);
+  const to = c.temp();
+  if (!to) return f.updateBinaryExpression(node, updateMember(I, left, obj, key), node.operatorToken, I.visitExpr(node.right));
+  const pre: TS.Expression[] = [c.assign(to, obj)];
+  let k = key;
+  if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
+  const read = () => c.call('rp', [c.frame(), to, k, L, hint]);
+  if (COMPOUND[op]) {
+    const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
+    return c.seq([...pre, c.call(wp, [c.frame(), to, k, bin, L, hint])]);
+  }
+  if (LOGICAL[op]) {
+    const w = c.call(wp, [c.frame(), to, k, I.visitExpr(node.right), L, hint]);
+    return c.seq([...pre, f.createBinaryExpression(read(), (ts.SyntaxKind as any)[LOGICAL[op]!], w)]);
+  }
+  return plain();
+}
+
+/** `this.#p = v` / `this.#p op= v`: `write(f, this, "#p", old, this.#p = v, loc, hint)`. */
+function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: TS.PropertyAccessExpression & { name: TS.PrivateIdentifier }, op: string): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const name = left.name;
+  const isField = I.isPrivateField(left);
+  const self = () => f.createThis();
+  const access = () => f.createPropertyAccessExpression(self(), f.createPrivateIdentifier(name.text));
+  const old = isField
+    ? f.createConditionalExpression(f.createBinaryExpression(f.createPrivateIdentifier(name.text), ts.SyntaxKind.InKeyword, self()), undefined, access(), undefined, c.undef())
+    : c.undef();
+  const hint = c.str(c.namer.hint(left.expression));
+  const L = c.loc(node);
+  let value = I.visitExpr(node.right);
+  if (COMPOUND[op]) {
+    const r = c.opts.reads ? c.call('read', [c.frame(), self(), c.str(name.text), access(), L, hint]) : access();
+    value = f.createBinaryExpression(r, (ts.SyntaxKind as any)[COMPOUND[op]!], value);
+  }
+  return c.call('write', [c.frame(), self(), c.str(name.text), old, c.assign(access(), value), L, hint]);
+}
+
+// ---- ++ / -- -----------------------------------------------------------------------------------------
+
+export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS.PostfixUnaryExpression, unused: boolean): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const operand = c.namer.skipOuter(node.operand);
+  const prefix = ts.isPrefixUnaryExpression(node) || unused;
+  const plain = () => ts.isPrefixUnaryExpression(node)
+    ? f.updatePrefixUnaryExpression(node, visitTargetPlain(I, node.operand))
+    : f.updatePostfixUnaryExpression(node, visitTargetPlain(I, node.operand));
+  const bump = (t: TS.Identifier) => f.createPrefixUnaryExpression(node.operator, t);
+  const L = c.loc(node);
+  if (ts.isIdentifier(operand)) {
+    const owner = sharedTarget(I, operand);
+    if (!owner || !c.canTemp()) return plain();
+    const t = c.temp()!;
+    const name = c.str(operand.text);
+    const read = c.call('rv', [c.frame(), owner, name, c.cloneRef(operand), L]);
+    if (prefix) return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, name, t, bump(t), L]))]);
+    const r = c.temp()!;
+    const newV = c.seq([c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), t]);
+    return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, name, t, newV, L])), r]);
+  }
+  if (!isPlainMember(I, operand) || !c.opts.writes || !c.canTemp()) return plain();
+  const to = c.temp()!;
+  const obj = I.visitBase(operand.expression);
+  const key = keyOf(I, operand);
+  const hint = c.str(c.namer.hint(operand.expression));
+  const wp = c.fn.strict ? 'wp' : 'wpSloppy';
+  const pre: TS.Expression[] = [c.assign(to, obj)];
+  let k = key;
+  if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
+  const t = c.temp()!;
+  pre.push(c.assign(t, c.call(c.opts.reads ? 'rp' : 'rb', c.opts.reads ? [c.frame(), to, k, L, hint] : [c.frame(), to, k, hint])));
+  if (prefix) return c.seq([...pre, c.call(wp, [c.frame(), to, k, bump(t), L, hint])]);
+  const r = c.temp()!;
+  return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, [c.frame(), to, k, t, L, hint]), r]);
+}
+
+// ---- delete ------------------------------------------------------------------------------------------
+
+export function visitDelete(I: Instrumenter, node: TS.DeleteExpression): TS.Expression {
+  const c = I.c, f = c.factory;
+  const operand = c.namer.skipOuter(node.expression);
+  if (!isPlainMember(I, operand) || !c.opts.writes) return f.updateDeleteExpression(node, visitTargetPlain(I, node.expression));
+  const obj = I.visitBase(operand.expression);
+  const key = keyOf(I, operand);
+  return c.call(c.fn.strict ? 'dp' : 'dpSloppy', [c.frame(), obj, key, c.loc(node), c.str(c.namer.hint(operand.expression))]);
+}
+
+// ---- destructuring -------------------------------------------------------------------------------------
+
+interface PostWrite { id: TS.Identifier; owner: TS.Expression; temp: TS.Identifier }
+
+function postWrites(I: Instrumenter, post: PostWrite[]): TS.Expression[] {
+  const c = I.c;
+  return post.map((p) => c.assign(p.id, c.call('wv', [c.frame(), p.owner, c.str(p.id.text), c.cloneRef(p.id), p.temp, c.loc(p.id)])));
+}
+
+export function visitDestructuring(I: Instrumenter, node: TS.BinaryExpression, _pattern: TS.Expression, unused: boolean): TS.Expression {
+  const c = I.c, f = c.factory;
+  const post: PostWrite[] = [];
+  const pattern = visitPatternTarget(I, node.left, post);
+  const right = I.visitExpr(node.right);
+  const assign = f.updateBinaryExpression(node, pattern, node.operatorToken, right);
+  if (!post.length) return assign;
+  if (unused) return c.seq([assign, ...postWrites(I, post)]);
+  const r = c.temp()!;
+  return c.seq([c.assign(r, assign), ...postWrites(I, post), r]);
+}
+
+/** Instruments a destructuring target; returns the new target. Shared identifiers go through temps in `post`. */
+export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: PostWrite[], defaultName?: { set(n: string): void }): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const inner = c.namer.skipOuter(e);
+  if (ts.isArrayLiteralExpression(inner)) {
+    return f.updateArrayLiteralExpression(inner, inner.elements.map((el) => visitPatternElement(I, el, post)));
+  }
+  if (ts.isObjectLiteralExpression(inner)) {
+    return f.updateObjectLiteralExpression(inner, inner.properties.map((p) => {
+      if (ts.isPropertyAssignment(p)) {
+        const name = ts.isComputedPropertyName(p.name) ? f.updateComputedPropertyName(p.name, I.visitExpr(p.name.expression)) : p.name;
+        return f.updatePropertyAssignment(p, name, visitPatternElement(I, p.initializer, post));
+      }
+      if (ts.isShorthandPropertyAssignment(p)) {
+        const ref = c.scope.shorthandRefs.get(p);
+        const owner = ref && c.opts.writes && c.scope.isShared(ref, c.opts.instrument) ? c.owner(ref.binding) : undefined;
+        const t = owner ? c.temp() : undefined;
+        if (owner && t) {
+          post.push({ id: p.name, owner, temp: t });
+          const init = p.objectAssignmentInitializer;
+          const target = init ? c.assign(t, c.named(I.visitExpr(init), init, p.name.text)) : t;
+          return f.createPropertyAssignment(f.createIdentifier(p.name.text), target);
+        }
+        return p.objectAssignmentInitializer
+          ? f.updateShorthandPropertyAssignment(p, p.name, I.visitExpr(p.objectAssignmentInitializer))
+          : p;
+      }
+      if (ts.isSpreadAssignment(p)) return f.updateSpreadAssignment(p, visitPatternTarget(I, p.expression, post));
+      return p;
+    }));
+  }
+  if (ts.isIdentifier(inner)) {
+    const owner = sharedTarget(I, inner);
+    const t = owner ? c.temp() : undefined;
+    if (owner && t) { post.push({ id: inner, owner, temp: t }); defaultName?.set(inner.text); return t; }
+    return e;
+  }
+  if (isPlainMember(I, inner) && c.opts.writes) {
+    const obj = I.visitBase(inner.expression);
+    const key = keyOf(I, inner);
+    const tp = c.call(c.fn.strict ? 'tp' : 'tpSloppy', [c.frame(), obj, key, c.loc(inner), c.str(c.namer.hint(inner.expression))]);
+    return f.createPropertyAccessExpression(tp, 'v');
+  }
+  return visitTargetPlain(I, e);
+}
+
+function visitPatternElement(I: Instrumenter, el: TS.Expression, post: PostWrite[]): TS.Expression {
+  const ts = I.ts, c = I.c, f = c.factory;
+  if (ts.isOmittedExpression(el)) return el;
+  if (ts.isSpreadElement(el)) return f.updateSpreadElement(el, visitPatternTarget(I, el.expression, post));
+  if (ts.isBinaryExpression(el) && el.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    let renamed: string | undefined;
+    const target = visitPatternTarget(I, el.left, post, { set: (n) => { renamed = n; } });
+    let value = I.visitExpr(el.right);
+    if (renamed !== undefined) value = c.named(value, el.right, renamed);
+    return f.updateBinaryExpression(el, target, el.operatorToken, value);
+  }
+  return visitPatternTarget(I, el, post);
+}
+
+/** `for (TARGET of xs)` with an expression target: returns the new target and statements to run first in the body. */
+export function visitForTarget(I: Instrumenter, init: TS.Expression): { target: TS.Expression; prelude: TS.Statement[] } {
+  const post: PostWrite[] = [];
+  const target = visitPatternTarget(I, init, post);
+  return { target, prelude: postWrites(I, post).map((e) => I.c.factory.createExpressionStatement(e)) };
+}

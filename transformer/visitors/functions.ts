@@ -1,0 +1,181 @@
+/** Frames for every function (SPEC.md §3) and class members (fields, static blocks). */
+import type * as TS from 'typescript';
+import type { Instrumenter } from '../instrument';
+import type { Fn } from '../context';
+
+type FunctionNode = TS.FunctionDeclaration | TS.FunctionExpression | TS.ArrowFunction | TS.MethodDeclaration |
+  TS.ConstructorDeclaration | TS.GetAccessorDeclaration | TS.SetAccessorDeclaration;
+
+function boundNames(ts: typeof TS, name: TS.BindingName, out: string[]) {
+  if (ts.isIdentifier(name)) out.push(name.text);
+  else for (const el of name.elements) if (!ts.isOmittedExpression(el)) boundNames(ts, el.name, out);
+}
+
+function hasUseStrict(ts: typeof TS, stmts: readonly TS.Statement[]): boolean {
+  for (const s of stmts) {
+    if (!ts.isExpressionStatement(s) || !ts.isStringLiteral(s.expression)) return false;
+    if (s.expression.text === 'use strict') return true;
+  }
+  return false;
+}
+
+function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
+  let i = 0;
+  while (i < stmts.length && ts.isExpressionStatement(stmts[i]!) && ts.isStringLiteral((stmts[i] as TS.ExpressionStatement).expression)) i++;
+  return i;
+}
+
+export function tempDeclaration(I: Instrumenter, temps: TS.Identifier[]): TS.Statement[] {
+  const f = I.c.factory;
+  if (!temps.length) return [];
+  return [f.createVariableStatement(undefined, f.createVariableDeclarationList(temps.map((t) => f.createVariableDeclaration(t))))];
+}
+
+export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
+  const ts = I.ts, c = I.c, f = c.factory, o = c.opts;
+  if (!node.body) return node;
+  const parentFn = c.fn;
+  // computed names are evaluated in the enclosing scope
+  const name = node.name && ts.isComputedPropertyName(node.name)
+    ? f.updateComputedPropertyName(node.name, I.visitExpr(node.name.expression)) : node.name;
+  const isAsync = !!node.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  const isGen = !!(node as TS.FunctionDeclaration).asteriskToken;
+  const bodyStmts = ts.isBlock(node.body) ? node.body.statements : undefined;
+  const isClassMember = ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node);
+  const owner = c.namer.parent(node);
+  const inClass = isClassMember && !!owner && ts.isClassLike(owner);
+  const fn: Fn = {
+    kind: 'function', node,
+    frame: o.functions ? f.createUniqueName('__rw_f') : undefined,
+    temps: [], inParams: true,
+    strict: parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts)),
+    asyncOrGen: isAsync || isGen,
+  };
+  c.frames.set(node, fn);
+  const parentFrame = c.frame();
+  c.fn = fn;
+  let params: TS.NodeArray<TS.ParameterDeclaration>;
+  let stmts: TS.Statement[];
+  let directives: TS.Statement[] = [];
+  try {
+    params = ts.visitNodes(node.parameters, I.visit) as TS.NodeArray<TS.ParameterDeclaration>;
+    fn.inParams = false;
+    if (bodyStmts) {
+      const n = directiveCount(ts, bodyStmts);
+      directives = bodyStmts.slice(0, n);
+      stmts = bodyStmts.slice(n).map((s) => I.visitStatement(s)).flat();
+    } else {
+      const e = node.body as TS.Expression;
+      stmts = [ts.setTextRange(f.createReturnStatement(I.visitExpr(e)), e)];
+    }
+  } finally {
+    c.fn = parentFn;
+  }
+
+  let body: TS.Block | TS.ConciseBody;
+  if (!fn.frame && !fn.temps.length && !bodyStmts) {
+    body = (stmts[0] as TS.ReturnStatement).expression!;
+  } else {
+    const out: TS.Statement[] = [...directives];
+    if (fn.frame) {
+      const site = f.createUniqueName('__rw_s');
+      const paramNames: string[] = [];
+      for (const p of node.parameters) {
+        if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+        boundNames(ts, p.name, paramNames);
+      }
+      const kind = (isAsync ? 1 : 0) + (isGen ? 2 : 0);
+      c.sites.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(site, undefined, undefined,
+        c.call('fsite', [c.moduleHandle, c.str(c.namer.qualifiedName(node)), c.num(c.namer.line(node)),
+          f.createArrayLiteralExpression(paramNames.map((p) => c.str(p))), c.num(kind)]))])));
+      out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(fn.frame, undefined, undefined,
+        c.call('enter', [site, parentFrame, ...paramNames.map((p) => f.createIdentifier(p))]))], ts.NodeFlags.Const)));
+      out.push(...tempDeclaration(I, fn.temps));
+      out.push(f.createTryStatement(f.createBlock(stmts, true), undefined,
+        f.createBlock([f.createExpressionStatement(c.call('exit', [fn.frame]))], true)));
+    } else {
+      out.push(...tempDeclaration(I, fn.temps), ...stmts);
+    }
+    body = ts.setTextRange(f.createBlock(out, true), node.body);
+  }
+
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionDeclaration: {
+      const n = node as TS.FunctionDeclaration;
+      return f.updateFunctionDeclaration(n, n.modifiers, n.asteriskToken, n.name, n.typeParameters, params, n.type, body as TS.Block);
+    }
+    case ts.SyntaxKind.FunctionExpression: {
+      const n = node as TS.FunctionExpression;
+      return f.updateFunctionExpression(n, n.modifiers, n.asteriskToken, n.name, n.typeParameters, params, n.type, body as TS.Block);
+    }
+    case ts.SyntaxKind.ArrowFunction: {
+      const n = node as TS.ArrowFunction;
+      return f.updateArrowFunction(n, n.modifiers, n.typeParameters, params, n.type, n.equalsGreaterThanToken, body);
+    }
+    case ts.SyntaxKind.MethodDeclaration: {
+      const n = node as TS.MethodDeclaration;
+      return f.updateMethodDeclaration(n, n.modifiers, n.asteriskToken, name as TS.PropertyName, n.questionToken, n.typeParameters, params, n.type, body as TS.Block);
+    }
+    case ts.SyntaxKind.Constructor: {
+      const n = node as TS.ConstructorDeclaration;
+      return f.updateConstructorDeclaration(n, n.modifiers, params, body as TS.Block);
+    }
+    case ts.SyntaxKind.GetAccessor: {
+      const n = node as TS.GetAccessorDeclaration;
+      return f.updateGetAccessorDeclaration(n, n.modifiers, name as TS.PropertyName, params, n.type, body as TS.Block);
+    }
+    case ts.SyntaxKind.SetAccessor: {
+      const n = node as TS.SetAccessorDeclaration;
+      return f.updateSetAccessorDeclaration(n, n.modifiers, name as TS.PropertyName, params, body as TS.Block);
+    }
+  }
+  return node;
+}
+
+/** Classes: heritage, members; field initializers get `fi`, static blocks and field initializers their own temps. */
+export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.ClassExpression): TS.Node {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const className = c.namer.className(node);
+  const heritage = node.heritageClauses?.map((h) => h.token === ts.SyntaxKind.ExtendsKeyword
+    ? f.updateHeritageClause(h, h.types.map((t) => f.updateExpressionWithTypeArguments(t, I.visitExpr(t.expression), t.typeArguments)))
+    : h);
+  const parentFn = c.fn;
+  const members = node.members.map((m): TS.ClassElement => {
+    if (ts.isPropertyDeclaration(m)) {
+      const name = ts.isComputedPropertyName(m.name) ? f.updateComputedPropertyName(m.name, I.visitExpr(m.name.expression)) : m.name;
+      if (!m.initializer || m.modifiers?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword || x.kind === ts.SyntaxKind.AbstractKeyword)) {
+        return f.updatePropertyDeclaration(m, m.modifiers, name, m.questionToken ?? m.exclamationToken, m.type, m.initializer);
+      }
+      const fn: Fn = { kind: 'field', node: m, temps: [], inParams: false, strict: true, asyncOrGen: false };
+      c.frames.set(m, fn);
+      c.fn = fn;
+      let init: TS.Expression;
+      try { init = I.visitExpr(m.initializer); } finally { c.fn = parentFn; }
+      const key = c.namer.propertyName(m.name);
+      if (c.opts.writes && key !== undefined && !ts.isComputedPropertyName(m.name)) {
+        init = c.call('fi', [f.createThis(), c.str(key), c.named(init, m.initializer, key), c.loc(m), c.str(className)]);
+      }
+      if (fn.temps.length) {
+        init = f.createCallExpression(c.paren(f.createArrowFunction(undefined, undefined, [], undefined, undefined,
+          f.createBlock([...tempDeclaration(I, fn.temps), f.createReturnStatement(init)], true))), undefined, []);
+      }
+      return f.updatePropertyDeclaration(m, m.modifiers, name, m.questionToken ?? m.exclamationToken, m.type, init);
+    }
+    if (ts.isClassStaticBlockDeclaration(m)) {
+      const fn: Fn = { kind: 'static', node: m, temps: [], inParams: false, strict: true, asyncOrGen: false };
+      c.frames.set(m, fn);
+      c.fn = fn;
+      let stmts: TS.Statement[];
+      try { stmts = m.body.statements.map((s) => I.visitStatement(s)).flat(); } finally { c.fn = parentFn; }
+      return f.updateClassStaticBlockDeclaration(m, f.updateBlock(m.body, [...tempDeclaration(I, fn.temps), ...stmts]));
+    }
+    // methods, accessors, constructor: strict because class bodies are
+    const saved = c.fn.strict;
+    c.fn.strict = true;
+    try { return I.visit(m) as TS.ClassElement; } finally { c.fn.strict = saved; }
+  });
+  if (ts.isClassDeclaration(node)) {
+    return f.updateClassDeclaration(node, node.modifiers, node.name, node.typeParameters, heritage, members);
+  }
+  return f.updateClassExpression(node, node.modifiers, node.name, node.typeParameters, heritage, members);
+}
