@@ -1,0 +1,105 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { post, seedRace, startServer, tempDir } from './server-helpers.mjs';
+
+const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+
+function run(args, env = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, RACEWAY_ENDPOINT: '', RACEWAY_API_KEY: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('races prints the Cross-Trace Races report; --fail-on-race gates CI', async (t) => {
+  const { base } = await startServer(t);
+  const { events, traces } = seedRace();
+  await post(base, { events });
+  const r = await run(['races', '--endpoint', base]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /Cross-Trace Races/);
+  t.regex(r.stdout, /RACE DETECTED: accounts\.alice\.balance/);
+  t.regex(r.stdout, new RegExp(`trace-${traces[0].slice(0, 8)}`));
+  t.regex(r.stdout, new RegExp(`trace-${traces[1].slice(0, 8)}`));
+  t.regex(r.stdout, /accounts\.alice\.balance = 900/);
+  t.regex(r.stdout, /accounts\.alice\.balance = 800 \(was 1000\)\s+← Overwrites Thread A/);
+  t.regex(r.stdout, /Location: src\/bank\.ts:12/);
+  t.regex(r.stdout, /Severity: CRITICAL/);
+  t.regex(r.stdout, /\[\d{2}:\d{2}:\d{2}\.\d{3}\]/);
+  t.is((await run(['races', '--endpoint', base, '--fail-on-race'])).code, 1);
+  const json = await run(['races', '--endpoint', base, '--json']);
+  t.is(JSON.parse(json.stdout)[0].kind, 'lost_update');
+});
+
+test('races exits 0 with --fail-on-race when there is no race', async (t) => {
+  const { base } = await startServer(t);
+  const r = await run(['races', '--endpoint', base, '--fail-on-race']);
+  t.is(r.code, 0);
+  t.regex(r.stdout, /No races detected/);
+});
+
+test('traces lists traces', async (t) => {
+  const { base } = await startServer(t);
+  const { events, traces } = seedRace();
+  await post(base, { events });
+  const r = await run(['traces'], { RACEWAY_ENDPOINT: base });
+  t.is(r.code, 0, r.stderr);
+  for (const id of traces) t.true(r.stdout.includes(id));
+  t.regex(r.stdout, /page 1 of 1 \(2 traces\)/);
+});
+
+test('errors are one clear line, not a stack trace', async (t) => {
+  const { base, close } = await startServer(t);
+  await close();
+  const cases = [
+    [['races', '--endpoint', base], /cannot reach the Raceway server at .*connection refused/],
+    [['races', '--endpoint', 'not a url'], /invalid endpoint "not a url"/],
+    [['traces', '--endpoint', 'ftp://x'], /only http and https/],
+    [['races', '--endpoint'], /--endpoint needs a value/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await run(args);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.stderr, re);
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    t.false(/\bat .*\.js:\d+/.test(r.stderr));
+  }
+  const keyed = await startServer(t, { apiKey: 'k' });
+  const denied = await run(['races', '--endpoint', keyed.base]);
+  t.is(denied.code, 2);
+  t.regex(denied.stderr, /HTTP 401/);
+  t.is((await run(['races', '--endpoint', keyed.base, '--api-key', 'k'])).code, 0);
+});
+
+test('serve stores in a database file that survives a restart', async (t) => {
+  const db = join(tempDir(t), 'events.db');
+  const start = () => new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { env: { ...process.env, RACEWAY_API_KEY: '' } });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ p, base: m[1] });
+    });
+    p.on('error', reject);
+    p.on('close', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    t.teardown(() => p.kill());
+  });
+  const stop = (p) => new Promise((resolve) => { p.removeAllListeners('close'); p.on('close', resolve); p.kill('SIGTERM'); });
+  const { events } = seedRace();
+  const a = await start();
+  t.is((await post(a.base, { events })).status, 200);
+  t.is(await stop(a.p), 0);
+  const b = await start();
+  const r = await run(['races', '--endpoint', b.base, '--fail-on-race']);
+  t.is(r.code, 1);
+  t.regex(r.stdout, /accounts\.alice\.balance/);
+  await stop(b.p);
+});

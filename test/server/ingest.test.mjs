@@ -1,0 +1,165 @@
+import test from 'ava';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { get, post, seedRace, startServer, tempDir } from './server-helpers.mjs';
+
+test('ingests a valid batch with the upstream envelope and serves it back', async (t) => {
+  const { base } = await startServer(t);
+  const { events, traces } = seedRace();
+  const r = await post(base, { events });
+  t.is(r.status, 200);
+  t.like(r.json, { success: true, data: `Ingested ${events.length} events`, error: null });
+  const status = await get(base, '/status');
+  t.is(status.json.data.events_captured, events.length);
+  t.is(status.json.data.traces_active, 2);
+  const list = await get(base, '/api/traces?page=1&page_size=1');
+  t.like(list.json.data, { total_traces: 2, page: 1, page_size: 1, total_pages: 2 });
+  t.is(list.json.data.traces.length, 1);
+  t.true(traces.includes(list.json.data.traces[0].trace_id));
+  t.deepEqual(list.json.data.traces[0].services, ['bank-api']);
+  const health = await get(base, '/health');
+  t.true(health.json.success);
+});
+
+test('GET /api/traces/:id returns the events in order and the races of the trace', async (t) => {
+  const { base } = await startServer(t);
+  const { events, traces } = seedRace();
+  await post(base, { events: [...events].reverse() });
+  const r = await get(base, `/api/traces/${traces[0]}`);
+  t.is(r.status, 200);
+  const got = r.json.data.events;
+  t.is(got.length, events.filter((e) => e.trace_id === traces[0]).length);
+  t.deepEqual(got.map((e) => e.id), events.filter((e) => e.trace_id === traces[0]).map((e) => e.id));
+  t.is(got[0].kind.HttpRequest.url, '/transfer');
+  t.is(r.json.data.races.length, 1);
+  t.is(r.json.data.races[0].kind, 'lost_update');
+  t.is(r.json.data.analysis.race_details.length, 1);
+  t.is((await get(base, '/api/traces/not-a-uuid')).status, 400);
+  t.is((await get(base, '/api/traces/00000000-0000-4000-8000-000000000000')).status, 404);
+});
+
+test('GET /api/analyze/global has upstream\'s race_details plus ids, values and kind', async (t) => {
+  const { base } = await startServer(t);
+  const { events, traces } = seedRace();
+  await post(base, { events });
+  const g = (await get(base, '/api/analyze/global')).json.data;
+  t.like(g, { total_traces: 2, total_events: events.length, potential_races: 1 });
+  const [d] = g.race_details;
+  t.like(d, {
+    severity: 'CRITICAL', variable: 'accounts.alice.balance', trace1_id: traces[0], trace2_id: traces[1],
+    event1_location: 'src/bank.ts:12', event2_location: 'src/bank.ts:12', event1_value: 900, event2_value: 800, race_kind: 'lost_update',
+  });
+  for (const k of ['event1_thread', 'event2_thread', 'event1_timestamp', 'event2_timestamp', 'description', 'event1_id', 'event2_id']) t.is(typeof d[k], 'string', k);
+  const races = (await get(base, '/api/races')).json.data;
+  t.is(races.total_races, 1);
+  t.is(races.races[0].accesses.length, 3);
+});
+
+test('malformed JSON and wrong shapes are 400 with a JSON error saying what is wrong', async (t) => {
+  const { base } = await startServer(t);
+  const bad = await post(base, '{"events": [');
+  t.is(bad.status, 400);
+  t.false(bad.json.success);
+  t.regex(bad.json.error, /malformed JSON/);
+  for (const body of ['[]', '{"event": []}', '{"events": {}}', 'null', '42']) {
+    const r = await post(base, body);
+    t.is(r.status, 400, body);
+    t.regex(r.json.error, /"events" array/);
+  }
+  const allBad = await post(base, { events: [{}, { id: 'x' }] });
+  t.is(allBad.status, 400);
+  t.is(allBad.json.rejected.length, 2);
+  t.is((await get(base, '/status')).json.data.events_captured, 0);
+});
+
+test('a partially invalid batch stores the valid events and says which were rejected and why', async (t) => {
+  const { base } = await startServer(t);
+  const { events } = seedRace();
+  const batch = events.slice(0, 3).map((e) => structuredClone(e));
+  delete batch[1].metadata.thread_id;
+  const r = await post(base, { events: batch });
+  t.is(r.status, 206);
+  t.like(r.json, { success: true, data: 'Ingested 2 events, 1 errors', error: null, rejected_count: 1 });
+  t.is(r.json.rejected[0].index, 1);
+  t.is(r.json.rejected[0].id, batch[1].id);
+  t.true(r.json.rejected[0].errors.includes('missing field "metadata.thread_id"'));
+  t.is((await get(base, '/status')).json.data.events_captured, 2);
+});
+
+test('bodies over the limit are 413 (default 8 MB and configured) and the server stays up', async (t) => {
+  const { base } = await startServer(t);
+  const big = JSON.stringify({ events: [], pad: 'x'.repeat(8 * 1024 * 1024) });
+  const r = await post(base, big);
+  t.is(r.status, 413);
+  t.regex(r.json.error, /8388608-byte limit/);
+  const small = await startServer(t, { maxBodyBytes: 1000 });
+  const { events } = seedRace();
+  t.is((await post(small.base, { events })).status, 413);
+  // Also when the size is only known after decompression.
+  t.is((await post(small.base, gzipSync(JSON.stringify({ events })), { 'content-encoding': 'gzip' })).status, 413);
+  t.is((await post(small.base, { events: [events[0]] })).status, 200);
+  t.is((await get(base, '/health')).status, 200);
+});
+
+test('gzip bodies are accepted', async (t) => {
+  const { base } = await startServer(t);
+  const { events } = seedRace();
+  const r = await post(base, gzipSync(JSON.stringify({ events })), { 'content-encoding': 'gzip' });
+  t.is(r.status, 200);
+  t.is((await get(base, '/status')).json.data.events_captured, events.length);
+  t.is((await post(base, 'not gzip', { 'content-encoding': 'gzip' })).status, 400);
+});
+
+test('with an API key, a missing or wrong key is 401; Bearer and x-raceway-key both work', async (t) => {
+  const { base } = await startServer(t, { apiKey: 's3cret' });
+  const { events } = seedRace();
+  const none = await post(base, { events });
+  t.is(none.status, 401);
+  t.false(none.json.success);
+  t.is((await post(base, { events }, { authorization: 'Bearer wrong' })).status, 401);
+  t.is((await post(base, { events }, { 'x-raceway-key': 's3cre' })).status, 401);
+  t.is((await get(base, '/api/races')).status, 401);
+  t.is((await post(base, { events: events.slice(0, 2) }, { authorization: 'Bearer s3cret' })).status, 200);
+  t.is((await post(base, { events: events.slice(2) }, { 'x-raceway-key': 's3cret' })).status, 200);
+  t.is((await get(base, '/status', { 'x-raceway-key': 's3cret' })).json.data.events_captured, events.length);
+});
+
+test('duplicate event ids are ignored: a retried batch is not double counted', async (t) => {
+  const { base } = await startServer(t);
+  const { events } = seedRace();
+  t.is((await post(base, { events })).status, 200);
+  const again = await post(base, { events: [...events, events[0]] });
+  t.is(again.status, 200);
+  t.is(again.json.stored, 0);
+  t.is(again.json.duplicates, events.length + 1);
+  t.is((await get(base, '/status')).json.data.events_captured, events.length);
+  const races = (await get(base, '/api/races')).json.data;
+  t.is(races.total_races, 1);
+  t.is(races.analyzed_accesses, 4);
+});
+
+test('a restart keeps the stored events and the analysis', async (t) => {
+  const db = join(tempDir(t), 'nested', 'raceway.db');
+  const first = await startServer(t, { db });
+  const { events, traces } = seedRace();
+  await post(first.base, { events: events.slice(0, 7) });
+  await post(first.base, { events: events.slice(7) });
+  await first.close();
+  const second = await startServer(t, { db });
+  t.is((await get(second.base, '/status')).json.data.events_captured, events.length);
+  const trace = (await get(second.base, `/api/traces/${traces[1]}`)).json.data;
+  t.is(trace.events.length, events.filter((e) => e.trace_id === traces[1]).length);
+  const races = (await get(second.base, '/api/races')).json.data.races;
+  t.is(races.length, 1);
+  t.is(races[0].second.new_value, 800);
+  // New events after the restart are interned consistently with the old ones.
+  t.is((await post(second.base, { events })).json.stored, 0);
+});
+
+test('unknown routes and methods answer JSON errors', async (t) => {
+  const { base } = await startServer(t);
+  t.is((await get(base, '/api/nope')).status, 404);
+  const r = await fetch(`${base}/events`);
+  t.is(r.status, 405);
+  t.false((await r.json()).success);
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRacewayServer } from '../../dist/server/http.js';
+import { Store } from '../../dist/server/store.js';
+import { Sim } from './helpers.mjs';
+
+export function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'raceway-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts a server on a random loopback port; closed when the test ends. */
+export async function startServer(t, { db = ':memory:', ...opts } = {}) {
+  const store = new Store(db);
+  const srv = createRacewayServer({ store, ...opts });
+  const addr = await srv.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${addr.port}`;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await srv.close();
+    store.close();
+  };
+  t.teardown(close);
+  return { base, store, srv, close };
+}
+
+export async function post(base, body, headers = {}) {
+  const res = await fetch(`${base}/events`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* asserted by callers */ }
+  return { status: res.status, json, text };
+}
+
+export async function get(base, path, headers = {}) {
+  const res = await fetch(base + path, { headers });
+  return { status: res.status, json: await res.json() };
+}
+
+/** The seed's two concurrent transfers (a lost update on accounts.alice.balance). */
+export function seedRace() {
+  const sim = new Sim();
+  const mk = () => {
+    const req = sim.request('POST', '/transfer');
+    const h = req.spawn('transfer');
+    h.read('accounts.alice.balance', 1000, 'src/bank.ts:10');
+    h.await();
+    return { req, h };
+  };
+  const a = mk();
+  const b = mk();
+  a.h.write('accounts.alice.balance', 1000, 900, 'src/bank.ts:12'); a.req.join(a.h); a.req.respond();
+  b.h.write('accounts.alice.balance', 1000, 800, 'src/bank.ts:12'); b.req.join(b.h); b.req.respond();
+  return { events: sim.events, traces: [a.req.trace, b.req.trace] };
+}
