@@ -46,6 +46,8 @@ export class Transport implements Sink {
   /** Past this time (ms since epoch) failures are not retried: we are shutting down. */
   private deadline = Infinity;
   private logged4xx = false;
+  /** False after a batch exhausted its retries: later batches get one attempt until one succeeds. */
+  private reachable = true;
 
   constructor(private readonly config: ResolvedConfig, private readonly log: (msg: string) => void) {
     const url = new URL(config.endpoint);
@@ -179,6 +181,7 @@ export class Transport implements Sink {
         await res.body.dump().catch(() => undefined);
         if (res.statusCode >= 200 && res.statusCode < 300) {
           this.stats_.sent += count;
+          this.reachable = true;
           return;
         }
         this.stats_.failed++;
@@ -198,7 +201,9 @@ export class Transport implements Sink {
         this.log(`cannot reach ${this.config.endpoint}: ${(err as Error).message}`);
       }
       const delay = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      if (attempt >= MAX_ATTEMPTS || this.closed || Date.now() + delay > this.deadline) {
+      if (attempt >= (this.reachable ? MAX_ATTEMPTS : 1) || this.closed || Date.now() + delay > this.deadline) {
+        // While the server stays down, do not spend a full retry schedule on every batch.
+        this.reachable = false;
         this.stats_.dropped += count;
         this.log(`gave up on a batch of ${count} events after ${attempt} attempts`);
         return;

@@ -1,0 +1,44 @@
+// A real HTTP server on loopback that accepts POST /events like a Raceway server and keeps what it
+// got. `plan` scripts the status codes of successive requests (then 200s), to test retries and drops.
+import http from 'node:http';
+
+export async function startCollector({ plan = [] } = {}) {
+  const events = [];
+  const requests = [];
+  const statuses = [...plan];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const status = statuses.length ? statuses.shift() : 200;
+      requests.push({ method: req.method, url: req.url, headers: req.headers, bytes: body.length, status });
+      if (status === 200 && req.url === '/events') {
+        try { events.push(...JSON.parse(body.toString('utf8')).events); } catch { res.writeHead(400).end('{"success":false}'); return; }
+      }
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: status === 200, data: status === 200 ? 'ok' : null, error: status === 200 ? null : 'scripted' }));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    events,
+    requests,
+    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
+}
+
+/** A loopback port with nothing listening on it. */
+export async function deadEndpoint() {
+  const server = http.createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
+export function kindOf(e) {
+  return Object.keys(e.kind)[0];
+}

@@ -1,0 +1,190 @@
+import test from 'ava';
+import { RacewayClient, RacewayConfigError, validateEvent, init, getClient } from 'raceway';
+import { startCollector, deadEndpoint, kindOf } from './_collector.mjs';
+
+const quiet = { handleExit: false, flushInterval: 50 };
+
+test.serial('every kind of event the client captures is valid against the wire schema', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, serviceName: 'svc', environment: 'test', tags: { region: 'eu' }, instanceId: 'i-1', ...quiet });
+  c.captureFunctionCall('transfer', { from: 'alice', amount: 10 }, { module: 'bank', file: 'bank.ts', line: 3 });
+  c.captureStateChange('alice.balance', 1000, 900, 'bank.ts:4');
+  c.captureStateChange('alice.balance', undefined, undefined, 'bank.ts:5', 'Read');
+  c.captureAsyncSpawn();
+  c.captureAsyncAwait(undefined, 'bank.ts:6');
+  c.captureLockAcquire('acct', 'Mutex', 'bank.ts:7');
+  c.captureLockRelease('acct', 'Mutex', 'bank.ts:8');
+  c.captureHttpRequest('POST', '/transfer', { 'content-type': 'application/json', authorization: 'secret' }, { a: 1 });
+  c.captureHttpResponse(200, { 'x-n': 1 }, undefined, 12.7);
+  c.captureError(new TypeError('bad'));
+  c.captureError('a string thrown');
+  c.captureCustom('cache_hit', { key: 'k', ttl: 3600n });
+  c.captureEvent({ Custom: { name: 'raw', data: null } });
+  c.exitFunction();
+  await c.flush();
+  const kinds = col.events.map(kindOf);
+  t.deepEqual(kinds, ['FunctionCall', 'StateChange', 'StateChange', 'AsyncSpawn', 'AsyncAwait', 'LockAcquire', 'LockRelease', 'HttpRequest', 'HttpResponse', 'Error', 'Error', 'Custom', 'Custom']);
+  for (const e of col.events) t.deepEqual(validateEvent(e), [], JSON.stringify(e));
+  const read = col.events[2].kind.StateChange;
+  t.is(read.old_value, null);
+  t.is(read.new_value, null);
+  t.true('old_value' in read && 'new_value' in read);
+  t.is(col.events[7].kind.HttpRequest.headers.authorization, '[redacted]');
+  t.is(col.events[8].kind.HttpResponse.duration_ms, 13);
+  t.is(col.events[11].kind.Custom.data.ttl, '3600n');
+  const m = col.events[0].metadata;
+  t.is(m.service_name, 'svc');
+  t.is(m.environment, 'test');
+  t.deepEqual(m.tags, { region: 'eu' });
+  t.is(m.instance_id, 'i-1');
+  t.is(m.process_id, process.pid);
+  // Events inside the function's span point at its FunctionCall.
+  t.is(col.events[1].parent_id, col.events[0].id);
+  // Timestamps strictly increase; the task's own clock component ticks on every event.
+  const ts = col.events.map((e) => e.timestamp);
+  t.deepEqual([...ts].sort(), ts);
+  t.is(new Set(ts).size, ts.length);
+  const own = col.events.map((e) => e.causality_vector.find(([c]) => c === e.metadata.thread_id)[1]);
+  for (let i = 1; i < own.length; i++) t.true(own[i] > own[i - 1]);
+  t.is(c.stats().sent, 13);
+  await c.shutdown();
+  await col.close();
+});
+
+test.serial('hostile values snapshot to bounded, valid JSON', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, ...quiet });
+  const circ = { name: 'loop' };
+  circ.self = circ;
+  const deep = {};
+  let p = deep;
+  for (let i = 0; i < 1000; i++) p = p.next = {};
+  const big = { arr: Array.from({ length: 100000 }, (_, i) => i), s: 'x'.repeat(1e6) };
+  let getterRuns = 0;
+  const sneaky = { get boom() { getterRuns++; throw new Error('getter ran'); } };
+  const proxy = new Proxy({}, { get() { throw new Error('trap ran'); }, ownKeys() { throw new Error('trap ran'); } });
+  class Account { constructor() { this.balance = 5; } }
+  const values = [circ, 10n, () => 1, Symbol('s'), Buffer.from('abc'), new Map([[1, { a: 1 }]]), new Set([1, 2]), new Account(), deep, big, sneaky, proxy, NaN, -0, new Date(0), undefined];
+  for (const v of values) c.captureStateChange('v', v, v, 'x.ts:1');
+  await c.flush();
+  t.is(col.events.length, values.length);
+  for (const e of col.events) t.deepEqual(validateEvent(e), []);
+  t.is(getterRuns, 0);
+  const nv = col.events.map((e) => e.kind.StateChange.new_value);
+  t.is(nv[0].self, '[Circular]');
+  t.is(nv[1], '10n');
+  t.is(nv[7].$type, 'Account');
+  t.is(nv[7].balance, 5);
+  t.is(nv[11], '[Proxy]');
+  t.is(nv[15], null);
+  for (const e of col.events) t.true(JSON.stringify(e).length < 20000, 'each snapshot stays small');
+  await c.shutdown();
+  await col.close();
+});
+
+test.serial('server down: the app is unaffected, the queue stays bounded, drops are counted', async (t) => {
+  const endpoint = await deadEndpoint();
+  const c = new RacewayClient({ endpoint, maxQueueSize: 500, batchSize: 50, ...quiet });
+  for (let i = 0; i < 5000; i++) c.captureStateChange('x', i, i + 1, 'a.ts:1');
+  t.true(c.stats().queued <= 500);
+  t.true(c.stats().dropped >= 4500);
+  await c.flush(); // must resolve: everything is delivered or definitively dropped
+  const s = c.stats();
+  t.is(s.captured, 5000);
+  t.is(s.sent, 0);
+  t.is(s.dropped, 5000);
+  t.true(s.failed > 0);
+  await c.shutdown();
+});
+
+test.serial('500s then recovery: every event is delivered', async (t) => {
+  const col = await startCollector({ plan: [500, 503, 429] });
+  const c = new RacewayClient({ endpoint: col.endpoint, batchSize: 10, ...quiet });
+  for (let i = 0; i < 35; i++) c.captureStateChange('x', i, i + 1, 'a.ts:1');
+  await c.flush();
+  t.is(col.events.length, 35);
+  t.deepEqual(col.events.map((e) => e.kind.StateChange.new_value), Array.from({ length: 35 }, (_, i) => i + 1));
+  t.is(c.stats().sent, 35);
+  t.is(c.stats().failed, 3);
+  await c.shutdown();
+  await col.close();
+});
+
+test.serial('a batch the server rejects (400) is dropped and later events still arrive', async (t) => {
+  const col = await startCollector({ plan: [400] });
+  const c = new RacewayClient({ endpoint: col.endpoint, batchSize: 5, ...quiet });
+  const warnings = [];
+  const onWarn = (w) => warnings.push(w.message);
+  process.on('warning', onWarn);
+  for (let i = 0; i < 5; i++) c.captureStateChange('x', i, i, 'a.ts:1');
+  await c.flush();
+  for (let i = 5; i < 12; i++) c.captureStateChange('x', i, i, 'a.ts:1');
+  await c.flush();
+  process.off('warning', onWarn);
+  t.deepEqual(col.events.map((e) => e.kind.StateChange.new_value), [5, 6, 7, 8, 9, 10, 11]);
+  const s = c.stats();
+  t.is(s.dropped, 5);
+  t.is(s.sent, 7);
+  t.true(warnings.some((w) => w.includes('HTTP 400')));
+  await c.shutdown();
+  await col.close();
+});
+
+test.serial('large batches are split under the 1 MB body limit', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, batchSize: 400, ...quiet });
+  const blob = Object.fromEntries(Array.from({ length: 8 }, (_, k) => ['k' + k, 'z'.repeat(500)]));
+  for (let i = 0; i < 400; i++) c.captureStateChange('x', 'y'.repeat(400), { ...blob, i }, 'a.ts:1');
+  await c.flush();
+  t.is(col.events.length, 400);
+  t.true(col.requests.length >= 2);
+  for (const r of col.requests) t.true(r.bytes <= 1024 * 1024);
+  await c.shutdown();
+  await col.close();
+});
+
+test.serial('apiKey is sent as Bearer and x-raceway-key', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, apiKey: 'k3y', ...quiet });
+  c.captureCustom('x');
+  await c.flush();
+  t.is(col.requests[0].headers.authorization, 'Bearer k3y');
+  t.is(col.requests[0].headers['x-raceway-key'], 'k3y');
+  t.is(col.requests[0].url, '/events');
+  await c.shutdown();
+  await col.close();
+});
+
+test('invalid configuration fails at construction, naming the field and what it accepts', (t) => {
+  const e1 = t.throws(() => new RacewayClient({ endpoint: 'not a url' }), { instanceOf: RacewayConfigError });
+  t.regex(e1.message, /"endpoint".*http/);
+  t.is(e1.field, 'endpoint');
+  t.regex(t.throws(() => new RacewayClient({ batchSize: 0 })).message, /"batchSize".*integer from 1/);
+  t.regex(t.throws(() => new RacewayClient({ batchsize: 10 })).message, /"batchsize".*unknown option.*batchSize/);
+  t.regex(t.throws(() => new RacewayClient({ endpoint: 'ftp://x' })).message, /"endpoint"/);
+  t.regex(t.throws(() => new RacewayClient({ tags: { a: 1 } })).message, /"tags"/);
+  t.regex(t.throws(() => new RacewayClient({ enabled: 'yes' })).message, /"enabled".*true or false/);
+});
+
+test('enabled: false captures nothing and opens nothing', async (t) => {
+  const c = new RacewayClient({ enabled: false });
+  const handles = process._getActiveHandles().length;
+  c.captureStateChange('x', 1, 2, 'a:1');
+  c.captureCustom('y');
+  await c.flush();
+  t.deepEqual(c.stats(), { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0 });
+  t.false(c.enabled);
+  t.is(process._getActiveHandles().length, handles);
+  await c.shutdown();
+});
+
+test.serial('init() replaces the process-wide client used by instrumented code', async (t) => {
+  const col = await startCollector();
+  const c = init({ endpoint: col.endpoint, serviceName: 'global', ...quiet });
+  t.is(getClient(), c);
+  getClient().captureCustom('hello');
+  await c.flush();
+  t.is(col.events[0].metadata.service_name, 'global');
+  await c.shutdown();
+  await col.close();
+});
