@@ -1,0 +1,86 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { Sim } from './helpers.mjs';
+import { get, post, seedRace, startServer } from './server-helpers.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+let browser;
+test.before(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+test.after.always(async () => { await browser?.close(); });
+
+async function page(t, url) {
+  const ctx = await browser.newContext();
+  t.teardown(() => ctx.close());
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(url);
+  return { p, errors };
+}
+
+test('shows races with both accesses side by side and a per-variable timeline', async (t) => {
+  const { base } = await startServer(t);
+  const { events, traces } = seedRace();
+  await post(base, { events });
+  const { p, errors } = await page(t, base + '/');
+  const card = p.getByTestId('race');
+  await card.waitFor();
+  t.is(await card.count(), 1);
+  t.regex(await card.locator('h2').innerText(), /CRITICAL\s*accounts\.alice\.balance\s*lost update/);
+  t.is(await card.getByTestId('side-a').getByTestId('value').innerText(), '1000 → 900');
+  t.is(await card.getByTestId('side-b').getByTestId('value').innerText(), '1000 → 800');
+  t.regex(await card.getByTestId('side-a').innerText(), new RegExp(traces[0]));
+  t.regex(await card.getByTestId('side-b').innerText(), new RegExp(traces[1]));
+  t.regex(await p.getByTestId('status').innerText(), new RegExp(`${events.length} events · 2 traces`));
+
+  await card.getByTestId('open-timeline').click();
+  await p.getByTestId('timeline-row').first().waitFor();
+  t.is(await p.getByTestId('timeline-variable').innerText(), 'accounts.alice.balance');
+  t.is(await p.getByTestId('timeline-row').count(), 4);
+  t.is(await p.locator('tr.racing').count(), 3); // stale read, interleaved write, overwrite
+  t.is(await p.locator('.timeline thead th').count(), 3); // time + one lane per task
+
+  await p.locator('#tab-traces').click();
+  t.is(await p.getByTestId('trace-row').count(), 2);
+  await p.getByTestId('trace-row').first().click();
+  await p.getByTestId('trace-event').first().waitFor();
+  const shown = await p.getByTestId('trace-event').count();
+  const traceId = (await p.locator('#view-trace h2').first().innerText()).replace('Trace ', '');
+  t.is(shown, events.filter((e) => e.trace_id === traceId).length);
+  t.deepEqual(errors, []);
+});
+
+test('renders program-controlled text as text, not HTML', async (t) => {
+  const { base } = await startServer(t);
+  const sim = new Sim();
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  const r1 = sim.request(); const a = r1.spawn('f');
+  const r2 = sim.request(); const b = r2.spawn('f');
+  a.await(); b.await();
+  a.write(evil, null, evil); b.write(evil, null, '<b>2</b>');
+  r1.join(a); r1.respond(); r2.join(b); r2.respond();
+  await post(base, { events: sim.events });
+  const { p } = await page(t, base + '/');
+  await p.getByTestId('race').waitFor();
+  t.regex(await p.getByTestId('race').locator('h2').innerText(), /<img src=x/);
+  t.is(await p.locator('#view-races img').count(), 0);
+  t.is(await p.evaluate(() => window.__pwned), undefined);
+});
+
+test('shows "no races" and uses the API key from the URL fragment', async (t) => {
+  const { base } = await startServer(t, { apiKey: 'view-key' });
+  const { p } = await page(t, base + '/#key=view-key');
+  await p.getByTestId('no-races').waitFor();
+  t.regex(await p.getByTestId('status').innerText(), /0 events/);
+  const { p: p2 } = await page(t, base + '/');
+  await p2.locator('#error:not([hidden])').waitFor();
+  t.regex(await p2.locator('#error').innerText(), /Unauthorized/);
+  t.is((await get(base, '/status')).status, 401);
+});
