@@ -1,0 +1,108 @@
+// `raceway/babel-plugin`: the Babel front end of fixtures/SPEC.md.
+//
+//   plugins: [["raceway/babel-plugin", { include, exclude, instrument, reads, writes, awaits, functions, runtimeModule }]]
+//
+// All the work happens in `Program: enter` (see instrument.ts for why), so the plugin composes with
+// @babel/preset-typescript and @babel/preset-env in either order.
+import { declare } from '@babel/helper-plugin-utils';
+import { addNamespace } from '@babel/helper-module-imports';
+import type { NodePath, PluginObj, PluginPass } from '@babel/core';
+import * as t from '@babel/types';
+import { Instrumenter } from './instrument';
+import { createFileFilter, normalizeOptions, relativeFile, type NormalizedOptions, type RacewayOptions } from './options';
+
+const done = new WeakSet<t.Node>();
+
+function choosePrefix(code: string): string {
+  for (let i = 0; ; i++) {
+    const p = i === 0 ? '__rw_' : `__rw${i}_`;
+    if (!code.includes(p)) return p;
+  }
+}
+
+/** True when the program already carries a module prologue (`var m = ns.mod("file", "id")`). */
+function alreadyInstrumented(program: t.Program): boolean {
+  for (const s of program.body) {
+    if (s.type !== 'VariableDeclaration') continue;
+    const init = s.declarations[0]?.init;
+    if (
+      init &&
+      init.type === 'CallExpression' &&
+      init.callee.type === 'MemberExpression' &&
+      !init.callee.computed &&
+      init.callee.property.type === 'Identifier' &&
+      init.callee.property.name === 'mod' &&
+      init.arguments.length === 2 &&
+      init.arguments.every((a) => a.type === 'StringLiteral')
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function moduleIdOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  const dot = file.lastIndexOf('.');
+  return dot > slash + 1 ? file.slice(0, dot) : file;
+}
+
+export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOptions): boolean {
+  const program = path.node;
+  if (done.has(program)) return false;
+  done.add(program);
+  const fileOpts = state.file.opts as any;
+  const root: string = opts.root ?? fileOpts.root ?? fileOpts.cwd ?? process.cwd();
+  const filename: string | undefined = fileOpts.filename ?? undefined;
+  if (filename && !createFileFilter(opts, root)(filename)) return false;
+  if (alreadyInstrumented(program)) return false;
+  const code: string = state.file.code ?? '';
+  const file = filename ? relativeFile(root, filename) : 'unknown';
+  const strict = program.sourceType === 'module' || program.directives.some((d) => d.value.value === 'use strict');
+
+  const rw: t.Identifier = addNamespace(path, opts.runtimeModule, { nameHint: '__rw', importedInterop: 'compiled' });
+  const inst = new Instrumenter(opts, { file, moduleId: moduleIdOf(file), code }, choosePrefix(code), rw, strict);
+  inst.analyze(path);
+  const prologue = inst.run(program);
+
+  // The prologue goes after the imports and after the injected runtime require/import.
+  let at = 0;
+  program.body.forEach((s, i) => {
+    if (s.type === 'ImportDeclaration') at = i + 1;
+    else if (
+      s.type === 'VariableDeclaration' &&
+      s.declarations.length === 1 &&
+      s.declarations[0]!.id.type === 'Identifier' &&
+      s.declarations[0]!.id.name === rw.name
+    ) {
+      at = Math.max(at, i + 1);
+    }
+  });
+  program.body.splice(at, 0, ...prologue);
+  // Later plugins (block scoping, CommonJS, TypeScript import elision) need bindings that match.
+  path.scope.crawl();
+  (state.file.metadata as any).raceway = { instrumented: true, file };
+  return true;
+}
+
+export type { RacewayOptions };
+
+const plugin = declare((api: any, options: RacewayOptions): PluginObj<PluginPass> => {
+  api.assertVersion(7);
+  const opts = normalizeOptions(options);
+  return {
+    name: 'raceway',
+    visitor: {
+      Program: {
+        enter(path: NodePath<t.Program>, state: PluginPass) {
+          instrumentProgram(path, state, opts);
+        },
+      },
+    },
+  };
+});
+
+// CommonJS consumers (Babel's loader, `require`) get the function itself; ES module consumers and
+// `require(...).default` get it too.
+export default plugin;
+module.exports = Object.assign(plugin, { default: plugin, instrumentProgram });
