@@ -47,8 +47,18 @@ export class Instrumenter {
           n.condition && this.visitExpr(n.condition), n.incrementor && this.visitExpr(n.incrementor, true),
           ts.visitNode(n.statement, this.visit, ts.isStatement) as TS.Statement);
       }
-      case SK.ForOfStatement: case SK.ForInStatement:
-        return this.visitForInOf(node as TS.ForOfStatement | TS.ForInStatement);
+      case SK.ForOfStatement: case SK.ForInStatement: {
+        const loop = this.visitForInOf(node as TS.ForOfStatement | TS.ForInStatement);
+        const after = this.afterForAwait(node);
+        return after && !ts.isLabeledStatement(c.scope.parents.get(node)!) ? [loop, after] : loop;
+      }
+      case SK.LabeledStatement: {
+        let inner: TS.Statement = (node as TS.LabeledStatement).statement;
+        while (ts.isLabeledStatement(inner)) inner = inner.statement;
+        const visited = ts.visitEachChild(node, this.visit, c.tctx);
+        const after = this.afterForAwait(inner);
+        return after ? [visited, after] : visited;
+      }
       case SK.CatchClause: {
         const n = node as TS.CatchClause;
         return f.updateCatchClause(n, n.variableDeclaration && (ts.visitNode(n.variableDeclaration, this.visit) as TS.VariableDeclaration), reentry(this, n.block));
@@ -170,6 +180,8 @@ export class Instrumenter {
     else ({ target: init, prelude } = visitForTarget(this, n.initializer));
     let expr = this.visitExpr(n.expression);
     let body = ts.visitNode(n.statement, this.visit, ts.isStatement) as TS.Statement;
+    const at = this.afterForAwait(n);
+    if (at) prelude = [at, ...prelude];
     if (prelude.length) {
       body = ts.isBlock(body) ? f.updateBlock(body, [...prelude, ...body.statements]) : f.createBlock([...prelude, body], true);
     }
@@ -178,6 +190,13 @@ export class Instrumenter {
       return f.updateForOfStatement(n, n.awaitModifier, init, expr, body);
     }
     return f.updateForInStatement(n, init, expr, body);
+  }
+
+  /** `__rw.at(f);` for the top of a `for await` body and after the loop (SPEC §3), if there is a frame. */
+  private afterForAwait(n: TS.Node): TS.Statement | undefined {
+    const ts = this.ts, c = this.c;
+    if (!ts.isForOfStatement(n) || !n.awaitModifier || !c.opts.awaits || !c.fn.frame || c.fn.inParams) return undefined;
+    return c.factory.createExpressionStatement(c.call('at', [c.fn.frame]));
   }
 
   isPrivateField(m: TS.PropertyAccessExpression): boolean {

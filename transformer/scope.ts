@@ -14,6 +14,8 @@ export interface Binding {
   container: TS.Node;
   written: boolean;
   captured: boolean;
+  /** Declared directly in the module scope (not in a block or loop head at top level). */
+  moduleScope: boolean;
 }
 
 export interface RefInfo {
@@ -44,6 +46,8 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   const parents = new Map<TS.Node, TS.Node>();
   const SK = ts.SyntaxKind;
 
+  const moduleScope: Scope = { parent: undefined, names: new Map(), container: sf, functionScope: true };
+
   // ---- pass 1: parents, scopes and declarations --------------------------------------------
   const scopeOf = new Map<TS.Node, Scope>();
   const pending: { id: TS.Identifier; scope: Scope; container: TS.Node; write: boolean; shorthand?: TS.ShorthandPropertyAssignment }[] = [];
@@ -57,7 +61,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     if (existing) {
       if (existing.kind === 'param' || existing.kind === 'var' || existing.kind === 'function') return;
     }
-    scope.names.set(name, { name, kind, container: scope.container, written: false, captured: false });
+    scope.names.set(name, { name, kind, container: scope.container, written: false, captured: false, moduleScope: scope === moduleScope });
   }
   function functionScopeOf(scope: Scope): Scope {
     let s: Scope = scope;
@@ -255,7 +259,6 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     walk(c, scope, container);
   }
 
-  const moduleScope: Scope = { parent: undefined, names: new Map(), container: sf, functionScope: true };
   // hoisting: declarations are collected in pass 1, references resolved afterwards
   ts.forEachChild(sf, (c) => walkChild(c, moduleScope, sf, sf));
 
@@ -287,7 +290,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       if (b.kind === 'const' || b.kind === 'import' || b.kind === 'other') return false;
       if (!b.written) return false;
       if (ts.isPropertyDeclaration(b.container) || ts.isClassStaticBlockDeclaration(b.container)) return false;
-      if (ts.isSourceFile(b.container)) return true;
+      if (b.moduleScope) return true;
       return mode === 'all' || b.captured;
     },
   };
