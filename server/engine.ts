@@ -1,5 +1,5 @@
-/** Store + analyzer: runs the analysis over stored accesses and caches it until the next ingest. */
-import { describe, detectRaces, sortReports, toGlobalDetail, type AnalyzerOptions, type GlobalRaceDetail, type RaceReport } from './analyzer';
+/** Upstream-shaped views over the store's (incrementally maintained) race analysis. */
+import { toGlobalDetail, type GlobalRaceDetail, type RaceReport } from './analyzer';
 import type { Store } from './store';
 
 export interface GlobalAnalysis {
@@ -12,41 +12,19 @@ export interface GlobalAnalysis {
 }
 
 export interface AnalysisResult {
-  version: number;
   reports: RaceReport[];
-  /** Wall time of the analysis run, milliseconds. */
+  /** Wall time of the last call, milliseconds (near zero when nothing changed). */
   elapsed_ms: number;
   accesses: number;
 }
 
 export class Engine {
-  private cache: AnalysisResult | null = null;
+  constructor(readonly store: Store) {}
 
-  constructor(readonly store: Store, private readonly options: AnalyzerOptions = {}) {}
-
-  /** Race reports over everything stored; recomputed only when events were ingested since. */
   analyze(): AnalysisResult {
-    if (this.cache && this.cache.version === this.store.version) return this.cache;
     const started = performance.now();
-    const version = this.store.version;
-    const context = this.store.context();
-    let accesses = 0;
-    const store = this.store;
-    const groups = (function* () {
-      for (const g of store.accessesByVariable()) {
-        accesses += g.length;
-        yield g;
-      }
-    })();
-    const findings = detectRaces(groups, context, this.options);
-    const details = this.store.details(findings.flatMap((f) => f.seqs));
-    const reports: RaceReport[] = [];
-    for (const f of findings) {
-      const r = describe(f, (s) => details.get(s));
-      if (r) reports.push(r);
-    }
-    this.cache = { version, reports: sortReports(reports), elapsed_ms: performance.now() - started, accesses };
-    return this.cache;
+    const reports = this.store.analyze();
+    return { reports, elapsed_ms: performance.now() - started, accesses: this.store.index.accessCount };
   }
 
   /** Races that involve one trace. */

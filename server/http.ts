@@ -13,7 +13,6 @@ import { validateEvent } from '../runtime/schema';
 import type { RacewayEvent } from '../runtime/events';
 import { Engine } from './engine';
 import type { Store } from './store';
-import type { AnalyzerOptions } from './analyzer';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,7 +25,6 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Directory of the web view; defaults to `public/` next to this module. */
   publicDir?: string;
-  analyzer?: AnalyzerOptions;
 }
 
 export interface RejectedEvent {
@@ -174,7 +172,7 @@ export interface RacewayServer {
 
 export function createRacewayServer(opts: ServerOptions): RacewayServer {
   const { store } = opts;
-  const engine = new Engine(store, opts.analyzer);
+  const engine = new Engine(store);
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keyHash = opts.apiKey ? keyDigest(opts.apiKey) : null;
   const publicDir = opts.publicDir ?? join(__dirname, 'public');
@@ -190,8 +188,9 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req, limit);
     let parsed: unknown;
+    const text = body.toString('utf8');
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (err) {
       throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
     }
@@ -214,7 +213,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       throw new HttpError(400, `all ${rejected.length} events were rejected; first problem: event ${rejected[0]!.index}: ${rejected[0]!.errors[0]}`,
         { rejected: listed, rejected_count: rejected.length });
     }
-    const { inserted, duplicates } = store.ingest(valid);
+    const { inserted, duplicates } = store.ingest(valid, rejected.length === 0 ? text : undefined);
     const extra = { stored: inserted, duplicates, rejected: listed, rejected_count: rejected.length };
     if (rejected.length === 0) ok(res, `Ingested ${valid.length} events`, 200, extra);
     else ok(res, `Ingested ${valid.length} events, ${rejected.length} errors`, 206, extra);
