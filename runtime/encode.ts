@@ -27,7 +27,8 @@ function kindJson(r: Rec): string {
     case K.AsyncSpawn:
       return `{"AsyncSpawn":{"task_id":${q(r.a)},"spawned_by":${q(r.b)}}}`;
     case K.AsyncAwait:
-      return `{"AsyncAwait":{"future_id":${q(r.a)},"awaited_at":${q(r.b)}}}`;
+      // The hooks leave the future id to be minted here, off the capture path.
+      return `{"AsyncAwait":{"future_id":${q(r.a ?? uuidV7(r.ts))},"awaited_at":${q(r.b)}}}`;
     case K.LockAcquire:
       return `{"LockAcquire":{"lock_id":${q(r.a)},"lock_type":${q(r.b)},"location":${q(r.c)}}}`;
     case K.LockRelease:
