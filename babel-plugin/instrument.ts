@@ -33,6 +33,14 @@ interface ClassInfo {
   privates: Map<string, 'field' | 'method'>;
 }
 
+interface PostWrite {
+  id: string;
+  owner: Expr;
+  tmp: string;
+  loc: t.StringLiteral;
+  s: Shared;
+}
+
 /** Per-function (or per isolated expression) rewriting context. */
 interface Ctx {
   /** Frame variable name, or null when hooks must receive `undefined` (module level, params, class fields). */
@@ -52,6 +60,8 @@ interface Ctx {
   hidden: Set<Node> | null;
   /** The innermost function (or static block) this context belongs to. */
   fn: Node | null;
+  /** Parameter lists: no temporaries can be declared, forms that need them are left plain. */
+  noTemps: boolean;
 }
 
 export interface FileInfo {
@@ -94,15 +104,15 @@ function keepName(value: Expr, name: string, original: Node): Expr {
   return t.memberExpression(t.objectExpression([t.objectProperty(key, value)]), t.cloneNode(key), true);
 }
 
-function keyName(key: Node, computed: boolean, code: string): string {
-  if (!computed) {
-    if (key.type === 'Identifier') return key.name;
-    if (key.type === 'StringLiteral') return key.value;
-    if (key.type === 'NumericLiteral') return String(key.value);
-    if (key.type === 'PrivateName') return '#' + key.id.name;
-    if (key.type === 'BigIntLiteral') return key.value;
-  }
-  return '[' + src(key, code) + ']';
+/** Member name for qualified names (the transformer's `Namer.propertyName`), or '<computed>'. */
+function keyName(key: Node, computed: boolean, _code: string): string {
+  const k = computed ? unwrap(key) : key;
+  if (!computed && key.type === 'Identifier') return key.name;
+  if (!computed && key.type === 'PrivateName') return '#' + key.id.name;
+  if (k.type === 'StringLiteral') return k.value;
+  if (k.type === 'NumericLiteral') return String(k.value);
+  if (!computed && k.type === 'BigIntLiteral') return k.value;
+  return '<computed>';
 }
 
 function src(n: Node, code: string): string {
@@ -143,6 +153,7 @@ export class Instrumenter {
       classes: [],
       hidden: null,
       fn: null,
+      noTemps: false,
     };
   }
 
@@ -164,51 +175,59 @@ export class Instrumenter {
     } as any);
   }
 
+  /**
+   * The "container" a reference runs in: the innermost function, class field initializer or static
+   * block (they run later / per instance), or the program.
+   */
+  private container(path: NodePath): Node {
+    let p: NodePath | null = path;
+    while (p) {
+      const n = p.node;
+      if (p.isFunction() || n.type === 'StaticBlock' || n.type === 'Program' || n.type === 'TSModuleBlock') return n;
+      const parent: NodePath | null = p.parentPath;
+      if (parent && (parent.node.type === 'ClassProperty' || parent.node.type === 'ClassPrivateProperty' || parent.node.type === 'ClassAccessorProperty') && p.key === 'value') return parent.node;
+      p = parent;
+    }
+    return path.node;
+  }
+
   private classify(scope: any, binding: any): void {
     const kind: string = binding.kind;
     if (kind === 'const' || kind === 'module' || kind === 'local' || kind === 'unknown') return;
-    if (binding.constantViolations.length === 0) return;
-    const fnScope = scope.getFunctionParent();
-    const fn: Node | null = fnScope ? fnScope.block : null;
-    if (fn && (fn.type === 'TSModuleBlock' || fn.type === 'TSModuleDeclaration')) return;
+    // Written after the declaration: assignments, updates, for-in/of heads (not re-declarations).
+    const writes = (binding.constantViolations as NodePath[]).filter((p) => {
+      const ty = p.node.type;
+      return ty === 'AssignmentExpression' || ty === 'UpdateExpression' || ty === 'ForInStatement' || ty === 'ForOfStatement';
+    });
+    if (writes.length === 0) return;
+    const block: Node = scope.block;
+    const declContainer = block.type === 'Program' || t.isFunction(block) || block.type === 'StaticBlock' ? block : this.container(scope.path);
+    if (declContainer.type === 'TSModuleBlock' || declContainer.type === 'StaticBlock' || declContainer.type === 'ClassProperty' || declContainer.type === 'ClassPrivateProperty' || declContainer.type === 'ClassAccessorProperty') return;
     let owner: Shared['owner'];
-    let block: Node | null = null;
-    if (scope.path.isProgram()) {
+    if (declContainer.type === 'Program') {
       owner = 'module';
     } else {
       let captured = false;
-      const fnOf = (p: NodePath) => {
-        const s = p.scope.getFunctionParent();
-        return s ? s.block : null;
-      };
-      for (const p of binding.referencePaths) if (fnOf(p) !== fn) { captured = true; break; }
-      if (!captured) for (const p of binding.constantViolations) if (fnOf(p) !== fn) { captured = true; break; }
+      for (const p of binding.referencePaths) if (this.container(p) !== declContainer) { captured = true; break; }
+      if (!captured) for (const p of writes) if (this.container(p) !== declContainer) { captured = true; break; }
       if (!captured && this.o.instrument !== 'all') return;
-      owner = fn ? 'frame' : 'module';
-      if (scope.block.type === 'BlockStatement' && this.inLoop(scope.path)) {
-        owner = 'block';
-        block = scope.block;
-        if (!this.blockHandles.has(block!)) this.blockHandles.set(block!, this.P + 'b' + this.blockCounter++);
-      }
+      owner = 'frame';
     }
-    const info: Shared = { name: binding.identifier.name, owner, fn, block };
+    const info: Shared = { name: binding.identifier.name, owner, fn: owner === 'frame' ? declContainer : null, block: null };
     for (const p of binding.referencePaths) {
       if (p.node.type === 'Identifier') this.shared.set(p.node, info);
     }
-    for (const p of binding.constantViolations) {
-      const n = p.node;
-      if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier' && n.left.name === info.name) this.shared.set(n.left, info);
-      else if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier' && n.argument.name === info.name) this.shared.set(n.argument, info);
+    for (const p of writes) {
+      const n: any = p.node;
+      const target: Node = n.type === 'AssignmentExpression' ? n.left : n.type === 'UpdateExpression' ? n.argument : n.left;
+      const u = unwrap(target);
+      if (u.type === 'Identifier') {
+        if (u.name === info.name) this.shared.set(u, info);
+      } else if (u.type !== 'VariableDeclaration') {
+        const ids: any = t.getBindingIdentifiers(u as any, true);
+        for (const id of ([] as t.Identifier[]).concat(ids[info.name] ?? [])) this.shared.set(id, info);
+      }
     }
-  }
-
-  private inLoop(path: NodePath): boolean {
-    let p: NodePath | null = path.parentPath;
-    while (p && !p.isFunction() && !p.isProgram() && !p.isStaticBlock()) {
-      if (LOOPS.has(p.node.type)) return true;
-      p = p.parentPath;
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -235,19 +254,17 @@ export class Instrumenter {
     return t.assignmentExpression('=', t.cloneNode(id), keepName(value, '', original));
   }
 
-  private owner(s: Shared, ctx: Ctx): Expr {
+  /** The `owner` argument, or null where it does not exist (then the access is not recorded). */
+  private owner(s: Shared, ctx: Ctx): Expr | null {
     if (s.owner === 'module') return t.identifier(this.P + 'm');
-    if (s.owner === 'block') {
-      const h = this.blockHandles.get(s.block!);
-      return h ? t.identifier(h) : VOID0();
-    }
-    if (!s.fn || (ctx.hidden && ctx.hidden.has(s.fn))) return VOID0();
+    if (!s.fn || (ctx.hidden && ctx.hidden.has(s.fn))) return null;
     const f = this.frameOf.get(s.fn);
-    return f ? t.identifier(f) : VOID0();
+    return f ? t.identifier(f) : null;
   }
 
-  /** baseName hint (SPEC §5): source text of the base, `this` -> class name, calls -> `callee()`. */
+  /** baseName hint (SPEC §5), the same rendering as the transformer's `Namer.hint`. */
   private hint(n: Node, ctx: Ctx): string {
+    n = unwrap(n);
     switch (n.type) {
       case 'Identifier':
         return n.name;
@@ -260,16 +277,38 @@ export class Instrumenter {
         const base = this.hint(n.object, ctx);
         if (n.property.type === 'PrivateName') return base + '.#' + n.property.id.name;
         if (!n.computed && n.property.type === 'Identifier') return base + '.' + n.property.name;
-        return base + '[' + src(n.property, this.code) + ']';
+        const k = unwrap(n.property);
+        const str = k.type === 'StringLiteral' ? k.value : k.type === 'TemplateLiteral' && k.expressions.length === 0 ? k.quasis[0]!.value.cooked ?? '' : null;
+        if (str !== null) return base + (/^[A-Za-z_$][\w$]*$/.test(str) ? '.' + str : '[' + JSON.stringify(str) + ']');
+        if (k.type === 'NumericLiteral') return base + '[' + String(k.value) + ']';
+        if (k.type === 'Identifier') return base + '[' + k.name + ']';
+        return base + '[]';
       }
       case 'CallExpression':
       case 'OptionalCallExpression':
-      case 'NewExpression':
         return this.hint(n.callee, ctx) + '()';
+      case 'NewExpression':
+        return 'new ' + this.hint(n.callee, ctx) + '()';
       default:
-        if (isTSWrapper(n)) return this.hint((n as any).expression, ctx);
-        return src(n, this.code);
+        return '<expr>';
     }
+  }
+
+  /** Dotted name of a simple assignment target (`a`, `a.b`, `module.exports`, `this.x`), else null. */
+  private targetName(n: Node, ctx: Ctx): string | null {
+    n = unwrap(n);
+    if (n.type === 'Identifier') return n.name;
+    if (n.type === 'ThisExpression') return ctx.thisClass ?? 'this';
+    if (n.type === 'MemberExpression') {
+      let key: string | null = null;
+      if (!n.computed) key = n.property.type === 'PrivateName' ? '#' + n.property.id.name : (n.property as t.Identifier).name;
+      else if (n.property.type === 'StringLiteral') key = n.property.value;
+      else if (n.property.type === 'NumericLiteral') key = String(n.property.value);
+      if (key === null) return null;
+      const base = this.targetName(n.object, ctx);
+      return base === null ? null : base + '.' + key;
+    }
+    return null;
   }
 
   private newCtx(parent: Ctx, patch: Partial<Ctx>): Ctx {
@@ -339,13 +378,19 @@ export class Instrumenter {
         return s;
       case 'ForInStatement':
       case 'ForOfStatement': {
+        const post: PostWrite[] = [];
         if (s.left.type === 'VariableDeclaration') this.varDecl(s.left, ctx);
-        else s.left = this.assignTarget(s.left as any, ctx) as any;
+        else s.left = this.assignTarget(s.left as any, ctx, post) as any;
         s.right = this.x(s.right, ctx);
         if (s.type === 'ForOfStatement' && s.await && this.o.awaits) {
           s.right = this.hook('forAwait', [this.frame(ctx), s.right, this.loc(s)]);
         }
         s.body = this.stmt(s.body, ctx);
+        if (post.length) {
+          // Shared bindings as loop targets: written back first thing in the body.
+          const pre = this.postWrites(post, ctx).map((x) => t.expressionStatement(x));
+          s.body = s.body.type === 'BlockStatement' ? (s.body.body.unshift(...pre), s.body) : t.blockStatement([...pre, s.body]);
+        }
         return s;
       }
       case 'LabeledStatement':
@@ -381,7 +426,7 @@ export class Instrumenter {
         const d = s.declaration;
         if (d.type === 'FunctionDeclaration') this.fn(d, ctx, d.id ? d.id.name : '<anonymous>');
         else if (d.type === 'ClassDeclaration') this.cls(d, ctx, d.id ? d.id.name : '<anonymous>');
-        else if (t.isExpression(d)) s.declaration = this.x(d, ctx);
+        else if (t.isExpression(d)) s.declaration = this.x(d, ctx, 'default');
         return s;
       }
       case 'TSExportAssignment':
@@ -437,7 +482,7 @@ export class Instrumenter {
         return;
       case 'AssignmentPattern':
         this.bindingPattern(p.left, ctx);
-        p.right = this.x(p.right, ctx, p.left.type === 'Identifier' ? p.left.name : null);
+        p.right = this.x(p.right, ctx);
         return;
       case 'RestElement':
         this.bindingPattern(p.argument, ctx);
@@ -450,49 +495,68 @@ export class Instrumenter {
     }
   }
 
-  /** Assignment / for-in-of targets: member targets become `__rw.tp(...).v`. */
-  private assignTarget(p: Node, ctx: Ctx): Node {
+  /**
+   * Destructuring / for-in-of targets: member targets become `__rw.tp(...).v`; shared bindings become
+   * temporaries written back with `wv` right after the assignment (`post`), as the transformer does.
+   */
+  private assignTarget(p: Node, ctx: Ctx, post: PostWrite[], rename?: (n: string) => void): Node {
     const n = unwrap(p);
     switch (n.type) {
-      case 'Identifier':
-        return n;
+      case 'Identifier': {
+        const s = this.o.writes ? this.shared.get(n) : undefined;
+        const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
+        if (!s || !owner) return p;
+        const tmp = this.temp(ctx);
+        post.push({ id: n.name, owner, tmp: tmp.name, loc: this.loc(n), s });
+        rename?.(n.name);
+        return tmp;
+      }
       case 'MemberExpression': {
-        if (n.object.type === 'Super' || n.property.type === 'PrivateName' || !this.o.writes) {
-          n.object = n.object.type === 'Super' ? n.object : this.base(n.object, ctx);
-          if (n.computed) n.property = this.x(n.property as Expr, ctx);
-          return n;
+        if (n.object.type === 'Super' || n.property.type === 'PrivateName' || !this.o.writes || n.object.type === 'MetaProperty') {
+          this.plainMember(n, ctx);
+          return p;
         }
         const h = this.hint(n.object, ctx);
         const obj = this.base(n.object, ctx);
         const key = n.computed ? this.x(n.property as Expr, ctx) : t.stringLiteral((n.property as t.Identifier).name);
-        return t.memberExpression(this.hook('tp', [this.frame(ctx), obj, key, this.loc(n), t.stringLiteral(h)]), t.identifier('v'));
+        return t.memberExpression(this.hook(ctx.strict ? 'tp' : 'tpSloppy', [this.frame(ctx), obj, key, this.loc(n), t.stringLiteral(h)]), t.identifier('v'));
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
-          if (prop.type === 'RestElement') prop.argument = this.assignTarget(prop.argument, ctx) as any;
+          if (prop.type === 'RestElement') prop.argument = this.assignTarget(prop.argument, ctx, post) as any;
           else {
             if (prop.computed) prop.key = this.x(prop.key as Expr, ctx);
             const before = prop.value;
-            prop.value = this.assignTarget(prop.value, ctx) as any;
-            if (prop.value !== before) prop.shorthand = false;
+            prop.value = this.assignTarget(prop.value, ctx, post) as any;
+            if (prop.value !== before || (prop.value.type === 'AssignmentPattern' && prop.value.left !== (before as any).left)) prop.shorthand = false;
           }
         }
         return n;
       case 'ArrayPattern':
-        n.elements = n.elements.map((el) => (el ? (this.assignTarget(el, ctx) as any) : el));
+        n.elements = n.elements.map((el) => (el ? (this.assignTarget(el, ctx, post) as any) : el));
         return n;
       case 'AssignmentPattern': {
-        n.left = this.assignTarget(n.left, ctx) as any;
-        const target = unwrap(n.left);
-        n.right = this.x(n.right, ctx, target.type === 'Identifier' ? target.name : null);
+        const origLeft = n.left;
+        let renamed: string | null = null;
+        n.left = this.assignTarget(n.left, ctx, post, (x) => (renamed = x)) as any;
+        const target = unwrap(origLeft);
+        const origRight = n.right;
+        n.right = this.x(n.right, ctx, this.targetName(target, ctx));
+        if (renamed !== null) n.right = keepName(n.right, renamed, origRight);
         return n;
       }
       case 'RestElement':
-        n.argument = this.assignTarget(n.argument, ctx) as any;
+        n.argument = this.assignTarget(n.argument, ctx, post) as any;
         return n;
       default:
         return p;
     }
+  }
+
+  private postWrites(post: PostWrite[], ctx: Ctx): Expr[] {
+    return post.map((w) =>
+      t.assignmentExpression('=', t.identifier(w.id), this.hook('wv', [this.frame(ctx), t.cloneNode(w.owner), t.stringLiteral(w.id), t.identifier(w.id), t.identifier(w.tmp), w.loc])),
+    );
   }
 
   // ---------------------------------------------------------------- expressions
@@ -517,7 +581,7 @@ export class Instrumenter {
         e.quasi.expressions = e.quasi.expressions.map((q) => this.x(q as Expr, ctx));
         return e;
       case 'AssignmentExpression':
-        return this.assign(e, ctx, name);
+        return this.assign(e, ctx);
       case 'UpdateExpression':
         return this.update(e, ctx);
       case 'UnaryExpression':
@@ -627,20 +691,31 @@ export class Instrumenter {
   private ident(e: t.Identifier, ctx: Ctx): Expr {
     const s = this.shared.get(e);
     if (!s || !this.o.reads) return e;
-    return this.hook('rv', [this.frame(ctx), this.owner(s, ctx), t.stringLiteral(s.name), e, this.loc(e)]);
+    const owner = this.owner(s, ctx);
+    if (!owner) return e;
+    return this.hook('rv', [this.frame(ctx), owner, t.stringLiteral(s.name), e, this.loc(e)]);
   }
 
-  /** An expression used only as the object of a member access or of a callee. */
+  /** An expression used only as the object of a member access: members become `rb` (no event). */
   private base(e: Expr, ctx: Ctx): Expr {
+    const n = unwrap(e);
+    if (n !== e) {
+      // Keep the TypeScript wrapper / parentheses, visit what is inside as a base.
+      let w: any = e;
+      while (w.expression !== n) w = w.expression;
+      w.expression = this.base(n as Expr, ctx);
+      return e;
+    }
     if (e.type === 'MemberExpression') return this.member(e, ctx, false);
     if (e.type === 'OptionalMemberExpression' || e.type === 'OptionalCallExpression') return this.chain(e, ctx, false);
     return this.x(e, ctx);
   }
 
-  /** Callees are never rewritten; only their inner parts are. */
+  /** Callees are never rewritten; only their object and computed key are. */
   private callee(e: Expr, ctx: Ctx): Expr {
     const n = unwrap(e);
     if (n.type === 'MemberExpression') {
+      if (n.object.type === 'MetaProperty') return e;
       if (n.object.type !== 'Super') n.object = this.base(n.object, ctx);
       if (n.computed) n.property = this.x(n.property as Expr, ctx);
       return e;
@@ -653,39 +728,45 @@ export class Instrumenter {
     return this.x(e, ctx);
   }
 
+  /** A member access that is not recorded: only its object and computed key are visited. */
+  private plainMember(e: t.MemberExpression, ctx: Ctx): Expr {
+    if (e.object.type !== 'Super' && e.object.type !== 'MetaProperty') e.object = this.base(e.object, ctx);
+    if (e.computed) e.property = this.x(e.property as Expr, ctx);
+    return e;
+  }
+
   private member(e: t.MemberExpression, ctx: Ctx, used: boolean): Expr {
-    if (!this.o.reads) {
-      if (e.object.type !== 'Super') e.object = this.base(e.object, ctx);
-      if (e.computed) e.property = this.x(e.property as Expr, ctx);
-      return e;
-    }
+    if (e.object.type === 'MetaProperty') return e;
     const f = this.frame(ctx);
     if (e.object.type === 'Super') {
       // super.x: the generic `read` hook with `this` as the object (SPEC §4.2).
-      const h = ctx.thisClass ?? 'this';
-      if (e.computed) {
-        const k = this.temp(ctx);
-        const key = this.x(e.property as Expr, ctx);
-        return this.hook('read', [f, t.thisExpression(), this.assignTemp(k, key), t.memberExpression(e.object, t.cloneNode(k), true), this.loc(e), t.stringLiteral(h)]);
+      if (used && this.o.reads && !e.computed) {
+        return this.hook('read', [f, t.thisExpression(), t.stringLiteral((e.property as t.Identifier).name), e, this.loc(e), t.stringLiteral('super')]);
       }
-      return this.hook('read', [f, t.thisExpression(), t.stringLiteral((e.property as t.Identifier).name), e, this.loc(e), t.stringLiteral(h)]);
+      return this.plainMember(e, ctx);
     }
-    const h = this.hint(e.object, ctx);
     if (e.property.type === 'PrivateName') {
-      const tmp = this.temp(ctx);
+      const h = this.hint(e.object, ctx);
       const obj = this.base(e.object, ctx);
-      return this.hook('read', [
-        f,
-        this.assignTemp(tmp, obj),
-        t.stringLiteral('#' + e.property.id.name),
-        t.memberExpression(t.cloneNode(tmp), e.property),
-        this.loc(e),
-        t.stringLiteral(h),
-      ]);
+      if (used && this.o.reads && !ctx.noTemps) {
+        const tmp = this.temp(ctx);
+        return this.hook('read', [f, this.assignTemp(tmp, obj), t.stringLiteral('#' + e.property.id.name), t.memberExpression(t.cloneNode(tmp), e.property), this.loc(e), t.stringLiteral(h)]);
+      }
+      e.object = obj;
+      return e;
     }
+    if (!this.o.reads && !this.o.writes) return this.plainMember(e, ctx);
+    const h = this.hint(e.object, ctx);
     const obj = this.base(e.object, ctx);
     const key = e.computed ? this.x(e.property as Expr, ctx) : t.stringLiteral((e.property as t.Identifier).name);
-    if (used) return this.hook('rp', [f, obj, key, this.loc(e), t.stringLiteral(h)]);
+    if (used) {
+      if (!this.o.reads) {
+        e.object = obj;
+        if (e.computed) e.property = key;
+        return e;
+      }
+      return this.hook('rp', [f, obj, key, this.loc(e), t.stringLiteral(h)]);
+    }
     return this.hook('rb', [f, obj, key, t.stringLiteral(h)]);
   }
 
@@ -707,9 +788,8 @@ export class Instrumenter {
   private rawChain(top: Node, ctx: Ctx): void {
     const { base, links } = this.links(top);
     const first = links[0];
-    const lowered = this.base(base, ctx);
-    if (first.type === 'OptionalMemberExpression') first.object = lowered;
-    else first.callee = lowered;
+    if (first.type === 'OptionalMemberExpression') first.object = this.base(base, ctx);
+    else first.callee = this.callee(base, ctx);
     for (const l of links) {
       if (l.type === 'OptionalMemberExpression') {
         if (l.computed) l.property = this.x(l.property, ctx);
@@ -719,153 +799,123 @@ export class Instrumenter {
 
   /**
    * `a?.b` -> `(t = a) == null ? undefined : __rw.rp(f, t, "b", loc, "a")`, keeping every
-   * short-circuit of the chain (SPEC §4.2).
+   * short-circuit of the chain (SPEC §4.2). Chains with calls or private names keep their shape.
    */
   private chain(top: t.OptionalMemberExpression | t.OptionalCallExpression, ctx: Ctx, used: boolean): Expr {
     const { base, links } = this.links(top);
-    const f = () => this.frame(ctx);
-    let h = this.hint(base, ctx);
-    const hints: string[] = [];
-    for (const l of links) {
-      hints.push(h);
-      h = l.type === 'OptionalMemberExpression' ? this.hint(l, ctx) : h + '()';
+    if (links.some((l) => l.type !== 'OptionalMemberExpression' || l.property.type === 'PrivateName') || (!this.o.reads && !this.o.writes) || ctx.noTemps) {
+      this.rawChain(top, ctx);
+      return top;
     }
+    const hints: string[] = links.map((l) => this.hint(l.object, ctx));
     const build = (i: number, cur: Expr): Expr => {
       if (i === links.length) return cur;
       const l = links[i];
-      if (l.optional) {
-        const tmp = this.temp(ctx);
-        const test = t.binaryExpression('==', this.assignTemp(tmp, cur), t.nullLiteral());
-        l.optional = false;
-        return t.conditionalExpression(test, VOID0(), build(i, t.cloneNode(tmp)));
-      }
-      if (l.type === 'OptionalMemberExpression') {
-        const next = links[i + 1];
-        if (next && next.type === 'OptionalCallExpression') {
-          // Callee of a call: kept as a plain member so `this` is the object.
-          const prop = l.computed ? this.x(l.property, ctx) : l.property;
-          const callee = t.memberExpression(cur, prop, l.computed);
-          this.args(next.arguments, ctx);
-          if (next.optional) {
-            // `a.b?.()`: stays an optional call; what follows stays a plain (uninstrumented) chain.
-            let rest: Expr = t.optionalCallExpression(callee, next.arguments, true);
-            for (let j = i + 2; j < links.length; j++) {
-              const r = links[j];
-              if (r.type === 'OptionalMemberExpression') {
-                rest = t.optionalMemberExpression(rest, r.computed ? this.x(r.property, ctx) : r.property, r.computed, r.optional);
-              } else {
-                this.args(r.arguments, ctx);
-                rest = t.optionalCallExpression(rest, r.arguments, r.optional);
-              }
-            }
-            return rest;
-          }
-          return build(i + 2, t.callExpression(callee, next.arguments));
-        }
-        const last = i === links.length - 1;
-        if (!this.o.reads) {
-          const prop = l.computed ? this.x(l.property, ctx) : l.property;
-          return build(i + 1, t.memberExpression(cur, prop, l.computed));
-        }
-        if (l.property.type === 'PrivateName') {
-          const tmp = this.temp(ctx);
-          const read = this.hook('read', [f(), this.assignTemp(tmp, cur), t.stringLiteral('#' + l.property.id.name), t.memberExpression(t.cloneNode(tmp), l.property), this.loc(l), t.stringLiteral(hints[i]!)]);
-          return build(i + 1, read);
-        }
+      const step = (o: Expr): Expr => {
         const key = l.computed ? this.x(l.property, ctx) : t.stringLiteral(l.property.name);
-        const read = last && used
-          ? this.hook('rp', [f(), cur, key, this.loc(l), t.stringLiteral(hints[i]!)])
-          : this.hook('rb', [f(), cur, key, t.stringLiteral(hints[i]!)]);
+        const read = i === links.length - 1 && used && this.o.reads
+          ? this.hook('rp', [this.frame(ctx), o, key, this.loc(l), t.stringLiteral(hints[i]!)])
+          : this.hook('rb', [this.frame(ctx), o, key, t.stringLiteral(hints[i]!)]);
         return build(i + 1, read);
-      }
-      // A call whose callee is not a member of the chain (`f?.()`, `a?.()`).
-      this.args(l.arguments, ctx);
-      return build(i + 1, t.callExpression(cur, l.arguments));
+      };
+      if (!l.optional) return step(cur);
+      const tmp = this.temp(ctx);
+      const test = t.binaryExpression('==', this.assignTemp(tmp, cur), t.nullLiteral());
+      return t.conditionalExpression(test, VOID0(), step(t.cloneNode(tmp)));
     };
     return build(0, this.base(base, ctx));
   }
 
   // ---------------------------------------------------------------- writes
 
-  private assign(e: t.AssignmentExpression, ctx: Ctx, _name: string | null): Expr {
+  private assign(e: t.AssignmentExpression, ctx: Ctx): Expr {
     const op = e.operator;
     const left = unwrap(e.left);
+    const name = this.targetName(left, ctx);
     if (left.type === 'Identifier') {
-      const s = this.shared.get(left);
-      const right = this.x(e.right, ctx, left.name);
-      if (!s || !this.o.writes) {
+      const s = this.o.writes ? this.shared.get(left) : undefined;
+      const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
+      const right = this.x(e.right, ctx, name);
+      if (!s || !owner) {
         e.right = right;
         return e;
       }
-      return this.writeVar(left, s, op, right, e.right, e, ctx);
+      return this.writeVar(left, s, owner, op, right, e.right, e, ctx);
     }
-    if (left.type === 'MemberExpression') return this.writeMember(e, left, ctx);
-    if (left.type === 'ObjectPattern' || left.type === 'ArrayPattern') {
-      e.left = this.assignTarget(left, ctx) as any;
+    if (left.type === 'MemberExpression') return this.writeMember(e, left, ctx, name);
+    if ((left.type === 'ObjectPattern' || left.type === 'ArrayPattern') && op === '=') {
+      const post: PostWrite[] = [];
+      e.left = this.assignTarget(left, ctx, post) as any;
       e.right = this.x(e.right, ctx);
-      return e;
+      if (!post.length) return e;
+      const r = this.temp(ctx);
+      return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(r), e), ...this.postWrites(post, ctx), t.cloneNode(r)]);
     }
-    e.right = this.x(e.right, ctx);
+    e.right = this.x(e.right, ctx, name);
     return e;
   }
 
   /** `x = v`, `x op= v` on a shared binding (SPEC §4.3). */
-  private writeVar(id: t.Identifier, s: Shared, op: string, right: Expr, origRight: Node, at: Node, ctx: Ctx): Expr {
+  private writeVar(id: t.Identifier, s: Shared, owner: Expr, op: string, right: Expr, origRight: Node, at: Node, ctx: Ctx): Expr {
     const f = () => this.frame(ctx);
-    const owner = () => this.owner(s, ctx);
+    const ow = () => t.cloneNode(owner);
     const name = () => t.stringLiteral(s.name);
     const target = () => t.identifier(id.name);
     const loc = this.loc(at);
-    const value = keepName(right, id.name, origRight);
     const tmp = this.temp(ctx);
-    const wv = () => this.hook('wv', [f(), owner(), name(), target(), t.cloneNode(tmp), t.cloneNode(loc)]);
-    const rv = () => (this.o.reads ? this.hook('rv', [f(), owner(), name(), target(), t.cloneNode(loc)]) : target());
+    const wv = () => t.assignmentExpression('=', id, this.hook('wv', [f(), ow(), name(), target(), t.cloneNode(tmp), t.cloneNode(loc)]));
+    // Compound and logical forms always record their Read (like the transformer, also with reads off).
+    const rv = () => this.hook('rv', [f(), ow(), name(), target(), t.cloneNode(loc)]);
     if (op === '=') {
-      // x = (t = v, __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
-      return t.assignmentExpression('=', id, t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), value), wv()]));
+      // (t = v, x = __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
+      return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]);
     }
     if (op === '&&=' || op === '||=' || op === '??=') {
       const lop = op.slice(0, -1) as '&&' | '||' | '??';
-      return t.logicalExpression(lop, rv(), t.assignmentExpression('=', id, t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), value), wv()])));
+      return t.logicalExpression(lop, rv(), t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]));
     }
     const bop = op.slice(0, -1) as any;
-    return t.assignmentExpression('=', id, t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), t.binaryExpression(bop, rv(), right)), wv()]));
+    return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), t.binaryExpression(bop, rv(), right)), wv()]);
   }
 
-  private writeMember(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx): Expr {
+  private writeMember(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx, name: string | null): Expr {
     const op = e.operator;
-    if (left.object.type === 'Super' || !this.o.writes) {
-      // super.x writes are never recorded.
-      if (left.object.type !== 'Super') left.object = this.base(left.object, ctx);
-      if (left.computed) left.property = this.x(left.property as Expr, ctx);
-      e.left = left;
-      e.right = this.x(e.right, ctx, src(left, this.code));
-      return e;
+    if (left.property.type === 'PrivateName' && left.object.type === 'ThisExpression' && this.o.writes && op !== '&&=' && op !== '||=' && op !== '??=') {
+      return this.writePrivate(e, left, ctx);
     }
+    const plain = () => {
+      this.plainMember(left, ctx);
+      e.left = left;
+      e.right = this.x(e.right, ctx, name);
+      return e;
+    };
+    if (left.object.type === 'Super' || left.object.type === 'MetaProperty' || left.property.type === 'PrivateName' || !this.o.writes) return plain();
     const f = () => this.frame(ctx);
     const h = this.hint(left.object, ctx);
     const loc = this.loc(e);
     const hs = () => t.stringLiteral(h);
-    if (left.property.type === 'PrivateName') return this.writePrivate(e, left, ctx, h);
+    const wpName = ctx.strict ? 'wp' : 'wpSloppy';
+    if (op === '=') {
+      const obj = this.base(left.object, ctx);
+      const key = left.computed ? this.x(left.property as Expr, ctx) : t.stringLiteral((left.property as t.Identifier).name);
+      return this.hook(wpName, [f(), obj, key, this.x(e.right, ctx, name), loc, hs()]);
+    }
+    if (ctx.noTemps) return plain();
     const obj = this.base(left.object, ctx);
     const key = left.computed ? this.x(left.property as Expr, ctx) : t.stringLiteral((left.property as t.Identifier).name);
-    const right = this.x(e.right, ctx, src(left, this.code));
-    const wp = (o: Expr, k: Expr, v: Expr) => this.hook(ctx.strict ? 'wp' : 'wpSloppy', [f(), o, k, v, t.cloneNode(loc), hs()]);
-    if (op === '=') return wp(obj, key, right);
     const to = this.temp(ctx);
     const seq: Expr[] = [this.assignTemp(to, obj)];
     let k: Expr = key;
-    if (left.computed && !t.isLiteral(key)) {
+    if (left.computed && key.type !== 'StringLiteral' && key.type !== 'NumericLiteral') {
       const tk = this.temp(ctx);
       seq.push(this.assignTemp(tk, key));
       k = tk;
     }
-    const rp = () => (this.o.reads ? this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), hs()]) : t.memberExpression(t.cloneNode(to), t.cloneNode(k), true));
-    if (op === '&&=' || op === '||=' || op === '??=') {
-      seq.push(t.logicalExpression(op.slice(0, -1) as any, rp(), wp(t.cloneNode(to), t.cloneNode(k), right)));
-    } else {
-      seq.push(wp(t.cloneNode(to), t.cloneNode(k), t.binaryExpression(op.slice(0, -1) as any, rp(), right)));
-    }
+    const right = this.x(e.right, ctx, name);
+    const rp = () => this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), hs()]);
+    const wp = (v: Expr) => this.hook(wpName, [f(), t.cloneNode(to), t.cloneNode(k), v, t.cloneNode(loc), hs()]);
+    if (op === '&&=' || op === '||=' || op === '??=') seq.push(t.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
+    else seq.push(wp(t.binaryExpression(op.slice(0, -1) as any, rp(), right)));
     return t.sequenceExpression(seq);
   }
 
@@ -877,106 +927,81 @@ export class Instrumenter {
     return 'method';
   }
 
-  /** `a.#p = v` -> `__rw.write(f, t, "#p", old, t.#p = v, loc, "a")` (old only for fields). */
-  private writePrivate(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx, h: string): Expr {
+  /**
+   * `this.#p = v` -> `__rw.write(f, this, "#p", old, this.#p = v, loc, hint)`, old read first (and
+   * only if the object has the field) for private fields, `undefined` for accessors.
+   */
+  private writePrivate(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx): Expr {
     const priv = left.property as t.PrivateName;
     const pname = '#' + priv.id.name;
     const isField = this.privateKind(ctx, priv.id.name) === 'field';
     const f = () => this.frame(ctx);
+    const h = this.hint(left.object, ctx);
     const loc = this.loc(e);
-    const to = this.temp(ctx);
-    const obj = this.base(left.object, ctx);
-    const right = this.x(e.right, ctx);
-    const pm = () => t.memberExpression(t.cloneNode(to), t.cloneNode(priv));
-    const op = e.operator;
-    if (op === '=') {
-      return this.hook('write', [f(), this.assignTemp(to, obj), t.stringLiteral(pname), isField ? pm() : t.nullLiteral(), t.assignmentExpression('=', pm(), right), loc, t.stringLiteral(h)]);
+    const access = () => t.memberExpression(t.thisExpression(), t.cloneNode(priv));
+    const old = isField ? t.conditionalExpression(t.binaryExpression('in', t.cloneNode(priv), t.thisExpression()), access(), VOID0()) : VOID0();
+    let value = this.x(e.right, ctx);
+    if (e.operator !== '=') {
+      const r = this.o.reads ? this.hook('read', [f(), t.thisExpression(), t.stringLiteral(pname), access(), t.cloneNode(loc), t.stringLiteral(h)]) : access();
+      value = t.binaryExpression(e.operator.slice(0, -1) as any, r, value);
     }
-    // Compound: read (recorded), then write with the value read as the old value.
-    const told = this.temp(ctx);
-    const read = this.o.reads
-      ? this.hook('read', [f(), t.cloneNode(to), t.stringLiteral(pname), pm(), t.cloneNode(loc), t.stringLiteral(h)])
-      : pm();
-    const write = (v: Expr) => this.hook('write', [f(), t.cloneNode(to), t.stringLiteral(pname), t.cloneNode(told), t.assignmentExpression('=', pm(), v), t.cloneNode(loc), t.stringLiteral(h)]);
-    const seq: Expr[] = [this.assignTemp(to, obj), t.assignmentExpression('=', t.cloneNode(told), read)];
-    if (op === '&&=' || op === '||=' || op === '??=') {
-      seq.push(t.logicalExpression(op.slice(0, -1) as any, t.cloneNode(told), write(right)));
-    } else {
-      seq.push(write(t.binaryExpression(op.slice(0, -1) as any, t.cloneNode(told), right)));
-    }
-    return t.sequenceExpression(seq);
+    return this.hook('write', [f(), t.thisExpression(), t.stringLiteral(pname), old, t.assignmentExpression('=', access(), value), loc, t.stringLiteral(h)]);
   }
 
   private update(e: t.UpdateExpression, ctx: Ctx): Expr {
     const arg = unwrap(e.argument);
     const f = () => this.frame(ctx);
     const loc = this.loc(e);
-    const inc = (id: t.Identifier) => t.updateExpression(e.operator, t.cloneNode(id), true);
-    const postInc = (id: t.Identifier) => t.updateExpression(e.operator, t.cloneNode(id), false);
+    const bump = (id: t.Identifier) => t.updateExpression(e.operator, t.cloneNode(id), true);
+    const post = (id: t.Identifier) => t.updateExpression(e.operator, t.cloneNode(id), false);
     if (arg.type === 'Identifier') {
-      const s = this.shared.get(arg);
-      if (!s || !this.o.writes) return e;
-      const owner = () => this.owner(s, ctx);
+      const s = this.o.writes ? this.shared.get(arg) : undefined;
+      const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
+      if (!s || !owner) return e;
       const tv = this.temp(ctx);
-      const read = this.o.reads ? this.hook('rv', [f(), owner(), t.stringLiteral(s.name), t.identifier(arg.name), t.cloneNode(loc)]) : t.identifier(arg.name);
-      const wv = () => this.hook('wv', [f(), owner(), t.stringLiteral(s.name), t.identifier(arg.name), t.cloneNode(tv), t.cloneNode(loc)]);
+      const name = () => t.stringLiteral(s.name);
+      const read = this.hook('rv', [f(), t.cloneNode(owner), name(), t.identifier(arg.name), t.cloneNode(loc)]);
       if (e.prefix) {
-        // ++x -> x = (t = rv(..), ++t, wv(.., t, ..))
-        return t.assignmentExpression('=', arg, t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tv), read), inc(tv), wv()]));
+        // ++x -> (t = rv(..), x = wv(f, o, "x", t, ++t, loc))
+        return t.sequenceExpression([
+          t.assignmentExpression('=', t.cloneNode(tv), read),
+          t.assignmentExpression('=', arg, this.hook('wv', [f(), t.cloneNode(owner), name(), t.cloneNode(tv), bump(tv), t.cloneNode(loc)])),
+        ]);
       }
-      // x++ -> (t = rv(..), u = t++, x = wv(.., t, ..), u): the value is ToNumeric(old).
-      const tu = this.temp(ctx);
+      // x++ -> (t = rv(..), x = wv(f, o, "x", t, (r = t++, t), loc), r): the value is ToNumeric(old).
+      const tr = this.temp(ctx);
       return t.sequenceExpression([
         t.assignmentExpression('=', t.cloneNode(tv), read),
-        t.assignmentExpression('=', t.cloneNode(tu), postInc(tv)),
-        t.assignmentExpression('=', arg, wv()),
-        t.cloneNode(tu),
+        t.assignmentExpression('=', arg, this.hook('wv', [f(), t.cloneNode(owner), name(), t.cloneNode(tv), t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tr), post(tv)), t.cloneNode(tv)]), t.cloneNode(loc)])),
+        t.cloneNode(tr),
       ]);
     }
     if (arg.type === 'MemberExpression') {
-      if (arg.object.type === 'Super' || !this.o.writes) {
-        if (arg.object.type !== 'Super') arg.object = this.base(arg.object, ctx);
-        if (arg.computed) arg.property = this.x(arg.property as Expr, ctx);
-        e.argument = arg;
+      if (arg.object.type === 'Super' || arg.object.type === 'MetaProperty' || arg.property.type === 'PrivateName' || !this.o.writes || ctx.noTemps) {
+        this.plainMember(arg, ctx);
         return e;
       }
       const h = this.hint(arg.object, ctx);
       const to = this.temp(ctx);
-      const tv = this.temp(ctx);
       const obj = this.base(arg.object, ctx);
       const seq: Expr[] = [this.assignTemp(to, obj)];
-      if (arg.property.type === 'PrivateName') {
-        const priv = arg.property;
-        const pname = '#' + priv.id.name;
-        const pm = () => t.memberExpression(t.cloneNode(to), t.cloneNode(priv));
-        const read = this.o.reads ? this.hook('read', [f(), t.cloneNode(to), t.stringLiteral(pname), pm(), t.cloneNode(loc), t.stringLiteral(h)]) : pm();
-        const told = this.temp(ctx);
-        seq.push(t.assignmentExpression('=', t.cloneNode(told), read), t.assignmentExpression('=', t.cloneNode(tv), t.cloneNode(told)));
-        const write = () => this.hook('write', [f(), t.cloneNode(to), t.stringLiteral(pname), t.cloneNode(told), t.assignmentExpression('=', pm(), t.cloneNode(tv)), t.cloneNode(loc), t.stringLiteral(h)]);
-        if (e.prefix) {
-          seq.push(inc(tv), write());
-        } else {
-          const tu = this.temp(ctx);
-          seq.push(t.assignmentExpression('=', t.cloneNode(tu), postInc(tv)), write(), t.cloneNode(tu));
-        }
-        return t.sequenceExpression(seq);
-      }
       let k: Expr = arg.computed ? this.x(arg.property as Expr, ctx) : t.stringLiteral((arg.property as t.Identifier).name);
-      if (arg.computed && !t.isLiteral(k)) {
+      if (arg.computed && k.type !== 'StringLiteral' && k.type !== 'NumericLiteral') {
         const tk = this.temp(ctx);
         seq.push(this.assignTemp(tk, k));
         k = tk;
       }
+      const tv = this.temp(ctx);
       const read = this.o.reads
         ? this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), t.stringLiteral(h)])
-        : t.memberExpression(t.cloneNode(to), t.cloneNode(k), true);
+        : this.hook('rb', [f(), t.cloneNode(to), t.cloneNode(k), t.stringLiteral(h)]);
       seq.push(t.assignmentExpression('=', t.cloneNode(tv), read));
-      const wp = () => this.hook(ctx.strict ? 'wp' : 'wpSloppy', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(tv), t.cloneNode(loc), t.stringLiteral(h)]);
+      const wp = (v: Expr) => this.hook(ctx.strict ? 'wp' : 'wpSloppy', [f(), t.cloneNode(to), t.cloneNode(k), v, t.cloneNode(loc), t.stringLiteral(h)]);
       if (e.prefix) {
-        seq.push(inc(tv), wp());
+        seq.push(wp(bump(tv)));
       } else {
-        const tu = this.temp(ctx);
-        seq.push(t.assignmentExpression('=', t.cloneNode(tu), postInc(tv)), wp(), t.cloneNode(tu));
+        const tr = this.temp(ctx);
+        seq.push(t.assignmentExpression('=', t.cloneNode(tr), post(tv)), wp(t.cloneNode(tv)), t.cloneNode(tr));
       }
       return t.sequenceExpression(seq);
     }
@@ -986,16 +1011,15 @@ export class Instrumenter {
   private unary(e: t.UnaryExpression, ctx: Ctx): Expr {
     if (e.operator === 'delete') {
       const arg = unwrap(e.argument);
-      if (arg.type === 'MemberExpression' && arg.object.type !== 'Super' && arg.property.type !== 'PrivateName' && this.o.writes) {
+      if (arg.type === 'MemberExpression') {
+        if (arg.object.type === 'Super' || arg.object.type === 'MetaProperty' || arg.property.type === 'PrivateName' || !this.o.writes) {
+          this.plainMember(arg, ctx);
+          return e;
+        }
         const h = this.hint(arg.object, ctx);
         const obj = this.base(arg.object, ctx);
         const key = arg.computed ? this.x(arg.property as Expr, ctx) : t.stringLiteral((arg.property as t.Identifier).name);
         return this.hook(ctx.strict ? 'dp' : 'dpSloppy', [this.frame(ctx), obj, key, this.loc(e), t.stringLiteral(h)]);
-      }
-      if (arg.type === 'MemberExpression') {
-        if (arg.object.type !== 'Super') arg.object = this.base(arg.object, ctx);
-        if (arg.computed) arg.property = this.x(arg.property as Expr, ctx);
-        return e;
       }
       if (arg.type === 'OptionalMemberExpression' || arg.type === 'OptionalCallExpression') {
         this.rawChain(arg, ctx);
@@ -1019,20 +1043,14 @@ export class Instrumenter {
       }
       const member = keyName(p.key, p.computed, this.code);
       if (p.computed) p.key = this.x(p.key as Expr, ctx);
-      const qname = name ? name + '.' + member : '<anonymous>';
+      const qname = (name ?? '<anonymous>') + '.' + member;
       if (p.type === 'ObjectMethod') {
-        this.fn(p, ctx, qname);
+        this.fn(p, ctx, qname, name ?? 'this');
         continue;
       }
-      const v = p.value as Expr;
-      const inner = unwrap(v);
-      if (inner.type === 'FunctionExpression' && !inner.id) this.fn(inner, ctx, qname);
-      else if (inner.type === 'ArrowFunctionExpression') this.fn(inner, ctx, qname);
-      else {
-        const before = p.value;
-        p.value = this.x(v, ctx);
-        if (p.value !== before) p.shorthand = false;
-      }
+      const before = p.value;
+      p.value = this.x(p.value as Expr, ctx, qname);
+      if (p.value !== before) p.shorthand = false;
     }
   }
 
@@ -1066,6 +1084,7 @@ export class Instrumenter {
           thisClass: name,
           suspendable: false,
           fn: outer.fn,
+          noTemps: false,
         });
         const original = m.value;
         let value = this.x(m.value, fieldCtx, name + '.' + member);
@@ -1074,7 +1093,7 @@ export class Instrumenter {
         }
         m.value = this.isolate(value, fieldCtx);
       } else if (m.type === 'StaticBlock') {
-        const blockCtx = this.newCtx(memberCtx, { frame: null, parentFrame: null, thisClass: name, suspendable: false, fn: m });
+        const blockCtx = this.newCtx(memberCtx, { frame: null, parentFrame: null, thisClass: name, suspendable: false, fn: m, noTemps: false });
         this.statements(m.body, blockCtx);
         if (blockCtx.temps.length) m.body.unshift(t.variableDeclaration('var', blockCtx.temps.map((n) => t.variableDeclarator(t.identifier(n)))));
       }
@@ -1115,7 +1134,7 @@ export class Instrumenter {
     return out;
   }
 
-  fn(node: t.Function | t.TSDeclareMethod, outer: Ctx, qname: string): void {
+  fn(node: t.Function | t.TSDeclareMethod, outer: Ctx, qname: string, objectThis?: string): void {
     if (node.type === 'TSDeclareMethod' || (node as any).declare || !(node as any).body) return;
     const fnode = node as t.Function;
     const depth = outer.depth + 1;
@@ -1126,7 +1145,7 @@ export class Instrumenter {
       outer.strict || (body.type === 'BlockStatement' && body.directives.some((d) => d.value.value === 'use strict'));
     const kind = (fnode.async ? 1 : 0) + (fnode.generator ? 2 : 0);
     const isMethod = fnode.type === 'ClassMethod' || fnode.type === 'ClassPrivateMethod';
-    const thisClass = isArrow || isMethod ? outer.thisClass : null;
+    const thisClass = isArrow || isMethod ? outer.thisClass : objectThis ?? null;
     const hidden = new Set(outer.hidden ?? []);
     hidden.add(fnode);
     // Parameters are evaluated before the body's frame exists and cannot see its variables.
@@ -1141,24 +1160,9 @@ export class Instrumenter {
       hidden,
       suspendable: false,
       fn: fnode,
+      noTemps: true,
     };
-    for (let i = 0; i < fnode.params.length; i++) {
-      const p = fnode.params[i]!;
-      const pc = { ...paramCtx, temps: [] as string[] };
-      this.bindingPattern(p, pc);
-      if (pc.temps.length) {
-        // Defaults that needed temporaries: give each its own arrow scope.
-        const fix = (n: any) => {
-          if (n.type === 'AssignmentPattern') n.right = this.isolate(n.right, pc);
-          else if (n.type === 'TSParameterProperty') fix(n.parameter);
-        };
-        fix(p);
-        if (p.type !== 'AssignmentPattern' && p.type !== 'TSParameterProperty') {
-          // Temps inside nested patterns: fall back to declaring them in the enclosing function.
-          outer.temps.push(...pc.temps);
-        }
-      }
-    }
+    for (const p of fnode.params) this.bindingPattern(p, paramCtx);
     const functions = this.o.functions;
     const ctx: Ctx = {
       frame: functions ? frameName : null,
@@ -1171,8 +1175,9 @@ export class Instrumenter {
       classes: outer.classes,
       hidden: outer.hidden,
       fn: fnode,
+      noTemps: false,
     };
-    this.frameOf.set(fnode, frameName);
+    if (functions) this.frameOf.set(fnode, frameName);
     let stmts: t.Statement[];
     let directives: t.Directive[] = [];
     if (body.type === 'BlockStatement') {
