@@ -196,7 +196,7 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
     const name = c.str(left.text);
     const L = c.loc(node);
     const write = () => c.assign(left, c.call('wv', [c.frame(), owner, name, c.cloneRef(left), t, L]));
-    const read = () => c.call('rv', [c.frame(), owner, name, c.cloneRef(left), c.loc(node)]);
+    const read = () => c.opts.reads ? c.call('rv', [c.frame(), owner, name, c.cloneRef(left), c.loc(node)]) : c.cloneRef(left);
     if (op === 'EqualsToken') {
       return c.seq([c.assign(t, c.named(I.visitExpr(node.right), node.right, left.text)), write()]);
     }
@@ -228,7 +228,7 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = key;
   if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
-  const read = () => c.call('rp', [c.frame(), to, k, L, hint]);
+  const read = () => c.opts.reads ? c.call('rp', [c.frame(), to, k, L, hint]) : c.call('rb', [c.frame(), to, k, hint]);
   if (COMPOUND[op]) {
     const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
     return c.seq([...pre, c.call(wp, [c.frame(), to, k, bin, L, hint])]);
@@ -276,7 +276,7 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
     if (!owner || !c.canTemp()) return plain();
     const t = c.temp()!;
     const name = c.str(operand.text);
-    const read = c.call('rv', [c.frame(), owner, name, c.cloneRef(operand), L]);
+    const read = c.opts.reads ? c.call('rv', [c.frame(), owner, name, c.cloneRef(operand), L]) : c.cloneRef(operand);
     if (prefix) return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, name, t, bump(t), L]))]);
     const r = c.temp()!;
     const newV = c.seq([c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), t]);
