@@ -203,16 +203,15 @@ export class Instrumenter {
     const block: Node = scope.block;
     const declContainer = block.type === 'Program' || t.isFunction(block) || block.type === 'StaticBlock' ? block : this.container(scope.path);
     if (declContainer.type === 'TSModuleBlock' || declContainer.type === 'StaticBlock' || declContainer.type === 'ClassProperty' || declContainer.type === 'ClassPrivateProperty' || declContainer.type === 'ClassAccessorProperty') return;
-    let owner: Shared['owner'];
-    if (declContainer.type === 'Program') {
-      owner = 'module';
-    } else {
+    // Declared directly in the module scope: shared when written. Anything else (function locals,
+    // and block / loop-head bindings at top level) only when captured by a closure (or "all").
+    if (scope.block.type !== 'Program') {
       let captured = false;
       for (const p of binding.referencePaths) if (this.container(p) !== declContainer) { captured = true; break; }
       if (!captured) for (const p of writes) if (this.container(p) !== declContainer) { captured = true; break; }
       if (!captured && this.o.instrument !== 'all') return;
-      owner = 'frame';
     }
+    const owner: Shared['owner'] = declContainer.type === 'Program' ? 'module' : 'frame';
     const info: Shared = { name: binding.identifier.name, owner, fn: owner === 'frame' ? declContainer : null, block: null };
     for (const p of binding.referencePaths) {
       if (p.node.type === 'Identifier') this.shared.set(p.node, info);
@@ -333,11 +332,23 @@ export class Instrumenter {
   }
 
   private statements(list: t.Statement[], ctx: Ctx): t.Statement[] {
-    for (let i = 0; i < list.length; i++) list[i] = this.stmt(list[i]!, ctx);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      list[i] = this.stmt(s, ctx);
+      const after = this.afterLoop(s, ctx);
+      if (after) list.splice(++i, 0, after);
+    }
     return list;
   }
 
   // ---------------------------------------------------------------- statements
+
+  /** A statement in a single-statement position (if/loop bodies). */
+  private single(s: t.Statement, ctx: Ctx): t.Statement {
+    const r = this.stmt(s, ctx);
+    const after = this.afterLoop(s, ctx);
+    return after ? t.blockStatement([r, after]) : r;
+  }
 
   private stmt(s: t.Statement, ctx: Ctx): t.Statement {
     switch (s.type) {
@@ -359,8 +370,8 @@ export class Instrumenter {
         return s;
       case 'IfStatement':
         s.test = this.x(s.test, ctx);
-        s.consequent = this.stmt(s.consequent, ctx);
-        if (s.alternate) s.alternate = this.stmt(s.alternate, ctx);
+        s.consequent = this.single(s.consequent, ctx);
+        if (s.alternate) s.alternate = this.single(s.alternate, ctx);
         return s;
       case 'BlockStatement':
         this.block(s, ctx);
@@ -368,13 +379,13 @@ export class Instrumenter {
       case 'WhileStatement':
       case 'DoWhileStatement':
         s.test = this.x(s.test, ctx);
-        s.body = this.stmt(s.body, ctx);
+        s.body = this.single(s.body, ctx);
         return s;
       case 'ForStatement':
         if (s.init) s.init = s.init.type === 'VariableDeclaration' ? (this.varDecl(s.init, ctx), s.init) : this.x(s.init, ctx);
         if (s.test) s.test = this.x(s.test, ctx);
         if (s.update) s.update = this.x(s.update, ctx);
-        s.body = this.stmt(s.body, ctx);
+        s.body = this.single(s.body, ctx);
         return s;
       case 'ForInStatement':
       case 'ForOfStatement': {
@@ -385,16 +396,19 @@ export class Instrumenter {
         if (s.type === 'ForOfStatement' && s.await && this.o.awaits) {
           s.right = this.hook('forAwait', [this.frame(ctx), s.right, this.loc(s)]);
         }
-        s.body = this.stmt(s.body, ctx);
-        if (post.length) {
-          // Shared bindings as loop targets: written back first thing in the body.
-          const pre = this.postWrites(post, ctx).map((x) => t.expressionStatement(x));
+        s.body = this.single(s.body, ctx);
+        // Shared bindings as loop targets are written back first thing in the body; a `for await`
+        // body starts with `__rw.at(f)` (SPEC §3).
+        const pre: t.Statement[] = this.postWrites(post, ctx).map((x) => t.expressionStatement(x));
+        const at = this.forAwaitAt(s, ctx);
+        if (at) pre.unshift(at);
+        if (pre.length) {
           s.body = s.body.type === 'BlockStatement' ? (s.body.body.unshift(...pre), s.body) : t.blockStatement([...pre, s.body]);
         }
         return s;
       }
       case 'LabeledStatement':
-        s.body = this.stmt(s.body, ctx);
+        s.body = this.single(s.body, ctx);
         return s;
       case 'SwitchStatement':
         s.discriminant = this.x(s.discriminant, ctx);
@@ -436,6 +450,19 @@ export class Instrumenter {
         // Imports, empty/debugger/break/continue, TS declarations, enums and namespaces.
         return s;
     }
+  }
+
+  /** `__rw.at(f);` for the top of a `for await` body and after the loop, where there is a frame. */
+  private forAwaitAt(s: Node, ctx: Ctx): t.Statement | null {
+    if (s.type !== 'ForOfStatement' || !s.await || !this.o.awaits || !ctx.frame) return null;
+    return t.expressionStatement(this.hook('at', [t.identifier(ctx.frame)]));
+  }
+
+  /** Statements after which a `__rw.at(f);` follows (for-await loops, possibly labelled). */
+  private afterLoop(s: t.Statement, ctx: Ctx): t.Statement | null {
+    let inner: Node = s;
+    while (inner.type === 'LabeledStatement') inner = inner.body;
+    return this.forAwaitAt(inner, ctx);
   }
 
   private atResume(b: t.BlockStatement, ctx: Ctx): void {
