@@ -4,6 +4,7 @@
  * every handler's failure becomes a JSON 500 and socket-level garbage a 400.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -188,7 +189,8 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req, limit);
     let parsed: unknown;
-    const text = body.toString('utf8');
+    // Runtime bodies are ASCII (JSON escapes the rest); latin1 decoding of ASCII is a plain copy.
+    const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
     try {
       parsed = JSON.parse(text);
     } catch (err) {
@@ -213,7 +215,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       throw new HttpError(400, `all ${rejected.length} events were rejected; first problem: event ${rejected[0]!.index}: ${rejected[0]!.errors[0]}`,
         { rejected: listed, rejected_count: rejected.length });
     }
-    const { inserted, duplicates } = store.ingest(valid, rejected.length === 0 ? text : undefined);
+    const { inserted, duplicates } = store.ingest(valid, rejected.length === 0 ? body : undefined);
     const extra = { stored: inserted, duplicates, rejected: listed, rejected_count: rejected.length };
     if (rejected.length === 0) ok(res, `Ingested ${valid.length} events`, 200, extra);
     else ok(res, `Ingested ${valid.length} events, ${rejected.length} errors`, 206, extra);

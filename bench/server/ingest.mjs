@@ -1,0 +1,68 @@
+// Sustained ingest over HTTP: a `raceway serve` child process with a SQLite file, fed pre-built
+// batches over keep-alive connections. Reports events/s and then asks for the analysis (so the
+// figure is "with analysis available": the index is maintained during ingest).
+// Usage: node bench/server/ingest.mjs [events=300000] [batch=1000] [connections=4]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { workload } from './workload.mjs';
+
+const total = Number(process.argv[2] ?? 300_000);
+const batchSize = Number(process.argv[3] ?? 1000);
+const connections = Number(process.argv[4] ?? 4);
+const cli = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'raceway-ingest-'));
+
+// About 40% of the runtime's events are StateChanges; build whole batches up front.
+const bodies = [];
+let events = 0;
+for (const b of workload({ stateChanges: Math.round(total * 0.4), batch: batchSize, accounts: 5000 })) {
+  bodies.push(JSON.stringify({ events: b }));
+  events += b.length;
+}
+const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
+
+const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', join(dir, 'raceway.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const base = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = /listening on (http:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  server.on('close', (code) => reject(new Error(`server exited ${code}`)));
+});
+
+try {
+  const pool = new Pool(base, { connections, pipelining: 1 });
+  let next = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const res = await pool.request({ path: '/events', method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      await res.body.text();
+      if (res.statusCode !== 200) failed++;
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const res = await pool.request({ path: '/api/races', method: 'GET' });
+  const races = (await res.body.json()).data;
+  const analysisS = (performance.now() - t1) / 1000;
+  const st = await (await pool.request({ path: '/status', method: 'GET' })).body.json();
+  await pool.close();
+  console.log(JSON.stringify({
+    events, batch: batchSize, connections, failed_requests: failed, stored: st.data.events_captured,
+    seconds: +seconds.toFixed(2), events_per_s: Math.round(events / seconds), mb_per_s: +(bytes / 1e6 / seconds).toFixed(1),
+    races: races.total_races, first_analysis_s: +analysisS.toFixed(2),
+  }));
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.on('close', r));
+  rmSync(dir, { recursive: true, force: true });
+}
