@@ -891,8 +891,8 @@ export class Instrumenter {
     const loc = this.loc(at);
     const tmp = this.temp(ctx);
     const wv = () => t.assignmentExpression('=', id, this.hook('wv', [f(), ow(), name(), target(), t.cloneNode(tmp), t.cloneNode(loc)]));
-    // Compound and logical forms always record their Read (like the transformer, also with reads off).
-    const rv = () => this.hook('rv', [f(), ow(), name(), target(), t.cloneNode(loc)]);
+    // Compound and logical forms record a Read first (part of the reads family).
+    const rv = () => (this.o.reads ? this.hook('rv', [f(), ow(), name(), target(), t.cloneNode(loc)]) : target());
     if (op === '=') {
       // (t = v, x = __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
       return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]);
@@ -939,7 +939,7 @@ export class Instrumenter {
       k = tk;
     }
     const right = this.x(e.right, ctx, name);
-    const rp = () => this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), hs()]);
+    const rp = () => (this.o.reads ? this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), hs()]) : this.hook('rb', [f(), t.cloneNode(to), t.cloneNode(k), hs()]));
     const wp = (v: Expr) => this.hook(wpName, [f(), t.cloneNode(to), t.cloneNode(k), v, t.cloneNode(loc), hs()]);
     if (op === '&&=' || op === '||=' || op === '??=') seq.push(t.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
     else seq.push(wp(t.binaryExpression(op.slice(0, -1) as any, rp(), right)));
@@ -987,7 +987,7 @@ export class Instrumenter {
       if (!s || !owner) return e;
       const tv = this.temp(ctx);
       const name = () => t.stringLiteral(s.name);
-      const read = this.hook('rv', [f(), t.cloneNode(owner), name(), t.identifier(arg.name), t.cloneNode(loc)]);
+      const read = this.o.reads ? this.hook('rv', [f(), t.cloneNode(owner), name(), t.identifier(arg.name), t.cloneNode(loc)]) : t.identifier(arg.name);
       if (e.prefix) {
         // ++x -> (t = rv(..), x = wv(f, o, "x", t, ++t, loc))
         return t.sequenceExpression([

@@ -1,8 +1,68 @@
-// Every fixture in fixtures/ through the Babel front end (`raceway/babel` with preset-typescript):
-// same stdout / exit code / uncaught error as the plain tsc build, and the expected events
-// (fixtures/<name>/events.json, which the transformer's stream must equal too).
+// Every fixture in fixtures/ through the Babel front end (`raceway/babel` + @babel/preset-typescript).
+//
+// For each fixture:
+//  * behaviour: the instrumented build prints, exits and throws exactly like the same Babel pipeline
+//    without raceway (the honest "uninstrumented original" for this front end; preset-typescript's
+//    emit differs from tsc's in places unrelated to instrumentation, e.g. parameter-property order);
+//  * events: the projected stream equals fixtures/<name>/events.json;
+//  * front ends agree: the stream equals the one the TypeScript transformer produces for the same
+//    program (ids and timestamps ignored), checked by running both builds.
+// A second pass compiles with the presets in the other order plus @babel/preset-env, which must not
+// change behaviour or events.
 import test from 'ava';
-import { registerFixtureTests } from './helpers/fixture-harness.mjs';
-import { babelFrontEnd } from './babel/helpers/compile-babel.mjs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { formatEvents, listFixtures, projectEvents, repoRoot, runNode, startCollector, tmpRoot } from './helpers/fixture-harness.mjs';
+import { transformerFrontEnd } from './helpers/compile-transformer.mjs';
+import { compileWithBabel } from './babel/helpers/compile-babel.mjs';
 
-registerFixtureTests(test, babelFrontEnd);
+async function runInstrumented(entry, name) {
+  const collector = await startCollector();
+  try {
+    const r = await runNode(entry, { RACEWAY_ENABLED: 'true', RACEWAY_ENDPOINT: collector.endpoint, RACEWAY_SERVICE_NAME: `fixture-${name}` });
+    return { ...r, projected: projectEvents(collector.events()) };
+  } finally {
+    await collector.close();
+  }
+}
+
+function sameBehaviour(t, inst, plain) {
+  t.is(inst.stdout, plain.stdout, 'stdout differs from the uninstrumented Babel build');
+  t.is(inst.code, plain.code, 'exit code differs');
+  t.is(inst.error, plain.error, 'uncaught error differs');
+}
+
+for (const fixture of listFixtures()) {
+  const skip = fixture.config.skip?.babel;
+  const expectedEvents = () => (existsSync(fixture.eventsPath) ? JSON.parse(readFileSync(fixture.eventsPath, 'utf8')) : undefined);
+
+  (skip ? test.skip : test.serial)(`babel: ${fixture.name}`, async (t) => {
+    const dir = join(tmpRoot, 'babel', fixture.name);
+    const plainEntry = compileWithBabel(fixture, join(dir, 'plain'), { options: { include: [] } });
+    const instEntry = compileWithBabel(fixture, join(dir, 'inst'));
+    const [plain, inst] = await Promise.all([runNode(plainEntry), runInstrumented(instEntry, fixture.name)]);
+    sameBehaviour(t, inst, plain);
+    writeFileSync(join(dir, 'events.actual.json'), formatEvents(inst.projected));
+    const expected = expectedEvents();
+    if (expected) t.deepEqual(inst.projected, expected, `events differ (actual: ${relative(repoRoot, join(dir, 'events.actual.json'))})`);
+  });
+
+  (skip ? test.skip : test.serial)(`babel = transformer: ${fixture.name}`, async (t) => {
+    const dir = join(tmpRoot, 'babel-vs-ts', fixture.name);
+    const babelEntry = compileWithBabel(fixture, join(dir, 'babel'));
+    const tsEntry = await transformerFrontEnd.compile({ fixture, outDir: join(dir, 'transformer') });
+    const [b, ts] = await Promise.all([runInstrumented(babelEntry, fixture.name), runInstrumented(tsEntry, fixture.name)]);
+    t.is(b.stdout, ts.stdout);
+    t.deepEqual(b.projected, ts.projected, 'the two front ends produced different event streams');
+  });
+
+  (skip ? test.skip : test.serial)(`babel (raceway listed first, with preset-env): ${fixture.name}`, async (t) => {
+    const dir = join(tmpRoot, 'babel-env', fixture.name);
+    const plainEntry = compileWithBabel(fixture, join(dir, 'plain'), { options: { include: [] }, order: 'raceway-first', env: true });
+    const instEntry = compileWithBabel(fixture, join(dir, 'inst'), { order: 'raceway-first', env: true });
+    const [plain, inst] = await Promise.all([runNode(plainEntry), runInstrumented(instEntry, fixture.name)]);
+    sameBehaviour(t, inst, plain);
+    const expected = expectedEvents();
+    if (expected) t.deepEqual(inst.projected, expected);
+  });
+}
