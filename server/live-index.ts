@@ -88,13 +88,21 @@ interface VarEntry {
   reports: RaceReport[];
 }
 
+function addVar(m: Map<string, string[]>, key: string, v: string): void {
+  const list = m.get(key);
+  if (!list) m.set(key, [v]);
+  else if (list.length < 16 ? !list.includes(v) : list[list.length - 1] !== v) list.push(v);
+}
+
 export class LiveIndex {
   private readonly vars = new Map<string, VarEntry>();
   private readonly records: IndexedAccess[] = [];
   private readonly tasks = new Map<string, TaskInfo>();
   private readonly children = new Map<string, string[]>();
-  private readonly taskVars = new Map<string, Set<string>>();
-  private readonly unitVars = new Map<string, Set<string>>();
+  // Variables each task / unit touched, to re-analyse them when its context changes. Arrays, not
+  // Sets: most tasks touch a handful of variables and there are as many tasks as requests.
+  private readonly taskVars = new Map<string, string[]>();
+  private readonly unitVars = new Map<string, string[]>();
   private readonly units = new Map<string, UnitEntry>();
   private readonly unitInfos = new Map<string, UnitInfo>();
   readonly traces = new Map<string, TraceAggregate>();
@@ -145,7 +153,7 @@ export class LiveIndex {
       }
       u.count += count;
       const info = unitInfo(u);
-      if (info.start !== u.info.start || info.end !== u.info.end || !this.unitInfos.has(key)) {
+      if (info.start !== u.info.start || info.end !== u.info.end || info.http !== u.info.http || !this.unitInfos.has(key)) {
         u.info = info;
         this.unitInfos.set(key, info);
         const vs = this.unitVars.get(key);
@@ -193,12 +201,8 @@ export class LiveIndex {
       if (last && last.ts > ts) entry.sorted = false;
       entry.list.push(rec);
       this.dirty.add(v);
-      let tv = this.taskVars.get(rec.task);
-      if (!tv) this.taskVars.set(rec.task, (tv = new Set()));
-      tv.add(v);
-      let uv = this.unitVars.get(unit);
-      if (!uv) this.unitVars.set(unit, (uv = new Set()));
-      uv.add(v);
+      addVar(this.taskVars, rec.task, v);
+      addVar(this.unitVars, unit, v);
     }
     if (this.dirty.size) this.reports = null;
   }

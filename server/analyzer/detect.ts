@@ -72,8 +72,9 @@ export function scanVariable(
       if (x.rec.ts < from.rec.ts || (x.rec.ts === from.rec.ts && x.rec.seq < from.rec.seq)) break;
       if (x.rec.task === w.rec.task) continue;
       scanned++;
-      // x came after the read in time; it only matters that the writer did not wait for x.
-      if (ordering.concurrent(x, w)) return x;
+      // x did interleave (it came after the read in time); the time-based interval rule cannot
+      // excuse that, only a causal order can (the writer waited for x, or a lock).
+      if (!ordering.causallyOrdered(x, w)) return x;
     }
     return null;
   };

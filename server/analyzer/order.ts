@@ -79,15 +79,34 @@ export class Ordering {
   }
 
   /**
-   * Request interval rule: within one service, everything a request did up to its response
-   * happened before a request that started after that response (the client waited for it).
+   * Interval rule, across units of one service (used for potential races, not for observed
+   * interleavings). A request is ordered before a request that started after its response (the
+   * client waited), for what it did up to that response. Code outside requests (a trace without
+   * HttpRequest: start-up, timers, scripts) may belong to a trace that stays alive all along, so
+   * it is bounded by the access itself: it ran in one job of the event loop, and a request that
+   * started later started after that job (and the other way round). Within one unit only the
+   * clocks decide: two tasks of one request can race.
    */
   private intervalBefore(a: AccessRecord, b: AccessRecord): boolean {
     if (a.unit === b.unit) return false;
     const ua = this.ctx.units.get(a.unit);
     const ub = this.ctx.units.get(b.unit);
-    if (!ua || !ub || ua.end === null || ua.service !== ub.service) return false;
-    return a.ts <= ua.end && ua.end < ub.start && ub.start <= b.ts;
+    if (!ua || !ub || ua.service !== ub.service) return false;
+    let end: number;
+    if (ua.http) {
+      if (ua.end === null || a.ts > ua.end) return false;
+      end = ua.end;
+    } else end = a.ts;
+    const start = ub.http ? ub.start : b.ts;
+    return end < start && start <= b.ts;
+  }
+
+  /**
+   * Causal order only (program order, one job, clocks, a common lock): what decides whether an
+   * interleaving that did happen (a write between another task's read and write) was intended.
+   */
+  causallyOrdered(a: AccessState, b: AccessState): boolean {
+    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b);
   }
 }
 

@@ -37,8 +37,8 @@ export interface UnitStats {
 
 export function unitInfo(u: UnitStats): UnitInfo {
   // A request spans HttpRequest..HttpResponse; a trace without HTTP events spans its events.
-  if (u.reqTs !== null) return { service: u.service, start: u.reqTs, end: u.respTs };
-  return { service: u.service, start: u.first, end: u.respTs ?? u.last };
+  if (u.reqTs !== null) return { service: u.service, start: u.reqTs, end: u.respTs, http: true };
+  return { service: u.service, start: u.first, end: u.respTs ?? u.last, http: false };
 }
 
 export function noteUnit(u: UnitStats, kindName: string, ts: number): void {

@@ -44,6 +44,8 @@ export interface UnitInfo {
   start: number;
   /** HttpResponse timestamp, else the last event's; null while a request has no response yet. */
   end: number | null;
+  /** True for a request (it has an HttpRequest event): its interval is the request's, not a segment's. */
+  http?: boolean;
 }
 
 export interface AnalysisContext {

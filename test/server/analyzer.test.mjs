@@ -240,3 +240,43 @@ test('one race per pair of tasks, not per repetition', (t) => {
   const races = analyzeEvents(sim.events);
   t.is(races.filter((r) => r.kind === 'lost_update').length, 1);
 });
+
+test('start-up code in a long-lived process trace does not race with later requests', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  main.write(BAL, null, 1000, 'src/bank.ts:2'); // module initialisation
+  main.write('server.port', null, 3000);
+  const dep = sim.request(); const d = dep.spawn('deposit');
+  d.read(BAL, 1000); d.await(); d.write(BAL, 1000, 1100); dep.join(d); dep.respond();
+  main.read('server.port', 3000); // the process trace keeps going (a timer in the root task)
+  const tr = sim.request(); const h = tr.spawn('transfer');
+  h.read(BAL, 1100); h.await(); h.write(BAL, 1100, 1000); tr.join(h); tr.respond();
+  main.write('metrics.ticks', 0, 1);
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a timer outside any request that interleaves with a request is a lost update', (t) => {
+  const sim = new Sim();
+  const timer = sim.root().spawn('applyInterest');
+  timer.read(BAL, 1000); timer.await();
+  const dep = sim.request(); const d = dep.spawn('deposit');
+  d.read(BAL, 1000); d.write(BAL, 1000, 1100); dep.join(d); dep.respond();
+  timer.write(BAL, 1000, 1010);
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'lost_update');
+  t.is(races[0].second.thread_id, timer.id);
+});
+
+test('a blind write outside requests while a request is in flight is an unordered write', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const req = sim.request(); const h = req.spawn('setMode');
+  h.await();
+  main.write('config.mode', 'a', 'maintenance');
+  h.write('config.mode', 'a', 'live');
+  req.join(h); req.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'unordered_writes');
+});
