@@ -27,6 +27,8 @@ const oldOf = (obj, key) => {
   } catch { return null; }
 };
 const keyStr = (k) => (typeof k === 'symbol' ? k.toString() : String(k));
+// ToPropertyKey exactly once per hook, as the language does once per access.
+const toKey = (k) => (typeof k === 'symbol' || typeof k === 'string' ? k : typeof k === 'number' ? String(k) : String(k));
 let taskSeq = 0;
 module.exports = {
   log,
@@ -46,12 +48,12 @@ module.exports = {
   yieldOut(f, v) { return v; },
   yieldIn(f, v) { return v; },
   at(f) { rec('at'); },
-  rp(f, obj, key, loc, base) { const v = obj[key]; rec('R', base, keyStr(key), safe(v), loc); return v; },
-  rb(f, obj, key, base) { return obj[key]; },
+  rp(f, obj, key, loc, base) { key = toKey(key); const v = obj[key]; rec('R', base, keyStr(key), safe(v), loc); return v; },
+  rb(f, obj, key, base) { key = toKey(key); return obj[key]; },
   read(f, obj, key, value, loc, base) { rec('R', base, key, safe(value), loc); return value; },
   rv(f, owner, name, value, loc) { rec('Rv', name, safe(value), loc); return value; },
-  wp(f, obj, key, v, loc, base) { const old = oldOf(obj, key); obj[key] = v; rec('W', base, keyStr(key), safe(old), safe(v), loc); return v; },
-  wpSloppy(f, obj, key, v, loc, base) {
+  wp(f, obj, key, v, loc, base) { key = toKey(key); const old = oldOf(obj, key); obj[key] = v; rec('W', base, keyStr(key), safe(old), safe(v), loc); return v; },
+  wpSloppy(f, obj, key, v, loc, base) { key = toKey(key);
     const old = oldOf(obj, key);
     // Sloppy-mode semantics: a failed [[Set]] is silently ignored; null/undefined still throw.
     if (obj === null || obj === undefined) obj[key] = v; // throws the TypeError the program would
@@ -60,12 +62,15 @@ module.exports = {
     return v;
   },
   wv(f, owner, name, old, v, loc) { rec('Wv', name, safe(old), safe(v), loc); return v; },
-  tp(f, obj, key, loc, base) {
+  tp(f, obj, key, loc, base) { key = toKey(key);
     // Evaluating the base happens now; ToObject happens at write time like PutValue.
     return { set v(value) { const old = oldOf(obj, key); obj[key] = value; rec('W', base, keyStr(key), safe(old), safe(value), loc); } };
   },
-  dp(f, obj, key, loc, base) { const old = oldOf(obj, key); const r = delete obj[key]; rec('D', base, keyStr(key), safe(old), loc); return r; },
-  dpSloppy(f, obj, key, loc, base) {
+  tpSloppy(f, obj, key, loc, base) {
+    return { set v(value) { module.exports.wpSloppy(f, obj, key, value, loc, base); } };
+  },
+  dp(f, obj, key, loc, base) { key = toKey(key); const old = oldOf(obj, key); const r = delete obj[key]; rec('D', base, keyStr(key), safe(old), loc); return r; },
+  dpSloppy(f, obj, key, loc, base) { key = toKey(key);
     const old = oldOf(obj, key);
     if (obj === null || obj === undefined) return delete obj[key];
     const r = Reflect.deleteProperty(Object(obj), key);

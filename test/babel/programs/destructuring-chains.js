@@ -1,0 +1,20 @@
+'use strict';
+const src = { a: 1, b: { c: 2 }, arr: [1, 2, 3], fnv: null };
+let a, rest, x = 0;
+const target = { p: 0, q: { r: 0 } };
+({ a, b: { c: target.p }, ...rest } = src);
+[target.q.r, x = 5, ...target.list] = src.arr;
+let obj = { m() { return this === obj; }, deep: { fn() { return this === obj.deep; } } };
+console.log(a, JSON.stringify(rest), JSON.stringify(target), x);
+console.log(obj?.m(), obj.deep?.fn(), obj?.deep.fn(), obj.missing?.fn(), obj.m?.(), obj.nope?.(), src.fnv?.x.y.z);
+console.log(obj?.['deep']?.['fn']?.(), (obj?.deep).fn(), src?.b?.c, src.b?.['c'], delete src?.zz, delete src.b?.c, JSON.stringify(src.b));
+const arr = [[1, 2], [3, 4]];
+for (const [p, q] of arr) x += p * q;
+for ([target.p, target.q.r] of arr) x += target.p;
+for (const k in src) x += k.length;
+console.log(x, JSON.stringify(target));
+function params({ a: pa = 1, ...pr } = {}, [pb, , pc] = [7, 8, 9]) { return [pa, JSON.stringify(pr), pb, pc]; }
+console.log(params().join('|'), params({ a: 2, z: 3 }, [4, 5, 6]).join('|'));
+const tag = (s, ...v) => s.raw.join('_') + v.join('-');
+const holder = { tag };
+console.log(holder.tag`a${1}b${src.a}c`, `${src.b.c}${x}`);
