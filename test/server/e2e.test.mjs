@@ -1,0 +1,44 @@
+// End to end: the Babel-instrumented Express banking app, the real runtime and transport, and
+// this server's ingest and analyzer.
+import test from 'ava';
+import { transformFileSync } from '@babel/core';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { get, startServer } from './server-helpers.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+test('the seed\'s concurrent transfers are found; sequential and locked requests are not', async (t) => {
+  const { base } = await startServer(t);
+  // Inside the package, so that require('raceway') resolves to this repository's build.
+  const dir = mkdtempSync(join(here, 'e2e', 'tmp-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { code } = transformFileSync(join(here, 'e2e', 'bank.src.js'), {
+    babelrc: false, configFile: false, sourceType: 'script', cwd: join(here, 'e2e'), filename: join(here, 'e2e', 'bank.src.js'),
+    presets: [fileURLToPath(new URL('../../dist/babel-plugin/preset.js', import.meta.url))],
+  });
+  const bank = join(dir, 'bank.js');
+  writeFileSync(bank, code);
+  const { stdout } = await promisify(execFile)(process.execPath, [join(here, 'e2e', 'driver.cjs'), bank], {
+    env: { ...process.env, RACEWAY_ENDPOINT: base }, timeout: 60_000,
+  });
+  const { balances, stats } = JSON.parse(stdout);
+  t.is(stats.dropped, 0);
+  t.is(stats.failed, 0);
+  // The lost update really happened: one of alice's debits is gone.
+  t.true(balances.alice === 920 || balances.alice === 820, JSON.stringify(balances)); // +20 from carol
+
+  const status = (await get(base, '/status')).json.data;
+  t.is(status.events_captured, stats.sent);
+  const races = (await get(base, '/api/races')).json.data.races;
+  const summary = races.map((r) => `${r.kind} ${r.variable}`);
+  t.true(summary.includes('lost_update accounts.alice.balance'), JSON.stringify(summary));
+  t.false(summary.some((s) => s.endsWith('accounts.carol.balance') && s.startsWith('lost')), JSON.stringify(summary));
+  for (const r of races) t.notRegex(r.variable, /accounts\.bob|accounts\.carol/, JSON.stringify(summary));
+  const alice = races.find((r) => r.variable === 'accounts.alice.balance');
+  t.not(alice.first.trace_id, alice.second.trace_id);
+  t.regex(alice.second.location, /bank\.src\.js:\d+$/);
+});

@@ -1,0 +1,44 @@
+// The seed's banking API (Express), instrumented by the Babel preset in the test.
+const express = require('express');
+const { init, withLock } = require('raceway');
+
+const raceway = init({ serviceName: 'banking-api', environment: 'test', flushInterval: 50, handleExit: false });
+const accounts = { alice: { balance: 1000 }, bob: { balance: 1000 }, carol: { balance: 1000 } };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function transfer(from, to, amount) {
+  const balance = accounts[from].balance;
+  if (balance < amount) throw new Error('insufficient funds');
+  await sleep(30); // simulated I/O between the read and the write: the race window
+  accounts[from].balance = balance - amount;
+  accounts[to].balance += amount;
+}
+
+async function deposit(account, amount) {
+  const balance = accounts[account].balance;
+  await sleep(5);
+  accounts[account].balance = balance + amount;
+}
+
+// Routes at module level: a handler defined inside a function would continue that function's
+// task instead of the request's (SPEC section 3, lexical frame first), see the server's notes.
+const app = express();
+app.use(raceway.express());
+app.use(express.json());
+app.post('/transfer', async (req, res) => {
+  await transfer(req.body.from, req.body.to, req.body.amount);
+  res.json({ ok: true });
+});
+app.post('/safe-transfer', async (req, res) => {
+  await withLock('account:' + req.body.from, () => transfer(req.body.from, req.body.to, req.body.amount));
+  res.json({ ok: true });
+});
+app.post('/deposit', async (req, res) => {
+  await deposit(req.body.account, req.body.amount);
+  res.json({ ok: true });
+});
+app.get('/balances', (req, res) => {
+  res.json({ alice: accounts.alice.balance, bob: accounts.bob.balance, carol: accounts.carol.balance });
+});
+
+module.exports = { createApp: () => app, raceway };
