@@ -1,0 +1,131 @@
+// Load-time instrumentation shared by `raceway/register` (CommonJS `-r` hook) and its ES-module
+// loader hooks (`--import`): options, include/exclude filter and an on-disk cache of compiled output.
+//
+// Options come from (first found): the RACEWAY_BABEL_OPTIONS environment variable (JSON), the
+// "raceway" key of <root>/package.json, else defaults. <root> is RACEWAY_ROOT or the working
+// directory; file paths in events are relative to it. The cache lives in RACEWAY_CACHE_DIR, else
+// <root>/node_modules/.cache/raceway-register, else <tmpdir>/raceway-register; RACEWAY_CACHE=false
+// turns it off. Entries are keyed by a hash of the source, the file name, the options and the
+// front end's own code, so a changed file or upgraded plugin never reuses stale output.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createFileFilter, normalizeOptions, type FileFilter, type NormalizedOptions, type RacewayOptions } from './options';
+
+export interface RegisterState {
+  root: string;
+  raw: RacewayOptions;
+  opts: NormalizedOptions;
+  filter: FileFilter;
+  cacheDir: string | null;
+  stamp: string;
+}
+
+let state: RegisterState | undefined;
+
+function readJson(file: string): any {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerState(): RegisterState {
+  if (state) return state;
+  const root = resolve(process.env.RACEWAY_ROOT || process.cwd());
+  let raw: RacewayOptions = {};
+  if (process.env.RACEWAY_BABEL_OPTIONS) {
+    try {
+      raw = JSON.parse(process.env.RACEWAY_BABEL_OPTIONS);
+    } catch (e) {
+      throw new TypeError(`raceway/register: RACEWAY_BABEL_OPTIONS is not valid JSON (${(e as Error).message})`);
+    }
+  } else {
+    const pkg = readJson(join(root, 'package.json'));
+    if (pkg && typeof pkg.raceway === 'object' && pkg.raceway) raw = pkg.raceway;
+  }
+  const opts = normalizeOptions(raw);
+  const filter = createFileFilter(opts, opts.root ? resolve(root, opts.root) : root);
+  let cacheDir: string | null = null;
+  const cacheFlag = (process.env.RACEWAY_CACHE ?? '').toLowerCase();
+  if (!['0', 'false', 'no', 'off'].includes(cacheFlag)) {
+    cacheDir = process.env.RACEWAY_CACHE_DIR
+      ? resolve(process.env.RACEWAY_CACHE_DIR)
+      : existsSync(join(root, 'node_modules'))
+        ? join(root, 'node_modules', '.cache', 'raceway-register')
+        : join(tmpdir(), 'raceway-register');
+  }
+  const h = createHash('sha256');
+  for (const f of ['instrument.js', 'plugin.js', 'options.js', 'register-core.js']) {
+    try {
+      h.update(readFileSync(join(__dirname, f)));
+    } catch {
+      h.update(f);
+    }
+  }
+  h.update(require('@babel/core').version);
+  state = { root: opts.root ? resolve(root, opts.root) : root, raw, opts, filter, cacheDir, stamp: h.digest('hex') };
+  return state;
+}
+
+/** The runtime by absolute location, so instrumented files resolve it wherever they live. */
+function runtimeFor(format: 'commonjs' | 'module', opts: NormalizedOptions): string {
+  if (opts.runtimeModule !== 'raceway/runtime') return opts.runtimeModule;
+  try {
+    const cjs = require.resolve('raceway/runtime');
+    if (format === 'commonjs') return cjs;
+    const mjs = cjs.replace(/\.js$/, '.mjs');
+    return pathToFileURL(existsSync(mjs) ? mjs : cjs).href;
+  } catch {
+    return opts.runtimeModule;
+  }
+}
+
+export function shouldInstrument(filename: string): boolean {
+  return registerState().filter(filename);
+}
+
+/** Instruments one file's source for the given module format; cached on disk. */
+export function compile(source: string, filename: string, format: 'commonjs' | 'module'): string {
+  const s = registerState();
+  const key = s.cacheDir
+    ? createHash('sha256').update(s.stamp).update('\0').update(format).update('\0').update(filename).update('\0').update(JSON.stringify(s.raw)).update('\0').update(source).digest('hex')
+    : '';
+  const cacheFile = s.cacheDir ? join(s.cacheDir, key.slice(0, 2), key + '.js') : '';
+  if (cacheFile) {
+    try {
+      return readFileSync(cacheFile, 'utf8');
+    } catch {
+      /* not cached yet */
+    }
+  }
+  const babel = require('@babel/core');
+  const plugin = require('./plugin');
+  const out = babel.transformSync(source, {
+    babelrc: false,
+    configFile: false,
+    filename,
+    root: s.root,
+    cwd: s.root,
+    sourceType: format === 'module' ? 'module' : 'unambiguous',
+    parserOpts: { allowReturnOutsideFunction: format === 'commonjs', errorRecovery: false },
+    retainLines: true,
+    sourceMaps: 'inline',
+    plugins: [[plugin, { ...s.raw, root: s.root, runtimeModule: runtimeFor(format, s.opts) }]],
+  });
+  const code: string = out.code;
+  if (cacheFile) {
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, cacheFile);
+    } catch {
+      /* a read-only cache directory only costs speed */
+    }
+  }
+  return code;
+}

@@ -1,0 +1,47 @@
+// `node -r raceway/register app.js`: instruments CommonJS files (.js, .cjs) as they are required,
+// honouring the include/exclude options (see register-core.ts for where options come from).
+// `.js` files in a `"type": "module"` package are left to Node's own loader (use
+// `node --import raceway/register` for ES modules).
+import Module = require('node:module');
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { compile, registerState, shouldInstrument } from './register-core';
+
+const M = Module as unknown as { _extensions: Record<string, (m: any, filename: string) => void> };
+const installed = Symbol.for('raceway.register.cjs');
+const typeCache = new Map<string, string>();
+
+/** "module" | "commonjs" for a .js file, from the nearest package.json. */
+function packageType(dir: string): string {
+  const hit = typeCache.get(dir);
+  if (hit) return hit;
+  let type = 'commonjs';
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    type = pkg.type === 'module' ? 'module' : 'commonjs';
+  } catch {
+    const parent = dirname(dir);
+    type = parent === dir ? 'commonjs' : packageType(parent);
+  }
+  typeCache.set(dir, type);
+  return type;
+}
+
+export function install(): void {
+  const g = globalThis as any;
+  if (g[installed]) return;
+  g[installed] = true;
+  registerState(); // surface option errors at startup
+  for (const ext of ['.js', '.cjs']) {
+    const original = M._extensions[ext] ?? M._extensions['.js']!;
+    M._extensions[ext] = function racewayCompile(module: any, filename: string) {
+      if (!shouldInstrument(filename) || (ext === '.js' && packageType(dirname(filename)) === 'module')) {
+        return original(module, filename);
+      }
+      const code = compile(readFileSync(filename, 'utf8'), filename, 'commonjs');
+      module._compile(code, filename);
+    };
+  }
+}
+
+install();

@@ -1,0 +1,132 @@
+// Load-time instrumentation: `node -r raceway/register` (CommonJS) and `node --import
+// raceway/register` (ES modules, Node 20 module hooks), with include/exclude options and the
+// on-disk cache. Programs run plainly and through the hook must print the same; events are captured
+// by a real loopback collector.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './helpers/run.mjs';
+import { projectEvents, startCollector } from '../helpers/fixture-harness.mjs';
+
+const dist = join(repoRoot, 'dist', 'babel-plugin');
+const appSrc = join(repoRoot, 'test', 'babel', 'register-app');
+
+function node(args, cwd, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '', RACEWAY_ENABLED: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // hang guard only
+    child.on('close', (code) => { clearTimeout(timer); resolve({ stdout, stderr, code }); });
+  });
+}
+
+/** A copy of the sample app outside the repository (the runtime must resolve from anywhere). */
+function appDir(t, parent = tmpdir()) {
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, 'rw-register-'));
+  cpSync(appSrc, dir, { recursive: true });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function withCollector(fn) {
+  const c = await startCollector();
+  try {
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+const enabled = (c, dir, extra = {}) => ({ RACEWAY_ENABLED: 'true', RACEWAY_ENDPOINT: c.endpoint, RACEWAY_CACHE_DIR: join(dir, '.cache'), ...extra });
+const files = (events) => new Set(events.map((e) => e.kind.FunctionCall?.file ?? e.kind.StateChange?.location?.split(':')[0]).filter(Boolean));
+
+test('node -r register instruments CommonJS files at load time', async (t) => {
+  const dir = appDir(t);
+  const plain = await node(['app.js'], dir);
+  t.is(plain.code, 0, plain.stderr);
+  await withCollector(async (c) => {
+    const r = await node(['-r', join(dist, 'register.js'), 'app.js'], dir, enabled(c, dir));
+    t.is(r.stderr, '');
+    t.is(r.stdout, plain.stdout);
+    const p = projectEvents(c.events());
+    t.true(p.some((e) => e[1] === 'Call' && e[2] === 'handle' && e[4] === 'app.js:3'), JSON.stringify(p));
+    t.true(p.some((e) => e[1] === 'Write' && e[2] === 'hits' && e[5] === 'app.js:3'));
+    t.true(p.some((e) => e[1] === 'Call' && e[2] === 'exports.bump' && e[4] === 'lib.cjs:2'));
+    t.true(p.some((e) => e[1] === 'Write' && e[2] === 'exports.state.n'));
+  });
+});
+
+test('node --import register instruments ES modules (and the CommonJS they require)', async (t) => {
+  const dir = appDir(t);
+  const plain = await node(['app.mjs'], dir);
+  t.is(plain.code, 0, plain.stderr);
+  await withCollector(async (c) => {
+    const r = await node(['--import', join(dist, 'register.mjs'), 'app.mjs'], dir, enabled(c, dir));
+    t.is(r.stderr, '');
+    t.is(r.stdout, plain.stdout);
+    const p = projectEvents(c.events());
+    t.true(p.some((e) => e[1] === 'Call' && e[2] === 'main' && e[4] === 'app.mjs:6'), JSON.stringify(p));
+    t.true(p.some((e) => e[1] === 'Write' && e[2] === 'o.v' && e[5] === 'app.mjs:6'));
+    t.true(p.some((e) => e[1] === 'Write' && e[2] === 'count' && e[5] === 'mod.mjs:2'));
+    t.true(p.some((e) => e[1] === 'Await' && e[2] === 'app.mjs:6'));
+    t.true(files(c.events()).has('lib.cjs'), 'CommonJS required from an ES module is instrumented too');
+  });
+});
+
+test('the package specifiers raceway/register resolve (-r and --import) inside the package', async (t) => {
+  const dir = appDir(t, join(repoRoot, '.tmp', 'babel-tests'));
+  const plainCjs = await node(['app.js'], dir);
+  const plainEsm = await node(['app.mjs'], dir);
+  await withCollector(async (c) => {
+    const cjs = await node(['-r', 'raceway/register', 'app.js'], dir, enabled(c, dir));
+    const esm = await node(['--import', 'raceway/register', 'app.mjs'], dir, enabled(c, dir));
+    t.is(cjs.stdout, plainCjs.stdout, cjs.stderr);
+    t.is(esm.stdout, plainEsm.stdout, esm.stderr);
+    t.true(files(c.events()).has('app.js'));
+    t.true(files(c.events()).has('app.mjs'));
+  });
+});
+
+test('include/exclude options are honoured (env JSON and package.json "raceway")', async (t) => {
+  const dir = appDir(t);
+  await withCollector(async (c) => {
+    await node(['--import', join(dist, 'register.mjs'), 'app.mjs'], dir, enabled(c, dir, { RACEWAY_BABEL_OPTIONS: JSON.stringify({ exclude: ['lib.cjs', 'mod.*'] }) }));
+    const seen = files(c.events());
+    t.true(seen.has('app.mjs'));
+    t.false(seen.has('lib.cjs'));
+    t.false(seen.has('mod.mjs'));
+  });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', raceway: { include: ['lib.cjs'] } }));
+  await withCollector(async (c) => {
+    await node(['-r', join(dist, 'register.js'), 'app.js'], dir, enabled(c, dir));
+    t.deepEqual([...files(c.events())], ['lib.cjs']);
+  });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', raceway: { instrument: 'bogus' } }));
+  const bad = await node(['-r', join(dist, 'register.js'), 'app.js'], dir);
+  t.not(bad.code, 0);
+  t.regex(bad.stderr, /option "instrument"/);
+});
+
+test('compiled output is cached on disk and reused; a changed file is recompiled', async (t) => {
+  const dir = appDir(t);
+  const cache = join(dir, '.cache');
+  const env = { RACEWAY_CACHE_DIR: cache };
+  const first = await node(['-r', join(dist, 'register.js'), 'app.js'], dir, env);
+  const entries = () => readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith('.js')).map((f) => join(cache, String(f)));
+  t.is(entries().length, 2, 'app.js and lib.cjs');
+  // Prove the second run reads the cache: mark every entry, then run again.
+  for (const f of entries()) writeFileSync(f, readFileSync(f, 'utf8') + '\n;console.log("from cache");\n');
+  const second = await node(['-r', join(dist, 'register.js'), 'app.js'], dir, env);
+  t.is(second.stdout.replace(/from cache\n/g, ''), first.stdout);
+  t.is((second.stdout.match(/from cache/g) ?? []).length, 2);
+  // A changed source gets a new entry (the marked one is not used for it).
+  writeFileSync(join(dir, 'lib.cjs'), readFileSync(join(dir, 'lib.cjs'), 'utf8') + '\n// changed\n');
+  const third = await node(['-r', join(dist, 'register.js'), 'app.js'], dir, env);
+  t.is((third.stdout.match(/from cache/g) ?? []).length, 1);
+  t.is(entries().length, 3);
+});
