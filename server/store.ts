@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RacewayEvent } from '../runtime/events';
-import { micros, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
+import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
 import { chunkOf, LiveIndex, type IndexChunk } from './live-index';
 
 export interface TraceSummary {
@@ -121,18 +121,21 @@ export class Store {
     };
   }
 
-  /** The events of one trace in timestamp order (within a process, timestamps respect happens-before). */
+  /** The events of one trace in causal order (vector clocks first, then timestamps). */
   traceEvents(traceId: string): RacewayEvent[] {
     const bodies = this.db.prepare('SELECT b.body FROM batch_traces t JOIN batches b ON b.seq = t.seq WHERE t.trace_id = ? ORDER BY t.seq')
       .pluck().all(traceId) as Buffer[];
-    const out: { e: RacewayEvent; ts: number; i: number }[] = [];
+    const seen = new Set<string>();
+    const events: RacewayEvent[] = [];
     for (const body of bodies) {
       for (const e of (JSON.parse(body.toString('utf8')) as { events: RacewayEvent[] }).events) {
-        if (e && e.trace_id === traceId) out.push({ e, ts: micros(e.timestamp), i: out.length });
+        if (e && e.trace_id === traceId && !seen.has(e.id) && this.ids.has(e.id)) {
+          seen.add(e.id);
+          events.push(e);
+        }
       }
     }
-    const seen = new Set<string>();
-    return out.sort((a, b) => a.ts - b.ts || a.i - b.i).map((x) => x.e).filter((e) => !seen.has(e.id) && seen.add(e.id));
+    return causalOrder(events);
   }
 
   /** All accesses of one variable in time order (the web view's timeline). */

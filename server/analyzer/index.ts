@@ -10,6 +10,7 @@ export { detectRaces, scanVariable } from './detect';
 export { Ordering } from './order';
 export { prepareEvents, micros, ownComponent, noteContext, noteUnit, unitInfo, kindName, type UnitStats } from './prepare';
 export { describe, toGlobalDetail, type GlobalRaceDetail } from './report';
+export { causalOrder } from './causal';
 
 const SEVERITY_RANK = { CRITICAL: 0, WARNING: 1 } as const;
 

@@ -280,3 +280,23 @@ test('a blind write outside requests while a request is in flight is an unordere
   t.is(races.length, 1);
   t.is(races[0].kind, 'unordered_writes');
 });
+
+test('causal order puts causes first even when another machine\'s clock is behind', async (t) => {
+  const { causalOrder } = await import('../../dist/server/analyzer/index.js');
+  const sim = new Sim();
+  const a = sim.request('GET', '/checkout');             // service A
+  const call = a.emit({ Custom: { name: 'call-b', data: null } });
+  const b = new (a.constructor)(sim, a.trace, a.clock);   // service B continues the trace with A's clock
+  const handled = b.emit({ Custom: { name: 'in-b', data: null } }, { service: 'svc-b' });
+  a.join(b);
+  const back = a.emit({ Custom: { name: 'back-in-a', data: null } });
+  // B's clock runs 5 s behind A's.
+  handled.timestamp = new Date(Date.parse(handled.timestamp) - 5000).toISOString().replace('Z', '000Z');
+  const order = causalOrder([back, handled, call, sim.events[0]]).map((e) => e.kind.Custom?.name ?? 'request');
+  t.deepEqual(order, ['request', 'call-b', 'in-b', 'back-in-a']);
+  // Unrelated events keep time order.
+  const s2 = new Sim();
+  const x = s2.root(); const y = s2.root();
+  const e1 = x.emit({ Custom: { name: '1', data: null } }); const e2 = y.emit({ Custom: { name: '2', data: null } });
+  t.deepEqual(causalOrder([e2, e1]).map((e) => e.kind.Custom.name), ['1', '2']);
+});
