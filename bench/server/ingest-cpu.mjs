@@ -1,0 +1,29 @@
+// Server CPU per event without the network: the ingest handler's steps (decode, JSON.parse,
+// validate every event, store + index) over pre-built 1000-event bodies, into a SQLite file.
+// Usage: node bench/server/ingest-cpu.mjs [events=300000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateEvent } from '../../dist/runtime/schema.js';
+import { Store } from '../../dist/server/store.js';
+import { workload } from './workload.mjs';
+
+const total = Number(process.argv[2] ?? 300_000);
+const bodies = [];
+for (const b of workload({ stateChanges: Math.round(total * 0.4), batch: 1000, accounts: 5000 })) bodies.push(Buffer.from(JSON.stringify({ events: b })));
+const dir = mkdtempSync(join(tmpdir(), 'raceway-cpu-'));
+try {
+  const store = new Store(join(dir, 'raceway.db'));
+  let n = 0;
+  const t = performance.now();
+  for (const body of bodies) {
+    const events = JSON.parse(body.toString('latin1')).events;
+    for (const e of events) if (validateEvent(e).length) throw new Error('invalid');
+    n += store.ingest(events, body).inserted;
+  }
+  const s = (performance.now() - t) / 1000;
+  console.log(JSON.stringify({ events: n, seconds: +s.toFixed(2), events_per_s: Math.round(n / s), us_per_event: +((s * 1e6) / n).toFixed(1) }));
+  store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
