@@ -40,7 +40,7 @@ try {
     state_changes: store.index.accessCount, events, races: reports.length, races_after_increment: after.length,
     ingest_in_process_events_per_s: Math.round(events / (ingestMs / 1000)),
     restart_rebuild_s: restart, analysis_cold_s: cold, analysis_cached_ms: cached, analysis_incremental_ms: incremental,
-    db_mb: Math.round(statSync(db).size / 1e6), rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+    db_mb: Math.round(statSync(db).size / 1e6), rss_mb: Math.round(process.memoryUsage().rss / 1e6), heap_mb: Math.round(process.memoryUsage().heapUsed / 1e6),
   }));
   store.close();
 } finally {
