@@ -3,12 +3,11 @@
  * (trace, span, vector clock, lock set) and return immediately; the transport ships later.
  */
 import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
-import { currentTask, emit, enterSpan, exitSpan, rootTask, type Task } from './context';
+import { currentTask, emit, emitSpan, exitSpan, rootTask, type Task } from './context';
 import type { AccessType, EventKind, JsonValue } from './events';
-import { idOf } from './encode';
-import { randomId } from './ids';
+import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
-import { K, type Rec, type Sink } from './record';
+import { K, type Sink } from './record';
 import { snapshot } from './serialize';
 import { Transport, type TransportStats } from './transport';
 
@@ -51,8 +50,8 @@ export class RacewayClient implements Sink {
     return this.transport !== null && !this.shutDown;
   }
 
-  accept(r: Rec): void {
-    this.transport?.accept(r);
+  write(k: K, seq: number, ts: number, task: Task, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void {
+    this.transport?.write(k, seq, ts, task, a, b, c, d, e, dur);
   }
 
   // ---- seed API -------------------------------------------------------------------------------
@@ -77,8 +76,7 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const task = currentTask();
-      const rec = emit(this, task, K.FunctionCall, String(functionName), location.module ?? '', snapshot(args), location.file ?? '', Math.max(0, Math.floor(location.line ?? 0)));
-      enterSpan(task, rec);
+      task.span = emitSpan(this, task, K.FunctionCall, String(functionName), location.module ?? '', snapshot(args), location.file ?? '', Math.max(0, Math.floor(location.line ?? 0)));
       task.fn = String(functionName);
     } catch { /* never into the app */ }
   }
@@ -93,7 +91,7 @@ export class RacewayClient implements Sink {
   /** Id of the current span's event (its FunctionCall or HttpRequest), or null. */
   getCurrentSpan(): string | null {
     const span = currentTask().span;
-    return span ? idOf(span) : null;
+    return span ? uuidV7(span.ts, span.seq) : null;
   }
 
   /** A task spawned by the current one (for hand-instrumented code; instrumented code does this itself). */
@@ -126,8 +124,7 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const task = currentTask();
-      const rec = emit(this, task, K.HttpRequest, String(method), String(url), stringMap(headers), snapshot(body));
-      enterSpan(task, rec);
+      task.span = emitSpan(this, task, K.HttpRequest, String(method), String(url), stringMap(headers), snapshot(body));
     } catch { /* never into the app */ }
   }
 
@@ -204,11 +201,15 @@ export class RacewayClient implements Sink {
         }
       });
     };
+    // process.exit() skips beforeExit: block briefly while the shipping thread delivers the rest.
+    const onExit = () => { try { transport.flushSync(bound); } catch { /* never into the app */ } };
     process.on('beforeExit', onBeforeExit);
+    process.on('exit', onExit);
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     this.exitHooks = () => {
       process.removeListener('beforeExit', onBeforeExit);
+      process.removeListener('exit', onExit);
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);
     };

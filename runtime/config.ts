@@ -25,7 +25,11 @@ export interface RacewayConfig {
   instanceId?: string | null;
   /** Added to every event's metadata.tags; values must be strings. */
   tags?: Record<string, string>;
-  /** Events kept in memory while the server is slow or down; the oldest are dropped beyond it. Default 10000. */
+  /**
+   * Events kept in memory while the server is slow or down; beyond it the oldest are dropped (and
+   * counted). The app thread's hand-off ring holds up to as many again while the shipping thread
+   * catches up; when it is full, new events are dropped (and counted). Default 10000.
+   */
   maxQueueSize?: number;
   /** Longest time `flush()` on exit (beforeExit, SIGTERM, SIGINT) may take, in ms. Default 2000. */
   shutdownTimeout?: number;

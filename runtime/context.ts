@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Clock } from './clock';
-import { K, Rec, type Sink } from './record';
+import { K, type Sink, type Span } from './record';
 import { nowMicros } from './time';
 
 const EMPTY_LOCKS: readonly string[] = Object.freeze([]);
@@ -21,8 +21,8 @@ export class Task {
   base: Clock;
   /** This task's own component; ticks on every event and at every resumption. */
   own = 0;
-  /** Event id of the innermost open span (FunctionCall / HttpRequest) — the `parent_id` of new events. */
-  span: Rec | null = null;
+  /** The innermost open span (FunctionCall / HttpRequest) — the `parent_id` of new events. */
+  span: Span | null = null;
   /** Name of the function running in this task now (AsyncSpawn.spawned_by). */
   fn: string;
   /** Locks held (immutable array, replaced on change so events can share it). */
@@ -143,23 +143,34 @@ export function newTraceTask(parent: Task, fn: string, traceId: string = randomU
   return parent.fork(fn, traceId);
 }
 
-/** Records an event in `task`: ticks its clock and snapshots its span, clock base and lock set. */
-export function emit(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null, dur: number | null = null): Rec {
+let seqCounter = 0;
+let lastTs = 0;
+
+/** Records an event in `task`: ticks its clock; the sink snapshots span, clock base and lock set. Returns its sequence number. */
+export function emit(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null, dur: number | null = null): number {
   task.own++;
-  const r = new Rec(k, task, task.span, nowMicros(), task.base, task.own, task.locks, a, b, c, d, e, dur);
-  sink.accept(r);
-  return r;
+  const seq = ++seqCounter;
+  const ts = (lastTs = nowMicros());
+  sink.write(k, seq, ts, task, a, b, c, d, e, dur);
+  return seq;
+}
+
+/** Like `emit`, for an event that opens a span: returns the span for `task.span`. */
+export function emitSpan(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null): Span {
+  const parent = task.span;
+  const seq = emit(sink, task, k, a, b, c, d, e);
+  return { seq, ts: lastTs, parent };
 }
 
 // Span stack (seed "Context" operations) on the current task.
 
 /** Pushes a span: later events in this task get `rec` as parent until `exitFunction`. Returns the previous span. */
-export function enterSpan(task: Task, rec: Rec): Rec | null {
+export function enterSpan(task: Task, span: Span): Span | null {
   const prev = task.span;
-  task.span = rec;
+  task.span = span;
   return prev;
 }
 
-export function exitSpan(task: Task, prev: Rec | null): void {
+export function exitSpan(task: Task, prev: Span | null): void {
   task.span = prev;
 }

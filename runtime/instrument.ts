@@ -6,10 +6,10 @@
  */
 import { getClient, type RacewayClient } from './client';
 import { ambientTask, currentTask, enterTask, leaveTo, rootTask, storedTask, type Task } from './context';
-import { emit } from './context';
+import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, formatKey, isObjectLike, nameChild, nameOf } from './names';
-import { K, type Rec } from './record';
+import { K, type Span } from './record';
 import { snapshot } from './serialize';
 
 /** Returned by `mod`: the file a module was compiled from. */
@@ -38,8 +38,8 @@ export class Frame {
   /** Whether the invocation created its task (async functions, callbacks entered from the event loop). */
   readonly owns: boolean;
   /** FunctionCall event of this invocation (the span of events inside it). */
-  rec: Rec | null = null;
-  savedSpan: Rec | null;
+  rec: Span | null = null;
+  savedSpan: Span | null;
   savedFn: string;
   /** Ambient task and async store to put back when this invocation suspends or returns. */
   prevCur: Task | null;
@@ -120,7 +120,7 @@ export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args:
     const argv: Record<string, unknown> = {};
     const params = s.params;
     for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
-    f.rec = emit(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
+    f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
     task.span = f.rec;
     task.fn = s.name;
     return f;

@@ -1,8 +1,8 @@
 /**
- * The in-memory form of a captured event. Capture only fills this object (references and numbers);
- * ids, timestamps and JSON are produced later by `encode.ts`, off the capture path.
+ * What capture produces. An event is written straight into a packed batch (`wire.ts`): no object per
+ * event on the app thread. Only events that open a span keep a small `Span` so later events can name
+ * them as parent.
  */
-import type { Clock } from './clock';
 import type { Task } from './context';
 
 export const enum K {
@@ -19,27 +19,15 @@ export const enum K {
   Raw,
 }
 
-export class Rec {
-  /** Assigned when the event is encoded (or earlier if a child needs it as parent_id). */
-  id: string | null = null;
-  constructor(
-    readonly k: K,
-    readonly task: Task,
-    readonly parent: Rec | null,
-    readonly ts: number,
-    readonly base: Clock,
-    readonly own: number,
-    readonly locks: readonly string[],
-    readonly a: unknown,
-    readonly b: unknown,
-    readonly c: unknown,
-    readonly d: unknown,
-    readonly e: unknown,
-    readonly dur: number | null,
-  ) {}
+/** An event that is the parent of later ones (FunctionCall, HttpRequest): enough to compute its id. */
+export interface Span {
+  readonly seq: number;
+  readonly ts: number;
+  /** The span that was open when this one started (for `exitFunction`). */
+  readonly parent: Span | null;
 }
 
-/** Where captured records go: a client's queue. */
+/** Where captured events go (a client's transport). */
 export interface Sink {
-  accept(r: Rec): void;
+  write(k: K, seq: number, ts: number, task: Task, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void;
 }

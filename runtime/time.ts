@@ -16,10 +16,16 @@ export function nowMicros(): number {
   return t;
 }
 
-/** `2025-10-18T14:32:10.123456Z` */
+let lastSecond = -1;
+let secondPrefix = '';
+
+/** `2025-10-18T14:32:10.123456Z` (the date part is cached per second). */
 export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const iso = new Date(ms).toISOString(); // 2025-10-18T14:32:10.123Z
-  const extra = String(micros - ms * 1000).padStart(3, '0');
-  return iso.slice(0, 23) + extra + 'Z';
+  const second = Math.floor(micros / 1e6);
+  if (second !== lastSecond) {
+    secondPrefix = new Date(second * 1000).toISOString().slice(0, 20); // 2025-10-18T14:32:10.
+    lastSecond = second;
+  }
+  const frac = String(micros - second * 1e6);
+  return secondPrefix + '000000'.slice(frac.length) + frac + 'Z';
 }

@@ -1,16 +1,26 @@
 /**
- * Ships records to `{endpoint}/events` over an undici keep-alive pool. Capture only appends to a
- * bounded queue; batching, encoding and HTTP happen later, never in the caller's stack, and no
- * failure ever reaches the application: it is counted and, in debug mode, logged.
+ * The app-thread side of shipping. Capture writes each event as a row of numbers into a shared ring
+ * (`wire.ts`); every `batchSize` events, on the flush timer and on `flush()`, the new rows are handed
+ * to the shipping thread (`worker.ts`), which encodes and delivers them (`shipper.ts`). If no worker
+ * can be started the same reader and shipper run inline. Nothing here throws into the application;
+ * every lost event is counted.
  */
-import { Pool } from 'undici';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from './config';
-import { Encoder } from './encode';
-import type { Rec, Sink } from './record';
+import type { Task } from './context';
+import { processPrefix } from './ids';
+import type { K, Sink } from './record';
+import { MAX_BODY_BYTES, Shipper, type ShipConfig } from './shipper';
+import { RingReader, RingWriter, metaTail } from './wire';
+import type { FromWorker, RemoteStats, ToWorker, WorkerInit } from './worker';
+
+export { MAX_BODY_BYTES };
 
 /** Counters exposed by `client.stats()`. */
 export interface TransportStats {
-  /** Events accepted by `capture*` since the client started. */
+  /** Events accepted by `capture*` (and by instrumented code) since the client started. */
   captured: number;
   /** Events the server acknowledged (2xx). */
   sent: number;
@@ -18,84 +28,168 @@ export interface TransportStats {
   dropped: number;
   /** HTTP attempts that failed (network error or non-2xx), retried or not. */
   failed: number;
-  /** Events waiting in memory now. */
+  /** Events captured but not yet delivered or dropped. */
   queued: number;
 }
 
-/** Largest request body; bigger batches are split. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_ATTEMPTS = 6;
-const BASE_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 5000;
-
-interface Waiter { target: number; resolve: () => void }
+const RING_ROWS = 16_384;
 
 export class Transport implements Sink {
-  private queue: Rec[] = [];
-  private head = 0;
-  private readonly stats_: TransportStats = { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
-  private readonly encoder: Encoder;
-  private readonly pool: Pool;
-  private readonly path: string;
-  private readonly headers: Record<string, string>;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly ring: RingWriter;
+  private captured = 0;
+  /** Events dropped on this thread (the shipping thread fell behind, or died). */
+  private droppedHere = 0;
+  private remote: RemoteStats = { consumed: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
+  private worker: Worker | null = null;
+  private inline: { reader: RingReader; shipper: Shipper } | null = null;
+  private readonly timer: NodeJS.Timeout;
   private scheduled = false;
-  private sending = false;
-  private waiters: Waiter[] = [];
   private closed = false;
-  /** Past this time (ms since epoch) failures are not retried: we are shutting down. */
-  private deadline = Infinity;
-  private logged4xx = false;
-  /** False after a batch exhausted its retries: later batches get one attempt until one succeeds. */
-  private reachable = true;
+  private nextId = 1;
+  private readonly pending = new Map<number, () => void>();
+  private readonly ship: ShipConfig;
+  private readonly tail: string;
 
   constructor(private readonly config: ResolvedConfig, private readonly log: (msg: string) => void) {
-    const url = new URL(config.endpoint);
-    this.path = (url.pathname.replace(/\/+$/, '') || '') + '/events';
-    this.encoder = new Encoder(config);
-    this.pool = new Pool(url.origin, { connections: 2, keepAliveTimeout: 10_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    this.headers = { 'content-type': 'application/json' };
-    if (config.apiKey) {
-      this.headers.authorization = `Bearer ${config.apiKey}`;
-      this.headers['x-raceway-key'] = config.apiKey;
-    }
-    this.timer = setInterval(() => this.pump(), config.flushInterval);
+    // The ring is the app thread's share of the memory bound: at most maxQueueSize rows (16k at most).
+    const rows = Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);
+    let buffer: SharedArrayBuffer | ArrayBuffer;
+    try { buffer = new SharedArrayBuffer(rows * 17 * 8); } catch { buffer = new ArrayBuffer(rows * 17 * 8); }
+    this.ring = new RingWriter(rows, buffer);
+    this.ship = { endpoint: config.endpoint, apiKey: config.apiKey, batchSize: config.batchSize, maxQueueSize: config.maxQueueSize };
+    this.tail = metaTail({ serviceName: config.serviceName, environment: config.environment, tags: config.tags, instanceId: config.instanceId, pid: process.pid });
+    this.timer = setInterval(() => this.post(), config.flushInterval);
     this.timer.unref();
   }
 
-  accept(r: Rec): void {
+  write(k: K, seq: number, ts: number, task: Task, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void {
     if (this.closed) return;
-    const s = this.stats_;
-    s.captured++;
-    this.queue.push(r);
-    if (this.queue.length - this.head > this.config.maxQueueSize) {
-      this.head++; // drop the oldest: recent events matter most when the server comes back
-      s.dropped++;
-      this.settle();
+    this.captured++;
+    const ring = this.ring;
+    if (ring.full) {
+      this.droppedHere++; // the shipping thread is far behind: shed the newest rather than block
+      return;
     }
-    if (!this.scheduled && this.queue.length - this.head >= this.config.batchSize) {
+    ring.add(k, seq, ts, task, a, b, c, d, e, dur);
+    const pending = ring.pending;
+    if (pending >= this.config.batchSize && !this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => { this.scheduled = false; this.pump(); }).unref();
+      setImmediate(() => { this.scheduled = false; this.post(); }).unref();
     }
+    // A program that never yields still gets its rows handed off before the ring fills.
+    if (pending >= ring.capacity / 4 || ring.tablesFull) this.post();
   }
 
   stats(): TransportStats {
-    return { ...this.stats_, queued: this.queue.length - this.head };
+    const r = this.inline && !this.worker ? this.inline.shipper.stats() : this.remote;
+    const dropped = r.dropped + this.droppedHere;
+    return { captured: this.captured, sent: r.sent, dropped, failed: r.failed, queued: Math.max(0, this.captured - r.sent - dropped) };
+  }
+
+  /** Hands the rows written since the last hand-off to the reader. */
+  private post(): void {
+    if (this.ring.pending === 0 || this.closed) return;
+    const worker = this.worker ?? (this.inline ? null : this.startWorker());
+    const h = this.ring.handoff();
+    if (worker) {
+      worker.postMessage({ t: 'rows', h } satisfies ToWorker);
+      return;
+    }
+    const { reader, shipper } = this.inlineShipper();
+    try {
+      shipper.enqueue(reader.encode(h));
+    } catch (err) {
+      shipper.dropUpstream(h.to - h.from);
+      this.log(`dropped events that could not be encoded: ${String(err)}`);
+    }
+    this.ring.consumed = h.to;
+  }
+
+  private inlineShipper(): { reader: RingReader; shipper: Shipper } {
+    return this.inline ??= {
+      reader: new RingReader(this.ring.buffer, this.ring.capacity, this.tail, randomUUID),
+      shipper: new Shipper(this.ship, this.log, (m) => process.emitWarning(m)),
+    };
+  }
+
+  private startWorker(): Worker | null {
+    try {
+      if (!(this.ring.buffer instanceof SharedArrayBuffer)) throw new Error('no SharedArrayBuffer');
+      const init: WorkerInit = { ship: this.ship, tail: this.tail, prefix: processPrefix(), debug: this.config.debug, ring: this.ring.buffer, capacity: this.ring.capacity };
+      const w = new Worker(join(__dirname, 'worker.js'), { workerData: init, stdout: false, stderr: false });
+      w.unref();
+      w.on('message', (m: FromWorker) => this.onWorkerMessage(m));
+      w.on('error', (err) => this.workerLost(w, err));
+      w.on('exit', () => this.workerLost(w, null));
+      this.worker = w;
+      return w;
+    } catch (err) {
+      this.log(`no shipping thread (${String(err)}); shipping from the app thread`);
+      this.inlineShipper();
+      return null;
+    }
+  }
+
+  private onWorkerMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'stats':
+        this.remote = { consumed: m.consumed, sent: m.sent, dropped: m.dropped, failed: m.failed, queued: m.queued };
+        this.ring.consumed = m.consumed;
+        return;
+      case 'done': {
+        const resolve = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (this.pending.size === 0) this.worker?.unref();
+        resolve?.();
+        return;
+      }
+      case 'log':
+        this.log(m.msg);
+        return;
+      case 'warn':
+        process.emitWarning(m.msg);
+        return;
+    }
+  }
+
+  /** The shipping thread died: what it held is lost (counted); shipping continues inline. */
+  private workerLost(w: Worker, err: unknown): void {
+    if (this.worker !== w) return;
+    this.worker = null;
+    const abandoned = this.ring.abandon();
+    const settled = this.remote.sent + this.remote.dropped + this.droppedHere;
+    this.droppedHere += Math.max(0, this.captured - settled - abandoned) + abandoned;
+    this.droppedHere += this.remote.dropped;
+    this.remote = { consumed: this.ring.written, sent: this.remote.sent, dropped: 0, failed: this.remote.failed, queued: 0 };
+    if (!this.closed && err) this.log(`shipping thread failed (${String(err)}); shipping from the app thread`);
+    if (!this.closed) this.inlineShipper();
+    for (const resolve of this.pending.values()) resolve();
+    this.pending.clear();
+  }
+
+  private ask(kind: 'flush' | 'close'): Promise<void> {
+    const w = this.worker;
+    if (!w) return Promise.resolve();
+    const id = this.nextId++;
+    w.ref(); // a flush in progress keeps the process alive until it is answered
+    return new Promise<void>((resolve) => {
+      this.pending.set(id, resolve);
+      w.postMessage({ t: kind, id } satisfies ToWorker);
+    });
   }
 
   /** Resolves once every event captured so far is delivered or definitively dropped. */
   flush(): Promise<void> {
-    const target = this.stats_.captured;
-    if (this.stats_.sent + this.stats_.dropped >= target) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.pump();
-    });
+    this.post();
+    if (this.worker) return this.ask('flush');
+    return this.inline ? this.inline.shipper.flush() : Promise.resolve();
   }
 
   /** Flushes with a time bound; after it, failures are no longer retried. */
   async flushWithin(ms: number): Promise<void> {
-    this.deadline = Math.min(this.deadline, Date.now() + ms);
+    const at = Date.now() + ms;
+    this.worker?.postMessage({ t: 'deadline', at } satisfies ToWorker);
+    this.inline?.shipper.setDeadline(at);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
     try {
@@ -105,114 +199,36 @@ export class Transport implements Sink {
     }
   }
 
-  /** Flushes (bounded), then stops the timer and closes sockets. Further events are ignored. */
+  /**
+   * For process 'exit', where nothing asynchronous can run any more: hands over what is left and
+   * blocks until the shipping thread has delivered it (or `ms` passed).
+   */
+  flushSync(ms: number): void {
+    this.post();
+    const w = this.worker;
+    if (!w || this.stats().queued === 0) return;
+    const sab = new SharedArrayBuffer(4);
+    w.postMessage({ t: 'sync', sab, at: Date.now() + ms } satisfies ToWorker);
+    Atomics.wait(new Int32Array(sab), 0, 0, ms);
+  }
+
+  /** Flushes (bounded), then stops the timer, the shipping thread and the sockets. */
   async close(ms: number): Promise<void> {
     if (this.closed) return;
     await this.flushWithin(ms);
+    const w = this.worker;
+    if (w) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.ask('close'), new Promise<void>((r) => { timer = setTimeout(r, 500); })]);
+      clearTimeout(timer);
+    }
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    // Anything still queued can no longer be sent.
-    const left = this.queue.length - this.head;
-    if (left > 0) { this.stats_.dropped += left; this.queue = []; this.head = 0; }
-    this.settle();
-    await this.pool.close().catch(() => undefined);
-  }
-
-  private settle(): void {
-    if (this.waiters.length === 0) return;
-    const done = this.stats_.sent + this.stats_.dropped;
-    const still: Waiter[] = [];
-    for (const w of this.waiters) (done >= w.target ? w.resolve() : still.push(w));
-    this.waiters = still;
-  }
-
-  private take(): Rec[] {
-    const n = Math.min(this.config.batchSize, this.queue.length - this.head);
-    const batch = this.queue.slice(this.head, this.head + n);
-    this.head += n;
-    if (this.head > 4096 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
-    return batch;
-  }
-
-  /** Sends queued batches one request at a time (keeps server-side order and bounds sockets). */
-  private pump(): void {
-    if (this.sending || this.closed) return;
-    if (this.queue.length - this.head === 0) return;
-    this.sending = true;
-    void this.drain().finally(() => { this.sending = false; this.settle(); if (this.queue.length - this.head > 0 && this.waiters.length > 0) this.pump(); });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length - this.head > 0 && !this.closed) {
-      const batch = this.take();
-      for (const [body, count] of this.bodies(batch)) await this.deliver(body, count);
-      this.settle();
-      // Between batches, yield to the application unless someone waits for a flush.
-      if (this.waiters.length === 0 && this.queue.length - this.head < this.config.batchSize) break;
-    }
-  }
-
-  /** Encodes a batch into request bodies under MAX_BODY_BYTES; an event too large on its own is dropped. */
-  private *bodies(batch: Rec[]): Generator<[string, number]> {
-    let parts: string[] = [];
-    let size = 12;
-    for (const r of batch) {
-      let json: string;
-      try { json = this.encoder.encode(r); } catch (err) { this.stats_.dropped++; this.log(`dropped an event that could not be encoded: ${String(err)}`); continue; }
-      const bytes = Buffer.byteLength(json);
-      if (bytes + 12 > MAX_BODY_BYTES) { this.stats_.dropped++; this.log(`dropped an event of ${bytes} bytes (over the body limit)`); continue; }
-      if (size + bytes + 1 > MAX_BODY_BYTES && parts.length > 0) {
-        yield [`{"events":[${parts.join(',')}]}`, parts.length];
-        parts = [];
-        size = 12;
-      }
-      parts.push(json);
-      size += bytes + 1;
-    }
-    if (parts.length > 0) yield [`{"events":[${parts.join(',')}]}`, parts.length];
-  }
-
-  private async deliver(body: string, count: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      let retry: boolean;
-      try {
-        const res = await this.pool.request({ path: this.path, method: 'POST', headers: this.headers, body });
-        await res.body.dump().catch(() => undefined);
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          this.stats_.sent += count;
-          this.reachable = true;
-          return;
-        }
-        this.stats_.failed++;
-        retry = res.statusCode >= 500 || res.statusCode === 429;
-        if (!retry) {
-          // A batch the server refuses will be refused again: drop it so it cannot jam the queue.
-          this.stats_.dropped += count;
-          if (!this.logged4xx || this.config.debug) {
-            this.logged4xx = true;
-            process.emitWarning(`raceway: server rejected a batch of ${count} events with HTTP ${res.statusCode}; dropped (further rejections are counted in stats())`);
-          }
-          return;
-        }
-        this.log(`HTTP ${res.statusCode} from ${this.config.endpoint}; will retry`);
-      } catch (err) {
-        this.stats_.failed++;
-        this.log(`cannot reach ${this.config.endpoint}: ${(err as Error).message}`);
-      }
-      const delay = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      if (attempt >= (this.reachable ? MAX_ATTEMPTS : 1) || this.closed || Date.now() + delay > this.deadline) {
-        // While the server stays down, do not spend a full retry schedule on every batch.
-        this.reachable = false;
-        this.stats_.dropped += count;
-        this.log(`gave up on a batch of ${count} events after ${attempt} attempts`);
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        // Keep the process alive for a retry only while someone waits for the flush.
-        if (this.waiters.length === 0) t.unref();
-      });
-    }
+    clearInterval(this.timer);
+    this.worker = null;
+    await w?.terminate().catch(() => undefined);
+    await this.inline?.shipper.close();
+    // Whatever was not settled by now is lost.
+    const s = this.stats();
+    this.droppedHere += s.queued;
   }
 }

@@ -22,6 +22,15 @@ test('a script that simply ends delivers everything it captured (beforeExit)', a
   await col.close();
 });
 
+test('process.exit(): everything is delivered before the process ends, with the app\'s exit code', async (t) => {
+  const col = await startCollector();
+  const { done } = run('process.exit', col.endpoint);
+  const r = await done;
+  t.is(r.code, 3);
+  t.is(col.events.length, 250);
+  await col.close();
+});
+
 test('SIGTERM: everything is delivered, then the process dies of the signal as it would have', async (t) => {
   const col = await startCollector();
   const { child, done } = run('sigterm', col.endpoint);

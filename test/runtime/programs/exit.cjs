@@ -3,7 +3,10 @@ const { init } = require('raceway');
 const mode = process.argv[2];
 const c = init({ flushInterval: 60000, batchSize: 1000 }); // no timer flush: only exit handling can deliver
 for (let i = 0; i < 250; i++) c.captureStateChange('x', i, i + 1, 'exit.cjs:5');
-if (mode === 'beforeExit') {
+if (mode === 'process.exit') {
+  setInterval(() => {}, 1000);
+  setImmediate(() => process.exit(3)); // skips beforeExit: the 'exit' hook must deliver synchronously
+} else if (mode === 'beforeExit') {
   // the event loop simply runs dry
 } else if (mode === 'sigterm') {
   setInterval(() => {}, 1000); // an app that would run forever

@@ -1,0 +1,86 @@
+/**
+ * The shipping thread: decodes rows from the shared ring into wire JSON and delivers them, so the
+ * application's thread pays only for capture. Messages are processed in order, so a flush request
+ * is answered only after every hand-off posted before it has been delivered or dropped.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import { setProcessPrefix } from './ids';
+import { Shipper, type ShipConfig } from './shipper';
+import { RingReader, type Handoff } from './wire';
+
+export interface WorkerInit {
+  ship: ShipConfig;
+  tail: string;
+  prefix: Uint8Array;
+  debug: boolean;
+  ring: SharedArrayBuffer;
+  capacity: number;
+}
+
+export type ToWorker =
+  | { t: 'rows'; h: Handoff }
+  | { t: 'flush'; id: number }
+  | { t: 'deadline'; at: number }
+  | { t: 'sync'; sab: SharedArrayBuffer; at: number }
+  | { t: 'close'; id: number };
+
+export interface RemoteStats { consumed: number; sent: number; dropped: number; failed: number; queued: number }
+
+export type FromWorker =
+  | ({ t: 'stats' } & RemoteStats)
+  | { t: 'done'; id: number }
+  | { t: 'log'; msg: string }
+  | { t: 'warn'; msg: string };
+
+const port = parentPort;
+if (port) {
+  const init = workerData as WorkerInit;
+  setProcessPrefix(init.prefix);
+  const reader = new RingReader(init.ring, init.capacity, init.tail, randomUUID);
+  let consumed = 0;
+  let reportQueued = false;
+  const post = (m: FromWorker) => port.postMessage(m);
+  const stats = (): FromWorker => ({ t: 'stats', consumed, ...shipper.stats() });
+  const report = () => {
+    // One stats message per turn of the loop is enough for the app thread's counters.
+    if (reportQueued) return;
+    reportQueued = true;
+    setImmediate(() => { reportQueued = false; post(stats()); });
+  };
+  const shipper = new Shipper(init.ship, (msg) => { if (init.debug) post({ t: 'log', msg }); }, (msg) => post({ t: 'warn', msg }), report);
+  port.on('message', (m: ToWorker) => {
+    switch (m.t) {
+      case 'rows': {
+        let events: string[];
+        try {
+          events = reader.encode(m.h);
+        } catch (err) {
+          events = [];
+          shipper.dropUpstream(m.h.to - m.h.from);
+          if (init.debug) post({ t: 'log', msg: `dropped events that could not be encoded: ${String(err)}` });
+        }
+        consumed = m.h.to;
+        if (events.length) shipper.enqueue(events);
+        report();
+        return;
+      }
+      case 'flush':
+        void shipper.flush().then(() => { post(stats()); post({ t: 'done', id: m.id }); });
+        return;
+      case 'deadline':
+        shipper.setDeadline(m.at);
+        return;
+      case 'sync': {
+        // The app thread is blocked in Atomics.wait (process 'exit'): deliver, then wake it.
+        shipper.setDeadline(m.at);
+        const flag = new Int32Array(m.sab);
+        void shipper.flush().then(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); });
+        return;
+      }
+      case 'close':
+        void shipper.flush().then(() => shipper.close()).then(() => { post(stats()); post({ t: 'done', id: m.id }); });
+        return;
+    }
+  });
+}
