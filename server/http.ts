@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import { validateEvent } from '../runtime/schema';
 import type { RacewayEvent } from '../runtime/events';
 import { Engine } from './engine';
+import { toGlobalDetail } from './analyzer';
 import type { Store } from './store';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -231,8 +232,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     const events = store.traceEvents(id);
     if (events.length === 0) throw new HttpError(404, `trace ${id} not found`);
     const races = engine.racesOfTrace(id);
-    const g = engine.global(Number.MAX_SAFE_INTEGER);
-    const details = g.race_details.filter((d) => d.trace1_id === id || d.trace2_id === id);
+    const details = races.map(toGlobalDetail);
     ok(res, {
       trace_id: id,
       events,

@@ -144,15 +144,17 @@ export function scanVariable(
   }
 }
 
-/** Runs the scan over every variable's accesses. */
+/** Runs the scan over every variable's accesses; `stats.comparisons` receives the number of pairwise decisions. */
 export function detectRaces(
   byVariable: Iterable<AccessRecord[]>,
   ctx: AnalysisContext,
   opts: AnalyzerOptions = {},
+  stats?: { comparisons: number },
 ): RaceFinding[] {
   const ordering = new Ordering(ctx);
   const out = new Findings();
   for (const group of byVariable) scanVariable(group, ordering, out, opts);
+  if (stats) stats.comparisons = ordering.comparisons;
   return out.list;
 }
 

@@ -31,6 +31,8 @@ function countBefore(sorted: readonly number[], ts: number): number {
 
 export class Ordering {
   private readonly jobCache = new Map<string, string>();
+  /** Pairwise ordering decisions made so far (the cost measure the tests bound). */
+  comparisons = 0;
 
   constructor(private readonly ctx: AnalysisContext) {}
 
@@ -71,6 +73,7 @@ export class Ordering {
 
   /** Neither access can happen before the other and no common lock protects them. */
   concurrent(a: AccessState, b: AccessState): boolean {
+    this.comparisons++;
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (this.ordered(a, b)) return false;
     // Clock skew between processes can put a causal successor earlier in time.
@@ -106,6 +109,7 @@ export class Ordering {
    * interleaving that did happen (a write between another task's read and write) was intended.
    */
   causallyOrdered(a: AccessState, b: AccessState): boolean {
+    this.comparisons++;
     return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b);
   }
 }

@@ -300,3 +300,30 @@ test('causal order puts causes first even when another machine\'s clock is behin
   const e1 = x.emit({ Custom: { name: '1', data: null } }); const e2 = y.emit({ Custom: { name: '2', data: null } });
   t.deepEqual(causalOrder([e2, e1]).map((e) => e.kind.Custom.name), ['1', '2']);
 });
+
+test('the number of pairwise comparisons grows linearly with the accesses', async (t) => {
+  const { detectRaces, prepareEvents } = await import('../../dist/server/analyzer/index.js');
+  const comparisons = (requests) => {
+    const sim = new Sim();
+    for (let i = 0; i < requests; i++) {
+      // Mostly sequential requests on one hot variable, every tenth pair concurrent.
+      const a = sim.request(); const ha = a.spawn('t');
+      ha.read('hot.counter', i); ha.await();
+      if (i % 10 === 0) {
+        const b = sim.request(); const hb = b.spawn('t');
+        hb.read('hot.counter', i); hb.await(); hb.write('hot.counter', i, i + 2); b.join(hb); b.respond();
+      }
+      ha.write('hot.counter', i, i + 1); a.join(ha); a.respond();
+    }
+    const { byVariable, context } = prepareEvents(sim.events);
+    const stats = { comparisons: 0 };
+    const found = detectRaces(byVariable.values(), context, {}, stats);
+    return { stats, found: found.length };
+  };
+  const small = comparisons(300);
+  const big = comparisons(1200);
+  t.is(small.found, 30);
+  t.is(big.found, 120);
+  t.true(big.stats.comparisons <= 4.5 * small.stats.comparisons, `${small.stats.comparisons} -> ${big.stats.comparisons}`);
+  t.true(big.stats.comparisons < 10 * 1200, `${big.stats.comparisons}`);
+});
