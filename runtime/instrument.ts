@@ -89,11 +89,23 @@ export function fsite(m: ModuleHandle | undefined, name: string, line: number, p
 // ---- frames -------------------------------------------------------------------------------------
 
 /**
+ * The task a callback entered from the event loop continues from. The async-propagated task (the
+ * request, under the middleware) is the more precise one when it descends from the lexically
+ * enclosing invocation's task — a handler defined inside `createApp()` runs for a request that
+ * `createApp`'s task (transitively) started. When it does not (a pooled driver calling back with
+ * another caller's context), the lexical task is the one the callback really belongs to.
+ */
+function callbackParent(lex: Frame | undefined, stored: Task | undefined): Task {
+  if (lex === undefined) return stored ?? rootTask();
+  for (let t: Task | null | undefined = stored; t; t = t.parent) if (t === lex.task) return stored!;
+  return lex.task;
+}
+
+/**
  * Function entry. Sync functions and generators run in their caller's task; async functions and
  * async generators get a new task (AsyncSpawn in the caller, then FunctionCall in the child). A
  * function entered with no instrumented caller on the stack (timer, I/O or promise callback, a
- * framework calling later) starts a task forked from its lexically enclosing invocation, else from
- * the async-propagated task, else from the process root.
+ * framework calling later) starts a task forked from `callbackParent`.
  */
 export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args: unknown[]): Frame | undefined {
   const c = on();
@@ -105,8 +117,7 @@ export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args:
     let task: Task;
     let owns = false;
     if (cur === null) {
-      const parent = lex !== undefined ? lex.task : storedTask() ?? rootTask();
-      task = parent.fork(s.name);
+      task = callbackParent(lex, storedTask()).fork(s.name);
       owns = true;
     } else if (isAsync) {
       task = cur.fork(s.name);
