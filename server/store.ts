@@ -83,22 +83,34 @@ export class Store {
    * All or nothing: when the write fails nothing is remembered.
    */
   ingest(events: readonly RacewayEvent[], rawBody?: Buffer): IngestResult {
+    // Ids go into the set as they are seen (a repeat inside the batch is then a duplicate too) and
+    // come out again if the write fails.
     const kept: RacewayEvent[] = [];
-    const batchIds = new Set<string>();
+    let idList = '';
     for (const e of events) {
-      if (this.ids.has(e.id) || batchIds.has(e.id)) continue;
-      batchIds.add(e.id);
+      if (this.ids.has(e.id)) continue;
+      this.ids.add(e.id);
+      idList = idList ? idList + ',' + e.id : e.id;
       kept.push(e);
     }
     if (kept.length === 0) return { inserted: 0, duplicates: events.length };
-    const chunk = chunkOf(kept);
-    const body = rawBody !== undefined && kept.length === events.length ? rawBody : Buffer.from(JSON.stringify({ events: kept }));
-    const traces = new Set(kept.map((e) => e.trace_id));
-    this.db.transaction(() => {
-      const seq = this.stmt.insertBatch.run(pack(body), [...batchIds].join(','), pack(Buffer.from(JSON.stringify(chunk)))).lastInsertRowid;
-      for (const t of traces) this.stmt.insertTrace.run(t, seq);
-    })();
-    for (const id of batchIds) this.ids.add(id);
+    let chunk: IndexChunk;
+    try {
+      chunk = chunkOf(kept);
+      const body = rawBody !== undefined && kept.length === events.length ? rawBody : Buffer.from(JSON.stringify({ events: kept }));
+      let lastTrace = '';
+      const traces = new Set<string>();
+      for (const e of kept) {
+        if (e.trace_id !== lastTrace) traces.add((lastTrace = e.trace_id));
+      }
+      this.db.transaction(() => {
+        const seq = this.stmt.insertBatch.run(pack(body), idList, pack(Buffer.from(JSON.stringify(chunk)))).lastInsertRowid;
+        for (const t of traces) this.stmt.insertTrace.run(t, seq);
+      })();
+    } catch (err) {
+      for (const e of kept) this.ids.delete(e.id);
+      throw err;
+    }
     this.index.add(chunk);
     this.version++;
     return { inserted: kept.length, duplicates: events.length - kept.length };

@@ -163,3 +163,21 @@ test('unknown routes and methods answer JSON errors', async (t) => {
   t.is(r.status, 405);
   t.false((await r.json()).success);
 });
+
+test('a failed database write answers 500, stores nothing, and the retry is stored in full', async (t) => {
+  const { base, store } = await startServer(t);
+  const { events } = seedRace();
+  const insert = store.stmt.insertBatch;
+  let failures = 1;
+  store.stmt.insertBatch = { run: (...args) => { if (failures-- > 0) throw new Error('disk I/O error'); return insert.run(...args); } };
+  const r = await post(base, { events });
+  t.is(r.status, 500);
+  t.false(r.json.success);
+  t.regex(r.json.error, /disk I\/O error/);
+  t.is((await get(base, '/status')).json.data.events_captured, 0);
+  t.is((await get(base, '/api/races')).json.data.total_races, 0);
+  const retry = await post(base, { events });
+  t.is(retry.status, 200);
+  t.is(retry.json.stored, events.length);
+  t.is((await get(base, '/api/races')).json.data.total_races, 1);
+});
