@@ -78,7 +78,19 @@ function taskOf(f: Frame | undefined): Task {
 
 // ---- module and function sites ------------------------------------------------------------------
 
+/**
+ * Module prologue. Module top-level code runs synchronously in the process root task (the calls it
+ * makes are not callbacks): the root becomes the ambient task until the current synchronous run
+ * ends, unless an instrumented caller is already running (a `require` inside a function).
+ */
 export function mod(file: string, moduleName: string): ModuleHandle {
+  try {
+    if (ambientTask() === null && on() !== null) {
+      const root = rootTask();
+      enterTask(root);
+      process.nextTick(() => { if (ambientTask() === root) leaveTo(null, root); });
+    }
+  } catch { /* never into the app */ }
   return new ModuleHandle(file, moduleName);
 }
 

@@ -3,7 +3,7 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, rootTask, runInTask, storedTask, type Task } from './context';
+import { ambientTask, currentTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, rootTask, runInTask, storedTask, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import { K, type Sink } from './record';
 import { emitError } from './client';
@@ -64,7 +64,9 @@ function headerMap(h: Record<string, string | string[] | undefined> | undefined)
 
 function startRequest(sink: Sink, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
   const trace = traceFromHeader(headers?.traceparent) ?? undefined;
-  const task = newTraceTask(rootTask(), `${method} ${url.split('?')[0]}`, trace);
+  // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
+  // so handlers defined in that task's functions recognise the request as theirs.
+  const task = newTraceTask(currentTask(), `${method} ${url.split('?')[0]}`, trace);
   task.span = emitSpan(sink, task, K.HttpRequest, method, url, headerMap(headers), null);
   return task;
 }

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +24,18 @@ try {
 // Static assets that tsc does not copy.
 for (const [from, to] of [['server/public', 'dist/server/public']]) {
   if (existsSync(join(root, from))) cpSync(join(root, from), join(root, to), { recursive: true });
+}
+
+// The examples use the package as an app that installed it would: through node_modules/raceway
+// (tsconfig plugins and require() both resolve it there).
+import { lstatSync, symlinkSync } from 'node:fs';
+for (const example of ['examples/koa-banking']) {
+  const link = join(root, example, 'node_modules', 'raceway');
+  if (!existsSync(join(root, example))) continue;
+  try { lstatSync(link); } catch {
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(relative(dirname(link), root), link, 'dir');
+  }
 }
 
 // ESM facades: `export const { a, b } = cjs` keeps named exports exact and types come from the .d.ts.
