@@ -11,7 +11,7 @@ import type * as StoreModule from './store';
 import type * as HttpModule from './http';
 
 const USAGE = `Usage:
-  raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --memory] [--api-key KEY] [--max-body BYTES]
+  raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --memory] [--api-key KEY] [--max-body BYTES] [--ingest-workers N]
   raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
   raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
 Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY, database .raceway/raceway.db.`;
@@ -123,6 +123,7 @@ async function serve(flags: Flags): Promise<number> {
   const port = int(flags, 'port', 8080, 0, 65535);
   const host = str(flags, 'host') ?? '127.0.0.1';
   const maxBody = int(flags, 'max-body', DEFAULT_MAX_BODY_BYTES, 1);
+  const ingestWorkers = str(flags, 'ingest-workers') === undefined ? undefined : int(flags, 'ingest-workers', 1, 0, 64);
   const dbPath = flags.memory ? ':memory:' : resolve(str(flags, 'db') ?? join('.raceway', 'raceway.db'));
   let store;
   try {
@@ -131,7 +132,7 @@ async function serve(flags: Flags): Promise<number> {
     throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
   }
   const apiKey = str(flags, 'api-key') ?? process.env.RACEWAY_API_KEY ?? null;
-  const srv = createRacewayServer({ store, apiKey, maxBodyBytes: maxBody });
+  const srv = createRacewayServer({ store, apiKey, maxBodyBytes: maxBody, ingestWorkers });
   let addr;
   try {
     addr = await srv.listen(port, host);

@@ -4,21 +4,20 @@
  * every handler's failure becomes a JSON 500 and socket-level garbage a 400.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { isAscii } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { validateEvent } from '../runtime/schema';
-import type { RacewayEvent } from '../runtime/events';
+import { availableParallelism } from 'node:os';
+import { BodyError, parseBody, type RejectedEvent } from './ingest-core';
+import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
-import type { Store } from './store';
+import type { IngestResult, Store } from './store';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_REJECTED_LISTED = 100;
 
 export interface ServerOptions {
   store: Store;
@@ -27,19 +26,16 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Directory of the web view; defaults to `public/` next to this module. */
   publicDir?: string;
+  /**
+   * Worker threads that parse and validate ingest bodies off the main thread (0: inline).
+   * Default: 1 when the machine has more than one CPU.
+   */
+  ingestWorkers?: number;
 }
 
-export interface RejectedEvent {
-  index: number;
-  id: string | null;
-  errors: string[];
-}
+export type { RejectedEvent } from './ingest-core';
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly extra: Record<string, unknown> = {}) {
-    super(message);
-  }
-}
+const HttpError = BodyError;
 
 function version(): string {
   try {
@@ -180,6 +176,8 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   const publicDir = opts.publicDir ?? join(__dirname, 'public');
   const started = Date.now();
   const ver = version();
+  const workers = opts.ingestWorkers ?? (availableParallelism() > 1 ? 1 : 0);
+  const pool = workers > 0 ? new IngestPool(workers) : null;
 
   const authorized = (req: http.IncomingMessage): boolean => {
     if (!keyHash) return true;
@@ -189,37 +187,26 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
 
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req, limit);
-    let parsed: unknown;
-    // Runtime bodies are ASCII (JSON escapes the rest); latin1 decoding of ASCII is a plain copy.
-    const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
+    const reply = pool ? await pool.prepare(body) : null;
+    let result: IngestResult | null = null;
+    let validCount: number;
+    let rejected: RejectedEvent[];
+    let rejectedCount: number;
+    if (reply && !reply.ok && reply.status < 500) throw new HttpError(reply.status, reply.message, reply.extra);
+    if (reply && reply.ok) {
+      ({ validCount, rejected, rejectedCount } = reply.parsed);
+      result = store.commitPrepared(reply.batch);
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { events?: unknown }).events)) {
-      throw new HttpError(400, 'body must be a JSON object with an "events" array');
+    if (!result) {
+      // Inline: no worker, a worker failure, or duplicates to filter out.
+      const parsed = parseBody(body);
+      ({ rejected, rejectedCount } = parsed);
+      validCount = parsed.valid.length;
+      result = store.ingest(parsed.valid, rejectedCount === 0 ? body : undefined);
     }
-    const events = (parsed as { events: unknown[] }).events;
-    const valid: RacewayEvent[] = [];
-    const rejected: RejectedEvent[] = [];
-    events.forEach((e, index) => {
-      const errors = validateEvent(e);
-      if (errors.length === 0) valid.push(e as RacewayEvent);
-      else {
-        const id = e && typeof e === 'object' && typeof (e as { id?: unknown }).id === 'string' ? (e as { id: string }).id : null;
-        rejected.push({ index, id, errors });
-      }
-    });
-    const listed = rejected.slice(0, MAX_REJECTED_LISTED);
-    if (valid.length === 0 && rejected.length > 0) {
-      throw new HttpError(400, `all ${rejected.length} events were rejected; first problem: event ${rejected[0]!.index}: ${rejected[0]!.errors[0]}`,
-        { rejected: listed, rejected_count: rejected.length });
-    }
-    const { inserted, duplicates } = store.ingest(valid, rejected.length === 0 ? body : undefined);
-    const extra = { stored: inserted, duplicates, rejected: listed, rejected_count: rejected.length };
-    if (rejected.length === 0) ok(res, `Ingested ${valid.length} events`, 200, extra);
-    else ok(res, `Ingested ${valid.length} events, ${rejected.length} errors`, 206, extra);
+    const extra = { stored: result.inserted, duplicates: result.duplicates, rejected: rejected!, rejected_count: rejectedCount! };
+    if (rejectedCount! === 0) ok(res, `Ingested ${validCount!} events`, 200, extra);
+    else ok(res, `Ingested ${validCount!} events, ${rejectedCount!} errors`, 206, extra);
   }
 
   function warmup() {
@@ -331,7 +318,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     req.on('error', () => undefined);
     res.on('error', () => undefined);
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) {
+      if (err instanceof BodyError) {
         const close = err.status === 413 ? { connection: 'close' } : undefined;
         fail(res, err.status, err.message, err.extra, close);
       } else {
@@ -356,7 +343,10 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       });
     }),
     close: () => new Promise((resolve) => {
-      server.close(() => resolve());
+      server.close(() => {
+        if (pool) pool.close().then(() => resolve(), () => resolve());
+        else resolve();
+      });
       server.closeAllConnections();
     }),
   };

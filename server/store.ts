@@ -8,10 +8,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import zlib from 'node:zlib';
 import type { RacewayEvent } from '../runtime/events';
 import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
-import { chunkOf, LiveIndex, type IndexChunk } from './live-index';
+import { prepareBatch, unpack, type PreparedBatch } from './ingest-core';
+import { LiveIndex, type IndexChunk } from './live-index';
 
 export interface TraceSummary {
   trace_id: string;
@@ -40,11 +40,10 @@ CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, body BLOB NOT NULL,
 CREATE TABLE IF NOT EXISTS batch_traces (trace_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_id, seq)) WITHOUT ROWID;
 `;
 
-// Brotli at quality 0 compresses event JSON several times over at about 1 GB/s: far cheaper than
-// writing the uncompressed bytes (and checkpointing them again), and the file stays small.
-const BROTLI_FAST = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 0 } };
-const pack = (b: Buffer): Buffer => zlib.brotliCompressSync(b, BROTLI_FAST);
-const unpack = (b: Buffer): string => zlib.brotliDecompressSync(b).toString('utf8');
+/** better-sqlite3 binds Buffers as BLOBs; a worker's reply carries plain Uint8Arrays. */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
 
 export class Store {
   readonly db: Database.Database;
@@ -86,34 +85,53 @@ export class Store {
     // Ids go into the set as they are seen (a repeat inside the batch is then a duplicate too) and
     // come out again if the write fails.
     const kept: RacewayEvent[] = [];
-    let idList = '';
     for (const e of events) {
       if (this.ids.has(e.id)) continue;
       this.ids.add(e.id);
-      idList = idList ? idList + ',' + e.id : e.id;
       kept.push(e);
     }
     if (kept.length === 0) return { inserted: 0, duplicates: events.length };
-    let chunk: IndexChunk;
+    let batch: PreparedBatch;
     try {
-      chunk = chunkOf(kept);
-      const body = rawBody !== undefined && kept.length === events.length ? rawBody : Buffer.from(JSON.stringify({ events: kept }));
-      let lastTrace = '';
-      const traces = new Set<string>();
-      for (const e of kept) {
-        if (e.trace_id !== lastTrace) traces.add((lastTrace = e.trace_id));
-      }
-      this.db.transaction(() => {
-        const seq = this.stmt.insertBatch.run(pack(body), idList, pack(Buffer.from(JSON.stringify(chunk)))).lastInsertRowid;
-        for (const t of traces) this.stmt.insertTrace.run(t, seq);
-      })();
+      batch = prepareBatch(kept, kept.length === events.length ? rawBody : undefined);
     } catch (err) {
       for (const e of kept) this.ids.delete(e.id);
       throw err;
     }
-    this.index.add(chunk);
-    this.version++;
+    this.write(batch);
     return { inserted: kept.length, duplicates: events.length - kept.length };
+  }
+
+  /**
+   * Commits a batch prepared elsewhere (the ingest worker). Returns null, storing nothing, when
+   * any of its ids is already stored or repeated: the caller then ingests the events themselves.
+   */
+  commitPrepared(batch: PreparedBatch): IngestResult | null {
+    for (let i = 0; i < batch.ids.length; i++) {
+      const id = batch.ids[i]!;
+      if (this.ids.has(id)) {
+        for (let j = 0; j < i; j++) this.ids.delete(batch.ids[j]!);
+        return null;
+      }
+      this.ids.add(id);
+    }
+    this.write(batch);
+    return { inserted: batch.ids.length, duplicates: 0 };
+  }
+
+  /** Writes a batch whose ids are already in the set (removed again when the write fails). */
+  private write(batch: PreparedBatch): void {
+    try {
+      this.db.transaction(() => {
+        const seq = this.stmt.insertBatch.run(asBuffer(batch.packedBody), batch.ids.join(','), asBuffer(batch.packedChunk)).lastInsertRowid;
+        for (const t of batch.traces) this.stmt.insertTrace.run(t, seq);
+      })();
+    } catch (err) {
+      for (const id of batch.ids) this.ids.delete(id);
+      throw err;
+    }
+    this.index.add(batch.chunk);
+    this.version++;
   }
 
   get events(): number {

@@ -1,7 +1,7 @@
 // Sustained ingest over HTTP: a `raceway serve` child process with a SQLite file, fed pre-built
 // batches over keep-alive connections. Reports events/s and then asks for the analysis (so the
 // figure is "with analysis available": the index is maintained during ingest).
-// Usage: node bench/server/ingest.mjs [events=300000] [batch=1000] [connections=4]
+// Usage: node bench/server/ingest.mjs [events=300000] [batch=1000] [connections=4] [ingestWorkers=default]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { workload } from './workload.mjs';
 const total = Number(process.argv[2] ?? 300_000);
 const batchSize = Number(process.argv[3] ?? 1000);
 const connections = Number(process.argv[4] ?? 4);
+const workers = process.argv[5];
 const cli = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'raceway-ingest-'));
 
@@ -25,7 +26,7 @@ for (const b of workload({ stateChanges: Math.round(total * 0.4), batch: batchSi
 }
 const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
 
-const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', join(dir, 'raceway.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', join(dir, 'raceway.db'), ...(workers === undefined ? [] : ['--ingest-workers', workers])], { stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise((resolve, reject) => {
   let out = '';
   server.stdout.on('data', (d) => {
@@ -57,7 +58,7 @@ try {
   const st = await (await pool.request({ path: '/status', method: 'GET' })).body.json();
   await pool.close();
   console.log(JSON.stringify({
-    events, batch: batchSize, connections, failed_requests: failed, stored: st.data.events_captured,
+    events, batch: batchSize, connections, ingest_workers: workers ?? 'default', failed_requests: failed, stored: st.data.events_captured,
     seconds: +seconds.toFixed(2), events_per_s: Math.round(events / seconds), mb_per_s: +(bytes / 1e6 / seconds).toFixed(1),
     races: races.total_races, first_analysis_s: +analysisS.toFixed(2),
   }));

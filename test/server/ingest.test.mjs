@@ -181,3 +181,28 @@ test('a failed database write answers 500, stores nothing, and the retry is stor
   t.is(retry.json.stored, events.length);
   t.is((await get(base, '/api/races')).json.data.total_races, 1);
 });
+
+test('ingest through the worker thread and inline give the same answers', async (t) => {
+  const inline = await startServer(t, { ingestWorkers: 0 });
+  const worker = await startServer(t, { ingestWorkers: 2 });
+  const { events } = seedRace();
+  const broken = structuredClone(events[3]);
+  broken.timestamp = 'yesterday';
+  const bodies = [
+    { events: events.slice(0, 5) },
+    { events: [...events.slice(5, 9), broken] },
+    { events: events.slice(3, 12) }, // partly duplicates
+    '{"events": [}',
+    { events: [broken] },
+    { events },
+  ];
+  for (const body of bodies) {
+    const [a, b] = await Promise.all([post(inline.base, body), post(worker.base, body)]);
+    t.is(a.status, b.status, JSON.stringify(body).slice(0, 80));
+    t.deepEqual(a.json, b.json);
+  }
+  const [ra, rb] = await Promise.all([get(inline.base, '/api/races'), get(worker.base, '/api/races')]);
+  t.is(ra.json.data.total_races, 1);
+  t.deepEqual(ra.json.data.races, rb.json.data.races);
+  t.is((await get(worker.base, '/status')).json.data.events_captured, events.length);
+});

@@ -1,0 +1,64 @@
+/**
+ * Worker threads for the CPU-heavy half of ingest (see ingest-core.ts). A worker that dies is
+ * replaced; its in-flight requests fail over to the inline path, never to an error for the client.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { WorkerReply } from './ingest-core';
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, (reply: WorkerReply | null) => void>;
+}
+
+export class IngestPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closing = false;
+
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: new Worker(join(__dirname, 'ingest-worker.js')), inFlight: new Map() };
+    slot.worker.on('message', (reply: WorkerReply) => {
+      const done = slot.inFlight.get(reply.id);
+      slot.inFlight.delete(reply.id);
+      done?.(reply);
+    });
+    const fail = () => {
+      for (const done of slot.inFlight.values()) done(null);
+      slot.inFlight.clear();
+      const i = this.slots.indexOf(slot);
+      if (i >= 0 && !this.closing) this.slots[i] = this.spawn();
+    };
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', fail);
+    // The workers must not keep a process alive whose server was closed.
+    slot.worker.unref();
+    return slot;
+  }
+
+  /** Resolves with the worker's reply, or null when the worker failed (the caller then works inline). */
+  prepare(body: Buffer): Promise<WorkerReply | null> {
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      slot.inFlight.set(id, resolve);
+      try {
+        // Copied, not transferred: the inline fallback may still need the body.
+        slot.worker.postMessage({ id, body });
+      } catch {
+        slot.inFlight.delete(id);
+        resolve(null);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => undefined)));
+  }
+}
