@@ -69,7 +69,7 @@ export function normalizeOptions(raw: RacewayTransformerOptions | undefined, def
       const rel = relative(abs);
       // files outside the root are matched by their absolute path
       const key = rel.startsWith('../') ? toPosix(abs) : rel;
-      return include(key) && !exclude(key) && !exclude(toPosix(abs));
+      return include(key) && !exclude(key);
     },
   };
 }

@@ -110,7 +110,7 @@ export async function startCollector() {
   return {
     endpoint: `http://127.0.0.1:${server.address().port}`,
     events: () => bodies.flat(),
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
   };
 }
 
