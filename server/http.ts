@@ -161,6 +161,8 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export interface RacewayServer {
   server: http.Server;
+  /** The ingest worker pool, null when ingest runs inline. */
+  ingestPool: IngestPool | null;
   engine: Engine;
   store: Store;
   /** Resolves with the bound address. */
@@ -334,7 +336,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   server.keepAliveTimeout = 65_000;
 
   return {
-    server, engine, store,
+    server, engine, store, ingestPool: pool,
     listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

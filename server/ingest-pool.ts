@@ -40,21 +40,35 @@ export class IngestPool {
     return slot;
   }
 
-  /** Resolves with the worker's reply, or null when the worker failed (the caller then works inline). */
-  prepare(body: Buffer): Promise<WorkerReply | null> {
+  /** Resolves with the worker's reply, or null when the worker failed or took too long (the caller then works inline). */
+  prepare(body: Buffer, timeoutMs = 30_000): Promise<WorkerReply | null> {
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
     const id = this.nextId++;
     return new Promise((resolve) => {
-      slot.inFlight.set(id, resolve);
+      const timer = setTimeout(() => {
+        slot.inFlight.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      timer.unref();
+      slot.inFlight.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
       try {
         // Copied, not transferred: the inline fallback may still need the body.
         slot.worker.postMessage({ id, body });
       } catch {
         slot.inFlight.delete(id);
+        clearTimeout(timer);
         resolve(null);
       }
     });
+  }
+
+  /** Test hook: the workers' threads. */
+  get threads(): Worker[] {
+    return this.slots.map((s) => s.worker);
   }
 
   async close(): Promise<void> {

@@ -206,3 +206,18 @@ test('ingest through the worker thread and inline give the same answers', async 
   t.deepEqual(ra.json.data.races, rb.json.data.races);
   t.is((await get(worker.base, '/status')).json.data.events_captured, events.length);
 });
+
+test('a dead ingest worker costs nothing: requests fall back inline and a new worker takes over', async (t) => {
+  const { base, srv } = await startServer(t, { ingestWorkers: 1 });
+  const { events } = seedRace();
+  const [dead] = srv.ingestPool.threads;
+  const exited = new Promise((resolve) => dead.once('exit', resolve));
+  const inFlight = post(base, { events: events.slice(0, 7) });
+  await dead.terminate();
+  await exited;
+  t.is((await inFlight).status, 200);
+  t.not(srv.ingestPool.threads[0], dead);
+  t.is((await post(base, { events: events.slice(7) })).status, 200);
+  t.is((await get(base, '/status')).json.data.events_captured, events.length);
+  t.is((await get(base, '/api/races')).json.data.total_races, 1);
+});
