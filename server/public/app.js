@@ -6,6 +6,7 @@
 const KIND = { lost_update: 'lost update', unordered_writes: 'unordered writes', check_then_act: 'check-then-act' };
 const ROLE = { stale_read: 'stale read', check_read: 'check (read)', interleaved_write: 'interleaved write', overwrite: 'overwriting write', write: 'write' };
 const key = new URLSearchParams(location.hash.slice(1)).get('key');
+const MAX_ROWS = 2000; // a page with more rows than this is too slow to be useful
 
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -107,14 +108,16 @@ async function openTrace(id) {
   root.replaceChildren(h('div', { class: 'empty' }, 'Loading…'));
   try {
     const d = await api('/api/traces/' + encodeURIComponent(id));
-    root.replaceChildren(
+    root.replaceChildren(...[
       h('button', { class: 'back', onclick: () => show('traces') }, '← traces'),
       h('div', { class: 'card' }, h('h2', null, 'Trace ' + id), `${d.events.length} events, ${d.races.length} race(s)`),
       ...d.races.map(raceCard),
       h('table', null, h('thead', null, h('tr', null, h('th', null, 'time'), h('th', null, 'task'), h('th', null, 'kind'), h('th', null, 'event'))),
-        h('tbody', null, d.events.map((e) => h('tr', { 'data-testid': 'trace-event' },
+        h('tbody', null, d.events.slice(0, MAX_ROWS).map((e) => h('tr', { 'data-testid': 'trace-event' },
           h('td', { class: 'mono' }, time(e.timestamp)), h('td', { class: 'mono' }, short(e.metadata.thread_id)),
-          h('td', null, Object.keys(e.kind)[0]), h('td', { class: 'mono' }, eventSummary(e)))))));
+          h('td', null, Object.keys(e.kind)[0]), h('td', { class: 'mono' }, eventSummary(e)))))),
+      d.events.length > MAX_ROWS ? h('div', { class: 'context' }, `first ${MAX_ROWS} of ${d.events.length} events shown`) : null,
+    ].filter(Boolean));
   } catch (err) { showError(err); }
 }
 
