@@ -127,6 +127,8 @@ async function serve(flags: Flags): Promise<number> {
   const dbPath = flags.memory ? ':memory:' : resolve(str(flags, 'db') ?? join('.raceway', 'raceway.db'));
   let store;
   try {
+    // Rebuilding the analysis index of a large database takes a while: say what is happening.
+    if (dbPath !== ':memory:') process.stdout.write(`Opening ${dbPath} ...\n`);
     store = new Store(dbPath);
   } catch (err) {
     throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
