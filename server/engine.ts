@@ -40,6 +40,8 @@ export class Engine {
     if (reports.length) {
       anomalies.push(`Found ${reports.length} race${reports.length === 1 ? '' : 's'} across all traces`);
       if (reports.length > details.length) anomalies.push(`Showing first ${details.length} races (${reports.length} total)`);
+      const more = this.store.index.suppressed;
+      if (more) anomalies.push(`${more} more races over the per-variable report cap are counted, not listed`);
     }
     return {
       total_traces: this.store.traceCount(),

@@ -304,7 +304,10 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     if (path === '/api/analyze/global') return ok(res, engine.global());
     if (path === '/api/races') {
       const a = engine.analyze();
-      return ok(res, { total_races: a.reports.length, analyzed_accesses: a.accesses, analysis_ms: Math.round(a.elapsed_ms), races: a.reports });
+      return ok(res, {
+        total_races: a.reports.length, suppressed_races: store.index.suppressed, analyzed_accesses: a.accesses,
+        analysis_ms: Math.round(a.elapsed_ms), races: a.reports,
+      });
     }
     if (path === '/api/timeline') {
       const variable = url.searchParams.get('variable');

@@ -86,6 +86,7 @@ interface VarEntry {
   list: IndexedAccess[];
   sorted: boolean;
   reports: RaceReport[];
+  suppressed: number;
 }
 
 function addVar(m: Map<string, string[]>, key: string, v: string): void {
@@ -111,6 +112,8 @@ export class LiveIndex {
   private reports: RaceReport[] | null = [];
   /** Accesses scanned by the last analysis run (all of them on the first run). */
   lastScanned = 0;
+  /** Races over the per-variable report cap, counted but not reported. */
+  suppressed = 0;
 
   constructor(private readonly options: AnalyzerOptions = {}) {}
 
@@ -196,7 +199,7 @@ export class LiveIndex {
       };
       this.records.push(rec);
       let entry = this.vars.get(v);
-      if (!entry) this.vars.set(v, (entry = { list: [], sorted: true, reports: [] }));
+      if (!entry) this.vars.set(v, (entry = { list: [], sorted: true, reports: [], suppressed: 0 }));
       const last = entry.list[entry.list.length - 1];
       if (last && last.ts > ts) entry.sorted = false;
       entry.list.push(rec);
@@ -235,6 +238,8 @@ export class LiveIndex {
       const out = new Findings();
       scanVariable(entry.list, ordering, out, this.options);
       entry.reports = [];
+      this.suppressed += out.suppressed - entry.suppressed;
+      entry.suppressed = out.suppressed;
       for (const f of out.list) {
         const r = describe(f, (s) => this.detail(s));
         if (r) entry.reports.push(r);

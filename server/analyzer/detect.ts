@@ -8,6 +8,7 @@ import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceK
 
 const DEFAULT_WRITE_WINDOW = 32;
 const DEFAULT_STALE_WINDOW = 256;
+const DEFAULT_MAX_REPORTS_PER_VARIABLE = 100;
 
 interface TaskVarState {
   /** Latest read since the task's own last write. */
@@ -27,6 +28,8 @@ function isRead(r: AccessRecord): boolean {
 /** Deduplicates per (variable, kind, pair of tasks): the same pattern between two tasks is one race. */
 class Findings {
   readonly list: RaceFinding[] = [];
+  /** Races found beyond the per-variable cap: counted, not reported. */
+  suppressed = 0;
   private readonly seen = new Set<string>();
 
   private key(kind: RaceKind | 'pair', variable: string, t1: string, t2: string): string {
@@ -37,11 +40,12 @@ class Findings {
     return this.seen.has(this.key(kind, variable, t1, t2));
   }
 
-  add(f: RaceFinding, t1: string, t2: string): void {
+  add(f: RaceFinding, t1: string, t2: string, keep = true): void {
     this.seen.add(this.key(f.kind, f.variable, t1, t2));
     // Any stronger finding for the pair makes a later unordered-writes report redundant.
     this.seen.add(this.key('pair', f.variable, t1, t2));
-    this.list.push(f);
+    if (keep) this.list.push(f);
+    else this.suppressed++;
   }
 }
 
@@ -60,6 +64,10 @@ export function scanVariable(
 ): void {
   const writeWindow = opts.writeWindow ?? DEFAULT_WRITE_WINDOW;
   const staleWindow = opts.staleWindow ?? DEFAULT_STALE_WINDOW;
+  // Thousands of tasks hammering one variable would otherwise yield a report per pair of them.
+  const cap = opts.maxReportsPerVariable ?? DEFAULT_MAX_REPORTS_PER_VARIABLE;
+  let reported = 0;
+  const add = (f: RaceFinding, t1: string, t2: string) => out.add(f, t1, t2, reported++ < cap);
   const sorted = accesses.slice().sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   const writes: AccessState[] = [];
   const tasks = new Map<string, TaskVarState>();
@@ -98,7 +106,7 @@ export function scanVariable(
     if (staleRead && rec.access !== 'AtomicRMW') {
       const x = interleaved(staleRead, s);
       if (x && !out.has('lost_update', v, rec.task, x.rec.task)) {
-        out.add({
+        add({
           kind: 'lost_update', variable: v, severity: 'CRITICAL',
           seqs: [staleRead.rec.seq, x.rec.seq, rec.seq], roles: ['stale_read', 'interleaved_write', 'overwrite'],
           conflict: [x.rec.seq, rec.seq],
@@ -109,7 +117,7 @@ export function scanVariable(
       const check = st.checkRead;
       const x = interleaved(check, st.lastRead);
       if (x && x.rec.ts < st.lastRead.rec.ts && !out.has('check_then_act', v, rec.task, x.rec.task)) {
-        out.add({
+        add({
           kind: 'check_then_act', variable: v, severity: 'WARNING',
           seqs: [check.rec.seq, x.rec.seq, rec.seq], roles: ['check_read', 'interleaved_write', 'write'],
           conflict: [check.rec.seq, x.rec.seq],
@@ -132,7 +140,7 @@ export function scanVariable(
       if (x.rmw && s.rmw) continue;
       if (out.has('pair', v, rec.task, x.rec.task)) continue;
       if (!x.rmw && !s.rmw && sameValue(x.rec, rec)) continue;
-      out.add({
+      add({
         kind: 'unordered_writes', variable: v, severity: 'CRITICAL',
         seqs: [x.rec.seq, rec.seq], roles: ['write', 'write'], conflict: [x.rec.seq, rec.seq],
       }, rec.task, x.rec.task);
@@ -149,12 +157,15 @@ export function detectRaces(
   byVariable: Iterable<AccessRecord[]>,
   ctx: AnalysisContext,
   opts: AnalyzerOptions = {},
-  stats?: { comparisons: number },
+  stats?: { comparisons: number; suppressed?: number },
 ): RaceFinding[] {
   const ordering = new Ordering(ctx);
   const out = new Findings();
   for (const group of byVariable) scanVariable(group, ordering, out, opts);
-  if (stats) stats.comparisons = ordering.comparisons;
+  if (stats) {
+    stats.comparisons = ordering.comparisons;
+    stats.suppressed = out.suppressed;
+  }
   return out.list;
 }
 

@@ -109,6 +109,8 @@ export interface AnalyzerOptions {
   writeWindow?: number;
   /** Most writes scanned inside a stale-read window (lost update / check-then-act). */
   staleWindow?: number;
+  /** Most races reported per variable; more are only counted (default 100). */
+  maxReportsPerVariable?: number;
 }
 
 export function unitKey(service: string, traceId: string): string {

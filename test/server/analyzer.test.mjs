@@ -317,7 +317,7 @@ test('the number of pairwise comparisons grows linearly with the accesses', asyn
     }
     const { byVariable, context } = prepareEvents(sim.events);
     const stats = { comparisons: 0 };
-    const found = detectRaces(byVariable.values(), context, {}, stats);
+    const found = detectRaces(byVariable.values(), context, { maxReportsPerVariable: Infinity }, stats);
     return { stats, found: found.length };
   };
   const small = comparisons(300);
@@ -326,4 +326,19 @@ test('the number of pairwise comparisons grows linearly with the accesses', asyn
   t.is(big.found, 120);
   t.true(big.stats.comparisons <= 4.5 * small.stats.comparisons, `${small.stats.comparisons} -> ${big.stats.comparisons}`);
   t.true(big.stats.comparisons < 10 * 1200, `${big.stats.comparisons}`);
+});
+
+test('reports per variable are capped; the rest are counted', async (t) => {
+  const { detectRaces, prepareEvents } = await import('../../dist/server/analyzer/index.js');
+  const sim = new Sim();
+  const handlers = [];
+  for (let i = 0; i < 300; i++) { const r = sim.request(); const h = r.spawn('set'); h.await(); handlers.push([r, h]); }
+  handlers.forEach(([, h], i) => h.write('config.mode', null, `mode-${i}`));
+  for (const [r, h] of handlers) { r.join(h); r.respond(); }
+  const { byVariable, context } = prepareEvents(sim.events);
+  const stats = { comparisons: 0, suppressed: 0 };
+  const found = detectRaces(byVariable.values(), context, {}, stats);
+  t.is(found.length, 100);
+  t.true(stats.suppressed > 1000, String(stats.suppressed));
+  t.is(detectRaces(byVariable.values(), context, { maxReportsPerVariable: 5 }).length, 5);
 });
