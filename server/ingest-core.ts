@@ -27,7 +27,10 @@ export class BodyError extends Error {
 // writing the uncompressed bytes (and checkpointing them again), and the file stays small.
 const BROTLI_FAST = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 0 } };
 export const pack = (b: Buffer): Buffer => zlib.brotliCompressSync(b, BROTLI_FAST);
-export const unpack = (b: Buffer): string => zlib.brotliDecompressSync(b).toString('utf8');
+export const unpack = (b: Buffer): string => {
+  const raw = zlib.brotliDecompressSync(b);
+  return isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
+};
 
 export interface ParsedBody {
   valid: RacewayEvent[];

@@ -114,6 +114,7 @@ export class LiveIndex {
   lastScanned = 0;
   /** Races over the per-variable report cap, counted but not reported. */
   suppressed = 0;
+  private analyzedOnce = false;
 
   constructor(private readonly options: AnalyzerOptions = {}) {}
 
@@ -136,6 +137,8 @@ export class LiveIndex {
 
   /** Marks a task's variables (and its children's, whose first segment hangs off its segments) for re-analysis. */
   private touchTask(name: string, depth = 0): void {
+    // Until the first analysis every variable is dirty anyway (start-up rebuild: skip the walk).
+    if (!this.analyzedOnce) return;
     const vs = this.taskVars.get(name);
     if (vs) for (const v of vs) this.dirty.add(v);
     if (depth < 8) for (const c of this.children.get(name) ?? []) this.touchTask(c, depth + 1);
@@ -159,7 +162,7 @@ export class LiveIndex {
       if (info.start !== u.info.start || info.end !== u.info.end || info.http !== u.info.http || !this.unitInfos.has(key)) {
         u.info = info;
         this.unitInfos.set(key, info);
-        const vs = this.unitVars.get(key);
+        const vs = this.analyzedOnce ? this.unitVars.get(key) : undefined;
         if (vs) for (const v of vs) this.dirty.add(v);
       }
       let tr = this.traces.get(trace);
@@ -226,6 +229,7 @@ export class LiveIndex {
   /** Race reports over everything indexed, rescanning only the variables that changed. */
   analyze(): RaceReport[] {
     if (this.reports && this.dirty.size === 0) return this.reports;
+    this.analyzedOnce = true;
     const ordering = new Ordering(this.context());
     let scanned = 0;
     for (const v of this.dirty) {
