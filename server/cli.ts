@@ -101,9 +101,9 @@ async function getJson<T>(flags: Flags, path: string): Promise<T> {
 }
 
 async function races(flags: Flags): Promise<number> {
-  const data = await getJson<{ races: RaceReport[] }>(flags, 'api/races');
+  const data = await getJson<{ races: RaceReport[]; suppressed_races?: number }>(flags, 'api/races');
   const list = Array.isArray(data.races) ? data.races : [];
-  process.stdout.write(flags.json ? JSON.stringify(list, null, 2) + '\n' : formatRaces(list));
+  process.stdout.write(flags.json ? JSON.stringify(list, null, 2) + '\n' : formatRaces(list, data.suppressed_races ?? 0));
   return flags['fail-on-race'] && list.length > 0 ? 1 : 0;
 }
 

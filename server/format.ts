@@ -37,7 +37,7 @@ function block(label: string, a: RaceAccess, variable: string, note = ''): strin
   ];
 }
 
-export function formatRaces(reports: readonly RaceReport[]): string {
+export function formatRaces(reports: readonly RaceReport[], suppressed = 0): string {
   const out = ['🌐 Cross-Trace Races', ''];
   if (reports.length === 0) {
     out.push('✅ No races detected.');
@@ -56,7 +56,8 @@ export function formatRaces(reports: readonly RaceReport[]): string {
     out.push('', `Severity: ${r.severity}`, r.description, '');
   }
   const critical = reports.filter((r) => r.severity === 'CRITICAL').length;
-  out.push(`${reports.length} race${reports.length === 1 ? '' : 's'} (${critical} critical, ${reports.length - critical} warning${reports.length - critical === 1 ? '' : 's'})`);
+  out.push(`${reports.length} race${reports.length === 1 ? '' : 's'} (${critical} critical, ${reports.length - critical} warning${reports.length - critical === 1 ? '' : 's'})` +
+    (suppressed ? `, and ${suppressed} more on the same variables not listed` : ''));
   return out.join('\n') + '\n';
 }
 
