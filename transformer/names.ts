@@ -77,7 +77,6 @@ export class Namer {
       const cls = this.parent(p) as TS.ClassLikeDeclaration;
       return this.className(cls) + '.' + (this.propertyName(p.name) ?? '<computed>');
     }
-    if (ts.isExportAssignment(p)) return 'default';
     return undefined;
   }
 
