@@ -27,12 +27,15 @@ export interface IndexChunk {
   /** AsyncSpawn: [parent, child, ts]. */
   s: [string, string, number][];
   u: ChunkUnit[];
+  /** Each task's first and last event in the batch: [task, first, last] (root-task interval rule). */
+  t?: [string, number, number][];
 }
 
 /** Builds the chunk of a batch of valid, not yet stored events. */
 export function chunkOf(events: readonly RacewayEvent[]): IndexChunk {
-  const chunk: IndexChunk = { a: [], w: [], s: [], u: [] };
+  const chunk: IndexChunk = { a: [], w: [], s: [], u: [], t: [] };
   const units = new Map<string, UnitStats & { trace: string; count: number }>();
+  const spans = new Map<string, [number, number]>();
   for (const e of events) {
     const ts = micros(e.timestamp);
     const name = kindName(e);
@@ -53,8 +56,15 @@ export function chunkOf(events: readonly RacewayEvent[]): IndexChunk {
     if (!u) units.set(key, (u = { service, trace: e.trace_id, first: ts, last: ts, reqTs: null, respTs: null, count: 0 }));
     u.count++;
     noteUnit(u, name, ts);
+    const span = spans.get(task);
+    if (!span) spans.set(task, [ts, ts]);
+    else {
+      if (ts < span[0]) span[0] = ts;
+      if (ts > span[1]) span[1] = ts;
+    }
   }
   for (const u of units.values()) chunk.u.push([u.service, u.trace, u.count, u.first, u.last, u.reqTs, u.respTs]);
+  for (const [task, [first, last]] of spans) chunk.t!.push([task, first, last]);
   return chunk;
 }
 
@@ -109,6 +119,8 @@ export class LiveIndex {
   readonly traces = new Map<string, TraceAggregate>();
   private readonly interned = new Map<string, string>();
   private readonly dirty = new Set<string>();
+  /** Tasks whose family (membership or time span) changed: their family's variables need a rescan. */
+  private readonly dirtyFamilies = new Set<string>();
   private reports: RaceReport[] | null = [];
   /** Accesses scanned by the last analysis run (all of them on the first run). */
   lastScanned = 0;
@@ -159,7 +171,10 @@ export class LiveIndex {
       }
       u.count += count;
       const info = unitInfo(u);
-      if (info.start !== u.info.start || info.end !== u.info.end || info.http !== u.info.http || !this.unitInfos.has(key)) {
+      // Only a request's interval orders anything (code outside requests is bounded per access or
+      // per task family), so a long-lived trace growing does not re-analyse all its variables.
+      const moved = info.http !== u.info.http || (info.http && (info.start !== u.info.start || info.end !== u.info.end));
+      if (moved || !this.unitInfos.has(key)) {
         u.info = info;
         this.unitInfos.set(key, info);
         const vs = this.analyzedOnce ? this.unitVars.get(key) : undefined;
@@ -191,6 +206,14 @@ export class LiveIndex {
       if (!list) this.children.set(c.parent, (list = []));
       list.push(this.intern(child));
       this.touchTask(child);
+      if (this.analyzedOnce) this.dirtyFamilies.add(this.intern(child));
+    }
+    for (const [taskName, first, last] of chunk.t ?? []) {
+      const t = this.task(this.intern(taskName));
+      let changed = false;
+      if (t.first === undefined || first < t.first) { t.first = first; changed = true; }
+      if (t.last === undefined || last > t.last) { t.last = last; changed = true; }
+      if (changed && this.analyzedOnce) this.dirtyFamilies.add(this.intern(taskName));
     }
     for (const [eventId, variable, task, service, trace, acc, ts, own, clock, locks, value, old, location, timestamp] of chunk.a) {
       const v = this.intern(variable);
@@ -210,11 +233,28 @@ export class LiveIndex {
       addVar(this.taskVars, rec.task, v);
       addVar(this.unitVars, unit, v);
     }
-    if (this.dirty.size) this.reports = null;
+    if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
   }
 
   context(): AnalysisContext {
-    return { tasks: this.tasks, units: this.unitInfos };
+    return { tasks: this.tasks, units: this.unitInfos, children: this.children };
+  }
+
+  /** Adds the variables of every task in the families of `dirtyFamilies` to `dirty`. */
+  private expandFamilies(ordering: Ordering): void {
+    const roots = new Set<string>();
+    for (const t of this.dirtyFamilies) roots.add(ordering.familyRoot(t));
+    this.dirtyFamilies.clear();
+    const seen = new Set<string>();
+    const stack = [...roots];
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const vs = this.taskVars.get(t);
+      if (vs) for (const v of vs) this.dirty.add(v);
+      for (const c of this.children.get(t) ?? []) stack.push(c);
+    }
   }
 
   detail(seq: number): AccessDetail | undefined {
@@ -228,9 +268,10 @@ export class LiveIndex {
 
   /** Race reports over everything indexed, rescanning only the variables that changed. */
   analyze(): RaceReport[] {
-    if (this.reports && this.dirty.size === 0) return this.reports;
+    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0) return this.reports;
     this.analyzedOnce = true;
     const ordering = new Ordering(this.context());
+    this.expandFamilies(ordering);
     let scanned = 0;
     for (const v of this.dirty) {
       const entry = this.vars.get(v);

@@ -91,7 +91,7 @@ export class Ordering {
    * clocks decide: two tasks of one request can race.
    */
   private intervalBefore(a: AccessRecord, b: AccessRecord): boolean {
-    if (a.unit === b.unit) return false;
+    if (a.unit === b.unit) return this.familyBefore(a, b);
     const ua = this.ctx.units.get(a.unit);
     const ub = this.ctx.units.get(b.unit);
     if (!ua || !ub || ua.service !== ub.service) return false;
@@ -102,6 +102,60 @@ export class Ordering {
     } else end = a.ts;
     const start = ub.http ? ub.start : b.ts;
     return end < start && start <= b.ts;
+  }
+
+  /**
+   * Root-task interval rule, within one trace that is not a request (a script, the process's
+   * start-up trace, handlers that continue a task other than the request's). A family is a task
+   * with no known spawner plus everything it spawned, transitively; a family whose last event came
+   * before another family's first event is ordered before it. Tasks of one family (Promise.all)
+   * are left to the clocks.
+   */
+  private familyBefore(a: AccessRecord, b: AccessRecord): boolean {
+    const u = this.ctx.units.get(a.unit);
+    if (!u || u.http) return false;
+    const fa = this.familyRoot(a.task);
+    const fb = this.familyRoot(b.task);
+    if (fa === fb) return false;
+    const sa = this.familySpan(fa);
+    const sb = this.familySpan(fb);
+    return sa !== null && sb !== null && sa[1] < sb[0] && a.ts <= sa[1] && sb[0] <= b.ts;
+  }
+
+  private readonly roots = new Map<string, string>();
+  private readonly spans = new Map<string, [number, number] | null>();
+
+  familyRoot(task: string): string {
+    const cached = this.roots.get(task);
+    if (cached !== undefined) return cached;
+    let root = task;
+    for (let depth = 0; depth < 1000; depth++) {
+      const parent = this.ctx.tasks.get(root)?.parent;
+      if (parent === undefined || parent === root) break;
+      root = parent;
+    }
+    this.roots.set(task, root);
+    return root;
+  }
+
+  private familySpan(root: string): [number, number] | null {
+    if (this.spans.has(root)) return this.spans.get(root)!;
+    let lo = Infinity;
+    let hi = -Infinity;
+    const stack = [root];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const info = this.ctx.tasks.get(t);
+      if (info?.first !== undefined && info.first < lo) lo = info.first;
+      if (info?.last !== undefined && info.last > hi) hi = info.last;
+      for (const c of this.ctx.children?.get(t) ?? []) stack.push(c);
+    }
+    const span: [number, number] | null = lo <= hi ? [lo, hi] : null;
+    this.spans.set(root, span);
+    return span;
   }
 
   /**

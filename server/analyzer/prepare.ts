@@ -59,19 +59,27 @@ export function noteContext(
   ts: number,
   tasks: Map<string, TaskInfo>,
   units: Map<string, UnitStats>,
+  children?: Map<string, string[]>,
 ): void {
   const name = kindName(e);
   const task = e.metadata.thread_id;
+  let own = tasks.get(task);
+  if (!own) tasks.set(task, (own = { awaits: [] }));
+  if (own.first === undefined || ts < own.first) own.first = ts;
+  if (own.last === undefined || ts > own.last) own.last = ts;
   if (name === 'AsyncAwait') {
-    let t = tasks.get(task);
-    if (!t) tasks.set(task, (t = { awaits: [] }));
-    insertSorted(t.awaits, ts);
+    insertSorted(own.awaits, ts);
   } else if (name === 'AsyncSpawn') {
     const child = (e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id;
     let t = tasks.get(child);
     if (!t) tasks.set(child, (t = { awaits: [] }));
     t.parent = task;
     t.spawnTs = ts;
+    if (children) {
+      let list = children.get(task);
+      if (!list) children.set(task, (list = []));
+      list.push(child);
+    }
   }
   const key = unitKey(e.metadata.service_name, e.trace_id);
   let u = units.get(key);
@@ -93,10 +101,11 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const byVariable = new Map<string, AccessRecord[]>();
   const tasks = new Map<string, TaskInfo>();
   const stats = new Map<string, UnitStats>();
+  const children = new Map<string, string[]>();
   const details = new Map<number, AccessDetail>();
   events.forEach((e, seq) => {
     const ts = micros(e.timestamp);
-    noteContext(e, ts, tasks, stats);
+    noteContext(e, ts, tasks, stats, children);
     if (kindName(e) !== 'StateChange') return;
     const sc = (e.kind as { StateChange: { variable: string; access_type: AccessRecord['access']; location: string; old_value: unknown; new_value: unknown } }).StateChange;
     const rec: AccessRecord = {
@@ -115,5 +124,5 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   });
   const units = new Map<string, UnitInfo>();
   for (const [k, u] of stats) units.set(k, unitInfo(u));
-  return { byVariable, context: { tasks, units }, details };
+  return { byVariable, context: { tasks, units, children }, details };
 }

@@ -35,6 +35,9 @@ export interface TaskInfo {
   parent?: string;
   /** Timestamp of that AsyncSpawn. */
   spawnTs?: number;
+  /** Timestamps of the task's first and last events (any kind). */
+  first?: number;
+  last?: number;
 }
 
 /** A request (or, without HTTP events, a trace) within one service: the interval rule's unit. */
@@ -51,6 +54,8 @@ export interface UnitInfo {
 export interface AnalysisContext {
   tasks: ReadonlyMap<string, TaskInfo>;
   units: ReadonlyMap<string, UnitInfo>;
+  /** Tasks spawned by each task (AsyncSpawn), for the root-task interval rule. */
+  children?: ReadonlyMap<string, readonly string[]>;
 }
 
 export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act';

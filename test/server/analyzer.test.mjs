@@ -342,3 +342,40 @@ test('reports per variable are capped; the rest are counted', async (t) => {
   t.true(stats.suppressed > 1000, String(stats.suppressed));
   t.is(detectRaces(byVariable.values(), context, { maxReportsPerVariable: 5 }).length, 5);
 });
+
+test('root-task interval rule: task families of one trace that did not overlap in time are ordered', (t) => {
+  // Handlers that continue a task other than the request's (no AsyncSpawn seen for them) all
+  // land in one long-lived trace: sequential ones must not be reported, overlapping ones must.
+  const sim = new Sim();
+  const main = sim.root();
+  const trace = main.trace;
+  const handler = () => { const h = new (main.constructor)(sim, trace, main.clock); return h; };
+  const dep = handler();
+  const d = dep.spawn('deposit');
+  d.read(BAL, 1000); d.await(); d.write(BAL, 1000, 1100); dep.join(d); dep.emit({ Custom: { name: 'done', data: null } });
+  const tr = handler();
+  const x = tr.spawn('transfer');
+  x.read(BAL, 1100); x.await(); x.write(BAL, 1100, 1000); tr.join(x);
+  t.deepEqual(analyzeEvents(sim.events), [], 'sequential families');
+  const a = handler(); const ha = a.spawn('transfer');
+  const b = handler(); const hb = b.spawn('transfer');
+  ha.read(BAL, 1000); ha.await(); hb.await();
+  ha.write(BAL, 1000, 900); // b's family started before a's ended: overlapping, not ordered
+  hb.write(BAL, 1000, 800);
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'unordered_writes');
+  t.is(races[0].second.thread_id, hb.id);
+});
+
+test('the root-task rule does not order tasks of one family (Promise.all in a script)', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('inc'); a.read('n', 0); a.await();
+  main.emit({ Custom: { name: 'between', data: null } });
+  const b = main.spawn('inc'); b.await();
+  main.await();
+  a.write('n', 0, 1);
+  b.write('n', 0, 2);
+  t.is(analyzeEvents(sim.events).length, 1);
+});

@@ -23,13 +23,19 @@ function mixed() {
   c.await(); e.await(); c.write('config.mode', 'x', 'a'); e.write('config.mode', 'x', 'b'); r4.join(c); r4.respond(); r5.join(e); r5.respond();
   const root = sim.root(); // a child's synchronous prefix runs inside its caller's segment
   root.read('counter', 0); const child = root.spawn('reset'); child.write('counter', 0, 10); child.await(); root.write('counter', 10, 1); root.await();
+  // Two task families in one non-request trace: they overlap only because of the first family's
+  // last event (a Custom event after the second family started).
+  const proc = sim.root();
+  const f1 = new (proc.constructor)(sim, proc.trace, proc.clock); const d1 = f1.spawn('f'); d1.await(); d1.write('fam.x', 0, 1);
+  const f2 = new (proc.constructor)(sim, proc.trace, proc.clock); const d2 = f2.spawn('f'); d2.await(); d2.write('fam.x', 1, 2);
+  f1.emit({ Custom: { name: 'late', data: null } });
   return [...events, ...sim.events];
 }
 
 test('incremental analysis over any batch split and order equals analysing everything at once', async (t) => {
   const events = mixed();
   const expected = analyzeEvents(events).map((r) => r.id).sort();
-  t.is(expected.length, 2); // the seed's lost update and the unordered config.mode writes
+  t.is(expected.length, 3); // the seed's lost update, the unordered config.mode and fam.x writes
   await fc.assert(fc.property(
     fc.shuffledSubarray([...events.keys()], { minLength: events.length, maxLength: events.length }),
     fc.array(fc.nat(events.length), { maxLength: 15 }),
@@ -55,7 +61,7 @@ test('incremental analysis over any batch split and order equals analysing every
 test('late context events (responses, awaits, spawns) re-analyse the variables they affect', (t) => {
   const events = mixed();
   const expected = analyzeEvents(events).map((r) => r.id).sort();
-  for (const late of ['HttpResponse', 'AsyncAwait', 'AsyncSpawn', 'HttpRequest']) {
+  for (const late of ['HttpResponse', 'AsyncAwait', 'AsyncSpawn', 'HttpRequest', 'Custom']) {
     const store = new Store(':memory:');
     const isLate = (e) => Object.keys(e.kind)[0] === late;
     store.ingest(events.filter((e) => !isLate(e)));
@@ -71,11 +77,11 @@ test('after an analysis, only variables touched by new events are scanned again'
   t.teardown(() => store.close());
   const events = mixed();
   store.ingest(events);
-  t.is(store.analyze().length, 2);
+  t.is(store.analyze().length, 3);
   t.is(store.index.lastScanned, store.index.accessCount);
   const sim = new Sim({ start: Date.UTC(2026, 0, 3) * 1000 });
   const r = sim.request(); const h = r.spawn('x'); h.read('other.var', 1); h.write('other.var', 1, 2); r.join(h); r.respond();
   store.ingest(sim.events);
-  t.is(store.analyze().length, 2);
+  t.is(store.analyze().length, 3);
   t.is(store.index.lastScanned, 2);
 });

@@ -6,10 +6,23 @@ const raceway = init({ serviceName: 'banking-api', environment: 'test', flushInt
 const accounts = { alice: { balance: 1000 }, bob: { balance: 1000 }, carol: { balance: 1000 } };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function transfer(from, to, amount) {
+// Requests that ask for it wait until `n` of them have read their balance: the seed's race, made
+// deterministic (on a busy machine two "concurrent" requests may otherwise not overlap at all).
+let waiting = [];
+function rendezvous(n) {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length >= n) {
+      for (const r of waiting) r();
+      waiting = [];
+    }
+  });
+}
+
+async function transfer(from, to, amount, together) {
   const balance = accounts[from].balance;
   if (balance < amount) throw new Error('insufficient funds');
-  await sleep(30); // simulated I/O between the read and the write: the race window
+  await (together ? rendezvous(together) : sleep(5)); // simulated I/O between the read and the write
   accounts[from].balance = balance - amount;
   accounts[to].balance += amount;
 }
@@ -26,7 +39,7 @@ const app = express();
 app.use(raceway.express());
 app.use(express.json());
 app.post('/transfer', async (req, res) => {
-  await transfer(req.body.from, req.body.to, req.body.amount);
+  await transfer(req.body.from, req.body.to, req.body.amount, req.body.together);
   res.json({ ok: true });
 });
 app.post('/safe-transfer', async (req, res) => {

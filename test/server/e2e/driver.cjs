@@ -10,7 +10,7 @@ async function main() {
   await post('/deposit', { account: 'bob', amount: 100 });
   await post('/transfer', { from: 'bob', to: 'carol', amount: 50 });
   // The seed's race button: two concurrent transfers from alice.
-  await Promise.all([post('/transfer', { from: 'alice', to: 'bob', amount: 100 }), post('/transfer', { from: 'alice', to: 'carol', amount: 200 })]);
+  await Promise.all([post('/transfer', { from: 'alice', to: 'bob', amount: 100, together: 2 }), post('/transfer', { from: 'alice', to: 'carol', amount: 200, together: 2 })]);
   // The same, under withLock: safe.
   await Promise.all([post('/safe-transfer', { from: 'carol', to: 'bob', amount: 10 }), post('/safe-transfer', { from: 'carol', to: 'alice', amount: 20 })]);
   const balances = await fetch(base + '/balances').then((r) => r.json());
