@@ -11,13 +11,13 @@ import { get, startServer } from './server-helpers.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-test('the seed\'s concurrent transfers are found; sequential and locked requests are not', async (t) => {
+async function runBank(t, source) {
   const { base } = await startServer(t);
   // Inside the package, so that require('raceway') resolves to this repository's build.
   const dir = mkdtempSync(join(here, 'e2e', 'tmp-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { code } = transformFileSync(join(here, 'e2e', 'bank.src.js'), {
-    babelrc: false, configFile: false, sourceType: 'script', cwd: join(here, 'e2e'), filename: join(here, 'e2e', 'bank.src.js'),
+  const { code } = transformFileSync(join(here, 'e2e', source), {
+    babelrc: false, configFile: false, sourceType: 'script', cwd: join(here, 'e2e'), filename: join(here, 'e2e', source),
     presets: [fileURLToPath(new URL('../../dist/babel-plugin/preset.js', import.meta.url))],
   });
   const bank = join(dir, 'bank.js');
@@ -39,5 +39,9 @@ test('the seed\'s concurrent transfers are found; sequential and locked requests
   t.deepEqual(summary, ['lost_update accounts.alice.balance']);
   const alice = races.find((r) => r.variable === 'accounts.alice.balance');
   t.not(alice.first.trace_id, alice.second.trace_id);
-  t.regex(alice.second.location, /bank\.src\.js:\d+$/);
-});
+  t.regex(alice.second.location, /\.src\.js:\d+$/);
+}
+
+test('the seed\'s concurrent transfers are found; sequential and locked requests are not', (t) => runBank(t, 'bank.src.js'));
+
+test('the same with handlers defined in a factory function (outside the requests\' traces)', (t) => runBank(t, 'bank-factory.src.js'));

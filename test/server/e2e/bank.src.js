@@ -33,8 +33,7 @@ async function deposit(account, amount) {
   accounts[account].balance = balance + amount;
 }
 
-// Routes at module level: a handler defined inside a function would continue that function's
-// task instead of the request's (SPEC section 3, lexical frame first), see the server's notes.
+// Routes at module level (bank-factory.src.js has the same routes inside createApp()).
 const app = express();
 app.use(raceway.express());
 app.use(express.json());
