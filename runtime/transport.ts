@@ -60,6 +60,8 @@ export class Transport implements Sink {
     this.tail = metaTail({ serviceName: config.serviceName, environment: config.environment, tags: config.tags, instanceId: config.instanceId, pid: process.pid });
     this.timer = setInterval(() => this.post(), config.flushInterval);
     this.timer.unref();
+    // Started now, in the background, so it is ready long before a shutdown needs it.
+    this.startWorker();
   }
 
   write(k: K, seq: number, ts: number, task: Task, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void {
@@ -117,10 +119,10 @@ export class Transport implements Sink {
       if (!(this.ring.buffer instanceof SharedArrayBuffer)) throw new Error('no SharedArrayBuffer');
       const init: WorkerInit = { ship: this.ship, tail: this.tail, prefix: processPrefix(), debug: this.config.debug, ring: this.ring.buffer, capacity: this.ring.capacity };
       const w = new Worker(join(__dirname, 'worker.js'), { workerData: init, stdout: false, stderr: false });
-      w.unref();
       w.on('message', (m: FromWorker) => this.onWorkerMessage(m));
       w.on('error', (err) => this.workerLost(w, err));
       w.on('exit', () => this.workerLost(w, null));
+      w.unref(); // after the listeners: attaching a 'message' listener refs the worker again
       this.worker = w;
       return w;
     } catch (err) {
@@ -196,6 +198,8 @@ export class Transport implements Sink {
       await Promise.race([this.flush(), timeout]);
     } finally {
       clearTimeout(timer);
+      // Out of time: an unanswered flush must not keep the process alive.
+      this.worker?.unref();
     }
   }
 

@@ -21,6 +21,10 @@ try {
   process.exit(1);
 }
 
+// npm makes bins executable only when it installs a package; in this checkout we do it.
+import { chmodSync } from 'node:fs';
+if (existsSync(join(root, 'dist/server/cli.js'))) chmodSync(join(root, 'dist/server/cli.js'), 0o755);
+
 // Static assets that tsc does not copy.
 for (const [from, to] of [['server/public', 'dist/server/public']]) {
   if (existsSync(join(root, from))) cpSync(join(root, from), join(root, to), { recursive: true });

@@ -1,7 +1,8 @@
 // Captures events and then ends in the way argv[2] says, to prove nothing is lost on graceful exit.
 const { init } = require('raceway');
 const mode = process.argv[2];
-const c = init({ flushInterval: 60000, batchSize: 1000 }); // no timer flush: only exit handling can deliver
+// No timer flush: only exit handling can deliver. A generous bound: a loaded CI machine is slow.
+const c = init({ flushInterval: 60000, batchSize: 1000, shutdownTimeout: 15000 });
 for (let i = 0; i < 250; i++) c.captureStateChange('x', i, i + 1, 'exit.cjs:5');
 if (mode === 'process.exit') {
   setInterval(() => {}, 1000);

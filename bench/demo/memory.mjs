@@ -1,0 +1,67 @@
+// bench/demo/memory: the instrumented demo under load for 60 s (default), with the Raceway server
+// stopped half-way. Reports peak resident memory, the events dropped (counted by the runtime) and
+// that the demo kept serving.
+//   node bench/demo/memory.mjs [--duration 60] [--connections 10]
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const DURATION = arg('duration', 60);
+const CONNECTIONS = arg('connections', 10);
+
+const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+async function start(args, env) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; if (out.includes('listening')) resolve(); });
+    child.once('exit', (c) => reject(new Error(`${args[0]} exited ${c}`)));
+  });
+  return child;
+}
+const stop = (c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }));
+const rssMb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+
+execFileSync(process.execPath, [require.resolve('ts-patch/bin/tspc'), '-p', 'examples/koa-banking'], { cwd: root, stdio: 'inherit' });
+const racewayPort = await freePort();
+const demoPort = await freePort();
+const endpoint = `http://127.0.0.1:${racewayPort}`;
+const server = await start(['dist/server/cli.js', 'serve', '--memory', '--port', String(racewayPort)], {});
+const demo = await start(['examples/koa-banking/dist/server.js'], { PORT: String(demoPort), RACEWAY_ENDPOINT: endpoint });
+const base = `http://127.0.0.1:${demoPort}`;
+
+let peak = 0;
+const samples = [];
+const sampler = setInterval(() => { const m = rssMb(demo.pid); peak = Math.max(peak, m); samples.push(Math.round(m)); }, 1000);
+let serverStoppedAt = null;
+const halfway = setTimeout(async () => { serverStoppedAt = Date.now(); await stop(server); }, (DURATION * 1000) / 2);
+
+const result = await autocannon({
+  url: base,
+  connections: CONNECTIONS,
+  duration: DURATION,
+  requests: [{ method: 'GET', path: '/balances' }, { method: 'POST', path: '/deposit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: 'bob', amount: 1 }) }],
+});
+clearInterval(sampler);
+clearTimeout(halfway);
+const status = await (await fetch(`${base}/raceway/status`)).json();
+const stillServing = (await fetch(`${base}/balances`)).ok;
+await stop(demo);
+await stop(server);
+console.log(JSON.stringify({
+  benchmark: 'demo-memory',
+  duration_s: DURATION,
+  server_stopped_after_s: serverStoppedAt ? DURATION / 2 : null,
+  requests: result.requests.total,
+  errors: result.errors + result.non2xx,
+  peak_rss_mb: Math.round(peak),
+  rss_first_last_mb: [samples[0], samples.at(-1)],
+  events: status.stats,
+  still_serving: stillServing,
+}));

@@ -1,0 +1,105 @@
+// bench/demo: throughput of the Koa banking demo compiled through raceway/transformer (shipping its
+// events to a running `raceway serve`) against the same app compiled by plain tsc with Raceway
+// disabled. Both are loaded with autocannon on loopback, alternating A/B/A/B in one run because these
+// machines are noisy; each figure is a median.
+//   node bench/demo/run.mjs [--duration 10] [--connections 10] [--rounds 3]
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const DURATION = arg('duration', 10);
+const CONNECTIONS = arg('connections', 10);
+const ROUNDS = arg('rounds', 3);
+
+function build() {
+  execFileSync(process.execPath, [require.resolve('ts-patch/bin/tspc'), '-p', 'examples/koa-banking'], { cwd: root, stdio: 'inherit' });
+  // Plain tsc does not run transformers: the same sources, uninstrumented.
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/koa-banking', '--outDir', 'examples/koa-banking/dist-plain'], { cwd: root, stdio: 'inherit' });
+}
+
+function freePort() {
+  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+}
+
+async function startProcess(args, env, ready) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; if (out.includes(ready)) resolve(); });
+    child.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
+  });
+  return child;
+}
+
+function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  return gone;
+}
+
+/** GET /balances and POST /deposit, 3:1. */
+async function load(url) {
+  const deposit = JSON.stringify({ account: 'bob', amount: 1 });
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      { method: 'GET', path: '/balances' },
+      { method: 'GET', path: '/balances' },
+      { method: 'GET', path: '/balances' },
+      { method: 'POST', path: '/deposit', headers: { 'content-type': 'application/json' }, body: deposit },
+    ],
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+async function measure(variant, endpoint) {
+  const port = await freePort();
+  const dir = variant === 'instrumented' ? 'dist' : 'dist-plain';
+  const env = { PORT: String(port), RACEWAY_ENDPOINT: endpoint, ...(variant === 'plain' ? { RACEWAY_ENABLED: 'false' } : {}) };
+  const app = await startProcess([`examples/koa-banking/${dir}/server.js`], env, 'listening');
+  try {
+    await load(`http://127.0.0.1:${port}`); // warm-up (JIT, connections), not counted
+    return await load(`http://127.0.0.1:${port}`);
+  } finally {
+    await stopProcess(app);
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+build();
+const racewayPort = await freePort();
+const endpoint = `http://127.0.0.1:${racewayPort}`;
+const server = await startProcess(['dist/server/cli.js', 'serve', '--memory', '--port', String(racewayPort)], {}, 'listening');
+const runs = { plain: [], instrumented: [] };
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const variant of r % 2 === 0 ? ['plain', 'instrumented'] : ['instrumented', 'plain']) runs[variant].push(await measure(variant, endpoint));
+  }
+} finally {
+  await stopProcess(server);
+}
+const plain = { rps: median(runs.plain.map((x) => x.rps)), p99: median(runs.plain.map((x) => x.p99)) };
+const inst = { rps: median(runs.instrumented.map((x) => x.rps)), p99: median(runs.instrumented.map((x) => x.p99)) };
+console.log(JSON.stringify({
+  benchmark: 'demo-throughput',
+  connections: CONNECTIONS,
+  duration_s: DURATION,
+  rounds: ROUNDS,
+  plain_rps: Math.round(plain.rps),
+  instrumented_rps: Math.round(inst.rps),
+  throughput_ratio: +(inst.rps / plain.rps).toFixed(3),
+  plain_p99_ms: plain.p99,
+  instrumented_p99_ms: inst.p99,
+  errors: [...runs.plain, ...runs.instrumented].reduce((s, x) => s + x.errors, 0),
+  budget_ratio: 0.95,
+  within_budget: inst.rps / plain.rps >= 0.95,
+}));

@@ -1,0 +1,71 @@
+// `npm run bench`: runs every benchmark in bench/ one after another (never two at once: they would
+// measure each other) and prints one table. Each benchmark alternates its variants and reports
+// medians itself; ratios are measured side by side within one benchmark run.
+//   node bench/run.mjs [--quick]      (--quick: shorter runs, for a smoke test)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const out = join(root, 'bench', '.out');
+mkdirSync(out, { recursive: true });
+
+function run(script, args) {
+  process.stderr.write(`\n▶ node ${script} ${args.join(' ')}\n`);
+  try {
+    return execFileSync(process.execPath, [join(root, script), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  } catch (err) {
+    // A benchmark that misses its budget may exit non-zero; its output still counts.
+    return err.stdout ?? '';
+  }
+}
+
+/** The last line of `text` that parses as a JSON object. */
+function lastJson(text) {
+  for (const line of text.trim().split('\n').reverse()) {
+    try { const v = JSON.parse(line); if (v && typeof v === 'object') return v; } catch { /* not JSON */ }
+  }
+  return null;
+}
+
+const rows = [];
+const row = (measure, value, budget, met) => rows.push({ measure, value, budget, met });
+
+const capture = lastJson(run('bench/capture/run.mjs', []));
+if (capture) row('per-event capture cost (app thread)', `${capture.ns_per_event} ns/event`, '≤ 500 ns', capture.ns_per_event <= 500);
+
+run('bench/build/run.mjs', ['--files', quick ? '100' : '400', '--runs', quick ? '3' : '5', '--json', join(out, 'build.json')]);
+try {
+  const build = JSON.parse(readFileSync(join(out, 'build.json'), 'utf8'));
+  for (const r of build.rows.filter((x) => x.ratio !== 1)) row(`build time, ${r.variant} ÷ tsc (${build.files} files)`, `${r.ratio.toFixed(2)}×`, '≤ 1.15×', r.ratio <= 1.15);
+} catch { row('build time ratio', 'failed', '≤ 1.15×', false); }
+
+const babel = lastJson(run('bench/babel/run.mjs', ['--rounds', quick ? '3' : '7', '--json']));
+if (babel?.results?.env) row('Babel transform, with preset ÷ without', `${babel.results.env.ratio.toFixed(2)}×`, '≤ 1.3×', babel.results.env.ratio <= 1.3);
+
+const ingest = lastJson(run('bench/server/ingest.mjs', [quick ? '60000' : '300000']));
+if (ingest) row('server ingest (HTTP, SQLite, analysis kept up to date)', `${ingest.events_per_s.toLocaleString('en')} events/s`, '≥ 100 000 events/s', ingest.events_per_s >= 100000);
+
+const analyze = lastJson(run('bench/server/analyze.mjs', [quick ? '100000' : '1000000']));
+if (analyze) row(`analysis of ${analyze.state_changes.toLocaleString('en')} state changes (cold)`, `${analyze.analysis_cold_s} s`, '< 10 s (for 1 000 000)', analyze.analysis_cold_s < 10);
+
+const demo = lastJson(run('bench/demo/run.mjs', quick ? ['--duration', '5', '--rounds', '1'] : ['--duration', '10', '--rounds', '3']));
+if (demo) {
+  row('demo throughput, instrumented ÷ plain (autocannon)', `${demo.throughput_ratio} (${demo.instrumented_rps} vs ${demo.plain_rps} req/s)`, '≥ 0.95', demo.within_budget);
+  row('demo p99 latency, instrumented / plain', `${demo.instrumented_p99_ms} ms / ${demo.plain_p99_ms} ms`, '', null);
+}
+
+const memory = lastJson(run('bench/demo/memory.mjs', ['--duration', quick ? '20' : '60']));
+if (memory) {
+  row(`demo under load ${memory.duration_s} s, Raceway server stopped half-way: peak RSS`, `${memory.peak_rss_mb} MB (first ${memory.rss_first_last_mb[0]} MB, last ${memory.rss_first_last_mb[1]} MB)`, 'bounded', null);
+  row('… events captured / sent / dropped (counted)', `${memory.events.captured} / ${memory.events.sent} / ${memory.events.dropped}`, 'every drop counted', memory.events.captured === memory.events.sent + memory.events.dropped + memory.events.queued);
+  row('… demo kept serving (request errors, still answering)', `${memory.errors} errors, ${memory.still_serving ? 'answering' : 'NOT answering'}`, '0 errors', memory.errors === 0 && memory.still_serving);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(`\nRaceway benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB${quick ? ' (quick)' : ''}\n`);
+console.log('| measure | result | budget | |\n|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.measure} | ${r.value} | ${r.budget} | ${r.met === null ? '' : r.met ? '✅' : '❌'} |`);
