@@ -159,20 +159,42 @@ export class Instrumenter {
 
   // ---------------------------------------------------------------- scope analysis (Babel's own)
 
-  /** Classifies every binding of the program with Babel's scope information (SPEC §4.1). */
-  analyze(program: NodePath<t.Program>): void {
-    const seen = new Set<unknown>();
-    const visit = (scope: any) => {
-      if (seen.has(scope)) return;
-      seen.add(scope);
-      for (const name of Object.keys(scope.bindings)) this.classify(scope, scope.bindings[name]);
-    };
+  /** Scopes whose bindings have been classified. */
+  private readonly classified = new WeakSet<object>();
+  /** Babel's node -> Scope cache (of the same @babel/traverse instance as @babel/core), or null. */
+  private scopeCache: WeakMap<Node, any> | null = null;
+
+  /**
+   * Classifies bindings with Babel's scope information (SPEC §4.1). Fast path: the scopes Babel
+   * built when it crawled the program are looked up lazily by node as the rewrite enters them
+   * (no extra traversal). Fallback: one traversal visiting every scope.
+   */
+  analyze(program: NodePath<t.Program>, scopeCache: WeakMap<Node, any> | null): void {
+    const s = scopeCache?.get(program.node);
+    if (scopeCache && s && s === program.scope) {
+      this.scopeCache = scopeCache;
+      return;
+    }
+    const visit = (scope: any) => this.classifyScope(scope);
     visit(program.scope);
     program.traverse({
       Scopable(path: NodePath) {
         visit(path.scope);
       },
     } as any);
+  }
+
+  private classifyScope(scope: any): void {
+    if (!scope || this.classified.has(scope)) return;
+    this.classified.add(scope);
+    for (const name of Object.keys(scope.bindings)) this.classify(scope, scope.bindings[name]);
+  }
+
+  /** Called as the rewrite enters a node that may own a scope. */
+  private enterScope(node: Node): void {
+    if (!this.scopeCache) return;
+    const s = this.scopeCache.get(node);
+    if (s && s.block === node) this.classifyScope(s);
   }
 
   /**
@@ -319,6 +341,7 @@ export class Instrumenter {
   /** Rewrites the program body; returns the statements of the module prologue. */
   run(program: t.Program): t.Statement[] {
     const ctx = this.moduleCtx;
+    this.enterScope(program);
     program.body = this.statements(program.body, ctx);
     const decls: t.VariableDeclarator[] = [
       t.variableDeclarator(
@@ -382,6 +405,7 @@ export class Instrumenter {
         s.body = this.single(s.body, ctx);
         return s;
       case 'ForStatement':
+        this.enterScope(s);
         if (s.init) s.init = s.init.type === 'VariableDeclaration' ? (this.varDecl(s.init, ctx), s.init) : this.x(s.init, ctx);
         if (s.test) s.test = this.x(s.test, ctx);
         if (s.update) s.update = this.x(s.update, ctx);
@@ -389,6 +413,7 @@ export class Instrumenter {
         return s;
       case 'ForInStatement':
       case 'ForOfStatement': {
+        this.enterScope(s);
         const post: PostWrite[] = [];
         if (s.left.type === 'VariableDeclaration') this.varDecl(s.left, ctx);
         else s.left = this.assignTarget(s.left as any, ctx, post) as any;
@@ -411,6 +436,7 @@ export class Instrumenter {
         s.body = this.single(s.body, ctx);
         return s;
       case 'SwitchStatement':
+        this.enterScope(s);
         s.discriminant = this.x(s.discriminant, ctx);
         for (const c of s.cases) {
           if (c.test) c.test = this.x(c.test, ctx);
@@ -420,6 +446,7 @@ export class Instrumenter {
       case 'TryStatement':
         this.block(s.block, ctx);
         if (s.handler) {
+          this.enterScope(s.handler);
           if (s.handler.param) this.bindingPattern(s.handler.param, ctx);
           this.block(s.handler.body, ctx);
           this.atResume(s.handler.body, ctx);
@@ -472,6 +499,7 @@ export class Instrumenter {
   }
 
   private block(b: t.BlockStatement, ctx: Ctx): void {
+    this.enterScope(b);
     this.statements(b.body, ctx);
     const h = this.blockHandles.get(b);
     if (h) {
@@ -1083,6 +1111,7 @@ export class Instrumenter {
 
   private cls(c: t.ClassDeclaration | t.ClassExpression, outer: Ctx, name: string): void {
     if ((c as any).declare) return;
+    this.enterScope(c);
     const strictOuter = outer.strict ? outer : { ...outer, strict: true };
     if (c.decorators) for (const d of c.decorators) d.expression = this.x(d.expression, strictOuter);
     if (c.superClass) c.superClass = this.x(c.superClass, strictOuter);
@@ -1120,6 +1149,7 @@ export class Instrumenter {
         }
         m.value = this.isolate(value, fieldCtx);
       } else if (m.type === 'StaticBlock') {
+        this.enterScope(m);
         const blockCtx = this.newCtx(memberCtx, { frame: null, parentFrame: null, thisClass: name, suspendable: false, fn: m, noTemps: false });
         this.statements(m.body, blockCtx);
         if (blockCtx.temps.length) m.body.unshift(t.variableDeclaration('var', blockCtx.temps.map((n) => t.variableDeclarator(t.identifier(n)))));
@@ -1164,6 +1194,7 @@ export class Instrumenter {
   fn(node: t.Function | t.TSDeclareMethod, outer: Ctx, qname: string, objectThis?: string): void {
     if (node.type === 'TSDeclareMethod' || (node as any).declare || !(node as any).body) return;
     const fnode = node as t.Function;
+    this.enterScope(fnode);
     const depth = outer.depth + 1;
     const frameName = this.P + 'f' + depth;
     const isArrow = fnode.type === 'ArrowFunctionExpression';

@@ -47,7 +47,25 @@ function moduleIdOf(file: string): string {
   return dot > slash + 1 ? file.slice(0, dot) : file;
 }
 
-export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOptions): boolean {
+/** Registers the injected runtime import as a referenced value binding (never elided as type-only). */
+function keepRuntimeImport(program: NodePath<t.Program>, name: string): void {
+  const body = program.get('body') as NodePath[];
+  const decl = body.find((p) =>
+    (p.isImportDeclaration() && p.node.specifiers.some((s) => s.local.name === name)) ||
+    (p.isVariableDeclaration() && p.node.declarations.some((d) => d.id.type === 'Identifier' && d.id.name === name)));
+  if (!decl) return;
+  let binding = program.scope.getBinding(name);
+  if (!binding || binding.path.node === undefined) {
+    program.scope.registerDeclaration(decl);
+    binding = program.scope.getBinding(name);
+  }
+  if (binding && binding.referencePaths.length === 0) {
+    const target = decl.isImportDeclaration() ? (decl.get('specifiers') as NodePath[])[0]! : decl;
+    binding.reference(target);
+  }
+}
+
+export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOptions, scopeCache: WeakMap<t.Node, any> | null = null): boolean {
   const program = path.node;
   if (done.has(program)) return false;
   done.add(program);
@@ -62,7 +80,7 @@ export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, 
 
   const rw: t.Identifier = addNamespace(path, opts.runtimeModule, { nameHint: '__rw', importedInterop: 'compiled' });
   const inst = new Instrumenter(opts, { file, moduleId: moduleIdOf(file), code }, choosePrefix(code), rw, strict);
-  inst.analyze(path);
+  inst.analyze(path, process.env.RACEWAY_BABEL_SCOPE_WALK ? null : scopeCache);
   const prologue = inst.run(program);
 
   // The prologue goes after the imports and after the injected runtime require/import.
@@ -79,8 +97,13 @@ export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, 
     }
   });
   program.body.splice(at, 0, ...prologue);
-  // Later plugins (block scoping, CommonJS, TypeScript import elision) need bindings that match.
-  path.scope.crawl();
+  // No re-crawl of the program scope (it would cost more than the instrumentation: the AST has
+  // doubled). Later plugins keep Babel's binding information for the program's own bindings (the
+  // same nodes, only moved into hook calls), and every declaration we add is a `var` with a
+  // prefix that occurs nowhere in the source, so no uid Babel generates can collide with it. The
+  // runtime import gets a registered, referenced binding so TypeScript's import elision keeps it.
+  keepRuntimeImport(path, rw.name);
+  if (process.env.RACEWAY_BABEL_CRAWL) path.scope.crawl();
   (state.file.metadata as any).raceway = { instrumented: true, file };
   return true;
 }
@@ -95,7 +118,7 @@ const plugin = declare((api: any, options: RacewayOptions): PluginObj<PluginPass
     visitor: {
       Program: {
         enter(path: NodePath<t.Program>, state: PluginPass) {
-          instrumentProgram(path, state, opts);
+          instrumentProgram(path, state, opts, api.traverse?.cache?.scope ?? null);
         },
       },
     },
