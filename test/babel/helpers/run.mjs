@@ -49,16 +49,26 @@ let seq = 0;
  * Differential check: `code` as written vs. instrumented (with the fake runtime, which performs
  * every hook's operation exactly as the spec says, or with the real `raceway/runtime`).
  */
-export async function differential(code, { module = false, runtime = 'fake', options = {}, name = 'p' + seq++, env = {} } = {}) {
+export async function differential(code, { module = false, runtime = 'fake', options = {}, name = 'p' + seq++, env = {}, presets = null } = {}) {
   const dir = join(tmp, 'diff', `${name}-${process.pid}-${seq++}`);
   mkdirSync(dir, { recursive: true });
   const ext = module ? '.mjs' : '.js';
   const orig = join(dir, 'orig' + ext);
   const inst = join(dir, 'inst' + ext);
-  writeFileSync(orig, code);
   const runtimeModule = runtime === 'fake' ? (module ? fakeRuntime.esm : fakeRuntime.cjs) : 'raceway/runtime';
-  const out = instrument(code, { filename: inst, sourceType: module ? 'module' : 'script', options: { ...options, runtimeModule }, root: dir });
+  // With `presets` (a function of the raceway preset entry), both builds go through the same
+  // pipeline: `presets(null)` for the plain one, `presets(entry)` for the instrumented one.
+  const pipeline = (withRaceway) => ({
+    babelrc: false, configFile: false, root: dir, cwd: dir, sourceType: module ? 'module' : 'script',
+    presets: presets(withRaceway ? [presetPath, { ...options, runtimeModule }] : null),
+  });
+  writeFileSync(orig, presets ? babel.transformSync(code, { ...pipeline(false), filename: orig }).code : code);
+  const out = presets
+    ? babel.transformSync(code, { ...pipeline(true), filename: inst })
+    : instrument(code, { filename: inst, sourceType: module ? 'module' : 'script', options: { ...options, runtimeModule }, root: dir });
   writeFileSync(inst, out.code);
-  const [a, b] = await Promise.all([run(orig), run(inst, runtime === 'fake' ? env : { RACEWAY_ENABLED: 'true', ...env })]);
-  return { orig: a, inst: b, code: out.code, dir };
+  const native = join(dir, 'native' + ext);
+  if (presets) writeFileSync(native, code);
+  const [a, b, c] = await Promise.all([run(orig), run(inst, runtime === 'fake' ? env : { RACEWAY_ENABLED: 'true', ...env }), presets ? run(native) : null]);
+  return { orig: a, inst: b, native: c, code: out.code, dir };
 }
