@@ -32,6 +32,10 @@ export class Task {
   finished = false;
   /** Clock at completion (set when finished). */
   final: Clock | null = null;
+  /** String-table ids of `id` and `trace` in the hand-off ring, valid for `wireGen` (see wire.ts). */
+  wireGen = -1;
+  wireId = 0;
+  wireTrace = 0;
 
   constructor(readonly trace: string, readonly parent: Task | null, base: Clock, fn: string) {
     this.base = base;

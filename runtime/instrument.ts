@@ -8,7 +8,7 @@ import { getClient, type RacewayClient } from './client';
 import { ambientTask, currentTask, enterTask, leaveTo, rootTask, storedTask, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
-import { bindingName, formatKey, isObjectLike, nameChild, nameOf } from './names';
+import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
 import { K, type Span } from './record';
 import { snapshot } from './serialize';
 
@@ -317,9 +317,8 @@ function toKey(key: unknown): PropertyKey {
 
 function record(c: RacewayClient, f: Frame | undefined, obj: unknown, key: PropertyKey, hint: string, oldV: unknown, newV: unknown, loc: string, access: 'Read' | 'Write'): void {
   if (!isObjectLike(obj)) return; // properties of primitives are immutable: nothing to race on
-  const base = nameOf(obj, hint);
-  emit(c, taskOf(f), K.StateChange, base + formatKey(key), snapshot(oldV), snapshot(newV), loc, access);
-  if (access === 'Read' || access === 'Write') nameChild(obj, base, key, newV);
+  emit(c, taskOf(f), K.StateChange, propertyName(obj, hint, key), snapshot(oldV), snapshot(newV), loc, access);
+  if (isObjectLike(newV)) nameChild(obj, nameOf(obj, hint), key, newV);
 }
 
 const UNKNOWN = Symbol('unknown');

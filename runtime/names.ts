@@ -9,6 +9,8 @@ interface Meta {
   name: string;
   /** Per key: how many distinct objects have been read from this key (for `#n` on replacements). */
   kids: Map<PropertyKey, number> | null;
+  /** Per key: the variable name `name + key`, built once (the same string every time is cheap to intern). */
+  props: Map<PropertyKey, string> | null;
 }
 
 const metas = new WeakMap<object, Meta>();
@@ -42,10 +44,23 @@ export function isObjectLike(v: unknown): v is object {
 export function nameOf(obj: object, hint: string): string {
   let m = metas.get(obj);
   if (m === undefined) {
-    m = { name: unique(hint || '<object>'), kids: null };
+    m = { name: unique(hint || '<object>'), kids: null, props: null };
     metas.set(obj, m);
   }
   return m.name;
+}
+
+/** The variable name of property `key` of `obj` (naming `obj` from `hint` if it has no name yet). */
+export function propertyName(obj: object, hint: string, key: PropertyKey): string {
+  nameOf(obj, hint);
+  const m = metas.get(obj)!;
+  const props = m.props ?? (m.props = new Map());
+  let v = props.get(key);
+  if (v === undefined) {
+    v = m.name + formatKey(key);
+    if (props.size < 1024) props.set(key, v); // objects used as dictionaries keep no unbounded cache
+  }
+  return v;
 }
 
 /** Names `value` after the path `parent` + key if it is an object that has no name yet. */
@@ -59,7 +74,7 @@ export function nameChild(parent: object, parentName: string, key: PropertyKey, 
     kids.set(key, n);
   }
   const path = parentName + formatKey(key);
-  metas.set(value, { name: n === 1 ? path : `${path}#${n}`, kids: null });
+  metas.set(value, { name: n === 1 ? path : `${path}#${n}`, kids: null, props: null });
 }
 
 /** A binding's name for an owner (a module or a frame): `counter`, `handler.total`, `#n` on repeats. */

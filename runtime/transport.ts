@@ -33,6 +33,7 @@ export interface TransportStats {
 }
 
 const RING_ROWS = 16_384;
+const HANDOFF_DELAY_MS = 20;
 
 export class Transport implements Sink {
   private readonly ring: RingWriter;
@@ -75,8 +76,9 @@ export class Transport implements Sink {
     ring.add(k, seq, ts, task, a, b, c, d, e, dur);
     const pending = ring.pending;
     if (pending >= this.config.batchSize && !this.scheduled) {
+      // A hand-off costs a message; a busy app's batches are gathered for a few milliseconds.
       this.scheduled = true;
-      setImmediate(() => { this.scheduled = false; this.post(); }).unref();
+      setTimeout(() => { this.scheduled = false; this.post(); }, HANDOFF_DELAY_MS).unref();
     }
     // A program that never yields still gets its rows handed off before the ring fills.
     if (pending >= ring.capacity / 4 || ring.tablesFull) this.post();

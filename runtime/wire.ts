@@ -34,6 +34,8 @@ export interface Handoff {
   vals: unknown[];
 }
 
+let nextGeneration = 0;
+
 /** Writes rows into the shared ring on the app thread. */
 export class RingWriter {
   readonly rows: Float64Array;
@@ -51,6 +53,8 @@ export class RingWriter {
   private locks = new Map<readonly string[], number>();
   private newLocks: number[][] = [];
   private vals: unknown[] = [];
+  /** Identifies the current tables across writers and resets (tasks cache their string ids per generation). */
+  private gen = nextGeneration++;
 
   constructor(readonly capacity: number, readonly buffer: SharedArrayBuffer | ArrayBuffer = new SharedArrayBuffer(capacity * STRIDE * 8)) {
     this.rows = new Float64Array(buffer);
@@ -94,6 +98,7 @@ export class RingWriter {
     this.locks = new Map();
     this.newLocks = [];
     this.reset = true;
+    this.gen = nextGeneration++;
   }
 
   private clock(c: Clock): number {
@@ -139,8 +144,13 @@ export class RingWriter {
     const o = (this.written % this.capacity) * STRIDE;
     n[o + SEQ] = seq;
     n[o + TS] = ts;
-    n[o + TASK] = this.str(task.id);
-    n[o + TRACE] = this.str(task.trace);
+    if (task.wireGen !== this.gen) {
+      task.wireId = this.str(task.id);
+      task.wireTrace = this.str(task.trace);
+      task.wireGen = this.gen;
+    }
+    n[o + TASK] = task.wireId;
+    n[o + TRACE] = task.wireTrace;
     const span = task.span;
     n[o + PSEQ] = span === null ? -1 : span.seq;
     n[o + PTS] = span === null ? 0 : span.ts;

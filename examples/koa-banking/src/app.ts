@@ -34,7 +34,6 @@ export function createApp(raceway: RacewayClient, racewayEndpoint: string): Koa 
     }
   });
   app.use(bodyParser({ enableTypes: ['json'], onError: () => { throw new BankError('malformed JSON body'); } }));
-  app.use(serve(join(__dirname, '..', 'public')));
 
   const routes: Record<string, (ctx: Koa.Context) => unknown> = {
     'GET /balances': () => balances(),
@@ -45,14 +44,16 @@ export function createApp(raceway: RacewayClient, racewayEndpoint: string): Koa 
   };
 
   app.use(racewayPanel(raceway, racewayEndpoint));
-  app.use(async (ctx) => {
+  app.use(async (ctx, next) => {
     const route = routes[`${ctx.method} ${ctx.path}`];
-    if (!route) {
-      ctx.status = 404;
-      ctx.body = { error: `no route ${ctx.method} ${ctx.path}` };
-      return;
-    }
-    ctx.body = await route(ctx);
+    if (route) ctx.body = await route(ctx);
+    else await next();
+  });
+  // The page and its assets; API calls never reach the file system.
+  app.use(serve(join(__dirname, '..', 'public')));
+  app.use((ctx) => {
+    ctx.status = 404;
+    ctx.body = { error: `no route ${ctx.method} ${ctx.path}` };
   });
   return app;
 }
