@@ -21,6 +21,8 @@ export class FileContext {
   readonly moduleHandle: TS.Identifier;
   readonly sites: TS.Statement[] = [];
   readonly frames = new Map<TS.Node, Fn>();
+  /** `const __rw_b = __rw.blk(f)` handles of loop-body blocks that own captured bindings. */
+  readonly blockOwners = new Map<TS.Block, TS.Identifier>();
   fn!: Fn;
   readonly file: string;
 
@@ -77,6 +79,10 @@ export class FileContext {
 
   /** `owner` argument for a shared binding: the module handle or the declaring function's frame. */
   owner(b: Binding): TS.Expression | undefined {
+    if (b.loopBlock) {
+      const h = this.blockOwners.get(b.loopBlock);
+      if (h) return h;
+    }
     if (this.ts.isSourceFile(b.container)) return this.moduleHandle;
     const fn = this.frames.get(b.container);
     if (!fn || !fn.frame || fn.inParams) return undefined;

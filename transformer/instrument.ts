@@ -10,9 +10,18 @@ import { reentry, visitAwait, visitYield } from './visitors/suspend';
 
 export class Instrumenter {
   readonly c: FileContext;
+  /** Loop-body blocks declaring shared (captured and written) bindings: each entry gets a `blk` handle. */
+  private readonly loopBlocks = new Set<TS.Block>();
   constructor(readonly ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions) {
     const scope = analyzeScopes(ts, sf);
     this.c = new FileContext(ts, tctx, sf, opts, scope, new Namer(ts, sf, scope.parents));
+    const seen = new Set<unknown>();
+    for (const ref of [...scope.refs.values(), ...scope.shorthandRefs.values()]) {
+      const b = ref.binding;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      if (b.loopBlock && scope.isShared(ref, opts.instrument) && (opts.reads || opts.writes)) this.loopBlocks.add(b.loopBlock);
+    }
   }
 
   private isTypeOnly(node: TS.Node): boolean {
@@ -67,6 +76,16 @@ export class Instrumenter {
         const n = node as TS.TryStatement;
         return f.updateTryStatement(n, ts.visitNode(n.tryBlock, this.visit) as TS.Block,
           n.catchClause && (ts.visitNode(n.catchClause, this.visit) as TS.CatchClause), n.finallyBlock && reentry(this, n.finallyBlock));
+      }
+      case SK.Block: {
+        const b = node as TS.Block;
+        if (!this.loopBlocks.has(b)) break;
+        const handle = f.createUniqueName('__rw_b');
+        c.blockOwners.set(b, handle);
+        const visited = ts.visitEachChild(b, this.visit, c.tctx);
+        const decl = f.createVariableStatement(undefined, f.createVariableDeclarationList([
+          f.createVariableDeclaration(handle, undefined, undefined, c.call('blk', [c.frame()]))], ts.NodeFlags.Const));
+        return f.updateBlock(visited, [decl, ...visited.statements]);
       }
       case SK.ShorthandPropertyAssignment: {
         const n = node as TS.ShorthandPropertyAssignment;

@@ -16,6 +16,8 @@ export interface Binding {
   captured: boolean;
   /** Declared directly in the module scope (not in a block or loop head at top level). */
   moduleScope: boolean;
+  /** The block declaring it, when that block runs once per loop iteration (SPEC §4.3 `blk`). */
+  loopBlock?: TS.Block;
 }
 
 export interface RefInfo {
@@ -38,6 +40,7 @@ interface Scope {
   /** `with` bodies: lookups cannot be resolved statically. */
   dynamic?: boolean;
   functionScope: boolean;
+  loopBlock?: TS.Block;
 }
 
 export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
@@ -61,7 +64,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     if (existing) {
       if (existing.kind === 'param' || existing.kind === 'var' || existing.kind === 'function') return;
     }
-    scope.names.set(name, { name, kind, container: scope.container, written: false, captured: false, moduleScope: scope === moduleScope });
+    scope.names.set(name, { name, kind, container: scope.container, written: false, captured: false, moduleScope: scope === moduleScope, loopBlock: scope.loopBlock });
   }
   function functionScopeOf(scope: Scope): Scope {
     let s: Scope = scope;
@@ -164,6 +167,19 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   }
   const isAssignmentOp = (k: TS.SyntaxKind) => k >= SK.FirstAssignment && k <= SK.LastAssignment;
 
+  /** Does block b run once per iteration of a loop of its own function? */
+  function inLoop(b: TS.Node, container: TS.Node): boolean {
+    let child: TS.Node = b;
+    let p = parents.get(b);
+    while (p && p !== container) {
+      if ((ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isWhileStatement(p) || ts.isDoStatement(p)) && p.statement === child) return true;
+      if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return false;
+      child = p;
+      p = parents.get(p);
+    }
+    return false;
+  }
+
   function walk(n: TS.Node, scope: Scope, container: TS.Node) {
     if (isTypeOnly(n) && n.kind !== SK.SourceFile) return;
     if (ts.isModuleDeclaration(n)) { if (ts.isIdentifier(n.name)) declare(scope, n.name.text, 'other'); return; }
@@ -204,7 +220,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     } else if (ts.isBlock(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) ||
       ts.isCaseBlock(n) || ts.isCatchClause(n)) {
       if (!(ts.isBlock(n) && parents.get(n) && isFunctionLike(parents.get(n)!))) {
-        inner = { parent: scope, names: new Map(), container, functionScope: false };
+        inner = { parent: scope, names: new Map(), container, functionScope: false, loopBlock: ts.isBlock(n) && inLoop(n, container) ? n : undefined };
       }
       if (ts.isCatchClause(n) && n.variableDeclaration) declarePattern(inner, n.variableDeclaration.name, 'catch');
     } else if (ts.isWithStatement(n)) {
