@@ -31,6 +31,12 @@ export interface RacewayConfig {
    * catches up; when it is full, new events are dropped (and counted). Default 10000.
    */
   maxQueueSize?: number;
+  /**
+   * Fraction of requests (traces started by the Koa/Express middleware) that are recorded, from 0
+   * to 1. Default 1: everything. Races are found only between recorded requests, so a lower rate
+   * trades detection for overhead (see the README's production notes).
+   */
+  sampleRate?: number;
   /** Longest time `flush()` on exit (beforeExit, SIGTERM, SIGINT) may take, in ms. Default 2000. */
   shutdownTimeout?: number;
   /** Install exit handlers that flush on beforeExit / SIGTERM / SIGINT. Default true. */
@@ -50,6 +56,7 @@ export interface ResolvedConfig {
   instanceId: string | null;
   tags: Record<string, string>;
   maxQueueSize: number;
+  sampleRate: number;
   shutdownTimeout: number;
   handleExit: boolean;
 }
@@ -66,6 +73,7 @@ export const DEFAULTS: ResolvedConfig = {
   instanceId: null,
   tags: {},
   maxQueueSize: 10000,
+  sampleRate: 1,
   shutdownTimeout: 2000,
   handleExit: true,
 };
@@ -140,6 +148,11 @@ export function resolveConfig(input: RacewayConfig = {}): ResolvedConfig {
   if (has('flushInterval')) c.flushInterval = positiveInt('flushInterval', i.flushInterval, 3600000);
   if (has('maxQueueSize')) c.maxQueueSize = positiveInt('maxQueueSize', i.maxQueueSize, 10000000);
   if (has('shutdownTimeout')) c.shutdownTimeout = positiveInt('shutdownTimeout', i.shutdownTimeout, 600000);
+  if (has('sampleRate')) {
+    const r = i.sampleRate;
+    if (typeof r !== 'number' || !(r >= 0 && r <= 1)) throw new RacewayConfigError('sampleRate', `got ${JSON.stringify(r)}; accepted: a number from 0 to 1`);
+    c.sampleRate = r;
+  }
   for (const k of ['enabled', 'debug', 'handleExit'] as const) {
     if (has(k)) {
       if (typeof i[k] !== 'boolean') throw new RacewayConfigError(k, `got ${JSON.stringify(i[k])}; accepted: true or false`);

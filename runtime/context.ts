@@ -32,6 +32,8 @@ export class Task {
   finished = false;
   /** Clock at completion (set when finished). */
   final: Clock | null = null;
+  /** False in a trace left out by sampling (`sampleRate`): nothing is recorded for it. */
+  sampled = true;
   /** String-table ids of `id` and `trace` in the hand-off ring, valid for `wireGen` (see wire.ts). */
   wireGen = -1;
   wireId = 0;
@@ -52,6 +54,7 @@ export class Task {
     this.own++;
     const child = new Task(trace, this, this.clock(), fn);
     child.locks = this.locks; // a task started inside a critical section runs inside it
+    child.sampled = this.sampled;
     return child;
   }
 
@@ -152,6 +155,7 @@ let lastTs = 0;
 
 /** Records an event in `task`: ticks its clock; the sink snapshots span, clock base and lock set. Returns its sequence number. */
 export function emit(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null, dur: number | null = null): number {
+  if (!task.sampled) return 0;
   task.own++;
   const seq = ++seqCounter;
   const ts = (lastTs = nowMicros());

@@ -125,6 +125,8 @@ export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args:
   try {
     const s = site ?? EMPTY_SITE;
     const cur = ambientTask();
+    // A request left out by sampling: no frames, no tasks; its hooks see an unsampled task and return.
+    if (cur !== null && !cur.sampled) return undefined;
     const isAsync = s.kind === FnKind.Async || s.kind === FnKind.AsyncGenerator;
     let task: Task;
     let owns = false;
@@ -317,7 +319,9 @@ function toKey(key: unknown): PropertyKey {
 
 function record(c: RacewayClient, f: Frame | undefined, obj: unknown, key: PropertyKey, hint: string, oldV: unknown, newV: unknown, loc: string, access: 'Read' | 'Write'): void {
   if (!isObjectLike(obj)) return; // properties of primitives are immutable: nothing to race on
-  emit(c, taskOf(f), K.StateChange, propertyName(obj, hint, key), snapshot(oldV), snapshot(newV), loc, access);
+  const task = taskOf(f);
+  if (!task.sampled) return;
+  emit(c, task, K.StateChange, propertyName(obj, hint, key), snapshot(oldV), snapshot(newV), loc, access);
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, hint), key, newV);
 }
 

@@ -164,6 +164,7 @@ test('invalid configuration fails at construction, naming the field and what it 
   t.regex(t.throws(() => new RacewayClient({ endpoint: 'ftp://x' })).message, /"endpoint"/);
   t.regex(t.throws(() => new RacewayClient({ tags: { a: 1 } })).message, /"tags"/);
   t.regex(t.throws(() => new RacewayClient({ enabled: 'yes' })).message, /"enabled".*true or false/);
+  t.regex(t.throws(() => new RacewayClient({ sampleRate: 2 })).message, /"sampleRate".*0 to 1/);
 });
 
 test('enabled: false captures nothing and opens nothing', async (t) => {

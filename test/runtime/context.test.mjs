@@ -164,3 +164,35 @@ test.serial('Koa middleware: a trace per request, isolated contexts, HttpRequest
   await c.shutdown();
   await col.close();
 });
+
+test.serial('sampleRate: 0 records nothing for requests, the app still runs; 1 records every request', async (t) => {
+  const col = await startCollector();
+  const handler = rw.fsite(m, 'sampledHandler', 50, ['ctx'], 1);
+  const run = async (sampleRate) => {
+    const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50, sampleRate });
+    const app = new Koa();
+    app.use(c.koa());
+    app.use(async (ctx) => {
+      const f = rw.enter(handler, undefined, ctx);
+      try {
+        rw.wp(f, accounts.alice, 'balance', 1, 'test/bank.js:51', 'accounts.alice');
+        rw.resume(f, await rw.suspend(f, tick(), 'test/bank.js:52'));
+        ctx.body = 'ok';
+      } finally { rw.exit(f); }
+    });
+    const server = app.listen(0);
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const before = col.events.length;
+    for (let i = 0; i < 5; i++) t.is(await (await fetch(url)).text(), 'ok');
+    await c.flush();
+    server.closeAllConnections();
+    server.close();
+    await c.shutdown();
+    return col.events.slice(before);
+  };
+  t.deepEqual(await run(0), []);
+  const all = await run(1);
+  t.is(all.filter((e) => kindOf(e) === 'HttpRequest').length, 5);
+  t.is(all.filter((e) => kindOf(e) === 'StateChange').length, 5);
+  await col.close();
+});
