@@ -25,6 +25,30 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
   return i;
 }
 
+/**
+ * Wrapping a body in `try {}` turns its top-level function declarations into block-level ones, which
+ * is a SyntaxError when the body also declares the same name with `var` or (strict code) declares
+ * the function twice. Such functions get no frame rather than a broken body.
+ */
+function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean): boolean {
+  const fnNames = new Map<string, number>();
+  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) fnNames.set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
+  if (fnNames.size === 0) return false;
+  if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  let conflict = false;
+  const visitVars = (n: TS.Node): void => {
+    if (conflict || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
+      const names: string[] = [];
+      for (const d of n.declarations) boundNames(ts, d.name, names);
+      if (names.some((x) => fnNames.has(x))) { conflict = true; return; }
+    }
+    ts.forEachChild(n, visitVars);
+  };
+  stmts.forEach(visitVars);
+  return conflict;
+}
+
 export function tempDeclaration(I: Instrumenter, temps: TS.Identifier[]): TS.Statement[] {
   const f = I.c.factory;
   if (!temps.length) return [];
@@ -44,11 +68,12 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const isClassMember = ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node);
   const owner = c.namer.parent(node);
   const inClass = isClassMember && !!owner && ts.isClassLike(owner);
+  const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
-    frame: o.functions ? f.createUniqueName('__rw_f') : undefined,
+    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? f.createUniqueName('__rw_f') : undefined,
     temps: [], inParams: true,
-    strict: parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts)),
+    strict,
     asyncOrGen: isAsync || isGen,
   };
   c.frames.set(node, fn);
