@@ -16,7 +16,8 @@ const EMPTY_LOCKS: readonly string[] = Object.freeze([]);
 const MAX_PENDING_JOINS = 1024;
 
 export class Task {
-  readonly id = randomUUID();
+  private idValue: string | null = null;
+  private traceValue: string | null;
   /** Components learned from other tasks (fork, join, lock acquire). */
   base: Clock;
   /** This task's own component; ticks on every event and at every resumption. */
@@ -39,9 +40,20 @@ export class Task {
   wireId = 0;
   wireTrace = 0;
 
-  constructor(readonly trace: string, readonly parent: Task | null, base: Clock, fn: string) {
+  /** `trace` null: a fresh trace id, made when first needed (never, for a request left out by sampling). */
+  constructor(trace: string | null, readonly parent: Task | null, base: Clock, fn: string) {
+    this.traceValue = trace;
     this.base = base;
     this.fn = fn;
+  }
+
+  /** The task id (a UUID: `metadata.thread_id`, its vector-clock component). */
+  get id(): string {
+    return this.idValue ?? (this.idValue = randomUUID());
+  }
+
+  get trace(): string {
+    return this.traceValue ?? (this.traceValue = randomUUID());
   }
 
   /** The full clock now: `base` plus the own component. */
@@ -50,11 +62,16 @@ export class Task {
   }
 
   /** A child task whose clock starts from a copy of this one's. */
-  fork(fn: string, trace: string = this.trace): Task {
+  fork(fn: string, trace?: string | null, sampled = this.sampled): Task {
+    if (!sampled) {
+      // Nothing will be recorded in it: no ids, no clock.
+      const quiet = new Task(trace ?? null, this, Clock.EMPTY, fn);
+      quiet.sampled = false;
+      return quiet;
+    }
     this.own++;
-    const child = new Task(trace, this, this.clock(), fn);
+    const child = new Task(trace === undefined ? this.trace : trace, this, this.clock(), fn);
     child.locks = this.locks; // a task started inside a critical section runs inside it
-    child.sampled = this.sampled;
     return child;
   }
 
@@ -65,6 +82,7 @@ export class Task {
 
   /** A new segment begins (after an await or when a callback re-enters): tick and join finished children. */
   resumeSegment(): void {
+    if (!this.sampled) return;
     this.own++;
     const done = this.done;
     if (done !== null) {
@@ -76,6 +94,7 @@ export class Task {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (!this.sampled) return;
     this.final = this.clock();
     const p = this.parent;
     if (p !== null && !p.finished) {
@@ -100,7 +119,7 @@ interface ContextState {
 const KEY = Symbol.for('raceway.context.v1');
 const g = globalThis as unknown as Record<symbol, ContextState | undefined>;
 const state: ContextState = g[KEY] ?? (g[KEY] = {
-  root: new Task(randomUUID(), null, Clock.EMPTY, 'main'),
+  root: new Task(null, null, Clock.EMPTY, 'main'),
   current: null,
   als: new AsyncLocalStorage<Task>(),
 });
@@ -145,9 +164,9 @@ export function runInTask<T>(task: Task, fn: () => T): T {
   return state.als.run(task, fn);
 }
 
-/** A task that starts a new trace (a request, or a callback with no known parent), forked from `parent`. */
-export function newTraceTask(parent: Task, fn: string, traceId: string = randomUUID()): Task {
-  return parent.fork(fn, traceId);
+/** A task that starts a new trace (a request), forked from `parent`; unsampled: nothing is recorded in it. */
+export function newTraceTask(parent: Task, fn: string, traceId: string | null, sampled = true): Task {
+  return parent.fork(fn, traceId, sampled);
 }
 
 let seqCounter = 0;

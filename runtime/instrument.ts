@@ -131,7 +131,9 @@ export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args:
     let task: Task;
     let owns = false;
     if (cur === null) {
-      task = callbackParent(lex, storedTask()).fork(s.name);
+      const parent = callbackParent(lex, storedTask());
+      if (!parent.sampled) return undefined;
+      task = parent.fork(s.name);
       owns = true;
     } else if (isAsync) {
       task = cur.fork(s.name);
@@ -357,7 +359,7 @@ export function rp(f: Frame | undefined, obj: unknown, key: unknown, loc: string
 export function rb(f: Frame | undefined, obj: unknown, key: unknown, hint: string): unknown {
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
-  if (isObjectLike(v) && isObjectLike(obj) && on() !== null) {
+  if (isObjectLike(v) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, hint), k, v); } catch { /* never into the app */ }
   }
   return v;

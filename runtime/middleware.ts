@@ -63,12 +63,12 @@ function headerMap(h: Record<string, string | string[] | undefined> | undefined)
 }
 
 function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
-  const trace = traceFromHeader(headers?.traceparent) ?? undefined;
+  const rate = client.config.sampleRate;
+  const sampled = rate >= 1 || (rate > 0 && Math.random() < rate);
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
-  const task = newTraceTask(currentTask(), `${method} ${url.split('?')[0]}`, trace);
-  const rate = client.config.sampleRate;
-  task.sampled = rate >= 1 || (rate > 0 && Math.random() < rate);
+  const task = newTraceTask(currentTask(), sampled ? `${method} ${url.split('?')[0]}` : '', sampled ? traceFromHeader(headers?.traceparent) : null, sampled);
+  if (!sampled) return task;
   const sink = client;
   task.span = emitSpan(sink, task, K.HttpRequest, method, url, headerMap(headers), null);
   return task;

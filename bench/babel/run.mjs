@@ -7,8 +7,6 @@
 // realistic project setup, measured without and with raceway:
 //   env  — @babel/preset-env (node 20, CommonJS) [+ @babel/preset-typescript for .ts]   ← budgeted
 //   bare — no other plugin: parse + generate only (the worst case for a relative overhead)
-// Times are CPU time of this process; rounds alternate the two variants so noise hits both; the
-// ratio is of the medians.
 // Exit code 1 if the budgeted ratio exceeds 1.3.
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -20,7 +18,7 @@ const babel = require('@babel/core');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const preset = join(root, 'dist', 'babel-plugin', 'preset.js');
 const args = process.argv.slice(2);
-const rounds = Number(args[args.indexOf('--rounds') + 1]) || 7;
+const rounds = Number(args[args.indexOf('--rounds') + 1]) || 5;
 const BUDGET = 1.3;
 
 function walk(dir, out, depth = 0) {
@@ -61,30 +59,36 @@ function options(config, withRaceway, f) {
   return { babelrc: false, configFile: false, filename: f, root, cwd: root, sourceType: 'unambiguous', presets, compact: false, sourceMaps: false };
 }
 
-// CPU time of this process (user + system), less sensitive than wall time to other processes
-// sharing the machine.
-function pass(config, withRaceway) {
+// CPU time of this process (user + system) is less sensitive than wall time to the other
+// processes sharing the machine. Each file is transformed without and with raceway alternately,
+// `rounds` times, and the minimum of each is kept (the least disturbed run), so slow phases of a
+// shared machine hit both variants alike.
+function cpu(fn) {
   const c0 = process.cpuUsage();
-  for (const { f, code } of files) babel.transformSync(code, options(config, withRaceway, f));
+  fn();
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 for (const config of ['env', 'node20', 'bare']) {
-  pass(config, false); pass(config, true); // warm-up (JIT, config loading caches)
-  const without = [], withR = [];
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2) { withR.push(pass(config, true)); without.push(pass(config, false)); }
-    else { without.push(pass(config, false)); withR.push(pass(config, true)); }
+  for (const { f, code } of files) { babel.transformSync(code, options(config, false, f)); babel.transformSync(code, options(config, true, f)); } // warm-up
+  let without = 0, withR = 0;
+  for (const { f, code } of files) {
+    let a = Infinity, b = Infinity;
+    for (let i = 0; i < rounds; i++) {
+      if (i % 2) { b = Math.min(b, cpu(() => babel.transformSync(code, options(config, true, f)))); a = Math.min(a, cpu(() => babel.transformSync(code, options(config, false, f)))); }
+      else { a = Math.min(a, cpu(() => babel.transformSync(code, options(config, false, f)))); b = Math.min(b, cpu(() => babel.transformSync(code, options(config, true, f)))); }
+    }
+    without += a;
+    withR += b;
   }
-  results[config] = { without: median(without), with: median(withR), ratio: median(withR) / median(without) };
+  results[config] = { without, with: withR, ratio: withR / without };
 }
 
 if (args.includes('--json')) console.log(JSON.stringify({ files: files.length, bytes, rounds, results }));
 else {
-  console.log(`bench/babel: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${rounds} rounds (median)`);
+  console.log(`bench/babel: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, min of ${rounds} runs per file (CPU time)`);
   for (const [k, r] of Object.entries(results)) {
     console.log(`  ${k.padEnd(5)} without ${r.without.toFixed(0).padStart(6)} ms   with raceway ${r.with.toFixed(0).padStart(6)} ms   ratio ${r.ratio.toFixed(2)}${k === 'env' ? `  (budget ≤ ${BUDGET})` : ''}`);
   }

@@ -60,10 +60,12 @@ async function load(url) {
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
+const SAMPLED = process.env.BENCH_SAMPLE_RATE ?? '0.01';
+
 async function measure(variant, endpoint) {
   const port = await freePort();
-  const dir = variant === 'instrumented' ? 'dist' : 'dist-plain';
-  const env = { PORT: String(port), RACEWAY_ENDPOINT: endpoint, ...(variant === 'plain' ? { RACEWAY_ENABLED: 'false' } : {}) };
+  const dir = variant === 'plain' ? 'dist-plain' : 'dist';
+  const env = { PORT: String(port), RACEWAY_ENDPOINT: endpoint, ...(variant === 'plain' ? { RACEWAY_ENABLED: 'false' } : {}), ...(variant === 'sampled' ? { RACEWAY_SAMPLE_RATE: SAMPLED } : {}) };
   const app = await startProcess([`examples/koa-banking/${dir}/server.js`], env, 'listening');
   try {
     await load(`http://127.0.0.1:${port}`); // warm-up (JIT, connections), not counted
@@ -79,16 +81,18 @@ build();
 const racewayPort = await freePort();
 const endpoint = `http://127.0.0.1:${racewayPort}`;
 const server = await startProcess(['dist/server/cli.js', 'serve', '--memory', '--port', String(racewayPort)], {}, 'listening');
-const runs = { plain: [], instrumented: [] };
+const runs = { plain: [], instrumented: [], sampled: [] };
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const variant of r % 2 === 0 ? ['plain', 'instrumented'] : ['instrumented', 'plain']) runs[variant].push(await measure(variant, endpoint));
+    const order = ['plain', 'instrumented', 'sampled'];
+    for (const variant of r % 2 === 0 ? order : order.reverse()) runs[variant].push(await measure(variant, endpoint));
   }
 } finally {
   await stopProcess(server);
 }
 const plain = { rps: median(runs.plain.map((x) => x.rps)), p99: median(runs.plain.map((x) => x.p99)) };
 const inst = { rps: median(runs.instrumented.map((x) => x.rps)), p99: median(runs.instrumented.map((x) => x.p99)) };
+const sampled = { rps: median(runs.sampled.map((x) => x.rps)), p99: median(runs.sampled.map((x) => x.p99)) };
 console.log(JSON.stringify({
   benchmark: 'demo-throughput',
   connections: CONNECTIONS,
@@ -99,7 +103,11 @@ console.log(JSON.stringify({
   throughput_ratio: +(inst.rps / plain.rps).toFixed(3),
   plain_p99_ms: plain.p99,
   instrumented_p99_ms: inst.p99,
-  errors: [...runs.plain, ...runs.instrumented].reduce((s, x) => s + x.errors, 0),
+  sample_rate: Number(SAMPLED),
+  sampled_rps: Math.round(sampled.rps),
+  sampled_ratio: +(sampled.rps / plain.rps).toFixed(3),
+  sampled_p99_ms: sampled.p99,
+  errors: [...runs.plain, ...runs.instrumented, ...runs.sampled].reduce((s, x) => s + x.errors, 0),
   budget_ratio: 0.95,
   within_budget: inst.rps / plain.rps >= 0.95,
 }));

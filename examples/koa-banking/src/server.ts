@@ -8,6 +8,7 @@ import { createApp } from './app';
 
 const endpoint = process.env.RACEWAY_ENDPOINT ?? 'http://localhost:8080';
 const port = Number(process.env.PORT ?? 3000);
+// Other settings (RACEWAY_SAMPLE_RATE, RACEWAY_ENABLED, …) come from the environment.
 const raceway = init({ endpoint, serviceName: 'koa-banking', environment: process.env.NODE_ENV ?? 'development', flushInterval: 250 });
 
 const server = createApp(raceway, endpoint).listen(port, () => {
