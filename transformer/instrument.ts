@@ -87,13 +87,25 @@ export class Instrumenter {
           f.createVariableDeclaration(handle, undefined, undefined, c.call('blk', [c.frame()]))], ts.NodeFlags.Const));
         return f.updateBlock(visited, [decl, ...visited.statements]);
       }
+      case SK.JsxOpeningElement: case SK.JsxSelfClosingElement: {
+        // tag names stay as written (`<obj.Comp>` must remain a member expression)
+        const n = node as TS.JsxOpeningElement | TS.JsxSelfClosingElement;
+        const attrs = ts.visitNode(n.attributes, this.visit) as TS.JsxAttributes;
+        return ts.isJsxOpeningElement(n)
+          ? f.updateJsxOpeningElement(n, n.tagName, n.typeArguments, attrs)
+          : f.updateJsxSelfClosingElement(n, n.tagName, n.typeArguments, attrs);
+      }
+      case SK.JsxClosingElement:
+        return node;
       case SK.ShorthandPropertyAssignment: {
         const n = node as TS.ShorthandPropertyAssignment;
         const ref = c.scope.shorthandRefs.get(n);
         if (ref && !ref.write && c.opts.reads && c.scope.isShared(ref, c.opts.instrument)) {
           const owner = c.owner(ref.binding);
           if (owner) {
-            return f.createPropertyAssignment(f.createIdentifier(n.name.text),
+            // `{ __proto__ }` defines an own property; `{ __proto__: v }` would set the prototype
+            const key = n.name.text === '__proto__' ? f.createComputedPropertyName(c.str('__proto__')) : f.createIdentifier(n.name.text);
+            return f.createPropertyAssignment(key,
               c.call('rv', [c.frame(), owner, c.str(n.name.text), c.cloneRef(n.name), c.loc(n)]));
           }
         }

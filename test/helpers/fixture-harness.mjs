@@ -35,9 +35,9 @@ export function listFixtures(filter = process.env.RACEWAY_FIXTURE) {
 
 export function loadFixture(name) {
   const dir = join(fixturesDir, name);
-  const entry = ['input.ts', 'input.mts', 'input.js', 'input.mjs'].find((f) => existsSync(join(dir, f)));
+  const entry = ['input.ts', 'input.tsx', 'input.mts', 'input.js', 'input.mjs'].find((f) => existsSync(join(dir, f)));
   if (!entry) return undefined;
-  const files = readdirSync(dir).filter((f) => /\.(m|c)?[jt]s$/.test(f) && !f.endsWith('.d.ts'));
+  const files = readdirSync(dir).filter((f) => /\.(m|c)?[jt]sx?$/.test(f) && !f.endsWith('.d.ts'));
   const cfgPath = join(dir, 'fixture.json');
   const config = existsSync(cfgPath) ? JSON.parse(readFileSync(cfgPath, 'utf8')) : {};
   return { name, dir, entry, files, config, eventsPath: join(dir, 'events.json') };
@@ -52,13 +52,14 @@ export function fixtureCompilerOptions(ts, fixture, fileName) {
     strict: true,
     esModuleInterop: true,
     allowJs: true,
+    jsx: ts.JsxEmit.React,
     sourceMap: true,
     ...(fixture.config.compilerOptions ?? {}),
   };
 }
 
 export function outputName(file) {
-  return file.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs');
+  return file.replace(/\.tsx?$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs');
 }
 
 /**
