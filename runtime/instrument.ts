@@ -379,66 +379,61 @@ export function write<T>(f: Frame | undefined, obj: unknown, key: PropertyKey, o
   return value;
 }
 
-/** `a.b = v` in strict code: performs the assignment (setters run once, strict failures throw). */
-export function wp<T>(f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
+// The assignment and delete themselves run in code of the program's own strictness: a failed write
+// or delete throws in strict code and is silently ignored in sloppy code, exactly as in the original.
+const strictSet = (o: unknown, k: PropertyKey, v: unknown): void => { (o as Record<PropertyKey, unknown>)[k] = v; };
+const strictDelete = (o: unknown, k: PropertyKey): boolean => delete (o as Record<PropertyKey, unknown>)[k];
+const sloppySet = new Function('o', 'k', 'v', 'o[k] = v;') as typeof strictSet;
+const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as typeof strictDelete;
+
+function writeWith<T>(set: typeof strictSet, f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
   const k = toKey(key);
   const c = on();
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
-  (obj as Record<PropertyKey, unknown>)[k] = value;
+  set(obj, k, value);
   if (c !== null) try { record(c, f, obj, k, hint, old, value, loc, 'Write'); } catch { /* never into the app */ }
   return value;
 }
 
-/** `delete a.b` in strict code. */
-export function dp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
+function deleteWith(del: typeof strictDelete, f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
   const k = toKey(key);
   const c = on();
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
-  const r = delete (obj as Record<PropertyKey, unknown>)[k];
+  const r = del(obj, k);
   if (c !== null) try { record(c, f, obj, k, hint, old, null, loc, 'Write'); } catch { /* never into the app */ }
   return r;
 }
 
 /** Destructuring / for-of target `a.b`: an object whose `v` setter performs and records the write. */
-export function tp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
+function targetWith(set: typeof strictSet, f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
   const k = toKey(key);
-  return {
-    set v(value: unknown) { wp(f, obj, k, value, loc, hint); },
-  };
+  return { set v(value: unknown) { writeWith(set, f, obj, k, value, loc, hint); } };
 }
 
-// Sloppy-mode twins: the same operations compiled without "use strict", so a failed assignment or
-// delete is silently ignored exactly as in the original sloppy code.
-const sloppy = new Function('o', 'k', 'v', 'o[k] = v; return v;') as (o: unknown, k: PropertyKey, v: unknown) => unknown;
-const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as (o: unknown, k: PropertyKey) => boolean;
-
+/** `a.b = v` in strict code: performs the assignment (setters run once), records old → v, returns v. */
+export function wp<T>(f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
+  return writeWith(strictSet, f, obj, key, value, loc, hint);
+}
 export function wpSloppy<T>(f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
-  const k = toKey(key);
-  const c = on();
-  let old: unknown = null;
-  if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
-  sloppy(obj, k, value);
-  if (c !== null) try { record(c, f, obj, k, hint, old, value, loc, 'Write'); } catch { /* never into the app */ }
-  return value;
+  return writeWith(sloppySet, f, obj, key, value, loc, hint);
 }
 
+/** `delete a.b`: a Write whose new value is null. */
+export function dp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
+  return deleteWith(strictDelete, f, obj, key, loc, hint);
+}
 export function dpSloppy(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
-  const k = toKey(key);
-  const c = on();
-  let old: unknown = null;
-  if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
-  const r = sloppyDelete(obj, k);
-  if (c !== null) try { record(c, f, obj, k, hint, old, null, loc, 'Write'); } catch { /* never into the app */ }
-  return r;
+  return deleteWith(sloppyDelete, f, obj, key, loc, hint);
 }
 
+/** `[a.b] = …`, `({x: a.b} = …)`, `for (a.b of …)`: `tp(…).v` is the assignment target. */
+export function tp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
+  return targetWith(strictSet, f, obj, key, loc, hint);
+}
 export function tpSloppy(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
-  const k = toKey(key);
-  return {
-    set v(value: unknown) { wpSloppy(f, obj, k, value, loc, hint); },
-  };
+  return targetWith(sloppySet, f, obj, key, loc, hint);
 }
 
 /** Class field `x = init`: the definition is the language's; this records it (old value null). */
@@ -460,29 +455,27 @@ function ownerName(owner: Owner, name: string): string {
   return name;
 }
 
+function recordBinding(f: Frame | undefined, owner: Owner, name: string, old: unknown, value: unknown, loc: string, access: 'Read' | 'Write'): void {
+  const c = on();
+  if (c === null) return;
+  try {
+    const task = taskOf(f);
+    if (!task.sampled) return;
+    const v = ownerName(owner, name);
+    emit(c, task, K.StateChange, v, snapshot(old), snapshot(value), loc, access);
+    if (isObjectLike(value)) nameOf(value, v);
+  } catch { /* never into the app */ }
+}
+
 /** A read of a shared binding: records it, returns the value. */
 export function rv<T>(f: Frame | undefined, owner: Owner, name: string, value: T, loc: string): T {
-  const c = on();
-  if (c !== null) {
-    try {
-      const v = ownerName(owner, name);
-      emit(c, taskOf(f), K.StateChange, v, snapshot(value), snapshot(value), loc, 'Read');
-      if (isObjectLike(value)) nameOf(value, v);
-    } catch { /* never into the app */ }
-  }
+  recordBinding(f, owner, name, value, value, loc, 'Read');
   return value;
 }
 
 /** A write of a shared binding (the assignment itself stays in the program): records old → value. */
 export function wv<T>(f: Frame | undefined, owner: Owner, name: string, old: unknown, value: T, loc: string): T {
-  const c = on();
-  if (c !== null) {
-    try {
-      const v = ownerName(owner, name);
-      emit(c, taskOf(f), K.StateChange, v, snapshot(old), snapshot(value), loc, 'Write');
-      if (isObjectLike(value)) nameOf(value, v);
-    } catch { /* never into the app */ }
-  }
+  recordBinding(f, owner, name, old, value, loc, 'Write');
   return value;
 }
 
