@@ -120,7 +120,50 @@ function src(n: Node, code: string): string {
   return '<expr>';
 }
 
-const VOID0 = () => t.unaryExpression('void', t.numericLiteral(0), true);
+
+/**
+ * Unvalidated node builders for the shapes this file emits on every access (the @babel/types
+ * builders validate each field, which showed up as a large part of the plugin's own time). The
+ * nodes are exactly what the validated builders would produce for these arguments.
+ */
+const F = {
+  identifier: (name: string): t.Identifier => ({ type: 'Identifier', name }) as t.Identifier,
+  stringLiteral: (value: string): t.StringLiteral => ({ type: 'StringLiteral', value }) as t.StringLiteral,
+  numericLiteral: (value: number): t.NumericLiteral => ({ type: 'NumericLiteral', value }) as t.NumericLiteral,
+  nullLiteral: (): t.NullLiteral => ({ type: 'NullLiteral' }) as t.NullLiteral,
+  thisExpression: (): t.ThisExpression => ({ type: 'ThisExpression' }) as t.ThisExpression,
+  callExpression: (callee: any, args: any[]): t.CallExpression => ({ type: 'CallExpression', callee, arguments: args }) as t.CallExpression,
+  memberExpression: (object: any, property: any, computed = false): t.MemberExpression =>
+    ({ type: 'MemberExpression', object, property, computed }) as t.MemberExpression,
+  unaryExpression: (operator: any, argument: any, prefix = true): t.UnaryExpression => ({ type: 'UnaryExpression', operator, argument, prefix }) as t.UnaryExpression,
+  assignmentExpression: (operator: string, left: any, right: any): t.AssignmentExpression => ({ type: 'AssignmentExpression', operator, left, right }) as t.AssignmentExpression,
+  sequenceExpression: (expressions: any[]): t.SequenceExpression => ({ type: 'SequenceExpression', expressions }) as t.SequenceExpression,
+  conditionalExpression: (test: any, consequent: any, alternate: any): t.ConditionalExpression =>
+    ({ type: 'ConditionalExpression', test, consequent, alternate }) as t.ConditionalExpression,
+  binaryExpression: (operator: any, left: any, right: any): t.BinaryExpression => ({ type: 'BinaryExpression', operator, left, right }) as t.BinaryExpression,
+  logicalExpression: (operator: any, left: any, right: any): t.LogicalExpression => ({ type: 'LogicalExpression', operator, left, right }) as t.LogicalExpression,
+  updateExpression: (operator: any, argument: any, prefix = false): t.UpdateExpression => ({ type: 'UpdateExpression', operator, argument, prefix }) as t.UpdateExpression,
+  /** Shallow copies for the leaf nodes we duplicate (identifiers, literals, private names). */
+  cloneNode: <T extends t.Node>(n: T): T => {
+    switch (n.type) {
+      case 'Identifier':
+        return { type: 'Identifier', name: (n as any).name } as any;
+      case 'StringLiteral':
+        return { type: 'StringLiteral', value: (n as any).value } as any;
+      case 'NumericLiteral':
+        return { type: 'NumericLiteral', value: (n as any).value } as any;
+      case 'PrivateName':
+        return { type: 'PrivateName', id: { type: 'Identifier', name: (n as any).id.name } } as any;
+      case 'UnaryExpression':
+      case 'ThisExpression':
+      case 'NullLiteral':
+      default:
+        return t.cloneNode(n, true, true);
+    }
+  },
+};
+
+const VOID0 = () => F.unaryExpression('void', F.numericLiteral(0), true);
 
 export class Instrumenter {
   private readonly o: NormalizedOptions;
@@ -254,33 +297,33 @@ export class Instrumenter {
   // ---------------------------------------------------------------- helpers
 
   private loc(n: Node): t.StringLiteral {
-    return t.stringLiteral(this.info.file + ':' + (n.loc ? n.loc.start.line : 0));
+    return F.stringLiteral(this.info.file + ':' + (n.loc ? n.loc.start.line : 0));
   }
 
   private hook(name: string, args: Expr[]): t.CallExpression {
-    return t.callExpression(t.memberExpression(t.cloneNode(this.rw), t.identifier(name)), args);
+    return F.callExpression(F.memberExpression(F.cloneNode(this.rw), F.identifier(name)), args);
   }
 
   private frame(ctx: Ctx): Expr {
-    return ctx.frame ? t.identifier(ctx.frame) : VOID0();
+    return ctx.frame ? F.identifier(ctx.frame) : VOID0();
   }
 
   private temp(ctx: Ctx): t.Identifier {
     const name = this.P + 't' + this.tempCounter++;
     ctx.temps.push(name);
-    return t.identifier(name);
+    return F.identifier(name);
   }
 
   private assignTemp(id: t.Identifier, value: Expr, original: Node = value): t.AssignmentExpression {
-    return t.assignmentExpression('=', t.cloneNode(id), keepName(value, '', original));
+    return F.assignmentExpression('=', F.cloneNode(id), keepName(value, '', original));
   }
 
   /** The `owner` argument, or null where it does not exist (then the access is not recorded). */
   private owner(s: Shared, ctx: Ctx): Expr | null {
-    if (s.owner === 'module') return t.identifier(this.P + 'm');
+    if (s.owner === 'module') return F.identifier(this.P + 'm');
     if (!s.fn || (ctx.hidden && ctx.hidden.has(s.fn))) return null;
     const f = this.frameOf.get(s.fn);
-    return f ? t.identifier(f) : null;
+    return f ? F.identifier(f) : null;
   }
 
   /** baseName hint (SPEC §5), the same rendering as the transformer's `Namer.hint`. */
@@ -345,11 +388,11 @@ export class Instrumenter {
     program.body = this.statements(program.body, ctx);
     const decls: t.VariableDeclarator[] = [
       t.variableDeclarator(
-        t.identifier(this.P + 'm'),
-        this.hook('mod', [t.stringLiteral(this.info.file), t.stringLiteral(this.info.moduleId)]),
+        F.identifier(this.P + 'm'),
+        this.hook('mod', [F.stringLiteral(this.info.file), F.stringLiteral(this.info.moduleId)]),
       ),
       ...this.sites,
-      ...ctx.temps.map((n) => t.variableDeclarator(t.identifier(n))),
+      ...ctx.temps.map((n) => t.variableDeclarator(F.identifier(n))),
     ];
     return [t.variableDeclaration('var', decls)];
   }
@@ -482,7 +525,7 @@ export class Instrumenter {
   /** `__rw.at(f);` for the top of a `for await` body and after the loop, where there is a frame. */
   private forAwaitAt(s: Node, ctx: Ctx): t.Statement | null {
     if (s.type !== 'ForOfStatement' || !s.await || !this.o.awaits || !ctx.frame) return null;
-    return t.expressionStatement(this.hook('at', [t.identifier(ctx.frame)]));
+    return t.expressionStatement(this.hook('at', [F.identifier(ctx.frame)]));
   }
 
   /** Statements after which a `__rw.at(f);` follows (for-await loops, possibly labelled). */
@@ -494,7 +537,7 @@ export class Instrumenter {
 
   private atResume(b: t.BlockStatement, ctx: Ctx): void {
     if (ctx.suspendable && this.o.awaits && ctx.frame) {
-      b.body.unshift(t.expressionStatement(this.hook('at', [t.identifier(ctx.frame)])));
+      b.body.unshift(t.expressionStatement(this.hook('at', [F.identifier(ctx.frame)])));
     }
   }
 
@@ -503,7 +546,7 @@ export class Instrumenter {
     this.statements(b.body, ctx);
     const h = this.blockHandles.get(b);
     if (h) {
-      b.body.unshift(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(h), this.hook('blk', [this.frame(ctx)]))]));
+      b.body.unshift(t.variableDeclaration('const', [t.variableDeclarator(F.identifier(h), this.hook('blk', [this.frame(ctx)]))]));
     }
   }
 
@@ -573,8 +616,8 @@ export class Instrumenter {
         }
         const h = this.hint(n.object, ctx);
         const obj = this.base(n.object, ctx);
-        const key = n.computed ? this.x(n.property as Expr, ctx) : t.stringLiteral((n.property as t.Identifier).name);
-        return t.memberExpression(this.hook(ctx.strict ? 'tp' : 'tpSloppy', [this.frame(ctx), obj, key, this.loc(n), t.stringLiteral(h)]), t.identifier('v'));
+        const key = n.computed ? this.x(n.property as Expr, ctx) : F.stringLiteral((n.property as t.Identifier).name);
+        return F.memberExpression(this.hook(ctx.strict ? 'tp' : 'tpSloppy', [this.frame(ctx), obj, key, this.loc(n), F.stringLiteral(h)]), F.identifier('v'));
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
@@ -610,7 +653,7 @@ export class Instrumenter {
 
   private postWrites(post: PostWrite[], ctx: Ctx): Expr[] {
     return post.map((w) =>
-      t.assignmentExpression('=', t.identifier(w.id), this.hook('wv', [this.frame(ctx), t.cloneNode(w.owner), t.stringLiteral(w.id), t.identifier(w.id), t.identifier(w.tmp), w.loc])),
+      F.assignmentExpression('=', F.identifier(w.id), this.hook('wv', [this.frame(ctx), F.cloneNode(w.owner), F.stringLiteral(w.id), F.identifier(w.id), F.identifier(w.tmp), w.loc])),
     );
   }
 
@@ -649,7 +692,7 @@ export class Instrumenter {
         }
         const f = this.frame(ctx);
         return this.hook('resume', [
-          t.cloneNode(f),
+          F.cloneNode(f),
           t.awaitExpression(this.hook('suspend', [f, arg, this.loc(e)])),
         ]);
       }
@@ -660,7 +703,7 @@ export class Instrumenter {
           return e;
         }
         const f = this.frame(ctx);
-        return this.hook('yieldIn', [t.cloneNode(f), t.yieldExpression(this.hook('yieldOut', [f, arg]), e.delegate)]);
+        return this.hook('yieldIn', [F.cloneNode(f), t.yieldExpression(this.hook('yieldOut', [f, arg]), e.delegate)]);
       }
       case 'FunctionExpression':
         this.fn(e, ctx, e.id ? e.id.name : name ?? '<anonymous>');
@@ -748,7 +791,7 @@ export class Instrumenter {
     if (!s || !this.o.reads) return e;
     const owner = this.owner(s, ctx);
     if (!owner) return e;
-    return this.hook('rv', [this.frame(ctx), owner, t.stringLiteral(s.name), e, this.loc(e)]);
+    return this.hook('rv', [this.frame(ctx), owner, F.stringLiteral(s.name), e, this.loc(e)]);
   }
 
   /** An expression used only as the object of a member access: members become `rb` (no event). */
@@ -796,7 +839,7 @@ export class Instrumenter {
     if (e.object.type === 'Super') {
       // super.x: the generic `read` hook with `this` as the object (SPEC §4.2).
       if (used && this.o.reads && !e.computed) {
-        return this.hook('read', [f, t.thisExpression(), t.stringLiteral((e.property as t.Identifier).name), e, this.loc(e), t.stringLiteral('super')]);
+        return this.hook('read', [f, F.thisExpression(), F.stringLiteral((e.property as t.Identifier).name), e, this.loc(e), F.stringLiteral('super')]);
       }
       return this.plainMember(e, ctx);
     }
@@ -805,7 +848,7 @@ export class Instrumenter {
       const obj = this.base(e.object, ctx);
       if (used && this.o.reads && !ctx.noTemps) {
         const tmp = this.temp(ctx);
-        return this.hook('read', [f, this.assignTemp(tmp, obj), t.stringLiteral('#' + e.property.id.name), t.memberExpression(t.cloneNode(tmp), e.property), this.loc(e), t.stringLiteral(h)]);
+        return this.hook('read', [f, this.assignTemp(tmp, obj), F.stringLiteral('#' + e.property.id.name), F.memberExpression(F.cloneNode(tmp), e.property), this.loc(e), F.stringLiteral(h)]);
       }
       e.object = obj;
       return e;
@@ -813,16 +856,16 @@ export class Instrumenter {
     if (!this.o.reads && !this.o.writes) return this.plainMember(e, ctx);
     const h = this.hint(e.object, ctx);
     const obj = this.base(e.object, ctx);
-    const key = e.computed ? this.x(e.property as Expr, ctx) : t.stringLiteral((e.property as t.Identifier).name);
+    const key = e.computed ? this.x(e.property as Expr, ctx) : F.stringLiteral((e.property as t.Identifier).name);
     if (used) {
       if (!this.o.reads) {
         e.object = obj;
         if (e.computed) e.property = key;
         return e;
       }
-      return this.hook('rp', [f, obj, key, this.loc(e), t.stringLiteral(h)]);
+      return this.hook('rp', [f, obj, key, this.loc(e), F.stringLiteral(h)]);
     }
-    return this.hook('rb', [f, obj, key, t.stringLiteral(h)]);
+    return this.hook('rb', [f, obj, key, F.stringLiteral(h)]);
   }
 
   // ---------------------------------------------------------------- optional chains
@@ -867,16 +910,16 @@ export class Instrumenter {
       if (i === links.length) return cur;
       const l = links[i];
       const step = (o: Expr): Expr => {
-        const key = l.computed ? this.x(l.property, ctx) : t.stringLiteral(l.property.name);
+        const key = l.computed ? this.x(l.property, ctx) : F.stringLiteral(l.property.name);
         const read = i === links.length - 1 && used && this.o.reads
-          ? this.hook('rp', [this.frame(ctx), o, key, this.loc(l), t.stringLiteral(hints[i]!)])
-          : this.hook('rb', [this.frame(ctx), o, key, t.stringLiteral(hints[i]!)]);
+          ? this.hook('rp', [this.frame(ctx), o, key, this.loc(l), F.stringLiteral(hints[i]!)])
+          : this.hook('rb', [this.frame(ctx), o, key, F.stringLiteral(hints[i]!)]);
         return build(i + 1, read);
       };
       if (!l.optional) return step(cur);
       const tmp = this.temp(ctx);
-      const test = t.binaryExpression('==', this.assignTemp(tmp, cur), t.nullLiteral());
-      return t.conditionalExpression(test, VOID0(), step(t.cloneNode(tmp)));
+      const test = F.binaryExpression('==', this.assignTemp(tmp, cur), F.nullLiteral());
+      return F.conditionalExpression(test, VOID0(), step(F.cloneNode(tmp)));
     };
     return build(0, this.base(base, ctx));
   }
@@ -904,7 +947,7 @@ export class Instrumenter {
       e.right = this.x(e.right, ctx);
       if (!post.length) return e;
       const r = this.temp(ctx);
-      return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(r), e), ...this.postWrites(post, ctx), t.cloneNode(r)]);
+      return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(r), e), ...this.postWrites(post, ctx), F.cloneNode(r)]);
     }
     e.right = this.x(e.right, ctx, name);
     return e;
@@ -913,24 +956,24 @@ export class Instrumenter {
   /** `x = v`, `x op= v` on a shared binding (SPEC §4.3). */
   private writeVar(id: t.Identifier, s: Shared, owner: Expr, op: string, right: Expr, origRight: Node, at: Node, ctx: Ctx): Expr {
     const f = () => this.frame(ctx);
-    const ow = () => t.cloneNode(owner);
-    const name = () => t.stringLiteral(s.name);
-    const target = () => t.identifier(id.name);
+    const ow = () => F.cloneNode(owner);
+    const name = () => F.stringLiteral(s.name);
+    const target = () => F.identifier(id.name);
     const loc = this.loc(at);
     const tmp = this.temp(ctx);
-    const wv = () => t.assignmentExpression('=', id, this.hook('wv', [f(), ow(), name(), target(), t.cloneNode(tmp), t.cloneNode(loc)]));
+    const wv = () => F.assignmentExpression('=', id, this.hook('wv', [f(), ow(), name(), target(), F.cloneNode(tmp), F.cloneNode(loc)]));
     // Compound and logical forms record a Read first (part of the reads family).
-    const rv = () => (this.o.reads ? this.hook('rv', [f(), ow(), name(), target(), t.cloneNode(loc)]) : target());
+    const rv = () => (this.o.reads ? this.hook('rv', [f(), ow(), name(), target(), F.cloneNode(loc)]) : target());
     if (op === '=') {
       // (t = v, x = __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
-      return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]);
+      return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]);
     }
     if (op === '&&=' || op === '||=' || op === '??=') {
       const lop = op.slice(0, -1) as '&&' | '||' | '??';
-      return t.logicalExpression(lop, rv(), t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]));
+      return F.logicalExpression(lop, rv(), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]));
     }
     const bop = op.slice(0, -1) as any;
-    return t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tmp), t.binaryExpression(bop, rv(), right)), wv()]);
+    return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), F.binaryExpression(bop, rv(), right)), wv()]);
   }
 
   private writeMember(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx, name: string | null): Expr {
@@ -948,16 +991,16 @@ export class Instrumenter {
     const f = () => this.frame(ctx);
     const h = this.hint(left.object, ctx);
     const loc = this.loc(e);
-    const hs = () => t.stringLiteral(h);
+    const hs = () => F.stringLiteral(h);
     const wpName = ctx.strict ? 'wp' : 'wpSloppy';
     if (op === '=') {
       const obj = this.base(left.object, ctx);
-      const key = left.computed ? this.x(left.property as Expr, ctx) : t.stringLiteral((left.property as t.Identifier).name);
+      const key = left.computed ? this.x(left.property as Expr, ctx) : F.stringLiteral((left.property as t.Identifier).name);
       return this.hook(wpName, [f(), obj, key, this.x(e.right, ctx, name), loc, hs()]);
     }
     if (ctx.noTemps) return plain();
     const obj = this.base(left.object, ctx);
-    const key = left.computed ? this.x(left.property as Expr, ctx) : t.stringLiteral((left.property as t.Identifier).name);
+    const key = left.computed ? this.x(left.property as Expr, ctx) : F.stringLiteral((left.property as t.Identifier).name);
     const to = this.temp(ctx);
     const seq: Expr[] = [this.assignTemp(to, obj)];
     let k: Expr = key;
@@ -967,11 +1010,11 @@ export class Instrumenter {
       k = tk;
     }
     const right = this.x(e.right, ctx, name);
-    const rp = () => (this.o.reads ? this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), hs()]) : this.hook('rb', [f(), t.cloneNode(to), t.cloneNode(k), hs()]));
-    const wp = (v: Expr) => this.hook(wpName, [f(), t.cloneNode(to), t.cloneNode(k), v, t.cloneNode(loc), hs()]);
-    if (op === '&&=' || op === '||=' || op === '??=') seq.push(t.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
-    else seq.push(wp(t.binaryExpression(op.slice(0, -1) as any, rp(), right)));
-    return t.sequenceExpression(seq);
+    const rp = () => (this.o.reads ? this.hook('rp', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(loc), hs()]) : this.hook('rb', [f(), F.cloneNode(to), F.cloneNode(k), hs()]));
+    const wp = (v: Expr) => this.hook(wpName, [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(loc), hs()]);
+    if (op === '&&=' || op === '||=' || op === '??=') seq.push(F.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
+    else seq.push(wp(F.binaryExpression(op.slice(0, -1) as any, rp(), right)));
+    return F.sequenceExpression(seq);
   }
 
   private privateKind(ctx: Ctx, name: string): 'field' | 'method' {
@@ -993,42 +1036,42 @@ export class Instrumenter {
     const f = () => this.frame(ctx);
     const h = this.hint(left.object, ctx);
     const loc = this.loc(e);
-    const access = () => t.memberExpression(t.thisExpression(), t.cloneNode(priv));
-    const old = isField ? t.conditionalExpression(t.binaryExpression('in', t.cloneNode(priv), t.thisExpression()), access(), VOID0()) : VOID0();
+    const access = () => F.memberExpression(F.thisExpression(), F.cloneNode(priv));
+    const old = isField ? F.conditionalExpression(F.binaryExpression('in', F.cloneNode(priv), F.thisExpression()), access(), VOID0()) : VOID0();
     let value = this.x(e.right, ctx);
     if (e.operator !== '=') {
-      const r = this.o.reads ? this.hook('read', [f(), t.thisExpression(), t.stringLiteral(pname), access(), t.cloneNode(loc), t.stringLiteral(h)]) : access();
-      value = t.binaryExpression(e.operator.slice(0, -1) as any, r, value);
+      const r = this.o.reads ? this.hook('read', [f(), F.thisExpression(), F.stringLiteral(pname), access(), F.cloneNode(loc), F.stringLiteral(h)]) : access();
+      value = F.binaryExpression(e.operator.slice(0, -1) as any, r, value);
     }
-    return this.hook('write', [f(), t.thisExpression(), t.stringLiteral(pname), old, t.assignmentExpression('=', access(), value), loc, t.stringLiteral(h)]);
+    return this.hook('write', [f(), F.thisExpression(), F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), loc, F.stringLiteral(h)]);
   }
 
   private update(e: t.UpdateExpression, ctx: Ctx): Expr {
     const arg = unwrap(e.argument);
     const f = () => this.frame(ctx);
     const loc = this.loc(e);
-    const bump = (id: t.Identifier) => t.updateExpression(e.operator, t.cloneNode(id), true);
-    const post = (id: t.Identifier) => t.updateExpression(e.operator, t.cloneNode(id), false);
+    const bump = (id: t.Identifier) => F.updateExpression(e.operator, F.cloneNode(id), true);
+    const post = (id: t.Identifier) => F.updateExpression(e.operator, F.cloneNode(id), false);
     if (arg.type === 'Identifier') {
       const s = this.o.writes ? this.shared.get(arg) : undefined;
       const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
       if (!s || !owner) return e;
       const tv = this.temp(ctx);
-      const name = () => t.stringLiteral(s.name);
-      const read = this.o.reads ? this.hook('rv', [f(), t.cloneNode(owner), name(), t.identifier(arg.name), t.cloneNode(loc)]) : t.identifier(arg.name);
+      const name = () => F.stringLiteral(s.name);
+      const read = this.o.reads ? this.hook('rv', [f(), F.cloneNode(owner), name(), F.identifier(arg.name), F.cloneNode(loc)]) : F.identifier(arg.name);
       if (e.prefix) {
         // ++x -> (t = rv(..), x = wv(f, o, "x", t, ++t, loc))
-        return t.sequenceExpression([
-          t.assignmentExpression('=', t.cloneNode(tv), read),
-          t.assignmentExpression('=', arg, this.hook('wv', [f(), t.cloneNode(owner), name(), t.cloneNode(tv), bump(tv), t.cloneNode(loc)])),
+        return F.sequenceExpression([
+          F.assignmentExpression('=', F.cloneNode(tv), read),
+          F.assignmentExpression('=', arg, this.hook('wv', [f(), F.cloneNode(owner), name(), F.cloneNode(tv), bump(tv), F.cloneNode(loc)])),
         ]);
       }
       // x++ -> (t = rv(..), x = wv(f, o, "x", t, (r = t++, t), loc), r): the value is ToNumeric(old).
       const tr = this.temp(ctx);
-      return t.sequenceExpression([
-        t.assignmentExpression('=', t.cloneNode(tv), read),
-        t.assignmentExpression('=', arg, this.hook('wv', [f(), t.cloneNode(owner), name(), t.cloneNode(tv), t.sequenceExpression([t.assignmentExpression('=', t.cloneNode(tr), post(tv)), t.cloneNode(tv)]), t.cloneNode(loc)])),
-        t.cloneNode(tr),
+      return F.sequenceExpression([
+        F.assignmentExpression('=', F.cloneNode(tv), read),
+        F.assignmentExpression('=', arg, this.hook('wv', [f(), F.cloneNode(owner), name(), F.cloneNode(tv), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)]), F.cloneNode(loc)])),
+        F.cloneNode(tr),
       ]);
     }
     if (arg.type === 'MemberExpression') {
@@ -1040,7 +1083,7 @@ export class Instrumenter {
       const to = this.temp(ctx);
       const obj = this.base(arg.object, ctx);
       const seq: Expr[] = [this.assignTemp(to, obj)];
-      let k: Expr = arg.computed ? this.x(arg.property as Expr, ctx) : t.stringLiteral((arg.property as t.Identifier).name);
+      let k: Expr = arg.computed ? this.x(arg.property as Expr, ctx) : F.stringLiteral((arg.property as t.Identifier).name);
       if (arg.computed && k.type !== 'StringLiteral' && k.type !== 'NumericLiteral') {
         const tk = this.temp(ctx);
         seq.push(this.assignTemp(tk, k));
@@ -1048,17 +1091,17 @@ export class Instrumenter {
       }
       const tv = this.temp(ctx);
       const read = this.o.reads
-        ? this.hook('rp', [f(), t.cloneNode(to), t.cloneNode(k), t.cloneNode(loc), t.stringLiteral(h)])
-        : this.hook('rb', [f(), t.cloneNode(to), t.cloneNode(k), t.stringLiteral(h)]);
-      seq.push(t.assignmentExpression('=', t.cloneNode(tv), read));
-      const wp = (v: Expr) => this.hook(ctx.strict ? 'wp' : 'wpSloppy', [f(), t.cloneNode(to), t.cloneNode(k), v, t.cloneNode(loc), t.stringLiteral(h)]);
+        ? this.hook('rp', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(loc), F.stringLiteral(h)])
+        : this.hook('rb', [f(), F.cloneNode(to), F.cloneNode(k), F.stringLiteral(h)]);
+      seq.push(F.assignmentExpression('=', F.cloneNode(tv), read));
+      const wp = (v: Expr) => this.hook(ctx.strict ? 'wp' : 'wpSloppy', [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(loc), F.stringLiteral(h)]);
       if (e.prefix) {
         seq.push(wp(bump(tv)));
       } else {
         const tr = this.temp(ctx);
-        seq.push(t.assignmentExpression('=', t.cloneNode(tr), post(tv)), wp(t.cloneNode(tv)), t.cloneNode(tr));
+        seq.push(F.assignmentExpression('=', F.cloneNode(tr), post(tv)), wp(F.cloneNode(tv)), F.cloneNode(tr));
       }
-      return t.sequenceExpression(seq);
+      return F.sequenceExpression(seq);
     }
     return e;
   }
@@ -1073,8 +1116,8 @@ export class Instrumenter {
         }
         const h = this.hint(arg.object, ctx);
         const obj = this.base(arg.object, ctx);
-        const key = arg.computed ? this.x(arg.property as Expr, ctx) : t.stringLiteral((arg.property as t.Identifier).name);
-        return this.hook(ctx.strict ? 'dp' : 'dpSloppy', [this.frame(ctx), obj, key, this.loc(e), t.stringLiteral(h)]);
+        const key = arg.computed ? this.x(arg.property as Expr, ctx) : F.stringLiteral((arg.property as t.Identifier).name);
+        return this.hook(ctx.strict ? 'dp' : 'dpSloppy', [this.frame(ctx), obj, key, this.loc(e), F.stringLiteral(h)]);
       }
       if (arg.type === 'OptionalMemberExpression' || arg.type === 'OptionalCallExpression') {
         this.rawChain(arg, ctx);
@@ -1145,14 +1188,14 @@ export class Instrumenter {
         const original = m.value;
         let value = this.x(m.value, fieldCtx, name + '.' + member);
         if (!(m as any).computed && this.o.writes && m.type !== 'ClassAccessorProperty') {
-          value = this.hook('fi', [t.thisExpression(), t.stringLiteral(member), keepName(value, member, original), this.loc(m), t.stringLiteral(name)]);
+          value = this.hook('fi', [F.thisExpression(), F.stringLiteral(member), keepName(value, member, original), this.loc(m), F.stringLiteral(name)]);
         }
         m.value = this.isolate(value, fieldCtx);
       } else if (m.type === 'StaticBlock') {
         this.enterScope(m);
         const blockCtx = this.newCtx(memberCtx, { frame: null, parentFrame: null, thisClass: name, suspendable: false, fn: m, noTemps: false });
         this.statements(m.body, blockCtx);
-        if (blockCtx.temps.length) m.body.unshift(t.variableDeclaration('var', blockCtx.temps.map((n) => t.variableDeclarator(t.identifier(n)))));
+        if (blockCtx.temps.length) m.body.unshift(t.variableDeclaration('var', blockCtx.temps.map((n) => t.variableDeclarator(F.identifier(n)))));
       }
     }
   }
@@ -1160,7 +1203,7 @@ export class Instrumenter {
   /** Gives an expression evaluated outside any function body its own temporaries: `((t1) => e)()`. */
   private isolate(e: Expr, ctx: Ctx): Expr {
     if (!ctx.temps.length) return e;
-    return t.callExpression(t.arrowFunctionExpression(ctx.temps.map((n) => t.identifier(n)), e), []);
+    return F.callExpression(t.arrowFunctionExpression(ctx.temps.map((n) => F.identifier(n)), e), []);
   }
 
   private paramNames(params: Node[]): string[] {
@@ -1246,7 +1289,7 @@ export class Instrumenter {
       stmts = [t.returnStatement(this.x(body, ctx))];
     }
     if (!functions) {
-      const decl = ctx.temps.length ? [t.variableDeclaration('var', ctx.temps.map((n) => t.variableDeclarator(t.identifier(n))))] : [];
+      const decl = ctx.temps.length ? [t.variableDeclaration('var', ctx.temps.map((n) => t.variableDeclarator(F.identifier(n))))] : [];
       if (body.type === 'BlockStatement') body.body = [...decl, ...stmts];
       else fnode.body = t.blockStatement([...decl, ...stmts]);
       return;
@@ -1256,26 +1299,26 @@ export class Instrumenter {
     const names = this.paramNames(fnode.params);
     this.sites.push(
       t.variableDeclarator(
-        t.identifier(site),
+        F.identifier(site),
         this.hook('fsite', [
-          t.identifier(this.P + 'm'),
-          t.stringLiteral(qname),
-          t.numericLiteral(line),
-          t.arrayExpression(names.map((n) => t.stringLiteral(n))),
-          t.numericLiteral(kind),
+          F.identifier(this.P + 'm'),
+          F.stringLiteral(qname),
+          F.numericLiteral(line),
+          t.arrayExpression(names.map((n) => F.stringLiteral(n))),
+          F.numericLiteral(kind),
         ]),
       ),
     );
     const enter = this.hook('enter', [
-      t.identifier(site),
-      outer.parentFrame ? t.identifier(outer.parentFrame) : VOID0(),
-      ...names.map((n) => t.identifier(n)),
+      F.identifier(site),
+      outer.parentFrame ? F.identifier(outer.parentFrame) : VOID0(),
+      ...names.map((n) => F.identifier(n)),
     ]);
-    const decls = [t.variableDeclarator(t.identifier(frameName), enter), ...ctx.temps.map((n) => t.variableDeclarator(t.identifier(n)))];
+    const decls = [t.variableDeclarator(F.identifier(frameName), enter), ...ctx.temps.map((n) => t.variableDeclarator(F.identifier(n)))];
     const wrapped = t.blockStatement(
       [
         t.variableDeclaration('var', decls),
-        t.tryStatement(t.blockStatement(stmts), null, t.blockStatement([t.expressionStatement(this.hook('exit', [t.identifier(frameName)]))])),
+        t.tryStatement(t.blockStatement(stmts), null, t.blockStatement([t.expressionStatement(this.hook('exit', [F.identifier(frameName)]))])),
       ],
       directives,
     );
