@@ -1148,7 +1148,14 @@ export class Instrumenter {
       }
       const before = p.value;
       p.value = this.x(p.value as Expr, ctx, qname);
-      if (p.value !== before) p.shorthand = false;
+      if (p.value !== before && p.shorthand) {
+        p.shorthand = false;
+        // `{ __proto__ }` defines an own property; `__proto__: v` would set the prototype.
+        if (!p.computed && p.key.type === 'Identifier' && p.key.name === '__proto__') {
+          p.key = F.stringLiteral('__proto__');
+          p.computed = true;
+        }
+      }
     }
   }
 

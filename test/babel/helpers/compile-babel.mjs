@@ -16,12 +16,15 @@ export const pluginPath = join(repoRoot, 'dist', 'babel-plugin', 'plugin.js');
 /** Babel options for one fixture file; `order` puts the raceway preset before or after preset-typescript. */
 export function babelOptions(fixture, fileName, { order = 'raceway-last', options = fixture.config.options ?? {}, env = false } = {}) {
   const esm = /\.m[jt]s$/.test(fileName);
-  const ts = /\.[cm]?ts$/.test(fileName);
+  const ts = /\.[cm]?tsx?$/.test(fileName);
+  const jsx = /\.[jt]sx$/.test(fileName);
   const raceway = [presetPath, { ...options, root: fixture.dir }];
   const typescript = [require.resolve('@babel/preset-typescript'), { allowDeclareFields: true }];
   // Presets run last-to-first: "raceway-last" lists raceway last so it runs first.
   const presets = ts ? (order === 'raceway-last' ? [typescript, raceway] : [raceway, typescript]) : [raceway];
   const plugins = [];
+  // JSX the way tsc's `jsx: "react"` emits it (React.createElement), after instrumentation.
+  if (jsx) plugins.push([require.resolve('@babel/plugin-transform-react-jsx'), { runtime: 'classic' }]);
   if (env) presets.unshift([require.resolve('@babel/preset-env'), { targets: { node: '20' }, modules: esm ? false : 'commonjs' }]);
   else if (!esm) plugins.push([require.resolve('@babel/plugin-transform-modules-commonjs'), { importInterop: 'babel' }]);
   return {
@@ -30,7 +33,7 @@ export function babelOptions(fixture, fileName, { order = 'raceway-last', option
     root: fixture.dir,
     cwd: fixture.dir,
     filename: fileName,
-    sourceType: /\.js$/.test(fileName) ? 'unambiguous' : 'module',
+    sourceType: /\.jsx?$/.test(fileName) ? 'unambiguous' : 'module',
     presets,
     plugins,
     sourceMaps: true,
