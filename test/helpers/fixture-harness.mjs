@@ -116,7 +116,7 @@ export async function startCollector() {
 }
 
 /** Runs `node file`; resolves with stdout, stderr, exit code and the uncaught error line, if any. */
-export function runNode(file, env = {}, { killAfterMs = 60_000 } = {}) {
+export function runNode(file, env = {}, { killAfterMs = 180_000 } = {}) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file], {
       cwd: dirname(file),
@@ -215,10 +215,10 @@ export async function checkFixture(t, fixture, frontEnd) {
   return r;
 }
 
-/** Registers one ava test per fixture for a front end. */
+/** Registers one ava test per fixture for a front end (serial: each spawns two node processes). */
 export function registerFixtureTests(test, frontEnd) {
   for (const fixture of listFixtures()) {
     const skip = fixture.config.skip?.[frontEnd.name];
-    (skip ? test.skip : test)(`${frontEnd.name}: ${fixture.name}`, (t) => checkFixture(t, fixture, frontEnd));
+    (skip ? test.skip : test.serial)(`${frontEnd.name}: ${fixture.name}`, (t) => checkFixture(t, fixture, frontEnd));
   }
 }
