@@ -81,7 +81,12 @@ export class RacewayClient implements Sink {
     } catch { /* never into the app */ }
   }
 
-  /** Closes the span opened by the latest `captureFunctionCall` in this task. */
+  /** The seed's context operation: same as `captureFunctionCall`. */
+  enterFunction(functionName: string, args: Record<string, unknown> | unknown[] = {}, location: { module?: string; file?: string; line?: number } = {}): void {
+    this.captureFunctionCall(functionName, args, location);
+  }
+
+  /** Closes the span opened by the latest `captureFunctionCall` / `enterFunction` in this task. */
   exitFunction(): void {
     const task = currentTask();
     const span = task.span;

@@ -21,7 +21,18 @@ test.serial('every kind of event the client captures is valid against the wire s
   c.captureCustom('cache_hit', { key: 'k', ttl: 3600n });
   c.captureEvent({ Custom: { name: 'raw', data: null } });
   c.exitFunction();
+  const outer = c.getCurrentSpan();
+  c.enterFunction('inner', [1]);
+  const span = c.getCurrentSpan();
+  t.not(span, outer);
+  c.captureCustom('in inner');
+  c.exitFunction();
+  t.is(c.getCurrentSpan(), outer, 'exitFunction pops back to the enclosing span');
   await c.flush();
+  const inner = col.events.find((e) => e.kind.Custom?.name === 'in inner');
+  t.is(inner.parent_id, span);
+  t.is(col.events.find((e) => e.id === span).kind.FunctionCall.function_name, 'inner');
+  col.events.splice(col.events.length - 2, 2);
   const kinds = col.events.map(kindOf);
   t.deepEqual(kinds, ['FunctionCall', 'StateChange', 'StateChange', 'AsyncSpawn', 'AsyncAwait', 'LockAcquire', 'LockRelease', 'HttpRequest', 'HttpResponse', 'Error', 'Error', 'Custom', 'Custom']);
   for (const e of col.events) t.deepEqual(validateEvent(e), [], JSON.stringify(e));
