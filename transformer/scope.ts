@@ -55,9 +55,9 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   const scopeOf = new Map<TS.Node, Scope>();
   const pending: { id: TS.Identifier; scope: Scope; container: TS.Node; write: boolean; shorthand?: TS.ShorthandPropertyAssignment }[] = [];
 
-  const isFunctionLike = (n: TS.Node): boolean =>
-    ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+  const FN_KINDS = new Set([SK.FunctionDeclaration, SK.FunctionExpression, SK.ArrowFunction, SK.MethodDeclaration,
+    SK.Constructor, SK.GetAccessor, SK.SetAccessor]);
+  const isFunctionLike = (n: TS.Node): boolean => FN_KINDS.has(n.kind);
 
   function declare(scope: Scope, name: string, kind: BindingKind) {
     const existing = scope.names.get(name);

@@ -14,10 +14,14 @@ const LOGICAL: Record<string, string> = {
   QuestionQuestionEqualsToken: 'QuestionQuestionToken',
 };
 
+let opNames: Map<TS.SyntaxKind, string> | undefined;
 function opName(ts: typeof TS, k: TS.SyntaxKind): string {
-  // SyntaxKind has aliases (FirstAssignment...), so look the token name up by trying the known ones
-  for (const n of Object.keys(COMPOUND).concat(Object.keys(LOGICAL), ['EqualsToken'])) if ((ts.SyntaxKind as any)[n] === k) return n;
-  return '';
+  // SyntaxKind has aliases (FirstAssignment...), so map the known token names once
+  if (!opNames) {
+    opNames = new Map();
+    for (const n of Object.keys(COMPOUND).concat(Object.keys(LOGICAL), ['EqualsToken'])) opNames.set((ts.SyntaxKind as any)[n], n);
+  }
+  return opNames.get(k) ?? '';
 }
 
 type Member = TS.PropertyAccessExpression | TS.ElementAccessExpression;
