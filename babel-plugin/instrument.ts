@@ -163,6 +163,35 @@ const F = {
   },
 };
 
+/** See `fn`: does wrapping these body statements in a block break their function declarations? */
+function hoistingConflict(stmts: t.Statement[], strict: boolean): boolean {
+  const fnNames = new Map<string, number>();
+  for (const s of stmts) if (s.type === 'FunctionDeclaration' && s.id) fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1);
+  if (fnNames.size === 0) return false;
+  if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  let conflict = false;
+  const visit = (n: any): void => {
+    if (conflict || !n || typeof n.type !== 'string') return;
+    if (t.isFunction(n) || t.isClass(n)) return;
+    if (n.type === 'VariableDeclaration' && n.kind === 'var') {
+      for (const d of n.declarations) {
+        const ids = t.getBindingIdentifiers(d.id);
+        if (Object.keys(ids).some((x) => fnNames.has(x))) {
+          conflict = true;
+          return;
+        }
+      }
+    }
+    for (const key of t.VISITOR_KEYS[n.type] ?? []) {
+      const v = n[key];
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object') visit(v);
+    }
+  };
+  stmts.forEach(visit);
+  return conflict;
+}
+
 const VOID0 = () => F.unaryExpression('void', F.numericLiteral(0), true);
 
 export class Instrumenter {
@@ -256,6 +285,18 @@ export class Instrumenter {
     return path.node;
   }
 
+  /** Is this block (transitively) the body of a loop of its own function? */
+  private loopBody(path: NodePath): boolean {
+    let p: NodePath = path;
+    while (p.parentPath) {
+      const parent: NodePath = p.parentPath;
+      if (parent.isFunction() || parent.node.type === 'StaticBlock' || parent.isProgram()) return false;
+      if (LOOPS.has(parent.node.type) && p.key === 'body') return true;
+      p = parent;
+    }
+    return false;
+  }
+
   private classify(scope: any, binding: any): void {
     const kind: string = binding.kind;
     if (kind === 'const' || kind === 'module' || kind === 'local' || kind === 'unknown') return;
@@ -265,8 +306,8 @@ export class Instrumenter {
       return ty === 'AssignmentExpression' || ty === 'UpdateExpression' || ty === 'ForInStatement' || ty === 'ForOfStatement';
     });
     if (writes.length === 0) return;
-    const block: Node = scope.block;
-    const declContainer = block.type === 'Program' || t.isFunction(block) || block.type === 'StaticBlock' ? block : this.container(scope.path);
+    const sb: Node = scope.block;
+    const declContainer = sb.type === 'Program' || t.isFunction(sb) || sb.type === 'StaticBlock' ? sb : this.container(scope.path);
     if (declContainer.type === 'TSModuleBlock' || declContainer.type === 'StaticBlock' || declContainer.type === 'ClassProperty' || declContainer.type === 'ClassPrivateProperty' || declContainer.type === 'ClassAccessorProperty') return;
     // Declared directly in the module scope: shared when written. Anything else (function locals,
     // and block / loop-head bindings at top level) only when captured by a closure (or "all").
@@ -276,8 +317,15 @@ export class Instrumenter {
       if (!captured) for (const p of writes) if (this.container(p) !== declContainer) { captured = true; break; }
       if (!captured && this.o.instrument !== 'all') return;
     }
-    const owner: Shared['owner'] = declContainer.type === 'Program' ? 'module' : 'frame';
-    const info: Shared = { name: binding.identifier.name, owner, fn: owner === 'frame' ? declContainer : null, block: null };
+    let owner: Shared['owner'] = declContainer.type === 'Program' ? 'module' : 'frame';
+    let block: Node | null = null;
+    // A block that runs once per iteration of a loop gets its own `blk` handle (SPEC §4.3).
+    if (scope.block.type === 'BlockStatement' && scope.block !== declContainer && this.loopBody(scope.path) && (this.o.reads || this.o.writes)) {
+      owner = 'block';
+      block = scope.block;
+      if (!this.blockHandles.has(block!)) this.blockHandles.set(block!, this.P + 'b' + this.blockCounter++);
+    }
+    const info: Shared = { name: binding.identifier.name, owner, fn: declContainer.type === 'Program' ? null : declContainer, block };
     for (const p of binding.referencePaths) {
       if (p.node.type === 'Identifier') this.shared.set(p.node, info);
     }
@@ -321,6 +369,10 @@ export class Instrumenter {
   /** The `owner` argument, or null where it does not exist (then the access is not recorded). */
   private owner(s: Shared, ctx: Ctx): Expr | null {
     if (s.owner === 'module') return F.identifier(this.P + 'm');
+    if (s.owner === 'block') {
+      const h = this.blockHandles.get(s.block!);
+      return h ? F.identifier(h) : null;
+    }
     if (!s.fn || (ctx.hidden && ctx.hidden.has(s.fn))) return null;
     const f = this.frameOf.get(s.fn);
     return f ? F.identifier(f) : null;
@@ -510,7 +562,7 @@ export class Instrumenter {
         const d = s.declaration;
         if (d.type === 'FunctionDeclaration') this.fn(d, ctx, d.id ? d.id.name : '<anonymous>');
         else if (d.type === 'ClassDeclaration') this.cls(d, ctx, d.id ? d.id.name : '<anonymous>');
-        else if (t.isExpression(d)) s.declaration = this.x(d, ctx, 'default');
+        else if (t.isExpression(d)) s.declaration = this.x(d, ctx);
         return s;
       }
       case 'TSExportAssignment':
@@ -1163,7 +1215,7 @@ export class Instrumenter {
     if ((c as any).declare) return;
     this.enterScope(c);
     const strictOuter = outer.strict ? outer : { ...outer, strict: true };
-    if (c.decorators) for (const d of c.decorators) d.expression = this.x(d.expression, strictOuter);
+    // Decorators are not instrumented (SPEC §4.4).
     if (c.superClass) c.superClass = this.x(c.superClass, strictOuter);
     const info: ClassInfo = { name, privates: new Map() };
     for (const m of c.body.body) {
@@ -1175,12 +1227,10 @@ export class Instrumenter {
     const memberCtx: Ctx = { ...strictOuter, classes };
     for (const m of c.body.body) {
       if (m.type === 'ClassMethod' || m.type === 'ClassPrivateMethod') {
-        if ((m as any).decorators) for (const d of (m as any).decorators) d.expression = this.x(d.expression, memberCtx);
         if (m.computed) m.key = this.x(m.key as Expr, memberCtx);
         const member = m.kind === 'constructor' ? 'constructor' : keyName(m.key, !!m.computed, this.code);
         this.fn(m, { ...memberCtx, thisClass: name }, name + '.' + member);
       } else if (m.type === 'ClassProperty' || m.type === 'ClassPrivateProperty' || m.type === 'ClassAccessorProperty') {
-        if ((m as any).decorators) for (const d of (m as any).decorators) d.expression = this.x(d.expression, memberCtx);
         if ((m as any).computed) m.key = this.x(m.key as Expr, memberCtx) as any;
         if ((m as any).declare || (m as any).abstract || !m.value) continue;
         const member = keyName(m.key, (m as any).computed, this.code);
@@ -1271,7 +1321,10 @@ export class Instrumenter {
       noTemps: true,
     };
     for (const p of fnode.params) this.bindingPattern(p, paramCtx);
-    const functions = this.o.functions;
+    // Wrapping the body in `try {}` makes its top-level function declarations block-level: a
+    // SyntaxError when the body also declares the name with `var`, or (strict) declares it twice.
+    // Such functions get no frame (SPEC §4.4, as the transformer does).
+    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(body.body, strict));
     const ctx: Ctx = {
       frame: functions ? frameName : null,
       parentFrame: functions ? frameName : null,

@@ -30,6 +30,7 @@ const keyStr = (k) => (typeof k === 'symbol' ? k.toString() : String(k));
 // ToPropertyKey exactly once per hook, as the language does once per access.
 const toKey = (k) => (typeof k === 'symbol' || typeof k === 'string' ? k : typeof k === 'number' ? String(k) : String(k));
 let taskSeq = 0;
+const ownerKind = (o) => (o === undefined ? 'none' : 'blk' in o ? 'block' : 'file' in o ? 'module' : o.site ? 'frame:' + o.site.name : '?');
 module.exports = {
   log,
   pause() { enabled = false; },
@@ -51,7 +52,7 @@ module.exports = {
   rp(f, obj, key, loc, base) { key = toKey(key); const v = obj[key]; rec('R', base, keyStr(key), safe(v), loc); return v; },
   rb(f, obj, key, base) { key = toKey(key); return obj[key]; },
   read(f, obj, key, value, loc, base) { rec('R', base, key, safe(value), loc); return value; },
-  rv(f, owner, name, value, loc) { rec('Rv', name, safe(value), loc); return value; },
+  rv(f, owner, name, value, loc) { rec('Rv', ownerKind(owner), name, safe(value), loc); return value; },
   wp(f, obj, key, v, loc, base) { key = toKey(key); const old = oldOf(obj, key); obj[key] = v; rec('W', base, keyStr(key), safe(old), safe(v), loc); return v; },
   wpSloppy(f, obj, key, v, loc, base) { key = toKey(key);
     const old = oldOf(obj, key);
@@ -61,7 +62,7 @@ module.exports = {
     rec('W', base, keyStr(key), safe(old), safe(v), loc);
     return v;
   },
-  wv(f, owner, name, old, v, loc) { rec('Wv', name, safe(old), safe(v), loc); return v; },
+  wv(f, owner, name, old, v, loc) { rec('Wv', ownerKind(owner), name, safe(old), safe(v), loc); return v; },
   tp(f, obj, key, loc, base) { key = toKey(key);
     // Evaluating the base happens now; ToObject happens at write time like PutValue.
     return { set v(value) { const old = oldOf(obj, key); obj[key] = value; rec('W', base, keyStr(key), safe(old), safe(value), loc); } };
