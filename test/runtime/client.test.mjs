@@ -57,7 +57,7 @@ test.serial('every kind of event the client captures is valid against the wire s
   t.is(new Set(ts).size, ts.length);
   const own = col.events.map((e) => e.causality_vector.find(([c]) => c === e.metadata.thread_id)[1]);
   for (let i = 1; i < own.length; i++) t.true(own[i] > own[i - 1]);
-  t.is(c.stats().sent, 13);
+  t.is(c.stats().sent, 15);
   await c.shutdown();
   await col.close();
 });
