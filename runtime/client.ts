@@ -190,16 +190,25 @@ export class RacewayClient implements Sink {
     const transport = this.transport!;
     const bound = this.config.shutdownTimeout;
     let flushingOnExit = false;
+    // One time bound for the whole exit, however many times the loop empties and beforeExit fires
+    // again (it does after every flush round): a slow or unreachable server cannot keep us alive.
+    let exitBy = 0;
+    const remaining = () => {
+      if (exitBy === 0) exitBy = Date.now() + bound;
+      return exitBy - Date.now();
+    };
     const onBeforeExit = () => {
       if (flushingOnExit || transport.stats().queued === 0) return;
+      const left = remaining();
+      if (left <= 0) return;
       flushingOnExit = true;
-      void transport.flushWithin(bound).finally(() => { flushingOnExit = false; });
+      void transport.flushWithin(left).finally(() => { flushingOnExit = false; });
     };
     const onSignal = (signal: NodeJS.Signals) => {
       // Flush, then let the signal do what it would have done without us: if nobody else listens,
       // re-raise it so the default action (exit by signal) happens; otherwise the app decides.
       const othersListen = process.listenerCount(signal) > 1;
-      void transport.flushWithin(bound).finally(() => {
+      void transport.flushWithin(othersListen ? bound : Math.max(0, remaining())).finally(() => {
         if (!othersListen) {
           this.removeExitHooks();
           process.kill(process.pid, signal);
@@ -207,7 +216,12 @@ export class RacewayClient implements Sink {
       });
     };
     // process.exit() skips beforeExit: block briefly while the shipping thread delivers the rest.
-    const onExit = () => { try { transport.flushSync(bound); } catch { /* never into the app */ } };
+    const onExit = () => {
+      try {
+        const left = remaining();
+        if (left > 0) transport.flushSync(left);
+      } catch { /* never into the app */ }
+    };
     process.on('beforeExit', onBeforeExit);
     process.on('exit', onExit);
     process.on('SIGTERM', onSignal);
