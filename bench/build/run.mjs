@@ -112,6 +112,8 @@ generate();
 const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 for (const argv of Object.values(variants)) time(argv); // warm the file system cache
 for (let r = 0; r < RUNS; r++) for (const [k, argv] of Object.entries(variants)) samples[k].push(time(argv));
+// sanity: the plugin really ran (otherwise the comparison measures nothing)
+if (!readFileSync(join(out, 'dist-raceway', 'm1.js'), 'utf8').includes('require("raceway/runtime")')) throw new Error('the raceway build is not instrumented');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const baseCpu = median(samples.tsc.map((x) => x.cpu));
 const baseWall = median(samples.tsc.map((x) => x.wall));
