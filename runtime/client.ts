@@ -222,11 +222,15 @@ export class RacewayClient implements Sink {
         if (left > 0) transport.flushSync(left);
       } catch { /* never into the app */ }
     };
+    // An uncaught exception ends the process after 'exit' listeners run: record it, then onExit delivers.
+    const onUncaught = (err: unknown) => { try { emitError(this, currentTask(), err); } catch { /* never into the app */ } };
+    process.on('uncaughtExceptionMonitor', onUncaught);
     process.on('beforeExit', onBeforeExit);
     process.on('exit', onExit);
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     this.exitHooks = () => {
+      process.removeListener('uncaughtExceptionMonitor', onUncaught);
       process.removeListener('beforeExit', onBeforeExit);
       process.removeListener('exit', onExit);
       process.removeListener('SIGTERM', onSignal);

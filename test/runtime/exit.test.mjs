@@ -31,6 +31,17 @@ test('process.exit(): everything is delivered before the process ends, with the 
   await col.close();
 });
 
+test('an uncaught exception: the process fails as before, the error and everything else are delivered', async (t) => {
+  const col = await startCollector();
+  const { done } = run('uncaught', col.endpoint);
+  const r = await done;
+  t.is(r.code, 1);
+  t.is(col.events.filter((e) => e.kind.StateChange).length, 250);
+  const err = col.events.find((e) => e.kind.Error);
+  t.is(err?.kind.Error.message, 'boom at the top');
+  await col.close();
+});
+
 test('SIGTERM: everything is delivered, then the process dies of the signal as it would have', async (t) => {
   const col = await startCollector();
   const { child, done } = run('sigterm', col.endpoint);

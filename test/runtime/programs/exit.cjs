@@ -4,7 +4,9 @@ const mode = process.argv[2];
 // No timer flush: only exit handling can deliver. A generous bound: a loaded CI machine is slow.
 const c = init({ flushInterval: 60000, batchSize: 1000, shutdownTimeout: 15000 });
 for (let i = 0; i < 250; i++) c.captureStateChange('x', i, i + 1, 'exit.cjs:5');
-if (mode === 'process.exit') {
+if (mode === 'uncaught') {
+  setImmediate(() => { throw new TypeError('boom at the top'); });
+} else if (mode === 'process.exit') {
   setInterval(() => {}, 1000);
   setImmediate(() => process.exit(3)); // skips beforeExit: the 'exit' hook must deliver synchronously
 } else if (mode === 'beforeExit') {
