@@ -45,7 +45,7 @@ async function withCollector(fn) {
 const enabled = (c, dir, extra = {}) => ({ RACEWAY_ENABLED: 'true', RACEWAY_ENDPOINT: c.endpoint, RACEWAY_CACHE_DIR: join(dir, '.cache'), ...extra });
 const files = (events) => new Set(events.map((e) => e.kind.FunctionCall?.file ?? e.kind.StateChange?.location?.split(':')[0]).filter(Boolean));
 
-test('node -r register instruments CommonJS files at load time', async (t) => {
+test.serial('node -r register instruments CommonJS files at load time', async (t) => {
   const dir = appDir(t);
   const plain = await node(['app.js'], dir);
   t.is(plain.code, 0, plain.stderr);
@@ -61,7 +61,7 @@ test('node -r register instruments CommonJS files at load time', async (t) => {
   });
 });
 
-test('node --import register instruments ES modules (and the CommonJS they require)', async (t) => {
+test.serial('node --import register instruments ES modules (and the CommonJS they require)', async (t) => {
   const dir = appDir(t);
   const plain = await node(['app.mjs'], dir);
   t.is(plain.code, 0, plain.stderr);
@@ -78,7 +78,7 @@ test('node --import register instruments ES modules (and the CommonJS they requi
   });
 });
 
-test('the package specifiers raceway/register resolve (-r and --import) inside the package', async (t) => {
+test.serial('the package specifiers raceway/register resolve (-r and --import) inside the package', async (t) => {
   const dir = appDir(t, join(repoRoot, '.tmp', 'babel-tests'));
   const plainCjs = await node(['app.js'], dir);
   const plainEsm = await node(['app.mjs'], dir);
@@ -92,7 +92,7 @@ test('the package specifiers raceway/register resolve (-r and --import) inside t
   });
 });
 
-test('include/exclude options are honoured (env JSON and package.json "raceway")', async (t) => {
+test.serial('include/exclude options are honoured (env JSON and package.json "raceway")', async (t) => {
   const dir = appDir(t);
   await withCollector(async (c) => {
     await node(['--import', join(dist, 'register.mjs'), 'app.mjs'], dir, enabled(c, dir, { RACEWAY_BABEL_OPTIONS: JSON.stringify({ exclude: ['lib.cjs', 'mod.*'] }) }));
@@ -112,7 +112,7 @@ test('include/exclude options are honoured (env JSON and package.json "raceway")
   t.regex(bad.stderr, /option "instrument"/);
 });
 
-test('compiled output is cached on disk and reused; a changed file is recompiled', async (t) => {
+test.serial('compiled output is cached on disk and reused; a changed file is recompiled', async (t) => {
   const dir = appDir(t);
   const cache = join(dir, '.cache');
   const env = { RACEWAY_CACHE_DIR: cache };
