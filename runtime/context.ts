@@ -39,6 +39,9 @@ export class Task {
   wireGen = -1;
   wireId = 0;
   wireTrace = 0;
+  /** The clock base last written for this task and its table id (same generation). */
+  wireBase: Clock | null = null;
+  wireClock = 0;
 
   /** `trace` null: a fresh trace id, made when first needed (never, for a request left out by sampling). */
   constructor(trace: string | null, readonly parent: Task | null, base: Clock, fn: string) {

@@ -148,13 +148,18 @@ export class RingWriter {
       task.wireId = this.str(task.id);
       task.wireTrace = this.str(task.trace);
       task.wireGen = this.gen;
+      task.wireBase = null;
     }
     n[o + TASK] = task.wireId;
     n[o + TRACE] = task.wireTrace;
+    if (task.wireBase !== task.base) {
+      task.wireClock = this.clock(task.base);
+      task.wireBase = task.base;
+    }
     const span = task.span;
     n[o + PSEQ] = span === null ? -1 : span.seq;
     n[o + PTS] = span === null ? 0 : span.ts;
-    n[o + CLOCK] = this.clock(task.base);
+    n[o + CLOCK] = task.wireClock;
     n[o + OWN] = task.own;
     n[o + LOCKS] = this.lockSet(task.locks);
     n[o + DUR] = dur === null ? -1 : dur;
