@@ -104,6 +104,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RacewayConf
   if (env.RACEWAY_ENABLED !== undefined) c.enabled = parseBool('RACEWAY_ENABLED', env.RACEWAY_ENABLED);
   if (env.RACEWAY_DEBUG !== undefined) c.debug = parseBool('RACEWAY_DEBUG', env.RACEWAY_DEBUG);
   if (env.RACEWAY_API_KEY) c.apiKey = env.RACEWAY_API_KEY;
+  if (env.RACEWAY_SHUTDOWN_TIMEOUT) {
+    const ms = Number(env.RACEWAY_SHUTDOWN_TIMEOUT);
+    if (!Number.isInteger(ms) || ms <= 0) throw new RacewayConfigError('RACEWAY_SHUTDOWN_TIMEOUT', `got ${JSON.stringify(env.RACEWAY_SHUTDOWN_TIMEOUT)}; accepted: a positive number of milliseconds`);
+    c.shutdownTimeout = ms;
+  }
   if (env.RACEWAY_SAMPLE_RATE !== undefined && env.RACEWAY_SAMPLE_RATE !== '') {
     const r = Number(env.RACEWAY_SAMPLE_RATE);
     if (!(r >= 0 && r <= 1)) throw new RacewayConfigError('RACEWAY_SAMPLE_RATE', `got ${JSON.stringify(env.RACEWAY_SAMPLE_RATE)}; accepted: a number from 0 to 1`);
