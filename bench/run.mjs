@@ -60,7 +60,7 @@ if (demo) {
 }
 
 const memory = lastJson(run('bench/demo/memory.mjs', ['--duration', quick ? '20' : '60']));
-if (memory) {
+if (memory?.events) {
   row(`demo under load ${memory.duration_s} s, Raceway server stopped half-way: peak RSS`, `${memory.peak_rss_mb} MB (first ${memory.rss_first_last_mb[0]} MB, last ${memory.rss_first_last_mb[1]} MB)`, 'bounded', null);
   row('… events captured / sent / dropped (counted)', `${memory.events.captured} / ${memory.events.sent} / ${memory.events.dropped}`, 'every drop counted', memory.events.captured === memory.events.sent + memory.events.dropped + memory.events.queued);
   row('… demo kept serving (request errors, still answering)', `${memory.errors} errors, ${memory.still_serving ? 'answering' : 'NOT answering'}`, '0 errors', memory.errors === 0 && memory.still_serving);

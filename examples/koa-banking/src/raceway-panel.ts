@@ -25,7 +25,7 @@ export function racewayPanel(raceway: RacewayClient, endpoint: string): Koa.Midd
       ctx.status = 404;
       ctx.body = { error: 'unknown Raceway panel route' };
     } catch (err) {
-      ctx.body = { connected: false, endpoint, error: `Raceway server not reachable at ${endpoint}: ${(err as Error).message}` };
+      ctx.body = { connected: false, endpoint, stats: raceway.stats(), error: `Raceway server not reachable at ${endpoint}: ${(err as Error).message}` };
     }
   };
 }
