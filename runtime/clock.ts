@@ -7,16 +7,9 @@
 export type ClockPair = readonly [component: string, counter: number];
 
 export class Clock {
-  /** Lazily built JSON of `pairs` without brackets, shared by every event that references this base. */
-  private jsonBody: string | null = null;
   constructor(readonly pairs: readonly ClockPair[]) {}
 
   static readonly EMPTY = new Clock([]);
-
-  get(component: string): number {
-    for (const [c, n] of this.pairs) if (c === component) return n;
-    return 0;
-  }
 
   /** This clock with `component` set to `counter` (used to freeze a task's full clock). */
   with(component: string, counter: number): Clock {
@@ -41,20 +34,4 @@ export class Clock {
     }
     return changed ? new Clock([...m]) : this;
   }
-
-  /** JSON for `causality_vector` with the owner's own component appended. */
-  toJson(owner: string, own: number): string {
-    if (this.jsonBody === null) {
-      this.jsonBody = this.pairs.map(([c, n]) => `[${JSON.stringify(c)},${n}]`).join(',');
-    }
-    const mine = `[${JSON.stringify(owner)},${own}]`;
-    return this.jsonBody.length ? `[${this.jsonBody},${mine}]` : `[${mine}]`;
-  }
-}
-
-/** True when the clock `a` (with own component) happened before or equals `b`, component-wise. */
-export function leq(a: readonly ClockPair[], b: readonly ClockPair[]): boolean {
-  const m = new Map<string, number>(b as ClockPair[]);
-  for (const [c, n] of a) if ((m.get(c) ?? -1) < n) return false;
-  return true;
 }

@@ -194,13 +194,6 @@ export function emitSpan(sink: Sink, task: Task, k: K, a: unknown = null, b: unk
 
 // Span stack (seed "Context" operations) on the current task.
 
-/** Pushes a span: later events in this task get `rec` as parent until `exitFunction`. Returns the previous span. */
-export function enterSpan(task: Task, span: Span): Span | null {
-  const prev = task.span;
-  task.span = span;
-  return prev;
-}
-
 export function exitSpan(task: Task, prev: Span | null): void {
   task.span = prev;
 }
