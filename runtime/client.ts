@@ -9,9 +9,16 @@ import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
 import { K, type Sink } from './record';
 import { snapshot } from './serialize';
+import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
 
-export type { TransportStats as RacewayStats } from './transport';
+/** Counters of a client (`client.stats()`). */
+export interface RacewayStats extends TransportStats {
+  /** Requests (traces started by the Koa/Express middleware) recorded. */
+  requestsRecorded: number;
+  /** Requests left out by `sampleRate` or by the `maxEventsPerSecond` budget. */
+  requestsLeftOut: number;
+}
 
 function log(config: ResolvedConfig, msg: string): void {
   if (config.debug) process.stderr.write(`[raceway] ${msg}\n`);
@@ -36,9 +43,12 @@ export class RacewayClient implements Sink {
   private transport: Transport | null = null;
   private exitHooks: (() => void) | null = null;
   private shutDown = false;
+  /** Decides which requests are recorded (see `sampler.ts`). */
+  readonly sampler: Sampler;
 
   constructor(config: RacewayConfig = {}) {
     this.config = resolveConfig(config);
+    this.sampler = new Sampler(this.config);
     if (this.config.enabled) {
       this.transport = new Transport(this.config, (m) => log(this.config, m));
       if (this.config.handleExit) this.installExitHooks();
@@ -165,8 +175,14 @@ export class RacewayClient implements Sink {
     await this.transport?.close(this.config.shutdownTimeout).catch(() => undefined);
   }
 
-  stats(): TransportStats {
-    return this.transport ? this.transport.stats() : { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
+  stats(): RacewayStats {
+    const t = this.transport ? this.transport.stats() : { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
+    return { ...t, requestsRecorded: this.sampler.recorded, requestsLeftOut: this.sampler.leftOut };
+  }
+
+  /** Events captured so far (what the sampling budget is measured against). */
+  get capturedCount(): number {
+    return this.transport ? this.transport.capturedCount : 0;
   }
 
   /** Koa middleware: a trace per request. See `middleware.ts`. */

@@ -33,10 +33,19 @@ export interface RacewayConfig {
   maxQueueSize?: number;
   /**
    * Fraction of requests (traces started by the Koa/Express middleware) that are recorded, from 0
-   * to 1. Default 1: everything. Races are found only between recorded requests, so a lower rate
-   * trades detection for overhead (see the README's production notes).
+   * to 1, decided per request (env `RACEWAY_SAMPLE_RATE`). Default 1. Races are found only between
+   * recorded requests, so a lower rate trades detection for overhead (see the README's production
+   * notes).
    */
   sampleRate?: number;
+  /**
+   * Event budget of recorded requests, on average per second (env `RACEWAY_MAX_EVENTS_PER_SECOND`;
+   * `Infinity` or `unlimited`: record every request). Default 1000. Under light load every request
+   * is recorded; under heavy load requests are recorded in short windows (all requests that start in
+   * a window, so concurrent requests are recorded together) as often as the budget allows, and the
+   * rest cost almost nothing. Ten seconds' worth may be saved up for bursts.
+   */
+  maxEventsPerSecond?: number;
   /** Longest time `flush()` on exit (beforeExit, SIGTERM, SIGINT) may take, in ms. Default 2000. */
   shutdownTimeout?: number;
   /** Install exit handlers that flush on beforeExit / SIGTERM / SIGINT. Default true. */
@@ -57,6 +66,7 @@ export interface ResolvedConfig {
   tags: Record<string, string>;
   maxQueueSize: number;
   sampleRate: number;
+  maxEventsPerSecond: number;
   shutdownTimeout: number;
   handleExit: boolean;
 }
@@ -74,6 +84,7 @@ export const DEFAULTS: ResolvedConfig = {
   tags: {},
   maxQueueSize: 10000,
   sampleRate: 1,
+  maxEventsPerSecond: 1000,
   shutdownTimeout: 2000,
   handleExit: true,
 };
@@ -113,6 +124,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RacewayConf
     const r = Number(env.RACEWAY_SAMPLE_RATE);
     if (!(r >= 0 && r <= 1)) throw new RacewayConfigError('RACEWAY_SAMPLE_RATE', `got ${JSON.stringify(env.RACEWAY_SAMPLE_RATE)}; accepted: a number from 0 to 1`);
     c.sampleRate = r;
+  }
+  const budget = env.RACEWAY_MAX_EVENTS_PER_SECOND?.trim();
+  if (budget !== undefined && budget !== '') {
+    const r = /^(unlimited|infinity)$/i.test(budget) ? Infinity : Number(budget);
+    if (!(r > 0)) throw new RacewayConfigError('RACEWAY_MAX_EVENTS_PER_SECOND', `got ${JSON.stringify(env.RACEWAY_MAX_EVENTS_PER_SECOND)}; accepted: a positive number, or "unlimited"`);
+    c.maxEventsPerSecond = r;
   }
   return c;
 }
@@ -162,6 +179,11 @@ export function resolveConfig(input: RacewayConfig = {}): ResolvedConfig {
     const r = i.sampleRate;
     if (typeof r !== 'number' || !(r >= 0 && r <= 1)) throw new RacewayConfigError('sampleRate', `got ${JSON.stringify(r)}; accepted: a number from 0 to 1`);
     c.sampleRate = r;
+  }
+  if (has('maxEventsPerSecond')) {
+    const r = i.maxEventsPerSecond;
+    if (typeof r !== 'number' || !(r > 0)) throw new RacewayConfigError('maxEventsPerSecond', `got ${JSON.stringify(r)}; accepted: a positive number, or Infinity for no budget`);
+    c.maxEventsPerSecond = r;
   }
   for (const k of ['enabled', 'debug', 'handleExit'] as const) {
     if (has(k)) {

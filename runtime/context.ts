@@ -35,6 +35,8 @@ export class Task {
   final: Clock | null = null;
   /** False in a trace left out by sampling (`sampleRate`): nothing is recorded for it. */
   sampled = true;
+  /** A request's task or one of its descendants (the middleware started the trace). */
+  inRequest = false;
   /** String-table ids of `id` and `trace` in the hand-off ring, valid for `wireGen` (see wire.ts). */
   wireGen = -1;
   wireId = 0;
@@ -70,11 +72,13 @@ export class Task {
       // Nothing will be recorded in it: no ids, no clock.
       const quiet = new Task(trace ?? null, this, Clock.EMPTY, fn);
       quiet.sampled = false;
+      quiet.inRequest = this.inRequest;
       return quiet;
     }
     this.own++;
     const child = new Task(trace === undefined ? this.trace : trace, this, this.clock(), fn);
     child.locks = this.locks; // a task started inside a critical section runs inside it
+    child.inRequest = this.inRequest;
     return child;
   }
 
@@ -117,14 +121,32 @@ interface ContextState {
   root: Task;
   current: Task | null;
   als: AsyncLocalStorage<Task>;
+  /** Stands for every task left out by sampling that has no task object of its own. */
+  quiet: Task;
+  /** Requests are being left out by sampling: code no recorded request reaches is not recorded. */
+  throttled: boolean;
+  /** The AsyncLocalStorage may be enabled (it is switched off while only unrecorded work runs). */
+  alsOn: boolean;
+  /** Recorded requests in flight. */
+  recordedInFlight: number;
 }
 
-const KEY = Symbol.for('raceway.context.v1');
+function quietTask0(): Task {
+  const t = new Task(null, null, Clock.EMPTY, '');
+  t.sampled = false;
+  return t;
+}
+
+const KEY = Symbol.for('raceway.context.v2');
 const g = globalThis as unknown as Record<symbol, ContextState | undefined>;
 const state: ContextState = g[KEY] ?? (g[KEY] = {
   root: new Task(null, null, Clock.EMPTY, 'main'),
   current: null,
   als: new AsyncLocalStorage<Task>(),
+  quiet: quietTask0(),
+  throttled: false,
+  alsOn: false,
+  recordedInFlight: 0,
 });
 
 /** The process root task: module initialisation and code outside any request. */
@@ -132,9 +154,63 @@ export function rootTask(): Task {
   return state.root;
 }
 
-/** The task running now: the synchronous ambient, else the async-propagated one, else the root. */
+/**
+ * The task running now: the synchronous ambient, else the async-propagated one, else the root.
+ * While sampling leaves requests out, code that no request propagated to could belong to one of
+ * them (their contexts are not propagated, to save the cost), so it is not recorded.
+ */
 export function currentTask(): Task {
+  if (state.current !== null) return state.current;
+  const stored = state.als.getStore();
+  if (state.throttled) return stored !== undefined && stored.inRequest ? stored : state.quiet;
+  return stored ?? state.root;
+}
+
+/** The task a server started now works for, ignoring sampling (the parent of a new request's task). */
+export function serverTask(): Task {
   return state.current ?? state.als.getStore() ?? state.root;
+}
+
+/** See `currentTask`: true while sampling leaves requests out. */
+export function isThrottled(): boolean {
+  return state.throttled;
+}
+
+/** The stand-in for unrecorded work with no task of its own. */
+export function quietTask(): Task {
+  return state.quiet;
+}
+
+/**
+ * Sampling started or stopped leaving requests out. While it does, AsyncLocalStorage (whose
+ * promise hook costs every promise of the process) is switched off whenever no recorded request is
+ * in flight.
+ */
+export function setThrottled(on: boolean): void {
+  state.throttled = on;
+  if (on) switchOffStorageIfIdle();
+}
+
+function switchOffStorageIfIdle(): void {
+  if (state.alsOn && state.recordedInFlight === 0 && state.throttled) {
+    state.als.disable();
+    state.alsOn = false;
+  }
+}
+
+/** The AsyncLocalStorage is (or may be) on: an unrecorded request must then hide its context. */
+export function storageOn(): boolean {
+  return state.alsOn;
+}
+
+/** A recorded request starts / ends (keeps AsyncLocalStorage on while any is in flight). */
+export function recordedRequestStarted(): void {
+  state.recordedInFlight++;
+}
+
+export function recordedRequestEnded(): void {
+  if (state.recordedInFlight > 0) state.recordedInFlight--;
+  switchOffStorageIfIdle();
 }
 
 /** The synchronous ambient task, or null when no instrumented code is on the stack. */
@@ -150,7 +226,10 @@ export function storedTask(): Task | undefined {
 /** Makes `task` current for synchronous code and for anything it schedules. */
 export function enterTask(task: Task): void {
   state.current = task;
-  if (state.als.getStore() !== task) state.als.enterWith(task);
+  if (state.als.getStore() !== task) {
+    state.alsOn = true;
+    state.als.enterWith(task);
+  }
 }
 
 /**
@@ -159,17 +238,23 @@ export function enterTask(task: Task): void {
  */
 export function leaveTo(current: Task | null, store: Task | undefined): void {
   state.current = current;
-  if (state.als.getStore() !== store) state.als.enterWith(store as Task);
+  if (state.als.getStore() !== store) {
+    state.alsOn = true;
+    state.als.enterWith(store as Task);
+  }
 }
 
 /** Runs `fn` with `task` as the async-propagated task (for middleware). */
 export function runInTask<T>(task: Task, fn: () => T): T {
+  state.alsOn = true;
   return state.als.run(task, fn);
 }
 
 /** A task that starts a new trace (a request), forked from `parent`; unsampled: nothing is recorded in it. */
 export function newTraceTask(parent: Task, fn: string, traceId: string | null, sampled = true): Task {
-  return parent.fork(fn, traceId, sampled);
+  const t = parent.fork(fn, traceId, sampled);
+  t.inRequest = true;
+  return t;
 }
 
 let seqCounter = 0;

@@ -5,7 +5,7 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  */
 import { getClient, type RacewayClient } from './client';
-import { ambientTask, currentTask, enterTask, leaveTo, rootTask, storedTask, type Task } from './context';
+import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, quietTask, rootTask, storedTask, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -108,6 +108,9 @@ export function fsite(m: ModuleHandle | undefined, name: string, line: number, p
  * another caller's context), the lexical task is the one the callback really belongs to.
  */
 function callbackParent(lex: Frame | undefined, stored: Task | undefined): Task {
+  // While sampling leaves requests out, their contexts are not propagated: a callback that no
+  // recorded request reaches, lexically or by propagation, may belong to one of them.
+  if (isThrottled() && (stored === undefined || !stored.inRequest)) return lex !== undefined && lex.task.inRequest ? lex.task : quietTask();
   if (lex === undefined) return stored ?? rootTask();
   for (let t: Task | null | undefined = stored; t; t = t.parent) if (t === lex.task) return stored!;
   return lex.task;

@@ -3,7 +3,7 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, currentTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, rootTask, runInTask, storedTask, type Task } from './context';
+import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import { K, type Sink } from './record';
 import { emitError } from './client';
@@ -63,22 +63,26 @@ function headerMap(h: Record<string, string | string[] | undefined> | undefined)
 }
 
 function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
-  const rate = client.config.sampleRate;
-  const sampled = rate >= 1 || (rate > 0 && Math.random() < rate);
+  const now = performance.now();
+  const sampler = client.sampler;
+  const sampled = sampler.decide(now, client.capturedCount);
+  setThrottled(sampler.throttling(now));
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
-  const task = newTraceTask(currentTask(), sampled ? `${method} ${url.split('?')[0]}` : '', sampled ? traceFromHeader(headers?.traceparent) : null, sampled);
+  const task = newTraceTask(serverTask(), sampled ? `${method} ${url.split('?')[0]}` : '', sampled ? traceFromHeader(headers?.traceparent) : null, sampled);
   if (!sampled) return task;
-  const sink = client;
-  task.span = emitSpan(sink, task, K.HttpRequest, method, url, headerMap(headers), null);
+  recordedRequestStarted();
+  task.span = emitSpan(client, task, K.HttpRequest, method, url, headerMap(headers), null);
   return task;
 }
 
 function endRequest(sink: Sink, task: Task, status: number, startedAt: number): void {
+  if (!task.sampled) return;
   task.resumeSegment(); // the handler's tasks have finished: the response happens after them
   const ms = performance.now() - startedAt;
   emit(sink, task, K.HttpResponse, status, {}, null, Math.max(0, Math.round(ms)), null, Math.round(ms * 1e6));
   task.finish();
+  recordedRequestEnded();
 }
 
 export function koaMiddleware(client: RacewayClient): KoaMiddleware {
@@ -92,6 +96,9 @@ export function koaMiddleware(client: RacewayClient): KoaMiddleware {
     } catch {
       return next().then(() => undefined);
     }
+    // A request left out by sampling runs as if the middleware were not there: its code finds no
+    // recorded task and records nothing (see `currentTask`).
+    if (!task.sampled) return next().then(() => undefined);
     return runInTask(task, async () => {
       const prev = ambientTask();
       const prevStore = storedTask();
@@ -136,11 +143,14 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
         ended = true;
         try { endRequest(client, task, res.statusCode, startedAt); } catch { /* never into the app */ }
       };
-      res.once('finish', end);
-      res.once('close', end);
+      if (task.sampled) {
+        res.once('finish', end);
+        res.once('close', end);
+      }
     } catch {
       return next();
     }
+    if (!task.sampled) return next();
     runInTask(task, () => {
       const prev = ambientTask();
       const prevStore = storedTask();

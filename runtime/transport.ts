@@ -84,6 +84,10 @@ export class Transport implements Sink {
     if (pending >= ring.capacity / 4 || ring.tablesFull) this.post();
   }
 
+  get capturedCount(): number {
+    return this.captured;
+  }
+
   stats(): TransportStats {
     const r = this.inline && !this.worker ? this.inline.shipper.stats() : this.remote;
     const dropped = r.dropped + this.droppedHere;
