@@ -40,7 +40,7 @@ export interface RacewayConfig {
   sampleRate?: number;
   /**
    * Event budget of recorded requests, on average per second (env `RACEWAY_MAX_EVENTS_PER_SECOND`;
-   * `Infinity` or `unlimited`: record every request). Default 1000. Under light load every request
+   * `Infinity` or `unlimited`: record every request). Default 200. Under light load every request
    * is recorded; under heavy load requests are recorded in short windows (all requests that start in
    * a window, so concurrent requests are recorded together) as often as the budget allows, and the
    * rest cost almost nothing. Ten seconds' worth may be saved up for bursts.
@@ -84,7 +84,7 @@ export const DEFAULTS: ResolvedConfig = {
   tags: {},
   maxQueueSize: 10000,
   sampleRate: 1,
-  maxEventsPerSecond: 1000,
+  maxEventsPerSecond: 200,
   shutdownTimeout: 2000,
   handleExit: true,
 };

@@ -11,7 +11,7 @@
  */
 
 /** How long a window stays open once budget is available. */
-export const WINDOW_MS = 50;
+export const WINDOW_MS = 20;
 /** Seconds of budget that may be saved up (the burst a quiet service can record in full). */
 export const BURST_SECONDS = 10;
 /** After the last request left out, how long the sampler still reports that it is throttling. */

@@ -1,6 +1,7 @@
 // bench/demo/memory: the instrumented demo under load for 60 s (default), with the Raceway server
 // stopped half-way. Reports peak resident memory, the events dropped (counted by the runtime) and
-// that the demo kept serving.
+// that the demo kept serving. Full capture (no event budget, `RACEWAY_MAX_EVENTS_PER_SECOND=unlimited`): the
+// worst case for memory.
 //   node bench/demo/memory.mjs [--duration 60] [--connections 10]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ const racewayPort = await freePort();
 const demoPort = await freePort();
 const endpoint = `http://127.0.0.1:${racewayPort}`;
 const server = await start(['dist/server/cli.js', 'serve', '--memory', '--port', String(racewayPort)], {});
-const demo = await start(['examples/koa-banking/dist/server.js'], { PORT: String(demoPort), RACEWAY_ENDPOINT: endpoint });
+const demo = await start(['examples/koa-banking/dist/server.js'], { PORT: String(demoPort), RACEWAY_ENDPOINT: endpoint, RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' });
 const base = `http://127.0.0.1:${demoPort}`;
 
 let peak = 0;

@@ -1,7 +1,11 @@
 // bench/demo: throughput of the Koa banking demo compiled through raceway/transformer (shipping its
 // events to a running `raceway serve`) against the same app compiled by plain tsc with Raceway
-// disabled. Both are loaded with autocannon on loopback, alternating A/B/A/B in one run because these
-// machines are noisy; each figure is a median.
+// disabled. Variants: `plain`; `instrumented` with default settings (the event budget,
+// maxEventsPerSecond 1000); `full` capture (no budget: every request recorded); and
+// `sampled` (RACEWAY_SAMPLE_RATE, default 0.01, no budget). All are loaded with autocannon on
+// loopback, alternating in one run because these machines are noisy; each figure is a median.
+// Before each measurement the Raceway server is given time to finish ingesting what the previous
+// variant sent, so no variant pays for another's backlog.
 //   node bench/demo/run.mjs [--duration 10] [--connections 10] [--rounds 3]
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -65,13 +69,35 @@ const SAMPLED = process.env.BENCH_SAMPLE_RATE ?? '0.01';
 async function measure(variant, endpoint) {
   const port = await freePort();
   const dir = variant === 'plain' ? 'dist-plain' : 'dist';
-  const env = { PORT: String(port), RACEWAY_ENDPOINT: endpoint, ...(variant === 'plain' ? { RACEWAY_ENABLED: 'false' } : {}), ...(variant === 'sampled' ? { RACEWAY_SAMPLE_RATE: SAMPLED } : {}) };
+  const env = {
+    PORT: String(port),
+    RACEWAY_ENDPOINT: endpoint,
+    ...(variant === 'plain' ? { RACEWAY_ENABLED: 'false' } : {}),
+    ...(variant === 'full' ? { RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' } : {}),
+    ...(variant === 'sampled' ? { RACEWAY_SAMPLE_RATE: SAMPLED, RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' } : {}),
+  };
+  await serverIdle(endpoint);
   const app = await startProcess([`examples/koa-banking/${dir}/server.js`], env, 'listening');
   try {
     await load(`http://127.0.0.1:${port}`); // warm-up (JIT, connections), not counted
-    return await load(`http://127.0.0.1:${port}`);
+    const result = await load(`http://127.0.0.1:${port}`);
+    // What sampling cost in detection: the share of requests the runtime recorded.
+    const stats = await fetch(`http://127.0.0.1:${port}/raceway/status`).then((r) => r.json()).then((b) => b.stats).catch(() => null);
+    if (stats && stats.requestsRecorded !== undefined) result.recorded = stats.requestsRecorded / Math.max(1, stats.requestsRecorded + stats.requestsLeftOut);
+    return result;
   } finally {
     await stopProcess(app);
+  }
+}
+
+/** Waits until the Raceway server's event count stops moving (it has ingested every backlog). */
+async function serverIdle(endpoint) {
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    const n = await fetch(`${endpoint}/status`).then((r) => r.json()).then((b) => b.data.events_captured).catch(() => -2);
+    if (n === last) return;
+    last = n;
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -81,10 +107,10 @@ build();
 const racewayPort = await freePort();
 const endpoint = `http://127.0.0.1:${racewayPort}`;
 const server = await startProcess(['dist/server/cli.js', 'serve', '--memory', '--port', String(racewayPort)], {}, 'listening');
-const runs = { plain: [], instrumented: [], sampled: [] };
+const runs = { plain: [], instrumented: [], full: [], sampled: [] };
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    const order = ['plain', 'instrumented', 'sampled'];
+    const order = ['plain', 'instrumented', 'full', 'sampled'];
     for (const variant of r % 2 === 0 ? order : order.reverse()) runs[variant].push(await measure(variant, endpoint));
   }
 } finally {
@@ -92,6 +118,7 @@ try {
 }
 const plain = { rps: median(runs.plain.map((x) => x.rps)), p99: median(runs.plain.map((x) => x.p99)) };
 const inst = { rps: median(runs.instrumented.map((x) => x.rps)), p99: median(runs.instrumented.map((x) => x.p99)) };
+const full = { rps: median(runs.full.map((x) => x.rps)), p99: median(runs.full.map((x) => x.p99)) };
 const sampled = { rps: median(runs.sampled.map((x) => x.rps)), p99: median(runs.sampled.map((x) => x.p99)) };
 console.log(JSON.stringify({
   benchmark: 'demo-throughput',
@@ -103,11 +130,15 @@ console.log(JSON.stringify({
   throughput_ratio: +(inst.rps / plain.rps).toFixed(3),
   plain_p99_ms: plain.p99,
   instrumented_p99_ms: inst.p99,
+  instrumented_recorded_share: +median(runs.instrumented.map((x) => x.recorded ?? 0)).toFixed(4),
+  full_rps: Math.round(full.rps),
+  full_ratio: +(full.rps / plain.rps).toFixed(3),
+  full_p99_ms: full.p99,
   sample_rate: Number(SAMPLED),
   sampled_rps: Math.round(sampled.rps),
   sampled_ratio: +(sampled.rps / plain.rps).toFixed(3),
   sampled_p99_ms: sampled.p99,
-  errors: [...runs.plain, ...runs.instrumented, ...runs.sampled].reduce((s, x) => s + x.errors, 0),
+  errors: [...runs.plain, ...runs.instrumented, ...runs.full, ...runs.sampled].reduce((s, x) => s + x.errors, 0),
   budget_ratio: 0.95,
   within_budget: inst.rps / plain.rps >= 0.95,
 }));

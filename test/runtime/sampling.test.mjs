@@ -59,7 +59,7 @@ test('sampleRate 0 records nothing, Infinity budget with rate 1 records everythi
 test('maxEventsPerSecond is validated, from options and from the environment', (t) => {
   for (const bad of [0, -1, NaN, '10', null]) t.regex(t.throws(() => new RacewayClient({ enabled: false, maxEventsPerSecond: bad })).message, /"maxEventsPerSecond"/);
   t.is(new RacewayClient({ enabled: false, maxEventsPerSecond: Infinity }).config.maxEventsPerSecond, Infinity);
-  t.is(new RacewayClient({ enabled: false }).config.maxEventsPerSecond, 1000);
+  t.is(new RacewayClient({ enabled: false }).config.maxEventsPerSecond, 200);
 });
 
 // A Koa app whose handlers touch shared state directly, through a module-level callback run by the
