@@ -51,9 +51,9 @@ const USED = 1;
 const DELETED = 2;
 
 export class IdSet {
-  private keys = new Int32Array(4 * 1024);
-  private state = new Uint8Array(1024);
-  private mask = 1023;
+  private keys = new Int32Array(4 * 65536);
+  private state = new Uint8Array(65536);
+  private mask = 65535;
   /** Slots not EMPTY (used or deleted): the table grows when they pass 1/2. */
   private filled = 0;
   private words = 0;
@@ -80,15 +80,20 @@ export class IdSet {
     }
   }
 
+  /** Rehashes into a table twice the size (or the same size when mostly tombstones). */
   private grow(): void {
     const { keys, state } = this;
     const cap = (this.mask + 1) * (this.words * 4 > this.mask ? 2 : 1);
     this.keys = new Int32Array(cap * 4);
     this.state = new Uint8Array(cap);
     this.mask = cap - 1;
-    this.filled = 0;
-    this.words = 0;
-    for (let i = 0; i < state.length; i++) if (state[i] === USED) this.addWordsAt(keys, i * 4);
+    this.filled = this.words;
+    for (let i = 0; i < state.length; i++) {
+      if (state[i] !== USED) continue;
+      const j = this.slot(keys, i * 4);
+      this.keys.set(keys.subarray(i * 4, i * 4 + 4), j * 4);
+      this.state[j] = USED;
+    }
   }
 
   /** Adds one id given as words; false when it was there already. */

@@ -7,7 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { RacewayEvent } from '../runtime/events';
 import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
 import { prepareBatch, unpack, unpackRaw, type PreparedBatch } from './ingest-core';
@@ -54,6 +55,17 @@ function idsColumn(batch: PreparedBatch): Buffer | string {
   return all.join(',');
 }
 
+export interface StoreOptions {
+  /**
+   * Checkpoint the WAL from a worker thread (the server does): the main connection then checkpoints
+   * itself only when the WAL passes 256 MB, so ingest rarely waits for the copy and its fsync.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+/** Bytes written between two background checkpoint requests. */
+const CHECKPOINT_EVERY_BYTES = 8 * 1024 * 1024;
+
 export class Store {
   readonly db: Database.Database;
   readonly index: LiveIndex;
@@ -61,9 +73,12 @@ export class Store {
   /** Bumped whenever an ingest stores something. */
   version = 0;
   private readonly stmt;
+  private checkpointer: Worker | null = null;
+  private checkpointBusy = false;
+  private sinceCheckpoint = 0;
 
   /** `path` ':memory:' keeps everything in memory. */
-  constructor(readonly path: string, options: AnalyzerOptions = {}) {
+  constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     // Batches are large rows: 64 KB pages cut the overflow-page chains (about 2x the write rate
@@ -73,6 +88,7 @@ export class Store {
     // WAL + NORMAL survives a process crash (only an OS crash can lose the last transactions).
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    if (storeOptions.backgroundCheckpoints && path !== ':memory:') this.startCheckpointer();
     this.stmt = {
       insertBatch: this.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)'),
       insertTrace: this.db.prepare('INSERT OR IGNORE INTO batch_traces (trace_id, seq) VALUES (?, ?)'),
@@ -133,6 +149,38 @@ export class Store {
     }
     this.index.add(batch.chunk);
     this.version++;
+    if (this.checkpointer) {
+      this.sinceCheckpoint += batch.packedBody.byteLength + batch.packedChunk.byteLength + batch.ids.byteLength;
+      if (this.sinceCheckpoint >= CHECKPOINT_EVERY_BYTES && !this.checkpointBusy) {
+        this.sinceCheckpoint = 0;
+        this.checkpointBusy = true;
+        this.checkpointer.postMessage('checkpoint');
+      }
+    }
+  }
+
+  private startCheckpointer(): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(join(__dirname, 'checkpoint-worker.js'), { workerData: { path: this.path } });
+    } catch {
+      return;
+    }
+    // At 64 KB pages: 4096 pages = 256 MB of WAL before the main connection checkpoints itself.
+    this.db.pragma('wal_autocheckpoint = 4096');
+    this.checkpointer = worker;
+    worker.unref();
+    worker.on('message', () => {
+      this.checkpointBusy = false;
+    });
+    const lost = () => {
+      // Without the thread, the main connection checkpoints as SQLite does by default.
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
   }
 
   get events(): number {
@@ -182,6 +230,10 @@ export class Store {
   }
 
   close(): void {
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    // The thread closes its connection and ends (it never keeps the process alive).
+    if (worker) worker.postMessage('close');
     if (this.db.open) this.db.close();
   }
 }
