@@ -11,6 +11,15 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
+import { idString, idWords } from './id-set';
+
+/** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
+export function formatMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
+  return d.toISOString().slice(0, 23) + String(us - ms * 1000).padStart(3, '0') + 'Z';
+}
 
 const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite', 'AtomicRMW'];
 
@@ -19,11 +28,14 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * main thread cheaply (a string array and one transferable Float64Array) and the store can persist
  * it: strings live once in `s`, and `n` holds fixed-stride numeric records whose string fields are
  * indices into `s`. `c` counts the records of each section, laid out one after the other in `n`:
- * accesses (A_STRIDE: eventId, variable, task, service, trace, access code, ts, own, clock, locks,
- * new value, old value, location, timestamp; locks is -1 for none, else the index of the lock set's
- * JSON), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first, last,
- * reqTs, respTs] (NaN for null) and task spans [task, first, last] (root-task interval rule).
- * Clocks and values are kept as JSON text, ids and timestamps as sent.
+ * accesses (A_STRIDE: the event id as four 32-bit words (see id-set.ts; NaN and a string index
+ * when the id is not in canonical lower-case form), variable, task, service, trace, access code, ts,
+ * own, clock, locks, new value, old value, location, timestamp; locks is -1 for none, else the index
+ * of the lock set's JSON; timestamp is -1 when `formatMicros(ts)` gives it back, as it does for the
+ * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
+ * last, reqTs, respTs] (NaN for null) and task spans [task, first, last] (root-task interval rule).
+ * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
+ * access then costs the main thread's heap one string (its clock) instead of three.
  */
 export interface IndexChunk {
   s: string[];
@@ -31,7 +43,7 @@ export interface IndexChunk {
   c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number];
 }
 
-export const A_STRIDE = 14;
+export const A_STRIDE = 17;
 const W_STRIDE = 2;
 const SP_STRIDE = 3;
 const U_STRIDE = 7;
@@ -66,6 +78,16 @@ class ChunkBuilder {
   }
 }
 
+const scratch = new Int32Array(4);
+
+/** Pushes an access's id (four words, or NaN and a string index) and the rest of its fields. */
+function pushAccess(a: number[], b: ChunkBuilder, id: string, ts: number, timestamp: string, rest: number[]): void {
+  if (idWords(id, scratch, 0)) a.push(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
+  else a.push(NaN, b.once(id), 0, 0);
+  for (const x of rest) a.push(x);
+  a.push(formatMicros(ts) === timestamp ? -1 : b.once(timestamp));
+}
+
 function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[]): IndexChunk {
   const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length);
   let o = 0;
@@ -98,9 +120,9 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
     const service = e.metadata.service_name;
     if (name === 'StateChange') {
       const sc = (e.kind as { StateChange: { variable: string; access_type: AccessType; old_value: JsonValue; new_value: JsonValue; location: string } }).StateChange;
-      a.push(b.once(e.id), b.str(sc.variable), b.str(task), b.str(service), b.str(e.trace_id), ACCESS_CODES.indexOf(sc.access_type), t,
+      pushAccess(a, b, e.id, t, e.timestamp, [b.str(sc.variable), b.str(task), b.str(service), b.str(e.trace_id), ACCESS_CODES.indexOf(sc.access_type), t,
         ownComponent(e.causality_vector, task), b.once(JSON.stringify(e.causality_vector)), e.lock_set.length ? b.str(JSON.stringify(e.lock_set)) : -1,
-        b.str(JSON.stringify(sc.new_value ?? null)), b.str(JSON.stringify(sc.old_value ?? null)), b.str(sc.location), b.once(e.timestamp));
+        b.str(JSON.stringify(sc.new_value ?? null)), b.str(JSON.stringify(sc.old_value ?? null)), b.str(sc.location)]);
     } else if (name === 'AsyncAwait') {
       w.push(b.str(task), t);
     } else if (name === 'AsyncSpawn') {
@@ -134,8 +156,8 @@ export function fromLegacy(old: LegacyChunk): IndexChunk {
   const b = new ChunkBuilder();
   const a: number[] = [];
   for (const [eventId, variable, task, service, trace, acc, ts, own, clock, locks, value, oldValue, location, timestamp] of old.a) {
-    a.push(b.once(eventId), b.str(variable), b.str(task), b.str(service), b.str(trace), acc, ts, own, b.once(clock), locks === 0 ? -1 : b.str(JSON.stringify(locks)),
-      b.str(value), b.str(oldValue), b.str(location), b.once(timestamp));
+    pushAccess(a, b, eventId, ts, timestamp, [b.str(variable), b.str(task), b.str(service), b.str(trace), acc, ts, own, b.once(clock),
+      locks === 0 ? -1 : b.str(JSON.stringify(locks)), b.str(value), b.str(oldValue), b.str(location)]);
   }
   const w: number[] = [];
   for (const [task, ts] of old.w) w.push(b.str(task), ts);
@@ -179,11 +201,13 @@ export function decodeChunk(raw: Buffer): IndexChunk {
 }
 
 interface IndexedAccess extends AccessRecord {
-  eventId: string;
+  /** Only for an id not in canonical form; the others are words in LiveIndex.ids. */
+  eventId: string | null;
   traceId: string;
   service: string;
   location: string;
-  timestamp: string;
+  /** Null when `formatMicros(ts)` gives it back. */
+  timestamp: string | null;
   old: string;
   value: string;
 }
@@ -218,6 +242,8 @@ function addVar(m: Map<string, string[]>, key: string, v: string): void {
 export class LiveIndex {
   private readonly vars = new Map<string, VarEntry>();
   private readonly records: IndexedAccess[] = [];
+  /** Event id words of each access, by seq (see IndexedAccess.eventId). */
+  private ids = new Int32Array(4 * 4096);
   private readonly tasks = new Map<string, TaskInfo>();
   private readonly children = new Map<string, string[]>();
   // Variables each task / unit touched, to re-analyse them when its context changes. Arrays, not
@@ -270,7 +296,7 @@ export class LiveIndex {
     const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
     // Each distinct string of the chunk is interned once, not once per record.
     const local: (string | undefined)[] = new Array(s.length);
-    const I = (k: number): string => local[k] ?? (local[k] = this.intern(s[k]!));
+    const I = (k: number): string => local[k | 0] ?? (local[k | 0] = this.intern(s[k | 0]!));
     const nul = (x: number): number | null => (Number.isNaN(x) ? null : x);
     const wOff = na * A_STRIDE;
     const spOff = wOff + nw * W_STRIDE;
@@ -349,26 +375,42 @@ export class LiveIndex {
     // Per-chunk caches: unit key and trace per (service, trace) pair, lock sets, variable entries.
     const unitOf = new Map<number, string>();
     const locksOf = new Map<number, string[]>();
-    const entries: (VarEntry | undefined)[] = [];
+    const entries: (VarEntry | undefined)[] = new Array(s.length);
+    let ids = this.ids;
+    if (ids.length < (this.records.length + na) * 4) {
+      ids = new Int32Array(Math.max(ids.length * 2, (this.records.length + na) * 4));
+      ids.set(this.ids);
+      this.ids = ids;
+    }
     for (let o = 0; o < wOff; o += A_STRIDE) {
-      const vi = n[o + 1]!;
+      const vi = n[o + 4]! | 0;
       const v = I(vi);
-      const svc = n[o + 3]!;
-      const tri = n[o + 4]!;
+      const svc = n[o + 6]!;
+      const tri = n[o + 7]!;
       const pair = svc * s.length + tri;
       let unit = unitOf.get(pair);
       if (unit === undefined) unitOf.set(pair, (unit = this.intern(unitKey(I(svc), I(tri)))));
-      const li = n[o + 9]!;
+      const li = n[o + 12]!;
       let locks: string[] | null = null;
       if (li >= 0) {
         locks = locksOf.get(li) ?? null;
         if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(l))));
       }
-      const ts = n[o + 6]!;
+      const ts = n[o + 9]!;
+      const seq = this.records.length;
+      let eventId: string | null = null;
+      if (Number.isNaN(n[o]!)) eventId = s[n[o + 1]! | 0]!;
+      else {
+        ids[seq * 4] = n[o]!;
+        ids[seq * 4 + 1] = n[o + 1]!;
+        ids[seq * 4 + 2] = n[o + 2]!;
+        ids[seq * 4 + 3] = n[o + 3]!;
+      }
+      const tsi = n[o + 16]!;
       const rec: IndexedAccess = {
-        seq: this.records.length, variable: v, task: I(n[o + 2]!), unit, access: ACCESS_CODES[n[o + 5]!] ?? 'Read', ts, own: n[o + 7]!, clock: s[n[o + 8]!]!,
-        locks, value: s[n[o + 10]!]!, eventId: s[n[o]!]!, traceId: this.units.get(unit)?.trace ?? I(tri), service: I(svc),
-        location: I(n[o + 12]!), timestamp: s[n[o + 13]!]!, old: s[n[o + 11]!]!,
+        seq, variable: v, task: I(n[o + 5]!), unit, access: ACCESS_CODES[n[o + 8]! | 0] ?? 'Read', ts, own: n[o + 10]!, clock: s[n[o + 11]! | 0]!,
+        locks, value: s[n[o + 13]! | 0]!, eventId, traceId: this.units.get(unit)?.trace ?? I(tri), service: I(svc),
+        location: I(n[o + 15]!), timestamp: tsi < 0 ? null : s[tsi | 0]!, old: s[n[o + 14]! | 0]!,
       };
       this.records.push(rec);
       let entry = entries[vi];
@@ -412,8 +454,8 @@ export class LiveIndex {
     const r = this.records[seq];
     if (!r) return undefined;
     return {
-      seq, event_id: r.eventId, trace_id: r.traceId, thread_id: r.task, service_name: r.service, access_type: r.access,
-      location: r.location, timestamp: r.timestamp, old_value: JSON.parse(r.old) as JsonValue, new_value: JSON.parse(r.value) as JsonValue,
+      seq, event_id: r.eventId ?? idString(this.ids, seq * 4), trace_id: r.traceId, thread_id: r.task, service_name: r.service, access_type: r.access,
+      location: r.location, timestamp: r.timestamp ?? formatMicros(r.ts), old_value: JSON.parse(r.old) as JsonValue, new_value: JSON.parse(r.value) as JsonValue,
     };
   }
 

@@ -13,7 +13,9 @@ import type { RacewayEvent } from '../runtime/events';
 import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
 import { prepareBatch, unpack, unpackRaw, type PreparedBatch } from './ingest-core';
 import { IdSet, idString } from './id-set';
-import { decodeChunk, LiveIndex } from './live-index';
+import { decodeChunk, formatMicros, LiveIndex } from './live-index';
+
+export { formatMicros };
 
 export interface TraceSummary {
   trace_id: string;
@@ -27,14 +29,6 @@ export interface TraceSummary {
 export interface IngestResult {
   inserted: number;
   duplicates: number;
-}
-
-/** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
-export function formatMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
-  return d.toISOString().slice(0, 23) + String(us - ms * 1000).padStart(3, '0') + 'Z';
 }
 
 const SCHEMA = `

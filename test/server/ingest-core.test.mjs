@@ -165,18 +165,35 @@ test('the compact chunk survives encoding, and a database with chunks of the ear
   const db = join(dir, 'r.db');
   let store = new Store(db);
   const pack = (s) => zlib.brotliCompressSync(Buffer.from(s));
-  const c = chunkOf(events);
-  const S = c.s;
-  const [na, nw, nsp, nu, nt] = c.c;
-  const n = [...c.n];
-  const take = (count, stride) => Array.from({ length: count }, () => n.splice(0, stride));
-  const legacy = {
-    a: take(na, 14).map((r) => [S[r[0]], S[r[1]], S[r[2]], S[r[3]], S[r[4]], r[5], r[6], r[7], S[r[8]], r[9] < 0 ? 0 : JSON.parse(S[r[9]]), S[r[10]], S[r[11]], S[r[12]], S[r[13]]]),
-    w: take(nw, 2).map((r) => [S[r[0]], r[1]]),
-    s: take(nsp, 3).map((r) => [S[r[0]], S[r[1]], r[2]]),
-    u: take(nu, 7).map((r) => [S[r[0]], S[r[1]], r[2], r[3], r[4], Number.isNaN(r[5]) ? null : r[5], Number.isNaN(r[6]) ? null : r[6]]),
-    t: take(nt, 3).map((r) => [S[r[0]], r[1], r[2]]),
-  };
+  // The previous version's chunk of these events, built the way it built it.
+  const legacy = { a: [], w: [], s: [], u: [], t: [] };
+  const units = new Map();
+  const spans = new Map();
+  for (const e of events) {
+    const ts = micros(e.timestamp);
+    const [name] = Object.keys(e.kind);
+    const task = e.metadata.thread_id;
+    const service = e.metadata.service_name;
+    if (name === 'StateChange') {
+      const sc = e.kind.StateChange;
+      const own = e.causality_vector.find(([k]) => k === task)?.[1] ?? -1;
+      legacy.a.push([e.id, sc.variable, task, service, e.trace_id, ['Read', 'Write', 'AtomicRead', 'AtomicWrite', 'AtomicRMW'].indexOf(sc.access_type), ts, own,
+        JSON.stringify(e.causality_vector), e.lock_set.length ? e.lock_set : 0, JSON.stringify(sc.new_value ?? null), JSON.stringify(sc.old_value ?? null), sc.location, e.timestamp]);
+    } else if (name === 'AsyncAwait') legacy.w.push([task, ts]);
+    else if (name === 'AsyncSpawn') legacy.s.push([task, e.kind.AsyncSpawn.task_id, ts]);
+    const key = `${service}\u0000${e.trace_id}`;
+    if (!units.has(key)) units.set(key, [service, e.trace_id, 0, ts, ts, null, null]);
+    const u = units.get(key);
+    u[2]++;
+    u[3] = Math.min(u[3], ts);
+    u[4] = Math.max(u[4], ts);
+    if (name === 'HttpRequest' && (u[5] === null || ts < u[5])) u[5] = ts;
+    if (name === 'HttpResponse' && (u[6] === null || ts > u[6])) u[6] = ts;
+    const sp = spans.get(task) ?? [ts, ts];
+    spans.set(task, [Math.min(sp[0], ts), Math.max(sp[1], ts)]);
+  }
+  legacy.u = [...units.values()];
+  legacy.t = [...spans].map(([task, [first, last]]) => [task, first, last]);
   const seq = store.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)')
     .run(pack(JSON.stringify({ events })), events.map((e) => e.id).join(','), pack(JSON.stringify(legacy))).lastInsertRowid;
   for (const tr of new Set(events.map((e) => e.trace_id))) store.db.prepare('INSERT INTO batch_traces VALUES (?, ?)').run(tr, seq);
@@ -186,5 +203,22 @@ test('the compact chunk survives encoding, and a database with chunks of the ear
   t.deepEqual(store.analyze().map((r) => r.id), expected.map((r) => r.id));
   t.deepEqual(store.ingest(events), { inserted: 0, duplicates: events.length });
   t.is(store.traceEvents(events[0].trace_id).length, events.filter((e) => e.trace_id === events[0].trace_id).length);
+  store.close();
+});
+
+test('ids and timestamps the index keeps in compact form come back exactly as sent', (t) => {
+  const events = seedRace().events.map((e, i) => (i % 2 ? e : { ...e, id: e.id.toUpperCase(), timestamp: e.timestamp.replace(/Z$/, '+00:00') }));
+  const store = new Store(':memory:');
+  store.ingest(events);
+  const accesses = store.variableAccesses('accounts.alice.balance');
+  t.true(accesses.length > 0);
+  for (const a of accesses) {
+    const e = events.find((x) => x.id === a.event_id);
+    t.truthy(e, a.event_id);
+    t.is(a.timestamp, e.timestamp);
+  }
+  t.true(accesses.some((a) => a.timestamp.endsWith('+00:00')) && accesses.some((a) => a.timestamp.endsWith('Z')));
+  t.true(accesses.some((a) => a.event_id !== a.event_id.toLowerCase()));
+  for (const r of store.analyze()) for (const a of r.accesses) t.truthy(events.find((x) => x.id === a.event_id && x.timestamp === a.timestamp));
   store.close();
 });
