@@ -85,7 +85,25 @@ function pushAccess(a: number[], b: ChunkBuilder, id: string, ts: number, timest
   if (idWords(id, scratch, 0)) a.push(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
   else a.push(NaN, b.once(id), 0, 0);
   for (const x of rest) a.push(x);
-  a.push(formatMicros(ts) === timestamp ? -1 : b.once(timestamp));
+  a.push(roundTrips(ts, timestamp) ? -1 : b.once(timestamp));
+}
+
+// The ISO text of the last millisecond formatted (events come in bursts within one).
+let isoMs = NaN;
+let iso = '';
+
+/** `formatMicros(ts) === timestamp`, with toISOString asked once per millisecond. */
+function roundTrips(ts: number, timestamp: string): boolean {
+  const ms = Math.floor(ts / 1000);
+  if (ms !== isoMs) {
+    const d = new Date(ms);
+    if (Number.isNaN(d.getTime())) return false;
+    iso = d.toISOString().slice(0, 23);
+    isoMs = ms;
+  }
+  if (timestamp.length !== 27 || !timestamp.startsWith(iso) || timestamp.charCodeAt(26) !== 90) return false;
+  const us = ts - ms * 1000;
+  return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
 function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[]): IndexChunk {

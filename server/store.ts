@@ -85,7 +85,8 @@ export class Store {
     if (storeOptions.backgroundCheckpoints && path !== ':memory:') this.startCheckpointer();
     this.stmt = {
       insertBatch: this.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)'),
-      insertTrace: this.db.prepare('INSERT OR IGNORE INTO batch_traces (trace_id, seq) VALUES (?, ?)'),
+      // All of a batch's traces in one statement (SQLite walks the JSON array).
+      insertTraces: this.db.prepare('INSERT OR IGNORE INTO batch_traces (trace_id, seq) SELECT value, ? FROM json_each(?)'),
     };
     this.index = new LiveIndex(options);
     for (const [ids, chunk] of this.db.prepare('SELECT ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[string | Buffer, Buffer]>) {
@@ -135,7 +136,7 @@ export class Store {
     try {
       this.db.transaction(() => {
         const seq = this.stmt.insertBatch.run(asBuffer(batch.packedBody), idsColumn(batch), asBuffer(batch.packedChunk)).lastInsertRowid;
-        for (const t of batch.traces) this.stmt.insertTrace.run(t, seq);
+        this.stmt.insertTraces.run(seq, JSON.stringify(batch.traces));
       })();
     } catch (err) {
       this.ids.deleteBatch(batch.ids, batch.oddIds);
