@@ -37,7 +37,7 @@ interface PostWrite {
   id: string;
   owner: Expr;
   tmp: string;
-  loc: t.StringLiteral;
+  site: t.NumericLiteral;
   s: Shared;
 }
 
@@ -62,6 +62,12 @@ interface Ctx {
   fn: Node | null;
   /** Parameter lists: no temporaries can be declared, forms that need them are left plain. */
   noTemps: boolean;
+  /**
+   * Whether code here may call the module's hook aliases: they are set when the module token first
+   * runs (the prologue's `mod`, or the first `enter` of a function of the module), so only code that
+   * cannot run before either may use them (see `fn`).
+   */
+  alias: boolean;
 }
 
 export interface FileInfo {
@@ -192,6 +198,8 @@ function hoistingConflict(stmts: t.Statement[], strict: boolean): boolean {
   return conflict;
 }
 
+const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
 const VOID0 = () => F.unaryExpression('void', F.numericLiteral(0), true);
 
 export class Instrumenter {
@@ -200,7 +208,11 @@ export class Instrumenter {
   private readonly code: string;
   private readonly P: string;
   private readonly rw: t.Identifier;
-  private readonly sites: t.VariableDeclarator[] = [];
+  /** Site records (JSON text) in id order, and their ids (identical sites share one): SPEC §2. */
+  private readonly siteRecords: string[] = [];
+  private readonly siteIds = new Map<string, number>();
+  /** Hooks called through module-local aliases (`__rw_rp`). */
+  private readonly aliases = new Set<string>();
   private readonly shared = new WeakMap<Node, Shared>();
   private readonly blockHandles = new Map<Node, string>();
   private readonly frameOf = new Map<Node, string>();
@@ -226,6 +238,7 @@ export class Instrumenter {
       hidden: null,
       fn: null,
       noTemps: false,
+      alias: true,
     };
   }
 
@@ -344,16 +357,41 @@ export class Instrumenter {
 
   // ---------------------------------------------------------------- helpers
 
-  private loc(n: Node): t.StringLiteral {
-    return F.stringLiteral(this.info.file + ':' + (n.loc ? n.loc.start.line : 0));
+  /** A site id: `[line, text]` for accesses and bindings, `[line]` for awaits. */
+  private site(n: Node, text?: string): t.NumericLiteral {
+    const line = n.loc ? n.loc.start.line : 0;
+    return F.numericLiteral(this.siteId(text === undefined ? '[' + line + ']' : '[' + line + ',' + JSON.stringify(text) + ']'));
   }
 
-  private hook(name: string, args: Expr[]): t.CallExpression {
+  private siteId(record: string): number {
+    let id = this.siteIds.get(record);
+    if (id === undefined) {
+      id = this.siteRecords.length;
+      this.siteRecords.push(record);
+      this.siteIds.set(record, id);
+    }
+    return id;
+  }
+
+  /** The module token (a hoisted function returning the site table). */
+  private token(): t.Identifier {
+    return F.identifier(this.P + 'm');
+  }
+
+  /**
+   * A hook call: `__rw_rp(…)` through the module's alias where the aliases are known to be set
+   * (`ctx.alias`, see `fn`), else `__rw.rp(…)`.
+   */
+  private hook(ctx: Ctx | null, name: string, args: Expr[]): t.CallExpression {
+    if (ctx !== null && ctx.alias) {
+      this.aliases.add(name);
+      return F.callExpression(F.identifier(this.P + name), args);
+    }
     return F.callExpression(F.memberExpression(F.cloneNode(this.rw), F.identifier(name)), args);
   }
 
   private frame(ctx: Ctx): Expr {
-    return ctx.frame ? F.identifier(ctx.frame) : VOID0();
+    return ctx.frame ? F.identifier(ctx.frame) : this.token();
   }
 
   private temp(ctx: Ctx): t.Identifier {
@@ -438,15 +476,20 @@ export class Instrumenter {
     const ctx = this.moduleCtx;
     this.enterScope(program);
     program.body = this.statements(program.body, ctx);
-    const decls: t.VariableDeclarator[] = [
-      t.variableDeclarator(
-        F.identifier(this.P + 'm'),
-        this.hook('mod', [F.stringLiteral(this.info.file), F.stringLiteral(this.info.moduleId)]),
-      ),
-      ...this.sites,
-      ...ctx.temps.map((n) => t.variableDeclarator(F.identifier(n))),
+    // The module token is a function declaration, so it exists before any code of the module runs
+    // (an import cycle can call into the module before its prologue); it returns the site table.
+    const table = '[' + [JSON.stringify(this.info.file), JSON.stringify(this.info.moduleId), ...this.siteRecords].join(',') + ']';
+    const tableLiteral = F.stringLiteral(table);
+    (tableLiteral as any).extra = { rawValue: table, raw: "'" + table.replace(/[\\'\n\r\u2028\u2029]/g, (ch) => ESCAPES[ch]!) + "'" };
+    // It also sets the module's hook aliases.
+    const setAliases = [...this.aliases].map((h) => t.expressionStatement(F.assignmentExpression('=', F.identifier(this.P + h), F.memberExpression(F.cloneNode(this.rw), F.identifier(h)))));
+    const out: t.Statement[] = [
+      t.expressionStatement(this.hook(null, 'mod', [this.token()])),
+      t.functionDeclaration(this.token(), [], t.blockStatement([...setAliases, t.returnStatement(tableLiteral)])),
     ];
-    return [t.variableDeclaration('var', decls)];
+    const vars = [...[...this.aliases].map((h) => this.P + h), ...ctx.temps];
+    if (vars.length) out.push(t.variableDeclaration('var', vars.map((n) => t.variableDeclarator(F.identifier(n)))));
+    return out;
   }
 
   private statements(list: t.Statement[], ctx: Ctx): t.Statement[] {
@@ -514,7 +557,7 @@ export class Instrumenter {
         else s.left = this.assignTarget(s.left as any, ctx, post) as any;
         s.right = this.x(s.right, ctx);
         if (s.type === 'ForOfStatement' && s.await && this.o.awaits) {
-          s.right = this.hook('forAwait', [this.frame(ctx), s.right, this.loc(s)]);
+          s.right = this.hook(ctx, 'forAwait', [this.frame(ctx), s.right, this.site(s)]);
         }
         s.body = this.single(s.body, ctx);
         // Shared bindings as loop targets are written back first thing in the body; a `for await`
@@ -577,7 +620,7 @@ export class Instrumenter {
   /** `__rw.at(f);` for the top of a `for await` body and after the loop, where there is a frame. */
   private forAwaitAt(s: Node, ctx: Ctx): t.Statement | null {
     if (s.type !== 'ForOfStatement' || !s.await || !this.o.awaits || !ctx.frame) return null;
-    return t.expressionStatement(this.hook('at', [F.identifier(ctx.frame)]));
+    return t.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)]));
   }
 
   /** Statements after which a `__rw.at(f);` follows (for-await loops, possibly labelled). */
@@ -589,7 +632,7 @@ export class Instrumenter {
 
   private atResume(b: t.BlockStatement, ctx: Ctx): void {
     if (ctx.suspendable && this.o.awaits && ctx.frame) {
-      b.body.unshift(t.expressionStatement(this.hook('at', [F.identifier(ctx.frame)])));
+      b.body.unshift(t.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)])));
     }
   }
 
@@ -598,7 +641,7 @@ export class Instrumenter {
     this.statements(b.body, ctx);
     const h = this.blockHandles.get(b);
     if (h) {
-      b.body.unshift(t.variableDeclaration('const', [t.variableDeclarator(F.identifier(h), this.hook('blk', [this.frame(ctx)]))]));
+      b.body.unshift(t.variableDeclaration('const', [t.variableDeclarator(F.identifier(h), this.hook(ctx, 'blk', [this.frame(ctx)]))]));
     }
   }
 
@@ -657,7 +700,7 @@ export class Instrumenter {
         const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
         if (!s || !owner) return p;
         const tmp = this.temp(ctx);
-        post.push({ id: n.name, owner, tmp: tmp.name, loc: this.loc(n), s });
+        post.push({ id: n.name, owner, tmp: tmp.name, site: this.site(n, s.name), s });
         rename?.(n.name);
         return tmp;
       }
@@ -669,7 +712,7 @@ export class Instrumenter {
         const h = this.hint(n.object, ctx);
         const obj = this.base(n.object, ctx);
         const key = n.computed ? this.x(n.property as Expr, ctx) : F.stringLiteral((n.property as t.Identifier).name);
-        return F.memberExpression(this.hook(ctx.strict ? 'tp' : 'tpSloppy', [this.frame(ctx), obj, key, this.loc(n), F.stringLiteral(h)]), F.identifier('v'));
+        return F.memberExpression(this.hook(ctx, ctx.strict ? 'tp' : 'tpSloppy', [this.frame(ctx), obj, key, this.site(n, h)]), F.identifier('v'));
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
@@ -705,7 +748,7 @@ export class Instrumenter {
 
   private postWrites(post: PostWrite[], ctx: Ctx): Expr[] {
     return post.map((w) =>
-      F.assignmentExpression('=', F.identifier(w.id), this.hook('wv', [this.frame(ctx), F.cloneNode(w.owner), F.stringLiteral(w.id), F.identifier(w.id), F.identifier(w.tmp), w.loc])),
+      F.assignmentExpression('=', F.identifier(w.id), this.hook(ctx, 'wv', [this.frame(ctx), F.cloneNode(w.owner), F.identifier(w.id), F.identifier(w.tmp), w.site])),
     );
   }
 
@@ -743,9 +786,9 @@ export class Instrumenter {
           return e;
         }
         const f = this.frame(ctx);
-        return this.hook('resume', [
+        return this.hook(ctx, 'resume', [
           F.cloneNode(f),
-          t.awaitExpression(this.hook('suspend', [f, arg, this.loc(e)])),
+          t.awaitExpression(this.hook(ctx, 'suspend', [f, arg, this.site(e)])),
         ]);
       }
       case 'YieldExpression': {
@@ -755,7 +798,7 @@ export class Instrumenter {
           return e;
         }
         const f = this.frame(ctx);
-        return this.hook('yieldIn', [F.cloneNode(f), t.yieldExpression(this.hook('yieldOut', [f, arg]), e.delegate)]);
+        return this.hook(ctx, 'yieldIn', [F.cloneNode(f), t.yieldExpression(this.hook(ctx, 'yieldOut', [f, arg]), e.delegate)]);
       }
       case 'FunctionExpression':
         this.fn(e, ctx, e.id ? e.id.name : name ?? '<anonymous>');
@@ -843,7 +886,7 @@ export class Instrumenter {
     if (!s || !this.o.reads) return e;
     const owner = this.owner(s, ctx);
     if (!owner) return e;
-    return this.hook('rv', [this.frame(ctx), owner, F.stringLiteral(s.name), e, this.loc(e)]);
+    return this.hook(ctx, 'rv', [this.frame(ctx), owner, e, this.site(e, s.name)]);
   }
 
   /** An expression used only as the object of a member access: members become `rb` (no event). */
@@ -891,7 +934,7 @@ export class Instrumenter {
     if (e.object.type === 'Super') {
       // super.x: the generic `read` hook with `this` as the object (SPEC §4.2).
       if (used && this.o.reads && !e.computed) {
-        return this.hook('read', [f, F.thisExpression(), F.stringLiteral((e.property as t.Identifier).name), e, this.loc(e), F.stringLiteral('super')]);
+        return this.hook(ctx, 'read', [f, F.thisExpression(), F.stringLiteral((e.property as t.Identifier).name), e, this.site(e, 'super')]);
       }
       return this.plainMember(e, ctx);
     }
@@ -900,7 +943,7 @@ export class Instrumenter {
       const obj = this.base(e.object, ctx);
       if (used && this.o.reads && !ctx.noTemps) {
         const tmp = this.temp(ctx);
-        return this.hook('read', [f, this.assignTemp(tmp, obj), F.stringLiteral('#' + e.property.id.name), F.memberExpression(F.cloneNode(tmp), e.property), this.loc(e), F.stringLiteral(h)]);
+        return this.hook(ctx, 'read', [f, this.assignTemp(tmp, obj), F.stringLiteral('#' + e.property.id.name), F.memberExpression(F.cloneNode(tmp), e.property), this.site(e, h)]);
       }
       e.object = obj;
       return e;
@@ -915,9 +958,9 @@ export class Instrumenter {
         if (e.computed) e.property = key;
         return e;
       }
-      return this.hook('rp', [f, obj, key, this.loc(e), F.stringLiteral(h)]);
+      return this.hook(ctx, 'rp', [f, obj, key, this.site(e, h)]);
     }
-    return this.hook('rb', [f, obj, key, F.stringLiteral(h)]);
+    return this.hook(ctx, 'rb', [f, obj, key, this.site(e, h)]);
   }
 
   // ---------------------------------------------------------------- optional chains
@@ -963,9 +1006,7 @@ export class Instrumenter {
       const l = links[i];
       const step = (o: Expr): Expr => {
         const key = l.computed ? this.x(l.property, ctx) : F.stringLiteral(l.property.name);
-        const read = i === links.length - 1 && used && this.o.reads
-          ? this.hook('rp', [this.frame(ctx), o, key, this.loc(l), F.stringLiteral(hints[i]!)])
-          : this.hook('rb', [this.frame(ctx), o, key, F.stringLiteral(hints[i]!)]);
+        const read = this.hook(ctx, i === links.length - 1 && used && this.o.reads ? 'rp' : 'rb', [this.frame(ctx), o, key, this.site(l, hints[i]!)]);
         return build(i + 1, read);
       };
       if (!l.optional) return step(cur);
@@ -1009,13 +1050,12 @@ export class Instrumenter {
   private writeVar(id: t.Identifier, s: Shared, owner: Expr, op: string, right: Expr, origRight: Node, at: Node, ctx: Ctx): Expr {
     const f = () => this.frame(ctx);
     const ow = () => F.cloneNode(owner);
-    const name = () => F.stringLiteral(s.name);
     const target = () => F.identifier(id.name);
-    const loc = this.loc(at);
+    const site = this.site(at, s.name);
     const tmp = this.temp(ctx);
-    const wv = () => F.assignmentExpression('=', id, this.hook('wv', [f(), ow(), name(), target(), F.cloneNode(tmp), F.cloneNode(loc)]));
+    const wv = () => F.assignmentExpression('=', id, this.hook(ctx, 'wv', [f(), ow(), target(), F.cloneNode(tmp), F.cloneNode(site)]));
     // Compound and logical forms record a Read first (part of the reads family).
-    const rv = () => (this.o.reads ? this.hook('rv', [f(), ow(), name(), target(), F.cloneNode(loc)]) : target());
+    const rv = () => (this.o.reads ? this.hook(ctx, 'rv', [f(), ow(), target(), F.cloneNode(site)]) : target());
     if (op === '=') {
       // (t = v, x = __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
       return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]);
@@ -1042,13 +1082,12 @@ export class Instrumenter {
     if (left.object.type === 'Super' || left.object.type === 'MetaProperty' || left.property.type === 'PrivateName' || !this.o.writes) return plain();
     const f = () => this.frame(ctx);
     const h = this.hint(left.object, ctx);
-    const loc = this.loc(e);
-    const hs = () => F.stringLiteral(h);
+    const site = this.site(e, h);
     const wpName = ctx.strict ? 'wp' : 'wpSloppy';
     if (op === '=') {
       const obj = this.base(left.object, ctx);
       const key = left.computed ? this.x(left.property as Expr, ctx) : F.stringLiteral((left.property as t.Identifier).name);
-      return this.hook(wpName, [f(), obj, key, this.x(e.right, ctx, name), loc, hs()]);
+      return this.hook(ctx, wpName, [f(), obj, key, this.x(e.right, ctx, name), site]);
     }
     if (ctx.noTemps) return plain();
     const obj = this.base(left.object, ctx);
@@ -1062,8 +1101,8 @@ export class Instrumenter {
       k = tk;
     }
     const right = this.x(e.right, ctx, name);
-    const rp = () => (this.o.reads ? this.hook('rp', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(loc), hs()]) : this.hook('rb', [f(), F.cloneNode(to), F.cloneNode(k), hs()]));
-    const wp = (v: Expr) => this.hook(wpName, [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(loc), hs()]);
+    const rp = () => this.hook(ctx, this.o.reads ? 'rp' : 'rb', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(site)]);
+    const wp = (v: Expr) => this.hook(ctx, wpName, [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(site)]);
     if (op === '&&=' || op === '||=' || op === '??=') seq.push(F.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
     else seq.push(wp(F.binaryExpression(op.slice(0, -1) as any, rp(), right)));
     return F.sequenceExpression(seq);
@@ -1087,21 +1126,20 @@ export class Instrumenter {
     const isField = this.privateKind(ctx, priv.id.name) === 'field';
     const f = () => this.frame(ctx);
     const h = this.hint(left.object, ctx);
-    const loc = this.loc(e);
+    const site = this.site(e, h);
     const access = () => F.memberExpression(F.thisExpression(), F.cloneNode(priv));
     const old = isField ? F.conditionalExpression(F.binaryExpression('in', F.cloneNode(priv), F.thisExpression()), access(), VOID0()) : VOID0();
     let value = this.x(e.right, ctx);
     if (e.operator !== '=') {
-      const r = this.o.reads ? this.hook('read', [f(), F.thisExpression(), F.stringLiteral(pname), access(), F.cloneNode(loc), F.stringLiteral(h)]) : access();
+      const r = this.o.reads ? this.hook(ctx, 'read', [f(), F.thisExpression(), F.stringLiteral(pname), access(), F.cloneNode(site)]) : access();
       value = F.binaryExpression(e.operator.slice(0, -1) as any, r, value);
     }
-    return this.hook('write', [f(), F.thisExpression(), F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), loc, F.stringLiteral(h)]);
+    return this.hook(ctx, 'write', [f(), F.thisExpression(), F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), site]);
   }
 
   private update(e: t.UpdateExpression, ctx: Ctx): Expr {
     const arg = unwrap(e.argument);
     const f = () => this.frame(ctx);
-    const loc = this.loc(e);
     const bump = (id: t.Identifier) => F.updateExpression(e.operator, F.cloneNode(id), true);
     const post = (id: t.Identifier) => F.updateExpression(e.operator, F.cloneNode(id), false);
     if (arg.type === 'Identifier') {
@@ -1109,20 +1147,20 @@ export class Instrumenter {
       const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
       if (!s || !owner) return e;
       const tv = this.temp(ctx);
-      const name = () => F.stringLiteral(s.name);
-      const read = this.o.reads ? this.hook('rv', [f(), F.cloneNode(owner), name(), F.identifier(arg.name), F.cloneNode(loc)]) : F.identifier(arg.name);
+      const loc = this.site(e, s.name);
+      const read = this.o.reads ? this.hook(ctx, 'rv', [f(), F.cloneNode(owner), F.identifier(arg.name), F.cloneNode(loc)]) : F.identifier(arg.name);
       if (e.prefix) {
         // ++x -> (t = rv(..), x = wv(f, o, "x", t, ++t, loc))
         return F.sequenceExpression([
           F.assignmentExpression('=', F.cloneNode(tv), read),
-          F.assignmentExpression('=', arg, this.hook('wv', [f(), F.cloneNode(owner), name(), F.cloneNode(tv), bump(tv), F.cloneNode(loc)])),
+          F.assignmentExpression('=', arg, this.hook(ctx, 'wv', [f(), F.cloneNode(owner), F.cloneNode(tv), bump(tv), F.cloneNode(loc)])),
         ]);
       }
       // x++ -> (t = rv(..), x = wv(f, o, "x", t, (r = t++, t), loc), r): the value is ToNumeric(old).
       const tr = this.temp(ctx);
       return F.sequenceExpression([
         F.assignmentExpression('=', F.cloneNode(tv), read),
-        F.assignmentExpression('=', arg, this.hook('wv', [f(), F.cloneNode(owner), name(), F.cloneNode(tv), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)]), F.cloneNode(loc)])),
+        F.assignmentExpression('=', arg, this.hook(ctx, 'wv', [f(), F.cloneNode(owner), F.cloneNode(tv), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)]), F.cloneNode(loc)])),
         F.cloneNode(tr),
       ]);
     }
@@ -1132,6 +1170,7 @@ export class Instrumenter {
         return e;
       }
       const h = this.hint(arg.object, ctx);
+      const loc = this.site(e, h);
       const to = this.temp(ctx);
       const obj = this.base(arg.object, ctx);
       const seq: Expr[] = [this.assignTemp(to, obj)];
@@ -1142,11 +1181,9 @@ export class Instrumenter {
         k = tk;
       }
       const tv = this.temp(ctx);
-      const read = this.o.reads
-        ? this.hook('rp', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(loc), F.stringLiteral(h)])
-        : this.hook('rb', [f(), F.cloneNode(to), F.cloneNode(k), F.stringLiteral(h)]);
+      const read = this.hook(ctx, this.o.reads ? 'rp' : 'rb', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(loc)]);
       seq.push(F.assignmentExpression('=', F.cloneNode(tv), read));
-      const wp = (v: Expr) => this.hook(ctx.strict ? 'wp' : 'wpSloppy', [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(loc), F.stringLiteral(h)]);
+      const wp = (v: Expr) => this.hook(ctx, ctx.strict ? 'wp' : 'wpSloppy', [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(loc)]);
       if (e.prefix) {
         seq.push(wp(bump(tv)));
       } else {
@@ -1169,7 +1206,7 @@ export class Instrumenter {
         const h = this.hint(arg.object, ctx);
         const obj = this.base(arg.object, ctx);
         const key = arg.computed ? this.x(arg.property as Expr, ctx) : F.stringLiteral((arg.property as t.Identifier).name);
-        return this.hook(ctx.strict ? 'dp' : 'dpSloppy', [this.frame(ctx), obj, key, this.loc(e), F.stringLiteral(h)]);
+        return this.hook(ctx, ctx.strict ? 'dp' : 'dpSloppy', [this.frame(ctx), obj, key, this.site(e, h)]);
       }
       if (arg.type === 'OptionalMemberExpression' || arg.type === 'OptionalCallExpression') {
         this.rawChain(arg, ctx);
@@ -1245,7 +1282,7 @@ export class Instrumenter {
         const original = m.value;
         let value = this.x(m.value, fieldCtx, name + '.' + member);
         if (!(m as any).computed && this.o.writes && m.type !== 'ClassAccessorProperty') {
-          value = this.hook('fi', [F.thisExpression(), F.stringLiteral(member), keepName(value, member, original), this.loc(m), F.stringLiteral(name)]);
+          value = this.hook(fieldCtx, 'fi', [this.token(), F.thisExpression(), F.stringLiteral(member), keepName(value, member, original), this.site(m, name)]);
         }
         m.value = this.isolate(value, fieldCtx);
       } else if (m.type === 'StaticBlock') {
@@ -1306,6 +1343,11 @@ export class Instrumenter {
     const thisClass = isArrow || isMethod ? outer.thisClass : objectThis ?? null;
     const hidden = new Set(outer.hidden ?? []);
     hidden.add(fnode);
+    // Hook aliases (see `hook`) are set by the module token's first run. A body with a frame runs
+    // after its `enter`; parameters (which run before it) and a body without a frame are safe where
+    // the function is defined, except for a module-level function declaration: it is callable
+    // through an import cycle before the module's prologue.
+    const alias = outer.alias && !(fnode.type === 'FunctionDeclaration' && outer.fn === null);
     // Parameters are evaluated before the body's frame exists and cannot see its variables.
     const paramCtx: Ctx = {
       ...outer,
@@ -1319,6 +1361,7 @@ export class Instrumenter {
       suspendable: false,
       fn: fnode,
       noTemps: true,
+      alias,
     };
     for (const p of fnode.params) this.bindingPattern(p, paramCtx);
     // Wrapping the body in `try {}` makes its top-level function declarations block-level: a
@@ -1337,6 +1380,7 @@ export class Instrumenter {
       hidden: outer.hidden,
       fn: fnode,
       noTemps: false,
+      alias: functions || alias,
     };
     if (functions) this.frameOf.set(fnode, frameName);
     let stmts: t.Statement[];
@@ -1354,31 +1398,20 @@ export class Instrumenter {
       else fnode.body = t.blockStatement([...decl, ...stmts]);
       return;
     }
-    const site = this.P + 's' + this.sites.length;
     const line = fnode.loc ? fnode.loc.start.line : 0;
     const names = this.paramNames(fnode.params);
-    this.sites.push(
-      t.variableDeclarator(
-        F.identifier(site),
-        this.hook('fsite', [
-          F.identifier(this.P + 'm'),
-          F.stringLiteral(qname),
-          F.numericLiteral(line),
-          t.arrayExpression(names.map((n) => F.stringLiteral(n))),
-          F.numericLiteral(kind),
-        ]),
-      ),
-    );
-    const enter = this.hook('enter', [
-      F.identifier(site),
-      outer.parentFrame ? F.identifier(outer.parentFrame) : VOID0(),
+    const site = this.siteId(JSON.stringify([line, qname, kind, ...names]));
+    // `enter` runs before the aliases may be set: always through the namespace.
+    const enter = this.hook(null, 'enter', [
+      outer.parentFrame ? F.identifier(outer.parentFrame) : this.token(),
+      F.numericLiteral(site),
       ...names.map((n) => F.identifier(n)),
     ]);
     const decls = [t.variableDeclarator(F.identifier(frameName), enter), ...ctx.temps.map((n) => t.variableDeclarator(F.identifier(n)))];
     const wrapped = t.blockStatement(
       [
         t.variableDeclaration('var', decls),
-        t.tryStatement(t.blockStatement(stmts), null, t.blockStatement([t.expressionStatement(this.hook('exit', [F.identifier(frameName)]))])),
+        t.tryStatement(t.blockStatement(stmts), null, t.blockStatement([t.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))])),
       ],
       directives,
     );

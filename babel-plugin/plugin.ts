@@ -20,25 +20,30 @@ function choosePrefix(code: string): string {
   }
 }
 
-/** True when the program already carries a module prologue (`var m = ns.mod("file", "id")`). */
+/**
+ * True when the program already carries a module prologue: `ns.mod(token)` with `token` a function
+ * declared in the module (the site table, SPEC §2), as this plugin and the transformer emit it.
+ */
 function alreadyInstrumented(program: t.Program): boolean {
+  let token: string | null = null;
   for (const s of program.body) {
-    if (s.type !== 'VariableDeclaration') continue;
-    const init = s.declarations[0]?.init;
+    if (s.type !== 'ExpressionStatement') continue;
+    const e = s.expression;
     if (
-      init &&
-      init.type === 'CallExpression' &&
-      init.callee.type === 'MemberExpression' &&
-      !init.callee.computed &&
-      init.callee.property.type === 'Identifier' &&
-      init.callee.property.name === 'mod' &&
-      init.arguments.length === 2 &&
-      init.arguments.every((a) => a.type === 'StringLiteral')
+      e.type === 'CallExpression' &&
+      e.callee.type === 'MemberExpression' &&
+      !e.callee.computed &&
+      e.callee.property.type === 'Identifier' &&
+      e.callee.property.name === 'mod' &&
+      e.arguments.length === 1 &&
+      e.arguments[0]!.type === 'Identifier'
     ) {
-      return true;
+      token = e.arguments[0].name;
+      break;
     }
   }
-  return false;
+  if (token === null) return false;
+  return program.body.some((s) => s.type === 'FunctionDeclaration' && s.id?.name === token);
 }
 
 function moduleIdOf(file: string): string {

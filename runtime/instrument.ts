@@ -12,22 +12,94 @@ import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './na
 import { K, type Span } from './record';
 import { snapshot } from './serialize';
 
-/** Returned by `mod`: the file a module was compiled from. */
+/**
+ * A module's compile-time facts (SPEC §2). The front ends emit, per module, a function declaration
+ * (the module *token*) that returns the module's site table as JSON text, `'["file","module",site,…]'`,
+ * after setting the module's local aliases of the hooks (`__rw_rp = __rw.rp`, …). Every hook call
+ * carries a small integer site id into that table; where no frame exists, the token is the frame
+ * argument. A function declaration is initialised before any code of the module runs, so the table
+ * is reachable even from a function called early through an import cycle. The runtime calls the
+ * token once (from `mod`, or from the first `enter` if an import cycle runs a function of the module
+ * before its prologue), parses the table on first use, and decodes each site once.
+ * Sites: accesses and bindings `[line, "hint or binding name"]`, awaits `[line]`, functions
+ * `[line, "qualified name", kind, "param", …]`.
+ */
+export type ModuleToken = (() => string) & { rwh?: ModuleHandle };
+
 export class ModuleHandle {
   readonly names = new Map<string, string>();
-  constructor(readonly file: string, readonly module: string) {}
+  private fileV = '';
+  private moduleV = '';
+  private raw: string | null;
+  private table: readonly unknown[] | null = null;
+  private readonly sites: (Site | FnSite | undefined)[] = [];
+  constructor(readonly token: ModuleToken | undefined) {
+    let raw: unknown = null;
+    try { raw = token !== undefined ? token() : null; } catch { /* a foreign token: no sites */ }
+    this.raw = typeof raw === 'string' ? raw : null;
+  }
+  private rows(): readonly unknown[] {
+    if (this.table !== null) return this.table;
+    let table: unknown[] = [];
+    try {
+      const parsed: unknown = this.raw !== null ? JSON.parse(this.raw) : null;
+      if (Array.isArray(parsed)) table = parsed;
+    } catch { /* a broken table: no sites */ }
+    this.raw = null;
+    this.fileV = typeof table[0] === 'string' ? table[0] : '';
+    this.moduleV = typeof table[1] === 'string' ? table[1] : '';
+    return (this.table = table);
+  }
+  get file(): string { this.rows(); return this.fileV; }
+  get module(): string { this.rows(); return this.moduleV; }
+  /** Site `id` of an access, binding or await. */
+  site(id: number): Site {
+    const s = this.sites[id];
+    if (s !== undefined) return s as Site;
+    const raw = this.rows()[id + 2];
+    const line = Array.isArray(raw) && typeof raw[0] === 'number' ? raw[0] : 0;
+    const text = Array.isArray(raw) && typeof raw[1] === 'string' ? raw[1] : '';
+    const site = new Site(this.fileV + ':' + line, text);
+    this.sites[id] = site;
+    return site;
+  }
+  /** Site `id` of a function. */
+  fnSite(id: number): FnSite {
+    const s = this.sites[id];
+    if (s instanceof FnSite) return s;
+    const raw = this.rows()[id + 2];
+    const r = Array.isArray(raw) ? raw : [];
+    const params = r.slice(3).map(String);
+    const site = new FnSite(this, typeof r[1] === 'string' ? r[1] : ANON, typeof r[0] === 'number' ? r[0] : 0, params,
+      typeof r[2] === 'number' ? r[2] as FnKind : FnKind.Sync);
+    this.sites[id] = site;
+    return site;
+  }
 }
 
-/** Function kinds in `fsite`. */
+/** Where an access, binding read/write or await is: `loc` is `"file:line"`; `text` the hint or binding name. */
+export class Site {
+  constructor(readonly loc: string, readonly text: string) {}
+}
+
+const ANON = '<anonymous>';
+const NO_SITE = new Site('', '');
+
+/** The handle of a module token (made on first use: `mod` may not have run yet in an import cycle). */
+function handleOf(token: ModuleToken): ModuleHandle {
+  return token.rwh ?? (token.rwh = new ModuleHandle(token));
+}
+
+/** Function kinds in function sites. */
 export const enum FnKind { Sync = 0, Async = 1, Generator = 2, AsyncGenerator = 3 }
 
-/** Compile-time facts about one function, created once per module load by `fsite`. */
+/** Compile-time facts about one function, decoded once from its module's site table. */
 export class FnSite {
   readonly file: string;
   readonly module: string;
-  constructor(m: ModuleHandle | undefined, readonly name: string, readonly line: number, readonly params: readonly string[], readonly kind: FnKind) {
-    this.file = m?.file ?? '';
-    this.module = m?.module ?? '';
+  constructor(readonly mod: ModuleHandle | undefined, readonly name: string, readonly line: number, readonly params: readonly string[], readonly kind: FnKind) {
+    this.file = mod?.file ?? '';
+    this.module = mod?.module ?? '';
   }
 }
 
@@ -46,25 +118,43 @@ export class Frame {
   prevStore: Task | undefined;
   /** Names of bindings owned by this invocation (captured locals). */
   names: Map<string, string> | null = null;
-  constructor(readonly site: FnSite | undefined, task: Task, owns: boolean, prevCur: Task | null, prevStore: Task | undefined) {
+  /** The module the function was compiled in (its site table). */
+  readonly mod: ModuleHandle | undefined;
+  constructor(readonly site: FnSite, task: Task, owns: boolean, prevCur: Task | null, prevStore: Task | undefined) {
     this.task = task;
     this.owns = owns;
     this.prevCur = prevCur;
     this.prevStore = prevStore;
     this.savedSpan = task.span;
     this.savedFn = task.fn;
+    this.mod = site.mod;
   }
+}
+
+/**
+ * The frame argument of a hook: a `Frame`, or the module token where no frame exists (module level,
+ * parameter lists, class fields, a function entered while capture was off or its request unsampled),
+ * or `undefined` (hand-written calls).
+ */
+export type FrameArg = Frame | ModuleToken | undefined;
+
+/** The site `id` seen from frame argument `f`. Only called when an event is about to be recorded. */
+function siteOf(f: FrameArg, id: number): Site {
+  if (f instanceof Frame) return f.mod !== undefined ? f.mod.site(id) : NO_SITE;
+  if (typeof f === 'function') return handleOf(f).site(id);
+  return NO_SITE;
 }
 
 /** A block instance whose captured bindings are distinct per iteration (`blk`). */
 export class BlockHandle {
   names: Map<string, string> | null = null;
-  constructor(readonly frame: Frame | undefined) {}
+  readonly frame: Frame | undefined;
+  constructor(f: FrameArg) { this.frame = f instanceof Frame ? f : undefined; }
 }
 
-type Owner = ModuleHandle | Frame | BlockHandle | undefined;
+type Owner = ModuleToken | Frame | BlockHandle | undefined;
 
-const EMPTY_SITE = new FnSite(undefined, '<anonymous>', 0, [], FnKind.Sync);
+const EMPTY_SITE = new FnSite(undefined, ANON, 0, [], FnKind.Sync);
 
 /** The client if capture is on. One property lookup: the hot path stays cheap when disabled. */
 function on(): RacewayClient | null {
@@ -72,8 +162,8 @@ function on(): RacewayClient | null {
   return c.enabled ? c : null;
 }
 
-function taskOf(f: Frame | undefined): Task {
-  return f !== undefined ? f.task : currentTask();
+function taskOf(f: FrameArg): Task {
+  return f instanceof Frame ? f.task : currentTask();
 }
 
 // ---- module and function sites ------------------------------------------------------------------
@@ -83,19 +173,15 @@ function taskOf(f: Frame | undefined): Task {
  * makes are not callbacks): the root becomes the ambient task until the current synchronous run
  * ends, unless an instrumented caller is already running (a `require` inside a function).
  */
-export function mod(file: string, moduleName: string): ModuleHandle {
+export function mod(token: ModuleToken): void {
   try {
+    if (typeof token === 'function') handleOf(token);
     if (ambientTask() === null && on() !== null) {
       const root = rootTask();
       enterTask(root);
       process.nextTick(() => { if (ambientTask() === root) leaveTo(null, root); });
     }
   } catch { /* never into the app */ }
-  return new ModuleHandle(file, moduleName);
-}
-
-export function fsite(m: ModuleHandle | undefined, name: string, line: number, params: readonly string[], kind: FnKind): FnSite {
-  return new FnSite(m, name, line, params, kind);
 }
 
 // ---- frames -------------------------------------------------------------------------------------
@@ -107,11 +193,11 @@ export function fsite(m: ModuleHandle | undefined, name: string, line: number, p
  * `createApp`'s task (transitively) started. When it does not (a pooled driver calling back with
  * another caller's context), the lexical task is the one the callback really belongs to.
  */
-function callbackParent(lex: Frame | undefined, stored: Task | undefined): Task {
+function callbackParent(lex: FrameArg, stored: Task | undefined): Task {
   // While sampling leaves requests out, their contexts are not propagated: a callback that no
   // recorded request reaches, lexically or by propagation, may belong to one of them.
-  if (isThrottled() && (stored === undefined || !stored.inRequest)) return lex !== undefined && lex.task.inRequest ? lex.task : quietTask();
-  if (lex === undefined) return stored ?? rootTask();
+  if (isThrottled() && (stored === undefined || !stored.inRequest)) return lex instanceof Frame && lex.task.inRequest ? lex.task : quietTask();
+  if (!(lex instanceof Frame)) return stored ?? rootTask();
   for (let t: Task | null | undefined = stored; t; t = t.parent) if (t === lex.task) return stored!;
   return lex.task;
 }
@@ -122,20 +208,27 @@ function callbackParent(lex: Frame | undefined, stored: Task | undefined): Task 
  * function entered with no instrumented caller on the stack (timer, I/O or promise callback, a
  * framework calling later) starts a task forked from `callbackParent`.
  */
-export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args: unknown[]): Frame | undefined {
+export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
+  // `lex` is the frame argument of the code defining the function: the enclosing invocation's frame,
+  // or the module token. Either leads to the module (the first call of a token sets the module's
+  // hook aliases, which the function body uses).
+  const mh = lex instanceof Frame ? lex.mod : typeof lex === 'function' ? handleOf(lex) : undefined;
+  // Without a frame the function's hooks get the module token: they still find their sites.
+  const m = mh !== undefined ? mh.token : undefined;
   const c = on();
-  if (c === null) return undefined;
+  if (c === null) return m;
   try {
-    const s = site ?? EMPTY_SITE;
+    const s = mh !== undefined ? mh.fnSite(id) : EMPTY_SITE;
     const cur = ambientTask();
     // A request left out by sampling: no frames, no tasks; its hooks see an unsampled task and return.
-    if (cur !== null && !cur.sampled) return undefined;
+    if (cur !== null && !cur.sampled) return m;
     const isAsync = s.kind === FnKind.Async || s.kind === FnKind.AsyncGenerator;
+    if (!(lex instanceof Frame)) lex = undefined;
     let task: Task;
     let owns = false;
     if (cur === null) {
       const parent = callbackParent(lex, storedTask());
-      if (!parent.sampled) return undefined;
+      if (!parent.sampled) return m;
       task = parent.fork(s.name);
       owns = true;
     } else if (isAsync) {
@@ -155,13 +248,13 @@ export function enter(site: FnSite | undefined, lex: Frame | undefined, ...args:
     task.fn = s.name;
     return f;
   } catch {
-    return undefined;
+    return m;
   }
 }
 
 /** Function exit (in `finally`): closes the span; a task the invocation owned is finished. */
-export function exit(f: Frame | undefined): void {
-  if (f === undefined) return;
+export function exit(f: FrameArg): void {
+  if (!(f instanceof Frame)) return;
   try {
     const task = f.task;
     task.span = f.savedSpan;
@@ -190,34 +283,34 @@ function unpause(f: Frame): void {
 }
 
 /** Before `await`: AsyncAwait, and the caller's task becomes current again. Returns `value` itself. */
-export function suspend<T>(f: Frame | undefined, value: T, loc: string): T {
+export function suspend<T>(f: FrameArg, value: T, site: number): T {
   const c = on();
   if (c === null) return value;
   try {
-    emit(c, taskOf(f), K.AsyncAwait, null, loc, null, null, null);
-    if (f !== undefined) pause(f);
+    emit(c, taskOf(f), K.AsyncAwait, null, siteOf(f, site).loc, null, null, null);
+    if (f instanceof Frame) pause(f);
   } catch { /* never into the app */ }
   return value;
 }
 
 /** After `await` resumes: a new segment of the task (the clock ticks, finished children join). */
-export function resume<T>(f: Frame | undefined, value: T): T {
-  if (f === undefined) return value;
+export function resume<T>(f: FrameArg, value: T): T {
+  if (!(f instanceof Frame)) return value;
   try { unpause(f); } catch { /* never into the app */ }
   return value;
 }
 
 /** At the start of `catch`/`finally` blocks: a rejected await resumes there without `resume`. */
-export function at(f: Frame | undefined): void {
-  if (f === undefined) return;
+export function at(f: FrameArg): void {
+  if (!(f instanceof Frame)) return;
   try {
     if (ambientTask() !== f.task) unpause(f);
   } catch { /* never into the app */ }
 }
 
 /** Before `yield`: the consumer's task becomes current again. */
-export function yieldOut<T>(f: Frame | undefined, value: T): T {
-  if (f === undefined) return value;
+export function yieldOut<T>(f: FrameArg, value: T): T {
+  if (!(f instanceof Frame)) return value;
   try {
     const task = f.task;
     task.span = f.savedSpan;
@@ -228,8 +321,8 @@ export function yieldOut<T>(f: Frame | undefined, value: T): T {
 }
 
 /** After `yield` resumes: a sync generator runs in the task of whoever called `next()`. */
-export function yieldIn<T>(f: Frame | undefined, sent: T): T {
-  if (f === undefined) return sent;
+export function yieldIn<T>(f: FrameArg, sent: T): T {
+  if (!(f instanceof Frame)) return sent;
   try {
     if (f.owns) {
       const consumer = ambientTask();
@@ -243,7 +336,7 @@ export function yieldIn<T>(f: Frame | undefined, sent: T): T {
     f.savedSpan = task.span;
     f.savedFn = task.fn;
     task.span = f.rec;
-    task.fn = f.site?.name ?? task.fn;
+    task.fn = f.site.name;
   } catch { /* never into the app */ }
   return sent;
 }
@@ -257,8 +350,8 @@ const ASYNC_ITERATOR = Symbol.asyncIterator;
  * after the loop marks the resumptions. Sync iterables are passed
  * through untouched, as are values that are not objects (the loop reports their errors itself).
  */
-export function forAwait<T>(f: Frame | undefined, iterable: T, loc: string): T {
-  if (f === undefined || on() === null || !isObjectLike(iterable)) return iterable;
+export function forAwait<T>(f: FrameArg, iterable: T, site: number): T {
+  if (!(f instanceof Frame) || on() === null || !isObjectLike(iterable)) return iterable;
   const src = iterable as unknown as Record<symbol, unknown>;
   return {
     [ASYNC_ITERATOR]() {
@@ -272,7 +365,7 @@ export function forAwait<T>(f: Frame | undefined, iterable: T, loc: string): T {
       const next = it.next as (v?: unknown) => unknown;
       const front: Record<string, unknown> = {
         next(v?: unknown) {
-          suspend(f, undefined, loc);
+          suspend(f, undefined, site);
           return next.call(it, v);
         },
       };
@@ -280,7 +373,7 @@ export function forAwait<T>(f: Frame | undefined, iterable: T, loc: string): T {
         get() {
           const r = it.return as ((v?: unknown) => unknown) | undefined | null;
           if (r === undefined || r === null) return r;
-          return (v?: unknown) => { suspend(f, undefined, loc); return r.call(it, v); };
+          return (v?: unknown) => { suspend(f, undefined, site); return r.call(it, v); };
         },
       });
       return front;
@@ -322,12 +415,13 @@ function toKey(key: unknown): PropertyKey {
   return Object.getOwnPropertySymbols(probe)[0] ?? Object.keys(probe)[0]!;
 }
 
-function record(c: RacewayClient, f: Frame | undefined, obj: unknown, key: PropertyKey, hint: string, oldV: unknown, newV: unknown, loc: string, access: 'Read' | 'Write'): void {
+function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, site: number, oldV: unknown, newV: unknown, access: 'Read' | 'Write'): void {
   if (!isObjectLike(obj)) return; // properties of primitives are immutable: nothing to race on
   const task = taskOf(f);
   if (!task.sampled) return;
-  emit(c, task, K.StateChange, propertyName(obj, hint, key), snapshot(oldV), snapshot(newV), loc, access);
-  if (isObjectLike(newV)) nameChild(obj, nameOf(obj, hint), key, newV);
+  const s = siteOf(f, site);
+  emit(c, task, K.StateChange, propertyName(obj, s.text, key), snapshot(oldV), snapshot(newV), s.loc, access);
+  if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 
 const UNKNOWN = Symbol('unknown');
@@ -350,35 +444,35 @@ function oldOf(obj: unknown, key: PropertyKey): unknown {
 }
 
 /** `a.b` / `a[k]` whose value is used: performs the read, records it, returns the value. */
-export function rp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): unknown {
+export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   const c = on();
-  if (c !== null) try { record(c, f, obj, k, hint, v, v, loc, 'Read'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
   return v;
 }
 
 /** `a.b` used only as the base of another access: no event, but the object read gets its name. */
-export function rb(f: Frame | undefined, obj: unknown, key: unknown, hint: string): unknown {
+export function rb(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
-    try { nameChild(obj, nameOf(obj, hint), k, v); } catch { /* never into the app */ }
+    try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
   }
   return v;
 }
 
 /** A read the program performed itself (private names, `super.x`): records `value`, returns it. */
-export function read<T>(f: Frame | undefined, obj: unknown, key: PropertyKey, value: T, loc: string, hint: string): T {
+export function read<T>(f: FrameArg, obj: unknown, key: PropertyKey, value: T, site: number): T {
   const c = on();
-  if (c !== null) try { record(c, f, obj, key, hint, value, value, loc, 'Read'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, key, site, value, value, 'Read'); } catch { /* never into the app */ }
   return value;
 }
 
 /** A write the program performed itself: records old → value, returns value. */
-export function write<T>(f: Frame | undefined, obj: unknown, key: PropertyKey, old: unknown, value: T, loc: string, hint: string): T {
+export function write<T>(f: FrameArg, obj: unknown, key: PropertyKey, old: unknown, value: T, site: number): T {
   const c = on();
-  if (c !== null) try { record(c, f, obj, key, hint, old, value, loc, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, key, site, old, value, 'Write'); } catch { /* never into the app */ }
   return value;
 }
 
@@ -389,68 +483,68 @@ const strictDelete = (o: unknown, k: PropertyKey): boolean => delete (o as Recor
 const sloppySet = new Function('o', 'k', 'v', 'o[k] = v;') as typeof strictSet;
 const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as typeof strictDelete;
 
-function writeWith<T>(set: typeof strictSet, f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
+function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
   const k = toKey(key);
   const c = on();
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   set(obj, k, value);
-  if (c !== null) try { record(c, f, obj, k, hint, old, value, loc, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, old, value, 'Write'); } catch { /* never into the app */ }
   return value;
 }
 
-function deleteWith(del: typeof strictDelete, f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
+function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
   const k = toKey(key);
   const c = on();
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   const r = del(obj, k);
-  if (c !== null) try { record(c, f, obj, k, hint, old, null, loc, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, old, null, 'Write'); } catch { /* never into the app */ }
   return r;
 }
 
 /** Destructuring / for-of target `a.b`: an object whose `v` setter performs and records the write. */
-function targetWith(set: typeof strictSet, f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
+function targetWith(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
   const k = toKey(key);
-  return { set v(value: unknown) { writeWith(set, f, obj, k, value, loc, hint); } };
+  return { set v(value: unknown) { writeWith(set, f, obj, k, value, site); } };
 }
 
 /** `a.b = v` in strict code: performs the assignment (setters run once), records old → v, returns v. */
-export function wp<T>(f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
-  return writeWith(strictSet, f, obj, key, value, loc, hint);
+export function wp<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+  return writeWith(strictSet, f, obj, key, value, site);
 }
-export function wpSloppy<T>(f: Frame | undefined, obj: unknown, key: unknown, value: T, loc: string, hint: string): T {
-  return writeWith(sloppySet, f, obj, key, value, loc, hint);
+export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+  return writeWith(sloppySet, f, obj, key, value, site);
 }
 
 /** `delete a.b`: a Write whose new value is null. */
-export function dp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
-  return deleteWith(strictDelete, f, obj, key, loc, hint);
+export function dp(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+  return deleteWith(strictDelete, f, obj, key, site);
 }
-export function dpSloppy(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): boolean {
-  return deleteWith(sloppyDelete, f, obj, key, loc, hint);
+export function dpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+  return deleteWith(sloppyDelete, f, obj, key, site);
 }
 
 /** `[a.b] = …`, `({x: a.b} = …)`, `for (a.b of …)`: `tp(…).v` is the assignment target. */
-export function tp(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
-  return targetWith(strictSet, f, obj, key, loc, hint);
+export function tp(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+  return targetWith(strictSet, f, obj, key, site);
 }
-export function tpSloppy(f: Frame | undefined, obj: unknown, key: unknown, loc: string, hint: string): { v: unknown } {
-  return targetWith(sloppySet, f, obj, key, loc, hint);
+export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+  return targetWith(sloppySet, f, obj, key, site);
 }
 
 /** Class field `x = init`: the definition is the language's; this records it (old value null). */
-export function fi<T>(obj: unknown, key: PropertyKey, value: T, loc: string, hint: string): T {
+export function fi<T>(m: FrameArg, obj: unknown, key: PropertyKey, value: T, site: number): T {
   const c = on();
-  if (c !== null) try { record(c, undefined, obj, key, hint, null, value, loc, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, m, obj, key, site, null, value, 'Write'); } catch { /* never into the app */ }
   return value;
 }
 
 // ---- bindings -----------------------------------------------------------------------------------
 
 function ownerName(owner: Owner, name: string): string {
-  if (owner instanceof ModuleHandle) return bindingName(owner.names, '', name);
-  if (owner instanceof Frame) return bindingName(owner.names ?? (owner.names = new Map()), owner.site?.name ?? '<anonymous>', name);
+  if (typeof owner === 'function') return bindingName(handleOf(owner).names, '', name);
+  if (owner instanceof Frame) return bindingName(owner.names ?? (owner.names = new Map()), owner.site.name, name);
   if (owner instanceof BlockHandle) {
     const prefix = owner.frame?.site?.name ?? '<block>';
     return bindingName(owner.names ?? (owner.names = new Map()), prefix, name);
@@ -458,31 +552,32 @@ function ownerName(owner: Owner, name: string): string {
   return name;
 }
 
-function recordBinding(f: Frame | undefined, owner: Owner, name: string, old: unknown, value: unknown, loc: string, access: 'Read' | 'Write'): void {
+function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, site: number, access: 'Read' | 'Write'): void {
   const c = on();
   if (c === null) return;
   try {
     const task = taskOf(f);
     if (!task.sampled) return;
-    const v = ownerName(owner, name);
-    emit(c, task, K.StateChange, v, snapshot(old), snapshot(value), loc, access);
+    const s = siteOf(f, site);
+    const v = ownerName(owner, s.text);
+    emit(c, task, K.StateChange, v, snapshot(old), snapshot(value), s.loc, access);
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }
 }
 
 /** A read of a shared binding: records it, returns the value. */
-export function rv<T>(f: Frame | undefined, owner: Owner, name: string, value: T, loc: string): T {
-  recordBinding(f, owner, name, value, value, loc, 'Read');
+export function rv<T>(f: FrameArg, owner: Owner, value: T, site: number): T {
+  recordBinding(f, owner, value, value, site, 'Read');
   return value;
 }
 
 /** A write of a shared binding (the assignment itself stays in the program): records old → value. */
-export function wv<T>(f: Frame | undefined, owner: Owner, name: string, old: unknown, value: T, loc: string): T {
-  recordBinding(f, owner, name, old, value, loc, 'Write');
+export function wv<T>(f: FrameArg, owner: Owner, old: unknown, value: T, site: number): T {
+  recordBinding(f, owner, old, value, site, 'Write');
   return value;
 }
 
 /** A block whose captured bindings are fresh each time it runs (loop bodies). */
-export function blk(f: Frame | undefined): BlockHandle {
+export function blk(f: FrameArg): BlockHandle {
   return new BlockHandle(f);
 }

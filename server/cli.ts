@@ -129,7 +129,7 @@ async function serve(flags: Flags): Promise<number> {
   try {
     // Rebuilding the analysis index of a large database takes a while: say what is happening.
     if (dbPath !== ':memory:') process.stdout.write(`Opening ${dbPath} ...\n`);
-    store = new Store(dbPath);
+    store = new Store(dbPath, {}, { backgroundCheckpoints: true });
   } catch (err) {
     throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
   }

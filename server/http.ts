@@ -204,7 +204,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       const parsed = parseBody(body);
       ({ rejected, rejectedCount } = parsed);
       validCount = parsed.valid.length;
-      result = store.ingest(parsed.valid, rejectedCount === 0 ? body : undefined);
+      result = store.ingest(parsed.valid, rejectedCount === 0 ? body : undefined, parsed.ts);
     }
     const extra = { stored: result.inserted, duplicates: result.duplicates, rejected: rejected!, rejected_count: rejectedCount! };
     if (rejectedCount! === 0) ok(res, `Ingested ${validCount!} events`, 200, extra);

@@ -6,7 +6,10 @@ import { isAscii } from 'node:buffer';
 import zlib from 'node:zlib';
 import type { RacewayEvent } from '../runtime/events';
 import { validateEvent } from '../runtime/schema';
-import { chunkOf, type IndexChunk } from './live-index';
+import { micros } from './analyzer';
+import { fastValid } from './fast-validate';
+import { idWords } from './id-set';
+import { chunkOf, encodeChunk, type IndexChunk } from './live-index';
 
 export const MAX_REJECTED_LISTED = 100;
 
@@ -27,76 +30,154 @@ export class BodyError extends Error {
 // writing the uncompressed bytes (and checkpointing them again), and the file stays small.
 const BROTLI_FAST = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 0 } };
 export const pack = (b: Buffer): Buffer => zlib.brotliCompressSync(b, BROTLI_FAST);
+export const unpackRaw = (b: Buffer): Buffer => zlib.brotliDecompressSync(b);
 export const unpack = (b: Buffer): string => {
-  const raw = zlib.brotliDecompressSync(b);
+  const raw = unpackRaw(b);
   return isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
 };
 
 export interface ParsedBody {
   valid: RacewayEvent[];
+  /** `micros(timestamp)` of each valid event. */
+  ts: Float64Array;
   /** First MAX_REJECTED_LISTED rejections. */
   rejected: RejectedEvent[];
   rejectedCount: number;
 }
 
+// Strings over about 128 KB go to V8's large-object space: one fresh mapping per string, so
+// decoding a 500 KB body into one string costs more (half of it in page faults) than parsing it.
+// Bodies in the runtime's framing are therefore parsed in pieces of about this size.
+const PIECE_BYTES = 48 * 1024;
+const PREFIX = Buffer.from('{"events":[');
+// Where one runtime event ends and the next begins (wire.ts writes "id" first, "lock_set" last).
+const BOUNDARY = Buffer.from(']},{"id":"');
+
+function parsePiece(body: Buffer, from: number, to: number, ascii: boolean): unknown[] | null {
+  try {
+    const part = JSON.parse(`[${body.toString(ascii ? 'latin1' : 'utf8', from, to)}]`) as unknown[];
+    // "[]" parses, but an empty piece between two commas is not valid JSON.
+    return part.length ? part : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The events of a body framed as the runtime sends it, `{"events":[...]}`, parsed in pieces cut at
+ * commas between events. Null when the body is not framed that way or a piece does not parse (a
+ * cut that fell inside a nested value, or malformed JSON): the caller then parses the whole body,
+ * and reports its error. This is exact whatever the cuts: pieces that each parse as non-empty array
+ * contents, joined by the commas they were cut at, are valid JSON with the same values.
+ */
+export function parseFramedEvents(body: Buffer, ascii: boolean): unknown[] | null {
+  const n = body.length;
+  if (n <= 2 * PIECE_BYTES || PREFIX.compare(body, 0, PREFIX.length) !== 0 || body[n - 2] !== 0x5d || body[n - 1] !== 0x7d) return null;
+  const end = n - 2;
+  const parts: unknown[][] = [];
+  let start = PREFIX.length;
+  for (;;) {
+    const at = end - start > PIECE_BYTES ? body.indexOf(BOUNDARY, start + PIECE_BYTES) : -1;
+    const cut = at < 0 || at >= end ? end : at + 2; // the comma
+    const part = parsePiece(body, start, cut, ascii);
+    if (!part) return null;
+    parts.push(part);
+    if (cut === end) break;
+    start = cut + 1;
+  }
+  return parts.length === 1 ? parts[0]! : ([] as unknown[]).concat(...parts);
+}
+
 /** Parses and validates a request body; throws BodyError for what the whole request is refused for. */
 export function parseBody(body: Buffer): ParsedBody {
-  let parsed: unknown;
   // Runtime bodies are ASCII (JSON escapes the rest); latin1 decoding of ASCII is a plain copy.
-  const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new BodyError(400, `malformed JSON: ${(err as Error).message}`);
+  const ascii = isAscii(body);
+  let events = parseFramedEvents(body, ascii);
+  if (!events) {
+    let parsed: unknown;
+    const text = ascii ? body.toString('latin1') : body.toString('utf8');
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new BodyError(400, `malformed JSON: ${(err as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { events?: unknown }).events)) {
+      throw new BodyError(400, 'body must be a JSON object with an "events" array');
+    }
+    events = (parsed as { events: unknown[] }).events;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { events?: unknown }).events)) {
-    throw new BodyError(400, 'body must be a JSON object with an "events" array');
-  }
-  const events = (parsed as { events: unknown[] }).events;
   const valid: RacewayEvent[] = [];
+  const ts = new Float64Array(events.length);
   const rejected: RejectedEvent[] = [];
   let rejectedCount = 0;
-  events.forEach((e, index) => {
+  for (let index = 0; index < events.length; index++) {
+    const e = events[index];
+    if (fastValid(e, ts, valid.length)) {
+      valid.push(e as RacewayEvent);
+      continue;
+    }
     const errors = validateEvent(e);
-    if (errors.length === 0) valid.push(e as RacewayEvent);
-    else {
+    if (errors.length === 0) {
+      ts[valid.length] = micros((e as RacewayEvent).timestamp);
+      valid.push(e as RacewayEvent);
+    } else {
       rejectedCount++;
       if (rejected.length < MAX_REJECTED_LISTED) {
         const id = e && typeof e === 'object' && typeof (e as { id?: unknown }).id === 'string' ? (e as { id: string }).id : null;
         rejected.push({ index, id, errors });
       }
     }
-  });
+  }
   if (valid.length === 0 && rejectedCount > 0) {
     throw new BodyError(400, `all ${rejectedCount} events were rejected; first problem: event ${rejected[0]!.index}: ${rejected[0]!.errors[0]}`,
       { rejected, rejected_count: rejectedCount });
   }
-  return { valid, rejected, rejectedCount };
+  return { valid, ts: ts.subarray(0, valid.length), rejected, rejectedCount };
 }
 
 /** A batch ready to be committed: everything but the duplicate check and the write. */
 export interface PreparedBatch {
-  ids: string[];
+  /** The ids in lower-case canonical form, 16 bytes (4 words) each (see id-set.ts)... */
+  ids: Int32Array;
+  /** ...and the others (upper-case hex digits), kept as strings. */
+  oddIds: string[];
+  count: number;
   traces: string[];
   chunk: IndexChunk;
   packedBody: Uint8Array;
   packedChunk: Uint8Array;
 }
 
-/** `rawBody` is stored (compressed) as is when given: it must hold exactly `events`. */
-export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer): PreparedBatch {
-  const chunk = chunkOf(events);
+/** `rawBody` is stored (compressed) as is when given: it must hold exactly `events`. `ts[i]` is `micros(events[i].timestamp)` when given. */
+export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): PreparedBatch {
+  const chunk = chunkOf(events, ts);
   const body = rawBody ?? Buffer.from(JSON.stringify({ events }));
   const traces = new Set<string>();
   let last = '';
   for (const e of events) if (e.trace_id !== last) traces.add((last = e.trace_id));
+  const ids = new Int32Array(events.length * 4);
+  const oddIds: string[] = [];
+  let k = 0;
+  for (const e of events) {
+    if (idWords(e.id, ids, k * 4)) k++;
+    else oddIds.push(e.id);
+  }
   return {
-    ids: events.map((e) => e.id), traces: [...traces], chunk,
-    packedBody: pack(body), packedChunk: pack(Buffer.from(JSON.stringify(chunk))),
+    ids: k === events.length ? ids : ids.slice(0, k * 4), oddIds, count: events.length, traces: [...traces], chunk,
+    packedBody: pack(body), packedChunk: pack(encodeChunk(chunk)),
   };
+}
+
+/** The transferable buffers of a prepared batch (the worker hands them over instead of copying). */
+export function transferables(b: PreparedBatch): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const a of [b.ids, b.chunk.n]) {
+    if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer && !out.includes(a.buffer)) out.push(a.buffer);
+  }
+  return out;
 }
 
 /** What the worker answers for one body. */
 export type WorkerReply =
-  | { id: number; ok: true; parsed: Omit<ParsedBody, 'valid'> & { validCount: number }; batch: PreparedBatch }
+  | { id: number; ok: true; parsed: Omit<ParsedBody, 'valid' | 'ts'> & { validCount: number }; batch: PreparedBatch }
   | { id: number; ok: false; status: number; message: string; extra: Record<string, unknown> };

@@ -11,69 +11,221 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
+import { idString, idWords } from './id-set';
+
+/** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
+export function formatMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
+  return d.toISOString().slice(0, 23) + String(us - ms * 1000).padStart(3, '0') + 'Z';
+}
 
 const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite', 'AtomicRMW'];
 
-/** One access as persisted: [eventId, variable, task, service, trace, access, ts, own, clock, locks, new, old, location, timestamp]. */
-export type ChunkAccess = [string, string, string, string, string, number, number, number, string, string[] | 0, string, string, string, string];
-/** Per-batch unit figures: [service, trace, count, first, last, reqTs, respTs]. */
-export type ChunkUnit = [string, string, number, number, number, number | null, number | null];
-
-/** What one ingested batch adds to the index (the persisted form). */
+/**
+ * What one ingested batch adds to the index, compact so that the ingest worker can hand it to the
+ * main thread cheaply (a string array and one transferable Float64Array) and the store can persist
+ * it: strings live once in `s`, and `n` holds fixed-stride numeric records whose string fields are
+ * indices into `s`. `c` counts the records of each section, laid out one after the other in `n`:
+ * accesses (A_STRIDE: the event id as four 32-bit words (see id-set.ts; NaN and a string index
+ * when the id is not in canonical lower-case form), variable, task, service, trace, access code, ts,
+ * own, clock, locks, new value, old value, location, timestamp; locks is -1 for none, else the index
+ * of the lock set's JSON; timestamp is -1 when `formatMicros(ts)` gives it back, as it does for the
+ * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
+ * last, reqTs, respTs] (NaN for null) and task spans [task, first, last] (root-task interval rule).
+ * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
+ * access then costs the main thread's heap one string (its clock) instead of three.
+ */
 export interface IndexChunk {
-  a: ChunkAccess[];
-  /** AsyncAwait: [task, ts]. */
+  s: string[];
+  n: Float64Array;
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number];
+}
+
+export const A_STRIDE = 17;
+const W_STRIDE = 2;
+const SP_STRIDE = 3;
+const U_STRIDE = 7;
+const T_STRIDE = 3;
+
+/** The chunk format of earlier versions (JSON tuples), still read at start-up. */
+export interface LegacyChunk {
+  a: [string, string, string, string, string, number, number, number, string, string[] | 0, string, string, string, string][];
   w: [string, number][];
-  /** AsyncSpawn: [parent, child, ts]. */
   s: [string, string, number][];
-  u: ChunkUnit[];
-  /** Each task's first and last event in the batch: [task, first, last] (root-task interval rule). */
+  u: [string, string, number, number, number, number | null, number | null][];
   t?: [string, number, number][];
 }
 
-/** Builds the chunk of a batch of valid, not yet stored events. */
-export function chunkOf(events: readonly RacewayEvent[]): IndexChunk {
-  const chunk: IndexChunk = { a: [], w: [], s: [], u: [], t: [] };
-  const units = new Map<string, UnitStats & { trace: string; count: number }>();
+class ChunkBuilder {
+  readonly s: string[] = [];
+  private readonly idx = new Map<string, number>();
+  /** Index of a string that repeats (deduplicated). */
+  str(x: string): number {
+    let k = this.idx.get(x);
+    if (k === undefined) {
+      k = this.s.length;
+      this.s.push(x);
+      this.idx.set(x, k);
+    }
+    return k;
+  }
+  /** Index of a string that is (nearly always) unique: not looked up. */
+  once(x: string): number {
+    this.s.push(x);
+    return this.s.length - 1;
+  }
+}
+
+const scratch = new Int32Array(4);
+
+/** Pushes an access's id (four words, or NaN and a string index) and the rest of its fields. */
+function pushAccess(a: number[], b: ChunkBuilder, id: string, ts: number, timestamp: string, rest: number[]): void {
+  if (idWords(id, scratch, 0)) a.push(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
+  else a.push(NaN, b.once(id), 0, 0);
+  for (const x of rest) a.push(x);
+  a.push(roundTrips(ts, timestamp) ? -1 : b.once(timestamp));
+}
+
+// The ISO text of the last millisecond formatted (events come in bursts within one).
+let isoMs = NaN;
+let iso = '';
+
+/** `formatMicros(ts) === timestamp`, with toISOString asked once per millisecond. */
+function roundTrips(ts: number, timestamp: string): boolean {
+  const ms = Math.floor(ts / 1000);
+  if (ms !== isoMs) {
+    const d = new Date(ms);
+    if (Number.isNaN(d.getTime())) return false;
+    iso = d.toISOString().slice(0, 23);
+    isoMs = ms;
+  }
+  if (timestamp.length !== 27 || !timestamp.startsWith(iso) || timestamp.charCodeAt(26) !== 90) return false;
+  const us = ts - ms * 1000;
+  return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
+}
+
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[]): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length);
+  let o = 0;
+  for (const part of [a, w, sp, u, t]) {
+    n.set(part, o);
+    o += part.length;
+  }
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE] };
+}
+
+interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
+
+/**
+ * Builds the chunk of a batch of valid, not yet stored events. `ts[i]`, when given, is
+ * `micros(events[i].timestamp)` (the validator computed it already).
+ */
+export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): IndexChunk {
+  const b = new ChunkBuilder();
+  const a: number[] = [];
+  const w: number[] = [];
+  const sp: number[] = [];
+  // Units by trace, then service (nearly always one).
+  const units = new Map<string, ChunkUnit[]>();
   const spans = new Map<string, [number, number]>();
-  for (const e of events) {
-    const ts = micros(e.timestamp);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const t = ts ? ts[i]! : micros(e.timestamp);
     const name = kindName(e);
     const task = e.metadata.thread_id;
     const service = e.metadata.service_name;
     if (name === 'StateChange') {
       const sc = (e.kind as { StateChange: { variable: string; access_type: AccessType; old_value: JsonValue; new_value: JsonValue; location: string } }).StateChange;
-      chunk.a.push([e.id, sc.variable, task, service, e.trace_id, ACCESS_CODES.indexOf(sc.access_type), ts, ownComponent(e.causality_vector, task),
-        JSON.stringify(e.causality_vector), e.lock_set.length ? e.lock_set : 0, JSON.stringify(sc.new_value ?? null), JSON.stringify(sc.old_value ?? null),
-        sc.location, e.timestamp]);
+      pushAccess(a, b, e.id, t, e.timestamp, [b.str(sc.variable), b.str(task), b.str(service), b.str(e.trace_id), ACCESS_CODES.indexOf(sc.access_type), t,
+        ownComponent(e.causality_vector, task), b.once(JSON.stringify(e.causality_vector)), e.lock_set.length ? b.str(JSON.stringify(e.lock_set)) : -1,
+        b.str(JSON.stringify(sc.new_value ?? null)), b.str(JSON.stringify(sc.old_value ?? null)), b.str(sc.location)]);
     } else if (name === 'AsyncAwait') {
-      chunk.w.push([task, ts]);
+      w.push(b.str(task), t);
     } else if (name === 'AsyncSpawn') {
-      chunk.s.push([task, (e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id, ts]);
+      sp.push(b.str(task), b.str((e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id), t);
     }
-    const key = unitKey(service, e.trace_id);
-    let u = units.get(key);
-    if (!u) units.set(key, (u = { service, trace: e.trace_id, first: ts, last: ts, reqTs: null, respTs: null, count: 0 }));
-    u.count++;
-    noteUnit(u, name, ts);
+    let list = units.get(e.trace_id);
+    if (!list) units.set(e.trace_id, (list = []));
+    let unit: ChunkUnit | undefined;
+    for (const x of list) if (x.service === service) unit = x;
+    if (!unit) list.push((unit = { service, first: t, last: t, reqTs: null, respTs: null, count: 0 }));
+    unit.count++;
+    noteUnit(unit, name, t);
     const span = spans.get(task);
-    if (!span) spans.set(task, [ts, ts]);
+    if (!span) spans.set(task, [t, t]);
     else {
-      if (ts < span[0]) span[0] = ts;
-      if (ts > span[1]) span[1] = ts;
+      if (t < span[0]) span[0] = t;
+      if (t > span[1]) span[1] = t;
     }
   }
-  for (const u of units.values()) chunk.u.push([u.service, u.trace, u.count, u.first, u.last, u.reqTs, u.respTs]);
-  for (const [task, [first, last]] of spans) chunk.t!.push([task, first, last]);
-  return chunk;
+  const u: number[] = [];
+  for (const [trace, list] of units) {
+    for (const x of list) u.push(b.str(x.service), b.str(trace), x.count, x.first, x.last, x.reqTs ?? NaN, x.respTs ?? NaN);
+  }
+  const t: number[] = [];
+  for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
+  return finish(b, a, w, sp, u, t);
+}
+
+/** The current form of a chunk persisted by an earlier version. */
+export function fromLegacy(old: LegacyChunk): IndexChunk {
+  const b = new ChunkBuilder();
+  const a: number[] = [];
+  for (const [eventId, variable, task, service, trace, acc, ts, own, clock, locks, value, oldValue, location, timestamp] of old.a) {
+    pushAccess(a, b, eventId, ts, timestamp, [b.str(variable), b.str(task), b.str(service), b.str(trace), acc, ts, own, b.once(clock),
+      locks === 0 ? -1 : b.str(JSON.stringify(locks)), b.str(value), b.str(oldValue), b.str(location)]);
+  }
+  const w: number[] = [];
+  for (const [task, ts] of old.w) w.push(b.str(task), ts);
+  const sp: number[] = [];
+  for (const [parent, child, ts] of old.s) sp.push(b.str(parent), b.str(child), ts);
+  const u: number[] = [];
+  for (const [service, trace, count, first, last, reqTs, respTs] of old.u) u.push(b.str(service), b.str(trace), count, first, last, reqTs ?? NaN, respTs ?? NaN);
+  const t: number[] = [];
+  for (const [task, first, last] of old.t ?? []) t.push(b.str(task), first, last);
+  return finish(b, a, w, sp, u, t);
+}
+
+const CHUNK_MAGIC = 0x32435752; // "RWC2" little-endian
+
+/** The persisted form: magic, string-table length, the string table's JSON, padding, the numbers. */
+export function encodeChunk(chunk: IndexChunk): Buffer {
+  const json = Buffer.from(JSON.stringify([chunk.c, chunk.s]));
+  const head = 8 + json.length;
+  const pad = (8 - (head % 8)) % 8;
+  const out = Buffer.allocUnsafe(head + pad + chunk.n.byteLength);
+  out.writeUInt32LE(CHUNK_MAGIC, 0);
+  out.writeUInt32LE(json.length, 4);
+  json.copy(out, 8);
+  out.fill(0, head, head + pad);
+  Buffer.from(chunk.n.buffer, chunk.n.byteOffset, chunk.n.byteLength).copy(out, head + pad);
+  return out;
+}
+
+/** Reads a persisted chunk (either form). */
+export function decodeChunk(raw: Buffer): IndexChunk {
+  if (raw.length >= 8 && raw.readUInt32LE(0) === CHUNK_MAGIC) {
+    const len = raw.readUInt32LE(4);
+    const [c, s] = JSON.parse(raw.toString('utf8', 8, 8 + len)) as [IndexChunk['c'], string[]];
+    const head = 8 + len;
+    const from = head + ((8 - (head % 8)) % 8);
+    const n = new Float64Array((raw.length - from) / 8);
+    Buffer.from(n.buffer).set(raw.subarray(from));
+    return { s, n, c };
+  }
+  return fromLegacy(JSON.parse(raw.toString('utf8')) as LegacyChunk);
 }
 
 interface IndexedAccess extends AccessRecord {
-  eventId: string;
+  /** Only for an id not in canonical form; the others are words in LiveIndex.ids. */
+  eventId: string | null;
   traceId: string;
   service: string;
   location: string;
-  timestamp: string;
+  /** Null when `formatMicros(ts)` gives it back. */
+  timestamp: string | null;
   old: string;
   value: string;
 }
@@ -108,6 +260,8 @@ function addVar(m: Map<string, string[]>, key: string, v: string): void {
 export class LiveIndex {
   private readonly vars = new Map<string, VarEntry>();
   private readonly records: IndexedAccess[] = [];
+  /** Event id words of each access, by seq (see IndexedAccess.eventId). */
+  private ids = new Int32Array(4 * 4096);
   private readonly tasks = new Map<string, TaskInfo>();
   private readonly children = new Map<string, string[]>();
   // Variables each task / unit touched, to re-analyse them when its context changes. Arrays, not
@@ -157,11 +311,27 @@ export class LiveIndex {
   }
 
   add(chunk: IndexChunk): void {
-    for (const [service, trace, count, first, last, reqTs, respTs] of chunk.u) {
+    const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
+    // Each distinct string of the chunk is interned once, not once per record.
+    const local: (string | undefined)[] = new Array(s.length);
+    const I = (k: number): string => local[k | 0] ?? (local[k | 0] = this.intern(s[k | 0]!));
+    const nul = (x: number): number | null => (Number.isNaN(x) ? null : x);
+    const wOff = na * A_STRIDE;
+    const spOff = wOff + nw * W_STRIDE;
+    const uOff = spOff + nsp * SP_STRIDE;
+    const tOff = uOff + nu * U_STRIDE;
+    for (let o = uOff; o < tOff; o += U_STRIDE) {
+      const service = I(n[o]!);
+      const trace = I(n[o + 1]!);
+      const count = n[o + 2]!;
+      const first = n[o + 3]!;
+      const last = n[o + 4]!;
+      const reqTs = nul(n[o + 5]!);
+      const respTs = nul(n[o + 6]!);
       const key = this.intern(unitKey(service, trace));
       let u = this.units.get(key);
       if (!u) {
-        u = { service: this.intern(service), trace, first, last, reqTs, respTs, count: 0, info: { service, start: first, end: last } };
+        u = { service, trace, first, last, reqTs, respTs, count: 0, info: { service, start: first, end: last } };
         this.units.set(key, u);
       } else {
         if (first < u.first) u.first = first;
@@ -187,9 +357,10 @@ export class LiveIndex {
       if (last > tr.last) tr.last = last;
       tr.services.add(u.service);
     }
-    for (const [taskName, ts] of chunk.w) {
-      const t = this.task(this.intern(taskName));
-      const a = t.awaits;
+    for (let o = wOff; o < spOff; o += W_STRIDE) {
+      const taskName = I(n[o]!);
+      const ts = n[o + 1]!;
+      const a = this.task(taskName).awaits;
       if (a.length === 0 || a[a.length - 1]! <= ts) a.push(ts);
       else {
         let i = a.length;
@@ -198,38 +369,78 @@ export class LiveIndex {
       }
       this.touchTask(taskName);
     }
-    for (const [parent, child, ts] of chunk.s) {
-      const c = this.task(this.intern(child));
-      c.parent = this.intern(parent);
-      c.spawnTs = ts;
+    for (let o = spOff; o < uOff; o += SP_STRIDE) {
+      const child = I(n[o + 1]!);
+      const c = this.task(child);
+      c.parent = I(n[o]!);
+      c.spawnTs = n[o + 2]!;
       let list = this.children.get(c.parent);
       if (!list) this.children.set(c.parent, (list = []));
-      list.push(this.intern(child));
+      list.push(child);
       this.touchTask(child);
-      if (this.analyzedOnce) this.dirtyFamilies.add(this.intern(child));
+      if (this.analyzedOnce) this.dirtyFamilies.add(child);
     }
-    for (const [taskName, first, last] of chunk.t ?? []) {
-      const t = this.task(this.intern(taskName));
+    for (let o = tOff; o < tOff + nt * T_STRIDE; o += T_STRIDE) {
+      const taskName = I(n[o]!);
+      const first = n[o + 1]!;
+      const last = n[o + 2]!;
+      const t = this.task(taskName);
       let changed = false;
       if (t.first === undefined || first < t.first) { t.first = first; changed = true; }
       if (t.last === undefined || last > t.last) { t.last = last; changed = true; }
-      if (changed && this.analyzedOnce) this.dirtyFamilies.add(this.intern(taskName));
+      if (changed && this.analyzedOnce) this.dirtyFamilies.add(taskName);
     }
-    for (const [eventId, variable, task, service, trace, acc, ts, own, clock, locks, value, old, location, timestamp] of chunk.a) {
-      const v = this.intern(variable);
-      const unit = this.intern(unitKey(service, trace));
+    // Per-chunk caches: unit key and trace per (service, trace) pair, lock sets, variable entries.
+    const unitOf = new Map<number, string>();
+    const locksOf = new Map<number, string[]>();
+    const entries: (VarEntry | undefined)[] = new Array(s.length);
+    let ids = this.ids;
+    if (ids.length < (this.records.length + na) * 4) {
+      ids = new Int32Array(Math.max(ids.length * 2, (this.records.length + na) * 4));
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    for (let o = 0; o < wOff; o += A_STRIDE) {
+      const vi = n[o + 4]! | 0;
+      const v = I(vi);
+      const svc = n[o + 6]!;
+      const tri = n[o + 7]!;
+      const pair = svc * s.length + tri;
+      let unit = unitOf.get(pair);
+      if (unit === undefined) unitOf.set(pair, (unit = this.intern(unitKey(I(svc), I(tri)))));
+      const li = n[o + 12]!;
+      let locks: string[] | null = null;
+      if (li >= 0) {
+        locks = locksOf.get(li) ?? null;
+        if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(l))));
+      }
+      const ts = n[o + 9]!;
+      const seq = this.records.length;
+      let eventId: string | null = null;
+      if (Number.isNaN(n[o]!)) eventId = s[n[o + 1]! | 0]!;
+      else {
+        ids[seq * 4] = n[o]!;
+        ids[seq * 4 + 1] = n[o + 1]!;
+        ids[seq * 4 + 2] = n[o + 2]!;
+        ids[seq * 4 + 3] = n[o + 3]!;
+      }
+      const tsi = n[o + 16]!;
       const rec: IndexedAccess = {
-        seq: this.records.length, variable: v, task: this.intern(task), unit, access: ACCESS_CODES[acc] ?? 'Read', ts, own, clock,
-        locks: locks === 0 ? null : locks, value, eventId, traceId: this.units.get(unit)?.trace ?? trace, service: this.intern(service),
-        location: this.intern(location), timestamp, old,
+        seq, variable: v, task: I(n[o + 5]!), unit, access: ACCESS_CODES[n[o + 8]! | 0] ?? 'Read', ts, own: n[o + 10]!, clock: s[n[o + 11]! | 0]!,
+        locks, value: s[n[o + 13]! | 0]!, eventId, traceId: this.units.get(unit)?.trace ?? I(tri), service: I(svc),
+        location: I(n[o + 15]!), timestamp: tsi < 0 ? null : s[tsi | 0]!, old: s[n[o + 14]! | 0]!,
       };
       this.records.push(rec);
-      let entry = this.vars.get(v);
-      if (!entry) this.vars.set(v, (entry = { list: [], sorted: true, reports: [], suppressed: 0 }));
+      let entry = entries[vi];
+      if (!entry) {
+        entry = this.vars.get(v);
+        if (!entry) this.vars.set(v, (entry = { list: [], sorted: true, reports: [], suppressed: 0 }));
+        entries[vi] = entry;
+        this.dirty.add(v);
+      }
       const last = entry.list[entry.list.length - 1];
       if (last && last.ts > ts) entry.sorted = false;
       entry.list.push(rec);
-      this.dirty.add(v);
       addVar(this.taskVars, rec.task, v);
       addVar(this.unitVars, unit, v);
     }
@@ -261,8 +472,8 @@ export class LiveIndex {
     const r = this.records[seq];
     if (!r) return undefined;
     return {
-      seq, event_id: r.eventId, trace_id: r.traceId, thread_id: r.task, service_name: r.service, access_type: r.access,
-      location: r.location, timestamp: r.timestamp, old_value: JSON.parse(r.old) as JsonValue, new_value: JSON.parse(r.value) as JsonValue,
+      seq, event_id: r.eventId ?? idString(this.ids, seq * 4), trace_id: r.traceId, thread_id: r.task, service_name: r.service, access_type: r.access,
+      location: r.location, timestamp: r.timestamp ?? formatMicros(r.ts), old_value: JSON.parse(r.old) as JsonValue, new_value: JSON.parse(r.value) as JsonValue,
     };
   }
 

@@ -7,11 +7,15 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { RacewayEvent } from '../runtime/events';
 import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
-import { prepareBatch, unpack, type PreparedBatch } from './ingest-core';
-import { LiveIndex, type IndexChunk } from './live-index';
+import { prepareBatch, unpack, unpackRaw, type PreparedBatch } from './ingest-core';
+import { IdSet, idString } from './id-set';
+import { decodeChunk, formatMicros, LiveIndex } from './live-index';
+
+export { formatMicros };
 
 export interface TraceSummary {
   trace_id: string;
@@ -27,34 +31,48 @@ export interface IngestResult {
   duplicates: number;
 }
 
-/** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
-export function formatMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
-  return d.toISOString().slice(0, 23) + String(us - ms * 1000).padStart(3, '0') + 'Z';
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, ids TEXT NOT NULL, chunk BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS batch_traces (trace_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_id, seq)) WITHOUT ROWID;
 `;
 
 /** better-sqlite3 binds Buffers as BLOBs; a worker's reply carries plain Uint8Arrays. */
-function asBuffer(u: Uint8Array): Buffer {
+function asBuffer(u: Uint8Array | Int32Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
+
+/** The stored form of a batch's ids: their words (16 bytes an id), or all of them as text when some are not canonical. */
+function idsColumn(batch: PreparedBatch): Buffer | string {
+  if (batch.oddIds.length === 0) return asBuffer(batch.ids);
+  const all = [...batch.oddIds];
+  for (let i = 0; i < batch.ids.length; i += 4) all.push(idString(batch.ids, i));
+  return all.join(',');
+}
+
+export interface StoreOptions {
+  /**
+   * Checkpoint the WAL from a worker thread (the server does): the main connection then checkpoints
+   * itself only when the WAL passes 256 MB, so ingest rarely waits for the copy and its fsync.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+/** Bytes written between two background checkpoint requests. */
+const CHECKPOINT_EVERY_BYTES = 8 * 1024 * 1024;
 
 export class Store {
   readonly db: Database.Database;
   readonly index: LiveIndex;
-  private readonly ids = new Set<string>();
+  private readonly ids = new IdSet();
   /** Bumped whenever an ingest stores something. */
   version = 0;
   private readonly stmt;
+  private checkpointer: Worker | null = null;
+  private checkpointBusy = false;
+  private sinceCheckpoint = 0;
 
   /** `path` ':memory:' keeps everything in memory. */
-  constructor(readonly path: string, options: AnalyzerOptions = {}) {
+  constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     // Batches are large rows: 64 KB pages cut the overflow-page chains (about 2x the write rate
@@ -64,36 +82,37 @@ export class Store {
     // WAL + NORMAL survives a process crash (only an OS crash can lose the last transactions).
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    if (storeOptions.backgroundCheckpoints && path !== ':memory:') this.startCheckpointer();
     this.stmt = {
       insertBatch: this.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)'),
-      insertTrace: this.db.prepare('INSERT OR IGNORE INTO batch_traces (trace_id, seq) VALUES (?, ?)'),
+      // All of a batch's traces in one statement (SQLite walks the JSON array).
+      insertTraces: this.db.prepare('INSERT OR IGNORE INTO batch_traces (trace_id, seq) SELECT value, ? FROM json_each(?)'),
     };
     this.index = new LiveIndex(options);
-    for (const [ids, chunk] of this.db.prepare('SELECT ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[string, Buffer]>) {
-      for (const id of ids.split(',')) this.ids.add(id);
-      this.index.add(JSON.parse(unpack(chunk)) as IndexChunk);
+    for (const [ids, chunk] of this.db.prepare('SELECT ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[string | Buffer, Buffer]>) {
+      // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
+      if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
+      else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
+      this.index.add(decodeChunk(unpackRaw(chunk)));
     }
   }
 
   /**
    * Stores already validated events; events whose id is already stored (or repeated in the batch)
    * are skipped, so a retried batch is not counted twice. `rawBody`, the UTF-8 request body the
-   * events came from, is stored as is when every event is kept (saves serialising them again).
+   * events came from, is stored as is when every event is kept (saves serialising them again);
+   * `ts[i]`, when given, is `micros(events[i].timestamp)`.
    * All or nothing: when the write fails nothing is remembered.
    */
-  ingest(events: readonly RacewayEvent[], rawBody?: Buffer): IngestResult {
+  ingest(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): IngestResult {
     // Ids go into the set as they are seen (a repeat inside the batch is then a duplicate too) and
     // come out again if the write fails.
     const kept: RacewayEvent[] = [];
-    for (const e of events) {
-      if (this.ids.has(e.id)) continue;
-      this.ids.add(e.id);
-      kept.push(e);
-    }
+    for (const e of events) if (this.ids.add(e.id)) kept.push(e);
     if (kept.length === 0) return { inserted: 0, duplicates: events.length };
     let batch: PreparedBatch;
     try {
-      batch = prepareBatch(kept, kept.length === events.length ? rawBody : undefined);
+      batch = kept.length === events.length ? prepareBatch(kept, rawBody, ts) : prepareBatch(kept);
     } catch (err) {
       for (const e of kept) this.ids.delete(e.id);
       throw err;
@@ -107,31 +126,56 @@ export class Store {
    * any of its ids is already stored or repeated: the caller then ingests the events themselves.
    */
   commitPrepared(batch: PreparedBatch): IngestResult | null {
-    for (let i = 0; i < batch.ids.length; i++) {
-      const id = batch.ids[i]!;
-      if (this.ids.has(id)) {
-        for (let j = 0; j < i; j++) this.ids.delete(batch.ids[j]!);
-        return null;
-      }
-      this.ids.add(id);
-    }
+    if (!this.ids.addBatch(batch.ids, batch.oddIds)) return null;
     this.write(batch);
-    return { inserted: batch.ids.length, duplicates: 0 };
+    return { inserted: batch.count, duplicates: 0 };
   }
 
   /** Writes a batch whose ids are already in the set (removed again when the write fails). */
   private write(batch: PreparedBatch): void {
     try {
       this.db.transaction(() => {
-        const seq = this.stmt.insertBatch.run(asBuffer(batch.packedBody), batch.ids.join(','), asBuffer(batch.packedChunk)).lastInsertRowid;
-        for (const t of batch.traces) this.stmt.insertTrace.run(t, seq);
+        const seq = this.stmt.insertBatch.run(asBuffer(batch.packedBody), idsColumn(batch), asBuffer(batch.packedChunk)).lastInsertRowid;
+        this.stmt.insertTraces.run(seq, JSON.stringify(batch.traces));
       })();
     } catch (err) {
-      for (const id of batch.ids) this.ids.delete(id);
+      this.ids.deleteBatch(batch.ids, batch.oddIds);
       throw err;
     }
     this.index.add(batch.chunk);
     this.version++;
+    if (this.checkpointer) {
+      this.sinceCheckpoint += batch.packedBody.byteLength + batch.packedChunk.byteLength + batch.ids.byteLength;
+      if (this.sinceCheckpoint >= CHECKPOINT_EVERY_BYTES && !this.checkpointBusy) {
+        this.sinceCheckpoint = 0;
+        this.checkpointBusy = true;
+        this.checkpointer.postMessage('checkpoint');
+      }
+    }
+  }
+
+  private startCheckpointer(): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(join(__dirname, 'checkpoint-worker.js'), { workerData: { path: this.path } });
+    } catch {
+      return;
+    }
+    // At 64 KB pages: 4096 pages = 256 MB of WAL before the main connection checkpoints itself.
+    this.db.pragma('wal_autocheckpoint = 4096');
+    this.checkpointer = worker;
+    worker.unref();
+    worker.on('message', () => {
+      this.checkpointBusy = false;
+    });
+    const lost = () => {
+      // Without the thread, the main connection checkpoints as SQLite does by default.
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
   }
 
   get events(): number {
@@ -181,6 +225,10 @@ export class Store {
   }
 
   close(): void {
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    // The thread closes its connection and ends (it never keeps the process alive).
+    if (worker) worker.postMessage('close');
     if (this.db.open) this.db.close();
   }
 }

@@ -11,6 +11,13 @@ export interface Fn {
   temps: TS.Identifier[];
   /** True while the function's parameter list is visited (its frame does not exist yet). */
   inParams: boolean;
+  /**
+   * Whether code here may call the module's hook aliases (`__rw_rp(…)` instead of `__rw.rp(…)`):
+   * they are set when the module token first runs (the prologue's `mod`, or the first `enter` of a
+   * function of the module), so only code that cannot run before either may use them. `params` is
+   * for the parameter list (the function's own `enter` has not run yet), `body` for the body.
+   */
+  alias: { params: boolean; body: boolean };
   strict: boolean;
   asyncOrGen: boolean;
 }
@@ -18,11 +25,16 @@ export interface Fn {
 export class FileContext {
   readonly factory: TS.NodeFactory;
   readonly rw: TS.Identifier;
+  /** The module token: a hoisted function returning the site table (SPEC §2). */
   readonly moduleHandle: TS.Identifier;
-  readonly sites: TS.Statement[] = [];
+  /** Site records (JSON text) in id order, and their ids (identical sites share one). */
+  readonly siteRecords: string[] = [];
+  private readonly siteIds = new Map<string, number>();
   readonly frames = new Map<TS.Node, Fn>();
   /** `const __rw_b = __rw.blk(f)` handles of loop-body blocks that own captured bindings. */
   readonly blockOwners = new Map<TS.Block, TS.Identifier>();
+  /** Hook aliases used in this module (hook name → variable). */
+  readonly aliases = new Map<string, TS.Identifier>();
   fn!: Fn;
   readonly file: string;
 
@@ -46,9 +58,38 @@ export class FileContext {
   undef(): TS.Expression { return this.factory.createVoidZero(); }
   call(hook: string, args: TS.Expression[]): TS.CallExpression {
     const f = this.factory;
+    const fn = this.fn;
+    if (fn.inParams ? fn.alias.params : fn.alias.body) {
+      let id = this.aliases.get(hook);
+      if (id === undefined) { id = f.createUniqueName('__rw_' + hook); this.aliases.set(hook, id); }
+      return f.createCallExpression(id, undefined, args);
+    }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
   }
-  loc(n: TS.Node): TS.StringLiteral { return this.str(this.file + ':' + this.namer.line(n)); }
+  /** `__rw.hook(…)` (for `mod` and `enter`, which run before the aliases are set). */
+  callRuntime(hook: string, args: TS.Expression[]): TS.CallExpression {
+    const f = this.factory;
+    return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
+  }
+  /** Whether hook aliases may be used at this point. */
+  aliasHere(): boolean {
+    const fn = this.fn;
+    return fn.inParams ? fn.alias.params : fn.alias.body;
+  }
+  /** A site id (SPEC §2): `[line, text]` for accesses and bindings, `[line]` for awaits. */
+  site(n: TS.Node, text?: string): TS.NumericLiteral {
+    const line = this.namer.line(n);
+    return this.num(this.siteId(text === undefined ? '[' + line + ']' : '[' + line + ',' + JSON.stringify(text) + ']'));
+  }
+  siteId(record: string): number {
+    let id = this.siteIds.get(record);
+    if (id === undefined) {
+      id = this.siteRecords.length;
+      this.siteRecords.push(record);
+      this.siteIds.set(record, id);
+    }
+    return id;
+  }
   paren(e: TS.Expression): TS.Expression { return this.factory.createParenthesizedExpression(e); }
   seq(list: TS.Expression[]): TS.Expression {
     if (list.length === 1) return list[0]!;
@@ -63,10 +104,10 @@ export class FileContext {
     return c;
   }
 
-  /** The current frame, or `void 0` where none exists (module level, field initializers, parameters). */
+  /** The current frame, or the module token where none exists (module level, field initializers, parameters). */
   frame(): TS.Expression {
     const fn = this.fn;
-    return fn.frame && !fn.inParams ? fn.frame : this.undef();
+    return fn.frame && !fn.inParams ? fn.frame : this.moduleHandle;
   }
   /** A fresh temporary declared in the current function, or undefined where none can be declared. */
   temp(): TS.Identifier | undefined {
@@ -83,7 +124,7 @@ export class FileContext {
       const h = this.blockOwners.get(b.loopBlock);
       if (h) return h;
     }
-    if (this.ts.isSourceFile(b.container)) return this.moduleHandle;
+    if (b.container.kind === this.ts.SyntaxKind.SourceFile) return this.moduleHandle;
     const fn = this.frames.get(b.container);
     if (!fn || !fn.frame || fn.inParams) return undefined;
     return fn.frame;

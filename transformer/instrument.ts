@@ -106,7 +106,7 @@ export class Instrumenter {
             // `{ __proto__ }` defines an own property; `{ __proto__: v }` would set the prototype
             const key = n.name.text === '__proto__' ? f.createComputedPropertyName(c.str('__proto__')) : f.createIdentifier(n.name.text);
             return f.createPropertyAssignment(key,
-              c.call('rv', [c.frame(), owner, c.str(n.name.text), c.cloneRef(n.name), c.loc(n)]));
+              c.call('rv', [c.frame(), owner, c.cloneRef(n.name), c.site(n, n.name.text)]));
           }
         }
         return ts.visitEachChild(node, this.visit, c.tctx);
@@ -217,7 +217,7 @@ export class Instrumenter {
       body = ts.isBlock(body) ? f.updateBlock(body, [...prelude, ...body.statements]) : f.createBlock([...prelude, body], true);
     }
     if (ts.isForOfStatement(n)) {
-      if (n.awaitModifier && c.opts.awaits) expr = c.call('forAwait', [c.frame(), expr, c.loc(n)]);
+      if (n.awaitModifier && c.opts.awaits) expr = c.call('forAwait', [c.frame(), expr, c.site(n)]);
       return f.updateForOfStatement(n, n.awaitModifier, init, expr, body);
     }
     return f.updateForInStatement(n, init, expr, body);
@@ -256,7 +256,7 @@ export class Instrumenter {
     const isModule = ts.isExternalModule(sf);
     const strict = isModule || !!(copts.alwaysStrict ?? copts.strict) ||
       directives.some((d) => ((d as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict');
-    const fn: Fn = { kind: 'module', temps: [], inParams: false, strict, asyncOrGen: false };
+    const fn: Fn = { kind: 'module', temps: [], inParams: false, strict, asyncOrGen: false, alias: { params: true, body: true } };
     c.fn = fn;
     const body = stmts.slice(nDirectives).flatMap((s) => this.visitStatement(s));
 
@@ -268,11 +268,16 @@ export class Instrumenter {
       : f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(c.rw, undefined, undefined,
         f.createCallExpression(f.createIdentifier('require'), undefined, [c.str(spec)]))]));
     const modId = c.file.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+    // The module token is a function declaration, so it exists before any code of the module runs
+    // (an import cycle can call into the module before its prologue); it returns the site table.
+    // It also sets the module's hook aliases.
+    const table = '[' + [JSON.stringify(c.file), JSON.stringify(modId), ...c.siteRecords].join(',') + ']';
+    const setAliases = [...c.aliases].map(([hook, id]) => f.createExpressionStatement(c.assign(id, f.createPropertyAccessExpression(c.rw, hook))));
     const prologue: TS.Statement[] = [
-      f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(c.moduleHandle, undefined, undefined,
-        c.call('mod', [c.str(c.file), c.str(modId)]))])),
-      ...c.sites,
-      ...tempDeclaration(this, fn.temps),
+      f.createExpressionStatement(c.callRuntime('mod', [c.moduleHandle])),
+      f.createFunctionDeclaration(undefined, undefined, c.moduleHandle, undefined, [], undefined,
+        f.createBlock([...setAliases, f.createReturnStatement(f.createStringLiteral(table, true))])),
+      ...tempDeclaration(this, [...c.aliases.values(), ...fn.temps]),
     ];
     return f.updateSourceFile(sf, ts.setTextRange(f.createNodeArray([...directives, runtimeImport, ...body.slice(0, k), ...prologue, ...body.slice(k)]), sf.statements));
   }

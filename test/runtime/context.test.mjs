@@ -6,19 +6,30 @@ import { init, withLock, validateEvent } from 'raceway';
 import * as rw from 'raceway/runtime';
 import { startCollector, kindOf } from './_collector.mjs';
 
-const m = rw.mod('test/bank.js', 'test/bank');
-const transferSite = rw.fsite(m, 'transfer', 10, ['from', 'amount'], 1);
+// The module token of test/bank.js as a front end emits it (SPEC §2): its site table, and S.<name>,
+// the id of each site.
+const table = ['test/bank.js', 'test/bank'];
+const S = {};
+for (const [name, record] of Object.entries({
+  transfer: [10, 'transfer', 1, 'from', 'amount'], accounts: [0, 'accounts'], l11: [11, 'accounts[from]'], l12: [12], l13: [13, 'accounts[from]'],
+  main: [20, 'main', 1], l21: [21], l22: [22, 'accounts.alice'],
+  safeTransfer: [30, 'safeTransfer', 1, 'amount'], section: [31, '<anonymous>', 1], l32: [32, 'accounts.alice'], l33: [33], l34: [34, 'accounts.alice'],
+  handler: [40, 'handler', 1, 'ctx'], l41: [41, 'order'], l42: [42],
+  sampledHandler: [50, 'sampledHandler', 1, 'ctx'], l51: [51, 'accounts.alice'], l52: [52],
+})) { S[name] = table.length - 2; table.push(record); }
+function token() { return JSON.stringify(table); }
+rw.mod(token);
 const tick = () => new Promise((r) => setImmediate(r));
 
 const accounts = { alice: { balance: 1000 } };
 
 // async function transfer(from, amount) { const b = accounts[from].balance; await tick(); accounts[from].balance = b - amount; }
 async function transfer(from, amount) {
-  const f = rw.enter(transferSite, undefined, from, amount);
+  const f = rw.enter(token, S.transfer, from, amount);
   try {
-    const b = rw.rp(f, rw.rb(f, accounts, from, 'accounts'), 'balance', 'test/bank.js:11', 'accounts[from]');
-    rw.resume(f, await rw.suspend(f, tick(), 'test/bank.js:12'));
-    rw.wp(f, rw.rb(f, accounts, from, 'accounts'), 'balance', b - amount, 'test/bank.js:13', 'accounts[from]');
+    const b = rw.rp(f, rw.rb(f, accounts, from, S.accounts), 'balance', S.l11);
+    rw.resume(f, await rw.suspend(f, tick(), S.l12));
+    rw.wp(f, rw.rb(f, accounts, from, S.accounts), 'balance', b - amount, S.l13);
   } finally {
     rw.exit(f);
   }
@@ -36,12 +47,11 @@ test.serial('concurrent async calls are separate tasks with concurrent clocks; a
   const col = await startCollector();
   const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50 });
   accounts.alice.balance = 1000;
-  const main = rw.fsite(m, 'main', 20, [], 1);
-  async function mainFn() {
-    const f = rw.enter(main, undefined);
+    async function mainFn() {
+    const f = rw.enter(token, S.main);
     try {
-      rw.resume(f, await rw.suspend(f, Promise.all([transfer('alice', 100), transfer('alice', 200)]), 'test/bank.js:21'));
-      rw.rp(f, rw.rb(f, accounts, 'alice', 'accounts'), 'balance', 'test/bank.js:22', 'accounts.alice');
+      rw.resume(f, await rw.suspend(f, Promise.all([transfer('alice', 100), transfer('alice', 200)]), S.l21));
+      rw.rp(f, rw.rb(f, accounts, 'alice', S.accounts), 'balance', S.l22);
     } finally { rw.exit(f); }
   }
   await mainFn();
@@ -80,24 +90,22 @@ test.serial('withLock excludes concurrent critical sections and orders them by h
   const col = await startCollector();
   const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50 });
   accounts.alice.balance = 1000;
-  const site = rw.fsite(m, 'safeTransfer', 30, ['amount'], 1);
-  const section = rw.fsite(m, '<anonymous>', 31, [], 1);
   let inside = 0;
   let overlap = false;
   async function safeTransfer(amount) {
-    const f = rw.enter(site, undefined, amount);
+    const f = rw.enter(token, S.safeTransfer, amount);
     try {
       return rw.resume(f, await rw.suspend(f, withLock('alice', async () => {
-        const g = rw.enter(section, f);
+        const g = rw.enter(f, S.section);
         try {
           inside++;
           if (inside > 1) overlap = true;
-          const b = rw.rp(g, accounts.alice, 'balance', 'test/bank.js:32', 'accounts.alice');
-          rw.resume(g, await rw.suspend(g, tick(), 'test/bank.js:33'));
-          rw.wp(g, accounts.alice, 'balance', b - amount, 'test/bank.js:34', 'accounts.alice');
+          const b = rw.rp(g, accounts.alice, 'balance', S.l32);
+          rw.resume(g, await rw.suspend(g, tick(), S.l33));
+          rw.wp(g, accounts.alice, 'balance', b - amount, S.l34);
           inside--;
         } finally { rw.exit(g); }
-      }), 'test/bank.js:31'));
+      }), S.l31));
     } finally { rw.exit(f); }
   }
   await Promise.all([safeTransfer(100), safeTransfer(200)]);
@@ -117,17 +125,16 @@ test.serial('withLock excludes concurrent critical sections and orders them by h
 test.serial('Koa middleware: a trace per request, isolated contexts, HttpRequest/Response, errors recorded and rethrown', async (t) => {
   const col = await startCollector();
   const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50 });
-  const handler = rw.fsite(m, 'handler', 40, ['ctx'], 1);
   const app = new Koa();
   app.silent = true;
   app.use(c.koa());
   app.use(async (ctx) => {
-    const f = rw.enter(handler, undefined, ctx);
+    const f = rw.enter(token, S.handler, ctx);
     try {
       if (ctx.path === '/boom') throw new Error('kaboom');
       const order = { total: 0 }; // a fresh object per request
-      rw.wp(f, order, 'total', 5, 'test/bank.js:41', 'order');
-      rw.resume(f, await rw.suspend(f, tick(), 'test/bank.js:42'));
+      rw.wp(f, order, 'total', 5, S.l41);
+      rw.resume(f, await rw.suspend(f, tick(), S.l42));
       ctx.body = { ok: true };
     } finally { rw.exit(f); }
   });
@@ -167,16 +174,15 @@ test.serial('Koa middleware: a trace per request, isolated contexts, HttpRequest
 
 test.serial('sampleRate: 0 records nothing for requests, the app still runs; 1 records every request', async (t) => {
   const col = await startCollector();
-  const handler = rw.fsite(m, 'sampledHandler', 50, ['ctx'], 1);
   const run = async (sampleRate) => {
     const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50, sampleRate });
     const app = new Koa();
     app.use(c.koa());
     app.use(async (ctx) => {
-      const f = rw.enter(handler, undefined, ctx);
+      const f = rw.enter(token, S.sampledHandler, ctx);
       try {
-        rw.wp(f, accounts.alice, 'balance', 1, 'test/bank.js:51', 'accounts.alice');
-        rw.resume(f, await rw.suspend(f, tick(), 'test/bank.js:52'));
+        rw.wp(f, accounts.alice, 'balance', 1, S.l51);
+        rw.resume(f, await rw.suspend(f, tick(), S.l52));
         ctx.body = 'ok';
       } finally { rw.exit(f); }
     });

@@ -17,6 +17,14 @@ test.after.always(async () => {
   await col.close();
 });
 
+/**
+ * The frame argument and site table of a hand-written hook call: a module token (SPEC §2) whose one
+ * site (id 0) is `[line, hint]` in file `a.js`.
+ */
+function L(line, hint) {
+  return () => JSON.stringify(['a.js', 'a', [line, hint]]);
+}
+
 async function eventsOf(fn) {
   await client.flush(); // events of earlier tests are not ours
   const before = col.events.length;
@@ -27,11 +35,68 @@ async function eventsOf(fn) {
   return evs.filter((e) => kindOf(e) === 'StateChange').map((e) => e.kind.StateChange);
 }
 
+async function allEventsOf(fn) {
+  await client.flush();
+  const before = col.events.length;
+  await fn();
+  await client.flush();
+  return col.events.slice(before);
+}
+
+test.serial('sites: hooks find location and hint through the module token or a frame, before or without mod()', async (t) => {
+  let tokenCalls = 0;
+  // A module token as the front ends emit it: sets the module's hook aliases, returns the site table.
+  let aliasRp;
+  function token() {
+    tokenCalls++;
+    aliasRp = rw.rp;
+    return JSON.stringify(['src/m.ts', 'src/m', [3, 'cfg'], [7, 'run', 0, 'a'], [8, 'acct'], [9], [8, 'n']]);
+  }
+  const acct = { balance: 1 };
+  const evs = await allEventsOf(async () => {
+    // no mod() yet (an import cycle): the function's enter finds the table through the token
+    const f = rw.enter(token, 1, 'x');
+    t.is(tokenCalls, 1);
+    t.is(aliasRp, rw.rp);
+    t.is(rw.rp(f, acct, 'balance', 2), 1);
+    t.is(rw.wp(f, acct, 'balance', 2, 2), 2);
+    rw.wv(f, f, 0, 1, 4);
+    rw.exit(f);
+    rw.mod(token);
+    t.is(tokenCalls, 1); // called once per module
+    // module level: the token is the frame argument
+    t.is(rw.rp(token, { debug: true }, 'debug', 0), true);
+    // a frame argument that leads nowhere (hand-written code): still performs the access
+    t.is(rw.rp(undefined, { k: 5 }, 'k', 0), 5);
+  });
+  const call = evs.find((e) => e.kind.FunctionCall);
+  t.like(call.kind.FunctionCall, { function_name: 'run', module: 'src/m', file: 'src/m.ts', line: 7 });
+  t.deepEqual(call.kind.FunctionCall.args, { a: 'x' });
+  const sc = evs.filter((e) => e.kind.StateChange).map((e) => [e.kind.StateChange.variable, e.kind.StateChange.access_type, e.kind.StateChange.location]);
+  t.deepEqual(sc.slice(0, 4), [['acct.balance', 'Read', 'src/m.ts:8'], ['acct.balance', 'Write', 'src/m.ts:8'], ['run.n', 'Write', 'src/m.ts:8'], ['cfg.debug', 'Read', 'src/m.ts:3']]);
+  t.is(sc[4][2], '');
+});
+
+test.serial('hooks that act only on frames accept the module token as frame argument', (t) => {
+  const token = () => JSON.stringify(['b.js', 'b', [1, 'f', 1]]);
+  rw.mod(token);
+  const f = rw.enter(token, 0);
+  t.truthy(f);
+  rw.exit(f);
+  // hooks that only act on frames ignore a token
+  t.is(rw.resume(token, 5), 5);
+  t.is(rw.yieldOut(token, 6), 6);
+  t.is(rw.yieldIn(token, 7), 7);
+  t.notThrows(() => { rw.at(token); rw.exit(token); rw.exit(undefined); });
+  const it = [1];
+  t.is(rw.forAwait(token, it, 0), it);
+});
+
 test.serial('rp calls a getter exactly once and records the value it returned', async (t) => {
   let calls = 0;
   const o = { get x() { calls++; return { n: calls }; } };
   let got;
-  const sc = await eventsOf(() => { got = rw.rp(undefined, o, 'x', 'a.js:1', 'o'); });
+  const sc = await eventsOf(() => { got = rw.rp(L(1, 'o'), o, 'x', 0); });
   t.is(calls, 1);
   t.deepEqual(got, { n: 1 });
   t.deepEqual(sc.map((s) => [s.variable, s.access_type, s.new_value]), [['o.x', 'Read', { n: 1 }]]);
@@ -40,7 +105,7 @@ test.serial('rp calls a getter exactly once and records the value it returned', 
 test.serial('wp runs a setter once, never the getter, and records old value null for accessors', async (t) => {
   const log = [];
   const o = { get v() { log.push('get'); return 1; }, set v(x) { log.push(`set ${x}`); } };
-  const sc = await eventsOf(() => { t.is(rw.wp(undefined, o, 'v', 5, 'a.js:2', 'acc'), 5); });
+  const sc = await eventsOf(() => { t.is(rw.wp(L(2, 'acc'), o, 'v', 5, 0), 5); });
   t.deepEqual(log, ['set 5']);
   t.deepEqual(sc.map((s) => [s.variable, s.old_value, s.new_value]), [['acc.v', null, 5]]);
 });
@@ -54,8 +119,8 @@ test.serial('Proxies see exactly the traps the original access would trigger', a
     defineProperty(tg, k, d) { traps.push(`define ${String(k)}`); return Reflect.defineProperty(tg, k, d); },
   });
   await eventsOf(() => {
-    rw.rp(undefined, p, 'a', 'a.js:3', 'p');
-    rw.wp(undefined, p, 'a', 2, 'a.js:4', 'p');
+    rw.rp(L(3, 'p'), p, 'a', 0);
+    rw.wp(L(4, 'p'), p, 'a', 2, 0);
   });
   const expected = [];
   const q = new Proxy({ a: 1 }, {
@@ -71,24 +136,24 @@ test.serial('Proxies see exactly the traps the original access would trigger', a
 
 test.serial('strict and sloppy writes fail exactly as the original code would', (t) => {
   const frozen = Object.freeze({ x: 1 });
-  const strictErr = t.throws(() => rw.wp(undefined, frozen, 'x', 2, 'a.js:5', 'frozen'), { instanceOf: TypeError });
+  const strictErr = t.throws(() => rw.wp(L(5, 'frozen'), frozen, 'x', 2, 0), { instanceOf: TypeError });
   let original;
   try { (() => { 'use strict'; frozen.x = 2; })(); } catch (e) { original = e; }
   t.is(strictErr.message, original.message);
-  t.is(rw.wpSloppy(undefined, frozen, 'x', 2, 'a.js:6', 'frozen'), 2);
+  t.is(rw.wpSloppy(L(6, 'frozen'), frozen, 'x', 2, 0), 2);
   t.is(frozen.x, 1);
-  t.throws(() => rw.dp(undefined, frozen, 'x', 'a.js:7', 'frozen'), { instanceOf: TypeError });
-  t.false(rw.dpSloppy(undefined, frozen, 'x', 'a.js:8', 'frozen'));
-  t.throws(() => rw.rp(undefined, undefined, 'x', 'a.js:9', 'u'), { message: /Cannot read properties of undefined \(reading 'x'\)/ });
+  t.throws(() => rw.dp(L(7, 'frozen'), frozen, 'x', 0), { instanceOf: TypeError });
+  t.false(rw.dpSloppy(L(8, 'frozen'), frozen, 'x', 0));
+  t.throws(() => rw.rp(L(9, 'u'), undefined, 'x', 0), { message: /Cannot read properties of undefined \(reading 'x'\)/ });
 });
 
 test.serial('an object key is converted to a property key once, as the original does', (t) => {
   let conversions = 0;
   const key = { toString() { conversions++; return 'k'; } };
   const o = { k: 7 };
-  t.is(rw.rp(undefined, o, key, 'a.js:10', 'o'), 7);
+  t.is(rw.rp(L(10, 'o'), o, key, 0), 7);
   t.is(conversions, 1);
-  rw.wp(undefined, o, key, 8, 'a.js:11', 'o');
+  rw.wp(L(11, 'o'), o, key, 8, 0);
   t.is(conversions, 2);
   t.is(o.k, 8);
 });
@@ -97,14 +162,14 @@ test.serial('names: paths with runtime keys, aliases keep the first name, distin
   const accounts = { alice: { balance: 10 } };
   const sc = await eventsOf(() => {
     const from = 'alice';
-    const acct = rw.rb(undefined, accounts, from, 'accounts');
-    rw.wp(undefined, acct, 'balance', 5, 'a.js:12', 'accounts[from]');
+    const acct = rw.rb(L(0, 'accounts'), accounts, from, 0);
+    rw.wp(L(12, 'accounts[from]'), acct, 'balance', 5, 0);
     const alias = acct;
-    rw.rp(undefined, alias, 'balance', 'a.js:13', 'alias');
-    rw.wp(undefined, { total: 0 }, 'total', 1, 'a.js:14', 'order');
-    rw.wp(undefined, { total: 0 }, 'total', 2, 'a.js:15', 'order');
-    rw.wp(undefined, ['a'], 0, 'b', 'a.js:16', 'list');
-    rw.wp(undefined, accounts, 'two words', 1, 'a.js:17', 'accounts');
+    rw.rp(L(13, 'alias'), alias, 'balance', 0);
+    rw.wp(L(14, 'order'), { total: 0 }, 'total', 1, 0);
+    rw.wp(L(15, 'order'), { total: 0 }, 'total', 2, 0);
+    rw.wp(L(16, 'list'), ['a'], 0, 'b', 0);
+    rw.wp(L(17, 'accounts'), accounts, 'two words', 1, 0);
   });
   t.deepEqual(sc.map((s) => s.variable), ['accounts.alice.balance', 'accounts.alice.balance', 'order.total', 'order#2.total', 'list[0]', 'accounts["two words"]']);
   t.is(sc[0].old_value, 10);
@@ -115,7 +180,7 @@ test.serial('tp target objects perform destructuring writes at the moment the la
   const order = [];
   const it = { *[Symbol.iterator]() { order.push('step1'); yield 1; order.push('step2'); yield 2; } };
   const sc = await eventsOf(() => {
-    [rw.tp(undefined, o, (order.push('key a'), 'a'), 'a.js:18', 'target').v, rw.tp(undefined, o, (order.push('key b'), 'b'), 'a.js:18', 'target').v] = it;
+    [rw.tp(L(18, 'target'), o, (order.push('key a'), 'a'), 0).v, rw.tp(L(18, 'target'), o, (order.push('key b'), 'b'), 0).v] = it;
   });
   const reference = [];
   const r = {};

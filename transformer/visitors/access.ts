@@ -52,7 +52,7 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
   if (ts.isOptionalChain(e)) return visitChain(I, e, mode);
   if (e.expression.kind === ts.SyntaxKind.SuperKeyword) {
     if (mode === 'value' && o.reads && ts.isPropertyAccessExpression(e)) {
-      return c.call('read', [c.frame(), f.createThis(), c.str(e.name.text), e, c.loc(e), c.str('super')]);
+      return c.call('read', [c.frame(), f.createThis(), c.str(e.name.text), e, c.site(e, 'super')]);
     }
     return ts.visitEachChild(e, I.visit, c.tctx);
   }
@@ -64,7 +64,7 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
       if (t) {
         const hint = c.namer.hint(e.expression);
         return c.call('read', [c.frame(), c.assign(t, obj), c.str(e.name.text), f.createPropertyAccessExpression(t, e.name),
-          c.loc(e), c.str(hint)]);
+          c.site(e, hint)]);
       }
     }
     return f.updatePropertyAccessExpression(e, obj, e.name);
@@ -72,12 +72,9 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
   const obj = I.visitBase(e.expression);
   const key = keyOf(I, e);
   if (!(o.reads || o.writes)) return updateMember(I, e, obj, key);
-  const hint = c.str(c.namer.hint(e.expression));
-  if (mode === 'value') {
-    if (!o.reads) return updateMember(I, e, obj, key);
-    return c.call('rp', [c.frame(), obj, key, c.loc(e), hint]);
-  }
-  return c.call('rb', [c.frame(), obj, key, hint]);
+  if (mode === 'value' && !o.reads) return updateMember(I, e, obj, key);
+  const site = c.site(e, c.namer.hint(e.expression));
+  return c.call(mode === 'value' ? 'rp' : 'rb', [c.frame(), obj, key, site]);
 }
 
 function updateMember(I: Instrumenter, e: Member, obj: TS.Expression, key: TS.Expression): TS.Expression {
@@ -129,10 +126,8 @@ export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'b
     const last = i === segs.length - 1;
     const step = (o: TS.Expression): TS.Expression => {
       const key = keyOf(I, s.node);
-      const hint = c.str(c.namer.hint(s.node.expression));
-      const m = last && mode === 'value' && c.opts.reads
-        ? c.call('rp', [c.frame(), o, key, c.loc(s.node), hint])
-        : c.call('rb', [c.frame(), o, key, hint]);
+      const site = c.site(s.node, c.namer.hint(s.node.expression));
+      const m = c.call(last && mode === 'value' && c.opts.reads ? 'rp' : 'rb', [c.frame(), o, key, site]);
       return build(i + 1, m);
     };
     if (!s.optional) return step(obj);
@@ -170,7 +165,7 @@ export function visitIdentifier(I: Instrumenter, id: TS.Identifier): TS.Expressi
   if (!ref || ref.write || !c.opts.reads || !c.scope.isShared(ref, c.opts.instrument)) return id;
   const owner = c.owner(ref.binding);
   if (!owner) return id;
-  return c.call('rv', [c.frame(), owner, c.str(id.text), id, c.loc(id)]);
+  return c.call('rv', [c.frame(), owner, id, c.site(id, id.text)]);
 }
 
 function sharedTarget(I: Instrumenter, id: TS.Identifier): TS.Expression | undefined {
@@ -197,10 +192,9 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
     if (!owner) return plain();
     const t = c.temp();
     if (!t) return plain();
-    const name = c.str(left.text);
-    const L = c.loc(node);
-    const write = () => c.assign(left, c.call('wv', [c.frame(), owner, name, c.cloneRef(left), t, L]));
-    const read = () => c.opts.reads ? c.call('rv', [c.frame(), owner, name, c.cloneRef(left), c.loc(node)]) : c.cloneRef(left);
+    const L = c.site(node, left.text);
+    const write = () => c.assign(left, c.call('wv', [c.frame(), owner, c.cloneRef(left), t, L]));
+    const read = () => c.opts.reads ? c.call('rv', [c.frame(), owner, c.cloneRef(left), L]) : c.cloneRef(left);
     if (op === 'EqualsToken') {
       return c.seq([c.assign(t, c.named(I.visitExpr(node.right), node.right, left.text)), write()]);
     }
@@ -223,22 +217,21 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
   if (!isPlainMember(I, left) || !c.opts.writes) return plain();
   const obj = I.visitBase(left.expression);
   const key = keyOf(I, left);
-  const hint = c.str(c.namer.hint(left.expression));
-  const L = c.loc(node);
+  const L = c.site(node, c.namer.hint(left.expression));
   const wp = c.fn.strict ? 'wp' : 'wpSloppy';
-  if (op === 'EqualsToken') return c.call(wp, [c.frame(), obj, key, I.visitExpr(node.right), L, hint]);
+  if (op === 'EqualsToken') return c.call(wp, [c.frame(), obj, key, I.visitExpr(node.right), L]);
   const to = c.temp();
   if (!to) return f.updateBinaryExpression(node, updateMember(I, left, obj, key), node.operatorToken, I.visitExpr(node.right));
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = key;
   if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
-  const read = () => c.opts.reads ? c.call('rp', [c.frame(), to, k, L, hint]) : c.call('rb', [c.frame(), to, k, hint]);
+  const read = () => c.call(c.opts.reads ? 'rp' : 'rb', [c.frame(), to, k, L]);
   if (COMPOUND[op]) {
     const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
-    return c.seq([...pre, c.call(wp, [c.frame(), to, k, bin, L, hint])]);
+    return c.seq([...pre, c.call(wp, [c.frame(), to, k, bin, L])]);
   }
   if (LOGICAL[op]) {
-    const w = c.call(wp, [c.frame(), to, k, I.visitExpr(node.right), L, hint]);
+    const w = c.call(wp, [c.frame(), to, k, I.visitExpr(node.right), L]);
     return c.seq([...pre, f.createBinaryExpression(read(), (ts.SyntaxKind as any)[LOGICAL[op]!], w)]);
   }
   return plain();
@@ -254,14 +247,13 @@ function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: TS.Prope
   const old = isField
     ? f.createConditionalExpression(f.createBinaryExpression(f.createPrivateIdentifier(name.text), ts.SyntaxKind.InKeyword, self()), undefined, access(), undefined, c.undef())
     : c.undef();
-  const hint = c.str(c.namer.hint(left.expression));
-  const L = c.loc(node);
+  const L = c.site(node, c.namer.hint(left.expression));
   let value = I.visitExpr(node.right);
   if (COMPOUND[op]) {
-    const r = c.opts.reads ? c.call('read', [c.frame(), self(), c.str(name.text), access(), L, hint]) : access();
+    const r = c.opts.reads ? c.call('read', [c.frame(), self(), c.str(name.text), access(), L]) : access();
     value = f.createBinaryExpression(r, (ts.SyntaxKind as any)[COMPOUND[op]!], value);
   }
-  return c.call('write', [c.frame(), self(), c.str(name.text), old, c.assign(access(), value), L, hint]);
+  return c.call('write', [c.frame(), self(), c.str(name.text), old, c.assign(access(), value), L]);
 }
 
 // ---- ++ / -- -----------------------------------------------------------------------------------------
@@ -274,32 +266,31 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
     ? f.updatePrefixUnaryExpression(node, visitTargetPlain(I, node.operand))
     : f.updatePostfixUnaryExpression(node, visitTargetPlain(I, node.operand));
   const bump = (t: TS.Identifier) => f.createPrefixUnaryExpression(node.operator, t);
-  const L = c.loc(node);
   if (ts.isIdentifier(operand)) {
     const owner = sharedTarget(I, operand);
     if (!owner || !c.canTemp()) return plain();
     const t = c.temp()!;
-    const name = c.str(operand.text);
-    const read = c.opts.reads ? c.call('rv', [c.frame(), owner, name, c.cloneRef(operand), L]) : c.cloneRef(operand);
-    if (prefix) return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, name, t, bump(t), L]))]);
+    const L = c.site(node, operand.text);
+    const read = c.opts.reads ? c.call('rv', [c.frame(), owner, c.cloneRef(operand), L]) : c.cloneRef(operand);
+    if (prefix) return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, t, bump(t), L]))]);
     const r = c.temp()!;
     const newV = c.seq([c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), t]);
-    return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, name, t, newV, L])), r]);
+    return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, t, newV, L])), r]);
   }
   if (!isPlainMember(I, operand) || !c.opts.writes || !c.canTemp()) return plain();
   const to = c.temp()!;
   const obj = I.visitBase(operand.expression);
   const key = keyOf(I, operand);
-  const hint = c.str(c.namer.hint(operand.expression));
+  const L = c.site(node, c.namer.hint(operand.expression));
   const wp = c.fn.strict ? 'wp' : 'wpSloppy';
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = key;
   if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
   const t = c.temp()!;
-  pre.push(c.assign(t, c.call(c.opts.reads ? 'rp' : 'rb', c.opts.reads ? [c.frame(), to, k, L, hint] : [c.frame(), to, k, hint])));
-  if (prefix) return c.seq([...pre, c.call(wp, [c.frame(), to, k, bump(t), L, hint])]);
+  pre.push(c.assign(t, c.call(c.opts.reads ? 'rp' : 'rb', [c.frame(), to, k, L])));
+  if (prefix) return c.seq([...pre, c.call(wp, [c.frame(), to, k, bump(t), L])]);
   const r = c.temp()!;
-  return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, [c.frame(), to, k, t, L, hint]), r]);
+  return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, [c.frame(), to, k, t, L]), r]);
 }
 
 // ---- delete ------------------------------------------------------------------------------------------
@@ -310,7 +301,7 @@ export function visitDelete(I: Instrumenter, node: TS.DeleteExpression): TS.Expr
   if (!isPlainMember(I, operand) || !c.opts.writes) return f.updateDeleteExpression(node, visitTargetPlain(I, node.expression));
   const obj = I.visitBase(operand.expression);
   const key = keyOf(I, operand);
-  return c.call(c.fn.strict ? 'dp' : 'dpSloppy', [c.frame(), obj, key, c.loc(node), c.str(c.namer.hint(operand.expression))]);
+  return c.call(c.fn.strict ? 'dp' : 'dpSloppy', [c.frame(), obj, key, c.site(node, c.namer.hint(operand.expression))]);
 }
 
 // ---- destructuring -------------------------------------------------------------------------------------
@@ -319,7 +310,7 @@ interface PostWrite { id: TS.Identifier; owner: TS.Expression; temp: TS.Identifi
 
 function postWrites(I: Instrumenter, post: PostWrite[]): TS.Expression[] {
   const c = I.c;
-  return post.map((p) => c.assign(p.id, c.call('wv', [c.frame(), p.owner, c.str(p.id.text), c.cloneRef(p.id), p.temp, c.loc(p.id)])));
+  return post.map((p) => c.assign(p.id, c.call('wv', [c.frame(), p.owner, c.cloneRef(p.id), p.temp, c.site(p.id, p.id.text)])));
 }
 
 export function visitDestructuring(I: Instrumenter, node: TS.BinaryExpression, _pattern: TS.Expression, unused: boolean): TS.Expression {
@@ -374,7 +365,7 @@ export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: Post
   if (isPlainMember(I, inner) && c.opts.writes) {
     const obj = I.visitBase(inner.expression);
     const key = keyOf(I, inner);
-    const tp = c.call(c.fn.strict ? 'tp' : 'tpSloppy', [c.frame(), obj, key, c.loc(inner), c.str(c.namer.hint(inner.expression))]);
+    const tp = c.call(c.fn.strict ? 'tp' : 'tpSloppy', [c.frame(), obj, key, c.site(inner, c.namer.hint(inner.expression))]);
     return f.createPropertyAccessExpression(tp, 'v');
   }
   return visitTargetPlain(I, e);

@@ -75,7 +75,15 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
     temps: [], inParams: true,
     strict,
     asyncOrGen: isAsync || isGen,
+    alias: { params: false, body: false },
   };
+  // Hook aliases are set by the module token's first run (SPEC §2). A body with a frame runs after
+  // its `enter`; parameters (which run before it) and a body without a frame are safe where the
+  // function is defined, except for a module-level function declaration: it is callable through an
+  // import cycle before the module's prologue.
+  const hoistedEarly = node.kind === ts.SyntaxKind.FunctionDeclaration && parentFn.kind === 'module';
+  fn.alias.params = c.aliasHere() && !hoistedEarly;
+  fn.alias.body = !!fn.frame || fn.alias.params;
   c.frames.set(node, fn);
   const parentFrame = c.frame();
   c.fn = fn;
@@ -103,18 +111,15 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   } else {
     const out: TS.Statement[] = [...directives];
     if (fn.frame) {
-      const site = f.createUniqueName('__rw_s');
       const paramNames: string[] = [];
       for (const p of node.parameters) {
         if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
         boundNames(ts, p.name, paramNames);
       }
       const kind = (isAsync ? 1 : 0) + (isGen ? 2 : 0);
-      c.sites.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(site, undefined, undefined,
-        c.call('fsite', [c.moduleHandle, c.str(c.namer.qualifiedName(node)), c.num(c.namer.line(node)),
-          f.createArrayLiteralExpression(paramNames.map((p) => c.str(p))), c.num(kind)]))])));
+      const site = c.siteId(JSON.stringify([c.namer.line(node), c.namer.qualifiedName(node), kind, ...paramNames]));
       out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(fn.frame, undefined, undefined,
-        c.call('enter', [site, parentFrame, ...paramNames.map((p) => f.createIdentifier(p))]))], ts.NodeFlags.Const)));
+        c.callRuntime('enter', [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))]))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));
       out.push(f.createTryStatement(f.createBlock(stmts, true), undefined,
         f.createBlock([f.createExpressionStatement(c.call('exit', [fn.frame]))], true)));
@@ -165,20 +170,22 @@ export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.Class
     ? f.updateHeritageClause(h, h.types.map((t) => f.updateExpressionWithTypeArguments(t, I.visitExpr(t.expression), t.typeArguments)))
     : h);
   const parentFn = c.fn;
+  // field initializers and static blocks run once the class is defined, i.e. where it is defined
+  const classAlias = c.aliasHere();
   const members = node.members.map((m): TS.ClassElement => {
     if (ts.isPropertyDeclaration(m)) {
       const name = ts.isComputedPropertyName(m.name) ? f.updateComputedPropertyName(m.name, I.visitExpr(m.name.expression)) : m.name;
       if (!m.initializer || m.modifiers?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword || x.kind === ts.SyntaxKind.AbstractKeyword)) {
         return f.updatePropertyDeclaration(m, m.modifiers, name, m.questionToken ?? m.exclamationToken, m.type, m.initializer);
       }
-      const fn: Fn = { kind: 'field', node: m, temps: [], inParams: false, strict: true, asyncOrGen: false };
+      const fn: Fn = { kind: 'field', node: m, temps: [], inParams: false, strict: true, asyncOrGen: false, alias: { params: classAlias, body: classAlias } };
       c.frames.set(m, fn);
       c.fn = fn;
       let init: TS.Expression;
       try { init = I.visitExpr(m.initializer); } finally { c.fn = parentFn; }
       const key = c.namer.propertyName(m.name);
       if (c.opts.writes && key !== undefined && !ts.isComputedPropertyName(m.name)) {
-        init = c.call('fi', [f.createThis(), c.str(key), c.named(init, m.initializer, key), c.loc(m), c.str(className)]);
+        init = c.call('fi', [c.moduleHandle, f.createThis(), c.str(key), c.named(init, m.initializer, key), c.site(m, className)]);
       }
       if (fn.temps.length) {
         init = f.createCallExpression(c.paren(f.createArrowFunction(undefined, undefined, [], undefined, undefined,
@@ -187,7 +194,7 @@ export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.Class
       return f.updatePropertyDeclaration(m, m.modifiers, name, m.questionToken ?? m.exclamationToken, m.type, init);
     }
     if (ts.isClassStaticBlockDeclaration(m)) {
-      const fn: Fn = { kind: 'static', node: m, temps: [], inParams: false, strict: true, asyncOrGen: false };
+      const fn: Fn = { kind: 'static', node: m, temps: [], inParams: false, strict: true, asyncOrGen: false, alias: { params: classAlias, body: classAlias } };
       c.frames.set(m, fn);
       c.fn = fn;
       let stmts: TS.Statement[];

@@ -6,7 +6,7 @@ export function visitAwait(I: Instrumenter, node: TS.AwaitExpression): TS.Expres
   const c = I.c, f = c.factory;
   const e = I.visitExpr(node.expression);
   if (!c.opts.awaits) return f.updateAwaitExpression(node, e);
-  return c.call('resume', [c.frame(), f.updateAwaitExpression(node, c.call('suspend', [c.frame(), e, c.loc(node)]))]);
+  return c.call('resume', [c.frame(), f.updateAwaitExpression(node, c.call('suspend', [c.frame(), e, c.site(node)]))]);
 }
 
 export function visitYield(I: Instrumenter, node: TS.YieldExpression): TS.Expression {

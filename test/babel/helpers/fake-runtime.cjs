@@ -30,55 +30,77 @@ const keyStr = (k) => (typeof k === 'symbol' ? k.toString() : String(k));
 // ToPropertyKey exactly once per hook, as the language does once per access.
 const toKey = (k) => (typeof k === 'symbol' || typeof k === 'string' ? k : typeof k === 'number' ? String(k) : String(k));
 let taskSeq = 0;
-const ownerKind = (o) => (o === undefined ? 'none' : 'blk' in o ? 'block' : 'file' in o ? 'module' : o.site ? 'frame:' + o.site.name : '?');
+const ownerKind = (o) => (o === undefined ? 'none' : typeof o === 'function' ? 'module' : 'blk' in o ? 'block' : o.site ? 'frame:' + o.site.name : '?');
+// Sites (SPEC §2): the frame argument is a frame or the module token (a function that sets the
+// module's hook aliases and returns the site table as JSON); each hook carries a site id into it.
+const tables = new WeakMap();
+const tableOf = (token) => {
+  let t = tables.get(token);
+  if (!t) { t = JSON.parse(token()); tables.set(token, t); }
+  return t;
+};
+const moduleOf = (f) => (typeof f === 'function' ? f : f && f.m);
+const site = (f, id) => {
+  const m = moduleOf(f);
+  if (!m) return { loc: '', text: '' };
+  const t = tableOf(m);
+  const r = t[id + 2] || [];
+  return { loc: t[0] + ':' + r[0], text: r[1] };
+};
 module.exports = {
   log,
   pause() { enabled = false; },
   resume_() { enabled = true; },
-  mod(file, id) { rec('mod', file, id); return { file, id }; },
-  fsite(m, name, line, params, kind) { return { m, name, line, params, kind }; },
-  enter(site, parent, ...args) {
-    if (site && (site.kind & 1)) rec('spawn', site.name);
-    rec('call', site && site.name, args.map(safe));
-    return { site, parent, task: site && (site.kind & 1) ? ++taskSeq : 0 };
+  mod(m) { const t = tableOf(m); rec('mod', t[0], t[1]); },
+  enter(parent, id, ...args) {
+    // The frame argument of the defining code (a frame or the module token) leads to the module;
+    // the token's first call sets the module's hook aliases.
+    const m = moduleOf(parent);
+    const r = tableOf(m)[id + 2];
+    const s = { name: r[1], line: r[0], kind: r[2], params: r.slice(3) };
+    if (s.kind & 1) rec('spawn', s.name);
+    rec('call', s.name, args.map(safe));
+    return { m, site: s, parent, task: s.kind & 1 ? ++taskSeq : 0 };
   },
   exit(f) { rec('exit', f && f.site && f.site.name); },
-  suspend(f, e, loc) { rec('await', loc); return e; },
+  suspend(f, e, id) { rec('await', site(f, id).loc); return e; },
   resume(f, v) { return v; },
-  forAwait(f, it, loc) { rec('forAwait', loc); return it; },
+  forAwait(f, it, id) { rec('forAwait', site(f, id).loc); return it; },
   yieldOut(f, v) { return v; },
   yieldIn(f, v) { return v; },
   at(f) { rec('at'); },
-  rp(f, obj, key, loc, base) { key = toKey(key); const v = obj[key]; rec('R', base, keyStr(key), safe(v), loc); return v; },
-  rb(f, obj, key, base) { key = toKey(key); return obj[key]; },
-  read(f, obj, key, value, loc, base) { rec('R', base, key, safe(value), loc); return value; },
-  rv(f, owner, name, value, loc) { rec('Rv', ownerKind(owner), name, safe(value), loc); return value; },
-  wp(f, obj, key, v, loc, base) { key = toKey(key); const old = oldOf(obj, key); obj[key] = v; rec('W', base, keyStr(key), safe(old), safe(v), loc); return v; },
-  wpSloppy(f, obj, key, v, loc, base) { key = toKey(key);
+  rp(f, obj, key, id) { key = toKey(key); const v = obj[key]; const s = site(f, id); rec('R', s.text, keyStr(key), safe(v), s.loc); return v; },
+  rb(f, obj, key, id) { key = toKey(key); return obj[key]; },
+  read(f, obj, key, value, id) { const s = site(f, id); rec('R', s.text, key, safe(value), s.loc); return value; },
+  rv(f, owner, value, id) { const s = site(f, id); rec('Rv', ownerKind(owner), s.text, safe(value), s.loc); return value; },
+  wp(f, obj, key, v, id) { key = toKey(key); const old = oldOf(obj, key); obj[key] = v; const s = site(f, id); rec('W', s.text, keyStr(key), safe(old), safe(v), s.loc); return v; },
+  wpSloppy(f, obj, key, v, id) { key = toKey(key);
     const old = oldOf(obj, key);
     // Sloppy-mode semantics: a failed [[Set]] is silently ignored; null/undefined still throw.
     if (obj === null || obj === undefined) obj[key] = v; // throws the TypeError the program would
     Reflect.set(Object(obj), key, v, obj);
-    rec('W', base, keyStr(key), safe(old), safe(v), loc);
+    const s = site(f, id);
+    rec('W', s.text, keyStr(key), safe(old), safe(v), s.loc);
     return v;
   },
-  wv(f, owner, name, old, v, loc) { rec('Wv', ownerKind(owner), name, safe(old), safe(v), loc); return v; },
-  tp(f, obj, key, loc, base) { key = toKey(key);
+  wv(f, owner, old, v, id) { const s = site(f, id); rec('Wv', ownerKind(owner), s.text, safe(old), safe(v), s.loc); return v; },
+  tp(f, obj, key, id) { key = toKey(key);
     // Evaluating the base happens now; ToObject happens at write time like PutValue.
-    return { set v(value) { const old = oldOf(obj, key); obj[key] = value; rec('W', base, keyStr(key), safe(old), safe(value), loc); } };
+    return { set v(value) { const old = oldOf(obj, key); obj[key] = value; const s = site(f, id); rec('W', s.text, keyStr(key), safe(old), safe(value), s.loc); } };
   },
-  tpSloppy(f, obj, key, loc, base) {
-    return { set v(value) { module.exports.wpSloppy(f, obj, key, value, loc, base); } };
+  tpSloppy(f, obj, key, id) {
+    return { set v(value) { module.exports.wpSloppy(f, obj, key, value, id); } };
   },
-  dp(f, obj, key, loc, base) { key = toKey(key); const old = oldOf(obj, key); const r = delete obj[key]; rec('D', base, keyStr(key), safe(old), loc); return r; },
-  dpSloppy(f, obj, key, loc, base) { key = toKey(key);
+  dp(f, obj, key, id) { key = toKey(key); const old = oldOf(obj, key); const r = delete obj[key]; const s = site(f, id); rec('D', s.text, keyStr(key), safe(old), s.loc); return r; },
+  dpSloppy(f, obj, key, id) { key = toKey(key);
     const old = oldOf(obj, key);
     if (obj === null || obj === undefined) return delete obj[key];
     const r = Reflect.deleteProperty(Object(obj), key);
-    rec('D', base, keyStr(key), safe(old), loc);
+    const s = site(f, id);
+    rec('D', s.text, keyStr(key), safe(old), s.loc);
     return r;
   },
-  fi(self, key, init, loc, cls) { rec('FI', cls, key, safe(init), loc); return init; },
-  write(f, obj, key, old, v, loc, base) { rec('W', base, key, safe(old), safe(v), loc); return v; },
+  fi(m, self, key, init, id) { const s = site(m, id); rec('FI', s.text, key, safe(init), s.loc); return init; },
+  write(f, obj, key, old, v, id) { const s = site(f, id); rec('W', s.text, key, safe(old), safe(v), s.loc); return v; },
   blk(f) { return { blk: f }; },
 };
