@@ -485,7 +485,8 @@ const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as typeof str
 
 function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
   const k = toKey(key);
-  const c = on();
+  // Work for the event only in a recorded context (requests left out by sampling pay one check).
+  const c = on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   set(obj, k, value);
@@ -495,7 +496,7 @@ function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unk
 
 function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
   const k = toKey(key);
-  const c = on();
+  const c = on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   const r = del(obj, k);
