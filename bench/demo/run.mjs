@@ -6,7 +6,7 @@
 // loopback, alternating in one run because these machines are noisy; each figure is a median.
 // Before each measurement the Raceway server is given time to finish ingesting what the previous
 // variant sent, so no variant pays for another's backlog.
-//   node bench/demo/run.mjs [--duration 10] [--connections 10] [--rounds 3]
+//   node bench/demo/run.mjs [--duration 10] [--connections 10] [--rounds 3] [--variants plain,instrumented,…]
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -19,6 +19,8 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 10);
 const ROUNDS = arg('rounds', 3);
+// --variants plain,instrumented (for a quicker look); the table needs all four.
+const VARIANTS = (process.argv.includes('--variants') ? process.argv[process.argv.indexOf('--variants') + 1] : 'plain,instrumented,full,sampled').split(',');
 
 function build() {
   execFileSync(process.execPath, [require.resolve('ts-patch/bin/tspc'), '-p', 'examples/koa-banking'], { cwd: root, stdio: 'inherit' });
@@ -101,7 +103,7 @@ async function serverIdle(endpoint) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 
 build();
 const racewayPort = await freePort();
@@ -110,7 +112,7 @@ const server = await startProcess(['dist/server/cli.js', 'serve', '--memory', '-
 const runs = { plain: [], instrumented: [], full: [], sampled: [] };
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    const order = ['plain', 'instrumented', 'full', 'sampled'];
+    const order = VARIANTS.slice();
     for (const variant of r % 2 === 0 ? order : order.reverse()) runs[variant].push(await measure(variant, endpoint));
   }
 } finally {
