@@ -44,6 +44,8 @@ export class Mutex {
   }
 
   private recordAcquire(task: Task, location: string): void {
+    // A task left out by sampling has no clock to join and nothing to record.
+    if (!task.sampled) return;
     try {
       if (this.releasedClock) task.joinClock(this.releasedClock);
       task.setLocks([...task.locks, this.id]);
@@ -53,7 +55,9 @@ export class Mutex {
   }
 
   private release(task: Task, location: string): void {
-    try {
+    // Only recorded tasks hand on a clock: a holder left out by sampling keeps the last recorded
+    // release, so the next recorded holder still learns it (the order is transitive).
+    if (task.sampled) try {
       const c = getClient();
       if (c.enabled) emit(c, task, K.LockRelease, this.id, this.lockType, location, null, null);
       const i = task.locks.lastIndexOf(this.id);
@@ -72,11 +76,15 @@ export class Mutex {
     try {
       // Run the critical section as a synchronous continuation of the acquiring task, so its
       // accesses (and any task it spawns) carry the lock and the acquire's happens-before.
-      const prev = ambientTask();
-      const prevStore = storedTask();
-      enterTask(task);
       let result: T | Promise<T>;
-      try { result = fn(); } finally { leaveTo(prev, prevStore); }
+      if (task.sampled) {
+        const prev = ambientTask();
+        const prevStore = storedTask();
+        enterTask(task);
+        try { result = fn(); } finally { leaveTo(prev, prevStore); }
+      } else {
+        result = fn();
+      }
       const value = await result;
       task.resumeSegment();
       return value;

@@ -138,3 +138,51 @@ test('requests left out by the budget record nothing, not even their callbacks; 
     await col.close();
   }
 });
+
+test.serial('a lock holder left out by sampling does not break happens-before between recorded holders', async (t) => {
+  const { default: Koa } = await import('koa');
+  const { init, withLock } = await import('raceway');
+  const col = await startCollector();
+  const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50, sampleRate: 0.5, maxEventsPerSecond: Infinity });
+  const app = new Koa();
+  app.use(c.koa());
+  app.use(async (ctx) => {
+    await withLock('account', async () => {
+      c.captureStateChange('account.balance', 1, 2, 'test:1', 'Write');
+      await new Promise((r) => setTimeout(r, 30));
+    });
+    ctx.body = 'ok';
+  });
+  const server = app.listen(0);
+  const url = `http://127.0.0.1:${server.address().port}`;
+  // The sampler's coin: A recorded, B left out, C recorded.
+  const coins = [0, 0.99, 0];
+  const random = Math.random;
+  Math.random = () => (coins.length ? coins.shift() : random());
+  try {
+    const a = fetch(`${url}/a`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 10));
+    const b = fetch(`${url}/b`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 10));
+    const cc = fetch(`${url}/c`).then((r) => r.text());
+    t.deepEqual(await Promise.all([a, b, cc]), ['ok', 'ok', 'ok']);
+  } finally {
+    Math.random = random;
+  }
+  await c.flush();
+  server.closeAllConnections();
+  server.close();
+  const stats = c.stats();
+  await c.shutdown();
+  await col.close();
+  t.is(stats.requestsLeftOut, 1);
+  const events = col.events();
+  const kind = (e) => Object.keys(e.kind)[0];
+  const urls = new Map(events.filter((e) => kind(e) === 'HttpRequest').map((e) => [e.trace_id, e.kind.HttpRequest.url]));
+  t.deepEqual([...urls.values()].sort(), ['/a', '/c']);
+  const of = (u, k) => events.find((e) => kind(e) === k && urls.get(e.trace_id) === u);
+  const releaseA = of('/a', 'LockRelease');
+  const acquireC = of('/c', 'LockAcquire');
+  const seen = new Map(acquireC.causality_vector);
+  for (const [task, n] of releaseA.causality_vector) t.true((seen.get(task) ?? -1) >= n, `C's acquire has seen A's release (${task})`);
+});
