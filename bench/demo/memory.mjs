@@ -63,6 +63,8 @@ console.log(JSON.stringify({
   errors: result.errors + result.non2xx,
   peak_rss_mb: Math.round(peak),
   rss_first_last_mb: [samples[0], samples.at(-1)],
+  // The trajectory shows whether memory levels off (bounded) or keeps climbing.
+  rss_every_10s_mb: samples.filter((_, i) => i % 10 === 9),
   events: status.stats,
   still_serving: stillServing,
 }));
