@@ -50,9 +50,20 @@ export class RacewayClient implements Sink {
     this.config = resolveConfig(config);
     this.sampler = new Sampler(this.config);
     if (this.config.enabled) {
-      this.transport = new Transport(this.config, (m) => log(this.config, m));
+      const from = adopting?.transport ?? null;
+      this.transport = new Transport(this.config, (m) => log(this.config, m), from, creatingImplicit);
       if (this.config.handleExit) this.installExitHooks();
     }
+  }
+
+  /** `init()` replaces this implicit client: it stops without shipping if its events were taken over. */
+  private retire(): void {
+    if (this.transport?.isDetached) {
+      this.shutDown = true;
+      this.removeExitHooks();
+      return;
+    }
+    void this.shutdown();
   }
 
   /** True when events are being captured and shipped. */
@@ -280,23 +291,44 @@ const g = globalThis as unknown as Record<symbol, RacewayClient | undefined>;
  * the `RACEWAY_*` environment variables. Throws `RacewayConfigError` on invalid options.
  */
 export function init(config: RacewayConfig = {}): RacewayClient {
-  const client = new RacewayClient({ ...configFromEnv(), ...config });
   const old = g[KEY];
+  // Events instrumented modules recorded while they loaded, before `init()` ran, went to a client
+  // made from the environment; if it has not shipped anything yet, the new client takes them over,
+  // so they go to this configuration's endpoint under its service name.
+  adopting = old !== undefined && implicitClients.has(old) ? old : null;
+  let client: RacewayClient;
+  try {
+    client = new RacewayClient({ ...configFromEnv(), ...config });
+  } finally {
+    adopting = null;
+  }
   g[KEY] = client;
-  if (old && old !== client) void old.shutdown();
+  if (old && old !== client) {
+    if (implicitClients.has(old)) (old as unknown as { retire(): void }).retire();
+    else void old.shutdown();
+  }
   return client;
 }
+
+/** Clients `getClient()` made from the environment (no `init()` yet). */
+const implicitClients = new WeakSet<RacewayClient>();
+let adopting: RacewayClient | null = null;
+let creatingImplicit = false;
 
 /** The process-wide client, created from environment variables on first use. */
 export function getClient(): RacewayClient {
   let c = g[KEY];
   if (!c) {
     try {
+      creatingImplicit = true;
       c = new RacewayClient(configFromEnv());
+      implicitClients.add(c);
     } catch (err) {
       // A bad RACEWAY_* variable must not crash an instrumented app at import time.
       process.emitWarning(`${(err as Error).message}; Raceway is disabled`);
       c = new RacewayClient({ enabled: false });
+    } finally {
+      creatingImplicit = false;
     }
     g[KEY] = c;
   }

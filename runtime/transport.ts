@@ -33,6 +33,10 @@ export interface TransportStats {
 }
 
 const RING_ROWS = 16_384;
+
+function ringRows(config: ResolvedConfig): number {
+  return Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);
+}
 const HANDOFF_DELAY_MS = 20;
 
 export class Transport implements Sink {
@@ -51,18 +55,49 @@ export class Transport implements Sink {
   private readonly ship: ShipConfig;
   private readonly tail: string;
 
-  constructor(private readonly config: ResolvedConfig, private readonly log: (msg: string) => void) {
+  /**
+   * `from`: a transport whose events this one takes over, if it has handed none off yet (see
+   * `adoptable`). `deferWorker`: start the shipping thread on the next turn of the event loop rather
+   * than now (a client made implicitly may be replaced by `init()` before then).
+   */
+  constructor(private readonly config: ResolvedConfig, private readonly log: (msg: string) => void, from: Transport | null = null, deferWorker = false) {
     // The ring is the app thread's share of the memory bound: at most maxQueueSize rows (16k at most).
-    const rows = Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);
-    let buffer: SharedArrayBuffer | ArrayBuffer;
-    try { buffer = new SharedArrayBuffer(rows * 17 * 8); } catch { buffer = new ArrayBuffer(rows * 17 * 8); }
-    this.ring = new RingWriter(rows, buffer);
+    const rows = ringRows(config);
+    if (from !== null && from.adoptable(config)) {
+      this.ring = from.ring;
+      this.captured = from.captured;
+      from.detach();
+    } else {
+      let buffer: SharedArrayBuffer | ArrayBuffer;
+      try { buffer = new SharedArrayBuffer(rows * 17 * 8); } catch { buffer = new ArrayBuffer(rows * 17 * 8); }
+      this.ring = new RingWriter(rows, buffer);
+    }
     this.ship = { endpoint: config.endpoint, apiKey: config.apiKey, batchSize: config.batchSize, maxQueueSize: config.maxQueueSize };
     this.tail = metaTail({ serviceName: config.serviceName, environment: config.environment, tags: config.tags, instanceId: config.instanceId, pid: process.pid });
     this.timer = setInterval(() => this.post(), config.flushInterval);
     this.timer.unref();
-    // Started now, in the background, so it is ready long before a shutdown needs it.
-    this.startWorker();
+    // Started early, in the background, so it is ready long before a shutdown needs it.
+    if (!deferWorker) this.startWorker();
+    else setImmediate(() => { if (!this.closed && !this.worker && !this.inline) this.startWorker(); }).unref();
+  }
+
+  /** Nothing handed off or shipped yet, and the same ring size: another transport can take the rows over. */
+  adoptable(config: ResolvedConfig): boolean {
+    return !this.closed && this.worker === null && this.inline === null && this.ring.consumed === 0 && this.ring.pending === this.ring.written && this.ring.capacity === ringRows(config);
+  }
+
+  /** Gives up the ring (now another transport's) without shipping anything. */
+  private detach(): void {
+    this.closed = true;
+    this.detached = true;
+    clearInterval(this.timer);
+  }
+
+  private detached = false;
+
+  /** Its events were taken over by another transport. */
+  get isDetached(): boolean {
+    return this.detached;
   }
 
   write(k: K, seq: number, ts: number, task: Task, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void {
