@@ -52,7 +52,7 @@ if (ingest) row('server ingest (HTTP, SQLite, analysis kept up to date)', `${ing
 const analyze = lastJson(run('bench/server/analyze.mjs', [quick ? '100000' : '1000000']));
 if (analyze) row(`analysis of ${analyze.state_changes.toLocaleString('en')} state changes (cold)`, `${analyze.analysis_cold_s} s`, '< 10 s (for 1 000 000)', analyze.analysis_cold_s < 10);
 
-const demo = lastJson(run('bench/demo/run.mjs', quick ? ['--duration', '5', '--rounds', '1'] : ['--duration', '10', '--rounds', '3']));
+const demo = lastJson(run('bench/demo/run.mjs', quick ? ['--duration', '4', '--rounds', '3'] : ['--duration', '10', '--rounds', '5']));
 if (demo) {
   row('demo throughput, instrumented (default settings) ÷ plain (autocannon)', `${demo.throughput_ratio} (${demo.instrumented_rps} vs ${demo.plain_rps} req/s; ${(demo.instrumented_recorded_share * 100).toFixed(1)} % of requests recorded)`, '≥ 0.95', demo.within_budget);
   row('demo p99 latency, instrumented / plain', `${demo.instrumented_p99_ms} ms / ${demo.plain_p99_ms} ms`, '', null);
