@@ -287,10 +287,9 @@ interface VarEntry {
   suppressed: number;
 }
 
-function addVar(m: Map<string, string[]>, key: string, v: string): void {
-  const list = m.get(key);
-  if (!list) m.set(key, [v]);
-  else if (list.length < 16 ? !list.includes(v) : list[list.length - 1] !== v) list.push(v);
+/** Notes that a task or unit touched variable `v` (its list of variables). */
+function noteVar(list: string[], v: string): void {
+  if (list.length < 16 ? !list.includes(v) : list[list.length - 1] !== v) list.push(v);
 }
 
 export class LiveIndex {
@@ -356,23 +355,48 @@ export class LiveIndex {
 
   add(chunk: IndexChunk): void {
     const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
-    // Each distinct string of the chunk is interned once, not once per record.
-    const local: (string | undefined)[] = new Array(s.length);
-    const I = (k: number): string => local[k | 0] ?? (local[k | 0] = this.intern(s[k | 0]!));
+    const strs = this.strs;
+    // Per-chunk caches, by the chunk's string index: the big maps (string table, tasks, variables
+    // per task and unit) are looked up once per distinct task, unit or variable of the chunk, not
+    // once per record (on a loaded machine each lookup in a map of 100 000s is a cache miss).
+    const symOf = new Int32Array(s.length).fill(-1);
+    const Y = (k: number): number => {
+      const i = k | 0;
+      let y = symOf[i]!;
+      if (y < 0) symOf[i] = y = this.sym(s[i]!);
+      return y;
+    };
+    const I = (k: number): string => strs[Y(k)]!;
+    const taskOf: (TaskInfo | undefined)[] = new Array(s.length);
+    const T = (k: number): TaskInfo => taskOf[k | 0] ?? (taskOf[k | 0] = this.task(I(k)));
+    // The unit of (service, trace), by the chunk's trace index for its last service.
+    const unitOf = new Int32Array(s.length).fill(-1);
+    const unitSvc = new Int32Array(s.length);
+    const unitVarsOf: (string[] | undefined)[] = new Array(s.length);
+    const unitFor = (ti: number, svc: number): number => {
+      let unit = unitOf[ti]!;
+      if (unit < 0 || unitSvc[ti] !== svc) {
+        unitOf[ti] = unit = this.sym(unitKey(strs[svc]!, strs[Y(ti)]!));
+        unitSvc[ti] = svc;
+        unitVarsOf[ti] = undefined;
+      }
+      return unit;
+    };
     const nul = (x: number): number | null => (Number.isNaN(x) ? null : x);
     const wOff = na * A_STRIDE;
     const spOff = wOff + nw * W_STRIDE;
     const uOff = spOff + nsp * SP_STRIDE;
     const tOff = uOff + nu * U_STRIDE;
     for (let o = uOff; o < tOff; o += U_STRIDE) {
-      const service = I(n[o]!);
+      const svc = Y(n[o]!);
+      const service = strs[svc]!;
       const trace = I(n[o + 1]!);
       const count = n[o + 2]!;
       const first = n[o + 3]!;
       const last = n[o + 4]!;
       const reqTs = nul(n[o + 5]!);
       const respTs = nul(n[o + 6]!);
-      const key = this.intern(unitKey(service, trace));
+      const key = strs[unitFor(n[o + 1]! | 0, svc)]!;
       let u = this.units.get(key);
       if (!u) {
         u = { service, trace, first, last, reqTs, respTs, count: 0, info: { service, start: first, end: last } };
@@ -402,20 +426,19 @@ export class LiveIndex {
       tr.services.add(u.service);
     }
     for (let o = wOff; o < spOff; o += W_STRIDE) {
-      const taskName = I(n[o]!);
       const ts = n[o + 1]!;
-      const a = this.task(taskName).awaits;
+      const a = T(n[o]!).awaits;
       if (a.length === 0 || a[a.length - 1]! <= ts) a.push(ts);
       else {
         let i = a.length;
         while (i > 0 && a[i - 1]! > ts) i--;
         a.splice(i, 0, ts);
       }
-      this.touchTask(taskName);
+      this.touchTask(I(n[o]!));
     }
     for (let o = spOff; o < uOff; o += SP_STRIDE) {
       const child = I(n[o + 1]!);
-      const c = this.task(child);
+      const c = T(n[o + 1]!);
       c.parent = I(n[o]!);
       c.spawnTs = n[o + 2]!;
       let list = this.children.get(c.parent);
@@ -425,52 +448,39 @@ export class LiveIndex {
       if (this.analyzedOnce) this.dirtyFamilies.add(child);
     }
     for (let o = tOff; o < tOff + nt * T_STRIDE; o += T_STRIDE) {
-      const taskName = I(n[o]!);
       const first = n[o + 1]!;
       const last = n[o + 2]!;
-      const t = this.task(taskName);
+      const t = T(n[o]!);
       let changed = false;
       if (t.first === undefined || first < t.first) { t.first = first; changed = true; }
       if (t.last === undefined || last > t.last) { t.last = last; changed = true; }
-      if (changed && this.analyzedOnce) this.dirtyFamilies.add(taskName);
+      if (changed && this.analyzedOnce) this.dirtyFamilies.add(I(n[o]!));
     }
-    // Per-chunk caches: chunk string index -> table index, unit per (service, trace), lock sets, variable entries.
-    const symOf = new Int32Array(s.length).fill(-1);
-    const Y = (k: number): number => {
-      const i = k | 0;
-      let y = symOf[i]!;
-      if (y < 0) symOf[i] = y = this.sym(s[i]!);
-      return y;
-    };
-    const unitOf = new Int32Array(s.length).fill(-1);
-    const unitSvc = new Int32Array(s.length);
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
+    const taskVarsOf: (string[] | undefined)[] = new Array(s.length);
+    // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
+    const lastTaskVar = new Int32Array(s.length);
+    const lastUnitVar = new Int32Array(s.length);
     const acc = this.acc;
     acc.reserve(na);
     const { ids, num, ref, access, clock, value, old } = acc;
-    const strs = this.strs;
     for (let o = 0; o < wOff; o += A_STRIDE) {
       const seq = acc.n++;
       const vi = n[o + 4]! | 0;
       const vy = Y(vi);
-      const task = Y(n[o + 5]!);
+      const tk = n[o + 5]! | 0;
+      const task = Y(tk);
       const svc = Y(n[o + 6]!);
       const ti = n[o + 7]! | 0;
-      const tri = Y(ti);
-      // The unit of (service, trace), cached by the chunk's trace index for its last service.
-      let unit = unitOf[ti]!;
-      if (unit < 0 || unitSvc[ti] !== svc) {
-        unitOf[ti] = unit = this.sym(unitKey(strs[svc]!, strs[tri]!));
-        unitSvc[ti] = svc;
-      }
+      const unit = unitFor(ti, svc);
       const r = seq * R_STRIDE;
       ref[r + R_VARIABLE] = vy;
       ref[r + R_TASK] = task;
       ref[r + R_UNIT] = unit;
       ref[r + R_LOCATION] = Y(n[o + 15]!);
       ref[r + R_SERVICE] = svc;
-      ref[r + R_TRACE] = tri;
+      ref[r + R_TRACE] = Y(ti);
       const li = n[o + 12]!;
       if (li >= 0) {
         let locks = locksOf.get(li);
@@ -504,8 +514,28 @@ export class LiveIndex {
       const list = entry.list;
       if (list.length && num[list[list.length - 1]! * 2]! > ts) entry.sorted = false;
       list.push(seq);
-      addVar(this.taskVars, strs[task]!, v);
-      addVar(this.unitVars, strs[unit]!, v);
+      if (lastTaskVar[tk] !== vi + 1) {
+        lastTaskVar[tk] = vi + 1;
+        let tv = taskVarsOf[tk];
+        if (!tv) {
+          const name = strs[task]!;
+          tv = this.taskVars.get(name);
+          if (!tv) this.taskVars.set(name, (tv = []));
+          taskVarsOf[tk] = tv;
+        }
+        noteVar(tv, v);
+      }
+      if (lastUnitVar[ti] !== vi + 1 || unitVarsOf[ti] === undefined) {
+        lastUnitVar[ti] = vi + 1;
+        let uv = unitVarsOf[ti];
+        if (!uv) {
+          const name = strs[unit]!;
+          uv = this.unitVars.get(name);
+          if (!uv) this.unitVars.set(name, (uv = []));
+          unitVarsOf[ti] = uv;
+        }
+        noteVar(uv, v);
+      }
     }
     if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
   }
