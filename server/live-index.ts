@@ -276,7 +276,8 @@ export interface TraceAggregate {
   count: number;
   first: number;
   last: number;
-  services: Set<string>;
+  /** Distinct (an array: nearly always one). */
+  services: string[];
 }
 
 interface VarEntry {
@@ -419,11 +420,11 @@ export class LiveIndex {
         if (vs) for (const v of vs) this.dirty.add(v);
       }
       let tr = this.traces.get(trace);
-      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: new Set() }));
+      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: [] }));
       tr.count += count;
       if (first < tr.first) tr.first = first;
       if (last > tr.last) tr.last = last;
-      tr.services.add(u.service);
+      if (!tr.services.includes(u.service)) tr.services.push(u.service);
     }
     for (let o = wOff; o < spOff; o += W_STRIDE) {
       const ts = n[o + 1]!;
