@@ -168,11 +168,19 @@ export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer, 
   };
 }
 
-/** The transferable buffers of a prepared batch (the worker hands them over instead of copying). */
+const exclusive = (a: ArrayBufferView): boolean => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+
+/**
+ * The buffers of a prepared batch the worker hands over instead of copying them into the message.
+ * A compressed buffer that shares its memory (zlib may return a slice) is first copied into one of
+ * its own, so nothing else the worker holds is detached.
+ */
 export function transferables(b: PreparedBatch): ArrayBuffer[] {
+  if (!exclusive(b.packedBody)) b.packedBody = new Uint8Array(b.packedBody);
+  if (!exclusive(b.packedChunk)) b.packedChunk = new Uint8Array(b.packedChunk);
   const out: ArrayBuffer[] = [];
-  for (const a of [b.ids, b.chunk.n]) {
-    if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer && !out.includes(a.buffer)) out.push(a.buffer);
+  for (const a of [b.ids, b.chunk.n, b.packedBody, b.packedChunk]) {
+    if (exclusive(a) && !out.includes(a.buffer as ArrayBuffer)) out.push(a.buffer as ArrayBuffer);
   }
   return out;
 }

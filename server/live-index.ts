@@ -218,16 +218,51 @@ export function decodeChunk(raw: Buffer): IndexChunk {
   return fromLegacy(JSON.parse(raw.toString('utf8')) as LegacyChunk);
 }
 
-interface IndexedAccess extends AccessRecord {
-  /** Only for an id not in canonical form; the others are words in LiveIndex.ids. */
-  eventId: string | null;
-  traceId: string;
-  service: string;
-  location: string;
-  /** Null when `formatMicros(ts)` gives it back. */
-  timestamp: string | null;
-  old: string;
-  value: string;
+// Per-access reference columns (indices into LiveIndex's string table).
+const R_VARIABLE = 0;
+const R_TASK = 1;
+const R_UNIT = 2;
+const R_LOCATION = 3;
+const R_SERVICE = 4;
+const R_TRACE = 5;
+const R_STRIDE = 6;
+
+/**
+ * The accesses, column by column (by seq): numbers in typed arrays, strings as indices into the
+ * index's string table. An access then costs the heap no object of its own, only its clock text;
+ * the analyzer's records are built when a variable is scanned, and die young.
+ */
+class AccessColumns {
+  n = 0;
+  ids = new Int32Array(4 * 4096);
+  /** ts, own. */
+  num = new Float64Array(2 * 4096);
+  ref = new Int32Array(R_STRIDE * 4096);
+  access = new Uint8Array(4096);
+  readonly clock: string[] = [];
+  readonly value: string[] = [];
+  readonly old: string[] = [];
+  readonly locks = new Map<number, string[]>();
+  /** Ids not in canonical form (the others are words in `ids`). */
+  readonly oddIds = new Map<number, string>();
+  /** Timestamps that `formatMicros(ts)` does not give back. */
+  readonly oddTimestamps = new Map<number, string>();
+
+  reserve(more: number): void {
+    const need = this.n + more;
+    const cap = this.access.length;
+    if (need <= cap) return;
+    const next = Math.max(cap * 2, need);
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, stride: number, make: (len: number) => T): T => {
+      const b = make(next * stride);
+      b.set(a);
+      return b;
+    };
+    this.ids = grow(this.ids, 4, (l) => new Int32Array(l));
+    this.num = grow(this.num, 2, (l) => new Float64Array(l));
+    this.ref = grow(this.ref, R_STRIDE, (l) => new Int32Array(l));
+    this.access = grow(this.access, 1, (l) => new Uint8Array(l));
+  }
 }
 
 interface UnitEntry extends UnitStats {
@@ -241,27 +276,26 @@ export interface TraceAggregate {
   count: number;
   first: number;
   last: number;
-  services: Set<string>;
+  /** Distinct (an array: nearly always one). */
+  services: string[];
 }
 
 interface VarEntry {
-  list: IndexedAccess[];
+  /** Seqs of the variable's accesses. */
+  list: number[];
   sorted: boolean;
   reports: RaceReport[];
   suppressed: number;
 }
 
-function addVar(m: Map<string, string[]>, key: string, v: string): void {
-  const list = m.get(key);
-  if (!list) m.set(key, [v]);
-  else if (list.length < 16 ? !list.includes(v) : list[list.length - 1] !== v) list.push(v);
+/** Notes that a task or unit touched variable `v` (its list of variables). */
+function noteVar(list: string[], v: string): void {
+  if (list.length < 16 ? !list.includes(v) : list[list.length - 1] !== v) list.push(v);
 }
 
 export class LiveIndex {
   private readonly vars = new Map<string, VarEntry>();
-  private readonly records: IndexedAccess[] = [];
-  /** Event id words of each access, by seq (see IndexedAccess.eventId). */
-  private ids = new Int32Array(4 * 4096);
+  private readonly acc = new AccessColumns();
   private readonly tasks = new Map<string, TaskInfo>();
   private readonly children = new Map<string, string[]>();
   // Variables each task / unit touched, to re-analyse them when its context changes. Arrays, not
@@ -271,7 +305,9 @@ export class LiveIndex {
   private readonly units = new Map<string, UnitEntry>();
   private readonly unitInfos = new Map<string, UnitInfo>();
   readonly traces = new Map<string, TraceAggregate>();
-  private readonly interned = new Map<string, string>();
+  /** The string table: tasks, traces, units, variables, services, locations, each once. */
+  private readonly interned = new Map<string, number>();
+  private readonly strs: string[] = [];
   private readonly dirty = new Set<string>();
   /** Tasks whose family (membership or time span) changed: their family's variables need a rescan. */
   private readonly dirtyFamilies = new Set<string>();
@@ -284,15 +320,23 @@ export class LiveIndex {
 
   constructor(private readonly options: AnalyzerOptions = {}) {}
 
+  /** The string's index in the string table. */
+  private sym(s: string): number {
+    let k = this.interned.get(s);
+    if (k === undefined) {
+      k = this.strs.length;
+      this.strs.push(s);
+      this.interned.set(s, k);
+    }
+    return k;
+  }
+
   private intern(s: string): string {
-    const got = this.interned.get(s);
-    if (got !== undefined) return got;
-    this.interned.set(s, s);
-    return s;
+    return this.strs[this.sym(s)]!;
   }
 
   get accessCount(): number {
-    return this.records.length;
+    return this.acc.n;
   }
 
   private task(name: string): TaskInfo {
@@ -312,23 +356,48 @@ export class LiveIndex {
 
   add(chunk: IndexChunk): void {
     const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
-    // Each distinct string of the chunk is interned once, not once per record.
-    const local: (string | undefined)[] = new Array(s.length);
-    const I = (k: number): string => local[k | 0] ?? (local[k | 0] = this.intern(s[k | 0]!));
+    const strs = this.strs;
+    // Per-chunk caches, by the chunk's string index: the big maps (string table, tasks, variables
+    // per task and unit) are looked up once per distinct task, unit or variable of the chunk, not
+    // once per record (on a loaded machine each lookup in a map of 100 000s is a cache miss).
+    const symOf = new Int32Array(s.length).fill(-1);
+    const Y = (k: number): number => {
+      const i = k | 0;
+      let y = symOf[i]!;
+      if (y < 0) symOf[i] = y = this.sym(s[i]!);
+      return y;
+    };
+    const I = (k: number): string => strs[Y(k)]!;
+    const taskOf: (TaskInfo | undefined)[] = new Array(s.length);
+    const T = (k: number): TaskInfo => taskOf[k | 0] ?? (taskOf[k | 0] = this.task(I(k)));
+    // The unit of (service, trace), by the chunk's trace index for its last service.
+    const unitOf = new Int32Array(s.length).fill(-1);
+    const unitSvc = new Int32Array(s.length);
+    const unitVarsOf: (string[] | undefined)[] = new Array(s.length);
+    const unitFor = (ti: number, svc: number): number => {
+      let unit = unitOf[ti]!;
+      if (unit < 0 || unitSvc[ti] !== svc) {
+        unitOf[ti] = unit = this.sym(unitKey(strs[svc]!, strs[Y(ti)]!));
+        unitSvc[ti] = svc;
+        unitVarsOf[ti] = undefined;
+      }
+      return unit;
+    };
     const nul = (x: number): number | null => (Number.isNaN(x) ? null : x);
     const wOff = na * A_STRIDE;
     const spOff = wOff + nw * W_STRIDE;
     const uOff = spOff + nsp * SP_STRIDE;
     const tOff = uOff + nu * U_STRIDE;
     for (let o = uOff; o < tOff; o += U_STRIDE) {
-      const service = I(n[o]!);
+      const svc = Y(n[o]!);
+      const service = strs[svc]!;
       const trace = I(n[o + 1]!);
       const count = n[o + 2]!;
       const first = n[o + 3]!;
       const last = n[o + 4]!;
       const reqTs = nul(n[o + 5]!);
       const respTs = nul(n[o + 6]!);
-      const key = this.intern(unitKey(service, trace));
+      const key = strs[unitFor(n[o + 1]! | 0, svc)]!;
       let u = this.units.get(key);
       if (!u) {
         u = { service, trace, first, last, reqTs, respTs, count: 0, info: { service, start: first, end: last } };
@@ -351,27 +420,26 @@ export class LiveIndex {
         if (vs) for (const v of vs) this.dirty.add(v);
       }
       let tr = this.traces.get(trace);
-      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: new Set() }));
+      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: [] }));
       tr.count += count;
       if (first < tr.first) tr.first = first;
       if (last > tr.last) tr.last = last;
-      tr.services.add(u.service);
+      if (!tr.services.includes(u.service)) tr.services.push(u.service);
     }
     for (let o = wOff; o < spOff; o += W_STRIDE) {
-      const taskName = I(n[o]!);
       const ts = n[o + 1]!;
-      const a = this.task(taskName).awaits;
+      const a = T(n[o]!).awaits;
       if (a.length === 0 || a[a.length - 1]! <= ts) a.push(ts);
       else {
         let i = a.length;
         while (i > 0 && a[i - 1]! > ts) i--;
         a.splice(i, 0, ts);
       }
-      this.touchTask(taskName);
+      this.touchTask(I(n[o]!));
     }
     for (let o = spOff; o < uOff; o += SP_STRIDE) {
       const child = I(n[o + 1]!);
-      const c = this.task(child);
+      const c = T(n[o + 1]!);
       c.parent = I(n[o]!);
       c.spawnTs = n[o + 2]!;
       let list = this.children.get(c.parent);
@@ -381,43 +449,50 @@ export class LiveIndex {
       if (this.analyzedOnce) this.dirtyFamilies.add(child);
     }
     for (let o = tOff; o < tOff + nt * T_STRIDE; o += T_STRIDE) {
-      const taskName = I(n[o]!);
       const first = n[o + 1]!;
       const last = n[o + 2]!;
-      const t = this.task(taskName);
+      const t = T(n[o]!);
       let changed = false;
       if (t.first === undefined || first < t.first) { t.first = first; changed = true; }
       if (t.last === undefined || last > t.last) { t.last = last; changed = true; }
-      if (changed && this.analyzedOnce) this.dirtyFamilies.add(taskName);
+      if (changed && this.analyzedOnce) this.dirtyFamilies.add(I(n[o]!));
     }
-    // Per-chunk caches: unit key and trace per (service, trace) pair, lock sets, variable entries.
-    const unitOf = new Map<number, string>();
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
-    let ids = this.ids;
-    if (ids.length < (this.records.length + na) * 4) {
-      ids = new Int32Array(Math.max(ids.length * 2, (this.records.length + na) * 4));
-      ids.set(this.ids);
-      this.ids = ids;
-    }
+    const taskVarsOf: (string[] | undefined)[] = new Array(s.length);
+    // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
+    const lastTaskVar = new Int32Array(s.length);
+    const lastUnitVar = new Int32Array(s.length);
+    const acc = this.acc;
+    acc.reserve(na);
+    const { ids, num, ref, access, clock, value, old } = acc;
     for (let o = 0; o < wOff; o += A_STRIDE) {
+      const seq = acc.n++;
       const vi = n[o + 4]! | 0;
-      const v = I(vi);
-      const svc = n[o + 6]!;
-      const tri = n[o + 7]!;
-      const pair = svc * s.length + tri;
-      let unit = unitOf.get(pair);
-      if (unit === undefined) unitOf.set(pair, (unit = this.intern(unitKey(I(svc), I(tri)))));
+      const vy = Y(vi);
+      const tk = n[o + 5]! | 0;
+      const task = Y(tk);
+      const svc = Y(n[o + 6]!);
+      const ti = n[o + 7]! | 0;
+      const unit = unitFor(ti, svc);
+      const r = seq * R_STRIDE;
+      ref[r + R_VARIABLE] = vy;
+      ref[r + R_TASK] = task;
+      ref[r + R_UNIT] = unit;
+      ref[r + R_LOCATION] = Y(n[o + 15]!);
+      ref[r + R_SERVICE] = svc;
+      ref[r + R_TRACE] = Y(ti);
       const li = n[o + 12]!;
-      let locks: string[] | null = null;
       if (li >= 0) {
-        locks = locksOf.get(li) ?? null;
+        let locks = locksOf.get(li);
         if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(l))));
+        acc.locks.set(seq, locks);
       }
       const ts = n[o + 9]!;
-      const seq = this.records.length;
-      let eventId: string | null = null;
-      if (Number.isNaN(n[o]!)) eventId = s[n[o + 1]! | 0]!;
+      num[seq * 2] = ts;
+      num[seq * 2 + 1] = n[o + 10]!;
+      access[seq] = n[o + 8]!;
+      if (Number.isNaN(n[o]!)) acc.oddIds.set(seq, s[n[o + 1]! | 0]!);
       else {
         ids[seq * 4] = n[o]!;
         ids[seq * 4 + 1] = n[o + 1]!;
@@ -425,24 +500,43 @@ export class LiveIndex {
         ids[seq * 4 + 3] = n[o + 3]!;
       }
       const tsi = n[o + 16]!;
-      const rec: IndexedAccess = {
-        seq, variable: v, task: I(n[o + 5]!), unit, access: ACCESS_CODES[n[o + 8]! | 0] ?? 'Read', ts, own: n[o + 10]!, clock: s[n[o + 11]! | 0]!,
-        locks, value: s[n[o + 13]! | 0]!, eventId, traceId: this.units.get(unit)?.trace ?? I(tri), service: I(svc),
-        location: I(n[o + 15]!), timestamp: tsi < 0 ? null : s[tsi | 0]!, old: s[n[o + 14]! | 0]!,
-      };
-      this.records.push(rec);
+      if (tsi >= 0) acc.oddTimestamps.set(seq, s[tsi | 0]!);
+      clock[seq] = s[n[o + 11]! | 0]!;
+      value[seq] = s[n[o + 13]! | 0]!;
+      old[seq] = s[n[o + 14]! | 0]!;
       let entry = entries[vi];
+      const v = strs[vy]!;
       if (!entry) {
         entry = this.vars.get(v);
         if (!entry) this.vars.set(v, (entry = { list: [], sorted: true, reports: [], suppressed: 0 }));
         entries[vi] = entry;
         this.dirty.add(v);
       }
-      const last = entry.list[entry.list.length - 1];
-      if (last && last.ts > ts) entry.sorted = false;
-      entry.list.push(rec);
-      addVar(this.taskVars, rec.task, v);
-      addVar(this.unitVars, unit, v);
+      const list = entry.list;
+      if (list.length && num[list[list.length - 1]! * 2]! > ts) entry.sorted = false;
+      list.push(seq);
+      if (lastTaskVar[tk] !== vi + 1) {
+        lastTaskVar[tk] = vi + 1;
+        let tv = taskVarsOf[tk];
+        if (!tv) {
+          const name = strs[task]!;
+          tv = this.taskVars.get(name);
+          if (!tv) this.taskVars.set(name, (tv = []));
+          taskVarsOf[tk] = tv;
+        }
+        noteVar(tv, v);
+      }
+      if (lastUnitVar[ti] !== vi + 1 || unitVarsOf[ti] === undefined) {
+        lastUnitVar[ti] = vi + 1;
+        let uv = unitVarsOf[ti];
+        if (!uv) {
+          const name = strs[unit]!;
+          uv = this.unitVars.get(name);
+          if (!uv) this.unitVars.set(name, (uv = []));
+          unitVarsOf[ti] = uv;
+        }
+        noteVar(uv, v);
+      }
     }
     if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
   }
@@ -469,12 +563,40 @@ export class LiveIndex {
   }
 
   detail(seq: number): AccessDetail | undefined {
-    const r = this.records[seq];
-    if (!r) return undefined;
+    const acc = this.acc;
+    if (!(seq >= 0 && seq < acc.n)) return undefined;
+    const r = seq * R_STRIDE;
+    const strs = this.strs;
+    const ts = acc.num[seq * 2]!;
     return {
-      seq, event_id: r.eventId ?? idString(this.ids, seq * 4), trace_id: r.traceId, thread_id: r.task, service_name: r.service, access_type: r.access,
-      location: r.location, timestamp: r.timestamp ?? formatMicros(r.ts), old_value: JSON.parse(r.old) as JsonValue, new_value: JSON.parse(r.value) as JsonValue,
+      seq, event_id: acc.oddIds.get(seq) ?? idString(acc.ids, seq * 4), trace_id: strs[acc.ref[r + R_TRACE]!]!, thread_id: strs[acc.ref[r + R_TASK]!]!,
+      service_name: strs[acc.ref[r + R_SERVICE]!]!, access_type: ACCESS_CODES[acc.access[seq]!] ?? 'Read', location: strs[acc.ref[r + R_LOCATION]!]!,
+      timestamp: acc.oddTimestamps.get(seq) ?? formatMicros(ts), old_value: JSON.parse(acc.old[seq]!) as JsonValue, new_value: JSON.parse(acc.value[seq]!) as JsonValue,
     };
+  }
+
+  /** The analyzer's records of a variable's accesses (built for one scan). */
+  private recordsOf(entry: VarEntry): AccessRecord[] {
+    const { num, ref, access, clock, value, locks } = this.acc;
+    const strs = this.strs;
+    const list = entry.list;
+    const out: AccessRecord[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const seq = list[i]!;
+      const r = seq * R_STRIDE;
+      out[i] = {
+        seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: strs[ref[r + R_UNIT]!]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
+        ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!,
+      };
+    }
+    return out;
+  }
+
+  private sortEntry(entry: VarEntry): void {
+    if (entry.sorted) return;
+    const num = this.acc.num;
+    entry.list.sort((a, b) => num[a * 2]! - num[b * 2]! || a - b);
+    entry.sorted = true;
   }
 
   /** Race reports over everything indexed, rescanning only the variables that changed. */
@@ -487,12 +609,9 @@ export class LiveIndex {
     for (const v of this.dirty) {
       const entry = this.vars.get(v);
       if (!entry) continue;
-      if (!entry.sorted) {
-        entry.list.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-        entry.sorted = true;
-      }
+      this.sortEntry(entry);
       const out = new Findings();
-      scanVariable(entry.list, ordering, out, this.options);
+      scanVariable(this.recordsOf(entry), ordering, out, this.options);
       entry.reports = [];
       this.suppressed += out.suppressed - entry.suppressed;
       entry.suppressed = out.suppressed;
@@ -514,10 +633,7 @@ export class LiveIndex {
   variableAccesses(variable: string, limit = 2000): AccessDetail[] {
     const entry = this.vars.get(variable);
     if (!entry) return [];
-    if (!entry.sorted) {
-      entry.list.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-      entry.sorted = true;
-    }
-    return entry.list.slice(0, limit).map((r) => this.detail(r.seq)!);
+    this.sortEntry(entry);
+    return entry.list.slice(0, limit).map((seq) => this.detail(seq)!);
   }
 }

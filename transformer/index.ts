@@ -10,7 +10,7 @@
  */
 import type * as TS from 'typescript';
 import * as path from 'node:path';
-import { normalizeOptions, type RacewayTransformerOptions } from './options';
+import { normalizeOptions, type NormalizedOptions, type RacewayTransformerOptions } from './options';
 import { instrumentFile } from './instrument';
 
 export type { RacewayTransformerOptions } from './options';
@@ -31,10 +31,14 @@ function loadTs(ts?: typeof TS): typeof TS {
 /** A `before` transformer factory, usable with transpileModule, ts-loader and customTransformers. */
 export function createRacewayTransformer(options: RacewayTransformerOptions = {}, tsArg?: typeof TS, extras?: TransformerExtras): TS.TransformerFactory<TS.SourceFile> {
   const ts = loadTs(tsArg ?? extras?.ts);
+  // TypeScript calls the factory once per emitted file: options (and their compiled globs) are
+  // normalised once per project root.
+  const normalized = new Map<string, NormalizedOptions>();
   return (tctx) => {
     const co = tctx.getCompilerOptions();
     const defaultRoot = typeof co.configFilePath === 'string' ? path.dirname(co.configFilePath) : process.cwd();
-    const opts = normalizeOptions(options, defaultRoot);
+    let opts = normalized.get(defaultRoot);
+    if (opts === undefined) normalized.set(defaultRoot, opts = normalizeOptions(options, defaultRoot));
     return (sf) => {
       if (!ts.isSourceFile(sf) || sf.isDeclarationFile || !opts.shouldInstrument(sf.fileName)) return sf;
       try {

@@ -59,7 +59,7 @@ export class Instrumenter {
       case SK.ForOfStatement: case SK.ForInStatement: {
         const loop = this.visitForInOf(node as TS.ForOfStatement | TS.ForInStatement);
         const after = this.afterForAwait(node);
-        return after && !ts.isLabeledStatement(c.scope.parents.get(node)!) ? [loop, after] : loop;
+        return after && !ts.isLabeledStatement(c.namer.parent(node)!) ? [loop, after] : loop;
       }
       case SK.LabeledStatement: {
         let inner: TS.Statement = (node as TS.LabeledStatement).statement;

@@ -10,7 +10,7 @@ export class Namer {
   constructor(private ts: typeof TS, private sf: TS.SourceFile, private parents: Map<TS.Node, TS.Node>) {}
 
   parent(n: TS.Node): TS.Node | undefined {
-    return this.parents.get(n) ?? n.parent;
+    return this.parents.size === 0 ? n.parent : this.parents.get(n) ?? n.parent;
   }
 
   /** Skips parentheses and TypeScript-only wrappers upwards. */

@@ -47,6 +47,9 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   const refs = new Map<TS.Identifier, RefInfo>();
   const shorthandRefs = new Map<TS.ShorthandPropertyAssignment, RefInfo>();
   const parents = new Map<TS.Node, TS.Node>();
+  // A bound source file (any program emit, transpileModule) has correct parent pointers; the map only
+  // records nodes whose pointer is missing or stale (nodes made or moved by an earlier transformer).
+  const parentOf = (n: TS.Node): TS.Node | undefined => (parents.size === 0 ? n.parent : parents.get(n) ?? n.parent);
   const SK = ts.SyntaxKind;
 
   const moduleScope: Scope = { parent: undefined, names: new Map(), container: sf, functionScope: true };
@@ -82,8 +85,8 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
 
   function isTypeOnly(n: TS.Node): boolean {
     if (ts.isExpressionWithTypeArguments(n)) {
-      const p = parents.get(n);
-      return !(p && ts.isHeritageClause(p) && p.token === SK.ExtendsKeyword && !ts.isInterfaceDeclaration(parents.get(p)!));
+      const p = parentOf(n);
+      return !(p && ts.isHeritageClause(p) && p.token === SK.ExtendsKeyword && !ts.isInterfaceDeclaration(parentOf(p)!));
     }
     if (ts.isTypeNode(n)) return true;
     switch (n.kind) {
@@ -125,15 +128,15 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   }
 
   function skipOuterUp(n: TS.Node): TS.Node {
-    let p = parents.get(n);
+    let p = parentOf(n);
     while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) ||
-      ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p))) { n = p; p = parents.get(n); }
+      ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p))) { n = p; p = parentOf(n); }
     return n;
   }
   /** Is the expression n (an identifier or a pattern element) an assignment target? */
   function isWriteTarget(n: TS.Node, _p?: TS.Node): boolean {
     const top = skipOuterUp(n);
-    const p = parents.get(top);
+    const p = parentOf(top);
     if (!p) return false;
     if (ts.isBinaryExpression(p) && p.left === top && isAssignmentOp(p.operatorToken.kind)) return true;
     if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) &&
@@ -145,12 +148,12 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   }
   /** Is n a target inside a destructuring assignment pattern? */
   function isPatternPart(n: TS.Node): boolean {
-    const p = parents.get(n);
+    const p = parentOf(n);
     if (!p) return false;
     if (ts.isArrayLiteralExpression(p)) return isPatternRoot(p);
-    if (ts.isSpreadElement(p) || ts.isSpreadAssignment(p)) { const pp = parents.get(p)!; return (ts.isArrayLiteralExpression(pp) || ts.isObjectLiteralExpression(pp)) && isPatternRoot(pp); }
-    if (ts.isPropertyAssignment(p) && p.initializer === n) return isPatternRoot(parents.get(p)!);
-    if (ts.isShorthandPropertyAssignment(p) && p.name === n) return isPatternRoot(parents.get(p)!);
+    if (ts.isSpreadElement(p) || ts.isSpreadAssignment(p)) { const pp = parentOf(p)!; return (ts.isArrayLiteralExpression(pp) || ts.isObjectLiteralExpression(pp)) && isPatternRoot(pp); }
+    if (ts.isPropertyAssignment(p) && p.initializer === n) return isPatternRoot(parentOf(p)!);
+    if (ts.isShorthandPropertyAssignment(p) && p.name === n) return isPatternRoot(parentOf(p)!);
     if (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind === SK.EqualsToken) {
       // default value inside a pattern: `[x = 1] = a`
       return isPatternPart(p);
@@ -159,7 +162,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   }
   function isPatternRoot(lit: TS.Node): boolean {
     const top = skipOuterUp(lit);
-    const p = parents.get(top);
+    const p = parentOf(top);
     if (!p) return false;
     if (ts.isBinaryExpression(p) && p.left === top && p.operatorToken.kind === SK.EqualsToken) return true;
     if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === top) return true;
@@ -170,17 +173,46 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   /** Does block b run once per iteration of a loop of its own function? */
   function inLoop(b: TS.Node, container: TS.Node): boolean {
     let child: TS.Node = b;
-    let p = parents.get(b);
+    let p = parentOf(b);
     while (p && p !== container) {
       if ((ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isWhileStatement(p) || ts.isDoStatement(p)) && p.statement === child) return true;
       if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return false;
       child = p;
-      p = parents.get(p);
+      p = parentOf(p);
     }
     return false;
   }
 
+  // Fast paths for the most frequent kinds: identifiers, and expressions and statements that neither
+  // declare, open a scope, nor carry modifiers (so none of the checks below applies to them).
+  const PLAIN = new Set([SK.PropertyAccessExpression, SK.ElementAccessExpression, SK.CallExpression, SK.NewExpression,
+    SK.BinaryExpression, SK.ExpressionStatement, SK.ReturnStatement, SK.IfStatement, SK.ParenthesizedExpression,
+    SK.PrefixUnaryExpression, SK.PostfixUnaryExpression, SK.ConditionalExpression, SK.ArrayLiteralExpression,
+    SK.ObjectLiteralExpression, SK.PropertyAssignment, SK.TemplateExpression, SK.TemplateSpan, SK.AwaitExpression,
+    SK.YieldExpression, SK.SpreadElement, SK.SpreadAssignment, SK.ThrowStatement, SK.WhileStatement, SK.DoStatement,
+    SK.SwitchStatement, SK.CaseClause, SK.DefaultClause, SK.VariableDeclaration, SK.ElementAccessExpression,
+    SK.TypeOfExpression, SK.VoidExpression, SK.DeleteExpression, SK.TaggedTemplateExpression, SK.ArrayBindingPattern,
+    SK.ObjectBindingPattern, SK.BindingElement]);
+  const LEAF = new Set([SK.StringLiteral, SK.NumericLiteral, SK.BigIntLiteral, SK.NoSubstitutionTemplateLiteral, SK.ThisKeyword,
+    SK.SuperKeyword, SK.TrueKeyword, SK.FalseKeyword, SK.NullKeyword, SK.RegularExpressionLiteral, SK.PrivateIdentifier,
+    SK.TemplateHead, SK.TemplateMiddle, SK.TemplateTail, SK.EmptyStatement, SK.BreakStatement, SK.ContinueStatement,
+    SK.DebuggerStatement, SK.OmittedExpression, SK.DotDotDotToken, SK.QuestionDotToken, SK.QuestionToken]);
+
   function walk(n: TS.Node, scope: Scope, container: TS.Node) {
+    const kind = n.kind;
+    if (kind === SK.Identifier) {
+      const p = parentOf(n);
+      if (p) {
+        const k = refKind(n as TS.Identifier, p);
+        if (k) pending.push({ id: n as TS.Identifier, scope, container, write: k === 'write' });
+      }
+      return;
+    }
+    if (LEAF.has(kind)) return;
+    if (PLAIN.has(kind)) {
+      ts.forEachChild(n, (c) => walkChild(c, scope, container, n));
+      return;
+    }
     if (isTypeOnly(n) && n.kind !== SK.SourceFile) return;
     if (ts.isModuleDeclaration(n)) { if (ts.isIdentifier(n.name)) declare(scope, n.name.text, 'other'); return; }
     if (ts.isEnumDeclaration(n)) { declare(scope, n.name.text, 'other'); return; }
@@ -219,7 +251,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       }
     } else if (ts.isBlock(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) ||
       ts.isCaseBlock(n) || ts.isCatchClause(n)) {
-      if (!(ts.isBlock(n) && parents.get(n) && isFunctionLike(parents.get(n)!))) {
+      if (!(ts.isBlock(n) && parentOf(n) && isFunctionLike(parentOf(n)!))) {
         inner = { parent: scope, names: new Map(), container, functionScope: false, loopBlock: ts.isBlock(n) && inLoop(n, container) ? n : undefined };
       }
       if (ts.isCatchClause(n) && n.variableDeclaration) declarePattern(inner, n.variableDeclaration.name, 'catch');
@@ -237,8 +269,8 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       const target = kind === 'var' ? functionScopeOf(scope) : scope;
       for (const d of n.declarations) declarePattern(target, d.name, kind);
     } else if (ts.isFunctionDeclaration(n) && n.name && n.body) {
-      const p = parents.get(n);
-      const target = p && (ts.isSourceFile(p) || (ts.isBlock(p) && parents.get(p) && isFunctionLike(parents.get(p)!)) || ts.isModuleBlock(p)) ? functionScopeOf(scope) : scope;
+      const p = parentOf(n);
+      const target = p && (ts.isSourceFile(p) || (ts.isBlock(p) && parentOf(p) && isFunctionLike(parentOf(p)!)) || ts.isModuleBlock(p)) ? functionScopeOf(scope) : scope;
       declare(target, n.name.text, 'function');
     } else if (ts.isImportDeclaration(n) && n.importClause) {
       const c = n.importClause;
@@ -254,7 +286,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     }
 
     if (ts.isIdentifier(n)) {
-      const p = parents.get(n);
+      const p = parentOf(n);
       if (p) {
         const k = refKind(n, p);
         if (k) pending.push({ id: n, scope, container, write: k === 'write' });
@@ -262,16 +294,16 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       return;
     }
     if (ts.isShorthandPropertyAssignment(n)) {
-      const write = isPatternRoot(parents.get(n)!);
+      const write = isPatternRoot(parentOf(n)!);
       pending.push({ id: n.name, scope, container, write, shorthand: n });
-      parents.set(n.name, n);
+      if (n.name.parent !== n) parents.set(n.name, n);
       if (n.objectAssignmentInitializer) walkChild(n.objectAssignmentInitializer, scope, container, n);
       return;
     }
     ts.forEachChild(n, (c) => walkChild(c, inner, innerContainer, n));
   }
   function walkChild(c: TS.Node, scope: Scope, container: TS.Node, parent: TS.Node) {
-    parents.set(c, parent);
+    if (c.parent !== parent) parents.set(c, parent);
     walk(c, scope, container);
   }
 
