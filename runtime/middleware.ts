@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, type Task } from './context';
 import { traceIdToUuid } from './ids';
+import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
 import { emitError } from './client';
 import type { RacewayClient } from './client';
@@ -66,7 +67,7 @@ function startRequest(client: RacewayClient, method: string, url: string, header
   const now = performance.now();
   const sampler = client.sampler;
   const sampled = sampler.decide(now, client.capturedCount);
-  setThrottled(sampler.throttling(now));
+  updateThrottle(sampler, now);
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
   const task = newTraceTask(serverTask(), sampled ? `${method} ${url.split('?')[0]}` : '', sampled ? traceFromHeader(headers?.traceparent) : null, sampled);
@@ -74,6 +75,21 @@ function startRequest(client: RacewayClient, method: string, url: string, header
   recordedRequestStarted();
   task.span = emitSpan(client, task, K.HttpRequest, method, url, headerMap(headers), null);
   return task;
+}
+
+let throttleTimer: NodeJS.Timeout | null = null;
+
+/** Tells the context whether requests are being left out, and looks again once the hold has passed (a service that goes quiet must not stay throttled until its next request). */
+function updateThrottle(sampler: Sampler, now: number): void {
+  const on = sampler.throttling(now);
+  setThrottled(on);
+  if (on && throttleTimer === null) {
+    throttleTimer = setTimeout(() => {
+      throttleTimer = null;
+      updateThrottle(sampler, performance.now());
+    }, Math.max(1, sampler.throttlingUntil - now + 1));
+    throttleTimer.unref();
+  }
 }
 
 function endRequest(sink: Sink, task: Task, status: number, startedAt: number): void {

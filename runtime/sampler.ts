@@ -59,7 +59,12 @@ export class Sampler {
 
   /** True while requests are being left out (and for `THROTTLE_HOLD_MS` after the last one). */
   throttling(now: number): boolean {
-    return now - this.lastLeftOut < THROTTLE_HOLD_MS;
+    return now < this.throttlingUntil;
+  }
+
+  /** When `throttling` turns false if no further request is left out. */
+  get throttlingUntil(): number {
+    return this.lastLeftOut + THROTTLE_HOLD_MS;
   }
 
   private withinBudget(now: number, captured: number, rate: number): boolean {
