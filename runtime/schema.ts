@@ -93,7 +93,7 @@ export function validateEvent(e: unknown): string[] {
   else {
     const keys = Object.keys(ev.kind);
     const name = keys[0];
-    if (keys.length !== 1 || name === undefined || !(name in KIND_FIELDS)) {
+    if (keys.length !== 1 || name === undefined || !Object.hasOwn(KIND_FIELDS, name)) {
       errors.push(`field "kind" must have exactly one key among ${Object.keys(KIND_FIELDS).join(', ')}`);
     } else {
       const body = (ev.kind as Record<string, unknown>)[name];

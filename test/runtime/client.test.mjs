@@ -200,3 +200,12 @@ test.serial('init() replaces the process-wide client used by instrumented code',
   await c.shutdown();
   await col.close();
 });
+
+test('validateEvent rejects kind names that only exist on Object.prototype', (t) => {
+  const base = { id: '0192b2d0-0000-7000-8000-000000000001', trace_id: '0192b2d0-0000-7000-8000-000000000002', parent_id: null, timestamp: '2026-11-27T10:00:00.000000Z', metadata: { thread_id: 't', process_id: 1, service_name: 's', environment: 'e', tags: {}, duration_ns: null }, causality_vector: [], lock_set: [] };
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const kind = JSON.parse(`{"${name}": {}}`);
+    t.true(validateEvent({ ...base, kind }).some((e) => /field "kind"/.test(e)), name);
+  }
+  t.deepEqual(validateEvent({ ...base, kind: { Custom: { name: 'x', data: null } } }), []);
+});
