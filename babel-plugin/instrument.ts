@@ -149,6 +149,12 @@ const F = {
   binaryExpression: (operator: any, left: any, right: any): t.BinaryExpression => ({ type: 'BinaryExpression', operator, left, right }) as t.BinaryExpression,
   logicalExpression: (operator: any, left: any, right: any): t.LogicalExpression => ({ type: 'LogicalExpression', operator, left, right }) as t.LogicalExpression,
   updateExpression: (operator: any, argument: any, prefix = false): t.UpdateExpression => ({ type: 'UpdateExpression', operator, argument, prefix }) as t.UpdateExpression,
+  expressionStatement: (expression: any): t.ExpressionStatement => ({ type: 'ExpressionStatement', expression }) as t.ExpressionStatement,
+  blockStatement: (body: any[], directives: any[] = []): t.BlockStatement => ({ type: 'BlockStatement', body, directives }) as t.BlockStatement,
+  variableDeclaration: (kind: 'var' | 'const', declarations: any[]): t.VariableDeclaration => ({ type: 'VariableDeclaration', kind, declarations }) as t.VariableDeclaration,
+  variableDeclarator: (id: any, init: any = null): t.VariableDeclarator => ({ type: 'VariableDeclarator', id, init }) as t.VariableDeclarator,
+  tryStatement: (block: any, handler: any, finalizer: any): t.TryStatement => ({ type: 'TryStatement', block, handler, finalizer }) as t.TryStatement,
+  returnStatement: (argument: any): t.ReturnStatement => ({ type: 'ReturnStatement', argument }) as t.ReturnStatement,
   /** Shallow copies for the leaf nodes we duplicate (identifiers, literals, private names). */
   cloneNode: <T extends t.Node>(n: T): T => {
     switch (n.type) {
@@ -160,9 +166,10 @@ const F = {
         return { type: 'NumericLiteral', value: (n as any).value } as any;
       case 'PrivateName':
         return { type: 'PrivateName', id: { type: 'Identifier', name: (n as any).id.name } } as any;
-      case 'UnaryExpression':
       case 'ThisExpression':
       case 'NullLiteral':
+        return { type: n.type } as any;
+      case 'UnaryExpression':
       default:
         return t.cloneNode(n, true, true);
     }
@@ -620,7 +627,7 @@ export class Instrumenter {
   /** `__rw.at(f);` for the top of a `for await` body and after the loop, where there is a frame. */
   private forAwaitAt(s: Node, ctx: Ctx): t.Statement | null {
     if (s.type !== 'ForOfStatement' || !s.await || !this.o.awaits || !ctx.frame) return null;
-    return t.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)]));
+    return F.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)]));
   }
 
   /** Statements after which a `__rw.at(f);` follows (for-await loops, possibly labelled). */
@@ -632,7 +639,7 @@ export class Instrumenter {
 
   private atResume(b: t.BlockStatement, ctx: Ctx): void {
     if (ctx.suspendable && this.o.awaits && ctx.frame) {
-      b.body.unshift(t.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)])));
+      b.body.unshift(F.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)])));
     }
   }
 
@@ -1390,12 +1397,12 @@ export class Instrumenter {
       stmts = body.body;
       directives = body.directives;
     } else {
-      stmts = [t.returnStatement(this.x(body, ctx))];
+      stmts = [F.returnStatement(this.x(body, ctx))];
     }
     if (!functions) {
-      const decl = ctx.temps.length ? [t.variableDeclaration('var', ctx.temps.map((n) => t.variableDeclarator(F.identifier(n))))] : [];
+      const decl = ctx.temps.length ? [F.variableDeclaration('var', ctx.temps.map((n) => F.variableDeclarator(F.identifier(n))))] : [];
       if (body.type === 'BlockStatement') body.body = [...decl, ...stmts];
-      else fnode.body = t.blockStatement([...decl, ...stmts]);
+      else fnode.body = F.blockStatement([...decl, ...stmts]);
       return;
     }
     const line = fnode.loc ? fnode.loc.start.line : 0;
@@ -1407,11 +1414,11 @@ export class Instrumenter {
       F.numericLiteral(site),
       ...names.map((n) => F.identifier(n)),
     ]);
-    const decls = [t.variableDeclarator(F.identifier(frameName), enter), ...ctx.temps.map((n) => t.variableDeclarator(F.identifier(n)))];
-    const wrapped = t.blockStatement(
+    const decls = [F.variableDeclarator(F.identifier(frameName), enter), ...ctx.temps.map((n) => F.variableDeclarator(F.identifier(n)))];
+    const wrapped = F.blockStatement(
       [
-        t.variableDeclaration('var', decls),
-        t.tryStatement(t.blockStatement(stmts), null, t.blockStatement([t.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))])),
+        F.variableDeclaration('var', decls),
+        F.tryStatement(F.blockStatement(stmts), null, F.blockStatement([F.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))])),
       ],
       directives,
     );

@@ -88,11 +88,16 @@ export class IdSet {
     this.state = new Uint8Array(cap);
     this.mask = cap - 1;
     this.filled = this.words;
+    const next = this.keys;
     for (let i = 0; i < state.length; i++) {
       if (state[i] !== USED) continue;
-      const j = this.slot(keys, i * 4);
-      this.keys.set(keys.subarray(i * 4, i * 4 + 4), j * 4);
-      this.state[j] = USED;
+      const k = i * 4;
+      const j = this.slot(keys, k) * 4;
+      next[j] = keys[k]!;
+      next[j + 1] = keys[k + 1]!;
+      next[j + 2] = keys[k + 2]!;
+      next[j + 3] = keys[k + 3]!;
+      this.state[j / 4] = USED;
     }
   }
 

@@ -40,8 +40,11 @@ export class IngestPool {
     return slot;
   }
 
-  /** Resolves with the worker's reply, or null when the worker failed or took too long (the caller then works inline). */
-  prepare(body: Buffer, timeoutMs = 30_000): Promise<WorkerReply | null> {
+  /**
+   * Prepares a body given as the chunks it arrived in (the worker joins them). Resolves with the
+   * worker's reply, or null when the worker failed or took too long (the caller then works inline).
+   */
+  prepare(chunks: Buffer[], timeoutMs = 30_000): Promise<WorkerReply | null> {
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
     const id = this.nextId++;
@@ -57,7 +60,7 @@ export class IngestPool {
       });
       try {
         // Copied, not transferred: the inline fallback may still need the body.
-        slot.worker.postMessage({ id, body });
+        slot.worker.postMessage({ id, chunks });
       } catch {
         slot.inFlight.delete(id);
         clearTimeout(timer);

@@ -2,10 +2,12 @@
 import { parentPort } from 'node:worker_threads';
 import { BodyError, parseBody, prepareBatch, transferables, type WorkerReply } from './ingest-core';
 
-parentPort?.on('message', (msg: { id: number; body: Uint8Array }) => {
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+parentPort?.on('message', (msg: { id: number; chunks: Uint8Array[] }) => {
   let reply: WorkerReply;
   try {
-    const body = Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength);
+    const body = msg.chunks.length === 1 ? asBuffer(msg.chunks[0]!) : Buffer.concat(msg.chunks);
     const { valid, ts, rejected, rejectedCount } = parseBody(body);
     const batch = prepareBatch(valid, rejectedCount === 0 ? body : undefined, ts);
     reply = { id: msg.id, ok: true, parsed: { rejected, rejectedCount, validCount: valid.length }, batch };

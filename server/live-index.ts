@@ -130,6 +130,11 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   // Units by trace, then service (nearly always one).
   const units = new Map<string, ChunkUnit[]>();
   const spans = new Map<string, [number, number]>();
+  let lastUnit: ChunkUnit | undefined;
+  let lastTrace = '';
+  let lastService = '';
+  let lastSpan: [number, number] | undefined;
+  let lastTask = '';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const t = ts ? ts[i]! : micros(e.timestamp);
@@ -146,19 +151,30 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
     } else if (name === 'AsyncSpawn') {
       sp.push(b.str(task), b.str((e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id), t);
     }
-    let list = units.get(e.trace_id);
-    if (!list) units.set(e.trace_id, (list = []));
-    let unit: ChunkUnit | undefined;
-    for (const x of list) if (x.service === service) unit = x;
-    if (!unit) list.push((unit = { service, first: t, last: t, reqTs: null, respTs: null, count: 0 }));
+    // Consecutive events mostly share the request and the task: compare with the last ones before
+    // hashing the (freshly parsed) strings into the maps.
+    let unit = lastUnit;
+    if (!unit || e.trace_id !== lastTrace || service !== lastService) {
+      let list = units.get(e.trace_id);
+      if (!list) units.set(e.trace_id, (list = []));
+      unit = undefined;
+      for (const x of list) if (x.service === service) unit = x;
+      if (!unit) list.push((unit = { service, first: t, last: t, reqTs: null, respTs: null, count: 0 }));
+      lastUnit = unit;
+      lastTrace = e.trace_id;
+      lastService = service;
+    }
     unit.count++;
     noteUnit(unit, name, t);
-    const span = spans.get(task);
-    if (!span) spans.set(task, [t, t]);
-    else {
-      if (t < span[0]) span[0] = t;
-      if (t > span[1]) span[1] = t;
+    let span = lastSpan;
+    if (!span || task !== lastTask) {
+      span = spans.get(task);
+      if (!span) spans.set(task, (span = [t, t]));
+      lastSpan = span;
+      lastTask = task;
     }
+    if (t < span[0]) span[0] = t;
+    if (t > span[1]) span[1] = t;
   }
   const u: number[] = [];
   for (const [trace, list] of units) {

@@ -12,7 +12,8 @@ const prepared = [];
 for (const b of workload({ stateChanges: Math.round(total * 0.4), batch: 1000, accounts: 5000 })) {
   const body = Buffer.from(JSON.stringify({ events: b }));
   // What the worker sends back arrives as a structured clone: copy it the same way.
-  prepared.push(structuredClone(prepareBatch(parseBody(body).valid, body)));
+  const { valid, ts } = parseBody(body);
+  prepared.push(structuredClone(prepareBatch(valid, body, ts)));
 }
 const dir = mkdtempSync(join(tmpdir(), 'raceway-commit-'));
 try {

@@ -1,10 +1,11 @@
-// Server CPU per event without the network: the ingest handler's steps (decode, JSON.parse,
-// validate every event, store + index) over pre-built 1000-event bodies, into a SQLite file.
+// Server CPU per event without the network: the inline ingest handler's steps (decode, parse,
+// validate every event, chunk, compress, store + index) over pre-built 1000-event bodies, into a
+// SQLite file, on one thread (what `--ingest-workers 0` does per request).
 // Usage: node bench/server/ingest-cpu.mjs [events=300000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateEvent } from '../../dist/runtime/schema.js';
+import { parseBody } from '../../dist/server/ingest-core.js';
 import { Store } from '../../dist/server/store.js';
 import { workload } from './workload.mjs';
 
@@ -17,9 +18,9 @@ try {
   let n = 0;
   const t = performance.now();
   for (const body of bodies) {
-    const events = JSON.parse(body.toString('latin1')).events;
-    for (const e of events) if (validateEvent(e).length) throw new Error('invalid');
-    n += store.ingest(events, body).inserted;
+    const { valid, ts, rejectedCount } = parseBody(body);
+    if (rejectedCount) throw new Error('invalid');
+    n += store.ingest(valid, body, ts).inserted;
   }
   const s = (performance.now() - t) / 1000;
   console.log(JSON.stringify({ events: n, seconds: +s.toFixed(2), events_per_s: Math.round(n / s), us_per_event: +((s * 1e6) / n).toFixed(1) }));
