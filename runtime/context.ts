@@ -129,11 +129,14 @@ interface ContextState {
   alsOn: boolean;
   /** Recorded requests in flight. */
   recordedInFlight: number;
+  /** The task of every request left out by sampling (nothing is ever recorded in it). */
+  unrecorded: Task;
 }
 
-function quietTask0(): Task {
+function quietTask0(inRequest = false): Task {
   const t = new Task(null, null, Clock.EMPTY, '');
   t.sampled = false;
+  t.inRequest = inRequest;
   return t;
 }
 
@@ -147,6 +150,7 @@ const state: ContextState = g[KEY] ?? (g[KEY] = {
   throttled: false,
   alsOn: false,
   recordedInFlight: 0,
+  unrecorded: quietTask0(true),
 });
 
 /** The process root task: module initialisation and code outside any request. */
@@ -250,11 +254,17 @@ export function runInTask<T>(task: Task, fn: () => T): T {
   return state.als.run(task, fn);
 }
 
-/** A task that starts a new trace (a request), forked from `parent`; unsampled: nothing is recorded in it. */
+/** A task that starts a new trace (a request), forked from `parent`; unsampled: the shared unrecorded request task. */
 export function newTraceTask(parent: Task, fn: string, traceId: string | null, sampled = true): Task {
-  const t = parent.fork(fn, traceId, sampled);
+  if (!sampled) return state.unrecorded;
+  const t = parent.fork(fn, traceId, true);
   t.inRequest = true;
   return t;
+}
+
+/** The task every request left out by sampling shares (it costs nothing per request). */
+export function unrecordedRequestTask(): Task {
+  return state.unrecorded;
 }
 
 let seqCounter = 0;

@@ -3,7 +3,7 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, type Task } from './context';
+import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, unrecordedRequestTask, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
@@ -68,10 +68,11 @@ function startRequest(client: RacewayClient, method: string, url: string, header
   const sampler = client.sampler;
   const sampled = sampler.decide(now, client.capturedCount);
   updateThrottle(sampler, now);
+  // Left out: one shared task, nothing allocated or recorded for the request.
+  if (!sampled) return unrecordedRequestTask();
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
-  const task = newTraceTask(serverTask(), sampled ? `${method} ${url.split('?')[0]}` : '', sampled ? traceFromHeader(headers?.traceparent) : null, sampled);
-  if (!sampled) return task;
+  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent), true);
   recordedRequestStarted();
   task.span = emitSpan(client, task, K.HttpRequest, method, url, headerMap(headers), null);
   return task;
@@ -103,18 +104,19 @@ function endRequest(sink: Sink, task: Task, status: number, startedAt: number): 
 
 export function koaMiddleware(client: RacewayClient): KoaMiddleware {
   return function racewayKoa(ctx, next) {
-    if (!client.enabled) return next().then(() => undefined);
-    const startedAt = performance.now();
+    // Koa ignores what middleware promises resolve to: next()'s own promise is returned as is.
+    if (!client.enabled) return next() as Promise<void>;
     let task: Task;
     try {
       task = startRequest(client, ctx.method, ctx.url, ctx.headers);
       ctx[REQUEST_TASK] = task;
     } catch {
-      return next().then(() => undefined);
+      return next() as Promise<void>;
     }
     // A request left out by sampling runs as if the middleware were not there: its code finds no
     // recorded task and records nothing (see `currentTask`).
-    if (!task.sampled) return next().then(() => undefined);
+    if (!task.sampled) return next() as Promise<void>;
+    const startedAt = performance.now();
     return runInTask(task, async () => {
       const prev = ambientTask();
       const prevStore = storedTask();
@@ -147,7 +149,7 @@ function statusOf(err: unknown): number {
 export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
   return function racewayExpress(req, res, next) {
     if (!client.enabled) return next();
-    const startedAt = performance.now();
+    let startedAt = 0;
     let task: Task;
     try {
       const method = req.method ?? 'GET';
@@ -160,6 +162,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
         try { endRequest(client, task, res.statusCode, startedAt); } catch { /* never into the app */ }
       };
       if (task.sampled) {
+        startedAt = performance.now();
         res.once('finish', end);
         res.once('close', end);
       }
