@@ -283,15 +283,17 @@ export function emitError(sink: Sink, task: Task, error: unknown): void {
 
 // ---- the process-wide client --------------------------------------------------------------------
 
-const KEY = Symbol.for('raceway.client.v1');
-const g = globalThis as unknown as Record<symbol, RacewayClient | undefined>;
+// One holder object shared by every copy of the runtime in the process, found once: every hook asks
+// for the client, and a plain property read is much cheaper than a symbol lookup on globalThis.
+const KEY = Symbol.for('raceway.client.v2');
+const holder: { c: RacewayClient | undefined } = ((globalThis as unknown as Record<symbol, { c: RacewayClient | undefined } | undefined>)[KEY] ??= { c: undefined });
 
 /**
  * Creates (or replaces) the process-wide client that instrumented code reports to. Options override
  * the `RACEWAY_*` environment variables. Throws `RacewayConfigError` on invalid options.
  */
 export function init(config: RacewayConfig = {}): RacewayClient {
-  const old = g[KEY];
+  const old = holder.c;
   // Events instrumented modules recorded while they loaded, before `init()` ran, went to a client
   // made from the environment; if it has not shipped anything yet, the new client takes them over,
   // so they go to this configuration's endpoint under its service name.
@@ -302,7 +304,7 @@ export function init(config: RacewayConfig = {}): RacewayClient {
   } finally {
     adopting = null;
   }
-  g[KEY] = client;
+  holder.c = client;
   if (old && old !== client) {
     if (implicitClients.has(old)) (old as unknown as { retire(): void }).retire();
     else void old.shutdown();
@@ -317,7 +319,7 @@ let creatingImplicit = false;
 
 /** The process-wide client, created from environment variables on first use. */
 export function getClient(): RacewayClient {
-  let c = g[KEY];
+  let c = holder.c;
   if (!c) {
     try {
       creatingImplicit = true;
@@ -330,7 +332,7 @@ export function getClient(): RacewayClient {
     } finally {
       creatingImplicit = false;
     }
-    g[KEY] = c;
+    holder.c = c;
   }
   return c;
 }

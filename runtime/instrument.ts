@@ -50,6 +50,15 @@ export class ModuleHandle {
     this.moduleV = typeof table[1] === 'string' ? table[1] : '';
     return (this.table = table);
   }
+  private unrecordedFrame: Frame | null = null;
+  /**
+   * The frame every invocation of this module's functions shares in a context left out by sampling:
+   * its task records nothing, so hooks given it return at once, and closures made there stay
+   * unrecorded wherever they run later (they belong to that request).
+   */
+  quietFrame(): Frame {
+    return this.unrecordedFrame ??= new Frame(new FnSite(this, ANON, 0, [], FnKind.Sync), quietTask(), false, null, undefined);
+  }
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
   /** Site `id` of an access, binding or await. */
@@ -221,14 +230,16 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
     const s = mh !== undefined ? mh.fnSite(id) : EMPTY_SITE;
     const cur = ambientTask();
     // A request left out by sampling: no frames, no tasks; its hooks see an unsampled task and return.
-    if (cur !== null && !cur.sampled) return m;
+    // Generators keep the module token: a generator may be resumed later by recorded code.
+    const unrecorded = mh !== undefined && (s.kind === FnKind.Sync || s.kind === FnKind.Async) ? mh.quietFrame() : m;
+    if (cur !== null && !cur.sampled) return unrecorded;
     const isAsync = s.kind === FnKind.Async || s.kind === FnKind.AsyncGenerator;
     if (!(lex instanceof Frame)) lex = undefined;
     let task: Task;
     let owns = false;
     if (cur === null) {
       const parent = callbackParent(lex, storedTask());
-      if (!parent.sampled) return m;
+      if (!parent.sampled) return unrecorded;
       task = parent.fork(s.name);
       owns = true;
     } else if (isAsync) {
@@ -254,7 +265,7 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
 
 /** Function exit (in `finally`): closes the span; a task the invocation owned is finished. */
 export function exit(f: FrameArg): void {
-  if (!(f instanceof Frame)) return;
+  if (!(f instanceof Frame) || !f.task.sampled) return;
   try {
     const task = f.task;
     task.span = f.savedSpan;
@@ -276,6 +287,7 @@ function pause(f: Frame): void {
 }
 
 function unpause(f: Frame): void {
+  if (!f.task.sampled) return; // the shared frame of unrecorded invocations keeps no state
   f.prevCur = ambientTask();
   f.prevStore = storedTask();
   if (f.owns) enterTask(f.task);
