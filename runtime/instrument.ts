@@ -171,6 +171,11 @@ function on(): RacewayClient | null {
   return c.enabled ? c : null;
 }
 
+/** The shared frame of unrecorded invocations: nothing to record, nothing to name. */
+function quiet(f: FrameArg): boolean {
+  return f instanceof Frame && !f.task.sampled;
+}
+
 function taskOf(f: FrameArg): Task {
   return f instanceof Frame ? f.task : currentTask();
 }
@@ -224,6 +229,11 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
   const mh = lex instanceof Frame ? lex.mod : typeof lex === 'function' ? handleOf(lex) : undefined;
   // Without a frame the function's hooks get the module token: they still find their sites.
   const m = mh !== undefined ? mh.token : undefined;
+  // Defined inside an unrecorded invocation and called with no recorded caller: unrecorded too.
+  if (mh !== undefined && lex instanceof Frame && !lex.task.sampled && ambientTask() === null) {
+    const kind = mh.fnSite(id).kind;
+    return kind === FnKind.Sync || kind === FnKind.Async ? lex : m;
+  }
   const c = on();
   if (c === null) return m;
   try {
@@ -459,6 +469,7 @@ function oldOf(obj: unknown, key: PropertyKey): unknown {
 export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
+  if (quiet(f)) return v;
   const c = on();
   if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
   return v;
@@ -468,7 +479,7 @@ export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unkno
 export function rb(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
-  if (isObjectLike(v) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
+  if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
   }
   return v;
@@ -498,7 +509,7 @@ const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as typeof str
 function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
   const k = toKey(key);
   // Work for the event only in a recorded context (requests left out by sampling pay one check).
-  const c = on() !== null && taskOf(f).sampled ? getClient() : null;
+  const c = !quiet(f) && on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   set(obj, k, value);
@@ -508,7 +519,7 @@ function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unk
 
 function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
   const k = toKey(key);
-  const c = on() !== null && taskOf(f).sampled ? getClient() : null;
+  const c = !quiet(f) && on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   const r = del(obj, k);
@@ -566,6 +577,7 @@ function ownerName(owner: Owner, name: string): string {
 }
 
 function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, site: number, access: 'Read' | 'Write'): void {
+  if (quiet(f)) return;
   const c = on();
   if (c === null) return;
   try {
