@@ -66,15 +66,9 @@ export class Task {
     return this.base.with(this.id, this.own);
   }
 
-  /** A child task whose clock starts from a copy of this one's. */
-  fork(fn: string, trace?: string | null, sampled = this.sampled): Task {
-    if (!sampled) {
-      // Nothing will be recorded in it: no ids, no clock.
-      const quiet = new Task(trace ?? null, this, Clock.EMPTY, fn);
-      quiet.sampled = false;
-      quiet.inRequest = this.inRequest;
-      return quiet;
-    }
+  /** A child task whose clock starts from a copy of this one's. Work left out by sampling stays in its one shared task. */
+  fork(fn: string, trace?: string | null): Task {
+    if (!this.sampled) return this;
     this.own++;
     const child = new Task(trace === undefined ? this.trace : trace, this, this.clock(), fn);
     child.locks = this.locks; // a task started inside a critical section runs inside it
@@ -129,14 +123,11 @@ interface ContextState {
   alsOn: boolean;
   /** Recorded requests in flight. */
   recordedInFlight: number;
-  /** The task of every request left out by sampling (nothing is ever recorded in it). */
-  unrecorded: Task;
 }
 
-function quietTask0(inRequest = false): Task {
+function quietTask0(): Task {
   const t = new Task(null, null, Clock.EMPTY, '');
   t.sampled = false;
-  t.inRequest = inRequest;
   return t;
 }
 
@@ -150,7 +141,6 @@ const state: ContextState = g[KEY] ?? (g[KEY] = {
   throttled: false,
   alsOn: false,
   recordedInFlight: 0,
-  unrecorded: quietTask0(true),
 });
 
 /** The process root task: module initialisation and code outside any request. */
@@ -180,7 +170,7 @@ export function isThrottled(): boolean {
   return state.throttled;
 }
 
-/** The stand-in for unrecorded work with no task of its own. */
+/** The one task of all work left out by sampling (requests left out, and code none recorded reaches). */
 export function quietTask(): Task {
   return state.quiet;
 }
@@ -200,11 +190,6 @@ function switchOffStorageIfIdle(): void {
     state.als.disable();
     state.alsOn = false;
   }
-}
-
-/** The AsyncLocalStorage is (or may be) on: an unrecorded request must then hide its context. */
-export function storageOn(): boolean {
-  return state.alsOn;
 }
 
 /** A recorded request starts / ends (keeps AsyncLocalStorage on while any is in flight). */
@@ -254,17 +239,11 @@ export function runInTask<T>(task: Task, fn: () => T): T {
   return state.als.run(task, fn);
 }
 
-/** A task that starts a new trace (a request), forked from `parent`; unsampled: the shared unrecorded request task. */
-export function newTraceTask(parent: Task, fn: string, traceId: string | null, sampled = true): Task {
-  if (!sampled) return state.unrecorded;
-  const t = parent.fork(fn, traceId, true);
+/** A task that starts a new trace (a recorded request), forked from `parent`. */
+export function newTraceTask(parent: Task, fn: string, traceId: string | null): Task {
+  const t = parent.fork(fn, traceId);
   t.inRequest = true;
   return t;
-}
-
-/** The task every request left out by sampling shares (it costs nothing per request). */
-export function unrecordedRequestTask(): Task {
-  return state.unrecorded;
 }
 
 let seqCounter = 0;

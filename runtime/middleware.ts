@@ -3,7 +3,7 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, unrecordedRequestTask, type Task } from './context';
+import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
@@ -69,10 +69,10 @@ function startRequest(client: RacewayClient, method: string, url: string, header
   const sampled = sampler.decide(now, client.capturedCount);
   updateThrottle(sampler, now);
   // Left out: one shared task, nothing allocated or recorded for the request.
-  if (!sampled) return unrecordedRequestTask();
+  if (!sampled) return quietTask();
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
-  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent), true);
+  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent));
   recordedRequestStarted();
   task.span = emitSpan(client, task, K.HttpRequest, method, url, headerMap(headers), null);
   return task;
