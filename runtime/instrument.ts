@@ -54,7 +54,8 @@ export class ModuleHandle {
   /**
    * The frame every invocation of this module's functions shares in a context left out by sampling:
    * its task records nothing, so hooks given it return at once, and closures made there stay
-   * unrecorded wherever they run later (they belong to that request).
+   * unrecorded when the event loop calls them later (they belong to that request); a recorded caller
+   * still runs them in its own task.
    */
   quietFrame(): Frame {
     return this.unrecordedFrame ??= new Frame(new FnSite(this, ANON, 0, [], FnKind.Sync), quietTask(), false, null, undefined);
