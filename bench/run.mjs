@@ -52,11 +52,13 @@ if (ingest) row('server ingest (HTTP, SQLite, analysis kept up to date)', `${ing
 const analyze = lastJson(run('bench/server/analyze.mjs', [quick ? '100000' : '1000000']));
 if (analyze) row(`analysis of ${analyze.state_changes.toLocaleString('en')} state changes (cold)`, `${analyze.analysis_cold_s} s`, '< 10 s (for 1 000 000)', analyze.analysis_cold_s < 10);
 
-const demo = lastJson(run('bench/demo/run.mjs', quick ? ['--duration', '4', '--rounds', '3'] : ['--duration', '10', '--rounds', '5']));
+const demo = lastJson(run('bench/demo/run.mjs', quick ? ['--duration', '3', '--rounds', '5', '--extra-rounds', '1'] : ['--duration', '5', '--rounds', '12', '--extra-rounds', '3']));
 if (demo) {
   row('demo throughput, instrumented (default settings) ÷ plain (autocannon)', `${demo.throughput_ratio} (${demo.instrumented_rps} vs ${demo.plain_rps} req/s; ${(demo.instrumented_recorded_share * 100).toFixed(1)} % of requests recorded)`, '≥ 0.95', demo.within_budget);
+  row('… rounds (instrumented ÷ plain, segments back to back)', demo.round_ratios.join(', '), '', null);
+  if (demo.instrumented_cpu_us_per_request) row('demo app CPU per request (all threads), instrumented ÷ plain', `${(demo.instrumented_cpu_us_per_request / demo.plain_cpu_us_per_request).toFixed(3)} (${demo.instrumented_cpu_us_per_request.toFixed(0)} vs ${demo.plain_cpu_us_per_request.toFixed(0)} µs)`, '', null);
   row('demo p99 latency, instrumented / plain', `${demo.instrumented_p99_ms} ms / ${demo.plain_p99_ms} ms`, '', null);
-  row('demo throughput, full capture (maxEventsPerSecond unlimited) ÷ plain', `${demo.full_ratio} (${demo.full_rps} req/s, p99 ${demo.full_p99_ms} ms)`, '', null);
+  row('demo throughput, full capture (maxEventsPerSecond unlimited) ÷ plain', `${demo.full_ratio} (${demo.full_rps} req/s, p99 ${demo.full_p99_ms} ms${demo.full_cpu_us_per_request ? `, ${demo.full_cpu_us_per_request.toFixed(0)} µs app CPU/request` : ''})`, '', null);
   row(`demo throughput, sampleRate ${demo.sample_rate} without budget ÷ plain`, `${demo.sampled_ratio} (${demo.sampled_rps} req/s, p99 ${demo.sampled_p99_ms} ms)`, '', null);
 }
 
