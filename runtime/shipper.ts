@@ -22,6 +22,7 @@ export interface ShipStats {
 
 /** Largest request body; bigger batches are split. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 /** Events merged into one request when a backlog has built up. */
 const MAX_EVENTS_PER_REQUEST = 5000;
 const MAX_ATTEMPTS = 6;
@@ -142,10 +143,11 @@ export class Shipper {
 
   /**
    * The next request body: up to a backlog's worth of events under MAX_BODY_BYTES. Sizes are counted
-   * in UTF-16 units (equal to bytes for ASCII) and the body's real byte length is checked once; the
-   * rare non-ASCII body that turns out too large is cut down and measured again.
+   * in UTF-16 units (equal to bytes for ASCII) and the body's real byte length is checked once it is
+   * encoded; the rare non-ASCII body that turns out too large is cut down and encoded again. The body
+   * is sent as the bytes made here (counting UTF-8 bytes of a string first costs more than encoding it).
    */
-  private nextBody(): [string, number] {
+  private nextBody(): [Buffer, number] {
     const limit = Math.max(this.config.batchSize, MAX_EVENTS_PER_REQUEST);
     let end = this.head;
     let size = 12;
@@ -157,8 +159,8 @@ export class Shipper {
     }
     for (;;) {
       const count = end - this.head;
-      const body = `{"events":[${this.queue.slice(this.head, end).join(',')}]}`;
-      if (Buffer.byteLength(body) <= MAX_BODY_BYTES) {
+      const body = Buffer.from(`{"events":[${this.queue.slice(this.head, end).join(',')}]}`);
+      if (body.length <= MAX_BODY_BYTES) {
         this.head = end;
         this.compact();
         return [body, count];
@@ -167,15 +169,15 @@ export class Shipper {
         // One event alone is over the limit: it can never be sent.
         this.head = end;
         this.s.dropped++;
-        this.log(`dropped an event of ${Buffer.byteLength(body)} bytes (over the body limit)`);
+        this.log(`dropped an event of ${body.length} bytes (over the body limit)`);
         this.compact();
-        return ['', 0];
+        return [EMPTY, 0];
       }
       end = this.head + Math.floor(count / 2);
     }
   }
 
-  private async deliver(body: string, count: number): Promise<void> {
+  private async deliver(body: Buffer, count: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.request({ path: this.path, method: 'POST', headers: this.headers, body });
