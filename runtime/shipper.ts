@@ -5,6 +5,7 @@
  * thread (or inline when no worker can be started). Its queue is bounded: the oldest events go first.
  */
 import { Pool } from 'undici';
+import type { EncodedEvents } from './wire';
 
 export interface ShipConfig {
   endpoint: string;
@@ -23,6 +24,8 @@ export interface ShipStats {
 /** Largest request body; bigger batches are split. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+const OPEN = Buffer.from('{"events":[', 'latin1');
+const CLOSE = Buffer.from('}', 'latin1');
 /** Events merged into one request when a backlog has built up. */
 const MAX_EVENTS_PER_REQUEST = 5000;
 const MAX_ATTEMPTS = 6;
@@ -31,9 +34,19 @@ const MAX_BACKOFF_MS = 5000;
 
 interface Waiter { target: number; resolve: () => void }
 
+/** One hand-off's encoded events; `next` is the first not yet sent or dropped. */
+interface Segment extends EncodedEvents { next: number }
+
+/** Byte offset where event `i` of a segment starts. */
+function startOf(s: EncodedEvents, i: number): number {
+  return i === 0 ? 0 : s.ends[i - 1]!;
+}
+
 export class Shipper {
-  private queue: string[] = [];
-  private head = 0;
+  private segs: Segment[] = [];
+  private segHead = 0;
+  /** Events in the queue (the segments from `segHead` on, less what they have sent). */
+  private queued = 0;
   private enqueued = 0;
   private readonly s: ShipStats = { sent: 0, dropped: 0, failed: 0, queued: 0 };
   private readonly pool: Pool;
@@ -60,7 +73,7 @@ export class Shipper {
   }
 
   stats(): ShipStats {
-    return { ...this.s, queued: this.queue.length - this.head };
+    return { ...this.s, queued: this.queued };
   }
 
   /** Counts events lost before they reached the queue (e.g. a batch that could not be encoded). */
@@ -70,18 +83,33 @@ export class Shipper {
     this.settle();
   }
 
-  enqueue(events: string[]): void {
-    this.enqueued += events.length;
-    if (this.closed) { this.s.dropped += events.length; this.settle(); return; }
-    for (const e of events) this.queue.push(e);
-    const over = this.queue.length - this.head - this.config.maxQueueSize;
+  enqueue(events: EncodedEvents): void {
+    const n = events.ends.length;
+    this.enqueued += n;
+    if (this.closed) { this.s.dropped += n; this.settle(); return; }
+    if (n === 0) return;
+    this.segs.push({ bytes: events.bytes, ends: events.ends, next: 0 });
+    this.queued += n;
+    const over = this.queued - this.config.maxQueueSize;
     if (over > 0) {
-      this.head += over; // recent events matter most when the server comes back
+      this.discard(over); // recent events matter most when the server comes back
       this.s.dropped += over;
-      this.compact();
       this.settle();
     }
     this.pump();
+  }
+
+  /** Takes the oldest `count` queued events off the queue. */
+  private discard(count: number): void {
+    while (count > 0 && this.segHead < this.segs.length) {
+      const s = this.segs[this.segHead]!;
+      const take = Math.min(count, s.ends.length - s.next);
+      s.next += take;
+      this.queued -= take;
+      count -= take;
+      if (s.next === s.ends.length) this.segHead++;
+    }
+    this.compact();
   }
 
   /** Resolves once every event enqueued so far is delivered or definitively dropped. */
@@ -102,16 +130,15 @@ export class Shipper {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const left = this.queue.length - this.head;
-    if (left > 0) { this.s.dropped += left; this.queue = []; this.head = 0; }
+    if (this.queued > 0) { this.s.dropped += this.queued; this.segs = []; this.segHead = 0; this.queued = 0; }
     this.settle();
     await this.pool.close().catch(() => undefined);
   }
 
   private compact(): void {
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+    if (this.segHead > 256 && this.segHead * 2 > this.segs.length) {
+      this.segs = this.segs.slice(this.segHead);
+      this.segHead = 0;
     }
   }
 
@@ -125,16 +152,16 @@ export class Shipper {
   }
 
   private pump(): void {
-    if (this.sending || this.closed || this.queue.length - this.head === 0) return;
+    if (this.sending || this.closed || this.queued === 0) return;
     this.sending = true;
     void this.drain().finally(() => {
       this.sending = false;
-      if (this.queue.length - this.head > 0) this.pump();
+      if (this.queued > 0) this.pump();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length - this.head > 0 && !this.closed) {
+    while (this.queued > 0 && !this.closed) {
       const [body, count] = this.nextBody();
       if (count > 0) await this.deliver(body, count);
       this.settle();
@@ -142,39 +169,47 @@ export class Shipper {
   }
 
   /**
-   * The next request body: up to a backlog's worth of events under MAX_BODY_BYTES. Sizes are counted
-   * in UTF-16 units (equal to bytes for ASCII) and the body's real byte length is checked once it is
-   * encoded; the rare non-ASCII body that turns out too large is cut down and encoded again. The body
-   * is sent as the bytes made here (counting UTF-8 bytes of a string first costs more than encoding it).
+   * The next request body: up to a backlog's worth of the oldest events under MAX_BODY_BYTES, as the
+   * bytes they were encoded to (each event is followed by a comma there; the last one becomes `]`).
    */
   private nextBody(): [Buffer, number] {
     const limit = Math.max(this.config.batchSize, MAX_EVENTS_PER_REQUEST);
-    let end = this.head;
-    let size = 12;
-    while (end < this.queue.length && end - this.head < limit) {
-      const len = this.queue[end]!.length;
-      if (size + len + 1 > MAX_BODY_BYTES && end > this.head) break;
-      size += len + 1;
-      end++;
-    }
-    for (;;) {
-      const count = end - this.head;
-      const body = Buffer.from(`{"events":[${this.queue.slice(this.head, end).join(',')}]}`);
-      if (body.length <= MAX_BODY_BYTES) {
-        this.head = end;
-        this.compact();
-        return [body, count];
+    const pieces: Buffer[] = [OPEN];
+    let size = OPEN.length + CLOSE.length;
+    let count = 0;
+    while (this.segHead < this.segs.length && count < limit) {
+      const s = this.segs[this.segHead]!;
+      const from = s.next;
+      let e = from;
+      while (e < s.ends.length && count < limit && size + (s.ends[e]! - startOf(s, e)) <= MAX_BODY_BYTES) {
+        size += s.ends[e]! - startOf(s, e);
+        e++;
+        count++;
       }
-      if (count === 1) {
-        // One event alone is over the limit: it can never be sent.
-        this.head = end;
-        this.s.dropped++;
-        this.log(`dropped an event of ${body.length} bytes (over the body limit)`);
-        this.compact();
-        return [EMPTY, 0];
+      if (e > from) pieces.push(s.bytes.subarray(startOf(s, from), s.ends[e - 1]));
+      s.next = e;
+      this.queued -= e - from;
+      if (e < s.ends.length) {
+        if (count === 0) {
+          // One event alone is over the limit: it can never be sent.
+          const bytes = s.ends[e]! - startOf(s, e) - 1;
+          s.next++;
+          this.queued--;
+          if (s.next === s.ends.length) this.segHead++;
+          this.s.dropped++;
+          this.log(`dropped an event of ${bytes} bytes (over the body limit)`);
+          this.compact();
+          return [EMPTY, 0];
+        }
+        break;
       }
-      end = this.head + Math.floor(count / 2);
+      this.segHead++;
     }
+    this.compact();
+    pieces.push(CLOSE);
+    const body = Buffer.concat(pieces, size);
+    body[size - 2] = 0x5d; // the last event's comma: `]`
+    return [body, count];
   }
 
   private async deliver(body: Buffer, count: number): Promise<void> {

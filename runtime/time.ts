@@ -4,6 +4,7 @@
  * microsecond precision only when an event is encoded.
  */
 import { performance } from 'node:perf_hooks';
+import type { ByteOut } from './byte-out';
 
 const origin = performance.timeOrigin;
 let last = 0;
@@ -18,14 +19,29 @@ export function nowMicros(): number {
 
 let lastSecond = -1;
 let secondPrefix = '';
+let secondBytes = Buffer.alloc(0);
+
+function refresh(second: number): void {
+  if (second !== lastSecond) {
+    secondPrefix = new Date(second * 1000).toISOString().slice(0, 20); // 2025-10-18T14:32:10.
+    secondBytes = Buffer.from(secondPrefix, 'latin1');
+    lastSecond = second;
+  }
+}
 
 /** `2025-10-18T14:32:10.123456Z` (the date part is cached per second). */
 export function formatMicros(micros: number): string {
   const second = Math.floor(micros / 1e6);
-  if (second !== lastSecond) {
-    secondPrefix = new Date(second * 1000).toISOString().slice(0, 20); // 2025-10-18T14:32:10.
-    lastSecond = second;
-  }
+  refresh(second);
   const frac = String(micros - second * 1e6);
   return secondPrefix + '000000'.slice(frac.length) + frac + 'Z';
+}
+
+/** `formatMicros(micros)` written as ASCII bytes (the shipping thread's form). */
+export function writeMicros(out: ByteOut, micros: number): void {
+  const second = Math.floor(micros / 1e6);
+  refresh(second);
+  out.bytes(secondBytes);
+  out.padded(micros - second * 1e6, 6);
+  out.byte(0x5a); // Z
 }

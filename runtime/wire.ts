@@ -7,9 +7,10 @@
  */
 import type { Clock } from './clock';
 import type { Task } from './context';
-import { uuidV7 } from './ids';
+import { ByteOut } from './byte-out';
+import { writeUuidV7 } from './ids';
 import { K } from './record';
-import { formatMicros } from './time';
+import { writeMicros } from './time';
 
 // Columns of one event row.
 const KIND = 0, SEQ = 1, TS = 2, TASK = 3, TRACE = 4, PSEQ = 5, PTS = 6, CLOCK = 7, OWN = 8, LOCKS = 9, DUR = 10, S0 = 11, S1 = 12, S2 = 13, V0 = 14, V1 = 15, TAGS = 16;
@@ -229,8 +230,9 @@ export function metaTail(m: MetaConfig): string {
   return `,"process_id":${m.pid},"service_name":${q(m.serviceName)},"environment":${q(m.environment)},"tags":${q(m.tags)}${extra}`;
 }
 
+/** JSON of a snapshot value; `null` for what JSON has no form for (undefined, functions). */
 function j(v: unknown): string {
-  return v === undefined ? 'null' : JSON.stringify(v);
+  return (v === undefined ? undefined : JSON.stringify(v)) ?? 'null';
 }
 
 /** Numbers as JSON: NaN and infinities are not JSON numbers (the runtime snapshots them as strings). */
@@ -238,39 +240,62 @@ function num(x: number): string {
   return Number.isFinite(x) ? (Object.is(x, -0) ? '0' : String(x)) : `"${x}"`;
 }
 
+/**
+ * Wire JSON of a hand-off's events as UTF-8, back to back, each followed by a comma: event `i` is
+ * `bytes[i === 0 ? 0 : ends[i - 1], ends[i] - 1)`.
+ */
+export interface EncodedEvents {
+  bytes: Buffer;
+  ends: number[];
+}
+
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+// The constant pieces of an event, in the order they are written.
+const P_ID = ascii('{"id":"'), P_TRACE = ascii('","trace_id":'), P_PARENT = ascii(',"parent_id":'), P_NULL = ascii('null');
+const P_TS = ascii(',"timestamp":"'), P_KIND = ascii('","kind":'), P_THREAD = ascii(',"metadata":{"thread_id":'), P_DUR = ascii(',"duration_ns":');
+const P_CLOCK = ascii('},"causality_vector":['), P_LOCKS = ascii(']],"lock_set":'), P_NO_LOCKS = ascii('[]'), P_END = ascii('},');
+const P_SC = ascii('{"StateChange":{"variable":'), P_OLD = ascii(',"old_value":'), P_NEW = ascii(',"new_value":'), P_LOC = ascii(',"location":'), P_ACCESS = ascii(',"access_type":"');
+const P_FC = ascii('{"FunctionCall":{"function_name":'), P_MODULE = ascii(',"module":'), P_ARGS = ascii(',"args":'), P_FILE = ascii(',"file":'), P_LINE = ascii(',"line":');
+const P_SPAWN = ascii('{"AsyncSpawn":{"task_id":'), P_BY = ascii(',"spawned_by":');
+const P_AWAIT = ascii('{"AsyncAwait":{"future_id":"'), P_AT = ascii('","awaited_at":');
+const P_ACQ = ascii('{"LockAcquire":{"lock_id":'), P_REL = ascii('{"LockRelease":{"lock_id":'), P_LTYPE = ascii(',"lock_type":');
+const P_CLOSE2 = ascii('}}'), P_ACCESS_END = ascii('"}}');
+const ACCESS_BYTES = ACCESS.map(ascii);
+
 /** Reads rows on the shipping thread and produces wire JSON. Keeps the reader's copy of the tables. */
 export class RingReader {
   private readonly rows: Float64Array;
-  private strings: string[] = [];
-  /** JSON-quoted forms of `strings`, made once per string. */
-  private quoted: string[] = [];
-  private clockJson: string[] = [];
-  private lockJson: string[] = [];
+  /** JSON-quoted forms of the interned strings, as UTF-8, made once per string. */
+  private quoted: Buffer[] = [];
+  private clockJson: Buffer[] = [];
+  private lockJson: Buffer[] = [];
+  private readonly tail: Buffer;
+  private readonly out = new ByteOut();
 
-  constructor(buffer: SharedArrayBuffer | ArrayBuffer, readonly capacity: number, private readonly tail: string, private readonly newFutureId: () => string) {
+  constructor(buffer: SharedArrayBuffer | ArrayBuffer, readonly capacity: number, tail: string, private readonly newFutureId: () => string) {
     this.rows = new Float64Array(buffer);
+    this.tail = utf8(tail);
   }
 
   /** Wire JSON of every event of a hand-off, in order. */
-  encode(h: Handoff): string[] {
+  encode(h: Handoff): EncodedEvents {
     if (h.reset) {
-      this.strings = [];
       this.quoted = [];
       this.clockJson = [];
       this.lockJson = [];
     }
-    for (const s of h.strings) {
-      this.strings.push(s);
-      this.quoted.push(JSON.stringify(s));
-    }
+    for (const s of h.strings) this.quoted.push(utf8(JSON.stringify(s)));
     const sj = this.quoted;
     for (const flat of h.clocks) {
       const parts: string[] = [];
-      for (let i = 0; i < flat.length; i += 2) parts.push(`[${sj[flat[i]!]},${flat[i + 1]}]`);
-      this.clockJson.push(parts.length ? parts.join(',') + ',' : '');
+      for (let i = 0; i < flat.length; i += 2) parts.push(`[${sj[flat[i]!]!.toString()},${flat[i + 1]}]`);
+      this.clockJson.push(utf8(parts.length ? parts.join(',') + ',' : ''));
     }
-    for (const l of h.locks) this.lockJson.push(`[${l.map((i) => sj[i]).join(',')}]`);
-    const out: string[] = [];
+    for (const l of h.locks) this.lockJson.push(utf8(`[${l.map((i) => sj[i]!.toString()).join(',')}]`));
+    const out = this.out;
+    out.pos = 0;
+    const ends: number[] = [];
     const n = this.rows;
     const v = h.vals;
     let vi = 0;
@@ -280,42 +305,98 @@ export class RingReader {
       const ts = n[o + TS]!;
       const thread = sj[n[o + TASK]!]!;
       const pseq = n[o + PSEQ]!;
-      const parent = pseq < 0 ? 'null' : `"${uuidV7(n[o + PTS]!, pseq)}"`;
       const li = n[o + LOCKS]!;
       const dur = n[o + DUR]!;
       const tags = n[o + TAGS]!;
-      let kind: string;
+      out.bytes(P_ID);
+      writeUuidV7(out, ts, n[o + SEQ]!);
+      out.bytes(P_TRACE);
+      out.bytes(sj[n[o + TRACE]!]!);
+      out.bytes(P_PARENT);
+      if (pseq < 0) out.bytes(P_NULL);
+      else {
+        out.byte(0x22);
+        writeUuidV7(out, n[o + PTS]!, pseq);
+        out.byte(0x22);
+      }
+      out.bytes(P_TS);
+      writeMicros(out, ts);
+      out.bytes(P_KIND);
       switch (k) {
-        case K.StateChange: {
-          const oldV = tags & V0_NUM ? num(n[o + V0]!) : j(v[vi++]);
-          const newV = tags & V1_NUM ? num(n[o + V1]!) : j(v[vi++]);
-          kind = `{"StateChange":{"variable":${sj[n[o + S0]!]},"old_value":${oldV},"new_value":${newV},"location":${sj[n[o + S1]!]},"access_type":"${ACCESS[n[o + S2]!] ?? 'Write'}"}}`;
+        case K.StateChange:
+          out.bytes(P_SC);
+          out.bytes(sj[n[o + S0]!]!);
+          out.bytes(P_OLD);
+          if (tags & V0_NUM) out.text(num(n[o + V0]!));
+          else out.text(j(v[vi++]));
+          out.bytes(P_NEW);
+          if (tags & V1_NUM) out.text(num(n[o + V1]!));
+          else out.text(j(v[vi++]));
+          out.bytes(P_LOC);
+          out.bytes(sj[n[o + S1]!]!);
+          out.bytes(P_ACCESS);
+          out.bytes(ACCESS_BYTES[n[o + S2]!] ?? ACCESS_BYTES[1]!);
+          out.bytes(P_ACCESS_END);
           break;
-        }
         case K.FunctionCall:
-          kind = `{"FunctionCall":{"function_name":${sj[n[o + S0]!]},"module":${sj[n[o + S1]!]},"args":${j(v[vi++])},"file":${sj[n[o + S2]!]},"line":${n[o + V1]}}}`;
+          out.bytes(P_FC);
+          out.bytes(sj[n[o + S0]!]!);
+          out.bytes(P_MODULE);
+          out.bytes(sj[n[o + S1]!]!);
+          out.bytes(P_ARGS);
+          out.text(j(v[vi++]));
+          out.bytes(P_FILE);
+          out.bytes(sj[n[o + S2]!]!);
+          out.bytes(P_LINE);
+          out.uint(n[o + V1]!);
+          out.bytes(P_CLOSE2);
           break;
         case K.AsyncSpawn:
-          kind = `{"AsyncSpawn":{"task_id":${sj[n[o + S0]!]},"spawned_by":${sj[n[o + S1]!]}}}`;
+          out.bytes(P_SPAWN);
+          out.bytes(sj[n[o + S0]!]!);
+          out.bytes(P_BY);
+          out.bytes(sj[n[o + S1]!]!);
+          out.bytes(P_CLOSE2);
           break;
         case K.AsyncAwait:
-          kind = `{"AsyncAwait":{"future_id":"${this.newFutureId()}","awaited_at":${sj[n[o + S1]!]}}}`;
+          out.bytes(P_AWAIT);
+          out.text(this.newFutureId());
+          out.bytes(P_AT);
+          out.bytes(sj[n[o + S1]!]!);
+          out.bytes(P_CLOSE2);
           break;
         case K.LockAcquire:
         case K.LockRelease:
-          kind = `{"${k === K.LockAcquire ? 'LockAcquire' : 'LockRelease'}":{"lock_id":${sj[n[o + S0]!]},"lock_type":${sj[n[o + S1]!]},"location":${sj[n[o + S2]!]}}}`;
+          out.bytes(k === K.LockAcquire ? P_ACQ : P_REL);
+          out.bytes(sj[n[o + S0]!]!);
+          out.bytes(P_LTYPE);
+          out.bytes(sj[n[o + S1]!]!);
+          out.bytes(P_LOC);
+          out.bytes(sj[n[o + S2]!]!);
+          out.bytes(P_CLOSE2);
           break;
         default:
-          kind = otherKind(k, v[vi], v[vi + 1], v[vi + 2], v[vi + 3]);
+          out.text(otherKind(k, v[vi], v[vi + 1], v[vi + 2], v[vi + 3]));
           vi += 5;
       }
-      out.push(
-        `{"id":"${uuidV7(ts, n[o + SEQ]!)}","trace_id":${sj[n[o + TRACE]!]},"parent_id":${parent},"timestamp":"${formatMicros(ts)}","kind":${kind}` +
-        `,"metadata":{"thread_id":${thread}${this.tail},"duration_ns":${dur < 0 ? 'null' : Math.round(dur)}}` +
-        `,"causality_vector":[${this.clockJson[n[o + CLOCK]!]}[${thread},${n[o + OWN]}]],"lock_set":${li < 0 ? '[]' : this.lockJson[li]}}`,
-      );
+      out.bytes(P_THREAD);
+      out.bytes(thread);
+      out.bytes(this.tail);
+      out.bytes(P_DUR);
+      if (!(dur >= 0)) out.bytes(P_NULL);
+      else out.uint(Math.round(dur));
+      out.bytes(P_CLOCK);
+      out.bytes(this.clockJson[n[o + CLOCK]!]!);
+      out.byte(0x5b); // [
+      out.bytes(thread);
+      out.byte(0x2c); // ,
+      out.uint(n[o + OWN]!);
+      out.bytes(P_LOCKS);
+      out.bytes(li < 0 ? P_NO_LOCKS : this.lockJson[li]!);
+      out.bytes(P_END);
+      ends.push(out.pos);
     }
-    return out;
+    return { bytes: out.take(), ends };
   }
 }
 

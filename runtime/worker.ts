@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { setProcessPrefix } from './ids';
 import { Shipper, type ShipConfig } from './shipper';
-import { RingReader, type Handoff } from './wire';
+import { RingReader, type EncodedEvents, type Handoff } from './wire';
 
 export interface WorkerInit {
   ship: ShipConfig;
@@ -52,16 +52,16 @@ if (port) {
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
       case 'rows': {
-        let events: string[];
+        let events: EncodedEvents | null;
         try {
           events = reader.encode(m.h);
         } catch (err) {
-          events = [];
+          events = null;
           shipper.dropUpstream(m.h.to - m.h.from);
           if (init.debug) post({ t: 'log', msg: `dropped events that could not be encoded: ${String(err)}` });
         }
         consumed = m.h.to;
-        if (events.length) shipper.enqueue(events);
+        if (events) shipper.enqueue(events);
         report();
         return;
       }
