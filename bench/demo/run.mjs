@@ -63,10 +63,13 @@ function stopProcess(child) {
   return gone;
 }
 
-/** CPU seconds (user + system, all threads) a process has used; null where /proc is missing. */
-function cpuSeconds(pid) {
+/**
+ * CPU seconds (user + system) a process has used, all threads (`thread` omitted) or its main thread
+ * (`thread` = pid); null where /proc is missing.
+ */
+function cpuSeconds(pid, thread) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
   } catch { return null; }
 }
@@ -101,10 +104,10 @@ async function startApp(variant, endpoint) {
   return { variant, child, url: `http://127.0.0.1:${port}` };
 }
 
-/** The runtime's request counters (instrumented variants only). */
+/** The runtime's request and event counters (instrumented variants only). */
 async function requestStats(app) {
   const stats = await fetch(`${app.url}/raceway/status`).then((r) => r.json()).then((b) => b.stats).catch(() => null);
-  return stats && stats.requestsRecorded !== undefined ? { recorded: stats.requestsRecorded, leftOut: stats.requestsLeftOut } : null;
+  return stats && stats.requestsRecorded !== undefined ? { recorded: stats.requestsRecorded, leftOut: stats.requestsLeftOut, captured: stats.captured } : null;
 }
 
 /** Waits until the Raceway server's event count stops moving (it has ingested every backlog). */
@@ -118,18 +121,29 @@ async function serverIdle(endpoint) {
   }
 }
 
-/** One load segment on `app`: throughput, p99, app CPU per request and the share recorded. */
-async function segment(app, endpoint) {
+/**
+ * One load segment on `app`: throughput, p99, the share of requests recorded and events per request,
+ * and CPU per request — the app's (all threads, and its main thread alone) and the Raceway server's.
+ */
+async function segment(app, endpoint, serverPid) {
   await serverIdle(endpoint);
   await load(app.url, WARMUP);
+  await serverIdle(endpoint); // the warm-up's events are not this segment's
   const before = await requestStats(app);
-  const cpu0 = cpuSeconds(app.child.pid);
+  const pid = app.child.pid;
+  const cpu0 = [cpuSeconds(pid), cpuSeconds(pid, pid), cpuSeconds(serverPid)];
   const m = await load(app.url);
   await serverIdle(endpoint); // the app's shipping of this segment's events counts towards it
-  const cpu1 = cpuSeconds(app.child.pid);
+  const cpu1 = [cpuSeconds(pid), cpuSeconds(pid, pid), cpuSeconds(serverPid)];
   const after = await requestStats(app);
-  if (cpu0 !== null && cpu1 !== null && m.total > 0) m.cpuUs = ((cpu1 - cpu0) / m.total) * 1e6;
-  if (before && after) m.recorded = (after.recorded - before.recorded) / Math.max(1, after.recorded - before.recorded + after.leftOut - before.leftOut);
+  const perRequest = (i) => (cpu0[i] !== null && cpu1[i] !== null && m.total > 0 ? ((cpu1[i] - cpu0[i]) / m.total) * 1e6 : undefined);
+  m.cpuUs = perRequest(0);
+  m.mainCpuUs = perRequest(1);
+  m.serverCpuUs = perRequest(2);
+  if (before && after) {
+    m.recorded = (after.recorded - before.recorded) / Math.max(1, after.recorded - before.recorded + after.leftOut - before.leftOut);
+    m.eventsPerRequest = (after.captured - before.captured) / Math.max(1, m.total);
+  }
   return m;
 }
 
@@ -152,7 +166,7 @@ try {
     const extra = r < EXTRA_ROUNDS ? ['full', 'sampled'].filter((v) => apps[v]) : [];
     const round = {};
     for (const v of [...pair, ...extra]) {
-      const m = await segment(apps[v], endpoint);
+      const m = await segment(apps[v], endpoint, server.pid);
       process.stderr.write(`round ${r + 1} ${v}: ${Math.round(m.rps)} req/s, p99 ${m.p99} ms${m.cpuUs ? `, ${m.cpuUs.toFixed(0)} µs CPU/request` : ''}\n`);
       runs[v].push(m);
       round[v] = m;
@@ -168,7 +182,8 @@ try {
 // whose speed drifts moves both sides of a round's ratio together, while a ratio of medians would
 // mix rounds taken at different speeds.
 const pairedRatio = (variant, key = 'rps') => median(pairs.filter((p) => p[variant] && p.plain?.[key]).map((p) => p[variant][key] / p.plain[key]));
-const summary = (variant) => ({ rps: median((runs[variant] ?? []).map((x) => x.rps)), p99: median((runs[variant] ?? []).map((x) => x.p99)), cpuUs: median((runs[variant] ?? []).map((x) => x.cpuUs).filter(Number.isFinite)) });
+const medianOf = (variant, key) => median((runs[variant] ?? []).map((x) => x[key]).filter(Number.isFinite));
+const summary = (variant) => ({ rps: medianOf(variant, 'rps'), p99: medianOf(variant, 'p99'), cpuUs: medianOf(variant, 'cpuUs'), mainCpuUs: medianOf(variant, 'mainCpuUs'), serverCpuUs: medianOf(variant, 'serverCpuUs'), eventsPerRequest: medianOf(variant, 'eventsPerRequest') });
 const plain = summary('plain'), inst = summary('instrumented'), full = summary('full'), sampled = summary('sampled');
 const ratio = pairedRatio('instrumented');
 console.log(JSON.stringify({
@@ -189,6 +204,12 @@ console.log(JSON.stringify({
   full_ratio: round3(pairedRatio('full')),
   full_p99_ms: full.p99,
   full_cpu_us_per_request: round3(full.cpuUs),
+  // Where full capture's time goes, per recorded event: the app's main thread (beyond plain's), its
+  // shipping thread (everything else in the app process) and the Raceway server.
+  full_events_per_request: round3(full.eventsPerRequest),
+  full_main_thread_us_per_event: round3((full.mainCpuUs - plain.mainCpuUs) / full.eventsPerRequest),
+  full_shipping_thread_us_per_event: round3((full.cpuUs - full.mainCpuUs - (plain.cpuUs - plain.mainCpuUs)) / full.eventsPerRequest),
+  full_server_us_per_event: round3(full.serverCpuUs / full.eventsPerRequest),
   sample_rate: Number(SAMPLED),
   sampled_rps: Math.round(sampled.rps),
   sampled_ratio: round3(pairedRatio('sampled')),
