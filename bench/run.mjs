@@ -59,6 +59,7 @@ if (demo) {
   if (demo.instrumented_cpu_us_per_request) row('demo app CPU per request (all threads), instrumented ÷ plain', `${(demo.instrumented_cpu_us_per_request / demo.plain_cpu_us_per_request).toFixed(3)} (${demo.instrumented_cpu_us_per_request.toFixed(0)} vs ${demo.plain_cpu_us_per_request.toFixed(0)} µs)`, '', null);
   row('demo p99 latency, instrumented / plain', `${demo.instrumented_p99_ms} ms / ${demo.plain_p99_ms} ms`, '', null);
   row('demo throughput, full capture (maxEventsPerSecond unlimited) ÷ plain', `${demo.full_ratio} (${demo.full_rps} req/s, p99 ${demo.full_p99_ms} ms${demo.full_cpu_us_per_request ? `, ${demo.full_cpu_us_per_request.toFixed(0)} µs app CPU/request` : ''})`, '', null);
+  if (demo.full_events_per_request) row(`… full capture, CPU per recorded event (${demo.full_events_per_request.toFixed(1)} events per request): app main thread / shipping thread / Raceway server`, `${demo.full_main_thread_us_per_event.toFixed(1)} / ${demo.full_shipping_thread_us_per_event.toFixed(1)} / ${demo.full_server_us_per_event.toFixed(1)} µs`, '', null);
   row(`demo throughput, sampleRate ${demo.sample_rate} without budget ÷ plain`, `${demo.sampled_ratio} (${demo.sampled_rps} req/s, p99 ${demo.sampled_p99_ms} ms)`, '', null);
 }
 
