@@ -55,7 +55,8 @@ const BLOCK_KINDS = new Set(['let', 'const', 'using', 'hoisted']);
 
 /**
  * Bindings declared by the body's own statements that are block-scoped (let, const, class and
- * function declarations) belong to the try block now; `var`s and parameters stay with the function.
+ * function declarations) belong to the try block now, as do its labels; `var`s and parameters stay
+ * with the function.
  */
 function moveBodyBindings(fnScope: Scope, blockScope: Scope, stmts: t.Statement[]): void {
   const own = new Set<t.Node>(stmts);
@@ -67,5 +68,13 @@ function moveBodyBindings(fnScope: Scope, blockScope: Scope, stmts: t.Statement[
     delete fnScope.bindings[name];
     blockScope.bindings[name] = b;
     b.scope = blockScope;
+  }
+  // Labels of the body's statements too (a crawl registers them with the nearest block).
+  if (fnScope.labels instanceof Map && blockScope.labels instanceof Map) {
+    for (const [label, path] of fnScope.labels) {
+      if (!own.has(path?.node)) continue;
+      fnScope.labels.delete(label);
+      blockScope.labels.set(label, path);
+    }
   }
 }
