@@ -9,8 +9,8 @@
 //   which identifiers are shared (SPEC §4.1). The rewrite itself is a single recursive pass over the
 //   raw nodes with explicit roles (value / base / callee / target), so nothing is re-queued and no
 //   generated node is ever visited again by us; generated nodes carry no `loc`.
-// * Afterwards the program scope is re-crawled so later plugins see correct bindings for the
-//   declarations we added (block-scoping, modules-commonjs, TypeScript import elision).
+// * Nothing is re-crawled afterwards (see plugin.ts): later plugins keep Babel's bindings, and the
+//   blocks added around function bodies get their Scopes without a crawl (scopes.ts).
 import type { NodePath } from '@babel/traverse';
 import * as t from '@babel/types';
 import type { NormalizedOptions } from './options';

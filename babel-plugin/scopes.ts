@@ -3,8 +3,8 @@
 // Babel gives a block node it has never seen a new Scope and crawls it on first visit: a traversal
 // of the whole block with the binding collector. Every function body we wrap in `try {…} finally
 // {…}` would be crawled again that way by the first later plugin that traverses (preset-env's
-// async-generator pass does, in `Program` enter) — one extra crawl of every function body, the
-// largest single cost of the frames. Instead the try block *is* the original body node, its Scope is
+// async-generator pass does, in `Program` enter) — one extra crawl of every function body, a large
+// part of what the frames cost. Instead the try block *is* the original body node, its Scope is
 // made here while the block is momentarily empty (a crawl that visits nothing), and the body's
 // block-scoped bindings move from the function's Scope to it — where a crawl would have put them.
 // Anything unexpected (another @babel/traverse shape) leaves the blocks to Babel's own crawl.
