@@ -9,11 +9,12 @@
 //   which identifiers are shared (SPEC §4.1). The rewrite itself is a single recursive pass over the
 //   raw nodes with explicit roles (value / base / callee / target), so nothing is re-queued and no
 //   generated node is ever visited again by us; generated nodes carry no `loc`.
-// * Afterwards the program scope is re-crawled so later plugins see correct bindings for the
-//   declarations we added (block-scoping, modules-commonjs, TypeScript import elision).
+// * Nothing is re-crawled afterwards (see plugin.ts): later plugins keep Babel's bindings, and the
+//   blocks added around function bodies get their Scopes without a crawl (scopes.ts).
 import type { NodePath } from '@babel/traverse';
 import * as t from '@babel/types';
 import type { NormalizedOptions } from './options';
+import { adoptFrameBlocks } from './scopes';
 
 type Node = t.Node;
 type Expr = t.Expression;
@@ -1415,14 +1416,18 @@ export class Instrumenter {
       ...names.map((n) => F.identifier(n)),
     ]);
     const decls = [F.variableDeclarator(F.identifier(frameName), enter), ...ctx.temps.map((n) => F.variableDeclarator(F.identifier(n)))];
-    const wrapped = F.blockStatement(
-      [
-        F.variableDeclaration('var', decls),
-        F.tryStatement(F.blockStatement(stmts), null, F.blockStatement([F.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))])),
-      ],
-      directives,
-    );
+    // The original body node becomes the try block: its statements keep the paths Babel has cached
+    // for them (see scopes.ts).
+    let tryBlock: t.BlockStatement;
+    if (body.type === 'BlockStatement') {
+      body.directives = [];
+      tryBlock = body;
+    } else tryBlock = F.blockStatement(stmts);
+    const tryStmt = F.tryStatement(tryBlock, null, F.blockStatement([F.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))]));
+    const wrapped = F.blockStatement([F.variableDeclaration('var', decls), tryStmt], directives);
     fnode.body = wrapped;
     if (isArrow) (fnode as t.ArrowFunctionExpression).expression = false;
+    const scope = this.scopeCache?.get(fnode);
+    if (scope && scope.block === fnode) adoptFrameBlocks(scope, wrapped, tryStmt);
   }
 }

@@ -54,12 +54,18 @@ function moduleIdOf(file: string): string {
 
 /** Registers the injected runtime import as a referenced value binding (never elided as type-only). */
 function keepRuntimeImport(program: NodePath<t.Program>, name: string): void {
-  const body = program.get('body') as NodePath[];
-  const decl = body.find((p) =>
-    (p.isImportDeclaration() && p.node.specifiers.some((s) => s.local.name === name)) ||
-    (p.isVariableDeclaration() && p.node.declarations.some((d) => d.id.type === 'Identifier' && d.id.name === name)));
-  if (!decl) return;
   let binding = program.scope.getBinding(name);
+  if (binding && binding.path.node !== undefined && binding.referencePaths.length > 0) return;
+  // Only the declaration's own path: `program.get('body')` would make (and scope) a path for every
+  // top-level statement, the new prologue function included.
+  const index = program.node.body.findIndex((s) =>
+    (s.type === 'ImportDeclaration' && s.specifiers.some((x) => x.local.name === name)) ||
+    (s.type === 'VariableDeclaration' && s.declarations.some((d) => d.id.type === 'Identifier' && d.id.name === name)));
+  if (index < 0) return;
+  const body = program.node.body;
+  const decl: NodePath = (program.constructor as any)
+    .get({ parentPath: program, parent: program.node, container: body, listKey: 'body', key: index })
+    .setContext(program.context);
   if (!binding || binding.path.node === undefined) {
     program.scope.registerDeclaration(decl);
     binding = program.scope.getBinding(name);
