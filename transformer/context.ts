@@ -47,9 +47,26 @@ export class FileContext {
     readonly namer: Namer,
   ) {
     this.factory = tctx.factory;
-    this.rw = this.factory.createUniqueName('__rw');
-    this.moduleHandle = this.factory.createUniqueName('__rw_m');
+    let prefix = '__rw';
+    for (let k = 2; sf.text.includes(prefix); k++) prefix = '__rw' + k;
+    this.prefix = prefix;
+    this.rw = this.factory.createIdentifier(prefix);
+    this.moduleHandle = this.factory.createIdentifier(prefix + '_m');
     this.file = opts.relative(sf.fileName);
+  }
+
+  /**
+   * Generated names are plain identifiers under a prefix the source text does not contain (so no
+   * name of the file, declared or global, can be hit): `createUniqueName` would make the printer
+   * search for a free name for each of them, at a cost that grows with their number per file.
+   * Names are `<prefix>_<hook>` (hook aliases, letters only), `<prefix>_m`, and `<prefix>_<kind><n>`
+   * with a per-file counter (temporaries, frames, block handles), so they never clash with each
+   * other, nor with names TypeScript derives from them (`<name>_<n>`).
+   */
+  private readonly prefix: string;
+  private names = 0;
+  newName(kind: 't' | 'f' | 'b'): TS.Identifier {
+    return this.factory.createIdentifier(this.prefix + '_' + kind + ++this.names);
   }
 
   // ---- small builders -----------------------------------------------------------------------
@@ -61,7 +78,7 @@ export class FileContext {
     const fn = this.fn;
     if (fn.inParams ? fn.alias.params : fn.alias.body) {
       let id = this.aliases.get(hook);
-      if (id === undefined) { id = f.createUniqueName('__rw_' + hook); this.aliases.set(hook, id); }
+      if (id === undefined) { id = f.createIdentifier(this.prefix + '_' + hook); this.aliases.set(hook, id); }
       return f.createCallExpression(id, undefined, args);
     }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
@@ -112,7 +129,7 @@ export class FileContext {
   /** A fresh temporary declared in the current function, or undefined where none can be declared. */
   temp(): TS.Identifier | undefined {
     if (this.fn.inParams) return undefined;
-    const t = this.factory.createUniqueName('__rw_t');
+    const t = this.newName('t');
     this.fn.temps.push(t);
     return t;
   }

@@ -12,7 +12,9 @@ export class Instrumenter {
   readonly c: FileContext;
   /** Loop-body blocks declaring shared (captured and written) bindings: each entry gets a `blk` handle. */
   private readonly loopBlocks = new Set<TS.Block>();
+  private readonly typeOnlyKinds: Uint8Array;
   constructor(readonly ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions) {
+    this.typeOnlyKinds = typeOnlyKinds(ts);
     const scope = analyzeScopes(ts, sf);
     this.c = new FileContext(ts, tctx, sf, opts, scope, new Namer(ts, sf, scope.parents));
     const seen = new Set<unknown>();
@@ -25,17 +27,10 @@ export class Instrumenter {
   }
 
   private isTypeOnly(node: TS.Node): boolean {
-    const ts = this.ts, SK = ts.SyntaxKind;
-    if (ts.isExpressionWithTypeArguments(node)) return true; // heritage `extends` is visited by visitClass
-    if (ts.isTypeNode(node)) return true;
-    switch (node.kind) {
-      case SK.InterfaceDeclaration: case SK.TypeAliasDeclaration: case SK.TypeParameter: case SK.ModuleDeclaration:
-      case SK.EnumDeclaration: case SK.ImportDeclaration: case SK.ImportEqualsDeclaration: case SK.ExportDeclaration:
-      case SK.Decorator: case SK.NamespaceExportDeclaration: case SK.HeritageClause:
-        return true;
-    }
+    if (this.typeOnlyKinds[node.kind]) return true;
     const mods = (node as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
-    return !!mods?.some((m) => m.kind === SK.DeclareKeyword);
+    if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === this.ts.SyntaxKind.DeclareKeyword) return true;
+    return false;
   }
 
   /** Generic visitor (statements and anything not handled by a more specific entry point). */
@@ -80,7 +75,7 @@ export class Instrumenter {
       case SK.Block: {
         const b = node as TS.Block;
         if (!this.loopBlocks.has(b)) break;
-        const handle = f.createUniqueName('__rw_b');
+        const handle = c.newName('b');
         c.blockOwners.set(b, handle);
         const visited = ts.visitEachChild(b, this.visit, c.tctx);
         const decl = f.createVariableStatement(undefined, f.createVariableDeclarationList([
@@ -115,10 +110,28 @@ export class Instrumenter {
     return ts.visitEachChild(node, this.visit, c.tctx);
   };
 
-  visitStatement(s: TS.Statement): TS.Statement[] {
-    const r = this.visit(s);
-    if (!r) return [];
-    return (Array.isArray(r) ? r : [r]) as TS.Statement[];
+  /** Visits `stmts[from..]` into one list (a statement may become several). */
+  visitStatements(stmts: readonly TS.Statement[], from = 0): TS.Statement[] {
+    const out: TS.Statement[] = [];
+    for (let i = from; i < stmts.length; i++) {
+      const r = this.visit(stmts[i]!);
+      if (!r) continue;
+      if (Array.isArray(r)) for (const x of r) out.push(x as TS.Statement);
+      else out.push(r as TS.Statement);
+    }
+    return out;
+  }
+
+  /** Visits call arguments; the original array when nothing changed, so the call node is kept as is. */
+  visitExprs(list: TS.NodeArray<TS.Expression>): readonly TS.Expression[] {
+    let out: TS.Expression[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      const v = this.visitExpr(e);
+      if (out) out.push(v);
+      else if (v !== e) { out = list.slice(0, i); out.push(v); }
+    }
+    return out ?? list;
   }
 
   /** An expression whose value is used (`unused`: an expression statement or a for-loop update). */
@@ -132,11 +145,11 @@ export class Instrumenter {
         const n = e as TS.CallExpression;
         if (ts.isOptionalChain(n)) return visitChainPlain(this, n);
         const callee = n.expression.kind === SK.SuperKeyword || n.expression.kind === SK.ImportKeyword ? n.expression : this.visitCallee(n.expression);
-        return f.updateCallExpression(n, callee, n.typeArguments, n.arguments.map((a) => this.visitExpr(a)));
+        return f.updateCallExpression(n, callee, n.typeArguments, this.visitExprs(n.arguments));
       }
       case SK.NewExpression: {
         const n = e as TS.NewExpression;
-        return f.updateNewExpression(n, this.visitCallee(n.expression), n.typeArguments, n.arguments?.map((a) => this.visitExpr(a)));
+        return f.updateNewExpression(n, this.visitCallee(n.expression), n.typeArguments, n.arguments && this.visitExprs(n.arguments));
       }
       case SK.TaggedTemplateExpression: {
         const n = e as TS.TaggedTemplateExpression;
@@ -258,7 +271,7 @@ export class Instrumenter {
       directives.some((d) => ((d as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict');
     const fn: Fn = { kind: 'module', temps: [], inParams: false, strict, asyncOrGen: false, alias: { params: true, body: true } };
     c.fn = fn;
-    const body = stmts.slice(nDirectives).flatMap((s) => this.visitStatement(s));
+    const body = this.visitStatements(stmts, nDirectives);
 
     let k = 0;
     while (k < body.length && (ts.isImportDeclaration(body[k]!) || ts.isImportEqualsDeclaration(body[k]!))) k++;
@@ -281,6 +294,25 @@ export class Instrumenter {
     ];
     return f.updateSourceFile(sf, ts.setTextRange(f.createNodeArray([...directives, runtimeImport, ...body.slice(0, k), ...prologue, ...body.slice(k)]), sf.statements));
   }
+}
+
+/**
+ * Kinds the generic visitor leaves as they are: type-only syntax (erased by TypeScript later, so
+ * never descended into), imports/exports, and heritage `extends` (visited by visitClass). Indexed by
+ * SyntaxKind, whose numbers differ between TypeScript versions: one table per `ts`.
+ */
+const typeOnlyByTs = new WeakMap<object, Uint8Array>();
+function typeOnlyKinds(ts: typeof TS): Uint8Array {
+  let t = typeOnlyByTs.get(ts);
+  if (t) return t;
+  const SK = ts.SyntaxKind;
+  t = new Uint8Array(SK.Count);
+  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node)) t[k] = 1;
+  for (const k of [SK.ExpressionWithTypeArguments, SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter,
+    SK.ModuleDeclaration, SK.EnumDeclaration, SK.ImportDeclaration, SK.ImportEqualsDeclaration, SK.ExportDeclaration,
+    SK.Decorator, SK.NamespaceExportDeclaration, SK.HeritageClause]) t[k] = 1;
+  typeOnlyByTs.set(ts, t);
+  return t;
 }
 
 function outputIsEsm(ts: typeof TS, sf: TS.SourceFile, o: TS.CompilerOptions): boolean {

@@ -71,7 +71,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
-    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? f.createUniqueName('__rw_f') : undefined,
+    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? c.newName('f') : undefined,
     temps: [], inParams: true,
     strict,
     asyncOrGen: isAsync || isGen,
@@ -96,7 +96,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
     if (bodyStmts) {
       const n = directiveCount(ts, bodyStmts);
       directives = bodyStmts.slice(0, n);
-      stmts = bodyStmts.slice(n).map((s) => I.visitStatement(s)).flat();
+      stmts = I.visitStatements(bodyStmts, n);
     } else {
       const e = node.body as TS.Expression;
       stmts = [ts.setTextRange(f.createReturnStatement(I.visitExpr(e)), e)];
@@ -198,7 +198,7 @@ export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.Class
       c.frames.set(m, fn);
       c.fn = fn;
       let stmts: TS.Statement[];
-      try { stmts = m.body.statements.map((s) => I.visitStatement(s)).flat(); } finally { c.fn = parentFn; }
+      try { stmts = I.visitStatements(m.body.statements); } finally { c.fn = parentFn; }
       return f.updateClassStaticBlockDeclaration(m, f.updateBlock(m.body, [...tempDeclaration(I, fn.temps), ...stmts]));
     }
     // methods, accessors, constructor: strict because class bodies are
