@@ -47,26 +47,25 @@ export class FileContext {
     readonly namer: Namer,
   ) {
     this.factory = tctx.factory;
-    let prefix = '__rw';
-    for (let k = 2; sf.text.includes(prefix); k++) prefix = '__rw' + k;
-    this.prefix = prefix;
-    this.rw = this.factory.createIdentifier(prefix);
-    this.moduleHandle = this.factory.createIdentifier(prefix + '_m');
+    this.rw = this.uniqueName('__rw');
+    this.moduleHandle = this.uniqueName('__rw_m');
     this.file = opts.relative(sf.fileName);
   }
 
   /**
-   * Generated names are plain identifiers under a prefix the source text does not contain (so no
-   * name of the file, declared or global, can be hit): `createUniqueName` would make the printer
-   * search for a free name for each of them, at a cost that grows with their number per file.
-   * Names are `<prefix>_<hook>` (hook aliases, letters only), `<prefix>_m`, and `<prefix>_<kind><n>`
-   * with a per-file counter (temporaries, frames, block handles), so they never clash with each
-   * other, nor with names TypeScript derives from them (`<name>_<n>`).
+   * Generated names are "optimistic" unique names: the printer takes the name as given when the
+   * file does not use it (else it appends `_1`, ...), where plain `createUniqueName` makes it search
+   * `__rw_t_1`, `__rw_t_2`, ... for every name, trying every earlier number again. So each name we
+   * make is distinct already: `__rw_<hook>` (letters only), `__rw_m`, and `__rw_<kind><n>` with a
+   * per-file counter. They stay generated names, which TypeScript's own transforms rely on (a
+   * generated callee is not cached before a `yield` in downlevelled generators, for example).
    */
-  private readonly prefix: string;
+  private uniqueName(text: string): TS.Identifier {
+    return this.factory.createUniqueName(text, this.ts.GeneratedIdentifierFlags.Optimistic);
+  }
   private names = 0;
   newName(kind: 't' | 'f' | 'b'): TS.Identifier {
-    return this.factory.createIdentifier(this.prefix + '_' + kind + ++this.names);
+    return this.uniqueName('__rw_' + kind + ++this.names);
   }
 
   // ---- small builders -----------------------------------------------------------------------
@@ -78,7 +77,7 @@ export class FileContext {
     const fn = this.fn;
     if (fn.inParams ? fn.alias.params : fn.alias.body) {
       let id = this.aliases.get(hook);
-      if (id === undefined) { id = f.createIdentifier(this.prefix + '_' + hook); this.aliases.set(hook, id); }
+      if (id === undefined) { id = this.uniqueName('__rw_' + hook); this.aliases.set(hook, id); }
       return f.createCallExpression(id, undefined, args);
     }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
