@@ -351,7 +351,7 @@ const tablesByTs = new WeakMap<object, KindTables>();
 /**
  * Fast paths of the walk, indexed by SyntaxKind (whose numbers differ between TypeScript versions,
  * hence one table per `ts`): PLAIN kinds neither declare, open a scope, nor carry modifiers, so the
- * walk only descends; LEAF kinds have nothing to walk.
+ * walk only descends; LEAF kinds have nothing to walk (or nothing the walk would look at).
  */
 function kindTables(ts: typeof TS): KindTables {
   let t = tablesByTs.get(ts);
@@ -364,15 +364,20 @@ function kindTables(ts: typeof TS): KindTables {
     SK.YieldExpression, SK.SpreadElement, SK.SpreadAssignment, SK.ThrowStatement, SK.WhileStatement, SK.DoStatement,
     SK.SwitchStatement, SK.CaseClause, SK.DefaultClause, SK.VariableDeclaration, SK.ElementAccessExpression,
     SK.TypeOfExpression, SK.VoidExpression, SK.DeleteExpression, SK.TaggedTemplateExpression, SK.ArrayBindingPattern,
-    SK.ObjectBindingPattern, SK.BindingElement];
+    SK.ObjectBindingPattern, SK.BindingElement, SK.Parameter, SK.LabeledStatement, SK.TryStatement, SK.NonNullExpression,
+    SK.AsExpression, SK.SatisfiesExpression, SK.TypeAssertionExpression, SK.ComputedPropertyName];
   const leafKinds = [SK.StringLiteral, SK.NumericLiteral, SK.BigIntLiteral, SK.NoSubstitutionTemplateLiteral, SK.ThisKeyword,
     SK.SuperKeyword, SK.TrueKeyword, SK.FalseKeyword, SK.NullKeyword, SK.RegularExpressionLiteral, SK.PrivateIdentifier,
     SK.TemplateHead, SK.TemplateMiddle, SK.TemplateTail, SK.EmptyStatement, SK.BreakStatement, SK.ContinueStatement,
     SK.DebuggerStatement, SK.OmittedExpression, SK.DotDotDotToken, SK.QuestionDotToken, SK.QuestionToken];
-  const size = Math.max(...plainKinds, ...leafKinds) + 1;
-  t = { plain: new Uint8Array(size), leaf: new Uint8Array(size) };
+  t = { plain: new Uint8Array(SK.Count), leaf: new Uint8Array(SK.Count) };
   for (const k of plainKinds) t.plain[k] = 1;
   for (const k of leafKinds) t.leaf[k] = 1;
+  // tokens (keywords, modifiers, punctuation) have no children; type syntax and type declarations
+  // are never walked (isTypeOnly); heritage `extends` (ExpressionWithTypeArguments) is, though
+  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) t.leaf[k] = 1;
+  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node) && k !== SK.ExpressionWithTypeArguments) t.leaf[k] = 1;
+  for (const k of [SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter]) t.leaf[k] = 1;
   tablesByTs.set(ts, t);
   return t;
 }
