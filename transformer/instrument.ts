@@ -1,6 +1,6 @@
 /** The per-file instrumenter: dispatch over the AST, module prologue. See fixtures/SPEC.md. */
 import type * as TS from 'typescript';
-import { analyzeScopes } from './scope';
+import { analyzeScopes, type RefInfo } from './scope';
 import { Namer } from './names';
 import { FileContext, Fn } from './context';
 import type { NormalizedOptions } from './options';
@@ -12,22 +12,23 @@ export class Instrumenter {
   readonly c: FileContext;
   /** Loop-body blocks declaring shared (captured and written) bindings: each entry gets a `blk` handle. */
   private readonly loopBlocks = new Set<TS.Block>();
-  private readonly typeOnlyKinds: Uint8Array;
+  private readonly keptKinds: Uint8Array;
   constructor(readonly ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions) {
-    this.typeOnlyKinds = typeOnlyKinds(ts);
+    this.keptKinds = keptKinds(ts);
     const scope = analyzeScopes(ts, sf);
     this.c = new FileContext(ts, tctx, sf, opts, scope, new Namer(ts, sf, scope.parents));
-    const seen = new Set<unknown>();
-    for (const ref of [...scope.refs.values(), ...scope.shorthandRefs.values()]) {
-      const b = ref.binding;
-      if (seen.has(b)) continue;
-      seen.add(b);
-      if (b.loopBlock && scope.isShared(ref, opts.instrument) && (opts.reads || opts.writes)) this.loopBlocks.add(b.loopBlock);
+    if (opts.reads || opts.writes) {
+      const note = (ref: RefInfo) => {
+        const b = ref.binding;
+        if (b.loopBlock && !this.loopBlocks.has(b.loopBlock) && scope.isShared(ref, opts.instrument)) this.loopBlocks.add(b.loopBlock);
+      };
+      scope.refs.forEach(note);
+      scope.shorthandRefs.forEach(note);
     }
   }
 
-  private isTypeOnly(node: TS.Node): boolean {
-    if (this.typeOnlyKinds[node.kind]) return true;
+  private isKept(node: TS.Node): boolean {
+    if (this.keptKinds[node.kind]) return true;
     const mods = (node as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
     if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === this.ts.SyntaxKind.DeclareKeyword) return true;
     return false;
@@ -36,7 +37,7 @@ export class Instrumenter {
   /** Generic visitor (statements and anything not handled by a more specific entry point). */
   readonly visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
     const ts = this.ts, c = this.c, f = c.factory, SK = ts.SyntaxKind;
-    if (this.isTypeOnly(node)) return node;
+    if (this.isKept(node)) return node;
     if (ts.isExpression(node)) return this.visitExpr(node);
     switch (node.kind) {
       case SK.FunctionDeclaration: case SK.MethodDeclaration: case SK.Constructor: case SK.GetAccessor: case SK.SetAccessor:
@@ -298,20 +299,22 @@ export class Instrumenter {
 
 /**
  * Kinds the generic visitor leaves as they are: type-only syntax (erased by TypeScript later, so
- * never descended into), imports/exports, and heritage `extends` (visited by visitClass). Indexed by
- * SyntaxKind, whose numbers differ between TypeScript versions: one table per `ts`.
+ * never descended into), imports/exports, heritage `extends` (visited by visitClass), and tokens
+ * other than identifiers (keywords, modifiers, literals, punctuation: nothing inside to visit).
+ * Indexed by SyntaxKind, whose numbers differ between TypeScript versions: one table per `ts`.
  */
-const typeOnlyByTs = new WeakMap<object, Uint8Array>();
-function typeOnlyKinds(ts: typeof TS): Uint8Array {
-  let t = typeOnlyByTs.get(ts);
+const keptByTs = new WeakMap<object, Uint8Array>();
+function keptKinds(ts: typeof TS): Uint8Array {
+  let t = keptByTs.get(ts);
   if (t) return t;
   const SK = ts.SyntaxKind;
   t = new Uint8Array(SK.Count);
   for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node)) t[k] = 1;
+  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) t[k] = 1;
   for (const k of [SK.ExpressionWithTypeArguments, SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter,
     SK.ModuleDeclaration, SK.EnumDeclaration, SK.ImportDeclaration, SK.ImportEqualsDeclaration, SK.ExportDeclaration,
     SK.Decorator, SK.NamespaceExportDeclaration, SK.HeritageClause]) t[k] = 1;
-  typeOnlyByTs.set(ts, t);
+  keptByTs.set(ts, t);
   return t;
 }
 

@@ -31,17 +31,18 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
  * the function twice. Such functions get no frame rather than a broken body.
  */
 function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean): boolean {
-  const fnNames = new Map<string, number>();
-  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) fnNames.set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
-  if (fnNames.size === 0) return false;
+  let fnNames: Map<string, number> | undefined;
+  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
+  if (fnNames === undefined) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  const declared = fnNames;
   let conflict = false;
   const visitVars = (n: TS.Node): void => {
     if (conflict || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
       const names: string[] = [];
       for (const d of n.declarations) boundNames(ts, d.name, names);
-      if (names.some((x) => fnNames.has(x))) { conflict = true; return; }
+      if (names.some((x) => declared.has(x))) { conflict = true; return; }
     }
     ts.forEachChild(n, visitVars);
   };
