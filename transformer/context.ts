@@ -47,9 +47,25 @@ export class FileContext {
     readonly namer: Namer,
   ) {
     this.factory = tctx.factory;
-    this.rw = this.factory.createUniqueName('__rw');
-    this.moduleHandle = this.factory.createUniqueName('__rw_m');
+    this.rw = this.uniqueName('__rw');
+    this.moduleHandle = this.uniqueName('__rw_m');
     this.file = opts.relative(sf.fileName);
+  }
+
+  /**
+   * Generated names are "optimistic" unique names: the printer takes the name as given when the
+   * file does not use it (else it appends `_1`, ...), where plain `createUniqueName` makes it search
+   * `__rw_t_1`, `__rw_t_2`, ... for every name, trying every earlier number again. So each name we
+   * make is distinct already: `__rw_<hook>` (letters only), `__rw_m`, and `__rw_<kind><n>` with a
+   * per-file counter. They stay generated names, which TypeScript's own transforms rely on (a
+   * generated callee is not cached before a `yield` in downlevelled generators, for example).
+   */
+  private uniqueName(text: string): TS.Identifier {
+    return this.factory.createUniqueName(text, this.ts.GeneratedIdentifierFlags.Optimistic);
+  }
+  private names = 0;
+  newName(kind: 't' | 'f' | 'b'): TS.Identifier {
+    return this.uniqueName('__rw_' + kind + ++this.names);
   }
 
   // ---- small builders -----------------------------------------------------------------------
@@ -61,7 +77,7 @@ export class FileContext {
     const fn = this.fn;
     if (fn.inParams ? fn.alias.params : fn.alias.body) {
       let id = this.aliases.get(hook);
-      if (id === undefined) { id = f.createUniqueName('__rw_' + hook); this.aliases.set(hook, id); }
+      if (id === undefined) { id = this.uniqueName('__rw_' + hook); this.aliases.set(hook, id); }
       return f.createCallExpression(id, undefined, args);
     }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
@@ -112,7 +128,7 @@ export class FileContext {
   /** A fresh temporary declared in the current function, or undefined where none can be declared. */
   temp(): TS.Identifier | undefined {
     if (this.fn.inParams) return undefined;
-    const t = this.factory.createUniqueName('__rw_t');
+    const t = this.newName('t');
     this.fn.temps.push(t);
     return t;
   }

@@ -1,6 +1,6 @@
 /** The per-file instrumenter: dispatch over the AST, module prologue. See fixtures/SPEC.md. */
 import type * as TS from 'typescript';
-import { analyzeScopes } from './scope';
+import { analyzeScopes, type RefInfo } from './scope';
 import { Namer } from './names';
 import { FileContext, Fn } from './context';
 import type { NormalizedOptions } from './options';
@@ -12,36 +12,32 @@ export class Instrumenter {
   readonly c: FileContext;
   /** Loop-body blocks declaring shared (captured and written) bindings: each entry gets a `blk` handle. */
   private readonly loopBlocks = new Set<TS.Block>();
+  private readonly keptKinds: Uint8Array;
   constructor(readonly ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions) {
+    this.keptKinds = keptKinds(ts);
     const scope = analyzeScopes(ts, sf);
     this.c = new FileContext(ts, tctx, sf, opts, scope, new Namer(ts, sf, scope.parents));
-    const seen = new Set<unknown>();
-    for (const ref of [...scope.refs.values(), ...scope.shorthandRefs.values()]) {
-      const b = ref.binding;
-      if (seen.has(b)) continue;
-      seen.add(b);
-      if (b.loopBlock && scope.isShared(ref, opts.instrument) && (opts.reads || opts.writes)) this.loopBlocks.add(b.loopBlock);
+    if (opts.reads || opts.writes) {
+      const note = (ref: RefInfo) => {
+        const b = ref.binding;
+        if (b.loopBlock && !this.loopBlocks.has(b.loopBlock) && scope.isShared(ref, opts.instrument)) this.loopBlocks.add(b.loopBlock);
+      };
+      scope.refs.forEach(note);
+      scope.shorthandRefs.forEach(note);
     }
   }
 
-  private isTypeOnly(node: TS.Node): boolean {
-    const ts = this.ts, SK = ts.SyntaxKind;
-    if (ts.isExpressionWithTypeArguments(node)) return true; // heritage `extends` is visited by visitClass
-    if (ts.isTypeNode(node)) return true;
-    switch (node.kind) {
-      case SK.InterfaceDeclaration: case SK.TypeAliasDeclaration: case SK.TypeParameter: case SK.ModuleDeclaration:
-      case SK.EnumDeclaration: case SK.ImportDeclaration: case SK.ImportEqualsDeclaration: case SK.ExportDeclaration:
-      case SK.Decorator: case SK.NamespaceExportDeclaration: case SK.HeritageClause:
-        return true;
-    }
+  private isKept(node: TS.Node): boolean {
+    if (this.keptKinds[node.kind]) return true;
     const mods = (node as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
-    return !!mods?.some((m) => m.kind === SK.DeclareKeyword);
+    if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === this.ts.SyntaxKind.DeclareKeyword) return true;
+    return false;
   }
 
   /** Generic visitor (statements and anything not handled by a more specific entry point). */
   readonly visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
     const ts = this.ts, c = this.c, f = c.factory, SK = ts.SyntaxKind;
-    if (this.isTypeOnly(node)) return node;
+    if (this.isKept(node)) return node;
     if (ts.isExpression(node)) return this.visitExpr(node);
     switch (node.kind) {
       case SK.FunctionDeclaration: case SK.MethodDeclaration: case SK.Constructor: case SK.GetAccessor: case SK.SetAccessor:
@@ -80,7 +76,7 @@ export class Instrumenter {
       case SK.Block: {
         const b = node as TS.Block;
         if (!this.loopBlocks.has(b)) break;
-        const handle = f.createUniqueName('__rw_b');
+        const handle = c.newName('b');
         c.blockOwners.set(b, handle);
         const visited = ts.visitEachChild(b, this.visit, c.tctx);
         const decl = f.createVariableStatement(undefined, f.createVariableDeclarationList([
@@ -115,10 +111,28 @@ export class Instrumenter {
     return ts.visitEachChild(node, this.visit, c.tctx);
   };
 
-  visitStatement(s: TS.Statement): TS.Statement[] {
-    const r = this.visit(s);
-    if (!r) return [];
-    return (Array.isArray(r) ? r : [r]) as TS.Statement[];
+  /** Visits `stmts[from..]` into one list (a statement may become several). */
+  visitStatements(stmts: readonly TS.Statement[], from = 0): TS.Statement[] {
+    const out: TS.Statement[] = [];
+    for (let i = from; i < stmts.length; i++) {
+      const r = this.visit(stmts[i]!);
+      if (!r) continue;
+      if (Array.isArray(r)) for (const x of r) out.push(x as TS.Statement);
+      else out.push(r as TS.Statement);
+    }
+    return out;
+  }
+
+  /** Visits call arguments; the original array when nothing changed, so the call node is kept as is. */
+  visitExprs(list: TS.NodeArray<TS.Expression>): readonly TS.Expression[] {
+    let out: TS.Expression[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      const v = this.visitExpr(e);
+      if (out) out.push(v);
+      else if (v !== e) { out = list.slice(0, i); out.push(v); }
+    }
+    return out ?? list;
   }
 
   /** An expression whose value is used (`unused`: an expression statement or a for-loop update). */
@@ -132,11 +146,11 @@ export class Instrumenter {
         const n = e as TS.CallExpression;
         if (ts.isOptionalChain(n)) return visitChainPlain(this, n);
         const callee = n.expression.kind === SK.SuperKeyword || n.expression.kind === SK.ImportKeyword ? n.expression : this.visitCallee(n.expression);
-        return f.updateCallExpression(n, callee, n.typeArguments, n.arguments.map((a) => this.visitExpr(a)));
+        return f.updateCallExpression(n, callee, n.typeArguments, this.visitExprs(n.arguments));
       }
       case SK.NewExpression: {
         const n = e as TS.NewExpression;
-        return f.updateNewExpression(n, this.visitCallee(n.expression), n.typeArguments, n.arguments?.map((a) => this.visitExpr(a)));
+        return f.updateNewExpression(n, this.visitCallee(n.expression), n.typeArguments, n.arguments && this.visitExprs(n.arguments));
       }
       case SK.TaggedTemplateExpression: {
         const n = e as TS.TaggedTemplateExpression;
@@ -258,7 +272,7 @@ export class Instrumenter {
       directives.some((d) => ((d as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict');
     const fn: Fn = { kind: 'module', temps: [], inParams: false, strict, asyncOrGen: false, alias: { params: true, body: true } };
     c.fn = fn;
-    const body = stmts.slice(nDirectives).flatMap((s) => this.visitStatement(s));
+    const body = this.visitStatements(stmts, nDirectives);
 
     let k = 0;
     while (k < body.length && (ts.isImportDeclaration(body[k]!) || ts.isImportEqualsDeclaration(body[k]!))) k++;
@@ -281,6 +295,27 @@ export class Instrumenter {
     ];
     return f.updateSourceFile(sf, ts.setTextRange(f.createNodeArray([...directives, runtimeImport, ...body.slice(0, k), ...prologue, ...body.slice(k)]), sf.statements));
   }
+}
+
+/**
+ * Kinds the generic visitor leaves as they are: type-only syntax (erased by TypeScript later, so
+ * never descended into), imports/exports, heritage `extends` (visited by visitClass), and tokens
+ * other than identifiers (keywords, modifiers, literals, punctuation: nothing inside to visit).
+ * Indexed by SyntaxKind, whose numbers differ between TypeScript versions: one table per `ts`.
+ */
+const keptByTs = new WeakMap<object, Uint8Array>();
+function keptKinds(ts: typeof TS): Uint8Array {
+  let t = keptByTs.get(ts);
+  if (t) return t;
+  const SK = ts.SyntaxKind;
+  t = new Uint8Array(SK.Count);
+  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node)) t[k] = 1;
+  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) t[k] = 1;
+  for (const k of [SK.ExpressionWithTypeArguments, SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter,
+    SK.ModuleDeclaration, SK.EnumDeclaration, SK.ImportDeclaration, SK.ImportEqualsDeclaration, SK.ExportDeclaration,
+    SK.Decorator, SK.NamespaceExportDeclaration, SK.HeritageClause]) t[k] = 1;
+  keptByTs.set(ts, t);
+  return t;
 }
 
 function outputIsEsm(ts: typeof TS, sf: TS.SourceFile, o: TS.CompilerOptions): boolean {

@@ -52,7 +52,15 @@ export function normalizeOptions(raw: RacewayTransformerOptions | undefined, def
   const exclude = createMatcher([...DEFAULT_EXCLUDE, ...(o.exclude ?? [])]);
   const rtDirs = runtimeDirs();
   const toPosix = (p: string) => p.split(path.sep).join('/');
-  const relative = (fileName: string) => toPosix(path.relative(root, path.resolve(root, fileName)));
+  // TypeScript asks about every emitted file (and the instrumenter again for its events' paths);
+  // both answers depend on the file name only.
+  const relCache = new Map<string, string>();
+  const relative = (fileName: string) => {
+    let rel = relCache.get(fileName);
+    if (rel === undefined) relCache.set(fileName, rel = toPosix(path.relative(root, path.resolve(root, fileName))));
+    return rel;
+  };
+  const decided = new Map<string, boolean>();
   return {
     instrument: o.instrument === 'all' ? 'all' : 'shared',
     writes: o.writes !== false,
@@ -64,12 +72,18 @@ export function normalizeOptions(raw: RacewayTransformerOptions | undefined, def
     onError: o.onError,
     relative,
     shouldInstrument(fileName) {
+      let yes = decided.get(fileName);
+      if (yes !== undefined) return yes;
       const abs = path.resolve(root, fileName);
-      if (rtDirs.some((d) => abs === d || abs.startsWith(d + path.sep))) return false;
-      const rel = relative(abs);
-      // files outside the root are matched by their absolute path
-      const key = rel.startsWith('../') ? toPosix(abs) : rel;
-      return include(key) && !exclude(key);
+      if (rtDirs.some((d) => abs === d || abs.startsWith(d + path.sep))) yes = false;
+      else {
+        const rel = relative(abs);
+        // files outside the root are matched by their absolute path
+        const key = rel.startsWith('../') ? toPosix(abs) : rel;
+        yes = include(key) && !exclude(key);
+      }
+      decided.set(fileName, yes);
+      return yes;
     },
   };
 }

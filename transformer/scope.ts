@@ -56,7 +56,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
 
   // ---- pass 1: parents, scopes and declarations --------------------------------------------
   const scopeOf = new Map<TS.Node, Scope>();
-  const pending: { id: TS.Identifier; scope: Scope; container: TS.Node; write: boolean; shorthand?: TS.ShorthandPropertyAssignment }[] = [];
+  const pending: { id: TS.Identifier; scope: Scope; container: TS.Node; write: boolean; shorthand: TS.ShorthandPropertyAssignment | undefined }[] = [];
 
   const FN_KINDS = new Set([SK.FunctionDeclaration, SK.FunctionExpression, SK.ArrowFunction, SK.MethodDeclaration,
     SK.Constructor, SK.GetAccessor, SK.SetAccessor]);
@@ -80,7 +80,8 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   }
   function hasDeclare(n: TS.Node): boolean {
     const mods = (n as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
-    return !!mods?.some((m) => m.kind === SK.DeclareKeyword);
+    if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === SK.DeclareKeyword) return true;
+    return false;
   }
 
   function isTypeOnly(n: TS.Node): boolean {
@@ -183,20 +184,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     return false;
   }
 
-  // Fast paths for the most frequent kinds: identifiers, and expressions and statements that neither
-  // declare, open a scope, nor carry modifiers (so none of the checks below applies to them).
-  const PLAIN = new Set([SK.PropertyAccessExpression, SK.ElementAccessExpression, SK.CallExpression, SK.NewExpression,
-    SK.BinaryExpression, SK.ExpressionStatement, SK.ReturnStatement, SK.IfStatement, SK.ParenthesizedExpression,
-    SK.PrefixUnaryExpression, SK.PostfixUnaryExpression, SK.ConditionalExpression, SK.ArrayLiteralExpression,
-    SK.ObjectLiteralExpression, SK.PropertyAssignment, SK.TemplateExpression, SK.TemplateSpan, SK.AwaitExpression,
-    SK.YieldExpression, SK.SpreadElement, SK.SpreadAssignment, SK.ThrowStatement, SK.WhileStatement, SK.DoStatement,
-    SK.SwitchStatement, SK.CaseClause, SK.DefaultClause, SK.VariableDeclaration, SK.ElementAccessExpression,
-    SK.TypeOfExpression, SK.VoidExpression, SK.DeleteExpression, SK.TaggedTemplateExpression, SK.ArrayBindingPattern,
-    SK.ObjectBindingPattern, SK.BindingElement]);
-  const LEAF = new Set([SK.StringLiteral, SK.NumericLiteral, SK.BigIntLiteral, SK.NoSubstitutionTemplateLiteral, SK.ThisKeyword,
-    SK.SuperKeyword, SK.TrueKeyword, SK.FalseKeyword, SK.NullKeyword, SK.RegularExpressionLiteral, SK.PrivateIdentifier,
-    SK.TemplateHead, SK.TemplateMiddle, SK.TemplateTail, SK.EmptyStatement, SK.BreakStatement, SK.ContinueStatement,
-    SK.DebuggerStatement, SK.OmittedExpression, SK.DotDotDotToken, SK.QuestionDotToken, SK.QuestionToken]);
+  const { plain: PLAIN, leaf: LEAF } = kindTables(ts);
 
   function walk(n: TS.Node, scope: Scope, container: TS.Node) {
     const kind = n.kind;
@@ -204,13 +192,13 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       const p = parentOf(n);
       if (p) {
         const k = refKind(n as TS.Identifier, p);
-        if (k) pending.push({ id: n as TS.Identifier, scope, container, write: k === 'write' });
+        if (k) pending.push({ id: n as TS.Identifier, scope, container, write: k === 'write', shorthand: undefined });
       }
       return;
     }
-    if (LEAF.has(kind)) return;
-    if (PLAIN.has(kind)) {
-      ts.forEachChild(n, (c) => walkChild(c, scope, container, n));
+    if (LEAF[kind]) return;
+    if (PLAIN[kind]) {
+      walkChildren(n, scope, container);
       return;
     }
     if (isTypeOnly(n) && n.kind !== SK.SourceFile) return;
@@ -289,7 +277,7 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       const p = parentOf(n);
       if (p) {
         const k = refKind(n, p);
-        if (k) pending.push({ id: n, scope, container, write: k === 'write' });
+        if (k) pending.push({ id: n, scope, container, write: k === 'write', shorthand: undefined });
       }
       return;
     }
@@ -300,15 +288,28 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       if (n.objectAssignmentInitializer) walkChild(n.objectAssignmentInitializer, scope, container, n);
       return;
     }
-    ts.forEachChild(n, (c) => walkChild(c, inner, innerContainer, n));
+    walkChildren(n, inner, innerContainer);
   }
   function walkChild(c: TS.Node, scope: Scope, container: TS.Node, parent: TS.Node) {
     if (c.parent !== parent) parents.set(c, parent);
     walk(c, scope, container);
   }
+  // One callback for every node's children (no closure per node): the walk's position lives in
+  // these variables, saved and restored around each child.
+  let curScope = moduleScope, curContainer: TS.Node = sf, curParent: TS.Node = sf;
+  const onChild = (c: TS.Node): undefined => {
+    const s = curScope, k = curContainer, p = curParent;
+    walkChild(c, s, k, p);
+    curScope = s; curContainer = k; curParent = p;
+    return undefined;
+  };
+  function walkChildren(n: TS.Node, scope: Scope, container: TS.Node) {
+    curScope = scope; curContainer = container; curParent = n;
+    ts.forEachChild(n, onChild);
+  }
 
   // hoisting: declarations are collected in pass 1, references resolved afterwards
-  ts.forEachChild(sf, (c) => walkChild(c, moduleScope, sf, sf));
+  walkChildren(sf, moduleScope, sf);
 
   // ---- pass 2: resolve -----------------------------------------------------------------------
   for (const r of pending) {
@@ -342,4 +343,41 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       return mode === 'all' || b.captured;
     },
   };
+}
+
+interface KindTables { plain: Uint8Array; leaf: Uint8Array }
+const tablesByTs = new WeakMap<object, KindTables>();
+
+/**
+ * Fast paths of the walk, indexed by SyntaxKind (whose numbers differ between TypeScript versions,
+ * hence one table per `ts`): PLAIN kinds neither declare, open a scope, nor carry modifiers, so the
+ * walk only descends; LEAF kinds have nothing to walk (or nothing the walk would look at).
+ */
+function kindTables(ts: typeof TS): KindTables {
+  let t = tablesByTs.get(ts);
+  if (t) return t;
+  const SK = ts.SyntaxKind;
+  const plainKinds = [SK.PropertyAccessExpression, SK.ElementAccessExpression, SK.CallExpression, SK.NewExpression,
+    SK.BinaryExpression, SK.ExpressionStatement, SK.ReturnStatement, SK.IfStatement, SK.ParenthesizedExpression,
+    SK.PrefixUnaryExpression, SK.PostfixUnaryExpression, SK.ConditionalExpression, SK.ArrayLiteralExpression,
+    SK.ObjectLiteralExpression, SK.PropertyAssignment, SK.TemplateExpression, SK.TemplateSpan, SK.AwaitExpression,
+    SK.YieldExpression, SK.SpreadElement, SK.SpreadAssignment, SK.ThrowStatement, SK.WhileStatement, SK.DoStatement,
+    SK.SwitchStatement, SK.CaseClause, SK.DefaultClause, SK.VariableDeclaration, SK.ElementAccessExpression,
+    SK.TypeOfExpression, SK.VoidExpression, SK.DeleteExpression, SK.TaggedTemplateExpression, SK.ArrayBindingPattern,
+    SK.ObjectBindingPattern, SK.BindingElement, SK.Parameter, SK.LabeledStatement, SK.TryStatement, SK.NonNullExpression,
+    SK.AsExpression, SK.SatisfiesExpression, SK.TypeAssertionExpression, SK.ComputedPropertyName];
+  const leafKinds = [SK.StringLiteral, SK.NumericLiteral, SK.BigIntLiteral, SK.NoSubstitutionTemplateLiteral, SK.ThisKeyword,
+    SK.SuperKeyword, SK.TrueKeyword, SK.FalseKeyword, SK.NullKeyword, SK.RegularExpressionLiteral, SK.PrivateIdentifier,
+    SK.TemplateHead, SK.TemplateMiddle, SK.TemplateTail, SK.EmptyStatement, SK.BreakStatement, SK.ContinueStatement,
+    SK.DebuggerStatement, SK.OmittedExpression, SK.DotDotDotToken, SK.QuestionDotToken, SK.QuestionToken];
+  t = { plain: new Uint8Array(SK.Count), leaf: new Uint8Array(SK.Count) };
+  for (const k of plainKinds) t.plain[k] = 1;
+  for (const k of leafKinds) t.leaf[k] = 1;
+  // tokens (keywords, modifiers, punctuation) have no children; type syntax and type declarations
+  // are never walked (isTypeOnly); heritage `extends` (ExpressionWithTypeArguments) is, though
+  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) t.leaf[k] = 1;
+  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node) && k !== SK.ExpressionWithTypeArguments) t.leaf[k] = 1;
+  for (const k of [SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter]) t.leaf[k] = 1;
+  tablesByTs.set(ts, t);
+  return t;
 }

@@ -2,13 +2,17 @@
 // methods, shared state, closures, destructuring, generics) built with plain `tsc` and with
 // ts-patch's `tspc` + raceway/transformer. Runs alternate, medians are compared.
 //
-//   node bench/build/run.mjs [--files 400] [--runs 5] [--json out.json]
+//   node bench/build/run.mjs [--files 400] [--runs 5] [--json out.json] [--baseline <transformer.js>]
+//
+// --baseline adds `tspc` + another build of the transformer (e.g. a copy of dist/transformer from
+// an earlier commit, `.../transformer/index.js`), run in the same alternation, so a change is
+// measured side by side under the same machine load.
 //
 // Budget (issue 3): tspc + transformer ≤ 1.15 × tsc.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
@@ -18,6 +22,7 @@ const args = process.argv.slice(2);
 const arg = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const FILES = Number(arg('--files', 400));
 const RUNS = Number(arg('--runs', 5));
+const BASELINE = arg('--baseline') && resolve(arg('--baseline'));
 const out = join(root, 'bench', '.out', 'build');
 
 function moduleSource(i) {
@@ -81,6 +86,7 @@ function generate() {
   const base = { target: 'ES2022', module: 'commonjs', strict: true, sourceMap: true, declaration: true, types: ['node'], rootDir: 'src', skipLibCheck: true };
   writeFileSync(join(out, 'tsconfig.plain.json'), JSON.stringify({ compilerOptions: { ...base, outDir: 'dist-plain' }, include: ['src'] }));
   writeFileSync(join(out, 'tsconfig.raceway.json'), JSON.stringify({ compilerOptions: { ...base, outDir: 'dist-raceway', plugins: [{ transform: 'raceway/transformer' }] }, include: ['src'] }));
+  if (BASELINE) writeFileSync(join(out, 'tsconfig.baseline.json'), JSON.stringify({ compilerOptions: { ...base, outDir: 'dist-baseline', plugins: [{ transform: BASELINE }] }, include: ['src'] }));
   // as if installed: ts-patch resolves the transform from the project's node_modules
   mkdirSync(join(out, 'node_modules'));
   symlinkSync(root, join(out, 'node_modules', 'raceway'), 'dir');
@@ -97,6 +103,7 @@ const variants = {
   'tspc + raceway/transformer': [tspc, '-p', 'tsconfig.raceway.json'],
   'tsc after `ts-patch install` + raceway/transformer': [join(out, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.raceway.json'],
 };
+if (BASELINE) variants['tspc + baseline transformer (--baseline)'] = [tspc, '-p', 'tsconfig.baseline.json'];
 
 const measure = join(dirname(fileURLToPath(import.meta.url)), 'measure.cjs');
 /** Wall-clock and CPU time (user + system of the compiler process) of one build. */
@@ -113,7 +120,9 @@ const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 for (const argv of Object.values(variants)) time(argv); // warm the file system cache
 for (let r = 0; r < RUNS; r++) for (const [k, argv] of Object.entries(variants)) samples[k].push(time(argv));
 // sanity: the plugin really ran (otherwise the comparison measures nothing)
-if (!readFileSync(join(out, 'dist-raceway', 'm1.js'), 'utf8').includes('require("raceway/runtime")')) throw new Error('the raceway build is not instrumented');
+for (const d of BASELINE ? ['dist-raceway', 'dist-baseline'] : ['dist-raceway']) {
+  if (!readFileSync(join(out, d, 'm1.js'), 'utf8').includes('require("raceway/runtime")')) throw new Error(`the ${d} build is not instrumented`);
+}
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const baseCpu = median(samples.tsc.map((x) => x.cpu));
 const baseWall = median(samples.tsc.map((x) => x.wall));
@@ -126,6 +135,6 @@ console.log('| build | CPU time (median) | × tsc | wall clock (median) | × tsc
 for (const r of rows) console.log(`| ${r.variant} | ${(r.cpu_ms / 1000).toFixed(2)} s | ${r.ratio.toFixed(2)} | ${(r.wall_ms / 1000).toFixed(2)} s | ${r.wall_ratio.toFixed(2)} |`);
 const json = arg('--json');
 if (json) writeFileSync(json, JSON.stringify({ files: FILES, runs: RUNS, node: process.version, rows }, null, 2));
-for (const r of rows.filter((x) => x.variant.includes('raceway'))) {
+for (const r of rows.filter((x) => x.variant.includes('raceway') || x.variant.includes('baseline'))) {
   console.log(`budget 1.15× (CPU time) for ${r.variant}: ${r.ratio <= 1.15 ? 'met' : 'NOT met'} (${r.ratio.toFixed(3)})`);
 }

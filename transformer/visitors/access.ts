@@ -149,7 +149,7 @@ export function visitChainPlain(I: Instrumenter, e: TS.Expression): TS.Expressio
   const rebuild = (n: TS.Expression): TS.Expression => {
     if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessChain(n as TS.PropertyAccessChain, inner(n.expression, false), n.questionDotToken, n.name as TS.MemberName);
     if (ts.isElementAccessExpression(n)) return f.updateElementAccessChain(n as TS.ElementAccessChain, inner(n.expression, false), n.questionDotToken, I.visitExpr(n.argumentExpression));
-    if (ts.isCallExpression(n)) return f.updateCallChain(n as TS.CallChain, inner(n.expression, true), n.questionDotToken, n.typeArguments, n.arguments.map((a) => I.visitExpr(a)));
+    if (ts.isCallExpression(n)) return f.updateCallChain(n as TS.CallChain, inner(n.expression, true), n.questionDotToken, n.typeArguments, I.visitExprs(n.arguments));
     if (ts.isNonNullExpression(n)) return f.updateNonNullChain(n as TS.NonNullChain, inner(n.expression, false));
     return I.visitExpr(n);
   };

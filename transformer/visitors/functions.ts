@@ -31,17 +31,18 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
  * the function twice. Such functions get no frame rather than a broken body.
  */
 function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean): boolean {
-  const fnNames = new Map<string, number>();
-  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) fnNames.set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
-  if (fnNames.size === 0) return false;
+  let fnNames: Map<string, number> | undefined;
+  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
+  if (fnNames === undefined) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  const declared = fnNames;
   let conflict = false;
   const visitVars = (n: TS.Node): void => {
     if (conflict || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
       const names: string[] = [];
       for (const d of n.declarations) boundNames(ts, d.name, names);
-      if (names.some((x) => fnNames.has(x))) { conflict = true; return; }
+      if (names.some((x) => declared.has(x))) { conflict = true; return; }
     }
     ts.forEachChild(n, visitVars);
   };
@@ -71,7 +72,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
-    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? f.createUniqueName('__rw_f') : undefined,
+    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? c.newName('f') : undefined,
     temps: [], inParams: true,
     strict,
     asyncOrGen: isAsync || isGen,
@@ -96,7 +97,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
     if (bodyStmts) {
       const n = directiveCount(ts, bodyStmts);
       directives = bodyStmts.slice(0, n);
-      stmts = bodyStmts.slice(n).map((s) => I.visitStatement(s)).flat();
+      stmts = I.visitStatements(bodyStmts, n);
     } else {
       const e = node.body as TS.Expression;
       stmts = [ts.setTextRange(f.createReturnStatement(I.visitExpr(e)), e)];
@@ -198,7 +199,7 @@ export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.Class
       c.frames.set(m, fn);
       c.fn = fn;
       let stmts: TS.Statement[];
-      try { stmts = m.body.statements.map((s) => I.visitStatement(s)).flat(); } finally { c.fn = parentFn; }
+      try { stmts = I.visitStatements(m.body.statements); } finally { c.fn = parentFn; }
       return f.updateClassStaticBlockDeclaration(m, f.updateBlock(m.body, [...tempDeclaration(I, fn.temps), ...stmts]));
     }
     // methods, accessors, constructor: strict because class bodies are
