@@ -142,7 +142,6 @@ export interface PreparedBatch {
   /** ...and the others (upper-case hex digits), kept as strings. */
   oddIds: string[];
   count: number;
-  traces: string[];
   chunk: IndexChunk;
   packedBody: Uint8Array;
   packedChunk: Uint8Array;
@@ -152,9 +151,6 @@ export interface PreparedBatch {
 export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): PreparedBatch {
   const chunk = chunkOf(events, ts);
   const body = rawBody ?? Buffer.from(JSON.stringify({ events }));
-  const traces = new Set<string>();
-  let last = '';
-  for (const e of events) if (e.trace_id !== last) traces.add((last = e.trace_id));
   const ids = new Int32Array(events.length * 4);
   const oddIds: string[] = [];
   let k = 0;
@@ -163,7 +159,7 @@ export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer, 
     else oddIds.push(e.id);
   }
   return {
-    ids: k === events.length ? ids : ids.slice(0, k * 4), oddIds, count: events.length, traces: [...traces], chunk,
+    ids: k === events.length ? ids : ids.slice(0, k * 4), oddIds, count: events.length, chunk,
     packedBody: pack(body), packedChunk: pack(encodeChunk(chunk)),
   };
 }

@@ -294,6 +294,8 @@ export interface TraceAggregate {
   last: number;
   /** Distinct (an array: nearly always one). */
   services: string[];
+  /** Store seqs of the batches holding the trace's events, ascending. */
+  batches: number[];
 }
 
 interface VarEntry {
@@ -370,7 +372,8 @@ export class LiveIndex {
     if (depth < 8) for (const c of this.children.get(name) ?? []) this.touchTask(c, depth + 1);
   }
 
-  add(chunk: IndexChunk): void {
+  /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
+  add(chunk: IndexChunk, batch = -1): void {
     const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
     const strs = this.strs;
     // Per-chunk caches, by the chunk's string index: the big maps (string table, tasks, variables
@@ -436,7 +439,8 @@ export class LiveIndex {
         if (vs) for (const v of vs) this.dirty.add(v);
       }
       let tr = this.traces.get(trace);
-      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: [] }));
+      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: [], batches: [] }));
+      if (batch >= 0 && tr.batches[tr.batches.length - 1] !== batch) tr.batches.push(batch);
       tr.count += count;
       if (first < tr.first) tr.first = first;
       if (last > tr.last) tr.last = last;
@@ -555,6 +559,11 @@ export class LiveIndex {
       }
     }
     if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
+  }
+
+  /** The store seqs of the batches that hold events of a trace, ascending. */
+  batchesOf(traceId: string): readonly number[] {
+    return this.traces.get(traceId)?.batches ?? [];
   }
 
   context(): AnalysisContext {

@@ -1,9 +1,10 @@
 /**
  * The embedded event store (better-sqlite3, WAL), log-structured for ingest speed: one row per
  * ingested batch holding the events' JSON (the request body itself when every event was kept),
- * their ids, and the batch's analysis chunk; plus a trace -> batch index for the trace view.
- * Duplicate ids are filtered against an in-memory set rebuilt from the ids column at startup,
- * and the analysis index lives in memory (see live-index.ts), rebuilt from the chunks.
+ * their ids, and the batch's analysis chunk. Duplicate ids are filtered against an in-memory set
+ * rebuilt from the ids column at startup, and the analysis index lives in memory (see
+ * live-index.ts), rebuilt from the chunks; it also knows which batches hold each trace (the trace
+ * view), since a chunk names every trace of its batch.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -31,9 +32,11 @@ export interface IngestResult {
   duplicates: number;
 }
 
+// Earlier versions also kept a batch_traces (trace_id, seq) table. Its keys are random, so every
+// commit rewrote pages all over that b-tree (at 64 KB a page): 40% of a commit's cost for what the
+// chunks already say. Databases that have it keep it, unused.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, ids TEXT NOT NULL, chunk BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS batch_traces (trace_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_id, seq)) WITHOUT ROWID;
 `;
 
 /** better-sqlite3 binds Buffers as BLOBs; a worker's reply carries plain Uint8Arrays. */
@@ -85,15 +88,14 @@ export class Store {
     if (storeOptions.backgroundCheckpoints && path !== ':memory:') this.startCheckpointer();
     this.stmt = {
       insertBatch: this.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)'),
-      // All of a batch's traces in one statement (SQLite walks the JSON array).
-      insertTraces: this.db.prepare('INSERT OR IGNORE INTO batch_traces (trace_id, seq) SELECT value, ? FROM json_each(?)'),
+      bodies: this.db.prepare('SELECT body FROM batches WHERE seq = ?').pluck(),
     };
     this.index = new LiveIndex(options);
-    for (const [ids, chunk] of this.db.prepare('SELECT ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[string | Buffer, Buffer]>) {
+    for (const [seq, ids, chunk] of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[number, string | Buffer, Buffer]>) {
       // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
       if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
       else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
-      this.index.add(decodeChunk(unpackRaw(chunk)));
+      this.index.add(decodeChunk(unpackRaw(chunk)), seq);
     }
   }
 
@@ -133,16 +135,15 @@ export class Store {
 
   /** Writes a batch whose ids are already in the set (removed again when the write fails). */
   private write(batch: PreparedBatch): void {
+    let seq: number;
     try {
-      this.db.transaction(() => {
-        const seq = this.stmt.insertBatch.run(asBuffer(batch.packedBody), idsColumn(batch), asBuffer(batch.packedChunk)).lastInsertRowid;
-        this.stmt.insertTraces.run(seq, JSON.stringify(batch.traces));
-      })();
+      // One statement: its own implicit transaction, all or nothing.
+      seq = Number(this.stmt.insertBatch.run(asBuffer(batch.packedBody), idsColumn(batch), asBuffer(batch.packedChunk)).lastInsertRowid);
     } catch (err) {
       this.ids.deleteBatch(batch.ids, batch.oddIds);
       throw err;
     }
-    this.index.add(batch.chunk);
+    this.index.add(batch.chunk, seq);
     this.version++;
     if (this.checkpointer) {
       this.sinceCheckpoint += batch.packedBody.byteLength + batch.packedChunk.byteLength + batch.ids.byteLength;
@@ -204,11 +205,11 @@ export class Store {
 
   /** The events of one trace in causal order (vector clocks first, then timestamps). */
   traceEvents(traceId: string): RacewayEvent[] {
-    const bodies = this.db.prepare('SELECT b.body FROM batch_traces t JOIN batches b ON b.seq = t.seq WHERE t.trace_id = ? ORDER BY t.seq')
-      .pluck().all(traceId) as Buffer[];
     const seen = new Set<string>();
     const events: RacewayEvent[] = [];
-    for (const body of bodies) {
+    for (const seq of this.index.batchesOf(traceId)) {
+      const body = this.stmt.bodies.get(seq) as Buffer | undefined;
+      if (!body) continue;
       for (const e of (JSON.parse(unpack(body)) as { events: RacewayEvent[] }).events) {
         if (e && e.trace_id === traceId && !seen.has(e.id) && this.ids.has(e.id)) {
           seen.add(e.id);

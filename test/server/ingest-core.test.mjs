@@ -196,6 +196,8 @@ test('the compact chunk survives encoding, and a database with chunks of the ear
   legacy.t = [...spans].map(([task, [first, last]]) => [task, first, last]);
   const seq = store.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)')
     .run(pack(JSON.stringify({ events })), events.map((e) => e.id).join(','), pack(JSON.stringify(legacy))).lastInsertRowid;
+  // Earlier versions also had a trace -> batch table (no longer written; the chunks tell).
+  store.db.exec('CREATE TABLE IF NOT EXISTS batch_traces (trace_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_id, seq)) WITHOUT ROWID');
   for (const tr of new Set(events.map((e) => e.trace_id))) store.db.prepare('INSERT INTO batch_traces VALUES (?, ?)').run(tr, seq);
   store.close();
   store = new Store(db);
