@@ -184,7 +184,7 @@ export class Store {
   }
 
   traceCount(): number {
-    return this.index.traces.size;
+    return this.index.traceCount;
   }
 
   analyze(): RaceReport[] {
@@ -193,7 +193,7 @@ export class Store {
 
   /** Trace summaries, most recent first. */
   traces(page: number, pageSize: number): { total: number; traces: TraceSummary[] } {
-    const all = [...this.index.traces.values()].sort((a, b) => b.last - a.last || (a.trace_id < b.trace_id ? -1 : 1));
+    const all = this.index.traceAggregates().sort((a, b) => b.last - a.last || (a.trace_id < b.trace_id ? -1 : 1));
     return {
       total: all.length,
       traces: all.slice((page - 1) * pageSize, page * pageSize).map((t) => {
