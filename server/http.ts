@@ -199,7 +199,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     if (reply && !reply.ok && reply.status < 500) throw new HttpError(reply.status, reply.message, reply.extra);
     if (reply && reply.ok) {
       ({ validCount, rejected, rejectedCount } = reply.parsed);
-      result = store.commitPrepared(reply.batch);
+      result = await store.commitPreparedSoon(reply.batch);
     }
     if (!result) {
       // Inline: no worker, a worker failure, or duplicates to filter out.

@@ -73,6 +73,8 @@ export class Store {
   private checkpointer: Worker | null = null;
   private checkpointBusy = false;
   private sinceCheckpoint = 0;
+  /** Batches waiting for this turn's group commit (see commitPreparedSoon). */
+  private readonly pending: { batch: PreparedBatch; resolve: (r: IngestResult) => void; reject: (err: unknown) => void }[] = [];
 
   /** `path` ':memory:' keeps everything in memory. */
   constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
@@ -133,26 +135,66 @@ export class Store {
     return { inserted: batch.count, duplicates: 0 };
   }
 
+  /**
+   * `commitPrepared` for a server: the batch is written together with the others committed in the
+   * same turn of the event loop, in one SQLite transaction. A commit costs about the same whatever
+   * its size (WAL frames, locks, syscalls), so small batches from many clients (the runtime sends
+   * small ones) share that cost whenever the main thread has fallen behind. Resolves once the batch
+   * is stored; rejects, storing none of that group, when the write fails.
+   */
+  commitPreparedSoon(batch: PreparedBatch): Promise<IngestResult | null> {
+    if (!this.ids.addBatch(batch.ids, batch.oddIds)) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending.splice(0);
+    try {
+      this.writeAll(group.map((p) => p.batch));
+    } catch (err) {
+      for (const p of group) p.reject(err);
+      return;
+    }
+    for (const p of group) p.resolve({ inserted: p.batch.count, duplicates: 0 });
+  }
+
   /** Writes a batch whose ids are already in the set (removed again when the write fails). */
   private write(batch: PreparedBatch): void {
-    let seq: number;
+    this.writeAll([batch]);
+  }
+
+  /** Writes batches whose ids are already in the set, all or none (their ids are removed again when the write fails). */
+  private writeAll(batches: readonly PreparedBatch[]): void {
+    const seqs: number[] = [];
+    const insert = (b: PreparedBatch) => seqs.push(Number(this.stmt.insertBatch.run(asBuffer(b.packedBody), idsColumn(b), asBuffer(b.packedChunk)).lastInsertRowid));
     try {
-      // One statement: its own implicit transaction, all or nothing.
-      seq = Number(this.stmt.insertBatch.run(asBuffer(batch.packedBody), idsColumn(batch), asBuffer(batch.packedChunk)).lastInsertRowid);
+      // One statement is its own (implicit) transaction; several share one.
+      if (batches.length === 1) insert(batches[0]!);
+      else this.insertAll(batches, insert);
     } catch (err) {
-      this.ids.deleteBatch(batch.ids, batch.oddIds);
+      for (const b of batches) this.ids.deleteBatch(b.ids, b.oddIds);
       throw err;
     }
-    this.index.add(batch.chunk, seq);
-    this.version++;
-    if (this.checkpointer) {
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!;
+      this.index.add(batch.chunk, seqs[i]!);
+      this.version++;
       this.sinceCheckpoint += batch.packedBody.byteLength + batch.packedChunk.byteLength + batch.ids.byteLength;
-      if (this.sinceCheckpoint >= CHECKPOINT_EVERY_BYTES && !this.checkpointBusy) {
-        this.sinceCheckpoint = 0;
-        this.checkpointBusy = true;
-        this.checkpointer.postMessage('checkpoint');
-      }
     }
+    if (this.checkpointer && this.sinceCheckpoint >= CHECKPOINT_EVERY_BYTES && !this.checkpointBusy) {
+      this.sinceCheckpoint = 0;
+      this.checkpointBusy = true;
+      this.checkpointer.postMessage('checkpoint');
+    }
+  }
+
+  private insertAll(batches: readonly PreparedBatch[], insert: (b: PreparedBatch) => void): void {
+    this.db.transaction(() => {
+      for (const b of batches) insert(b);
+    })();
   }
 
   private startCheckpointer(): void {
