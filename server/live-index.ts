@@ -652,40 +652,36 @@ export class LiveIndex {
    */
   context(): AnalysisContext {
     const { cx, strs, lists, interned } = this;
-    // null: asked, and not a known task.
-    const tasks = new Map<string, TaskInfo | null>();
-    const units = new Map<number, UnitInfo | undefined>();
+    // By string / unit number (plain arrays: they stay fast at a million entries, and a lookup by
+    // number is cheaper than one more Map keyed by task name).
+    const tasks: (TaskInfo | undefined)[] = new Array(strs.length);
+    const units: (UnitInfo | undefined)[] = new Array(cx.units);
     const children = new Map<string, string[]>();
     return {
       tasks: {
         get: (name) => {
-          const known = tasks.get(name);
-          if (known !== undefined) return known ?? undefined;
           const t = interned.get(name);
-          let info: TaskInfo | null = null;
-          if (t !== undefined && t < cx.tKnown.length && cx.tKnown[t]) {
+          if (t === undefined || t >= cx.tKnown.length || !cx.tKnown[t]) return undefined;
+          let info = tasks[t];
+          if (!info) {
             // One shape for every task (absent fields undefined), so the analyzer's reads stay monomorphic.
             const p = cx.tParent[t]!;
             const first = cx.tFirst[t]!;
-            info = {
+            tasks[t] = info = {
               awaits: this.awaitLists.sorted(cx.tAwaits[t]!), parent: p >= 0 ? strs[p]! : undefined, spawnTs: p >= 0 ? cx.tSpawnTs[t]! : undefined,
               first: first === first ? first : undefined, last: first === first ? cx.tLast[t]! : undefined,
             };
           }
-          tasks.set(name, info);
-          return info ?? undefined;
+          return info;
         },
       },
       units: {
         get: (key) => {
           if (typeof key !== 'number' || !(key >= 0 && key < cx.units) || cx.uInfo[key] === 0) return undefined;
-          let info = units.get(key);
+          let info = units[key];
           if (!info) {
-            const http = cx.uInfo[key] === 2;
-            info = { service: strs[cx.uSvc[key]!]!, start: cx.uStart[key]!, end: orNull(cx.uEnd[key]!) };
-            if (http) info.http = true;
-            else info.http = false;
-            units.set(key, info);
+            info = { service: strs[cx.uSvc[key]!]!, start: cx.uStart[key]!, end: orNull(cx.uEnd[key]!), http: cx.uInfo[key] === 2 };
+            units[key] = info;
           }
           return info;
         },
