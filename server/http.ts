@@ -11,7 +11,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { BodyError, parseBody, type RejectedEvent } from './ingest-core';
-import { IngestPool } from './ingest-pool';
+import { IngestPool, ownedBody } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
 import type { IngestResult, Store } from './store';
@@ -127,7 +127,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer[]> {
     source.on('end', () => {
       if (!done) {
         done = true;
-        // The pieces as they came: the ingest worker joins them (one copy less on this thread).
+        // The pieces as they came: joined once, for the worker or for the inline path.
         resolve(chunks);
       }
     });
@@ -191,7 +191,8 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
 
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks = await readBody(req, limit);
-    const reply = pool ? await pool.prepare(chunks) : null;
+    // The worker gets a copy of its own; `chunks` stay for the inline path.
+    const reply = pool ? await pool.prepare(ownedBody(chunks)) : null;
     let result: IngestResult | null = null;
     let validCount: number;
     let rejected: RejectedEvent[];

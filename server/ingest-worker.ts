@@ -4,10 +4,10 @@ import { BodyError, parseBody, prepareBatch, transferables, type WorkerReply } f
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-parentPort?.on('message', (msg: { id: number; chunks: Uint8Array[] }) => {
+parentPort?.on('message', (msg: { id: number; body: Uint8Array }) => {
   let reply: WorkerReply;
   try {
-    const body = msg.chunks.length === 1 ? asBuffer(msg.chunks[0]!) : Buffer.concat(msg.chunks);
+    const body = asBuffer(msg.body);
     const { valid, ts, rejected, rejectedCount } = parseBody(body);
     const batch = prepareBatch(valid, rejectedCount === 0 ? body : undefined, ts);
     reply = { id: msg.id, ok: true, parsed: { rejected, rejectedCount, validCount: valid.length }, batch };
