@@ -53,13 +53,26 @@ const PREFIX = Buffer.from('{"events":[');
 // Where one runtime event ends and the next begins (wire.ts writes "id" first, "lock_set" last).
 const BOUNDARY = Buffer.from(']},{"id":"');
 
+/**
+ * Parses `body[from..to)` as array contents. The bytes just outside it (the "[" of the framing or
+ * the comma a cut was made at; the comma or the final "]") briefly become "[" and "]", so the
+ * piece is decoded as one flat string: wrapping it in brackets by concatenation made V8 copy
+ * every piece once more to flatten it.
+ */
 function parsePiece(body: Buffer, from: number, to: number, ascii: boolean): unknown[] | null {
+  const before = body[from - 1]!;
+  const after = body[to]!;
+  body[from - 1] = 0x5b;
+  body[to] = 0x5d;
   try {
-    const part = JSON.parse(`[${body.toString(ascii ? 'latin1' : 'utf8', from, to)}]`) as unknown[];
+    const part = JSON.parse(body.toString(ascii ? 'latin1' : 'utf8', from - 1, to + 1)) as unknown[];
     // "[]" parses, but an empty piece between two commas is not valid JSON.
     return part.length ? part : null;
   } catch {
     return null;
+  } finally {
+    body[from - 1] = before;
+    body[to] = after;
   }
 }
 
