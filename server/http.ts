@@ -11,7 +11,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { BodyError, parseBody, type RejectedEvent } from './ingest-core';
-import { IngestPool, ownedBody } from './ingest-pool';
+import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
 import type { IngestResult, Store } from './store';
@@ -192,7 +192,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks = await readBody(req, limit);
     // The worker gets a copy of its own; `chunks` stay for the inline path.
-    const reply = pool ? await pool.prepare(ownedBody(chunks)) : null;
+    const reply = pool ? await pool.prepare(chunks) : null;
     let result: IngestResult | null = null;
     let validCount: number;
     let rejected: RejectedEvent[];

@@ -195,6 +195,10 @@ export function transferables(b: PreparedBatch): ArrayBuffer[] {
 }
 
 /** What the worker answers for one body. */
-export type WorkerReply =
+export type WorkerReply = (
   | { id: number; ok: true; parsed: Omit<ParsedBody, 'valid' | 'ts'> & { validCount: number }; batch: PreparedBatch }
-  | { id: number; ok: false; status: number; message: string; extra: Record<string, unknown> };
+  | { id: number; ok: false; status: number; message: string; extra: Record<string, unknown> }
+) & {
+  /** The memory the body came in, handed back for the next body (see IngestPool). */
+  spare?: ArrayBuffer;
+};

@@ -11,10 +11,15 @@ interface Slot {
   inFlight: Map<number, (reply: WorkerReply | null) => void>;
 }
 
+/** Spare body buffers kept for reuse, at most. */
+const SPARES = 8;
+
 export class IngestPool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closing = false;
+  /** Body memory the workers handed back, for the next bodies. */
+  private readonly spares: ArrayBuffer[] = [];
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -23,6 +28,7 @@ export class IngestPool {
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(join(__dirname, 'ingest-worker.js')), inFlight: new Map() };
     slot.worker.on('message', (reply: WorkerReply) => {
+      if (reply.spare && this.spares.length < SPARES) this.spares.push(reply.spare);
       const done = slot.inFlight.get(reply.id);
       slot.inFlight.delete(reply.id);
       done?.(reply);
@@ -41,11 +47,11 @@ export class IngestPool {
   }
 
   /**
-   * Prepares a body. Its memory is handed to the worker, not copied (`body` is unusable after the
-   * call), so it must own its ArrayBuffer whole (see `ownedBody`). Resolves with the worker's reply,
-   * or null when the worker failed or took too long (the caller then works inline, from its own copy).
+   * Prepares a body given as the chunks it arrived in. Resolves with the worker's reply, or null
+   * when the worker failed or took too long (the caller then works inline, from the chunks).
    */
-  prepare(body: Uint8Array, timeoutMs = 30_000): Promise<WorkerReply | null> {
+  prepare(chunks: readonly Buffer[], timeoutMs = 30_000): Promise<WorkerReply | null> {
+    const body = this.join(chunks);
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
     const id = this.nextId++;
@@ -69,6 +75,32 @@ export class IngestPool {
     });
   }
 
+  /**
+   * The chunks joined into memory of the body's own, which is handed to the worker, not copied:
+   * one copy here instead of three (into the message, out of it, joined in the worker). The memory
+   * is a spare the workers gave back when one is large enough and not wastefully large.
+   */
+  private join(chunks: readonly Buffer[]): Uint8Array {
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    let mem: ArrayBuffer | undefined;
+    for (let i = 0; i < this.spares.length; i++) {
+      const b = this.spares[i]!;
+      if (b.byteLength >= size && b.byteLength <= 4 * size + 65536) {
+        mem = b;
+        this.spares.splice(i, 1);
+        break;
+      }
+    }
+    const body = new Uint8Array(mem ?? new ArrayBuffer(size), 0, size);
+    let at = 0;
+    for (const c of chunks) {
+      body.set(c, at);
+      at += c.length;
+    }
+    return body;
+  }
+
   /** Test hook: the workers' threads. */
   get threads(): Worker[] {
     return this.slots.map((s) => s.worker);
@@ -78,21 +110,4 @@ export class IngestPool {
     this.closing = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => undefined)));
   }
-}
-
-/**
- * The chunks of a body joined into memory of its own, ready to be handed to a worker: one copy
- * here instead of three (into the message, out of it, and joined in the worker).
- */
-export function ownedBody(chunks: readonly Buffer[]): Buffer {
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  // Never from Buffer's shared pool: the whole ArrayBuffer goes to the worker.
-  const body = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const c of chunks) {
-    c.copy(body, at);
-    at += c.length;
-  }
-  return body;
 }
