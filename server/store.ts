@@ -70,6 +70,8 @@ export class Store {
   /** Bumped whenever an ingest stores something. */
   version = 0;
   private readonly stmt;
+  /** Writes batches in one transaction; their seqs. */
+  private readonly insertAll: (batches: readonly PreparedBatch[]) => number[];
   private checkpointer: Worker | null = null;
   private checkpointBusy = false;
   private sinceCheckpoint = 0;
@@ -92,6 +94,8 @@ export class Store {
       insertBatch: this.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)'),
       bodies: this.db.prepare('SELECT body FROM batches WHERE seq = ?').pluck(),
     };
+    // Made once: better-sqlite3 builds a new wrapper (and looks up its statements) per transaction() call.
+    this.insertAll = this.db.transaction((batches: readonly PreparedBatch[]) => batches.map((b) => this.insert(b)));
     this.index = new LiveIndex(options);
     for (const [seq, ids, chunk] of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[number, string | Buffer, Buffer]>) {
       // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
@@ -168,12 +172,10 @@ export class Store {
 
   /** Writes batches whose ids are already in the set, all or none (their ids are removed again when the write fails). */
   private writeAll(batches: readonly PreparedBatch[]): void {
-    const seqs: number[] = [];
-    const insert = (b: PreparedBatch) => seqs.push(Number(this.stmt.insertBatch.run(asBuffer(b.packedBody), idsColumn(b), asBuffer(b.packedChunk)).lastInsertRowid));
+    let seqs: number[];
     try {
       // One statement is its own (implicit) transaction; several share one.
-      if (batches.length === 1) insert(batches[0]!);
-      else this.insertAll(batches, insert);
+      seqs = batches.length === 1 ? [this.insert(batches[0]!)] : this.insertAll(batches);
     } catch (err) {
       for (const b of batches) this.ids.deleteBatch(b.ids, b.oddIds);
       throw err;
@@ -191,11 +193,10 @@ export class Store {
     }
   }
 
-  private insertAll(batches: readonly PreparedBatch[], insert: (b: PreparedBatch) => void): void {
-    this.db.transaction(() => {
-      for (const b of batches) insert(b);
-    })();
+  private insert(b: PreparedBatch): number {
+    return Number(this.stmt.insertBatch.run(asBuffer(b.packedBody), idsColumn(b), asBuffer(b.packedChunk)).lastInsertRowid);
   }
+
 
   private startCheckpointer(): void {
     let worker: Worker;
