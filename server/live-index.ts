@@ -657,9 +657,15 @@ export class LiveIndex {
     const tasks: (TaskInfo | undefined)[] = new Array(strs.length);
     const units: (UnitInfo | undefined)[] = new Array(cx.units);
     const children = new Map<string, string[]>();
+    // The Ordering asks for one task twice in a row (its segment, then its job): remember the last.
+    let lastName: string | undefined;
+    let lastInfo: TaskInfo | undefined;
     return {
       tasks: {
         get: (name) => {
+          if (name === lastName) return lastInfo;
+          lastName = name;
+          lastInfo = undefined;
           const t = interned.get(name);
           if (t === undefined || t >= cx.tKnown.length || !cx.tKnown[t]) return undefined;
           let info = tasks[t];
@@ -672,7 +678,7 @@ export class LiveIndex {
               first: first === first ? first : undefined, last: first === first ? cx.tLast[t]! : undefined,
             };
           }
-          return info;
+          return (lastInfo = info);
         },
       },
       units: {
