@@ -8,26 +8,42 @@
 
 export const EMPTY_LIST = -1;
 
-export class IntLists {
-  private val: Int32Array;
-  private next: Int32Array;
+/** The nodes: values in a typed array of `V`, links to older nodes in `next`. */
+class LinkedLists<V extends Int32Array | Float64Array> {
+  protected val: V;
+  protected next: Int32Array;
   private n = 0;
 
-  constructor(capacity = 1024) {
-    this.val = new Int32Array(capacity);
+  constructor(private readonly make: (len: number) => V, capacity: number) {
+    this.val = make(capacity);
     this.next = new Int32Array(capacity);
   }
 
   /** Adds `v` in front of the list that starts at `head`; returns the new head. */
   push(head: number, v: number): number {
     if (this.n === this.val.length) {
-      this.val = growInt(this.val, this.n * 2, 0);
+      const val = this.make(this.n * 2);
+      val.set(this.val);
+      this.val = val;
       this.next = growInt(this.next, this.n * 2, 0);
     }
     const i = this.n++;
     this.val[i] = v;
     this.next[i] = head;
     return i;
+  }
+
+  /** The values, newest first. */
+  protected values(head: number): number[] {
+    const out: number[] = [];
+    for (let i = head; i >= 0; i = this.next[i]!) out.push(this.val[i]!);
+    return out;
+  }
+}
+
+export class IntLists extends LinkedLists<Int32Array> {
+  constructor(capacity = 1024) {
+    super((len) => new Int32Array(len), capacity);
   }
 
   /** True when one of the first `depth` values from `head` is `v`. */
@@ -43,40 +59,20 @@ export class IntLists {
 
   /** The values, oldest first. */
   toArray(head: number): number[] {
-    const out: number[] = [];
-    for (let i = head; i >= 0; i = this.next[i]!) out.push(this.val[i]!);
-    return out.reverse();
+    return this.values(head).reverse();
   }
 }
 
 /** Lists of doubles (timestamps), the same way. */
-export class FloatLists {
-  private val: Float64Array;
-  private next: Int32Array;
-  private n = 0;
-
+export class FloatLists extends LinkedLists<Float64Array> {
   constructor(capacity = 1024) {
-    this.val = new Float64Array(capacity);
-    this.next = new Int32Array(capacity);
-  }
-
-  push(head: number, v: number): number {
-    if (this.n === this.val.length) {
-      this.val = growFloat(this.val, this.n * 2, 0);
-      this.next = growInt(this.next, this.n * 2, 0);
-    }
-    const i = this.n++;
-    this.val[i] = v;
-    this.next[i] = head;
-    return i;
+    super((len) => new Float64Array(len), capacity);
   }
 
   /** The values in ascending order. */
   sorted(head: number): number[] {
-    const out: number[] = [];
-    for (let i = head; i >= 0; i = this.next[i]!) out.push(this.val[i]!);
     // Newest first is nearly always descending already.
-    out.reverse();
+    const out = this.values(head).reverse();
     for (let i = 1; i < out.length; i++) {
       if (out[i - 1]! > out[i]!) {
         out.sort((a, b) => a - b);
