@@ -127,7 +127,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer[]> {
     source.on('end', () => {
       if (!done) {
         done = true;
-        // The pieces as they came: the ingest worker joins them (one copy less on this thread).
+        // The pieces as they came: joined once, for the worker or for the inline path.
         resolve(chunks);
       }
     });
@@ -191,6 +191,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
 
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks = await readBody(req, limit);
+    // The worker gets a copy of its own; `chunks` stay for the inline path.
     const reply = pool ? await pool.prepare(chunks) : null;
     let result: IngestResult | null = null;
     let validCount: number;
@@ -199,7 +200,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     if (reply && !reply.ok && reply.status < 500) throw new HttpError(reply.status, reply.message, reply.extra);
     if (reply && reply.ok) {
       ({ validCount, rejected, rejectedCount } = reply.parsed);
-      result = store.commitPrepared(reply.batch);
+      result = await store.commitPreparedSoon(reply.batch);
     }
     if (!result) {
       // Inline: no worker, a worker failure, or duplicates to filter out.

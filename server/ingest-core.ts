@@ -53,13 +53,26 @@ const PREFIX = Buffer.from('{"events":[');
 // Where one runtime event ends and the next begins (wire.ts writes "id" first, "lock_set" last).
 const BOUNDARY = Buffer.from(']},{"id":"');
 
+/**
+ * Parses `body[from..to)` as array contents. The bytes just outside it (the "[" of the framing or
+ * the comma a cut was made at; the comma or the final "]") briefly become "[" and "]", so the
+ * piece is decoded as one flat string: wrapping it in brackets by concatenation made V8 copy
+ * every piece once more to flatten it.
+ */
 function parsePiece(body: Buffer, from: number, to: number, ascii: boolean): unknown[] | null {
+  const before = body[from - 1]!;
+  const after = body[to]!;
+  body[from - 1] = 0x5b;
+  body[to] = 0x5d;
   try {
-    const part = JSON.parse(`[${body.toString(ascii ? 'latin1' : 'utf8', from, to)}]`) as unknown[];
+    const part = JSON.parse(body.toString(ascii ? 'latin1' : 'utf8', from - 1, to + 1)) as unknown[];
     // "[]" parses, but an empty piece between two commas is not valid JSON.
     return part.length ? part : null;
   } catch {
     return null;
+  } finally {
+    body[from - 1] = before;
+    body[to] = after;
   }
 }
 
@@ -142,7 +155,6 @@ export interface PreparedBatch {
   /** ...and the others (upper-case hex digits), kept as strings. */
   oddIds: string[];
   count: number;
-  traces: string[];
   chunk: IndexChunk;
   packedBody: Uint8Array;
   packedChunk: Uint8Array;
@@ -152,9 +164,6 @@ export interface PreparedBatch {
 export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): PreparedBatch {
   const chunk = chunkOf(events, ts);
   const body = rawBody ?? Buffer.from(JSON.stringify({ events }));
-  const traces = new Set<string>();
-  let last = '';
-  for (const e of events) if (e.trace_id !== last) traces.add((last = e.trace_id));
   const ids = new Int32Array(events.length * 4);
   const oddIds: string[] = [];
   let k = 0;
@@ -163,7 +172,7 @@ export function prepareBatch(events: readonly RacewayEvent[], rawBody?: Buffer, 
     else oddIds.push(e.id);
   }
   return {
-    ids: k === events.length ? ids : ids.slice(0, k * 4), oddIds, count: events.length, traces: [...traces], chunk,
+    ids: k === events.length ? ids : ids.slice(0, k * 4), oddIds, count: events.length, chunk,
     packedBody: pack(body), packedChunk: pack(encodeChunk(chunk)),
   };
 }
@@ -186,6 +195,10 @@ export function transferables(b: PreparedBatch): ArrayBuffer[] {
 }
 
 /** What the worker answers for one body. */
-export type WorkerReply =
+export type WorkerReply = (
   | { id: number; ok: true; parsed: Omit<ParsedBody, 'valid' | 'ts'> & { validCount: number }; batch: PreparedBatch }
-  | { id: number; ok: false; status: number; message: string; extra: Record<string, unknown> };
+  | { id: number; ok: false; status: number; message: string; extra: Record<string, unknown> }
+) & {
+  /** The memory the body came in, handed back for the next body (see IngestPool). */
+  spare?: ArrayBuffer;
+};

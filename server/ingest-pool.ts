@@ -11,10 +11,15 @@ interface Slot {
   inFlight: Map<number, (reply: WorkerReply | null) => void>;
 }
 
+/** Spare body buffers kept for reuse, at most. */
+const SPARES = 8;
+
 export class IngestPool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closing = false;
+  /** Body memory the workers handed back, for the next bodies. */
+  private readonly spares: ArrayBuffer[] = [];
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -23,6 +28,7 @@ export class IngestPool {
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(join(__dirname, 'ingest-worker.js')), inFlight: new Map() };
     slot.worker.on('message', (reply: WorkerReply) => {
+      if (reply.spare && this.spares.length < SPARES) this.spares.push(reply.spare);
       const done = slot.inFlight.get(reply.id);
       slot.inFlight.delete(reply.id);
       done?.(reply);
@@ -41,10 +47,11 @@ export class IngestPool {
   }
 
   /**
-   * Prepares a body given as the chunks it arrived in (the worker joins them). Resolves with the
-   * worker's reply, or null when the worker failed or took too long (the caller then works inline).
+   * Prepares a body given as the chunks it arrived in. Resolves with the worker's reply, or null
+   * when the worker failed or took too long (the caller then works inline, from the chunks).
    */
-  prepare(chunks: Buffer[], timeoutMs = 30_000): Promise<WorkerReply | null> {
+  prepare(chunks: readonly Buffer[], timeoutMs = 30_000): Promise<WorkerReply | null> {
+    const body = this.join(chunks);
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
     const id = this.nextId++;
@@ -59,14 +66,39 @@ export class IngestPool {
         resolve(reply);
       });
       try {
-        // Copied, not transferred: the inline fallback may still need the body.
-        slot.worker.postMessage({ id, chunks });
+        slot.worker.postMessage({ id, body }, [body.buffer as ArrayBuffer]);
       } catch {
         slot.inFlight.delete(id);
         clearTimeout(timer);
         resolve(null);
       }
     });
+  }
+
+  /**
+   * The chunks joined into memory of the body's own, which is handed to the worker, not copied:
+   * one copy here instead of three (into the message, out of it, joined in the worker). The memory
+   * is a spare the workers gave back when one is large enough and not wastefully large.
+   */
+  private join(chunks: readonly Buffer[]): Uint8Array {
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    let mem: ArrayBuffer | undefined;
+    for (let i = 0; i < this.spares.length; i++) {
+      const b = this.spares[i]!;
+      if (b.byteLength >= size && b.byteLength <= 4 * size + 65536) {
+        mem = b;
+        this.spares.splice(i, 1);
+        break;
+      }
+    }
+    const body = new Uint8Array(mem ?? new ArrayBuffer(size), 0, size);
+    let at = 0;
+    for (const c of chunks) {
+      body.set(c, at);
+      at += c.length;
+    }
+    return body;
   }
 
   /** Test hook: the workers' threads. */

@@ -4,20 +4,23 @@ import { BodyError, parseBody, prepareBatch, transferables, type WorkerReply } f
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-parentPort?.on('message', (msg: { id: number; chunks: Uint8Array[] }) => {
+parentPort?.on('message', (msg: { id: number; body: Uint8Array }) => {
   let reply: WorkerReply;
+  // The body's memory goes back with the answer (nothing here keeps a view of it): the main
+  // thread fills it with a later body instead of faulting in fresh pages for each one.
+  const spare = msg.body.buffer as ArrayBuffer;
   try {
-    const body = msg.chunks.length === 1 ? asBuffer(msg.chunks[0]!) : Buffer.concat(msg.chunks);
+    const body = asBuffer(msg.body);
     const { valid, ts, rejected, rejectedCount } = parseBody(body);
     const batch = prepareBatch(valid, rejectedCount === 0 ? body : undefined, ts);
-    reply = { id: msg.id, ok: true, parsed: { rejected, rejectedCount, validCount: valid.length }, batch };
+    reply = { id: msg.id, ok: true, parsed: { rejected, rejectedCount, validCount: valid.length }, batch, spare };
     // The batch's typed arrays are handed over, not copied.
-    parentPort!.postMessage(reply, transferables(batch));
+    parentPort!.postMessage(reply, [...transferables(batch), spare]);
     return;
   } catch (err) {
     reply = err instanceof BodyError
-      ? { id: msg.id, ok: false, status: err.status, message: err.message, extra: err.extra }
-      : { id: msg.id, ok: false, status: 500, message: `internal error: ${(err as Error)?.message ?? String(err)}`, extra: {} };
+      ? { id: msg.id, ok: false, status: err.status, message: err.message, extra: err.extra, spare }
+      : { id: msg.id, ok: false, status: 500, message: `internal error: ${(err as Error)?.message ?? String(err)}`, extra: {}, spare };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, [spare]);
 });

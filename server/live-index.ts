@@ -6,12 +6,13 @@
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
 import {
-  describe, kindName, micros, noteUnit, ownComponent, unitInfo, unitKey, Ordering, scanVariable, sortReports,
+  describe, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
 import { idString, idWords } from './id-set';
+import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
 
 /** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
 export function formatMicros(us: number): string {
@@ -281,12 +282,6 @@ class AccessColumns {
   }
 }
 
-interface UnitEntry extends UnitStats {
-  trace: string;
-  count: number;
-  info: UnitInfo;
-}
-
 export interface TraceAggregate {
   trace_id: string;
   count: number;
@@ -304,29 +299,115 @@ interface VarEntry {
   suppressed: number;
 }
 
-/** Notes that a task or unit touched variable `v` (its list of variables). */
-function noteVar(list: string[], v: string): void {
-  if (list.length < 16 ? !list.includes(v) : list[list.length - 1] !== v) list.push(v);
+/** A task or unit notes a variable it touched once among its latest this many. */
+const NOTE_DEPTH = 16;
+
+const sameNum = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
+const orNull = (x: number): number | null => (x !== x ? null : x);
+
+/**
+ * Per-task, per-trace and per-unit figures live in typed columns indexed by the string table's
+ * number of the task or trace (units have numbers of their own): one Map lookup per distinct
+ * string of a chunk, then array reads, and no object per task or request for the collector to walk.
+ */
+class ContextColumns {
+  // Tasks (by the task's string number). NaN / -1: unknown.
+  tKnown = new Uint8Array(0);
+  tParent = new Int32Array(0);
+  tSpawnTs = new Float64Array(0);
+  tFirst = new Float64Array(0);
+  tLast = new Float64Array(0);
+  tAwaits = new Int32Array(0);
+  tVars = new Int32Array(0);
+  tChildren = new Int32Array(0);
+  // Traces (by the trace's string number).
+  trUnit = new Int32Array(0);
+  trCount = new Float64Array(0);
+  trFirst = new Float64Array(0);
+  trLast = new Float64Array(0);
+  trBatches = new Int32Array(0);
+  // Units (by unit number).
+  uSvc = new Int32Array(0);
+  uTrace = new Int32Array(0);
+  uFirst = new Float64Array(0);
+  uLast = new Float64Array(0);
+  uReq = new Float64Array(0);
+  uResp = new Float64Array(0);
+  /** The interval the analyzer sees: 0 not yet set, 1 a trace's, 2 a request's. */
+  uInfo = new Uint8Array(0);
+  uStart = new Float64Array(0);
+  uEnd = new Float64Array(0);
+  uVars = new Int32Array(0);
+  units = 0;
+
+  /** Room for string numbers below `n`. */
+  reserveSyms(n: number): void {
+    const cap = this.tKnown.length;
+    if (n <= cap) return;
+    const len = Math.max(n, cap * 2, 4096);
+    const k = new Uint8Array(len);
+    k.set(this.tKnown);
+    this.tKnown = k;
+    this.tParent = growInt(this.tParent, len, -1);
+    this.tSpawnTs = growFloat(this.tSpawnTs, len, NaN);
+    this.tFirst = growFloat(this.tFirst, len, NaN);
+    this.tLast = growFloat(this.tLast, len, NaN);
+    this.tAwaits = growInt(this.tAwaits, len, EMPTY_LIST);
+    this.tVars = growInt(this.tVars, len, EMPTY_LIST);
+    this.tChildren = growInt(this.tChildren, len, EMPTY_LIST);
+    this.trUnit = growInt(this.trUnit, len, -1);
+    this.trCount = growFloat(this.trCount, len, 0);
+    this.trFirst = growFloat(this.trFirst, len, NaN);
+    this.trLast = growFloat(this.trLast, len, NaN);
+    this.trBatches = growInt(this.trBatches, len, EMPTY_LIST);
+  }
+
+  /** A new unit's number. */
+  newUnit(svc: number, trace: number): number {
+    const u = this.units++;
+    if (u >= this.uSvc.length) {
+      const len = Math.max(u + 1, this.uSvc.length * 2, 4096);
+      this.uSvc = growInt(this.uSvc, len, 0);
+      this.uTrace = growInt(this.uTrace, len, 0);
+      this.uFirst = growFloat(this.uFirst, len, NaN);
+      this.uLast = growFloat(this.uLast, len, NaN);
+      this.uReq = growFloat(this.uReq, len, NaN);
+      this.uResp = growFloat(this.uResp, len, NaN);
+      const info = new Uint8Array(len);
+      info.set(this.uInfo);
+      this.uInfo = info;
+      this.uStart = growFloat(this.uStart, len, NaN);
+      this.uEnd = growFloat(this.uEnd, len, NaN);
+      this.uVars = growInt(this.uVars, len, EMPTY_LIST);
+    }
+    this.uSvc[u] = svc;
+    this.uTrace[u] = trace;
+    return u;
+  }
 }
 
 export class LiveIndex {
-  private readonly vars = new Map<string, VarEntry>();
+  private readonly vars: VarEntry[] = [];
+  /** Index into `vars` by the variable's string number (-1: none). */
+  private varOf = new Int32Array(0);
   private readonly acc = new AccessColumns();
-  private readonly tasks = new Map<string, TaskInfo>();
-  private readonly children = new Map<string, string[]>();
-  // Variables each task / unit touched, to re-analyse them when its context changes. Arrays, not
-  // Sets: most tasks touch a handful of variables and there are as many tasks as requests.
-  private readonly taskVars = new Map<string, string[]>();
-  private readonly unitVars = new Map<string, string[]>();
-  private readonly units = new Map<string, UnitEntry>();
-  private readonly unitInfos = new Map<string, UnitInfo>();
-  readonly traces = new Map<string, TraceAggregate>();
-  /** The string table: tasks, traces, units, variables, services, locations, each once. */
+  private readonly cx = new ContextColumns();
+  private readonly lists = new IntLists();
+  private readonly awaitLists = new FloatLists();
+  /** Traces by first appearance (string numbers). */
+  private traceSyms = new Int32Array(1024);
+  private traceN = 0;
+  /** Services of a trace after its first (rare: one trace over several services). */
+  private readonly moreServices = new Map<number, number[]>();
+  /** Units of a trace's services after its first, by `${service},${trace}`. */
+  private readonly moreUnits = new Map<string, number>();
+  /** The string table: tasks, traces, variables, services, locations, each once. */
   private readonly interned = new Map<string, number>();
   private readonly strs: string[] = [];
-  private readonly dirty = new Set<string>();
+  /** Variables (string numbers) to scan again. */
+  private readonly dirty = new Set<number>();
   /** Tasks whose family (membership or time span) changed: their family's variables need a rescan. */
-  private readonly dirtyFamilies = new Set<string>();
+  private readonly dirtyFamilies = new Set<number>();
   private reports: RaceReport[] | null = [];
   /** Accesses scanned by the last analysis run (all of them on the first run). */
   lastScanned = 0;
@@ -355,27 +436,37 @@ export class LiveIndex {
     return this.acc.n;
   }
 
-  private task(name: string): TaskInfo {
-    let t = this.tasks.get(name);
-    if (!t) this.tasks.set(name, (t = { awaits: [] }));
-    return t;
+  get traceCount(): number {
+    return this.traceN;
   }
 
   /** Marks a task's variables (and its children's, whose first segment hangs off its segments) for re-analysis. */
-  private touchTask(name: string, depth = 0): void {
+  private touchTask(task: number, depth = 0): void {
     // Until the first analysis every variable is dirty anyway (start-up rebuild: skip the walk).
     if (!this.analyzedOnce) return;
-    const vs = this.taskVars.get(name);
-    if (vs) for (const v of vs) this.dirty.add(v);
-    if (depth < 8) for (const c of this.children.get(name) ?? []) this.touchTask(c, depth + 1);
+    const { cx, lists, dirty } = this;
+    lists.forEach(cx.tVars[task]!, (v) => dirty.add(v));
+    if (depth < 8) lists.forEach(cx.tChildren[task]!, (c) => this.touchTask(c, depth + 1));
   }
 
-  add(chunk: IndexChunk): void {
+  /** The unit of (service, trace), made when new. */
+  private unitOf(svc: number, trace: number): number {
+    const cx = this.cx;
+    let u = cx.trUnit[trace]!;
+    if (u < 0) return (cx.trUnit[trace] = cx.newUnit(svc, trace));
+    if (cx.uSvc[u] === svc) return u;
+    const key = `${svc},${trace}`;
+    u = this.moreUnits.get(key) ?? -1;
+    if (u < 0) this.moreUnits.set(key, (u = cx.newUnit(svc, trace)));
+    return u;
+  }
+
+  /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
+  add(chunk: IndexChunk, batch = -1): void {
     const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
-    const strs = this.strs;
-    // Per-chunk caches, by the chunk's string index: the big maps (string table, tasks, variables
-    // per task and unit) are looked up once per distinct task, unit or variable of the chunk, not
-    // once per record (on a loaded machine each lookup in a map of 100 000s is a cache miss).
+    const { strs, cx, lists } = this;
+    // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
+    // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
     const symOf = new Int32Array(s.length).fill(-1);
     const Y = (k: number): number => {
       const i = k | 0;
@@ -383,84 +474,72 @@ export class LiveIndex {
       if (y < 0) symOf[i] = y = this.sym(s[i]!);
       return y;
     };
-    const I = (k: number): string => strs[Y(k)]!;
-    const taskOf: (TaskInfo | undefined)[] = new Array(s.length);
-    const T = (k: number): TaskInfo => taskOf[k | 0] ?? (taskOf[k | 0] = this.task(I(k)));
-    // The unit of (service, trace), by the chunk's trace index for its last service.
-    const unitOf = new Int32Array(s.length).fill(-1);
-    const unitSvc = new Int32Array(s.length);
-    const unitVarsOf: (string[] | undefined)[] = new Array(s.length);
-    const unitFor = (ti: number, svc: number): number => {
-      let unit = unitOf[ti]!;
-      if (unit < 0 || unitSvc[ti] !== svc) {
-        unitOf[ti] = unit = this.sym(unitKey(strs[svc]!, strs[Y(ti)]!));
-        unitSvc[ti] = svc;
-        unitVarsOf[ti] = undefined;
-      }
-      return unit;
+    const T = (k: number): number => {
+      const y = Y(k);
+      cx.tKnown[y] = 1;
+      return y;
     };
-    const nul = (x: number): number | null => (Number.isNaN(x) ? null : x);
+    // Every string number of this chunk is below this: the columns by string number fit.
+    cx.reserveSyms(strs.length + s.length);
+    if (this.varOf.length < cx.tKnown.length) this.varOf = growInt(this.varOf, cx.tKnown.length, -1);
     const wOff = na * A_STRIDE;
     const spOff = wOff + nw * W_STRIDE;
     const uOff = spOff + nsp * SP_STRIDE;
     const tOff = uOff + nu * U_STRIDE;
     for (let o = uOff; o < tOff; o += U_STRIDE) {
       const svc = Y(n[o]!);
-      const service = strs[svc]!;
-      const trace = I(n[o + 1]!);
+      const trace = Y(n[o + 1]!);
       const count = n[o + 2]!;
       const first = n[o + 3]!;
       const last = n[o + 4]!;
-      const reqTs = nul(n[o + 5]!);
-      const respTs = nul(n[o + 6]!);
-      const key = strs[unitFor(n[o + 1]! | 0, svc)]!;
-      let u = this.units.get(key);
-      if (!u) {
-        u = { service, trace, first, last, reqTs, respTs, count: 0, info: { service, start: first, end: last } };
-        this.units.set(key, u);
-      } else {
-        if (first < u.first) u.first = first;
-        if (last > u.last) u.last = last;
-        if (reqTs !== null && (u.reqTs === null || reqTs < u.reqTs)) u.reqTs = reqTs;
-        if (respTs !== null && (u.respTs === null || respTs > u.respTs)) u.respTs = respTs;
-      }
-      u.count += count;
-      const info = unitInfo(u);
+      const reqTs = n[o + 5]!;
+      const respTs = n[o + 6]!;
+      const u = this.unitOf(svc, trace);
+      if (!(first >= cx.uFirst[u]!)) cx.uFirst[u] = first;
+      if (!(last <= cx.uLast[u]!)) cx.uLast[u] = last;
+      if (reqTs === reqTs && !(reqTs >= cx.uReq[u]!)) cx.uReq[u] = reqTs;
+      if (respTs === respTs && !(respTs <= cx.uResp[u]!)) cx.uResp[u] = respTs;
+      // The analyzer's interval (see unitInfo): a request spans HttpRequest..HttpResponse, a trace
+      // without HTTP events its events.
+      const req = cx.uReq[u]!;
+      const http = req === req;
+      const start = http ? req : cx.uFirst[u]!;
+      const end = http ? cx.uResp[u]! : cx.uResp[u] === cx.uResp[u] ? cx.uResp[u]! : cx.uLast[u]!;
+      const was = cx.uInfo[u]!;
       // Only a request's interval orders anything (code outside requests is bounded per access or
       // per task family), so a long-lived trace growing does not re-analyse all its variables.
-      const moved = info.http !== u.info.http || (info.http && (info.start !== u.info.start || info.end !== u.info.end));
-      if (moved || !this.unitInfos.has(key)) {
-        u.info = info;
-        this.unitInfos.set(key, info);
-        const vs = this.analyzedOnce ? this.unitVars.get(key) : undefined;
-        if (vs) for (const v of vs) this.dirty.add(v);
+      const moved = was === 0 || (was === 2) !== http || (http && (!sameNum(start, cx.uStart[u]!) || !sameNum(end, cx.uEnd[u]!)));
+      cx.uStart[u] = start;
+      cx.uEnd[u] = end;
+      cx.uInfo[u] = http ? 2 : 1;
+      if (moved && was !== 0 && this.analyzedOnce) lists.forEach(cx.uVars[u]!, (v) => this.dirty.add(v));
+      if (cx.trFirst[trace] !== cx.trFirst[trace]) {
+        if (this.traceN === this.traceSyms.length) this.traceSyms = growInt(this.traceSyms, this.traceN * 2, 0);
+        this.traceSyms[this.traceN++] = trace;
+        cx.trFirst[trace] = first;
+        cx.trLast[trace] = last;
       }
-      let tr = this.traces.get(trace);
-      if (!tr) this.traces.set(trace, (tr = { trace_id: trace, count: 0, first, last, services: [] }));
-      tr.count += count;
-      if (first < tr.first) tr.first = first;
-      if (last > tr.last) tr.last = last;
-      if (!tr.services.includes(u.service)) tr.services.push(u.service);
+      cx.trCount[trace] += count;
+      if (first < cx.trFirst[trace]!) cx.trFirst[trace] = first;
+      if (last > cx.trLast[trace]!) cx.trLast[trace] = last;
+      if (cx.uSvc[cx.trUnit[trace]!] !== svc) {
+        let more = this.moreServices.get(trace);
+        if (!more) this.moreServices.set(trace, (more = []));
+        if (!more.includes(svc)) more.push(svc);
+      }
+      if (batch >= 0 && !lists.hasNear(cx.trBatches[trace]!, batch, 1)) cx.trBatches[trace] = lists.push(cx.trBatches[trace]!, batch);
     }
     for (let o = wOff; o < spOff; o += W_STRIDE) {
-      const ts = n[o + 1]!;
-      const a = T(n[o]!).awaits;
-      if (a.length === 0 || a[a.length - 1]! <= ts) a.push(ts);
-      else {
-        let i = a.length;
-        while (i > 0 && a[i - 1]! > ts) i--;
-        a.splice(i, 0, ts);
-      }
-      this.touchTask(I(n[o]!));
+      const task = T(n[o]!);
+      cx.tAwaits[task] = this.awaitLists.push(cx.tAwaits[task]!, n[o + 1]!);
+      this.touchTask(task);
     }
     for (let o = spOff; o < uOff; o += SP_STRIDE) {
-      const child = I(n[o + 1]!);
-      const c = T(n[o + 1]!);
-      c.parent = I(n[o]!);
-      c.spawnTs = n[o + 2]!;
-      let list = this.children.get(c.parent);
-      if (!list) this.children.set(c.parent, (list = []));
-      list.push(child);
+      const parent = Y(n[o]!);
+      const child = T(n[o + 1]!);
+      cx.tParent[child] = parent;
+      cx.tSpawnTs[child] = n[o + 2]!;
+      cx.tChildren[parent] = lists.push(cx.tChildren[parent]!, child);
       this.touchTask(child);
       if (this.analyzedOnce) this.dirtyFamilies.add(child);
     }
@@ -469,16 +548,16 @@ export class LiveIndex {
       const last = n[o + 2]!;
       const t = T(n[o]!);
       let changed = false;
-      if (t.first === undefined || first < t.first) { t.first = first; changed = true; }
-      if (t.last === undefined || last > t.last) { t.last = last; changed = true; }
-      if (changed && this.analyzedOnce) this.dirtyFamilies.add(I(n[o]!));
+      if (!(first >= cx.tFirst[t]!)) { cx.tFirst[t] = first; changed = true; }
+      if (!(last <= cx.tLast[t]!)) { cx.tLast[t] = last; changed = true; }
+      if (changed && this.analyzedOnce) this.dirtyFamilies.add(t);
     }
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
-    const taskVarsOf: (string[] | undefined)[] = new Array(s.length);
     // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
     const lastTaskVar = new Int32Array(s.length);
     const lastUnitVar = new Int32Array(s.length);
+    const unitOfTrace = new Int32Array(s.length).fill(-1);
     const acc = this.acc;
     acc.reserve(na);
     const { ids, num, ref, access, clock, value, old } = acc;
@@ -490,14 +569,16 @@ export class LiveIndex {
       const task = Y(tk);
       const svc = Y(n[o + 6]!);
       const ti = n[o + 7]! | 0;
-      const unit = unitFor(ti, svc);
+      const trace = Y(ti);
+      let unit = unitOfTrace[ti]!;
+      if (unit < 0 || cx.uSvc[unit] !== svc) unitOfTrace[ti] = unit = this.unitOf(svc, trace);
       const r = seq * R_STRIDE;
       ref[r + R_VARIABLE] = vy;
       ref[r + R_TASK] = task;
       ref[r + R_UNIT] = unit;
       ref[r + R_LOCATION] = Y(n[o + 15]!);
       ref[r + R_SERVICE] = svc;
-      ref[r + R_TRACE] = Y(ti);
+      ref[r + R_TRACE] = trace;
       const li = n[o + 12]!;
       if (li >= 0) {
         let locks = locksOf.get(li);
@@ -521,60 +602,125 @@ export class LiveIndex {
       value[seq] = s[n[o + 13]! | 0]!;
       old[seq] = s[n[o + 14]! | 0]!;
       let entry = entries[vi];
-      const v = strs[vy]!;
       if (!entry) {
-        entry = this.vars.get(v);
-        if (!entry) this.vars.set(v, (entry = { list: [], sorted: true, reports: [], suppressed: 0 }));
+        const k = this.varOf[vy]!;
+        if (k >= 0) entry = this.vars[k]!;
+        else {
+          this.varOf[vy] = this.vars.length;
+          this.vars.push((entry = { list: [], sorted: true, reports: [], suppressed: 0 }));
+        }
         entries[vi] = entry;
-        this.dirty.add(v);
+        this.dirty.add(vy);
       }
       const list = entry.list;
       if (list.length && num[list[list.length - 1]! * 2]! > ts) entry.sorted = false;
       list.push(seq);
       if (lastTaskVar[tk] !== vi + 1) {
         lastTaskVar[tk] = vi + 1;
-        let tv = taskVarsOf[tk];
-        if (!tv) {
-          const name = strs[task]!;
-          tv = this.taskVars.get(name);
-          if (!tv) this.taskVars.set(name, (tv = []));
-          taskVarsOf[tk] = tv;
-        }
-        noteVar(tv, v);
+        if (!lists.hasNear(cx.tVars[task]!, vy, NOTE_DEPTH)) cx.tVars[task] = lists.push(cx.tVars[task]!, vy);
       }
-      if (lastUnitVar[ti] !== vi + 1 || unitVarsOf[ti] === undefined) {
+      if (lastUnitVar[ti] !== vi + 1) {
         lastUnitVar[ti] = vi + 1;
-        let uv = unitVarsOf[ti];
-        if (!uv) {
-          const name = strs[unit]!;
-          uv = this.unitVars.get(name);
-          if (!uv) this.unitVars.set(name, (uv = []));
-          unitVarsOf[ti] = uv;
-        }
-        noteVar(uv, v);
+        if (!lists.hasNear(cx.uVars[unit]!, vy, NOTE_DEPTH)) cx.uVars[unit] = lists.push(cx.uVars[unit]!, vy);
       }
     }
     if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
   }
 
+  /** The store seqs of the batches that hold events of a trace, ascending. */
+  batchesOf(traceId: string): number[] {
+    const t = this.interned.get(traceId);
+    return t === undefined || t >= this.cx.trBatches.length ? [] : this.lists.toArray(this.cx.trBatches[t]!);
+  }
+
+  /** Every trace's figures (made on request: the index keeps them as columns). */
+  traceAggregates(): TraceAggregate[] {
+    const { cx, strs } = this;
+    const out: TraceAggregate[] = new Array(this.traceN);
+    for (let i = 0; i < this.traceN; i++) {
+      const t = this.traceSyms[i]!;
+      const services = [strs[cx.uSvc[cx.trUnit[t]!]!]!];
+      for (const s of this.moreServices.get(t) ?? []) services.push(strs[s]!);
+      out[i] = { trace_id: strs[t]!, count: cx.trCount[t]!, first: cx.trFirst[t]!, last: cx.trLast[t]!, services };
+    }
+    return out;
+  }
+
+  /**
+   * The analyzer's view of tasks, units and children, read from the columns. What it reads is
+   * kept for the run (an Ordering asks for the same task many times).
+   */
   context(): AnalysisContext {
-    return { tasks: this.tasks, units: this.unitInfos, children: this.children };
+    const { cx, strs, lists, interned } = this;
+    // By string / unit number (plain arrays: they stay fast at a million entries, and a lookup by
+    // number is cheaper than one more Map keyed by task name).
+    const tasks: (TaskInfo | undefined)[] = new Array(strs.length);
+    const units: (UnitInfo | undefined)[] = new Array(cx.units);
+    const children = new Map<string, string[]>();
+    // The Ordering asks for one task twice in a row (its segment, then its job): remember the last.
+    let lastName: string | undefined;
+    let lastInfo: TaskInfo | undefined;
+    return {
+      tasks: {
+        get: (name) => {
+          if (name === lastName) return lastInfo;
+          lastName = name;
+          lastInfo = undefined;
+          const t = interned.get(name);
+          if (t === undefined || t >= cx.tKnown.length || !cx.tKnown[t]) return undefined;
+          let info = tasks[t];
+          if (!info) {
+            // One shape for every task (absent fields undefined), so the analyzer's reads stay monomorphic.
+            const p = cx.tParent[t]!;
+            const first = cx.tFirst[t]!;
+            tasks[t] = info = {
+              awaits: this.awaitLists.sorted(cx.tAwaits[t]!), parent: p >= 0 ? strs[p]! : undefined, spawnTs: p >= 0 ? cx.tSpawnTs[t]! : undefined,
+              first: first === first ? first : undefined, last: first === first ? cx.tLast[t]! : undefined,
+            };
+          }
+          return (lastInfo = info);
+        },
+      },
+      units: {
+        get: (key) => {
+          if (typeof key !== 'number' || !(key >= 0 && key < cx.units) || cx.uInfo[key] === 0) return undefined;
+          let info = units[key];
+          if (!info) {
+            info = { service: strs[cx.uSvc[key]!]!, start: cx.uStart[key]!, end: orNull(cx.uEnd[key]!), http: cx.uInfo[key] === 2 };
+            units[key] = info;
+          }
+          return info;
+        },
+      },
+      children: {
+        get: (name) => {
+          let list = children.get(name);
+          if (!list) {
+            const t = interned.get(name);
+            list = [];
+            if (t !== undefined && t < cx.tChildren.length) lists.forEach(cx.tChildren[t]!, (c) => list!.push(strs[c]!));
+            children.set(name, list);
+          }
+          return list;
+        },
+      },
+    };
   }
 
   /** Adds the variables of every task in the families of `dirtyFamilies` to `dirty`. */
   private expandFamilies(ordering: Ordering): void {
-    const roots = new Set<string>();
-    for (const t of this.dirtyFamilies) roots.add(ordering.familyRoot(t));
+    const { cx, lists, strs, interned } = this;
+    const roots = new Set<number>();
+    for (const t of this.dirtyFamilies) roots.add(interned.get(ordering.familyRoot(strs[t]!))!);
     this.dirtyFamilies.clear();
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     const stack = [...roots];
     while (stack.length) {
       const t = stack.pop()!;
       if (seen.has(t)) continue;
       seen.add(t);
-      const vs = this.taskVars.get(t);
-      if (vs) for (const v of vs) this.dirty.add(v);
-      for (const c of this.children.get(t) ?? []) stack.push(c);
+      lists.forEach(cx.tVars[t]!, (v) => this.dirty.add(v));
+      lists.forEach(cx.tChildren[t]!, (c) => stack.push(c));
     }
   }
 
@@ -601,7 +747,7 @@ export class LiveIndex {
       const seq = list[i]!;
       const r = seq * R_STRIDE;
       out[i] = {
-        seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: strs[ref[r + R_UNIT]!]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
+        seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: ref[r + R_UNIT]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
         ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!,
       };
     }
@@ -623,8 +769,9 @@ export class LiveIndex {
     this.expandFamilies(ordering);
     let scanned = 0;
     for (const v of this.dirty) {
-      const entry = this.vars.get(v);
-      if (!entry) continue;
+      const k = v < this.varOf.length ? this.varOf[v]! : -1;
+      if (k < 0) continue;
+      const entry = this.vars[k]!;
       this.sortEntry(entry);
       const out = new Findings();
       scanVariable(this.recordsOf(entry), ordering, out, this.options);
@@ -640,15 +787,17 @@ export class LiveIndex {
     this.dirty.clear();
     this.lastScanned = scanned;
     const reports: RaceReport[] = [];
-    for (const entry of this.vars.values()) for (const r of entry.reports) reports.push(r);
+    for (const entry of this.vars) for (const r of entry.reports) reports.push(r);
     this.reports = sortReports(reports);
     return this.reports;
   }
 
   /** The accesses of one variable in time order (at most `limit`). */
   variableAccesses(variable: string, limit = 2000): AccessDetail[] {
-    const entry = this.vars.get(variable);
-    if (!entry) return [];
+    const v = this.interned.get(variable);
+    const k = v !== undefined && v < this.varOf.length ? this.varOf[v]! : -1;
+    if (k < 0) return [];
+    const entry = this.vars[k]!;
     this.sortEntry(entry);
     return entry.list.slice(0, limit).map((seq) => this.detail(seq)!);
   }

@@ -12,8 +12,11 @@ export interface AccessRecord {
   variable: string;
   /** metadata.thread_id: the task that made the access. */
   task: string;
-  /** Key of the ordering unit (service + trace), see `unitKey`. */
-  unit: string;
+  /**
+   * Key of the ordering unit (service + trace): `unitKey` here, a number of its own in the
+   * server's index (compared and looked up in `AnalysisContext.units`, nothing else).
+   */
+  unit: string | number;
   access: AccessType;
   /** Microseconds since the epoch. */
   ts: number;
@@ -51,11 +54,16 @@ export interface UnitInfo {
   http?: boolean;
 }
 
+/** What the analyzer asks of its context tables: a Map will do, and so will a view over columns. */
+export interface Lookup<K, V> {
+  get(key: K): V | undefined;
+}
+
 export interface AnalysisContext {
-  tasks: ReadonlyMap<string, TaskInfo>;
-  units: ReadonlyMap<string, UnitInfo>;
+  tasks: Lookup<string, TaskInfo>;
+  units: Lookup<string | number, UnitInfo>;
   /** Tasks spawned by each task (AsyncSpawn), for the root-task interval rule. */
-  children?: ReadonlyMap<string, readonly string[]>;
+  children?: Lookup<string, readonly string[]>;
 }
 
 export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act';

@@ -12,7 +12,7 @@ import { validateEvent } from '../../dist/runtime/schema.js';
 import { micros } from '../../dist/server/analyzer/index.js';
 import { fastValid } from '../../dist/server/fast-validate.js';
 import { IdSet, idString, idWords } from '../../dist/server/id-set.js';
-import { BodyError, parseBody, parseFramedEvents } from '../../dist/server/ingest-core.js';
+import { BodyError, parseBody, parseFramedEvents, prepareBatch } from '../../dist/server/ingest-core.js';
 import { chunkOf, decodeChunk, encodeChunk } from '../../dist/server/live-index.js';
 import { Store } from '../../dist/server/store.js';
 import { workload } from '../../bench/server/workload.mjs';
@@ -196,6 +196,8 @@ test('the compact chunk survives encoding, and a database with chunks of the ear
   legacy.t = [...spans].map(([task, [first, last]]) => [task, first, last]);
   const seq = store.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)')
     .run(pack(JSON.stringify({ events })), events.map((e) => e.id).join(','), pack(JSON.stringify(legacy))).lastInsertRowid;
+  // Earlier versions also had a trace -> batch table (no longer written; the chunks tell).
+  store.db.exec('CREATE TABLE IF NOT EXISTS batch_traces (trace_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_id, seq)) WITHOUT ROWID');
   for (const tr of new Set(events.map((e) => e.trace_id))) store.db.prepare('INSERT INTO batch_traces VALUES (?, ?)').run(tr, seq);
   store.close();
   store = new Store(db);
@@ -220,5 +222,35 @@ test('ids and timestamps the index keeps in compact form come back exactly as se
   t.true(accesses.some((a) => a.timestamp.endsWith('+00:00')) && accesses.some((a) => a.timestamp.endsWith('Z')));
   t.true(accesses.some((a) => a.event_id !== a.event_id.toLowerCase()));
   for (const r of store.analyze()) for (const a of r.accesses) t.truthy(events.find((x) => x.id === a.event_id && x.timestamp === a.timestamp));
+  store.close();
+});
+
+test('batches committed in one turn share a transaction: a failed write stores none of them, and they can be sent again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new Store(join(dir, 'raceway.db'));
+  const [a, b, c] = workload({ stateChanges: 60, batch: 40, accounts: 3 });
+  const prepared = (events) => {
+    const body = Buffer.from(JSON.stringify({ events }));
+    const { valid, ts } = parseBody(body);
+    return prepareBatch(valid, body, ts);
+  };
+  // Alone, a batch is one statement.
+  t.deepEqual(await store.commitPreparedSoon(prepared(a)), { inserted: a.length, duplicates: 0 });
+  // The second insert of the next group fails: the whole group is rolled back.
+  store.db.exec(`CREATE TRIGGER fail_second BEFORE INSERT ON batches WHEN (SELECT count(*) FROM batches) >= 2
+    BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  const results = await Promise.allSettled([store.commitPreparedSoon(prepared(b)), store.commitPreparedSoon(prepared(c))]);
+  t.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  t.is(store.db.prepare('SELECT count(*) FROM batches').pluck().get(), 1);
+  t.is(store.events, a.length);
+  t.is(store.index.accessCount, a.filter((e) => 'StateChange' in e.kind).length);
+  // Nothing of the failed group is remembered: sent again, both are stored.
+  store.db.exec('DROP TRIGGER fail_second');
+  const again = await Promise.all([store.commitPreparedSoon(prepared(b)), store.commitPreparedSoon(prepared(c))]);
+  t.deepEqual(again, [{ inserted: b.length, duplicates: 0 }, { inserted: c.length, duplicates: 0 }]);
+  // A retried batch whose ids are stored is left to the caller's duplicate filter.
+  t.is(await store.commitPreparedSoon(prepared(a)), null);
+  t.is(store.events, a.length + b.length + c.length);
   store.close();
 });
