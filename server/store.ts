@@ -77,6 +77,8 @@ export class Store {
   private sinceCheckpoint = 0;
   /** Batches waiting for this turn's group commit (see commitPreparedSoon). */
   private readonly pending: { batch: PreparedBatch; resolve: (r: IngestResult) => void; reject: (err: unknown) => void }[] = [];
+  /** Called once the pending group's write has succeeded or failed. */
+  private settledWaiters: (() => void)[] = [];
 
   /** `path` ':memory:' keeps everything in memory. */
   constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
@@ -146,8 +148,13 @@ export class Store {
    * small ones) share that cost whenever the main thread has fallen behind. Resolves once the batch
    * is stored; rejects, storing none of that group, when the write fails.
    */
-  commitPreparedSoon(batch: PreparedBatch): Promise<IngestResult | null> {
-    if (!this.ids.addBatch(batch.ids, batch.oddIds)) return Promise.resolve(null);
+  commitPreparedSoon(batch: PreparedBatch, waited = false): Promise<IngestResult | null> {
+    if (!this.ids.addBatch(batch.ids, batch.oddIds)) {
+      // Its ids may be those of a batch still waiting for the group write (a client's retry): it is
+      // a duplicate only if that write succeeds, so decide once the group is settled.
+      if (!waited && this.pending.length > 0) return new Promise<void>((r) => this.settledWaiters.push(r)).then(() => this.commitPreparedSoon(batch, true));
+      return Promise.resolve(null);
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ batch, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.flush());
@@ -156,13 +163,14 @@ export class Store {
 
   private flush(): void {
     const group = this.pending.splice(0);
+    const waiters = this.settledWaiters.splice(0);
     try {
       this.writeAll(group.map((p) => p.batch));
+      for (const p of group) p.resolve({ inserted: p.batch.count, duplicates: 0 });
     } catch (err) {
       for (const p of group) p.reject(err);
-      return;
     }
-    for (const p of group) p.resolve({ inserted: p.batch.count, duplicates: 0 });
+    for (const w of waiters) w();
   }
 
   /** Writes a batch whose ids are already in the set (removed again when the write fails). */

@@ -254,3 +254,28 @@ test('batches committed in one turn share a transaction: a failed write stores n
   t.is(store.events, a.length + b.length + c.length);
   store.close();
 });
+
+test('a retry that arrives while its original waits for the group write is a duplicate only if that write succeeds', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new Store(join(dir, 'raceway.db'));
+  const [a, b] = workload({ stateChanges: 40, batch: 40, accounts: 3 });
+  const prepared = (events) => {
+    const body = Buffer.from(JSON.stringify({ events }));
+    const { valid, ts } = parseBody(body);
+    return prepareBatch(valid, body, ts);
+  };
+  store.db.exec(`CREATE TRIGGER fail_once BEFORE INSERT ON batches BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  // The original's write fails (once: the disk recovers); its retry, sent before that was known, is stored instead.
+  const original0 = store.commitPreparedSoon(prepared(a)).catch((err) => { store.db.exec('DROP TRIGGER fail_once'); throw err; });
+  const [original, retry] = await Promise.allSettled([original0, store.commitPreparedSoon(prepared(a))]);
+  t.is(original.status, 'rejected');
+  t.deepEqual(retry, { status: 'fulfilled', value: { inserted: a.length, duplicates: 0 } });
+  t.is(store.events, a.length);
+  // When the original's write succeeds, the retry is a duplicate.
+  const [first, second] = await Promise.all([store.commitPreparedSoon(prepared(b)), store.commitPreparedSoon(prepared(b))]);
+  t.deepEqual(first, { inserted: b.length, duplicates: 0 });
+  t.is(second, null);
+  t.is(store.events, a.length + b.length);
+  store.close();
+});
