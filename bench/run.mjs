@@ -46,8 +46,10 @@ try {
 const babel = lastJson(run('bench/babel/run.mjs', ['--rounds', quick ? '3' : '7', '--json']));
 if (babel?.results?.env) row('Babel transform, with preset ÷ without', `${babel.results.env.ratio.toFixed(2)}×`, '≤ 1.3×', babel.results.env.ratio <= 1.3);
 
-const ingest = lastJson(run('bench/server/ingest.mjs', [quick ? '60000' : '300000']));
-if (ingest) row('server ingest (HTTP, SQLite, analysis kept up to date)', `${ingest.events_per_s.toLocaleString('en')} events/s`, '≥ 100 000 events/s', ingest.events_per_s >= 100000);
+// Three runs, the median reported (one run is seconds long, and these machines drift).
+const ingestRuns = [1, 2, 3].map(() => lastJson(run('bench/server/ingest.mjs', [quick ? '60000' : '300000']))).filter(Boolean).sort((a, b) => a.events_per_s - b.events_per_s);
+const ingest = ingestRuns[Math.floor(ingestRuns.length / 2)];
+if (ingest) row('server ingest (HTTP, SQLite, analysis kept up to date), median of 3 runs', `${ingest.events_per_s.toLocaleString('en')} events/s (runs ${ingestRuns.map((x) => x.events_per_s.toLocaleString('en')).join(', ')}; ${ingest.server_cpu_us_per_event} µs server CPU/event)`, '≥ 100 000 events/s', ingest.events_per_s >= 100000);
 
 const analyze = lastJson(run('bench/server/analyze.mjs', [quick ? '100000' : '1000000']));
 if (analyze) row(`analysis of ${analyze.state_changes.toLocaleString('en')} state changes (cold)`, `${analyze.analysis_cold_s} s`, '< 10 s (for 1 000 000)', analyze.analysis_cold_s < 10);
