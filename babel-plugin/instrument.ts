@@ -1078,8 +1078,9 @@ export class Instrumenter {
 
   private writeMember(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx, name: string | null): Expr {
     const op = e.operator;
-    if (left.property.type === 'PrivateName' && left.object.type === 'ThisExpression' && this.o.writes && op !== '&&=' && op !== '||=' && op !== '??=') {
-      return this.writePrivate(e, left, ctx);
+    if (left.property.type === 'PrivateName' && this.o.writes && op !== '&&=' && op !== '||=' && op !== '??=') {
+      const w = this.writePrivate(e, left, ctx);
+      if (w) return w;
     }
     const plain = () => {
       this.plainMember(left, ctx);
@@ -1125,24 +1126,49 @@ export class Instrumenter {
   }
 
   /**
-   * `this.#p = v` -> `__rw.write(f, this, "#p", old, this.#p = v, loc, hint)`, old read first (and
-   * only if the object has the field) for private fields, `undefined` for accessors.
+   * The parts of a recorded private write `o.#p …` (SPEC §4.4): `first` is the base as the first
+   * hook argument (`this`, or `t = o` so the base is evaluated once), `self()` the base afterwards.
+   * The old value is read where the program reads it anyway (`op=`, `++`), else behind a brand
+   * check; private accessors report `void 0` (reading them would call the getter an extra time).
+   * null where no temporary can be declared (parameter lists): the write stays unrecorded.
    */
-  private writePrivate(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx): Expr {
+  private privateParts(left: t.MemberExpression, at: Node, ctx: Ctx, temps: number) {
     const priv = left.property as t.PrivateName;
+    const isThis = left.object.type === 'ThisExpression';
+    if (temps + (isThis ? 0 : 1) > 0 && ctx.noTemps) return null;
     const pname = '#' + priv.id.name;
-    const isField = this.privateKind(ctx, priv.id.name) === 'field';
+    const site = this.site(at, this.hint(left.object, ctx));
+    const o = isThis ? null : this.temp(ctx);
+    const first: Expr = o ? this.assignTemp(o, this.base(left.object as Expr, ctx)) : F.thisExpression();
+    const self = (): Expr => (o ? F.cloneNode(o) : F.thisExpression());
+    const access = () => F.memberExpression(self(), F.cloneNode(priv));
     const f = () => this.frame(ctx);
-    const h = this.hint(left.object, ctx);
-    const site = this.site(e, h);
-    const access = () => F.memberExpression(F.thisExpression(), F.cloneNode(priv));
-    const old = isField ? F.conditionalExpression(F.binaryExpression('in', F.cloneNode(priv), F.thisExpression()), access(), VOID0()) : VOID0();
-    let value = this.x(e.right, ctx);
-    if (e.operator !== '=') {
-      const r = this.o.reads ? this.hook(ctx, 'read', [f(), F.thisExpression(), F.stringLiteral(pname), access(), F.cloneNode(site)]) : access();
-      value = F.binaryExpression(e.operator.slice(0, -1) as any, r, value);
+    return {
+      isField: this.privateKind(ctx, priv.id.name) === 'field', first, self, access,
+      /** The program's own read of `o.#p` (it throws where the original throws), as a Read. */
+      read: (): Expr => (this.o.reads
+        ? this.hook(ctx, 'read', [f(), first, F.stringLiteral(pname), access(), F.cloneNode(site)])
+        : F.memberExpression(first, F.cloneNode(priv))),
+      write: (old: Expr, value: Expr, base: Expr = self()): Expr =>
+        this.hook(ctx, 'write', [f(), base, F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), F.cloneNode(site)]),
+    };
+  }
+
+  /** `o.#p = v` / `o.#p op= v` -> `__rw.write(f, o, "#p", old, o.#p = v, loc)`, the read of `op=` first. */
+  private writePrivate(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx): Expr | null {
+    const p = this.privateParts(left, e, ctx, e.operator === '=' ? 0 : 1);
+    if (!p) return null;
+    if (e.operator === '=') {
+      // `#p in o` throws on primitives, where the original evaluates `v` first: isObj guards it.
+      const priv = left.property as t.PrivateName;
+      const old = p.isField
+        ? F.conditionalExpression(F.logicalExpression('&&', this.hook(ctx, 'isObj', [p.self()]), F.binaryExpression('in', F.cloneNode(priv), p.self())), p.access(), VOID0())
+        : VOID0();
+      return p.write(old, this.x(e.right, ctx), p.first);
     }
-    return this.hook(ctx, 'write', [f(), F.thisExpression(), F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), site]);
+    const tv = this.temp(ctx);
+    const value = F.binaryExpression(e.operator.slice(0, -1) as any, F.cloneNode(tv), this.x(e.right, ctx));
+    return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tv), p.read()), p.write(p.isField ? F.cloneNode(tv) : VOID0(), value)]);
   }
 
   private update(e: t.UpdateExpression, ctx: Ctx): Expr {
@@ -1171,6 +1197,18 @@ export class Instrumenter {
         F.assignmentExpression('=', arg, this.hook(ctx, 'wv', [f(), F.cloneNode(owner), F.cloneNode(tv), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)]), F.cloneNode(loc)])),
         F.cloneNode(tr),
       ]);
+    }
+    if (arg.type === 'MemberExpression' && arg.property.type === 'PrivateName' && this.o.writes) {
+      // (t = read(f, o, "#p", o.#p, S), write(f, o, "#p", t, o.#p = ++t, S)); postfix: `(r = t++, t)`, then r
+      const p = this.privateParts(arg, e, ctx, e.prefix ? 1 : 2);
+      if (p) {
+        const tv = this.temp(ctx);
+        const old = () => (p.isField ? F.cloneNode(tv) : VOID0());
+        const read = F.assignmentExpression('=', F.cloneNode(tv), p.read());
+        if (e.prefix) return F.sequenceExpression([read, p.write(old(), bump(tv))]);
+        const tr = this.temp(ctx);
+        return F.sequenceExpression([read, p.write(old(), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)])), F.cloneNode(tr)]);
+      }
     }
     if (arg.type === 'MemberExpression') {
       if (arg.object.type === 'Super' || arg.object.type === 'MetaProperty' || arg.property.type === 'PrivateName' || !this.o.writes || ctx.noTemps) {

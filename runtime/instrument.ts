@@ -500,6 +500,15 @@ export function write<T>(f: FrameArg, obj: unknown, key: PropertyKey, old: unkno
   return value;
 }
 
+/**
+ * `a.#p = v` reads the old value behind a brand check, `#p in a`, which throws on a primitive `a`
+ * where the original would first evaluate `v` and then throw its own error: the check runs only on
+ * objects. Pure, records nothing.
+ */
+export function isObj(v: unknown): boolean {
+  return isObjectLike(v);
+}
+
 // The assignment and delete themselves run in code of the program's own strictness: a failed write
 // or delete throws in strict code and is silently ignored in sloppy code, exactly as in the original.
 const strictSet = (o: unknown, k: PropertyKey, v: unknown): void => { (o as Record<PropertyKey, unknown>)[k] = v; };

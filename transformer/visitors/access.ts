@@ -209,9 +209,9 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
     return plain();
   }
 
-  if (ts.isPropertyAccessExpression(left) && ts.isPrivateIdentifier(left.name) && left.expression.kind === ts.SyntaxKind.ThisKeyword &&
-    (op === 'EqualsToken' || COMPOUND[op]) && c.opts.writes) {
-    return privateWrite(I, node, left as TS.PropertyAccessExpression & { name: TS.PrivateIdentifier }, op);
+  if (ts.isPropertyAccessExpression(left) && ts.isPrivateIdentifier(left.name) && (op === 'EqualsToken' || COMPOUND[op]) && c.opts.writes) {
+    const w = privateWrite(I, node, left as PrivateMember, op);
+    if (w) return w;
   }
 
   if (!isPlainMember(I, left) || !c.opts.writes) return plain();
@@ -237,23 +237,54 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
   return plain();
 }
 
-/** `this.#p = v` / `this.#p op= v`: `write(f, this, "#p", old, this.#p = v, loc, hint)`. */
-function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: TS.PropertyAccessExpression & { name: TS.PrivateIdentifier }, op: string): TS.Expression {
+type PrivateMember = TS.PropertyAccessExpression & { name: TS.PrivateIdentifier };
+
+/**
+ * The parts of a recorded private write `o.#p …` (SPEC §4.4): `first` is the base as the first hook
+ * argument (`this`, or `t = o` so the base is evaluated once), `self()` the base afterwards. The
+ * old value is read where the program reads it anyway (`op=`, `++`), else behind a brand check;
+ * private accessors report `void 0` (reading them would call the getter an extra time).
+ * `undefined` where no temporary can be declared (parameter lists): the write stays unrecorded.
+ */
+function privateParts(I: Instrumenter, left: PrivateMember, node: TS.Node, temps: number) {
   const ts = I.ts, c = I.c, f = c.factory;
-  const name = left.name;
-  const isField = I.isPrivateField(left);
-  const self = () => f.createThis();
-  const access = () => f.createPropertyAccessExpression(self(), f.createPrivateIdentifier(name.text));
-  const old = isField
-    ? f.createConditionalExpression(f.createBinaryExpression(f.createPrivateIdentifier(name.text), ts.SyntaxKind.InKeyword, self()), undefined, access(), undefined, c.undef())
-    : c.undef();
+  const isThis = left.expression.kind === ts.SyntaxKind.ThisKeyword;
+  if (temps + (isThis ? 0 : 1) > 0 && !c.canTemp()) return undefined;
+  const o = isThis ? undefined : c.temp()!;
+  const first = o ? c.assign(o, I.visitBase(left.expression)) : f.createThis();
+  const self = (): TS.Expression => o ?? f.createThis();
+  const name = left.name.text;
+  const access = () => f.createPropertyAccessExpression(self(), f.createPrivateIdentifier(name));
   const L = c.site(node, c.namer.hint(left.expression));
-  let value = I.visitExpr(node.right);
-  if (COMPOUND[op]) {
-    const r = c.opts.reads ? c.call('read', [c.frame(), self(), c.str(name.text), access(), L]) : access();
-    value = f.createBinaryExpression(r, (ts.SyntaxKind as any)[COMPOUND[op]!], value);
+  const key = () => c.str(name);
+  return {
+    isField: I.isPrivateField(left), first, self, access, L, key,
+    /** The program's own read of `o.#p` (it throws where the original throws), as a Read. */
+    read: () => c.opts.reads
+      ? c.call('read', [c.frame(), first, key(), access(), L])
+      : f.createPropertyAccessExpression(o ? c.paren(first) : first, f.createPrivateIdentifier(name)),
+    write: (old: TS.Expression, value: TS.Expression, base = self()) =>
+      c.call('write', [c.frame(), base, key(), old, c.assign(access(), value), L]),
+  };
+}
+
+/** `o.#p = v` / `o.#p op= v`: `write(f, o, "#p", old, o.#p = v, S)`, the read of `op=` first. */
+function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: PrivateMember, op: string): TS.Expression | undefined {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const p = privateParts(I, left, node, COMPOUND[op] ? 1 : 0);
+  if (!p) return undefined;
+  if (!COMPOUND[op]) {
+    // `#p in o` throws on primitives, where the original evaluates `v` first: isObj guards it.
+    const priv = f.createPrivateIdentifier(left.name.text);
+    const old = p.isField
+      ? f.createConditionalExpression(f.createBinaryExpression(c.call('isObj', [p.self()]), ts.SyntaxKind.AmpersandAmpersandToken,
+        f.createBinaryExpression(priv, ts.SyntaxKind.InKeyword, p.self())), undefined, p.access(), undefined, c.undef())
+      : c.undef();
+    return p.write(old, I.visitExpr(node.right), p.first);
   }
-  return c.call('write', [c.frame(), self(), c.str(name.text), old, c.assign(access(), value), L]);
+  const t = c.temp()!;
+  const value = f.createBinaryExpression(t, (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
+  return c.seq([c.assign(t, p.read()), p.write(p.isField ? t : c.undef(), value)]);
 }
 
 // ---- ++ / -- -----------------------------------------------------------------------------------------
@@ -276,6 +307,16 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
     const r = c.temp()!;
     const newV = c.seq([c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), t]);
     return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, t, newV, L])), r]);
+  }
+  if (ts.isPropertyAccessExpression(operand) && ts.isPrivateIdentifier(operand.name) && c.opts.writes) {
+    // (t = read(f, o, "#p", o.#p, S), write(f, o, "#p", t, o.#p = ++t, S)); postfix: `(r = t++, t)`, then r
+    const p = privateParts(I, operand as PrivateMember, node, prefix ? 1 : 2);
+    if (!p) return plain();
+    const t = c.temp()!;
+    const old = p.isField ? t : c.undef();
+    if (prefix) return c.seq([c.assign(t, p.read()), p.write(old, bump(t))]);
+    const r = c.temp()!;
+    return c.seq([c.assign(t, p.read()), p.write(old, c.seq([c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), t])), r]);
   }
   if (!isPlainMember(I, operand) || !c.opts.writes || !c.canTemp()) return plain();
   const to = c.temp()!;

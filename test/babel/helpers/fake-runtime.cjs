@@ -101,6 +101,8 @@ module.exports = {
     return r;
   },
   fi(m, self, key, init, id) { const s = site(m, id); rec('FI', s.text, key, safe(init), s.loc); return init; },
+  // Guards the brand check `#p in o` of a private write (SPEC §4.4): no record.
+  isObj(v) { return (typeof v === 'object' && v !== null) || typeof v === 'function'; },
   write(f, obj, key, old, v, id) { const s = site(f, id); rec('W', s.text, key, safe(old), safe(v), s.loc); return v; },
   blk(f) { return { blk: f }; },
 };
