@@ -37,6 +37,8 @@ interface Waiter { target: number; resolve: () => void }
 /** One hand-off's encoded events; `next` is the first not yet sent or dropped. */
 interface Segment extends EncodedEvents { next: number }
 
+const USED_UP: Segment = { bytes: Buffer.alloc(0), ends: [], next: 0 };
+
 /** Byte offset where event `i` of a segment starts. */
 function startOf(s: EncodedEvents, i: number): number {
   return i === 0 ? 0 : s.ends[i - 1]!;
@@ -99,6 +101,11 @@ export class Shipper {
     this.pump();
   }
 
+  /** The head segment is used up: drop it from the queue now, not at the next compaction (its bytes can be megabytes). */
+  private release(): void {
+    this.segs[this.segHead++] = USED_UP;
+  }
+
   /** Takes the oldest `count` queued events off the queue. */
   private discard(count: number): void {
     while (count > 0 && this.segHead < this.segs.length) {
@@ -107,7 +114,7 @@ export class Shipper {
       s.next += take;
       this.queued -= take;
       count -= take;
-      if (s.next === s.ends.length) this.segHead++;
+      if (s.next === s.ends.length) this.release();
     }
     this.compact();
   }
@@ -195,7 +202,7 @@ export class Shipper {
           const bytes = s.ends[e]! - startOf(s, e) - 1;
           s.next++;
           this.queued--;
-          if (s.next === s.ends.length) this.segHead++;
+          if (s.next === s.ends.length) this.release();
           this.s.dropped++;
           this.log(`dropped an event of ${bytes} bytes (over the body limit)`);
           this.compact();
@@ -203,7 +210,7 @@ export class Shipper {
         }
         break;
       }
-      this.segHead++;
+      this.release();
     }
     this.compact();
     pieces.push(CLOSE);
