@@ -81,8 +81,8 @@ export class ByteOut {
     for (let i = 0; i < width; i++, x = Math.floor(x / 10)) b[--p] = 48 + (x % 10);
   }
 
-  /** The bytes written since `from`, copied out (the buffer is reused). */
-  take(from = 0): Buffer {
-    return Buffer.from(this.buf.subarray(from, this.pos));
+  /** What has been written, copied out (the buffer is reused). */
+  take(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
   }
 }

@@ -188,8 +188,10 @@ export class Shipper {
       const s = this.segs[this.segHead]!;
       const from = s.next;
       let e = from;
-      while (e < s.ends.length && count < limit && size + (s.ends[e]! - startOf(s, e)) <= MAX_BODY_BYTES) {
-        size += s.ends[e]! - startOf(s, e);
+      while (e < s.ends.length && count < limit) {
+        const len = s.ends[e]! - startOf(s, e); // with its comma
+        if (size + len > MAX_BODY_BYTES) break;
+        size += len;
         e++;
         count++;
       }
