@@ -126,7 +126,7 @@ async function serverIdle(endpoint) {
  * and CPU per request — the app's (all threads, and its main thread alone) and the Raceway server's.
  */
 async function segment(app, endpoint, serverPid) {
-  await serverIdle(endpoint);
+  // The previous segment (or the first warm-up) ended with the server idle.
   await load(app.url, WARMUP);
   await serverIdle(endpoint); // the warm-up's events are not this segment's
   const before = await requestStats(app);
@@ -160,6 +160,7 @@ const pairs = []; // per round: { plain, instrumented } measured back to back
 try {
   for (const v of VARIANTS) apps[v] = await startApp(v, endpoint);
   for (const v of VARIANTS) await load(apps[v].url); // warm-up (JIT, connections), not counted
+  await serverIdle(endpoint);
   for (let r = 0; r < ROUNDS; r++) {
     const pair = ['plain', 'instrumented'].filter((v) => apps[v]);
     if (r % 2) pair.reverse();
