@@ -170,6 +170,15 @@ export function isThrottled(): boolean {
   return state.throttled;
 }
 
+/**
+ * True when nothing recorded can be running here: no instrumented caller on the stack, sampling is
+ * leaving requests out and AsyncLocalStorage is off (so no recorded request propagated to this
+ * callback). The common case of a busy service; `enter` checks it first.
+ */
+export function quietCallback(): boolean {
+  return state.current === null && state.throttled && !state.alsOn;
+}
+
 /** The one task of all work left out by sampling (requests left out, and code none recorded reaches). */
 export function quietTask(): Task {
   return state.quiet;

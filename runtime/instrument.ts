@@ -5,7 +5,7 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  */
 import { getClient, type RacewayClient } from './client';
-import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, quietTask, rootTask, storedTask, type Task } from './context';
+import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, quietCallback, quietTask, rootTask, storedTask, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -59,6 +59,15 @@ export class ModuleHandle {
    */
   quietFrame(): Frame {
     return this.unrecordedFrame ??= new Frame(new FnSite(this, ANON, 0, [], FnKind.Sync), quietTask(), false, null, undefined);
+  }
+  /**
+   * What an unrecorded invocation of function `id` gets as its frame: the shared quiet frame, except
+   * for generators (a generator may be resumed later by recorded code), which get the module token.
+   */
+  unrecorded(id: number): FrameArg {
+    const s = this.sites[id];
+    const kind = s instanceof FnSite ? s.kind : this.fnSite(id).kind;
+    return kind === FnKind.Sync || kind === FnKind.Async ? this.unrecordedFrame ?? this.quietFrame() : this.token;
   }
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
@@ -224,17 +233,28 @@ function callbackParent(lex: FrameArg, stored: Task | undefined): Task {
  * framework calling later) starts a task forked from `callbackParent`.
  */
 export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
+  // The unrecorded case first, small enough for V8 to inline into every instrumented function: one
+  // defined inside an unrecorded invocation and called with no recorded caller, or called back while
+  // sampling leaves requests out from code no recorded request reaches (see `callbackParent`).
+  if (ambientTask() === null) {
+    if (lex instanceof Frame) {
+      const t = lex.task;
+      if (lex.mod !== undefined && (!t.sampled || (!t.inRequest && quietCallback()))) return lex.mod.unrecorded(id);
+    } else if (typeof lex === 'function' && quietCallback()) {
+      return handleOf(lex).unrecorded(id);
+    }
+  }
+  return enterRecorded(lex, id, args);
+}
+
+function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
   // `lex` is the frame argument of the code defining the function: the enclosing invocation's frame,
   // or the module token. Either leads to the module (the first call of a token sets the module's
   // hook aliases, which the function body uses).
   const mh = lex instanceof Frame ? lex.mod : typeof lex === 'function' ? handleOf(lex) : undefined;
   // Without a frame the function's hooks get the module token: they still find their sites.
   const m = mh !== undefined ? mh.token : undefined;
-  // Defined inside an unrecorded invocation and called with no recorded caller: unrecorded too.
-  if (mh !== undefined && lex instanceof Frame && !lex.task.sampled && ambientTask() === null) {
-    const kind = mh.fnSite(id).kind;
-    return kind === FnKind.Sync || kind === FnKind.Async ? lex : m;
-  }
+  if (mh !== undefined && lex instanceof Frame && !lex.task.sampled && ambientTask() === null) return mh.unrecorded(id);
   const c = on();
   if (c === null) return m;
   try {
@@ -276,7 +296,10 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
 
 /** Function exit (in `finally`): closes the span; a task the invocation owned is finished. */
 export function exit(f: FrameArg): void {
-  if (!(f instanceof Frame) || !f.task.sampled) return;
+  if (f instanceof Frame && f.task.sampled) exitRecorded(f);
+}
+
+function exitRecorded(f: Frame): void {
   try {
     const task = f.task;
     task.span = f.savedSpan;
