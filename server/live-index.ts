@@ -59,23 +59,32 @@ export interface LegacyChunk {
   t?: [string, number, number][];
 }
 
-class ChunkBuilder {
-  readonly s: string[] = [];
-  private readonly idx = new Map<string, number>();
-  /** Index of a string that repeats (deduplicated). */
-  str(x: string): number {
-    let k = this.idx.get(x);
+/** Strings kept once each, numbered in order of first appearance. */
+class StringTable {
+  readonly strs: string[] = [];
+  readonly index = new Map<string, number>();
+  /** The string's number (added if new). */
+  id(x: string): number {
+    let k = this.index.get(x);
     if (k === undefined) {
-      k = this.s.length;
-      this.s.push(x);
-      this.idx.set(x, k);
+      k = this.strs.length;
+      this.strs.push(x);
+      this.index.set(x, k);
     }
     return k;
   }
-  /** Index of a string that is (nearly always) unique: not looked up. */
+}
+
+class ChunkBuilder extends StringTable {
+  get s(): string[] { return this.strs; }
+  /** Index of a string that repeats (deduplicated). */
+  str(x: string): number {
+    return this.id(x);
+  }
+  /** Index of a string that is (nearly always) unique: not looked up (and never found by `str`). */
   once(x: string): number {
-    this.s.push(x);
-    return this.s.length - 1;
+    this.strs.push(x);
+    return this.strs.length - 1;
   }
 }
 
@@ -402,8 +411,9 @@ export class LiveIndex {
   /** Units of a trace's services after its first, by `${service},${trace}`. */
   private readonly moreUnits = new Map<string, number>();
   /** The string table: tasks, traces, variables, services, locations, each once. */
-  private readonly interned = new Map<string, number>();
-  private readonly strs: string[] = [];
+  private readonly table = new StringTable();
+  private readonly interned = this.table.index;
+  private readonly strs = this.table.strs;
   /** Variables (string numbers) to scan again. */
   private readonly dirty = new Set<number>();
   /** Tasks whose family (membership or time span) changed: their family's variables need a rescan. */
@@ -419,13 +429,7 @@ export class LiveIndex {
 
   /** The string's index in the string table. */
   private sym(s: string): number {
-    let k = this.interned.get(s);
-    if (k === undefined) {
-      k = this.strs.length;
-      this.strs.push(s);
-      this.interned.set(s, k);
-    }
-    return k;
+    return this.table.id(s);
   }
 
   private intern(s: string): string {
