@@ -62,6 +62,24 @@ export class ModuleHandle {
   }
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
+  /** Static keys of access sites `[line, "hint", key]`, by site id (decoded once: see `key`). */
+  private readonly keys: (string | number)[] = [];
+  /**
+   * The static property key of access site `id` (SPEC §2). On the path of every static-key hook,
+   * recorded or not: one array read once the site is decoded.
+   */
+  key(id: number): string | number {
+    const k = this.keys[id];
+    return k !== undefined ? k : this.decodeKey(id);
+  }
+  private decodeKey(id: number): string | number {
+    const raw = this.rows()[id + 2];
+    const k = Array.isArray(raw) ? raw[2] : undefined;
+    // A site without a key (a broken or foreign table) reads as the key "undefined", as `o[undefined]` would.
+    const key = typeof k === 'string' || typeof k === 'number' ? k : 'undefined';
+    this.keys[id] = key;
+    return key;
+  }
   /** Site `id` of an access, binding or await. */
   site(id: number): Site {
     const s = this.sites[id];
@@ -476,9 +494,52 @@ export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unkno
   return v;
 }
 
+/**
+ * The static key of access site `id`, from the module the frame argument leads to (compiled code
+ * always passes a frame or the module token; `undefined`, which has no table, reads key "undefined").
+ */
+function keyAt(f: FrameArg, id: number): string | number {
+  if (f instanceof Frame) {
+    const m = f.mod;
+    if (m !== undefined) return m.key(id);
+  } else if (typeof f === 'function') {
+    return (f.rwh ?? handleOf(f)).key(id);
+  }
+  return 'undefined';
+}
+
+/** `a.b` / `a["b"]` / `a[0]` whose value is used, the key in the site (SPEC §2): as `rp`. */
+export function rpk(f: FrameArg, obj: unknown, site: number): unknown {
+  let k: string | number;
+  if (f instanceof Frame) {
+    // One type check for both the key and the quiet path (`quiet(f)`).
+    k = f.mod !== undefined ? f.mod.key(site) : 'undefined';
+    const v = (obj as Record<PropertyKey, unknown>)[k];
+    if (!f.task.sampled) return v;
+    const c = on();
+    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+    return v;
+  }
+  k = keyAt(f, site);
+  const v = (obj as Record<PropertyKey, unknown>)[k];
+  const c = on();
+  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+  return v;
+}
+
 /** `a.b` used only as the base of another access: no event, but the object read gets its name. */
 export function rb(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
   const k = toKey(key);
+  const v = (obj as Record<PropertyKey, unknown>)[k];
+  if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
+    try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
+  }
+  return v;
+}
+
+/** `rb` with the key in the site. */
+export function rbk(f: FrameArg, obj: unknown, site: number): unknown {
+  const k = keyAt(f, site);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
@@ -551,6 +612,14 @@ export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, s
   return writeWith(sloppySet, f, obj, key, value, site);
 }
 
+/** `wp` / `wpSloppy` with the key in the site. */
+export function wpk<T>(f: FrameArg, obj: unknown, value: T, site: number): T {
+  return writeWith(strictSet, f, obj, keyAt(f, site), value, site);
+}
+export function wpkSloppy<T>(f: FrameArg, obj: unknown, value: T, site: number): T {
+  return writeWith(sloppySet, f, obj, keyAt(f, site), value, site);
+}
+
 /** `delete a.b`: a Write whose new value is null. */
 export function dp(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
   return deleteWith(strictDelete, f, obj, key, site);
@@ -559,12 +628,28 @@ export function dpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number):
   return deleteWith(sloppyDelete, f, obj, key, site);
 }
 
+/** `dp` / `dpSloppy` with the key in the site. */
+export function dpk(f: FrameArg, obj: unknown, site: number): boolean {
+  return deleteWith(strictDelete, f, obj, keyAt(f, site), site);
+}
+export function dpkSloppy(f: FrameArg, obj: unknown, site: number): boolean {
+  return deleteWith(sloppyDelete, f, obj, keyAt(f, site), site);
+}
+
 /** `[a.b] = …`, `({x: a.b} = …)`, `for (a.b of …)`: `tp(…).v` is the assignment target. */
 export function tp(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
   return targetWith(strictSet, f, obj, key, site);
 }
 export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
   return targetWith(sloppySet, f, obj, key, site);
+}
+
+/** `tp` / `tpSloppy` with the key in the site. */
+export function tpk(f: FrameArg, obj: unknown, site: number): { v: unknown } {
+  return targetWith(strictSet, f, obj, keyAt(f, site), site);
+}
+export function tpkSloppy(f: FrameArg, obj: unknown, site: number): { v: unknown } {
+  return targetWith(sloppySet, f, obj, keyAt(f, site), site);
 }
 
 /** Class field `x = init`: the definition is the language's; this records it (old value null). */

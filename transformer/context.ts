@@ -92,17 +92,27 @@ export class FileContext {
     const fn = this.fn;
     return fn.inParams ? fn.alias.params : fn.alias.body;
   }
-  /** A site id (SPEC §2): `[line, text]` for accesses and bindings, `[line]` for awaits. */
-  site(n: TS.Node, text?: string): TS.NumericLiteral {
+  /**
+   * A site id (SPEC §2): `[line, text]` for accesses and bindings, `[line]` for awaits, and
+   * `[line, text, key]` for accesses whose property key is static (the key leaves the hook call).
+   */
+  site(n: TS.Node, text?: string, key?: string | number): TS.NumericLiteral {
     const line = this.namer.line(n);
-    return this.num(this.siteId(text === undefined ? '[' + line + ']' : '[' + line + ',' + JSON.stringify(text) + ']'));
+    return this.num(this.siteId(text === undefined ? '[' + line + ']'
+      : '[' + line + ',' + JSON.stringify(text) + (key === undefined ? '' : ',' + JSON.stringify(key)) + ']'));
   }
-  siteId(record: string): number {
-    let id = this.siteIds.get(record);
+  /**
+   * The id of a site record; identical records share one. Function sites are deduplicated apart
+   * from the others: `[3,"f",0]` is both a sync function `f` without parameters and an access
+   * `f[0]`, and the runtime decodes each id as one kind.
+   */
+  siteId(record: string, fn = false): number {
+    const dedupe = fn ? 'f' + record : record;
+    let id = this.siteIds.get(dedupe);
     if (id === undefined) {
       id = this.siteRecords.length;
       this.siteRecords.push(record);
-      this.siteIds.set(record, id);
+      this.siteIds.set(dedupe, id);
     }
     return id;
   }

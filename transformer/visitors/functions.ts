@@ -118,7 +118,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
         boundNames(ts, p.name, paramNames);
       }
       const kind = (isAsync ? 1 : 0) + (isGen ? 2 : 0);
-      const site = c.siteId(JSON.stringify([c.namer.line(node), c.namer.qualifiedName(node), kind, ...paramNames]));
+      const site = c.siteId(JSON.stringify([c.namer.line(node), c.namer.qualifiedName(node), kind, ...paramNames]), true);
       out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(fn.frame, undefined, undefined,
         c.callRuntime('enter', [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))]))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));

@@ -47,6 +47,8 @@ const site = (f, id) => {
   const r = t[id + 2] || [];
   return { loc: t[0] + ':' + r[0], text: r[1] };
 };
+// Static keys (SPEC §2): an access site `[line, "hint", key]`, used by the `k` forms of the hooks.
+const staticKey = (f, id) => tableOf(moduleOf(f))[id + 2][2];
 module.exports = {
   log,
   pause() { enabled = false; },
@@ -105,4 +107,12 @@ module.exports = {
   isObj(v) { return (typeof v === 'object' && v !== null) || typeof v === 'function'; },
   write(f, obj, key, old, v, id) { const s = site(f, id); rec('W', s.text, key, safe(old), safe(v), s.loc); return v; },
   blk(f) { return { blk: f }; },
+  rpk(f, obj, id) { return module.exports.rp(f, obj, staticKey(f, id), id); },
+  rbk(f, obj, id) { return module.exports.rb(f, obj, staticKey(f, id), id); },
+  wpk(f, obj, v, id) { return module.exports.wp(f, obj, staticKey(f, id), v, id); },
+  wpkSloppy(f, obj, v, id) { return module.exports.wpSloppy(f, obj, staticKey(f, id), v, id); },
+  tpk(f, obj, id) { return module.exports.tp(f, obj, staticKey(f, id), id); },
+  tpkSloppy(f, obj, id) { return module.exports.tpSloppy(f, obj, staticKey(f, id), id); },
+  dpk(f, obj, id) { return module.exports.dp(f, obj, staticKey(f, id), id); },
+  dpkSloppy(f, obj, id) { return module.exports.dpSloppy(f, obj, staticKey(f, id), id); },
 };
