@@ -1482,8 +1482,9 @@ export class Instrumenter {
     const line = fnode.loc ? fnode.loc.start.line : 0;
     const names = this.paramNames(fnode.params);
     const site = this.siteId(JSON.stringify([line, qname, kind, ...names]), true);
-    // `enter` runs before the aliases may be set: always through the namespace.
-    const enter = this.hook(null, 'enter', [
+    // `enter` goes through the alias where the parameter list may use them (the function cannot run
+    // before the module token did); else through the namespace (`enter` is what runs the token then).
+    const enter = this.hook(paramCtx, 'enter', [
       outer.parentFrame ? F.identifier(outer.parentFrame) : this.token(),
       F.numericLiteral(site),
       ...names.map((n) => F.identifier(n)),

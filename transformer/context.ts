@@ -73,16 +73,20 @@ export class FileContext {
   num(n: number): TS.NumericLiteral { return this.factory.createNumericLiteral(n); }
   undef(): TS.Expression { return this.factory.createVoidZero(); }
   call(hook: string, args: TS.Expression[]): TS.CallExpression {
-    const f = this.factory;
     const fn = this.fn;
-    if (fn.inParams ? fn.alias.params : fn.alias.body) {
+    return this.callVia(hook, args, fn.inParams ? fn.alias.params : fn.alias.body);
+  }
+  /** `__rw_hook(…)` through the module's alias if `alias`, else `__rw.hook(…)`. */
+  callVia(hook: string, args: TS.Expression[], alias: boolean): TS.CallExpression {
+    const f = this.factory;
+    if (alias) {
       let id = this.aliases.get(hook);
       if (id === undefined) { id = this.uniqueName('__rw_' + hook); this.aliases.set(hook, id); }
       return f.createCallExpression(id, undefined, args);
     }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
   }
-  /** `__rw.hook(…)` (for `mod` and `enter`, which run before the aliases are set). */
+  /** `__rw.hook(…)` (for `mod`, and `enter` where it may run before the aliases are set). */
   callRuntime(hook: string, args: TS.Expression[]): TS.CallExpression {
     const f = this.factory;
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
