@@ -218,9 +218,9 @@ function staticKey(m: t.MemberExpression | t.OptionalMemberExpression): string |
   if (p.type === 'NumericLiteral' && Number.isSafeInteger(p.value) && INDEX.test(String(p.value))) return p.value;
   return undefined;
 }
-/** `rp`/`rpk`, `wp`/`wpk`/`wpSloppy`/`wpkSloppy`, … */
-function hookName(base: string, key: Expr | null, sloppy = false): string {
-  return base + (key === null ? 'k' : '') + (sloppy ? 'Sloppy' : '');
+/** `rp`, `wp`/`wpSloppy`, … (a static key makes the short form: the same hook without the key argument). */
+function hookName(base: string, _key: Expr | null, sloppy = false): string {
+  return base + (sloppy ? 'Sloppy' : '');
 }
 
 const VOID0 = () => F.unaryExpression('void', F.numericLiteral(0), true);
@@ -408,7 +408,7 @@ export class Instrumenter {
 
   /**
    * An access's key argument and site (at node `at`, hint `h`): a static key (`a.b`, `a["b"]`,
-   * `a[0]`) is part of the site and the hook is the `k` form (`rpk(f, o, S)` for `rp(f, o, "b", S)`),
+   * `a[0]`) is part of the site and the hook takes the short form (`rp(f, o, S)` for `rp(f, o, "b", S)`),
    * `key` is then null; any other key is visited here (after the object, as evaluated).
    */
   private access(m: t.MemberExpression | t.OptionalMemberExpression, at: Node, h: string, ctx: Ctx): { key: Expr | null; site: t.NumericLiteral } {

@@ -484,8 +484,13 @@ function oldOf(obj: unknown, key: PropertyKey): unknown {
   return v === UNKNOWN ? null : v;
 }
 
-/** `a.b` / `a[k]` whose value is used: performs the read, records it, returns the value. */
-export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
+/**
+ * `a.b` / `a[k]` whose value is used: performs the read, records it, returns the value. The short
+ * form `rp(f, a, S)` (no key: a static key, in the site, SPEC §2) is told apart by its missing last
+ * argument; so are the short forms of `rb`, `wp`, `dp`, `tp` and their sloppy variants.
+ */
+export function rp(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
+  if (site === undefined) return rpk(f, obj, key as number);
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (quiet(f)) return v;
@@ -508,8 +513,8 @@ function keyAt(f: FrameArg, id: number): string | number {
   return 'undefined';
 }
 
-/** `a.b` / `a["b"]` / `a[0]` whose value is used, the key in the site (SPEC §2): as `rp`. */
-export function rpk(f: FrameArg, obj: unknown, site: number): unknown {
+/** `rp(f, a, S)`: `a.b` / `a["b"]` / `a[0]` whose value is used, the key in the site (SPEC §2). */
+function rpk(f: FrameArg, obj: unknown, site: number): unknown {
   let k: string | number;
   if (f instanceof Frame) {
     // One type check for both the key and the quiet path (`quiet(f)`).
@@ -528,7 +533,8 @@ export function rpk(f: FrameArg, obj: unknown, site: number): unknown {
 }
 
 /** `a.b` used only as the base of another access: no event, but the object read gets its name. */
-export function rb(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
+export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
+  if (site === undefined) return rbk(f, obj, key as number);
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
@@ -537,8 +543,8 @@ export function rb(f: FrameArg, obj: unknown, key: unknown, site: number): unkno
   return v;
 }
 
-/** `rb` with the key in the site. */
-export function rbk(f: FrameArg, obj: unknown, site: number): unknown {
+/** `rb(f, a, S)`, the key in the site. */
+function rbk(f: FrameArg, obj: unknown, site: number): unknown {
   const k = keyAt(f, site);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
@@ -604,52 +610,40 @@ function targetWith(set: typeof strictSet, f: FrameArg, obj: unknown, key: unkno
   return { set v(value: unknown) { writeWith(set, f, obj, k, value, site); } };
 }
 
-/** `a.b = v` in strict code: performs the assignment (setters run once), records old → v, returns v. */
-export function wp<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+/**
+ * `a[k] = v` in strict code: performs the assignment (setters run once), records old → v, returns v.
+ * Short form `wp(f, a, v, S)` for a static key (in the site).
+ */
+export function wp<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site?: number): T {
+  if (site === undefined) return writeWith(strictSet, f, obj, keyAt(f, value as number), key as T, value as number);
   return writeWith(strictSet, f, obj, key, value, site);
 }
-export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site?: number): T {
+  if (site === undefined) return writeWith(sloppySet, f, obj, keyAt(f, value as number), key as T, value as number);
   return writeWith(sloppySet, f, obj, key, value, site);
 }
 
-/** `wp` / `wpSloppy` with the key in the site. */
-export function wpk<T>(f: FrameArg, obj: unknown, value: T, site: number): T {
-  return writeWith(strictSet, f, obj, keyAt(f, site), value, site);
-}
-export function wpkSloppy<T>(f: FrameArg, obj: unknown, value: T, site: number): T {
-  return writeWith(sloppySet, f, obj, keyAt(f, site), value, site);
-}
-
-/** `delete a.b`: a Write whose new value is null. */
-export function dp(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+/** `delete a[k]`: a Write whose new value is null. Short form `dp(f, a, S)` for a static key. */
+export function dp(f: FrameArg, obj: unknown, key: unknown, site?: number): boolean {
+  if (site === undefined) return deleteWith(strictDelete, f, obj, keyAt(f, key as number), key as number);
   return deleteWith(strictDelete, f, obj, key, site);
 }
-export function dpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+export function dpSloppy(f: FrameArg, obj: unknown, key: unknown, site?: number): boolean {
+  if (site === undefined) return deleteWith(sloppyDelete, f, obj, keyAt(f, key as number), key as number);
   return deleteWith(sloppyDelete, f, obj, key, site);
 }
 
-/** `dp` / `dpSloppy` with the key in the site. */
-export function dpk(f: FrameArg, obj: unknown, site: number): boolean {
-  return deleteWith(strictDelete, f, obj, keyAt(f, site), site);
-}
-export function dpkSloppy(f: FrameArg, obj: unknown, site: number): boolean {
-  return deleteWith(sloppyDelete, f, obj, keyAt(f, site), site);
-}
-
-/** `[a.b] = …`, `({x: a.b} = …)`, `for (a.b of …)`: `tp(…).v` is the assignment target. */
-export function tp(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+/**
+ * `[a[k]] = …`, `({x: a[k]} = …)`, `for (a[k] of …)`: `tp(…).v` is the assignment target. Short form
+ * `tp(f, a, S)` for a static key.
+ */
+export function tp(f: FrameArg, obj: unknown, key: unknown, site?: number): { v: unknown } {
+  if (site === undefined) return targetWith(strictSet, f, obj, keyAt(f, key as number), key as number);
   return targetWith(strictSet, f, obj, key, site);
 }
-export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site?: number): { v: unknown } {
+  if (site === undefined) return targetWith(sloppySet, f, obj, keyAt(f, key as number), key as number);
   return targetWith(sloppySet, f, obj, key, site);
-}
-
-/** `tp` / `tpSloppy` with the key in the site. */
-export function tpk(f: FrameArg, obj: unknown, site: number): { v: unknown } {
-  return targetWith(strictSet, f, obj, keyAt(f, site), site);
-}
-export function tpkSloppy(f: FrameArg, obj: unknown, site: number): { v: unknown } {
-  return targetWith(sloppySet, f, obj, keyAt(f, site), site);
 }
 
 /** Class field `x = init`: the definition is the language's; this records it (old value null). */

@@ -61,8 +61,8 @@ function staticKey(I: Instrumenter, m: Member): string | number | undefined {
 
 /**
  * An access's key argument and site (at node `at`, hint of the member's object): a static key is
- * part of the site and the hook is the `k` form (`rpk(f, o, S)` for `rp(f, o, "b", S)`); `key` is
- * then undefined. Other keys are visited here, in order after the object.
+ * part of the site and the hook takes the short form (`rp(f, o, S)` for `rp(f, o, "b", S)`); `key`
+ * is then undefined. Other keys are visited here, in order after the object.
  */
 interface Access { key: TS.Expression | undefined; site: TS.NumericLiteral }
 function accessOf(I: Instrumenter, m: Member, at: TS.Node): Access {
@@ -71,9 +71,9 @@ function accessOf(I: Instrumenter, m: Member, at: TS.Node): Access {
   if (sk !== undefined) return { key: undefined, site: c.site(at, c.namer.hint(m.expression), sk) };
   return { key: keyOf(I, m), site: c.site(at, c.namer.hint(m.expression)) };
 }
-/** `rp`/`rpk`, `wp`/`wpk`/`wpSloppy`/`wpkSloppy`, … */
-function hookName(base: string, a: Access, sloppy = false): string {
-  return base + (a.key === undefined ? 'k' : '') + (sloppy ? 'Sloppy' : '');
+/** `rp`, `wp`/`wpSloppy`, … (a static key makes the short form: the same hook without the key argument). */
+function hookName(base: string, _a: Access, sloppy = false): string {
+  return base + (sloppy ? 'Sloppy' : '');
 }
 /** Hook arguments `f, obj, [key,] …rest, S`. */
 function accessArgs(I: Instrumenter, obj: TS.Expression, key: TS.Expression | undefined, site: TS.NumericLiteral, ...rest: TS.Expression[]): TS.Expression[] {

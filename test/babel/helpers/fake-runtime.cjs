@@ -47,7 +47,7 @@ const site = (f, id) => {
   const r = t[id + 2] || [];
   return { loc: t[0] + ':' + r[0], text: r[1] };
 };
-// Static keys (SPEC §2): an access site `[line, "hint", key]`, used by the `k` forms of the hooks.
+// Static keys (SPEC §2): an access site `[line, "hint", key]`, used by the short forms of the hooks.
 const staticKey = (f, id) => tableOf(moduleOf(f))[id + 2][2];
 module.exports = {
   log,
@@ -107,12 +107,14 @@ module.exports = {
   isObj(v) { return (typeof v === 'object' && v !== null) || typeof v === 'function'; },
   write(f, obj, key, old, v, id) { const s = site(f, id); rec('W', s.text, key, safe(old), safe(v), s.loc); return v; },
   blk(f) { return { blk: f }; },
-  rpk(f, obj, id) { return module.exports.rp(f, obj, staticKey(f, id), id); },
-  rbk(f, obj, id) { return module.exports.rb(f, obj, staticKey(f, id), id); },
-  wpk(f, obj, v, id) { return module.exports.wp(f, obj, staticKey(f, id), v, id); },
-  wpkSloppy(f, obj, v, id) { return module.exports.wpSloppy(f, obj, staticKey(f, id), v, id); },
-  tpk(f, obj, id) { return module.exports.tp(f, obj, staticKey(f, id), id); },
-  tpkSloppy(f, obj, id) { return module.exports.tpSloppy(f, obj, staticKey(f, id), id); },
-  dpk(f, obj, id) { return module.exports.dp(f, obj, staticKey(f, id), id); },
-  dpkSloppy(f, obj, id) { return module.exports.dpSloppy(f, obj, staticKey(f, id), id); },
 };
+// Short forms (SPEC §2): `rp(f, o, S)`, `wp(f, o, v, S)`, … for a static key, told apart by the
+// missing last argument; they act as the keyed form with the site's key.
+for (const h of ['rp', 'rb', 'dp', 'dpSloppy', 'tp', 'tpSloppy']) {
+  const keyed = module.exports[h];
+  module.exports[h] = (f, obj, key, id) => (id === undefined ? keyed(f, obj, staticKey(f, key), key) : keyed(f, obj, key, id));
+}
+for (const h of ['wp', 'wpSloppy']) {
+  const keyed = module.exports[h];
+  module.exports[h] = (f, obj, key, v, id) => (id === undefined ? keyed(f, obj, staticKey(f, v), key, v) : keyed(f, obj, key, v, id));
+}
