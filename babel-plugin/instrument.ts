@@ -208,6 +208,21 @@ function hoistingConflict(stmts: t.Statement[], strict: boolean): boolean {
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
+const INDEX = /^(0|[1-9]\d*)$/;
+
+/** A member's static key (SPEC §2): the name of `a.b`, the string of `a["b"]`, the integer of `a[0]`. */
+function staticKey(m: t.MemberExpression | t.OptionalMemberExpression): string | number | undefined {
+  const p = m.property;
+  if (!m.computed) return p.type === 'Identifier' ? p.name : undefined;
+  if (p.type === 'StringLiteral') return p.value;
+  if (p.type === 'NumericLiteral' && Number.isSafeInteger(p.value) && INDEX.test(String(p.value))) return p.value;
+  return undefined;
+}
+/** `rp`, `wp`/`wpSloppy`, … (a static key makes the short form: the same hook without the key argument). */
+function hookName(base: string, _key: Expr | null, sloppy = false): string {
+  return base + (sloppy ? 'Sloppy' : '');
+}
+
 const VOID0 = () => F.unaryExpression('void', F.numericLiteral(0), true);
 
 export class Instrumenter {
@@ -365,20 +380,41 @@ export class Instrumenter {
 
   // ---------------------------------------------------------------- helpers
 
-  /** A site id: `[line, text]` for accesses and bindings, `[line]` for awaits. */
-  private site(n: Node, text?: string): t.NumericLiteral {
+  /**
+   * A site id: `[line, text]` for accesses and bindings, `[line]` for awaits, and `[line, text, key]`
+   * for accesses whose property key is static (the key leaves the hook call).
+   */
+  private site(n: Node, text?: string, key?: string | number): t.NumericLiteral {
     const line = n.loc ? n.loc.start.line : 0;
-    return F.numericLiteral(this.siteId(text === undefined ? '[' + line + ']' : '[' + line + ',' + JSON.stringify(text) + ']'));
+    return F.numericLiteral(this.siteId(text === undefined ? '[' + line + ']'
+      : '[' + line + ',' + JSON.stringify(text) + (key === undefined ? '' : ',' + JSON.stringify(key)) + ']'));
   }
 
-  private siteId(record: string): number {
-    let id = this.siteIds.get(record);
+  /**
+   * The id of a site record; identical records share one. Function sites are deduplicated apart
+   * from the others: `[3,"f",0]` is both a sync function `f` without parameters and an access
+   * `f[0]`, and the runtime decodes each id as one kind.
+   */
+  private siteId(record: string, fn = false): number {
+    const dedupe = fn ? 'f' + record : record;
+    let id = this.siteIds.get(dedupe);
     if (id === undefined) {
       id = this.siteRecords.length;
       this.siteRecords.push(record);
-      this.siteIds.set(record, id);
+      this.siteIds.set(dedupe, id);
     }
     return id;
+  }
+
+  /**
+   * An access's key argument and site (at node `at`, hint `h`): a static key (`a.b`, `a["b"]`,
+   * `a[0]`) is part of the site and the hook takes the short form (`rp(f, o, S)` for `rp(f, o, "b", S)`),
+   * `key` is then null; any other key is visited here (after the object, as evaluated).
+   */
+  private access(m: t.MemberExpression | t.OptionalMemberExpression, at: Node, h: string, ctx: Ctx): { key: Expr | null; site: t.NumericLiteral } {
+    const sk = staticKey(m);
+    if (sk !== undefined) return { key: null, site: this.site(at, h, sk) };
+    return { key: this.x(m.property as Expr, ctx), site: this.site(at, h) };
   }
 
   /** The module token (a hoisted function returning the site table). */
@@ -719,8 +755,8 @@ export class Instrumenter {
         }
         const h = this.hint(n.object, ctx);
         const obj = this.base(n.object, ctx);
-        const key = n.computed ? this.x(n.property as Expr, ctx) : F.stringLiteral((n.property as t.Identifier).name);
-        return F.memberExpression(this.hook(ctx, ctx.strict ? 'tp' : 'tpSloppy', [this.frame(ctx), obj, key, this.site(n, h)]), F.identifier('v'));
+        const a = this.access(n, n, h, ctx);
+        return F.memberExpression(this.hook(ctx, hookName('tp', a.key, !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site)), F.identifier('v'));
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
@@ -957,18 +993,16 @@ export class Instrumenter {
       return e;
     }
     if (!this.o.reads && !this.o.writes) return this.plainMember(e, ctx);
+    if (used && !this.o.reads) return this.plainMember(e, ctx);
     const h = this.hint(e.object, ctx);
     const obj = this.base(e.object, ctx);
-    const key = e.computed ? this.x(e.property as Expr, ctx) : F.stringLiteral((e.property as t.Identifier).name);
-    if (used) {
-      if (!this.o.reads) {
-        e.object = obj;
-        if (e.computed) e.property = key;
-        return e;
-      }
-      return this.hook(ctx, 'rp', [f, obj, key, this.site(e, h)]);
-    }
-    return this.hook(ctx, 'rb', [f, obj, key, this.site(e, h)]);
+    const a = this.access(e, e, h, ctx);
+    return this.hook(ctx, hookName(used ? 'rp' : 'rb', a.key), this.accessArgs(ctx, obj, a.key, a.site));
+  }
+
+  /** Hook arguments `f, obj, [key,] …rest, S`. */
+  private accessArgs(ctx: Ctx, obj: Expr, key: Expr | null, site: t.NumericLiteral, ...rest: Expr[]): Expr[] {
+    return key === null ? [this.frame(ctx), obj, ...rest, site] : [this.frame(ctx), obj, key, ...rest, site];
   }
 
   // ---------------------------------------------------------------- optional chains
@@ -1013,8 +1047,8 @@ export class Instrumenter {
       if (i === links.length) return cur;
       const l = links[i];
       const step = (o: Expr): Expr => {
-        const key = l.computed ? this.x(l.property, ctx) : F.stringLiteral(l.property.name);
-        const read = this.hook(ctx, i === links.length - 1 && used && this.o.reads ? 'rp' : 'rb', [this.frame(ctx), o, key, this.site(l, hints[i]!)]);
+        const a = this.access(l, l, hints[i]!, ctx);
+        const read = this.hook(ctx, hookName(i === links.length - 1 && used && this.o.reads ? 'rp' : 'rb', a.key), this.accessArgs(ctx, o, a.key, a.site));
         return build(i + 1, read);
       };
       if (!l.optional) return step(cur);
@@ -1089,29 +1123,28 @@ export class Instrumenter {
       return e;
     };
     if (left.object.type === 'Super' || left.object.type === 'MetaProperty' || left.property.type === 'PrivateName' || !this.o.writes) return plain();
-    const f = () => this.frame(ctx);
     const h = this.hint(left.object, ctx);
-    const site = this.site(e, h);
-    const wpName = ctx.strict ? 'wp' : 'wpSloppy';
     if (op === '=') {
       const obj = this.base(left.object, ctx);
-      const key = left.computed ? this.x(left.property as Expr, ctx) : F.stringLiteral((left.property as t.Identifier).name);
-      return this.hook(ctx, wpName, [f(), obj, key, this.x(e.right, ctx, name), site]);
+      const a = this.access(left, e, h, ctx);
+      return this.hook(ctx, hookName('wp', a.key, !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site, this.x(e.right, ctx, name)));
     }
     if (ctx.noTemps) return plain();
     const obj = this.base(left.object, ctx);
-    const key = left.computed ? this.x(left.property as Expr, ctx) : F.stringLiteral((left.property as t.Identifier).name);
+    const a = this.access(left, e, h, ctx);
+    const site = a.site;
     const to = this.temp(ctx);
     const seq: Expr[] = [this.assignTemp(to, obj)];
-    let k: Expr = key;
-    if (left.computed && key.type !== 'StringLiteral' && key.type !== 'NumericLiteral') {
+    let k: Expr | null = a.key;
+    if (k !== null && k.type !== 'StringLiteral' && k.type !== 'NumericLiteral') {
       const tk = this.temp(ctx);
-      seq.push(this.assignTemp(tk, key));
+      seq.push(this.assignTemp(tk, k));
       k = tk;
     }
     const right = this.x(e.right, ctx, name);
-    const rp = () => this.hook(ctx, this.o.reads ? 'rp' : 'rb', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(site)]);
-    const wp = (v: Expr) => this.hook(ctx, wpName, [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(site)]);
+    const key = () => (k === null ? null : F.cloneNode(k));
+    const rp = () => this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb', k), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site)));
+    const wp = (v: Expr) => this.hook(ctx, hookName('wp', k, !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site), v));
     if (op === '&&=' || op === '||=' || op === '??=') seq.push(F.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
     else seq.push(wp(F.binaryExpression(op.slice(0, -1) as any, rp(), right)));
     return F.sequenceExpression(seq);
@@ -1216,20 +1249,22 @@ export class Instrumenter {
         return e;
       }
       const h = this.hint(arg.object, ctx);
-      const loc = this.site(e, h);
       const to = this.temp(ctx);
       const obj = this.base(arg.object, ctx);
+      const a = this.access(arg, e, h, ctx);
+      const loc = a.site;
       const seq: Expr[] = [this.assignTemp(to, obj)];
-      let k: Expr = arg.computed ? this.x(arg.property as Expr, ctx) : F.stringLiteral((arg.property as t.Identifier).name);
-      if (arg.computed && k.type !== 'StringLiteral' && k.type !== 'NumericLiteral') {
+      let k: Expr | null = a.key;
+      if (k !== null && k.type !== 'StringLiteral' && k.type !== 'NumericLiteral') {
         const tk = this.temp(ctx);
         seq.push(this.assignTemp(tk, k));
         k = tk;
       }
+      const key = () => (k === null ? null : F.cloneNode(k));
       const tv = this.temp(ctx);
-      const read = this.hook(ctx, this.o.reads ? 'rp' : 'rb', [f(), F.cloneNode(to), F.cloneNode(k), F.cloneNode(loc)]);
+      const read = this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb', k), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc)));
       seq.push(F.assignmentExpression('=', F.cloneNode(tv), read));
-      const wp = (v: Expr) => this.hook(ctx, ctx.strict ? 'wp' : 'wpSloppy', [f(), F.cloneNode(to), F.cloneNode(k), v, F.cloneNode(loc)]);
+      const wp = (v: Expr) => this.hook(ctx, hookName('wp', k, !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc), v));
       if (e.prefix) {
         seq.push(wp(bump(tv)));
       } else {
@@ -1251,8 +1286,8 @@ export class Instrumenter {
         }
         const h = this.hint(arg.object, ctx);
         const obj = this.base(arg.object, ctx);
-        const key = arg.computed ? this.x(arg.property as Expr, ctx) : F.stringLiteral((arg.property as t.Identifier).name);
-        return this.hook(ctx, ctx.strict ? 'dp' : 'dpSloppy', [this.frame(ctx), obj, key, this.site(e, h)]);
+        const a = this.access(arg, e, h, ctx);
+        return this.hook(ctx, hookName('dp', a.key, !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site));
       }
       if (arg.type === 'OptionalMemberExpression' || arg.type === 'OptionalCallExpression') {
         this.rawChain(arg, ctx);
@@ -1446,9 +1481,10 @@ export class Instrumenter {
     }
     const line = fnode.loc ? fnode.loc.start.line : 0;
     const names = this.paramNames(fnode.params);
-    const site = this.siteId(JSON.stringify([line, qname, kind, ...names]));
-    // `enter` runs before the aliases may be set: always through the namespace.
-    const enter = this.hook(null, 'enter', [
+    const site = this.siteId(JSON.stringify([line, qname, kind, ...names]), true);
+    // `enter` goes through the alias where the parameter list may use them (the function cannot run
+    // before the module token did); else through the namespace (`enter` is what runs the token then).
+    const enter = this.hook(paramCtx, 'enter', [
       outer.parentFrame ? F.identifier(outer.parentFrame) : this.token(),
       F.numericLiteral(site),
       ...names.map((n) => F.identifier(n)),

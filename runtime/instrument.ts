@@ -71,6 +71,24 @@ export class ModuleHandle {
   }
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
+  /** Static keys of access sites `[line, "hint", key]`, by site id (decoded once: see `key`). */
+  private readonly keys: (string | number)[] = [];
+  /**
+   * The static property key of access site `id` (SPEC §2). On the path of every static-key hook,
+   * recorded or not: one array read once the site is decoded.
+   */
+  key(id: number): string | number {
+    const k = this.keys[id];
+    return k !== undefined ? k : this.decodeKey(id);
+  }
+  private decodeKey(id: number): string | number {
+    const raw = this.rows()[id + 2];
+    const k = Array.isArray(raw) ? raw[2] : undefined;
+    // A site without a key (a broken or foreign table) reads as the key "undefined", as `o[undefined]` would.
+    const key = typeof k === 'string' || typeof k === 'number' ? k : 'undefined';
+    this.keys[id] = key;
+    return key;
+  }
   /** Site `id` of an access, binding or await. */
   site(id: number): Site {
     const s = this.sites[id];
@@ -489,8 +507,13 @@ function oldOf(obj: unknown, key: PropertyKey): unknown {
   return v === UNKNOWN ? null : v;
 }
 
-/** `a.b` / `a[k]` whose value is used: performs the read, records it, returns the value. */
-export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
+/**
+ * `a.b` / `a[k]` whose value is used: performs the read, records it, returns the value. The short
+ * form `rp(f, a, S)` (no key: a static key, in the site, SPEC §2) is told apart by its missing last
+ * argument; so are the short forms of `rb`, `wp`, `dp`, `tp` and their sloppy variants.
+ */
+export function rp(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
+  if (site === undefined) return rpk(f, obj, key as number);
   const k = toKey(key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (quiet(f)) return v;
@@ -499,9 +522,53 @@ export function rp(f: FrameArg, obj: unknown, key: unknown, site: number): unkno
   return v;
 }
 
+/**
+ * The static key of access site `id`, from the module the frame argument leads to (compiled code
+ * always passes a frame or the module token; `undefined`, which has no table, reads key "undefined").
+ */
+function keyAt(f: FrameArg, id: number): string | number {
+  if (f instanceof Frame) {
+    const m = f.mod;
+    if (m !== undefined) return m.key(id);
+  } else if (typeof f === 'function') {
+    return (f.rwh ?? handleOf(f)).key(id);
+  }
+  return 'undefined';
+}
+
+/** `rp(f, a, S)`: `a.b` / `a["b"]` / `a[0]` whose value is used, the key in the site (SPEC §2). */
+function rpk(f: FrameArg, obj: unknown, site: number): unknown {
+  let k: string | number;
+  if (f instanceof Frame) {
+    // One type check for both the key and the quiet path (`quiet(f)`).
+    k = f.mod !== undefined ? f.mod.key(site) : 'undefined';
+    const v = (obj as Record<PropertyKey, unknown>)[k];
+    if (!f.task.sampled) return v;
+    const c = on();
+    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+    return v;
+  }
+  k = keyAt(f, site);
+  const v = (obj as Record<PropertyKey, unknown>)[k];
+  const c = on();
+  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+  return v;
+}
+
 /** `a.b` used only as the base of another access: no event, but the object read gets its name. */
-export function rb(f: FrameArg, obj: unknown, key: unknown, site: number): unknown {
+export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
+  if (site === undefined) return rbk(f, obj, key as number);
   const k = toKey(key);
+  const v = (obj as Record<PropertyKey, unknown>)[k];
+  if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
+    try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
+  }
+  return v;
+}
+
+/** `rb(f, a, S)`, the key in the site. */
+function rbk(f: FrameArg, obj: unknown, site: number): unknown {
+  const k = keyAt(f, site);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
@@ -566,27 +633,39 @@ function targetWith(set: typeof strictSet, f: FrameArg, obj: unknown, key: unkno
   return { set v(value: unknown) { writeWith(set, f, obj, k, value, site); } };
 }
 
-/** `a.b = v` in strict code: performs the assignment (setters run once), records old → v, returns v. */
-export function wp<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+/**
+ * `a[k] = v` in strict code: performs the assignment (setters run once), records old → v, returns v.
+ * Short form `wp(f, a, v, S)` for a static key (in the site).
+ */
+export function wp<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site?: number): T {
+  if (site === undefined) return writeWith(strictSet, f, obj, keyAt(f, value as number), key as T, value as number);
   return writeWith(strictSet, f, obj, key, value, site);
 }
-export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site?: number): T {
+  if (site === undefined) return writeWith(sloppySet, f, obj, keyAt(f, value as number), key as T, value as number);
   return writeWith(sloppySet, f, obj, key, value, site);
 }
 
-/** `delete a.b`: a Write whose new value is null. */
-export function dp(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+/** `delete a[k]`: a Write whose new value is null. Short form `dp(f, a, S)` for a static key. */
+export function dp(f: FrameArg, obj: unknown, key: unknown, site?: number): boolean {
+  if (site === undefined) return deleteWith(strictDelete, f, obj, keyAt(f, key as number), key as number);
   return deleteWith(strictDelete, f, obj, key, site);
 }
-export function dpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+export function dpSloppy(f: FrameArg, obj: unknown, key: unknown, site?: number): boolean {
+  if (site === undefined) return deleteWith(sloppyDelete, f, obj, keyAt(f, key as number), key as number);
   return deleteWith(sloppyDelete, f, obj, key, site);
 }
 
-/** `[a.b] = …`, `({x: a.b} = …)`, `for (a.b of …)`: `tp(…).v` is the assignment target. */
-export function tp(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+/**
+ * `[a[k]] = …`, `({x: a[k]} = …)`, `for (a[k] of …)`: `tp(…).v` is the assignment target. Short form
+ * `tp(f, a, S)` for a static key.
+ */
+export function tp(f: FrameArg, obj: unknown, key: unknown, site?: number): { v: unknown } {
+  if (site === undefined) return targetWith(strictSet, f, obj, keyAt(f, key as number), key as number);
   return targetWith(strictSet, f, obj, key, site);
 }
-export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site?: number): { v: unknown } {
+  if (site === undefined) return targetWith(sloppySet, f, obj, keyAt(f, key as number), key as number);
   return targetWith(sloppySet, f, obj, key, site);
 }
 

@@ -73,16 +73,20 @@ export class FileContext {
   num(n: number): TS.NumericLiteral { return this.factory.createNumericLiteral(n); }
   undef(): TS.Expression { return this.factory.createVoidZero(); }
   call(hook: string, args: TS.Expression[]): TS.CallExpression {
-    const f = this.factory;
     const fn = this.fn;
-    if (fn.inParams ? fn.alias.params : fn.alias.body) {
+    return this.callVia(hook, args, fn.inParams ? fn.alias.params : fn.alias.body);
+  }
+  /** `__rw_hook(…)` through the module's alias if `alias`, else `__rw.hook(…)`. */
+  callVia(hook: string, args: TS.Expression[], alias: boolean): TS.CallExpression {
+    const f = this.factory;
+    if (alias) {
       let id = this.aliases.get(hook);
       if (id === undefined) { id = this.uniqueName('__rw_' + hook); this.aliases.set(hook, id); }
       return f.createCallExpression(id, undefined, args);
     }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
   }
-  /** `__rw.hook(…)` (for `mod` and `enter`, which run before the aliases are set). */
+  /** `__rw.hook(…)` (for `mod`, and `enter` where it may run before the aliases are set). */
   callRuntime(hook: string, args: TS.Expression[]): TS.CallExpression {
     const f = this.factory;
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
@@ -92,17 +96,27 @@ export class FileContext {
     const fn = this.fn;
     return fn.inParams ? fn.alias.params : fn.alias.body;
   }
-  /** A site id (SPEC §2): `[line, text]` for accesses and bindings, `[line]` for awaits. */
-  site(n: TS.Node, text?: string): TS.NumericLiteral {
+  /**
+   * A site id (SPEC §2): `[line, text]` for accesses and bindings, `[line]` for awaits, and
+   * `[line, text, key]` for accesses whose property key is static (the key leaves the hook call).
+   */
+  site(n: TS.Node, text?: string, key?: string | number): TS.NumericLiteral {
     const line = this.namer.line(n);
-    return this.num(this.siteId(text === undefined ? '[' + line + ']' : '[' + line + ',' + JSON.stringify(text) + ']'));
+    return this.num(this.siteId(text === undefined ? '[' + line + ']'
+      : '[' + line + ',' + JSON.stringify(text) + (key === undefined ? '' : ',' + JSON.stringify(key)) + ']'));
   }
-  siteId(record: string): number {
-    let id = this.siteIds.get(record);
+  /**
+   * The id of a site record; identical records share one. Function sites are deduplicated apart
+   * from the others: `[3,"f",0]` is both a sync function `f` without parameters and an access
+   * `f[0]`, and the runtime decodes each id as one kind.
+   */
+  siteId(record: string, fn = false): number {
+    const dedupe = fn ? 'f' + record : record;
+    let id = this.siteIds.get(dedupe);
     if (id === undefined) {
       id = this.siteRecords.length;
       this.siteRecords.push(record);
-      this.siteIds.set(record, id);
+      this.siteIds.set(dedupe, id);
     }
     return id;
   }

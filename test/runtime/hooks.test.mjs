@@ -158,6 +158,71 @@ test.serial('an object key is converted to a property key once, as the original 
   t.is(o.k, 8);
 });
 
+/** A module token whose site 0 is the static-key access site `[line, hint, key]` (SPEC §2). */
+function K(line, hint, key) {
+  return () => JSON.stringify(['a.js', 'a', [line, hint, key]]);
+}
+
+test.serial('static-key short forms (no key argument) act and record exactly as the keyed forms with the site key', async (t) => {
+  const traps = [];
+  const mk = (tag) => new Proxy({ a: 1, 3: 'n', '03': 's' }, {
+    get(tg, k, r) { traps.push(`${tag} get ${String(k)}`); return Reflect.get(tg, k, r); },
+    set(tg, k, v, r) { traps.push(`${tag} set ${String(k)}`); return Reflect.set(tg, k, v, r); },
+    deleteProperty(tg, k) { traps.push(`${tag} delete ${String(k)}`); return Reflect.deleteProperty(tg, k); },
+    getOwnPropertyDescriptor(tg, k) { traps.push(`${tag} gopd ${String(k)}`); return Reflect.getOwnPropertyDescriptor(tg, k); },
+    defineProperty(tg, k, d) { traps.push(`${tag} define ${String(k)}`); return Reflect.defineProperty(tg, k, d); },
+  });
+  const run = (tag, k) => eventsOf(() => {
+    const o = mk(tag);
+    const out = [];
+    for (const key of ['a', 3, '03', '__proto__', 'it\'s "q" \\ \u2028', '\uD800', 'missing']) {
+      const site = (line) => (k ? K(line, 'o', key) : L(line, 'o'));
+      out.push(k ? rw.rp(site(1), o, 0) : rw.rp(site(1), o, key, 0));
+      out.push(k ? rw.wp(site(2), o, 5, 0) : rw.wp(site(2), o, key, 5, 0));
+      out.push(k ? rw.wpSloppy(site(3), o, 6, 0) : rw.wpSloppy(site(3), o, key, 6, 0));
+      k ? (rw.tp(site(4), o, 0).v = 7) : (rw.tp(site(4), o, key, 0).v = 7);
+      k ? (rw.tpSloppy(site(4), o, 0).v = 8) : (rw.tpSloppy(site(4), o, key, 0).v = 8);
+      out.push(k ? rw.rb(site(5), o, 0) : rw.rb(site(5), o, key, 0));
+      out.push(k ? rw.dp(site(6), o, 0) : rw.dp(site(6), o, key, 0));
+      out.push(k ? rw.dpSloppy(site(7), o, 0) : rw.dpSloppy(site(7), o, key, 0));
+    }
+    return out;
+  }).then((evs) => evs.map((e) => [e.variable.replace(/^o(#\d+)?/, 'o'), e.access_type, e.old_value, e.new_value, e.location]));
+  const keyed = await run('K', false);
+  const keyedTraps = traps.splice(0).map((x) => x.slice(2));
+  const stat = await run('S', true);
+  const statTraps = traps.splice(0).map((x) => x.slice(2));
+  t.deepEqual(stat, keyed);
+  t.deepEqual(statTraps, keyedTraps);
+  t.true(keyed.some((e) => e[0] === 'o[3]') && keyed.some((e) => e[0] === 'o["03"]'));
+});
+
+test.serial('static-key short forms: getters once, failures and TypeErrors as the original, through a frame or the token', (t) => {
+  let calls = 0;
+  const acc = { get v() { calls++; return 1; }, set v(x) { calls += 10; } };
+  const token = K(3, 'acc', 'v');
+  const f = rw.enter(() => JSON.stringify(['a.js', 'a', [3, 'acc', 'v'], [1, 'fn', 0]]), 1);
+  t.is(rw.rp(token, acc, 0), 1);
+  t.is(rw.rp(f, acc, 0), 1);
+  t.is(calls, 2);
+  t.is(rw.wp(f, acc, 4, 0), 4);
+  t.is(calls, 12);
+  rw.exit(f);
+  const frozen = Object.freeze({ v: 1 });
+  let original;
+  try { (() => { 'use strict'; frozen.v = 2; })(); } catch (e) { original = e; }
+  t.is(t.throws(() => rw.wp(token, frozen, 2, 0), { instanceOf: TypeError }).message, original.message);
+  t.is(rw.wpSloppy(token, frozen, 2, 0), 2);
+  t.throws(() => rw.dp(token, frozen, 0), { instanceOf: TypeError });
+  t.false(rw.dpSloppy(token, frozen, 0));
+  t.throws(() => rw.rp(token, undefined, 0), { message: "Cannot read properties of undefined (reading 'v')" });
+  t.throws(() => rw.rb(token, null, 0), { message: "Cannot read properties of null (reading 'v')" });
+  t.throws(() => rw.wp(token, undefined, 1, 0), { message: "Cannot set properties of undefined (setting 'v')" });
+  // A numeric site key stays a number; a key-less site (a broken table) reads key "undefined".
+  t.is(rw.rp(K(1, 'a', 0), ['zero'], 0), 'zero');
+  t.is(rw.rp(L(1, 'o'), { undefined: 'u' }, 0), 'u');
+});
+
 test.serial('names: paths with runtime keys, aliases keep the first name, distinct objects get #n', async (t) => {
   const accounts = { alice: { balance: 10 } };
   const sc = await eventsOf(() => {

@@ -44,6 +44,42 @@ function isLiteralKey(I: Instrumenter, k: TS.Expression): boolean {
   return I.ts.isStringLiteral(k) || I.ts.isNumericLiteral(k);
 }
 
+const INDEX = /^(0|[1-9]\d*)$/;
+
+/**
+ * The static key of a member (SPEC §2: it goes into the access site, not into the hook call): the
+ * name of `a.b`, the string of `a["b"]`, the integer of `a[0]`; undefined for any other key.
+ */
+function staticKey(I: Instrumenter, m: Member): string | number | undefined {
+  const ts = I.ts;
+  if (ts.isPropertyAccessExpression(m)) return m.name.text;
+  const a = m.argumentExpression;
+  if (ts.isStringLiteral(a)) return a.text;
+  if (ts.isNumericLiteral(a) && INDEX.test(a.text) && Number.isSafeInteger(Number(a.text))) return Number(a.text);
+  return undefined;
+}
+
+/**
+ * An access's key argument and site (at node `at`, hint of the member's object): a static key is
+ * part of the site and the hook takes the short form (`rp(f, o, S)` for `rp(f, o, "b", S)`); `key`
+ * is then undefined. Other keys are visited here, in order after the object.
+ */
+interface Access { key: TS.Expression | undefined; site: TS.NumericLiteral }
+function accessOf(I: Instrumenter, m: Member, at: TS.Node): Access {
+  const c = I.c;
+  const sk = staticKey(I, m);
+  if (sk !== undefined) return { key: undefined, site: c.site(at, c.namer.hint(m.expression), sk) };
+  return { key: keyOf(I, m), site: c.site(at, c.namer.hint(m.expression)) };
+}
+/** `rp`, `wp`/`wpSloppy`, … (a static key makes the short form: the same hook without the key argument). */
+function hookName(base: string, _a: Access, sloppy = false): string {
+  return base + (sloppy ? 'Sloppy' : '');
+}
+/** Hook arguments `f, obj, [key,] …rest, S`. */
+function accessArgs(I: Instrumenter, obj: TS.Expression, key: TS.Expression | undefined, site: TS.NumericLiteral, ...rest: TS.Expression[]): TS.Expression[] {
+  return key === undefined ? [I.c.frame(), obj, ...rest, site] : [I.c.frame(), obj, key, ...rest, site];
+}
+
 // ---- reads -------------------------------------------------------------------------------------
 
 /** `a.b` / `a[k]` in value ('value') or object-of-a-member ('base') position. */
@@ -70,11 +106,9 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
     return f.updatePropertyAccessExpression(e, obj, e.name);
   }
   const obj = I.visitBase(e.expression);
-  const key = keyOf(I, e);
-  if (!(o.reads || o.writes)) return updateMember(I, e, obj, key);
-  if (mode === 'value' && !o.reads) return updateMember(I, e, obj, key);
-  const site = c.site(e, c.namer.hint(e.expression));
-  return c.call(mode === 'value' ? 'rp' : 'rb', [c.frame(), obj, key, site]);
+  if (!(o.reads || o.writes) || (mode === 'value' && !o.reads)) return updateMember(I, e, obj, keyOf(I, e));
+  const a = accessOf(I, e, e);
+  return c.call(hookName(mode === 'value' ? 'rp' : 'rb', a), accessArgs(I, obj, a.key, a.site));
 }
 
 function updateMember(I: Instrumenter, e: Member, obj: TS.Expression, key: TS.Expression): TS.Expression {
@@ -125,9 +159,8 @@ export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'b
     const s = segs[i]!;
     const last = i === segs.length - 1;
     const step = (o: TS.Expression): TS.Expression => {
-      const key = keyOf(I, s.node);
-      const site = c.site(s.node, c.namer.hint(s.node.expression));
-      const m = c.call(last && mode === 'value' && c.opts.reads ? 'rp' : 'rb', [c.frame(), o, key, site]);
+      const a = accessOf(I, s.node, s.node);
+      const m = c.call(hookName(last && mode === 'value' && c.opts.reads ? 'rp' : 'rb', a), accessArgs(I, o, a.key, a.site));
       return build(i + 1, m);
     };
     if (!s.optional) return step(obj);
@@ -216,25 +249,22 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
 
   if (!isPlainMember(I, left) || !c.opts.writes) return plain();
   const obj = I.visitBase(left.expression);
-  const key = keyOf(I, left);
-  const L = c.site(node, c.namer.hint(left.expression));
-  const wp = c.fn.strict ? 'wp' : 'wpSloppy';
-  if (op === 'EqualsToken') return c.call(wp, [c.frame(), obj, key, I.visitExpr(node.right), L]);
+  if (op !== 'EqualsToken' && !COMPOUND[op] && !LOGICAL[op]) return f.updateBinaryExpression(node, updateMember(I, left, obj, keyOf(I, left)), node.operatorToken, I.visitExpr(node.right));
+  const a = accessOf(I, left, node);
+  const wp = hookName('wp', a, !c.fn.strict);
+  if (op === 'EqualsToken') return c.call(wp, accessArgs(I, obj, a.key, a.site, I.visitExpr(node.right)));
   const to = c.temp();
-  if (!to) return f.updateBinaryExpression(node, updateMember(I, left, obj, key), node.operatorToken, I.visitExpr(node.right));
+  if (!to) return f.updateBinaryExpression(node, updateMember(I, left, obj, a.key ?? keyOf(I, left)), node.operatorToken, I.visitExpr(node.right));
   const pre: TS.Expression[] = [c.assign(to, obj)];
-  let k = key;
-  if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
-  const read = () => c.call(c.opts.reads ? 'rp' : 'rb', [c.frame(), to, k, L]);
+  let k = a.key;
+  if (k !== undefined && !isLiteralKey(I, k)) { const tk = c.temp()!; pre.push(c.assign(tk, k)); k = tk; }
+  const read = () => c.call(hookName(c.opts.reads ? 'rp' : 'rb', a), accessArgs(I, to, k, a.site));
   if (COMPOUND[op]) {
     const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
-    return c.seq([...pre, c.call(wp, [c.frame(), to, k, bin, L])]);
+    return c.seq([...pre, c.call(wp, accessArgs(I, to, k, a.site, bin))]);
   }
-  if (LOGICAL[op]) {
-    const w = c.call(wp, [c.frame(), to, k, I.visitExpr(node.right), L]);
-    return c.seq([...pre, f.createBinaryExpression(read(), (ts.SyntaxKind as any)[LOGICAL[op]!], w)]);
-  }
-  return plain();
+  const w = c.call(wp, accessArgs(I, to, k, a.site, I.visitExpr(node.right)));
+  return c.seq([...pre, f.createBinaryExpression(read(), (ts.SyntaxKind as any)[LOGICAL[op]!], w)]);
 }
 
 type PrivateMember = TS.PropertyAccessExpression & { name: TS.PrivateIdentifier };
@@ -321,17 +351,16 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
   if (!isPlainMember(I, operand) || !c.opts.writes || !c.canTemp()) return plain();
   const to = c.temp()!;
   const obj = I.visitBase(operand.expression);
-  const key = keyOf(I, operand);
-  const L = c.site(node, c.namer.hint(operand.expression));
-  const wp = c.fn.strict ? 'wp' : 'wpSloppy';
+  const a = accessOf(I, operand, node);
+  const wp = hookName('wp', a, !c.fn.strict);
   const pre: TS.Expression[] = [c.assign(to, obj)];
-  let k = key;
-  if (!isLiteralKey(I, key)) { const tk = c.temp()!; pre.push(c.assign(tk, key)); k = tk; }
+  let k = a.key;
+  if (k !== undefined && !isLiteralKey(I, k)) { const tk = c.temp()!; pre.push(c.assign(tk, k)); k = tk; }
   const t = c.temp()!;
-  pre.push(c.assign(t, c.call(c.opts.reads ? 'rp' : 'rb', [c.frame(), to, k, L])));
-  if (prefix) return c.seq([...pre, c.call(wp, [c.frame(), to, k, bump(t), L])]);
+  pre.push(c.assign(t, c.call(hookName(c.opts.reads ? 'rp' : 'rb', a), accessArgs(I, to, k, a.site))));
+  if (prefix) return c.seq([...pre, c.call(wp, accessArgs(I, to, k, a.site, bump(t)))]);
   const r = c.temp()!;
-  return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, [c.frame(), to, k, t, L]), r]);
+  return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, accessArgs(I, to, k, a.site, t)), r]);
 }
 
 // ---- delete ------------------------------------------------------------------------------------------
@@ -341,8 +370,8 @@ export function visitDelete(I: Instrumenter, node: TS.DeleteExpression): TS.Expr
   const operand = c.namer.skipOuter(node.expression);
   if (!isPlainMember(I, operand) || !c.opts.writes) return f.updateDeleteExpression(node, visitTargetPlain(I, node.expression));
   const obj = I.visitBase(operand.expression);
-  const key = keyOf(I, operand);
-  return c.call(c.fn.strict ? 'dp' : 'dpSloppy', [c.frame(), obj, key, c.site(node, c.namer.hint(operand.expression))]);
+  const a = accessOf(I, operand, node);
+  return c.call(hookName('dp', a, !c.fn.strict), accessArgs(I, obj, a.key, a.site));
 }
 
 // ---- destructuring -------------------------------------------------------------------------------------
@@ -405,8 +434,8 @@ export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: Post
   }
   if (isPlainMember(I, inner) && c.opts.writes) {
     const obj = I.visitBase(inner.expression);
-    const key = keyOf(I, inner);
-    const tp = c.call(c.fn.strict ? 'tp' : 'tpSloppy', [c.frame(), obj, key, c.site(inner, c.namer.hint(inner.expression))]);
+    const a = accessOf(I, inner, inner);
+    const tp = c.call(hookName('tp', a, !c.fn.strict), accessArgs(I, obj, a.key, a.site));
     return f.createPropertyAccessExpression(tp, 'v');
   }
   return visitTargetPlain(I, e);

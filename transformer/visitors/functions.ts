@@ -118,9 +118,11 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
         boundNames(ts, p.name, paramNames);
       }
       const kind = (isAsync ? 1 : 0) + (isGen ? 2 : 0);
-      const site = c.siteId(JSON.stringify([c.namer.line(node), c.namer.qualifiedName(node), kind, ...paramNames]));
+      const site = c.siteId(JSON.stringify([c.namer.line(node), c.namer.qualifiedName(node), kind, ...paramNames]), true);
       out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(fn.frame, undefined, undefined,
-        c.callRuntime('enter', [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))]))], ts.NodeFlags.Const)));
+        // Through the alias where the parameter list may use them (the function cannot run before the
+        // module token did); else through the namespace (`enter` is what runs the token then).
+        c.callVia('enter', [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.params))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));
       out.push(f.createTryStatement(f.createBlock(stmts, true), undefined,
         f.createBlock([f.createExpressionStatement(c.call('exit', [fn.frame]))], true)));

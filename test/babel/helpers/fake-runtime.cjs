@@ -47,6 +47,8 @@ const site = (f, id) => {
   const r = t[id + 2] || [];
   return { loc: t[0] + ':' + r[0], text: r[1] };
 };
+// Static keys (SPEC §2): an access site `[line, "hint", key]`, used by the short forms of the hooks.
+const staticKey = (f, id) => tableOf(moduleOf(f))[id + 2][2];
 module.exports = {
   log,
   pause() { enabled = false; },
@@ -106,3 +108,13 @@ module.exports = {
   write(f, obj, key, old, v, id) { const s = site(f, id); rec('W', s.text, key, safe(old), safe(v), s.loc); return v; },
   blk(f) { return { blk: f }; },
 };
+// Short forms (SPEC §2): `rp(f, o, S)`, `wp(f, o, v, S)`, … for a static key, told apart by the
+// missing last argument; they act as the keyed form with the site's key.
+for (const h of ['rp', 'rb', 'dp', 'dpSloppy', 'tp', 'tpSloppy']) {
+  const keyed = module.exports[h];
+  module.exports[h] = (f, obj, key, id) => (id === undefined ? keyed(f, obj, staticKey(f, key), key) : keyed(f, obj, key, id));
+}
+for (const h of ['wp', 'wpSloppy']) {
+  const keyed = module.exports[h];
+  module.exports[h] = (f, obj, key, v, id) => (id === undefined ? keyed(f, obj, staticKey(f, v), key, v) : keyed(f, obj, key, v, id));
+}
