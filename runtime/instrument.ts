@@ -67,7 +67,7 @@ export class ModuleHandle {
   unrecorded(id: number): FrameArg {
     const s = this.sites[id];
     const kind = s instanceof FnSite ? s.kind : this.fnSite(id).kind;
-    return kind === FnKind.Sync || kind === FnKind.Async ? this.unrecordedFrame ?? this.quietFrame() : this.token;
+    return kind === FnKind.Sync || kind === FnKind.Async ? this.quietFrame() : this.token;
   }
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
@@ -272,7 +272,6 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
   const mh = lex instanceof Frame ? lex.mod : typeof lex === 'function' ? handleOf(lex) : undefined;
   // Without a frame the function's hooks get the module token: they still find their sites.
   const m = mh !== undefined ? mh.token : undefined;
-  if (mh !== undefined && lex instanceof Frame && !lex.task.sampled && ambientTask() === null) return mh.unrecorded(id);
   const c = on();
   if (c === null) return m;
   try {
