@@ -218,8 +218,8 @@ function staticKey(m: t.MemberExpression | t.OptionalMemberExpression): string |
   if (p.type === 'NumericLiteral' && Number.isSafeInteger(p.value) && INDEX.test(String(p.value))) return p.value;
   return undefined;
 }
-/** `rp`, `wp`/`wpSloppy`, … (a static key makes the short form: the same hook without the key argument). */
-function hookName(base: string, _key: Expr | null, sloppy = false): string {
+/** `rp`, `wp`/`wpSloppy`, …: the same name for the keyed and the short (static-key) form. */
+function hookName(base: string, sloppy = false): string {
   return base + (sloppy ? 'Sloppy' : '');
 }
 
@@ -756,7 +756,7 @@ export class Instrumenter {
         const h = this.hint(n.object, ctx);
         const obj = this.base(n.object, ctx);
         const a = this.access(n, n, h, ctx);
-        return F.memberExpression(this.hook(ctx, hookName('tp', a.key, !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site)), F.identifier('v'));
+        return F.memberExpression(this.hook(ctx, hookName('tp', !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site)), F.identifier('v'));
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
@@ -997,7 +997,7 @@ export class Instrumenter {
     const h = this.hint(e.object, ctx);
     const obj = this.base(e.object, ctx);
     const a = this.access(e, e, h, ctx);
-    return this.hook(ctx, hookName(used ? 'rp' : 'rb', a.key), this.accessArgs(ctx, obj, a.key, a.site));
+    return this.hook(ctx, hookName(used ? 'rp' : 'rb'), this.accessArgs(ctx, obj, a.key, a.site));
   }
 
   /** Hook arguments `f, obj, [key,] …rest, S`. */
@@ -1048,7 +1048,7 @@ export class Instrumenter {
       const l = links[i];
       const step = (o: Expr): Expr => {
         const a = this.access(l, l, hints[i]!, ctx);
-        const read = this.hook(ctx, hookName(i === links.length - 1 && used && this.o.reads ? 'rp' : 'rb', a.key), this.accessArgs(ctx, o, a.key, a.site));
+        const read = this.hook(ctx, hookName(i === links.length - 1 && used && this.o.reads ? 'rp' : 'rb'), this.accessArgs(ctx, o, a.key, a.site));
         return build(i + 1, read);
       };
       if (!l.optional) return step(cur);
@@ -1127,7 +1127,7 @@ export class Instrumenter {
     if (op === '=') {
       const obj = this.base(left.object, ctx);
       const a = this.access(left, e, h, ctx);
-      return this.hook(ctx, hookName('wp', a.key, !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site, this.x(e.right, ctx, name)));
+      return this.hook(ctx, hookName('wp', !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site, this.x(e.right, ctx, name)));
     }
     if (ctx.noTemps) return plain();
     const obj = this.base(left.object, ctx);
@@ -1143,8 +1143,8 @@ export class Instrumenter {
     }
     const right = this.x(e.right, ctx, name);
     const key = () => (k === null ? null : F.cloneNode(k));
-    const rp = () => this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb', k), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site)));
-    const wp = (v: Expr) => this.hook(ctx, hookName('wp', k, !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site), v));
+    const rp = () => this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb'), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site)));
+    const wp = (v: Expr) => this.hook(ctx, hookName('wp', !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site), v));
     if (op === '&&=' || op === '||=' || op === '??=') seq.push(F.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
     else seq.push(wp(F.binaryExpression(op.slice(0, -1) as any, rp(), right)));
     return F.sequenceExpression(seq);
@@ -1262,9 +1262,9 @@ export class Instrumenter {
       }
       const key = () => (k === null ? null : F.cloneNode(k));
       const tv = this.temp(ctx);
-      const read = this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb', k), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc)));
+      const read = this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb'), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc)));
       seq.push(F.assignmentExpression('=', F.cloneNode(tv), read));
-      const wp = (v: Expr) => this.hook(ctx, hookName('wp', k, !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc), v));
+      const wp = (v: Expr) => this.hook(ctx, hookName('wp', !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc), v));
       if (e.prefix) {
         seq.push(wp(bump(tv)));
       } else {
@@ -1287,7 +1287,7 @@ export class Instrumenter {
         const h = this.hint(arg.object, ctx);
         const obj = this.base(arg.object, ctx);
         const a = this.access(arg, e, h, ctx);
-        return this.hook(ctx, hookName('dp', a.key, !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site));
+        return this.hook(ctx, hookName('dp', !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site));
       }
       if (arg.type === 'OptionalMemberExpression' || arg.type === 'OptionalCallExpression') {
         this.rawChain(arg, ctx);

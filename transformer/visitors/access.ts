@@ -71,8 +71,8 @@ function accessOf(I: Instrumenter, m: Member, at: TS.Node): Access {
   if (sk !== undefined) return { key: undefined, site: c.site(at, c.namer.hint(m.expression), sk) };
   return { key: keyOf(I, m), site: c.site(at, c.namer.hint(m.expression)) };
 }
-/** `rp`, `wp`/`wpSloppy`, … (a static key makes the short form: the same hook without the key argument). */
-function hookName(base: string, _a: Access, sloppy = false): string {
+/** `rp`, `wp`/`wpSloppy`, …: the same name for the keyed and the short (static-key) form. */
+function hookName(base: string, sloppy = false): string {
   return base + (sloppy ? 'Sloppy' : '');
 }
 /** Hook arguments `f, obj, [key,] …rest, S`. */
@@ -108,7 +108,7 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
   const obj = I.visitBase(e.expression);
   if (!(o.reads || o.writes) || (mode === 'value' && !o.reads)) return updateMember(I, e, obj, keyOf(I, e));
   const a = accessOf(I, e, e);
-  return c.call(hookName(mode === 'value' ? 'rp' : 'rb', a), accessArgs(I, obj, a.key, a.site));
+  return c.call(hookName(mode === 'value' ? 'rp' : 'rb'), accessArgs(I, obj, a.key, a.site));
 }
 
 function updateMember(I: Instrumenter, e: Member, obj: TS.Expression, key: TS.Expression): TS.Expression {
@@ -160,7 +160,7 @@ export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'b
     const last = i === segs.length - 1;
     const step = (o: TS.Expression): TS.Expression => {
       const a = accessOf(I, s.node, s.node);
-      const m = c.call(hookName(last && mode === 'value' && c.opts.reads ? 'rp' : 'rb', a), accessArgs(I, o, a.key, a.site));
+      const m = c.call(hookName(last && mode === 'value' && c.opts.reads ? 'rp' : 'rb'), accessArgs(I, o, a.key, a.site));
       return build(i + 1, m);
     };
     if (!s.optional) return step(obj);
@@ -251,14 +251,14 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
   const obj = I.visitBase(left.expression);
   if (op !== 'EqualsToken' && !COMPOUND[op] && !LOGICAL[op]) return f.updateBinaryExpression(node, updateMember(I, left, obj, keyOf(I, left)), node.operatorToken, I.visitExpr(node.right));
   const a = accessOf(I, left, node);
-  const wp = hookName('wp', a, !c.fn.strict);
+  const wp = hookName('wp', !c.fn.strict);
   if (op === 'EqualsToken') return c.call(wp, accessArgs(I, obj, a.key, a.site, I.visitExpr(node.right)));
   const to = c.temp();
   if (!to) return f.updateBinaryExpression(node, updateMember(I, left, obj, a.key ?? keyOf(I, left)), node.operatorToken, I.visitExpr(node.right));
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = a.key;
   if (k !== undefined && !isLiteralKey(I, k)) { const tk = c.temp()!; pre.push(c.assign(tk, k)); k = tk; }
-  const read = () => c.call(hookName(c.opts.reads ? 'rp' : 'rb', a), accessArgs(I, to, k, a.site));
+  const read = () => c.call(hookName(c.opts.reads ? 'rp' : 'rb'), accessArgs(I, to, k, a.site));
   if (COMPOUND[op]) {
     const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
     return c.seq([...pre, c.call(wp, accessArgs(I, to, k, a.site, bin))]);
@@ -352,12 +352,12 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
   const to = c.temp()!;
   const obj = I.visitBase(operand.expression);
   const a = accessOf(I, operand, node);
-  const wp = hookName('wp', a, !c.fn.strict);
+  const wp = hookName('wp', !c.fn.strict);
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = a.key;
   if (k !== undefined && !isLiteralKey(I, k)) { const tk = c.temp()!; pre.push(c.assign(tk, k)); k = tk; }
   const t = c.temp()!;
-  pre.push(c.assign(t, c.call(hookName(c.opts.reads ? 'rp' : 'rb', a), accessArgs(I, to, k, a.site))));
+  pre.push(c.assign(t, c.call(hookName(c.opts.reads ? 'rp' : 'rb'), accessArgs(I, to, k, a.site))));
   if (prefix) return c.seq([...pre, c.call(wp, accessArgs(I, to, k, a.site, bump(t)))]);
   const r = c.temp()!;
   return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, accessArgs(I, to, k, a.site, t)), r]);
@@ -371,7 +371,7 @@ export function visitDelete(I: Instrumenter, node: TS.DeleteExpression): TS.Expr
   if (!isPlainMember(I, operand) || !c.opts.writes) return f.updateDeleteExpression(node, visitTargetPlain(I, node.expression));
   const obj = I.visitBase(operand.expression);
   const a = accessOf(I, operand, node);
-  return c.call(hookName('dp', a, !c.fn.strict), accessArgs(I, obj, a.key, a.site));
+  return c.call(hookName('dp', !c.fn.strict), accessArgs(I, obj, a.key, a.site));
 }
 
 // ---- destructuring -------------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: Post
   if (isPlainMember(I, inner) && c.opts.writes) {
     const obj = I.visitBase(inner.expression);
     const a = accessOf(I, inner, inner);
-    const tp = c.call(hookName('tp', a, !c.fn.strict), accessArgs(I, obj, a.key, a.site));
+    const tp = c.call(hookName('tp', !c.fn.strict), accessArgs(I, obj, a.key, a.site));
     return f.createPropertyAccessExpression(tp, 'v');
   }
   return visitTargetPlain(I, e);
