@@ -3,7 +3,7 @@
  * (trace, span, vector clock, lock set) and return immediately; the transport ships later.
  */
 import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
-import { currentTask, emit, emitSpan, exitSpan, rootTask, type Task } from './context';
+import { currentTask, emit, emitSpan, exitSpan, rootTask, setRecordingOff, type Task } from './context';
 import type { AccessType, EventKind, JsonValue } from './events';
 import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
@@ -60,6 +60,7 @@ export class RacewayClient implements Sink {
   private retire(): void {
     if (this.transport?.isDetached) {
       this.shutDown = true;
+      syncRecordingOff();
       this.removeExitHooks();
       return;
     }
@@ -182,6 +183,7 @@ export class RacewayClient implements Sink {
   async shutdown(): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
+    syncRecordingOff();
     this.removeExitHooks();
     await this.transport?.close(this.config.shutdownTimeout).catch(() => undefined);
   }
@@ -305,6 +307,7 @@ export function init(config: RacewayConfig = {}): RacewayClient {
     adopting = null;
   }
   holder.c = client;
+  syncRecordingOff();
   if (old && old !== client) {
     if (implicitClients.has(old)) (old as unknown as { retire(): void }).retire();
     else void old.shutdown();
@@ -333,8 +336,15 @@ export function getClient(): RacewayClient {
       creatingImplicit = false;
     }
     holder.c = c;
+    syncRecordingOff();
   }
   return c;
+}
+
+/** Tells the context whether the process-wide client can record (before one exists, it may: it is made on first use). */
+function syncRecordingOff(): void {
+  const c = holder.c;
+  setRecordingOff(c !== undefined && !c.enabled);
 }
 
 /** The root task of the process (for tests and tools). */

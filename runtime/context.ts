@@ -123,6 +123,8 @@ interface ContextState {
   alsOn: boolean;
   /** Recorded requests in flight. */
   recordedInFlight: number;
+  /** The process-wide client records nothing (disabled, or shut down): every invocation is unrecorded. */
+  off?: boolean;
 }
 
 function quietTask0(): Task {
@@ -141,6 +143,7 @@ const state: ContextState = g[KEY] ?? (g[KEY] = {
   throttled: false,
   alsOn: false,
   recordedInFlight: 0,
+  off: false,
 });
 
 /** The process root task: module initialisation and code outside any request. */
@@ -176,7 +179,16 @@ export function isThrottled(): boolean {
  * callback). The common case of a busy service; `enter` checks it first.
  */
 export function quietCallback(): boolean {
-  return state.current === null && state.throttled && !state.alsOn;
+  return state.current === null && (state.throttled || state.off === true) && !state.alsOn;
+}
+
+/**
+ * The process-wide client can record nothing (Raceway disabled, or shut down) or can again: while it
+ * cannot, instrumented functions take the unrecorded path, as requests left out by sampling do, so
+ * an app compiled with the transformer but run with Raceway off pays the least its hooks can cost.
+ */
+export function setRecordingOff(off: boolean): void {
+  state.off = off;
 }
 
 /** The one task of all work left out by sampling (requests left out, and code none recorded reaches). */
