@@ -66,6 +66,7 @@ if (demo) {
   row('demo p99 latency, instrumented / plain', `${demo.instrumented_p99_ms} ms / ${demo.plain_p99_ms} ms`, '', null);
   row('demo throughput, full capture (maxEventsPerSecond unlimited) ÷ plain', `${demo.full_ratio} (${demo.full_rps} req/s, p99 ${demo.full_p99_ms} ms${demo.full_cpu_us_per_request ? `, ${demo.full_cpu_us_per_request.toFixed(0)} µs app CPU/request` : ''})`, '', null);
   if (demo.full_events_per_request) row(`… full capture, CPU per recorded event (${demo.full_events_per_request.toFixed(1)} events per request): app main thread / shipping thread / Raceway server`, `${demo.full_main_thread_us_per_event.toFixed(1)} / ${demo.full_shipping_thread_us_per_event.toFixed(1)} / ${demo.full_server_us_per_event.toFixed(1)} µs`, '', null);
+  if (demo.plain_als_ratio !== null) row('demo throughput, plain build after AsyncLocalStorage was switched on once (Node 20 promise hooks, as by a first recorded request) ÷ plain', `${demo.plain_als_ratio} (${demo.plain_als_rps} req/s)`, '', null);
   row(`demo throughput, sampleRate ${demo.sample_rate} without budget ÷ plain`, `${demo.sampled_ratio} (${demo.sampled_rps} req/s, p99 ${demo.sampled_p99_ms} ms)`, '', null);
 }
 

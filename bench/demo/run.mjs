@@ -1,8 +1,10 @@
 // bench/demo: throughput of the Koa banking demo compiled through raceway/transformer (shipping its
 // events to a running `raceway serve`) against the same app compiled by plain tsc with Raceway
 // disabled. Variants: `plain`; `instrumented` with default settings (the event budget,
-// maxEventsPerSecond 200); `full` capture (no budget: every request recorded); and
-// `sampled` (RACEWAY_SAMPLE_RATE, default 0.01, no budget).
+// maxEventsPerSecond 200); `plain-als`, the plain build after an AsyncLocalStorage was switched on
+// and off once (what the first recorded request does to a process on Node 20: see als-once.cjs);
+// `full` capture (no budget: every request recorded); and `sampled` (RACEWAY_SAMPLE_RATE, default
+// 0.01, no budget).
 //
 // These machines' speed drifts by tens of percent over minutes, more than the 5 % being measured.
 // So every variant's app is started once and kept running, and the load alternates between them in
@@ -32,8 +34,8 @@ const CONNECTIONS = arg('connections', 10);
 const ROUNDS = arg('rounds', 10);
 const EXTRA_ROUNDS = arg('extra-rounds', 3);
 const WARMUP = arg('warmup', 1);
-// --variants plain,instrumented (for a quicker look); the table needs all four.
-const VARIANTS = (process.argv.includes('--variants') ? process.argv[process.argv.indexOf('--variants') + 1] : 'plain,instrumented,full,sampled').split(',');
+// --variants plain,instrumented (for a quicker look); the table needs all five.
+const VARIANTS = (process.argv.includes('--variants') ? process.argv[process.argv.indexOf('--variants') + 1] : 'plain,instrumented,plain-als,full,sampled').split(',');
 const SAMPLED = process.env.BENCH_SAMPLE_RATE ?? '0.01';
 
 function build() {
@@ -96,11 +98,12 @@ async function startApp(variant, endpoint) {
   const env = {
     PORT: String(port),
     RACEWAY_ENDPOINT: endpoint,
-    ...(variant === 'plain' ? { RACEWAY_ENABLED: 'false' } : {}),
+    ...(variant === 'plain' || variant === 'plain-als' ? { RACEWAY_ENABLED: 'false' } : {}),
     ...(variant === 'full' ? { RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' } : {}),
     ...(variant === 'sampled' ? { RACEWAY_SAMPLE_RATE: SAMPLED, RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' } : {}),
   };
-  const child = await startProcess([`examples/koa-banking/${variant === 'plain' ? 'dist-plain' : 'dist'}/server.js`], env, 'listening');
+  const preload = variant === 'plain-als' ? ['-r', './bench/demo/als-once.cjs'] : [];
+  const child = await startProcess([...preload, `examples/koa-banking/${variant.startsWith('plain') ? 'dist-plain' : 'dist'}/server.js`], env, 'listening');
   return { variant, child, url: `http://127.0.0.1:${port}` };
 }
 
@@ -162,8 +165,10 @@ try {
   for (const v of VARIANTS) await load(apps[v].url); // warm-up (JIT, connections), not counted
   await serverIdle(endpoint);
   for (let r = 0; r < ROUNDS; r++) {
+    // The budgeted pair back to back (order alternating), then the AsyncLocalStorage reference.
     const pair = ['plain', 'instrumented'].filter((v) => apps[v]);
     if (r % 2) pair.reverse();
+    if (apps['plain-als']) pair.push('plain-als');
     const extra = r < EXTRA_ROUNDS ? ['full', 'sampled'].filter((v) => apps[v]) : [];
     const round = {};
     for (const v of [...pair, ...extra]) {
@@ -211,6 +216,8 @@ console.log(JSON.stringify({
   full_main_thread_us_per_event: round3((full.mainCpuUs - plain.mainCpuUs) / full.eventsPerRequest),
   full_shipping_thread_us_per_event: round3((full.cpuUs - full.mainCpuUs - (plain.cpuUs - plain.mainCpuUs)) / full.eventsPerRequest),
   full_server_us_per_event: round3(full.serverCpuUs / full.eventsPerRequest),
+  plain_als_rps: Math.round(summary('plain-als').rps),
+  plain_als_ratio: round3(pairedRatio('plain-als')),
   sample_rate: Number(SAMPLED),
   sampled_rps: Math.round(sampled.rps),
   sampled_ratio: round3(pairedRatio('sampled')),
