@@ -1,0 +1,64 @@
+// Minimal programs for semantic differences the differential hunt found (test/differential-fuzz.test.mjs):
+// each runs plainly and instrumented by both front ends, with the real runtime recording off and on,
+// and must print the same transcript. They run as one batch (a few processes in all).
+import test from 'ava';
+import { differentialBatch } from './helpers/differential.mjs';
+import { startCollector } from './helpers/fixture-harness.mjs';
+
+const STRICT = ['ts-cjs', 'ts-esm', 'babel-module'];
+const SLOPPY = ['ts-sloppy', 'babel-script'];
+
+const cases = {
+  // An access on a null or undefined base throws before converting the key (V8 calls no
+  // toString); the runtime's hooks converted it first.
+  'null and undefined bases: the key is not converted before the TypeError': {
+    builds: [...STRICT, ...SLOPPY],
+    code: `
+const out = globalThis.__out;
+const key = { toString() { out.push('toString'); return 'k'; } };
+for (const b of [null, undefined]) {
+  try { out.push(b[key]); } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+  try { b[key] = (out.push('rhs'), 1); } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+  try { b[key] += 1; } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+  try { delete b[key]; } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+  try { [b[key]] = [1]; } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+}`,
+  },
+  // A destructuring or for-of target's key is converted when the value is stored, after the
+  // iterator step or the source property's getter; the target hook converted it up front.
+  'destructuring targets: the key is converted after the value is produced': {
+    builds: [...STRICT, ...SLOPPY],
+    code: `
+const out = globalThis.__out;
+const key = { toString() { out.push('toString'); return 'k'; } };
+const it = { [Symbol.iterator]() { return { next() { out.push('next'); return { value: 1, done: false }; }, return() { out.push('return'); return {}; } }; } };
+const o = {};
+[o[key]] = it;
+({ a: o[key] } = { get a() { out.push('get a'); return 2; } });
+for (o[key] of [3]) out.push('body');
+out.push(JSON.stringify(o));`,
+  },
+};
+
+const names = Object.keys(cases);
+let results;
+
+test.before(async () => {
+  const collector = await startCollector();
+  try {
+    const envs = { off: {}, on: { RACEWAY_ENABLED: 'true', RACEWAY_ENDPOINT: collector.endpoint } };
+    const found = await differentialBatch(names.map((n) => cases[n]), { envs, name: 'regressions' });
+    const diffs = found.map((d) => ({ ...d, name: names[d.index] }));
+    results = diffs;
+  } finally {
+    await collector.close();
+  }
+});
+
+for (const name of names) {
+  test(name, (t) => {
+    const mine = results.filter((d) => d.name === name);
+    for (const d of mine) t.log(`${d.build}, recording ${d.env}:\n--- plain\n${d.plain}\n--- instrumented\n${d.inst}`);
+    t.is(mine.length, 0);
+  });
+}
