@@ -186,6 +186,12 @@ function hoistingConflict(stmts: t.Statement[], strict: boolean): boolean {
   let conflict = false;
   const visit = (n: any): void => {
     if (conflict || !n || typeof n.type !== 'string') return;
+    // Sloppy code: a same-named function declared in a nested block updates the body's function
+    // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
+    if (!strict && n.type === 'FunctionDeclaration' && n.id && fnNames.has(n.id.name) && !stmts.includes(n)) {
+      conflict = true;
+      return;
+    }
     if (t.isFunction(n) || t.isClass(n)) return;
     if (n.type === 'VariableDeclaration' && n.kind === 'var') {
       for (const d of n.declarations) {

@@ -9,6 +9,19 @@ const STRICT = ['ts-cjs', 'ts-esm', 'babel-module'];
 const SLOPPY = ['ts-sloppy', 'babel-script'];
 
 const cases = {
+  // Annex B.3.3: in sloppy code a function declared in a nested block replaces the same-named
+  // function of the body when its declaration runs; wrapping the body in `try {}` for the frame
+  // made the body's function a lexical one in that block, which the inner one no longer replaced.
+  'sloppy: a block-level function replaces the body-level function of the same name': {
+    builds: SLOPPY,
+    code: `
+function t() {
+  function a() { return 'body'; }
+  { function a() { return 'block'; } }
+  return a();
+}
+globalThis.__out.push(t());`,
+  },
   // An access on a null or undefined base throws before converting the key (V8 calls no
   // toString); the runtime's hooks converted it first.
   'null and undefined bases: the key is not converted before the TypeError': {

@@ -28,7 +28,8 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
 /**
  * Wrapping a body in `try {}` turns its top-level function declarations into block-level ones, which
  * is a SyntaxError when the body also declares the same name with `var` or (strict code) declares
- * the function twice. Such functions get no frame rather than a broken body.
+ * the function twice, and in sloppy code stops a same-named function of a nested block from
+ * replacing it. Such functions get no frame rather than a broken body.
  */
 function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean): boolean {
   let fnNames: Map<string, number> | undefined;
@@ -38,7 +39,11 @@ function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict:
   const declared = fnNames;
   let conflict = false;
   const visitVars = (n: TS.Node): void => {
-    if (conflict || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (conflict) return;
+    // Sloppy code: a same-named function declared in a nested block updates the body's function
+    // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
+    if (!strict && ts.isFunctionDeclaration(n) && n.name && declared.has(n.name.text) && !stmts.includes(n)) { conflict = true; return; }
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
       const names: string[] = [];
       for (const d of n.declarations) boundNames(ts, d.name, names);
