@@ -645,8 +645,9 @@ export class Instrumenter {
         }
         return s;
       case 'WithStatement':
+        // Names inside `with` resolve through the object (a Proxy sees a `has` trap for each one):
+        // the body stays as written, hook calls there would look up `__rw_*` names through it.
         s.object = this.x(s.object, ctx);
-        s.body = this.stmt(s.body, ctx);
         return s;
       case 'ExportNamedDeclaration':
         if (s.declaration) s.declaration = this.stmt(s.declaration, ctx) as any;

@@ -22,6 +22,21 @@ function t() {
 }
 globalThis.__out.push(t());`,
   },
+  // Names inside \`with\` resolve through the object: every \`__rw_*\` name of a hook call there was
+  // an extra \`has\` trap of a Proxy scope object (and could resolve to one of its properties).
+  'sloppy: no extra Proxy traps inside with': {
+    builds: SLOPPY,
+    code: `
+const out = globalThis.__out;
+const o = { a: 1 };
+let n = 0;
+const bump = () => { n++; };
+const scope = new Proxy({ q: 1 }, { has(t, k) { out.push('has ' + String(k)); return k in t; } });
+function useWith() { with (scope) { o.a = q + o.a; n = n + q; o.a++; (() => o.a)(); } }
+bump(); useWith();
+with (scope) { o.a += q; }
+out.push(o.a + ' ' + n);`,
+  },
   // An access on a null or undefined base throws before converting the key (V8 calls no
   // toString); the runtime's hooks converted it first.
   'null and undefined bases: the key is not converted before the TypeError': {
