@@ -740,19 +740,29 @@ export class Instrumenter {
   }
 
   /**
-   * Destructuring / for-in-of targets: member targets become `__rw.tp(...).v`; shared bindings become
-   * temporaries written back with `wv` right after the assignment (`post`), as the transformer does.
+   * Destructuring / for-in-of targets: member targets become `__rw.tp(...).v`; shared bindings in a
+   * pattern a setter target, a shared binding as the whole for-in/of target a temporary written back
+   * with `wv` first thing in the body (`post`), as the transformer does. `top`: the whole target.
    */
-  private assignTarget(p: Node, ctx: Ctx, post: PostWrite[], rename?: (n: string) => void): Node {
+  private assignTarget(p: Node, ctx: Ctx, post: PostWrite[], rename?: (n: string) => void, top: Node = p): Node {
     const n = unwrap(p);
     switch (n.type) {
       case 'Identifier': {
         const s = this.o.writes ? this.shared.get(n) : undefined;
-        const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
+        const owner = s && !ctx.noTemps && n.name !== 'arguments' ? this.owner(s, ctx) : null;
         if (!s || !owner) return p;
+        rename?.(n.name);
+        if (p !== top) {
+          // Inside a pattern: `({ set v(t) { x = wv(f, owner, x, t, S); } }).v` writes the binding
+          // when the original does (later targets, defaults and getters see it; a later throw
+          // leaves it written).
+          const v = F.identifier(this.P + 'v');
+          const write = F.assignmentExpression('=', F.identifier(n.name), this.hook(ctx, 'wv', [this.frame(ctx), owner, F.identifier(n.name), F.cloneNode(v), this.site(n, s.name)]));
+          return F.memberExpression(t.objectExpression([t.objectMethod('set', F.identifier('v'), [v], F.blockStatement([F.expressionStatement(write)]))]), F.identifier('v'));
+        }
+        // `for (x of xs)`: a temporary, and `x = wv(…)` first thing in the body.
         const tmp = this.temp(ctx);
         post.push({ id: n.name, owner, tmp: tmp.name, site: this.site(n, s.name), s });
-        rename?.(n.name);
         return tmp;
       }
       case 'MemberExpression': {
@@ -767,22 +777,22 @@ export class Instrumenter {
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
-          if (prop.type === 'RestElement') prop.argument = this.assignTarget(prop.argument, ctx, post) as any;
+          if (prop.type === 'RestElement') prop.argument = this.assignTarget(prop.argument, ctx, post, undefined, top) as any;
           else {
             if (prop.computed) prop.key = this.x(prop.key as Expr, ctx);
             const before = prop.value;
-            prop.value = this.assignTarget(prop.value, ctx, post) as any;
+            prop.value = this.assignTarget(prop.value, ctx, post, undefined, top) as any;
             if (prop.value !== before || (prop.value.type === 'AssignmentPattern' && prop.value.left !== (before as any).left)) prop.shorthand = false;
           }
         }
         return n;
       case 'ArrayPattern':
-        n.elements = n.elements.map((el) => (el ? (this.assignTarget(el, ctx, post) as any) : el));
+        n.elements = n.elements.map((el) => (el ? (this.assignTarget(el, ctx, post, undefined, top) as any) : el));
         return n;
       case 'AssignmentPattern': {
         const origLeft = n.left;
         let renamed: string | null = null;
-        n.left = this.assignTarget(n.left, ctx, post, (x) => (renamed = x)) as any;
+        n.left = this.assignTarget(n.left, ctx, post, (x) => (renamed = x), top) as any;
         const target = unwrap(origLeft);
         const origRight = n.right;
         n.right = this.x(n.right, ctx, this.targetName(target, ctx));
@@ -790,7 +800,7 @@ export class Instrumenter {
         return n;
       }
       case 'RestElement':
-        n.argument = this.assignTarget(n.argument, ctx, post) as any;
+        n.argument = this.assignTarget(n.argument, ctx, post, undefined, top) as any;
         return n;
       default:
         return p;

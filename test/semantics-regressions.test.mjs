@@ -66,6 +66,27 @@ const o = {};
 for (o[key] of [3]) out.push('body');
 out.push(JSON.stringify(o));`,
   },
+  // A shared binding as a destructuring target was written only after the whole pattern: a later
+  // default, key or getter of the same pattern read the old value, and a throw later in the
+  // pattern left the binding unwritten.
+  'destructuring: a shared binding is written when the pattern assigns it': {
+    builds: [...STRICT, ...SLOPPY],
+    code: `
+const out = globalThis.__out;
+let x = 0, y = 0;
+function setBoth() { x = 1; y = 2; }
+setBoth();
+[x, y = x] = [5]; out.push(x + ' ' + y);
+({ x, y = x + 1 } = { x: 7 }); out.push(x + ' ' + y);
+({ a: x, b: y } = { a: 11, get b() { out.push('getter sees ' + x); return 12; } });
+const o = {};
+({ a: x, b: o[x] } = { a: 'k', b: 1 }); out.push(JSON.stringify(o));
+try { [x, null.q] = [9, 10]; } catch (e) { out.push(e.constructor.name); }
+try { for ([y, null.q] of [[13]]) ; } catch (e) { out.push(e.constructor.name); }
+out.push(x + ' ' + y);
+function g(a, b) { const peek = () => [a, b]; [a, b = a] = [50]; return peek(); }
+out.push(String(g(1, 2)));`,
+  },
 };
 
 const names = Object.keys(cases);
