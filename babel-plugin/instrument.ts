@@ -178,11 +178,14 @@ const F = {
 };
 
 /** See `fn`: does wrapping these body statements in a block break their function declarations? */
-function hoistingConflict(stmts: t.Statement[], strict: boolean): boolean {
+function hoistingConflict(stmts: t.Statement[], strict: boolean, params: t.Node[] = []): boolean {
   const fnNames = new Map<string, number>();
   for (const s of stmts) if (s.type === 'FunctionDeclaration' && s.id) fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1);
   if (fnNames.size === 0) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
+  // mapped `arguments` object shows; one lexical to `try {}` would leave the parameter alone.
+  if (!strict && params.some((p) => Object.keys(t.getBindingIdentifiers(p)).some((x) => fnNames.has(x)))) return true;
   let conflict = false;
   const visit = (n: any): void => {
     if (conflict || !n || typeof n.type !== 'string') return;
@@ -1465,7 +1468,7 @@ export class Instrumenter {
     // Wrapping the body in `try {}` makes its top-level function declarations block-level: a
     // SyntaxError when the body also declares the name with `var`, or (strict) declares it twice.
     // Such functions get no frame (SPEC §4.4, as the transformer does).
-    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(body.body, strict));
+    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(body.body, strict, fnode.params));
     const ctx: Ctx = {
       frame: functions ? frameName : null,
       parentFrame: functions ? frameName : null,

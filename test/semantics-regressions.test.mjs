@@ -22,6 +22,15 @@ function t() {
 }
 globalThis.__out.push(t());`,
   },
+  // Sloppy code: a body-level function named like a parameter is the parameter's value at entry, so
+  // the mapped \`arguments\` object shows it; made lexical to the frame's \`try {}\`, it left the
+  // parameter (and arguments[i]) alone.
+  'sloppy: a body-level function named like a parameter shows in arguments': {
+    builds: SLOPPY,
+    code: `
+function g(a, b) { arguments[1] = 'set'; function a() {} return [typeof arguments[0], typeof a, b].join(); }
+globalThis.__out.push(g(1, 2));`,
+  },
   // Names inside \`with\` resolve through the object: every \`__rw_*\` name of a hook call there was
   // an extra \`has\` trap of a Proxy scope object (and could resolve to one of its properties).
   'sloppy: no extra Proxy traps inside with': {

@@ -29,13 +29,21 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
  * Wrapping a body in `try {}` turns its top-level function declarations into block-level ones, which
  * is a SyntaxError when the body also declares the same name with `var` or (strict code) declares
  * the function twice, and in sloppy code stops a same-named function of a nested block from
- * replacing it. Such functions get no frame rather than a broken body.
+ * replacing it, and a same-named parameter (and `arguments`) from taking its value. Such functions
+ * get no frame rather than a broken body.
  */
-function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean): boolean {
+function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean, params: readonly TS.ParameterDeclaration[] = []): boolean {
   let fnNames: Map<string, number> | undefined;
   for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
   if (fnNames === undefined) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
+  // mapped `arguments` object shows; one lexical to `try {}` would leave the parameter alone.
+  if (!strict) {
+    const paramNames: string[] = [];
+    for (const p of params) boundNames(ts, p.name, paramNames);
+    if (paramNames.some((x) => fnNames!.has(x))) return true;
+  }
   const declared = fnNames;
   let conflict = false;
   const visitVars = (n: TS.Node): void => {
@@ -77,7 +85,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
-    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? c.newName('f') : undefined,
+    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict, node.parameters)) ? c.newName('f') : undefined,
     temps: [], inParams: true,
     strict,
     asyncOrGen: isAsync || isGen,
