@@ -96,6 +96,28 @@ out.push(x + ' ' + y);
 function g(a, b) { const peek = () => [a, b]; [a, b = a] = [50]; return peek(); }
 out.push(String(g(1, 2)));`,
   },
+  // Recording on: snapshots of values (written, read, passed as arguments) read \`on\`/\`emit\`
+  // getters, a static \`name\` getter, an overridden Map \`size\`, and walked a prototype Proxy's
+  // traps (instanceof, \`in\`), whose instrumented handlers were snapshotted in turn, without end.
+  'recording: snapshots run no getters and no Proxy traps': {
+    builds: [...STRICT, ...SLOPPY],
+    code: `
+const out = globalThis.__out;
+const trap = (name) => (...a) => { out.push('trap ' + name); return Reflect[name](...a); };
+const protoProxy = new Proxy({}, { get: trap('get'), has: trap('has'), getPrototypeOf: trap('getPrototypeOf'), getOwnPropertyDescriptor: trap('getOwnPropertyDescriptor') });
+const child = Object.create(protoProxy);
+const holder = {};
+holder.v = child;
+const g = { get on() { out.push('getter on'); return () => {}; }, get emit() { out.push('getter emit'); return () => {}; } };
+holder.w = g;
+class K { static get name() { out.push('static name getter'); return 'K'; } }
+holder.k = new K(); holder.c = K;
+class M extends Map { get size() { out.push('size getter'); return 0; } }
+holder.m = new M();
+function take(a) { return a; }
+take(child); take(g); take(K); take(holder.m);
+out.push('end');`,
+  },
 };
 
 const names = Object.keys(cases);
