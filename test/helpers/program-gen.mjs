@@ -48,6 +48,8 @@ for (const t of ['get', 'set', 'has', 'deleteProperty', 'defineProperty', 'getOw
 }
 const p = new Proxy({ a: 1, b: { c: 2 }, m() { return this === p; } }, traps);
 proxies.add(p);
+// An object whose prototype is the Proxy: written, read and passed around, it is snapshotted.
+const pchild = Object.create(p);
 function f(v) { log('f', v); return v; }
 function inc() { return ++n; }
 function* nums(max) { try { for (let j = 1; j <= max; j++) { log('nums yield', j); yield j; } } finally { log('nums closed'); } }
@@ -57,7 +59,7 @@ const later = (v) => Promise.resolve().then(() => { log('later', v); return v; }
 `;
 
 const ATOMS = ['1', '2', '"s"', 'null', 'undefined', 'x', 'y', 'k', 'i', 'n', 'o.a', 'o.g', 'o.b.c', 'o?.b?.c', 'o.nope?.c', 'o.arr[i]',
-  'o.arr.length', 'o[k]', 'o[key]', 'o["b"]["c"]', 'p.a', 'p.b.c', 'p?.a', 'cell.v', 'o.s', 'f(3)', 'inc()', 'typeof nope', 'o.z.c'];
+  'o.arr.length', 'o[k]', 'o[key]', 'o["b"]["c"]', 'p.a', 'p.b.c', 'p?.a', 'cell.v', 'o.s', 'f(3)', 'inc()', 'typeof nope', 'o.z.c', 'pchild', 'pchild.a'];
 const LVALUES = ['x', 'y', 'i', 'o.a', 'o.b.c', 'o[k]', 'o[key]', 'o.arr[i]', 'o.s', 'p.a', 'p.b.c', 'cell.v', 'o.frozen', 'o["b"].c'];
 
 /**
@@ -136,6 +138,9 @@ function stmtArb(ctx) {
     { depthSize: 'small' },
     e.map((a) => `log(${a});`),
     fc.tuple(lv, lv, e, e).map(([a, b, v, d]) => `[${a}, ${b} = ${d}] = [${v}];`),
+    // a default and a key that read an earlier target of the same pattern
+    fc.tuple(lv, lv, e).map(([a, b, v]) => `[${a}, ${b} = ${a}] = [${v}];`),
+    fc.tuple(lv, e).map(([a, v]) => `({ a: ${a}, b: o[${a === 'o.frozen' ? 'k' : a}] } = { a: ${v}, b: 'b' });`),
     fc.tuple(lv, lv, expr({})).map(([a, b, v]) => `({ a: ${a}, b: ${b} = 7 } = { get a() { log('src get a'); return ${v}; } });`),
     fc.tuple(lv, e).map(([a, v]) => `[${a}, ...o.rest] = nums(${v} ? 3 : 1);`),
     fc.tuple(lv, fc.constantFrom('of [1, 2]', 'of nums(3)', 'in { a: 1, b: 2 }', 'of "ab"')).map(([a, h]) => `for (${a} ${h}) { log('loop', ${a}); if (${a} === 2) break; }`),
@@ -368,6 +373,8 @@ function sloppyArgs(a, b) {
 try { log(sloppyArgs(1, 2)); } catch (e) { err('sloppyArgs', e); }
 try { o.frozen = 9; log('sloppy failed write', o.frozen); 'str'.len = 1; } catch (e) { err('sloppyw', e); }
 try { var wobj = { wa: 1 }; with (new Proxy(wobj, traps)) { wa = wa + 1; x = wa; o.a = ${w}; (() => o.b.c++)(); } log(wobj.wa, x); } catch (e) { err('with', e); }
+function paramFn(a, b) { arguments[1] = 'set'; function a() {} return [typeof arguments[0], typeof a, b]; }
+try { log(paramFn(1, 2)); } catch (e) { err('paramFn', e); }
 function annexB() {
   function hb() { return 'outer'; }
   { function hb() { return 'inner'; } }
