@@ -180,7 +180,11 @@ const F = {
 /** See `fn`: does wrapping these body statements in a block break their function declarations? */
 function hoistingConflict(stmts: t.Statement[], strict: boolean, params: t.Node[] = []): boolean {
   const fnNames = new Map<string, number>();
-  for (const s of stmts) if (s.type === 'FunctionDeclaration' && s.id) fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1);
+  const top = new Set<t.Node>();
+  for (let s of stmts) {
+    while (s.type === 'LabeledStatement') s = s.body; // sloppy `l: function f() {}` is one too
+    if (s.type === 'FunctionDeclaration' && s.id) { top.add(s); fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1); }
+  }
   if (fnNames.size === 0) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
   // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
@@ -191,7 +195,7 @@ function hoistingConflict(stmts: t.Statement[], strict: boolean, params: t.Node[
     if (conflict || !n || typeof n.type !== 'string') return;
     // Sloppy code: a same-named function declared in a nested block updates the body's function
     // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
-    if (!strict && n.type === 'FunctionDeclaration' && n.id && fnNames.has(n.id.name) && !stmts.includes(n)) {
+    if (!strict && n.type === 'FunctionDeclaration' && n.id && fnNames.has(n.id.name) && !top.has(n)) {
       conflict = true;
       return;
     }

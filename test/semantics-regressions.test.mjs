@@ -29,7 +29,8 @@ globalThis.__out.push(t());`,
     builds: SLOPPY,
     code: `
 function g(a, b) { arguments[1] = 'set'; function a() {} return [typeof arguments[0], typeof a, b].join(); }
-globalThis.__out.push(g(1, 2));`,
+function h(a) { l: function a() {} return typeof arguments[0]; }
+globalThis.__out.push(g(1, 2), h(1));`,
   },
   // Names inside \`with\` resolve through the object: every \`__rw_*\` name of a hook call there was
   // an extra \`has\` trap of a Proxy scope object (and could resolve to one of its properties).

@@ -27,7 +27,7 @@ export const BUILDS = {
   'babel-module': { esm: true, strict: true },
 };
 
-function compileTs(source, build, dir, instrument) {
+function compileTs(source, build, dir, instrument, options) {
   const { createRacewayTransformer } = require(join(repoRoot, 'dist', 'transformer', 'index.js'));
   const { esm, strict } = BUILDS[build];
   const errors = [];
@@ -39,25 +39,26 @@ function compileTs(source, build, dir, instrument) {
       module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
       strict, alwaysStrict: strict, allowJs: true,
     },
-    transformers: instrument ? { before: [createRacewayTransformer({ root: dir, onError: (_f, e) => errors.push(e) })] } : undefined,
+    transformers: instrument ? { before: [createRacewayTransformer({ ...options, root: dir, onError: (_f, e) => errors.push(e) })] } : undefined,
   });
   if (errors.length) throw errors[0];
   return out.outputText;
 }
 
-function compileBabel(source, build, dir, instrument) {
+function compileBabel(source, build, dir, instrument, options) {
   const { esm } = BUILDS[build];
   if (!instrument) return source;
   return babel.transformSync(source, {
     babelrc: false, configFile: false, root: dir, cwd: dir,
     filename: join(dir, esm ? 'input.mjs' : 'input.js'),
     sourceType: esm ? 'module' : 'script',
-    plugins: [[join(repoRoot, 'dist', 'babel-plugin', 'plugin.js'), {}]],
+    plugins: [[join(repoRoot, 'dist', 'babel-plugin', 'plugin.js'), options]],
   }).code;
 }
 
-export function compile(source, build, dir, instrument) {
-  return build.startsWith('ts-') ? compileTs(source, build, dir, instrument) : compileBabel(source, build, dir, instrument);
+/** `options`: front-end options (SPEC §6), the same for both front ends. */
+export function compile(source, build, dir, instrument, options = {}) {
+  return build.startsWith('ts-') ? compileTs(source, build, dir, instrument, options) : compileBabel(source, build, dir, instrument, options);
 }
 
 /** Runs the runner over `files` with `env`; resolves with one transcript (array of lines) per file. */
@@ -91,7 +92,7 @@ let batches = 0;
  * differences: `{ index, build, env, plain, inst, file }` per program and build whose transcripts
  * differ. A program the front end cannot compile is a difference too (its error as the transcript).
  */
-export async function differentialBatch(sources, { builds = Object.keys(BUILDS), envs = { off: {} }, name = 'batch' } = {}) {
+export async function differentialBatch(sources, { builds = Object.keys(BUILDS), envs = { off: {} }, name = 'batch', options = {} } = {}) {
   const dir = join(repoRoot, '.tmp', 'diff-fuzz', `${name}-${process.pid}-${batches++}`);
   rmSync(dir, { recursive: true, force: true });
   const runs = []; // { index, build, plain, inst }
@@ -104,7 +105,7 @@ export async function differentialBatch(sources, { builds = Object.keys(BUILDS),
       const plain = join(bdir, `p${index}${ext}`), inst = join(bdir, `i${index}${ext}`);
       writeFileSync(plain, compile(code, build, bdir, false));
       let out;
-      try { out = compile(code, build, bdir, true); } catch (e) { out = `globalThis.__out.push(${JSON.stringify('compile error: ' + e.message)});`; }
+      try { out = compile(code, build, bdir, true, options); } catch (e) { out = `globalThis.__out.push(${JSON.stringify('compile error: ' + e.message)});`; }
       writeFileSync(inst, out);
       runs.push({ index, build, plain, inst });
     }

@@ -34,7 +34,11 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
  */
 function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean, params: readonly TS.ParameterDeclaration[] = []): boolean {
   let fnNames: Map<string, number> | undefined;
-  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
+  const top = new Set<TS.Node>();
+  for (let s of stmts) {
+    while (ts.isLabeledStatement(s)) s = s.statement; // sloppy `l: function f() {}` is one too
+    if (ts.isFunctionDeclaration(s) && s.name) { top.add(s); (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1); }
+  }
   if (fnNames === undefined) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
   // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
@@ -50,7 +54,7 @@ function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict:
     if (conflict) return;
     // Sloppy code: a same-named function declared in a nested block updates the body's function
     // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
-    if (!strict && ts.isFunctionDeclaration(n) && n.name && declared.has(n.name.text) && !stmts.includes(n)) { conflict = true; return; }
+    if (!strict && ts.isFunctionDeclaration(n) && n.name && declared.has(n.name.text) && !top.has(n)) { conflict = true; return; }
     if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
       const names: string[] = [];
