@@ -178,14 +178,27 @@ const F = {
 };
 
 /** See `fn`: does wrapping these body statements in a block break their function declarations? */
-function hoistingConflict(stmts: t.Statement[], strict: boolean): boolean {
+function hoistingConflict(stmts: t.Statement[], strict: boolean, params: t.Node[] = []): boolean {
   const fnNames = new Map<string, number>();
-  for (const s of stmts) if (s.type === 'FunctionDeclaration' && s.id) fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1);
+  const top = new Set<t.Node>();
+  for (let s of stmts) {
+    while (s.type === 'LabeledStatement') s = s.body; // sloppy `l: function f() {}` is one too
+    if (s.type === 'FunctionDeclaration' && s.id) { top.add(s); fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1); }
+  }
   if (fnNames.size === 0) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
+  // mapped `arguments` object shows; one lexical to `try {}` would leave the parameter alone.
+  if (!strict && params.some((p) => Object.keys(t.getBindingIdentifiers(p)).some((x) => fnNames.has(x)))) return true;
   let conflict = false;
   const visit = (n: any): void => {
     if (conflict || !n || typeof n.type !== 'string') return;
+    // Sloppy code: a same-named function declared in a nested block updates the body's function
+    // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
+    if (!strict && n.type === 'FunctionDeclaration' && n.id && fnNames.has(n.id.name) && !top.has(n)) {
+      conflict = true;
+      return;
+    }
     if (t.isFunction(n) || t.isClass(n)) return;
     if (n.type === 'VariableDeclaration' && n.kind === 'var') {
       for (const d of n.declarations) {
@@ -639,8 +652,9 @@ export class Instrumenter {
         }
         return s;
       case 'WithStatement':
+        // Names inside `with` resolve through the object (a Proxy sees a `has` trap for each one):
+        // the body stays as written, hook calls there would look up `__rw_*` names through it.
         s.object = this.x(s.object, ctx);
-        s.body = this.stmt(s.body, ctx);
         return s;
       case 'ExportNamedDeclaration':
         if (s.declaration) s.declaration = this.stmt(s.declaration, ctx) as any;
@@ -733,19 +747,29 @@ export class Instrumenter {
   }
 
   /**
-   * Destructuring / for-in-of targets: member targets become `__rw.tp(...).v`; shared bindings become
-   * temporaries written back with `wv` right after the assignment (`post`), as the transformer does.
+   * Destructuring / for-in-of targets: member targets become `__rw.tp(...).v`; shared bindings in a
+   * pattern a setter target, a shared binding as the whole for-in/of target a temporary written back
+   * with `wv` first thing in the body (`post`), as the transformer does. `top`: the whole target.
    */
-  private assignTarget(p: Node, ctx: Ctx, post: PostWrite[], rename?: (n: string) => void): Node {
+  private assignTarget(p: Node, ctx: Ctx, post: PostWrite[], rename?: (n: string) => void, top: Node = p): Node {
     const n = unwrap(p);
     switch (n.type) {
       case 'Identifier': {
         const s = this.o.writes ? this.shared.get(n) : undefined;
-        const owner = s && !ctx.noTemps ? this.owner(s, ctx) : null;
+        const owner = s && !ctx.noTemps && n.name !== 'arguments' ? this.owner(s, ctx) : null;
         if (!s || !owner) return p;
+        rename?.(n.name);
+        if (p !== top) {
+          // Inside a pattern: `({ set v(t) { x = wv(f, owner, x, t, S); } }).v` writes the binding
+          // when the original does (later targets, defaults and getters see it; a later throw
+          // leaves it written).
+          const v = F.identifier(this.P + 'v');
+          const write = F.assignmentExpression('=', F.identifier(n.name), this.hook(ctx, 'wv', [this.frame(ctx), owner, F.identifier(n.name), F.cloneNode(v), this.site(n, s.name)]));
+          return F.memberExpression(t.objectExpression([t.objectMethod('set', F.identifier('v'), [v], F.blockStatement([F.expressionStatement(write)]))]), F.identifier('v'));
+        }
+        // `for (x of xs)`: a temporary, and `x = wv(…)` first thing in the body.
         const tmp = this.temp(ctx);
         post.push({ id: n.name, owner, tmp: tmp.name, site: this.site(n, s.name), s });
-        rename?.(n.name);
         return tmp;
       }
       case 'MemberExpression': {
@@ -760,22 +784,22 @@ export class Instrumenter {
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
-          if (prop.type === 'RestElement') prop.argument = this.assignTarget(prop.argument, ctx, post) as any;
+          if (prop.type === 'RestElement') prop.argument = this.assignTarget(prop.argument, ctx, post, undefined, top) as any;
           else {
             if (prop.computed) prop.key = this.x(prop.key as Expr, ctx);
             const before = prop.value;
-            prop.value = this.assignTarget(prop.value, ctx, post) as any;
+            prop.value = this.assignTarget(prop.value, ctx, post, undefined, top) as any;
             if (prop.value !== before || (prop.value.type === 'AssignmentPattern' && prop.value.left !== (before as any).left)) prop.shorthand = false;
           }
         }
         return n;
       case 'ArrayPattern':
-        n.elements = n.elements.map((el) => (el ? (this.assignTarget(el, ctx, post) as any) : el));
+        n.elements = n.elements.map((el) => (el ? (this.assignTarget(el, ctx, post, undefined, top) as any) : el));
         return n;
       case 'AssignmentPattern': {
         const origLeft = n.left;
         let renamed: string | null = null;
-        n.left = this.assignTarget(n.left, ctx, post, (x) => (renamed = x)) as any;
+        n.left = this.assignTarget(n.left, ctx, post, (x) => (renamed = x), top) as any;
         const target = unwrap(origLeft);
         const origRight = n.right;
         n.right = this.x(n.right, ctx, this.targetName(target, ctx));
@@ -783,7 +807,7 @@ export class Instrumenter {
         return n;
       }
       case 'RestElement':
-        n.argument = this.assignTarget(n.argument, ctx, post) as any;
+        n.argument = this.assignTarget(n.argument, ctx, post, undefined, top) as any;
         return n;
       default:
         return p;
@@ -1448,7 +1472,7 @@ export class Instrumenter {
     // Wrapping the body in `try {}` makes its top-level function declarations block-level: a
     // SyntaxError when the body also declares the name with `var`, or (strict) declares it twice.
     // Such functions get no frame (SPEC §4.4, as the transformer does).
-    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(body.body, strict));
+    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(body.body, strict, fnode.params));
     const ctx: Ctx = {
       frame: functions ? frameName : null,
       parentFrame: functions ? frameName : null,

@@ -470,9 +470,13 @@ function fallbackIterator(src: Record<symbol, unknown>): unknown {
 
 // ---- property accesses --------------------------------------------------------------------------
 
-/** Converts an object key once (the program would convert it once too). */
-function toKey(key: unknown): PropertyKey {
-  if (typeof key === 'string' || typeof key === 'number' || typeof key === 'symbol') return key;
+/**
+ * Converts an object key once (the program would convert it once too). Not on a `null` or
+ * `undefined` base: the access throws there before converting anything (no `toString` call), as the
+ * hook's own access of the unconverted key does.
+ */
+function toKey(obj: unknown, key: unknown): PropertyKey {
+  if (typeof key === 'string' || typeof key === 'number' || typeof key === 'symbol' || obj === null || obj === undefined) return key as PropertyKey;
   // ToPropertyKey of an object calls its toPrimitive once; a computed key does exactly that.
   const probe = { [key as PropertyKey]: 0 };
   return Object.getOwnPropertySymbols(probe)[0] ?? Object.keys(probe)[0]!;
@@ -513,7 +517,7 @@ function oldOf(obj: unknown, key: PropertyKey): unknown {
  */
 export function rp(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
   if (site === undefined) return rpk(f, obj, key as number);
-  const k = toKey(key);
+  const k = toKey(obj, key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (quiet(f)) return v;
   const c = on();
@@ -557,7 +561,7 @@ function rpk(f: FrameArg, obj: unknown, site: number): unknown {
 /** `a.b` used only as the base of another access: no event, but the object read gets its name. */
 export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
   if (site === undefined) return rbk(f, obj, key as number);
-  const k = toKey(key);
+  const k = toKey(obj, key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
@@ -606,7 +610,7 @@ const sloppySet = new Function('o', 'k', 'v', 'o[k] = v;') as typeof strictSet;
 const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as typeof strictDelete;
 
 function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
-  const k = toKey(key);
+  const k = toKey(obj, key);
   // Work for the event only in a recorded context (requests left out by sampling pay one check).
   const c = !quiet(f) && on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
@@ -617,7 +621,7 @@ function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unk
 }
 
 function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
-  const k = toKey(key);
+  const k = toKey(obj, key);
   const c = !quiet(f) && on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
@@ -628,8 +632,9 @@ function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: un
 
 /** Destructuring / for-of target `a.b`: an object whose `v` setter performs and records the write. */
 function targetWith(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
-  const k = toKey(key);
-  return { set v(value: unknown) { writeWith(set, f, obj, k, value, site); } };
+  // The key is converted when the value is stored (by `writeWith`), as the language does: after the
+  // iterator step or the property read that produces the value.
+  return { set v(value: unknown) { writeWith(set, f, obj, key, value, site); } };
 }
 
 /**

@@ -23,19 +23,51 @@ function truncate(s: string, max: number): string {
   return s.length <= max ? s : s.slice(0, max) + `…(${s.length - max} more)`;
 }
 
-function tag(o: object): string {
-  const proto = Object.getPrototypeOf(o);
-  const ctor = proto && Object.prototype.hasOwnProperty.call(proto, 'constructor') ? proto.constructor : undefined;
-  return typeof ctor === 'function' && typeof ctor.name === 'string' && ctor.name ? ctor.name : 'Object';
+/**
+ * Property `key` of `o` or its prototypes without running program code: data properties only (a
+ * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
+ */
+function peekData(o: object, key: string): { found: boolean; value: unknown } {
+  for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
+  }
+  return { found: false, value: undefined };
 }
 
-/** Objects that are whole frameworks' worth of state: a request context, sockets, streams. */
-function isOpaque(o: object): boolean {
-  const r = o as Record<string, unknown>;
-  // `in` and reading methods off EventEmitter.prototype call no program getters.
-  if (typeof r.on === 'function' && typeof r.emit === 'function') return true; // req, res, sockets, streams
-  return 'req' in o && 'res' in o; // Koa ctx / request / response
+/** Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps). */
+function protoProxy(o: object): boolean {
+  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p)) return true;
+  return false;
 }
+
+/** A function's own `name` if it is a data property (a class may define a static `name` getter). */
+function fnName(f: unknown): string {
+  if (types.isProxy(f)) return '';
+  const d = Object.getOwnPropertyDescriptor(f as object, 'name');
+  return d !== undefined && typeof d.value === 'string' ? d.value : '';
+}
+
+function tag(o: object): string {
+  const proto = Object.getPrototypeOf(o);
+  const d = proto !== null && !types.isProxy(proto) ? Object.getOwnPropertyDescriptor(proto, 'constructor') : undefined;
+  const ctor = d !== undefined ? d.value : undefined;
+  return (typeof ctor === 'function' ? fnName(ctor) : '') || 'Object';
+}
+
+/**
+ * Objects that are whole frameworks' worth of state: a request context, sockets, streams. Looked up
+ * without getters or Proxy traps (`r.on` would call an `on` getter, `in` a prototype Proxy's trap).
+ */
+function isOpaque(o: object): boolean {
+  if (typeof peekData(o, 'on').value === 'function' && typeof peekData(o, 'emit').value === 'function') return true; // req, res, sockets, streams
+  return peekData(o, 'req').found && peekData(o, 'res').found; // Koa ctx / request / response
+}
+
+// Sizes through the built-in getters (a subclass may override them with program code).
+const getter = (proto: object, key: string) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+const mapSize = getter(Map.prototype, 'size'), setSize = getter(Set.prototype, 'size');
+const typedLength = getter(Object.getPrototypeOf(Uint8Array.prototype), 'length');
 
 function dataValue(o: object, key: string): { ok: boolean; value: unknown } {
   const d = Object.getOwnPropertyDescriptor(o, key);
@@ -59,7 +91,7 @@ export function snapshot(value: unknown, limits: SnapshotLimits = DEFAULT_LIMITS
     case 'symbol':
       return value.toString();
     case 'function':
-      return `[Function ${(value as { name?: string }).name || 'anonymous'}]`;
+      return `[Function ${fnName(value) || 'anonymous'}]`;
   }
   if (value === null) return null;
   const budget = { nodes: limits.maxNodes };
@@ -74,6 +106,8 @@ function snapAny(v: unknown, limits: SnapshotLimits, depth: number, seen: Set<ob
 
 function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<object>, budget: { nodes: number }): JsonValue {
   if (types.isProxy(o)) return '[Proxy]';
+  // Below, instanceof and property lookups walk the prototype chain: not through a Proxy's traps.
+  if (protoProxy(o)) return '[Object]';
   if (seen.has(o)) return '[Circular]';
   if (types.isDate(o)) {
     const t = Date.prototype.getTime.call(o);
@@ -82,8 +116,7 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
   if (types.isRegExp(o)) return RegExp.prototype.toString.call(o);
   if (types.isBoxedPrimitive(o)) return `[${tag(o)}]`;
   if (Buffer.isBuffer(o) || types.isTypedArray(o)) {
-    const a = o as Uint8Array;
-    return `[${tag(o)} length=${a.length}]`;
+    return `[${tag(o)} length=${types.isTypedArray(o) ? typedLength.call(o) : (o as Uint8Array).length}]`;
   }
   if (types.isAnyArrayBuffer(o)) return `[${tag(o)} byteLength=${(o as ArrayBuffer).byteLength}]`;
   if (types.isNativeError(o) || o instanceof Error) {
@@ -96,7 +129,7 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
   if (isOpaque(o)) return `[${tag(o)}]`;
   if (depth >= limits.maxDepth || budget.nodes <= 0) {
     if (Array.isArray(o)) return `[Array(${o.length})]`;
-    if (types.isMap(o) || types.isSet(o)) return `[${tag(o)}(${(o as Map<unknown, unknown>).size})]`;
+    if (types.isMap(o) || types.isSet(o)) return `[${tag(o)}(${(types.isMap(o) ? mapSize : setSize).call(o)})]`;
     return `[${tag(o)}]`;
   }
   seen.add(o);
@@ -120,7 +153,7 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
         budget.nodes -= 2;
         entries.push([snapAny(k, limits, depth + 1, seen, budget), snapAny(v, limits, depth + 1, seen, budget)]);
       }
-      return { $type: 'Map', size: (o as Map<unknown, unknown>).size, entries };
+      return { $type: 'Map', size: mapSize.call(o) as number, entries };
     }
     if (types.isSet(o)) {
       const values: JsonValue[] = [];
@@ -130,7 +163,7 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
         budget.nodes--;
         values.push(snapAny(v, limits, depth + 1, seen, budget));
       }
-      return { $type: 'Set', size: (o as Set<unknown>).size, values };
+      return { $type: 'Set', size: setSize.call(o) as number, values };
     }
     const out: { [k: string]: JsonValue } = {};
     const t = tag(o);

@@ -57,6 +57,12 @@ export class Instrumenter {
         const after = this.afterForAwait(node);
         return after && !ts.isLabeledStatement(c.namer.parent(node)!) ? [loop, after] : loop;
       }
+      case SK.WithStatement: {
+        // Names inside `with` resolve through the object (a Proxy sees a `has` trap for each one):
+        // the body stays as written, hook calls there would look up `__rw_*` names through it.
+        const n = node as TS.WithStatement;
+        return f.updateWithStatement(n, this.visitExpr(n.expression), n.statement);
+      }
       case SK.LabeledStatement: {
         let inner: TS.Statement = (node as TS.LabeledStatement).statement;
         while (ts.isLabeledStatement(inner)) inner = inner.statement;

@@ -395,7 +395,7 @@ export function visitDestructuring(I: Instrumenter, node: TS.BinaryExpression, _
   return c.seq([c.assign(r, assign), ...postWrites(I, post), r]);
 }
 
-/** Instruments a destructuring target; returns the new target. Shared identifiers go through temps in `post`. */
+/** Instruments a destructuring target; returns the new target. Shared identifiers become `bindingTarget`s. */
 export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: PostWrite[], defaultName?: { set(n: string): void }): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory;
   const inner = c.namer.skipOuter(e);
@@ -410,11 +410,10 @@ export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: Post
       }
       if (ts.isShorthandPropertyAssignment(p)) {
         const ref = c.scope.shorthandRefs.get(p);
-        const owner = ref && c.opts.writes && c.scope.isShared(ref, c.opts.instrument) ? c.owner(ref.binding) : undefined;
-        const t = owner ? c.temp() : undefined;
-        if (owner && t) {
-          post.push({ id: p.name, owner, temp: t });
+        const owner = ref && c.opts.writes && c.scope.isShared(ref, c.opts.instrument) && c.canTemp() && p.name.text !== 'arguments' ? c.owner(ref.binding) : undefined;
+        if (owner) {
           const init = p.objectAssignmentInitializer;
+          const t = bindingTarget(I, p.name, owner);
           const target = init ? c.assign(t, c.named(I.visitExpr(init), init, p.name.text)) : t;
           return f.createPropertyAssignment(f.createIdentifier(p.name.text), target);
         }
@@ -427,9 +426,8 @@ export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: Post
     }));
   }
   if (ts.isIdentifier(inner)) {
-    const owner = sharedTarget(I, inner);
-    const t = owner ? c.temp() : undefined;
-    if (owner && t) { post.push({ id: inner, owner, temp: t }); defaultName?.set(inner.text); return t; }
+    const owner = c.canTemp() && inner.text !== 'arguments' ? sharedTarget(I, inner) : undefined;
+    if (owner) { defaultName?.set(inner.text); return bindingTarget(I, inner, owner); }
     return e;
   }
   if (isPlainMember(I, inner) && c.opts.writes) {
@@ -455,9 +453,31 @@ function visitPatternElement(I: Instrumenter, el: TS.Expression, post: PostWrite
   return visitPatternTarget(I, el, post);
 }
 
+/**
+ * A shared binding as a destructuring target: `({ set v(t) { x = wv(f, owner, x, t, S); } }).v`, so
+ * the binding is written at the moment the original writes it: later targets, defaults and getters
+ * of the same pattern see the new value, and a throw later in the pattern leaves it written.
+ */
+function bindingTarget(I: Instrumenter, id: TS.Identifier, owner: TS.Expression): TS.Expression {
+  const c = I.c, f = c.factory;
+  const v = c.newName('t');
+  const write = c.assign(c.cloneRef(id), c.call('wv', [c.frame(), owner, c.cloneRef(id), v, c.site(id, id.text)]));
+  const setter = f.createSetAccessorDeclaration(undefined, 'v', [f.createParameterDeclaration(undefined, undefined, v)], f.createBlock([f.createExpressionStatement(write)]));
+  return f.createPropertyAccessExpression(c.paren(f.createObjectLiteralExpression([setter])), 'v');
+}
+
 /** `for (TARGET of xs)` with an expression target: returns the new target and statements to run first in the body. */
 export function visitForTarget(I: Instrumenter, init: TS.Expression): { target: TS.Expression; prelude: TS.Statement[] } {
   const post: PostWrite[] = [];
+  const c = I.c, ts = I.ts;
+  // `for (x of xs)`: a temporary, and `x = wv(…)` first thing in the body (nothing runs in between).
+  const id = c.namer.skipOuter(init);
+  if (ts.isIdentifier(id)) {
+    const owner = sharedTarget(I, id);
+    const t = owner ? c.temp() : undefined;
+    if (owner && t) post.push({ id, owner, temp: t });
+    return { target: owner && t ? t : init, prelude: postWrites(I, post).map((e) => c.factory.createExpressionStatement(e)) };
+  }
   const target = visitPatternTarget(I, init, post);
   return { target, prelude: postWrites(I, post).map((e) => I.c.factory.createExpressionStatement(e)) };
 }

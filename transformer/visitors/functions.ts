@@ -28,17 +28,34 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
 /**
  * Wrapping a body in `try {}` turns its top-level function declarations into block-level ones, which
  * is a SyntaxError when the body also declares the same name with `var` or (strict code) declares
- * the function twice. Such functions get no frame rather than a broken body.
+ * the function twice, and in sloppy code stops a same-named function of a nested block from
+ * replacing it, and a same-named parameter (and `arguments`) from taking its value. Such functions
+ * get no frame rather than a broken body.
  */
-function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean): boolean {
+function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean, params: readonly TS.ParameterDeclaration[] = []): boolean {
   let fnNames: Map<string, number> | undefined;
-  for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name) (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
+  const top = new Set<TS.Node>();
+  for (let s of stmts) {
+    while (ts.isLabeledStatement(s)) s = s.statement; // sloppy `l: function f() {}` is one too
+    if (ts.isFunctionDeclaration(s) && s.name) { top.add(s); (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1); }
+  }
   if (fnNames === undefined) return false;
   if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
+  // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
+  // mapped `arguments` object shows; one lexical to `try {}` would leave the parameter alone.
+  if (!strict) {
+    const paramNames: string[] = [];
+    for (const p of params) boundNames(ts, p.name, paramNames);
+    if (paramNames.some((x) => fnNames!.has(x))) return true;
+  }
   const declared = fnNames;
   let conflict = false;
   const visitVars = (n: TS.Node): void => {
-    if (conflict || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (conflict) return;
+    // Sloppy code: a same-named function declared in a nested block updates the body's function
+    // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
+    if (!strict && ts.isFunctionDeclaration(n) && n.name && declared.has(n.name.text) && !top.has(n)) { conflict = true; return; }
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
       const names: string[] = [];
       for (const d of n.declarations) boundNames(ts, d.name, names);
@@ -72,7 +89,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
-    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict)) ? c.newName('f') : undefined,
+    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict, node.parameters)) ? c.newName('f') : undefined,
     temps: [], inParams: true,
     strict,
     asyncOrGen: isAsync || isGen,
