@@ -4,8 +4,17 @@
  * jitter for network errors, 5xx and 429, and drop-and-count for anything else. Runs on the shipping
  * thread (or inline when no worker can be started). Its queue is bounded: the oldest events go first.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { EncodedEvents } from './wire';
+
+/**
+ * undici, loaded where events are shipped (the shipping thread, or inline without one), not when an
+ * app imports the runtime: it is most of the runtime's load time, which an app with Raceway disabled,
+ * or whose main thread never ships, should not pay.
+ */
+function undiciPool(): typeof Pool {
+  return (require('undici') as typeof import('undici')).Pool;
+}
 
 export interface ShipConfig {
   endpoint: string;
@@ -66,7 +75,7 @@ export class Shipper {
   constructor(private readonly config: ShipConfig, private readonly log: (msg: string) => void, private readonly warn: (msg: string) => void, private readonly onProgress: () => void = () => {}) {
     const url = new URL(config.endpoint);
     this.path = url.pathname.replace(/\/+$/, '') + '/events';
-    this.pool = new Pool(url.origin, { connections: 1, keepAliveTimeout: 10_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    this.pool = new (undiciPool())(url.origin, { connections: 1, keepAliveTimeout: 10_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
     this.headers = { 'content-type': 'application/json' };
     if (config.apiKey) {
       this.headers.authorization = `Bearer ${config.apiKey}`;
