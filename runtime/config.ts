@@ -46,7 +46,7 @@ export interface RacewayConfig {
    * rest cost almost nothing. Ten seconds' worth may be saved up for bursts.
    */
   maxEventsPerSecond?: number;
-  /** Longest time `flush()` on exit (beforeExit, SIGTERM, SIGINT) may take, in ms. Default 2000. */
+  /** Longest time `flush()` on exit (beforeExit, SIGTERM, SIGINT) may take, in ms. Default 5000 (a loaded machine can take seconds to start the shipping thread and deliver). */
   shutdownTimeout?: number;
   /** Install exit handlers that flush on beforeExit / SIGTERM / SIGINT. Default true. */
   handleExit?: boolean;
@@ -85,7 +85,7 @@ export const DEFAULTS: ResolvedConfig = {
   maxQueueSize: 10000,
   sampleRate: 1,
   maxEventsPerSecond: 200,
-  shutdownTimeout: 2000,
+  shutdownTimeout: 5000,
   handleExit: true,
 };
 
