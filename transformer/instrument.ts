@@ -12,9 +12,9 @@ export class Instrumenter {
   readonly c: FileContext;
   /** Loop-body blocks declaring shared (captured and written) bindings: each entry gets a `blk` handle. */
   private readonly loopBlocks = new Set<TS.Block>();
-  private readonly tables: VisitTables;
+  private readonly keptKinds: Uint8Array;
   constructor(readonly ts: typeof TS, tctx: TS.TransformationContext, sf: TS.SourceFile, opts: NormalizedOptions) {
-    this.tables = visitTables(ts);
+    this.keptKinds = keptKinds(ts);
     const scope = analyzeScopes(ts, sf);
     this.c = new FileContext(ts, tctx, sf, opts, scope, new Namer(ts, sf, scope.parents));
     if (opts.reads || opts.writes) {
@@ -27,23 +27,18 @@ export class Instrumenter {
     }
   }
 
-  /** `declare` syntax is kept as it is (erased by TypeScript later). */
-  private isDeclare(node: TS.Node): boolean {
+  private isKept(node: TS.Node): boolean {
+    if (this.keptKinds[node.kind]) return true;
     const mods = (node as any).modifiers as TS.NodeArray<TS.ModifierLike> | undefined;
-    if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === this.tables.declareKeyword) return true;
+    if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === this.ts.SyntaxKind.DeclareKeyword) return true;
     return false;
   }
 
   /** Generic visitor (statements and anything not handled by a more specific entry point). */
   readonly visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
-    const kind = this.tables.visit[node.kind];
-    if (kind === Visit.Kept || this.isDeclare(node)) return node;
-    if (kind === Visit.Expression) return this.visitExpr(node as TS.Expression);
-    return this.visitOther(node);
-  };
-
-  private visitOther(node: TS.Node): TS.VisitResult<TS.Node> {
     const ts = this.ts, c = this.c, f = c.factory, SK = ts.SyntaxKind;
+    if (this.isKept(node)) return node;
+    if (ts.isExpression(node)) return this.visitExpr(node);
     switch (node.kind) {
       case SK.FunctionDeclaration: case SK.MethodDeclaration: case SK.Constructor: case SK.GetAccessor: case SK.SetAccessor:
         return visitFunction(this, node as any);
@@ -114,7 +109,7 @@ export class Instrumenter {
       }
     }
     return ts.visitEachChild(node, this.visit, c.tctx);
-  }
+  };
 
   /** Visits `stmts[from..]` into one list (a statement may become several). */
   visitStatements(stmts: readonly TS.Statement[], from = 0): TS.Statement[] {
@@ -143,46 +138,46 @@ export class Instrumenter {
   /** An expression whose value is used (`unused`: an expression statement or a for-loop update). */
   visitExpr(e: TS.Expression, unused = false): TS.Expression {
     const ts = this.ts, c = this.c, f = c.factory, SK = ts.SyntaxKind;
-    switch (this.tables.expr[e.kind]) {
-      case Expr.Identifier: return visitIdentifier(this, e as TS.Identifier);
-      case Expr.Member:
+    switch (e.kind) {
+      case SK.Identifier: return visitIdentifier(this, e as TS.Identifier);
+      case SK.PropertyAccessExpression: case SK.ElementAccessExpression:
         return visitMember(this, e as TS.PropertyAccessExpression, 'value');
-      case Expr.Call: {
+      case SK.CallExpression: {
         const n = e as TS.CallExpression;
         if (ts.isOptionalChain(n)) return visitChainPlain(this, n);
         const callee = n.expression.kind === SK.SuperKeyword || n.expression.kind === SK.ImportKeyword ? n.expression : this.visitCallee(n.expression);
         return f.updateCallExpression(n, callee, n.typeArguments, this.visitExprs(n.arguments));
       }
-      case Expr.New: {
+      case SK.NewExpression: {
         const n = e as TS.NewExpression;
         return f.updateNewExpression(n, this.visitCallee(n.expression), n.typeArguments, n.arguments && this.visitExprs(n.arguments));
       }
-      case Expr.TaggedTemplate: {
+      case SK.TaggedTemplateExpression: {
         const n = e as TS.TaggedTemplateExpression;
         return f.updateTaggedTemplateExpression(n, this.visitCallee(n.tag), n.typeArguments, ts.visitNode(n.template, this.visit) as TS.TemplateLiteral);
       }
-      case Expr.Binary: {
+      case SK.BinaryExpression: {
         const n = e as TS.BinaryExpression;
         const k = n.operatorToken.kind;
         if (k >= SK.FirstAssignment && k <= SK.LastAssignment) return visitAssignment(this, n, unused);
         if (k === SK.CommaToken) return f.updateBinaryExpression(n, this.visitExpr(n.left, true), n.operatorToken, this.visitExpr(n.right, unused));
         return f.updateBinaryExpression(n, this.visitExpr(n.left), n.operatorToken, this.visitExpr(n.right));
       }
-      case Expr.Unary: {
+      case SK.PrefixUnaryExpression: case SK.PostfixUnaryExpression: {
         const n = e as TS.PrefixUnaryExpression;
         if (n.operator === SK.PlusPlusToken || n.operator === SK.MinusMinusToken) return visitUpdate(this, n, unused);
         break;
       }
-      case Expr.Delete: return visitDelete(this, e as TS.DeleteExpression);
-      case Expr.Await: return visitAwait(this, e as TS.AwaitExpression);
-      case Expr.Yield: return visitYield(this, e as TS.YieldExpression);
-      case Expr.Function: return visitFunction(this, e as TS.ArrowFunction) as TS.Expression;
-      case Expr.Class: return visitClass(this, e as TS.ClassExpression) as TS.Expression;
-      case Expr.Parenthesized: {
+      case SK.DeleteExpression: return visitDelete(this, e as TS.DeleteExpression);
+      case SK.AwaitExpression: return visitAwait(this, e as TS.AwaitExpression);
+      case SK.YieldExpression: return visitYield(this, e as TS.YieldExpression);
+      case SK.FunctionExpression: case SK.ArrowFunction: return visitFunction(this, e as TS.ArrowFunction) as TS.Expression;
+      case SK.ClassExpression: return visitClass(this, e as TS.ClassExpression) as TS.Expression;
+      case SK.ParenthesizedExpression: {
         const n = e as TS.ParenthesizedExpression;
         return f.updateParenthesizedExpression(n, this.visitExpr(n.expression, unused));
       }
-      case Expr.Void: {
+      case SK.VoidExpression: {
         const n = e as TS.VoidExpression;
         return f.updateVoidExpression(n, this.visitExpr(n.expression, true));
       }
@@ -302,45 +297,24 @@ export class Instrumenter {
   }
 }
 
-/** The generic visitor's entry: kept as is, an expression (visitExpr), or anything else (visitOther). */
-const enum Visit { Other, Kept, Expression }
-/** The cases of visitExpr (Other: its children are visited). */
-const enum Expr { Other, Identifier, Member, Call, New, TaggedTemplate, Binary, Unary, Delete, Await, Yield, Function, Class, Parenthesized, Void }
-
-interface VisitTables { visit: Uint8Array; expr: Uint8Array; declareKeyword: TS.SyntaxKind }
-
 /**
- * Kind tables of the visitors, indexed by SyntaxKind (whose numbers differ between TypeScript
- * versions: one set per `ts`); the visitors run once per file, mostly as cold code, where a table
- * lookup is much cheaper than a chain of `case SK.X` property loads or `ts.isX` calls.
- * Kept: type-only syntax (erased by TypeScript later, so never descended into), imports/exports,
- * heritage `extends` (visited by visitClass), and tokens other than identifiers (keywords,
- * modifiers, literals, punctuation: nothing inside to visit).
+ * Kinds the generic visitor leaves as they are: type-only syntax (erased by TypeScript later, so
+ * never descended into), imports/exports, heritage `extends` (visited by visitClass), and tokens
+ * other than identifiers (keywords, modifiers, literals, punctuation: nothing inside to visit).
+ * Indexed by SyntaxKind, whose numbers differ between TypeScript versions: one table per `ts`.
  */
-const visitTablesByTs = new WeakMap<object, VisitTables>();
-function visitTables(ts: typeof TS): VisitTables {
-  let t = visitTablesByTs.get(ts);
+const keptByTs = new WeakMap<object, Uint8Array>();
+function keptKinds(ts: typeof TS): Uint8Array {
+  let t = keptByTs.get(ts);
   if (t) return t;
   const SK = ts.SyntaxKind;
-  const visit = new Uint8Array(SK.Count), expr = new Uint8Array(SK.Count);
-  // ts.isExpression looks through PartiallyEmittedExpression, which only ever wraps an expression
-  for (let k = 0; k < SK.Count; k++) if (k === SK.PartiallyEmittedExpression || ts.isExpression({ kind: k } as TS.Node)) visit[k] = Visit.Expression;
-  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node)) visit[k] = Visit.Kept;
-  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) visit[k] = Visit.Kept;
+  t = new Uint8Array(SK.Count);
+  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node)) t[k] = 1;
+  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) t[k] = 1;
   for (const k of [SK.ExpressionWithTypeArguments, SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter,
     SK.ModuleDeclaration, SK.EnumDeclaration, SK.ImportDeclaration, SK.ImportEqualsDeclaration, SK.ExportDeclaration,
-    SK.Decorator, SK.NamespaceExportDeclaration, SK.HeritageClause]) visit[k] = Visit.Kept;
-  const cases: [Expr, TS.SyntaxKind[]][] = [
-    [Expr.Identifier, [SK.Identifier]], [Expr.Member, [SK.PropertyAccessExpression, SK.ElementAccessExpression]],
-    [Expr.Call, [SK.CallExpression]], [Expr.New, [SK.NewExpression]], [Expr.TaggedTemplate, [SK.TaggedTemplateExpression]],
-    [Expr.Binary, [SK.BinaryExpression]], [Expr.Unary, [SK.PrefixUnaryExpression, SK.PostfixUnaryExpression]],
-    [Expr.Delete, [SK.DeleteExpression]], [Expr.Await, [SK.AwaitExpression]], [Expr.Yield, [SK.YieldExpression]],
-    [Expr.Function, [SK.FunctionExpression, SK.ArrowFunction]], [Expr.Class, [SK.ClassExpression]],
-    [Expr.Parenthesized, [SK.ParenthesizedExpression]], [Expr.Void, [SK.VoidExpression]],
-  ];
-  for (const [c, kinds] of cases) for (const k of kinds) expr[k] = c;
-  t = { visit, expr, declareKeyword: SK.DeclareKeyword };
-  visitTablesByTs.set(ts, t);
+    SK.Decorator, SK.NamespaceExportDeclaration, SK.HeritageClause]) t[k] = 1;
+  keptByTs.set(ts, t);
   return t;
 }
 
