@@ -58,9 +58,8 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   const scopeOf = new Map<TS.Node, Scope>();
   const pending: { id: TS.Identifier; scope: Scope; container: TS.Node; write: boolean; shorthand: TS.ShorthandPropertyAssignment | undefined }[] = [];
 
-  const FN_KINDS = new Set([SK.FunctionDeclaration, SK.FunctionExpression, SK.ArrowFunction, SK.MethodDeclaration,
-    SK.Constructor, SK.GetAccessor, SK.SetAccessor]);
-  const isFunctionLike = (n: TS.Node): boolean => FN_KINDS.has(n.kind);
+  const { walk: WALK, parent: PARENT, outer: OUTER } = kindTables(ts);
+  const isFunctionLike = (n: TS.Node): boolean => WALK[n.kind] === Walk.Function;
 
   function declare(scope: Scope, name: string, kind: BindingKind) {
     const existing = scope.names.get(name);
@@ -105,37 +104,23 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
 
   /** Is `id` (with parent p) a value reference? Returns 'read' | 'write' | undefined. */
   function refKind(id: TS.Identifier, p: TS.Node): 'read' | 'write' | undefined {
-    switch (p.kind) {
-      case SK.PropertyAccessExpression: if ((p as TS.PropertyAccessExpression).name === id) return undefined; break;
-      case SK.QualifiedName: return undefined;
-      case SK.PropertyAssignment: if ((p as TS.PropertyAssignment).name === id) return undefined; break;
-      case SK.PropertyDeclaration: case SK.MethodDeclaration: case SK.GetAccessor: case SK.SetAccessor:
-      case SK.PropertySignature: case SK.MethodSignature: case SK.EnumMember:
-        if ((p as any).name === id) return undefined; break;
-      case SK.VariableDeclaration: case SK.Parameter: case SK.FunctionDeclaration: case SK.FunctionExpression:
-      case SK.ClassDeclaration: case SK.ClassExpression: case SK.BindingElement:
-        if ((p as any).name === id || (p as any).propertyName === id) return undefined; break;
-      case SK.LabeledStatement: case SK.BreakStatement: case SK.ContinueStatement: return undefined;
-      case SK.ImportSpecifier: case SK.ExportSpecifier: case SK.ImportClause: case SK.NamespaceImport:
-      case SK.NamespaceExport: case SK.ImportEqualsDeclaration: case SK.ExportAssignment:
-        if (p.kind === SK.ExportAssignment) return 'read';
-        return undefined;
-      case SK.MetaProperty: return undefined;
-      case SK.JsxOpeningElement: case SK.JsxClosingElement: case SK.JsxSelfClosingElement: case SK.JsxAttribute:
-      case SK.JsxNamespacedName:
-        return undefined;
+    switch (PARENT[p.kind]) {
+      case Parent.NotRef: return undefined;
+      case Parent.Named: return (p as any).name === id || (p as any).propertyName === id ? undefined : 'read';
+      case Parent.NamedMaybeWrite: if ((p as any).name === id) return undefined; break;
+      case Parent.MaybeWrite: break;
+      default: return 'read';
     }
-    return isWriteTarget(id, p) ? 'write' : 'read';
+    return isWriteTarget(id) ? 'write' : 'read';
   }
 
   function skipOuterUp(n: TS.Node): TS.Node {
     let p = parentOf(n);
-    while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) ||
-      ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p))) { n = p; p = parentOf(n); }
+    while (p && OUTER[p.kind]) { n = p; p = parentOf(n); }
     return n;
   }
   /** Is the expression n (an identifier or a pattern element) an assignment target? */
-  function isWriteTarget(n: TS.Node, _p?: TS.Node): boolean {
+  function isWriteTarget(n: TS.Node): boolean {
     const top = skipOuterUp(n);
     const p = parentOf(top);
     if (!p) return false;
@@ -184,23 +169,24 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
     return false;
   }
 
-  const { plain: PLAIN, leaf: LEAF } = kindTables(ts);
-
+  // The walk runs once per file, so in a build mostly as cold code, where every `ts.isX` call and
+  // `case SK.X` load counts: the frequent kinds (identifiers, tokens, pass-through expressions) are
+  // told apart by one table lookup, the rest is walkOther.
   function walk(n: TS.Node, scope: Scope, container: TS.Node) {
-    const kind = n.kind;
-    if (kind === SK.Identifier) {
-      const p = parentOf(n);
-      if (p) {
-        const k = refKind(n as TS.Identifier, p);
-        if (k) pending.push({ id: n as TS.Identifier, scope, container, write: k === 'write', shorthand: undefined });
-      }
-      return;
+    switch (WALK[n.kind]) {
+      case Walk.Identifier: reference(n as TS.Identifier, scope, container); return;
+      case Walk.Leaf: return;
+      case Walk.Plain: walkChildren(n, scope, container); return;
     }
-    if (LEAF[kind]) return;
-    if (PLAIN[kind]) {
-      walkChildren(n, scope, container);
-      return;
-    }
+    walkOther(n, scope, container);
+  }
+  function reference(id: TS.Identifier, scope: Scope, container: TS.Node) {
+    const p = parentOf(id);
+    if (!p) return;
+    const k = refKind(id, p);
+    if (k) pending.push({ id, scope, container, write: k === 'write', shorthand: undefined });
+  }
+  function walkOther(n: TS.Node, scope: Scope, container: TS.Node) {
     if (isTypeOnly(n) && n.kind !== SK.SourceFile) return;
     if (ts.isModuleDeclaration(n)) { if (ts.isIdentifier(n.name)) declare(scope, n.name.text, 'other'); return; }
     if (ts.isEnumDeclaration(n)) { declare(scope, n.name.text, 'other'); return; }
@@ -273,14 +259,6 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
       return;
     }
 
-    if (ts.isIdentifier(n)) {
-      const p = parentOf(n);
-      if (p) {
-        const k = refKind(n, p);
-        if (k) pending.push({ id: n, scope, container, write: k === 'write', shorthand: undefined });
-      }
-      return;
-    }
     if (ts.isShorthandPropertyAssignment(n)) {
       const write = isPatternRoot(parentOf(n)!);
       pending.push({ id: n.name, scope, container, write, shorthand: n });
@@ -299,7 +277,8 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   let curScope = moduleScope, curContainer: TS.Node = sf, curParent: TS.Node = sf;
   const onChild = (c: TS.Node): undefined => {
     const s = curScope, k = curContainer, p = curParent;
-    walkChild(c, s, k, p);
+    if (c.parent !== p) parents.set(c, p);
+    walk(c, s, k);
     curScope = s; curContainer = k; curParent = p;
     return undefined;
   };
@@ -345,13 +324,23 @@ export function analyzeScopes(ts: typeof TS, sf: TS.SourceFile): ScopeInfo {
   };
 }
 
-interface KindTables { plain: Uint8Array; leaf: Uint8Array }
+/** What the walk does with a node kind (other kinds: walkOther). */
+const enum Walk { Other, Leaf, Plain, Identifier, Function }
+/**
+ * What an identifier's parent says about it: a read (most parents), not a reference, a reference
+ * unless it is the parent's name; MaybeWrite parents are the only ones isWriteTarget can answer
+ * yes for (wrappers skipOuterUp looks through, assignments, ++/--, for-in/of heads, pattern parts).
+ */
+const enum Parent { Read, NotRef, Named, NamedMaybeWrite, MaybeWrite }
+
+interface KindTables { walk: Uint8Array; parent: Uint8Array; outer: Uint8Array }
 const tablesByTs = new WeakMap<object, KindTables>();
 
 /**
- * Fast paths of the walk, indexed by SyntaxKind (whose numbers differ between TypeScript versions,
- * hence one table per `ts`): PLAIN kinds neither declare, open a scope, nor carry modifiers, so the
- * walk only descends; LEAF kinds have nothing to walk (or nothing the walk would look at).
+ * Kind tables of the walk, indexed by SyntaxKind (whose numbers differ between TypeScript versions,
+ * hence one set per `ts`). Walk: Plain kinds neither declare, open a scope, nor carry modifiers, so
+ * the walk only descends; Leaf kinds have nothing to walk (or nothing the walk would look at).
+ * Parent: the cases of refKind. Outer: the wrappers skipOuterUp looks through.
  */
 function kindTables(ts: typeof TS): KindTables {
   let t = tablesByTs.get(ts);
@@ -370,14 +359,32 @@ function kindTables(ts: typeof TS): KindTables {
     SK.SuperKeyword, SK.TrueKeyword, SK.FalseKeyword, SK.NullKeyword, SK.RegularExpressionLiteral, SK.PrivateIdentifier,
     SK.TemplateHead, SK.TemplateMiddle, SK.TemplateTail, SK.EmptyStatement, SK.BreakStatement, SK.ContinueStatement,
     SK.DebuggerStatement, SK.OmittedExpression, SK.DotDotDotToken, SK.QuestionDotToken, SK.QuestionToken];
-  t = { plain: new Uint8Array(SK.Count), leaf: new Uint8Array(SK.Count) };
-  for (const k of plainKinds) t.plain[k] = 1;
-  for (const k of leafKinds) t.leaf[k] = 1;
+  const walk = new Uint8Array(SK.Count), parent = new Uint8Array(SK.Count), outer = new Uint8Array(SK.Count);
+  for (const k of plainKinds) walk[k] = Walk.Plain;
+  for (const k of leafKinds) walk[k] = Walk.Leaf;
   // tokens (keywords, modifiers, punctuation) have no children; type syntax and type declarations
   // are never walked (isTypeOnly); heritage `extends` (ExpressionWithTypeArguments) is, though
-  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) t.leaf[k] = 1;
-  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node) && k !== SK.ExpressionWithTypeArguments) t.leaf[k] = 1;
-  for (const k of [SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter]) t.leaf[k] = 1;
+  for (let k = 0; k <= SK.LastToken; k++) if (k !== SK.Identifier) walk[k] = Walk.Leaf;
+  for (let k = 0; k < SK.Count; k++) if (ts.isTypeNode({ kind: k } as TS.Node) && k !== SK.ExpressionWithTypeArguments) walk[k] = Walk.Leaf;
+  for (const k of [SK.InterfaceDeclaration, SK.TypeAliasDeclaration, SK.TypeParameter]) walk[k] = Walk.Leaf;
+  walk[SK.Identifier] = Walk.Identifier;
+  for (const k of [SK.FunctionDeclaration, SK.FunctionExpression, SK.ArrowFunction, SK.MethodDeclaration, SK.Constructor,
+    SK.GetAccessor, SK.SetAccessor]) walk[k] = Walk.Function;
+
+  for (const k of [SK.QualifiedName, SK.LabeledStatement, SK.BreakStatement, SK.ContinueStatement, SK.ImportSpecifier,
+    SK.ExportSpecifier, SK.ImportClause, SK.NamespaceImport, SK.NamespaceExport, SK.ImportEqualsDeclaration, SK.MetaProperty,
+    SK.JsxOpeningElement, SK.JsxClosingElement, SK.JsxSelfClosingElement, SK.JsxAttribute, SK.JsxNamespacedName]) parent[k] = Parent.NotRef;
+  // (only binding names have a `propertyName`; for the others it is undefined)
+  for (const k of [SK.PropertyAccessExpression, SK.PropertyDeclaration, SK.MethodDeclaration,
+    SK.GetAccessor, SK.SetAccessor, SK.PropertySignature, SK.MethodSignature, SK.EnumMember, SK.VariableDeclaration,
+    SK.Parameter, SK.FunctionDeclaration, SK.FunctionExpression, SK.ClassDeclaration, SK.ClassExpression,
+    SK.BindingElement]) parent[k] = Parent.Named;
+  parent[SK.PropertyAssignment] = Parent.NamedMaybeWrite;
+  const outerKinds = [SK.ParenthesizedExpression, SK.AsExpression, SK.NonNullExpression, SK.SatisfiesExpression, SK.TypeAssertionExpression];
+  for (const k of outerKinds) outer[k] = 1;
+  for (const k of [...outerKinds, SK.BinaryExpression, SK.PrefixUnaryExpression, SK.PostfixUnaryExpression, SK.ForOfStatement,
+    SK.ForInStatement, SK.ArrayLiteralExpression, SK.SpreadElement, SK.SpreadAssignment, SK.ShorthandPropertyAssignment]) parent[k] = Parent.MaybeWrite;
+  t = { walk, parent, outer };
   tablesByTs.set(ts, t);
   return t;
 }
