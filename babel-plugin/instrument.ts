@@ -2,9 +2,10 @@
 // reads and writes of shared state call the hooks of `raceway/runtime`.
 //
 // Design (see node20-toolchain.md, "Babel 7"):
-// * Everything happens in the plugin's `Program: enter`, before any other plugin of the merged
-//   traversal has touched a node, so preset-env / preset-typescript always see the original shapes
-//   and then lower *our* output, in whatever order the user listed the presets.
+// * Each top-level statement is rewritten before any other plugin of the merged traversal has
+//   touched it (in the plugin's `Program: enter`, or as the traversal reaches the statement, see
+//   plugin.ts), so preset-env / preset-typescript always see the original shapes and then lower
+//   *our* output, in whatever order the user listed the presets.
 // * Scope analysis is Babel's own: every binding's `referencePaths` / `constantViolations` decide
 //   which identifiers are shared (SPEC §4.1). The rewrite itself is a single recursive pass over the
 //   raw nodes with explicit roles (value / base / callee / target), so nothing is re-queued and no
@@ -120,6 +121,16 @@ function keyName(key: Node, computed: boolean, _code: string): string {
   if (k.type === 'NumericLiteral') return String(k.value);
   if (!computed && k.type === 'BigIntLiteral') return k.value;
   return '<computed>';
+}
+
+/**
+ * The name an identifier has in the source. Names in site records (hints, qualified names, binding
+ * names) come from it rather than from `name`, which a plugin that renames bindings may have changed
+ * before the rewrite reached the code (see plugin.ts: top-level statements are rewritten as the
+ * traversal reaches them). The parser records it in `loc`; generated identifiers have no `loc`.
+ */
+function nameOf(id: t.Identifier): string {
+  return id.loc?.identifierName ?? id.name;
 }
 
 function src(n: Node, code: string): string {
@@ -374,7 +385,7 @@ export class Instrumenter {
       block = scope.block;
       if (!this.blockHandles.has(block!)) this.blockHandles.set(block!, this.P + 'b' + this.blockCounter++);
     }
-    const info: Shared = { name: binding.identifier.name, owner, fn: declContainer.type === 'Program' ? null : declContainer, block };
+    const info: Shared = { name: nameOf(binding.identifier), owner, fn: declContainer.type === 'Program' ? null : declContainer, block };
     for (const p of binding.referencePaths) {
       if (p.node.type === 'Identifier') this.shared.set(p.node, info);
     }
@@ -383,10 +394,10 @@ export class Instrumenter {
       const target: Node = n.type === 'AssignmentExpression' ? n.left : n.type === 'UpdateExpression' ? n.argument : n.left;
       const u = unwrap(target);
       if (u.type === 'Identifier') {
-        if (u.name === info.name) this.shared.set(u, info);
+        if (u.name === binding.identifier.name) this.shared.set(u, info);
       } else if (u.type !== 'VariableDeclaration') {
         const ids: any = t.getBindingIdentifiers(u as any, true);
-        for (const id of ([] as t.Identifier[]).concat(ids[info.name] ?? [])) this.shared.set(id, info);
+        for (const id of ([] as t.Identifier[]).concat(ids[binding.identifier.name] ?? [])) this.shared.set(id, info);
       }
     }
   }
@@ -478,7 +489,7 @@ export class Instrumenter {
     n = unwrap(n);
     switch (n.type) {
       case 'Identifier':
-        return n.name;
+        return nameOf(n);
       case 'ThisExpression':
         return ctx.thisClass ?? 'this';
       case 'Super':
@@ -492,7 +503,7 @@ export class Instrumenter {
         const str = k.type === 'StringLiteral' ? k.value : k.type === 'TemplateLiteral' && k.expressions.length === 0 ? k.quasis[0]!.value.cooked ?? '' : null;
         if (str !== null) return base + (/^[A-Za-z_$][\w$]*$/.test(str) ? '.' + str : '[' + JSON.stringify(str) + ']');
         if (k.type === 'NumericLiteral') return base + '[' + String(k.value) + ']';
-        if (k.type === 'Identifier') return base + '[' + k.name + ']';
+        if (k.type === 'Identifier') return base + '[' + nameOf(k) + ']';
         return base + '[]';
       }
       case 'CallExpression':
@@ -508,7 +519,7 @@ export class Instrumenter {
   /** Dotted name of a simple assignment target (`a`, `a.b`, `module.exports`, `this.x`), else null. */
   private targetName(n: Node, ctx: Ctx): string | null {
     n = unwrap(n);
-    if (n.type === 'Identifier') return n.name;
+    if (n.type === 'Identifier') return nameOf(n);
     if (n.type === 'ThisExpression') return ctx.thisClass ?? 'this';
     if (n.type === 'MemberExpression') {
       let key: string | null = null;
@@ -528,25 +539,44 @@ export class Instrumenter {
 
   // ---------------------------------------------------------------- program
 
-  /** Rewrites the program body; returns the statements of the module prologue. */
-  run(program: t.Program): t.Statement[] {
-    const ctx = this.moduleCtx;
+  /** The module token function; its body is written by `finish`, when every site is known. */
+  private tokenFn: t.FunctionDeclaration | null = null;
+
+  /**
+   * Starts the module: returns the first statements of the module prologue, `__rw.mod(__rw_m)` and
+   * the token function (a declaration, so it exists before any code of the module runs: an import
+   * cycle can call into the module before its prologue). Then each top-level statement goes through
+   * `statement`, and `finish` completes the prologue.
+   */
+  begin(program: t.Program): t.Statement[] {
     this.enterScope(program);
-    program.body = this.statements(program.body, ctx);
-    // The module token is a function declaration, so it exists before any code of the module runs
-    // (an import cycle can call into the module before its prologue); it returns the site table.
+    this.tokenFn = t.functionDeclaration(this.token(), [], t.blockStatement([]));
+    return [t.expressionStatement(this.hook(null, 'mod', [this.token()])), this.tokenFn];
+  }
+
+  /**
+   * Rewrites one top-level statement in place. (At module level there is no frame, so no statement
+   * follows a loop, and `stmt` returns the statement itself.)
+   */
+  statement(s: t.Statement): void {
+    this.stmt(s, this.moduleCtx);
+  }
+
+  /**
+   * Completes the prologue: the token function sets the module's hook aliases and returns the site
+   * table, and a `var` after it declares the aliases and the temporaries of module-level code.
+   */
+  finish(program: t.Program): void {
     const table = '[' + [JSON.stringify(this.info.file), JSON.stringify(this.info.moduleId), ...this.siteRecords].join(',') + ']';
     const tableLiteral = F.stringLiteral(table);
     (tableLiteral as any).extra = { rawValue: table, raw: "'" + table.replace(/[\\'\n\r\u2028\u2029]/g, (ch) => ESCAPES[ch]!) + "'" };
-    // It also sets the module's hook aliases.
     const setAliases = [...this.aliases].map((h) => t.expressionStatement(F.assignmentExpression('=', F.identifier(this.P + h), F.memberExpression(F.cloneNode(this.rw), F.identifier(h)))));
-    const out: t.Statement[] = [
-      t.expressionStatement(this.hook(null, 'mod', [this.token()])),
-      t.functionDeclaration(this.token(), [], t.blockStatement([...setAliases, t.returnStatement(tableLiteral)])),
-    ];
-    const vars = [...[...this.aliases].map((h) => this.P + h), ...ctx.temps];
-    if (vars.length) out.push(t.variableDeclaration('var', vars.map((n) => t.variableDeclarator(F.identifier(n)))));
-    return out;
+    this.tokenFn!.body.body = [...setAliases, t.returnStatement(tableLiteral)];
+    const vars = [...[...this.aliases].map((h) => this.P + h), ...this.moduleCtx.temps];
+    if (!vars.length) return;
+    // Where the token is (a plugin may have moved it; a `var` is hoisted from anywhere in the module).
+    const at = program.body.indexOf(this.tokenFn!);
+    program.body.splice(at < 0 ? program.body.length : at + 1, 0, t.variableDeclaration('var', vars.map((n) => t.variableDeclarator(F.identifier(n)))));
   }
 
   private statements(list: t.Statement[], ctx: Ctx): t.Statement[] {
@@ -577,10 +607,10 @@ export class Instrumenter {
         this.varDecl(s, ctx);
         return s;
       case 'FunctionDeclaration':
-        this.fn(s, ctx, s.id ? s.id.name : '<anonymous>');
+        this.fn(s, ctx, s.id ? nameOf(s.id) : '<anonymous>');
         return s;
       case 'ClassDeclaration':
-        this.cls(s, ctx, s.id ? s.id.name : '<anonymous>');
+        this.cls(s, ctx, s.id ? nameOf(s.id) : '<anonymous>');
         return s;
       case 'ReturnStatement':
       case 'ThrowStatement':
@@ -661,8 +691,8 @@ export class Instrumenter {
         return s;
       case 'ExportDefaultDeclaration': {
         const d = s.declaration;
-        if (d.type === 'FunctionDeclaration') this.fn(d, ctx, d.id ? d.id.name : '<anonymous>');
-        else if (d.type === 'ClassDeclaration') this.cls(d, ctx, d.id ? d.id.name : '<anonymous>');
+        if (d.type === 'FunctionDeclaration') this.fn(d, ctx, d.id ? nameOf(d.id) : '<anonymous>');
+        else if (d.type === 'ClassDeclaration') this.cls(d, ctx, d.id ? nameOf(d.id) : '<anonymous>');
         else if (t.isExpression(d)) s.declaration = this.x(d, ctx);
         return s;
       }
@@ -708,7 +738,7 @@ export class Instrumenter {
     for (const decl of d.declarations) {
       this.bindingPattern(decl.id, ctx);
       if (decl.init) {
-        const name = decl.id.type === 'Identifier' ? decl.id.name : null;
+        const name = decl.id.type === 'Identifier' ? nameOf(decl.id) : null;
         decl.init = this.x(decl.init, ctx, name);
       }
     }
@@ -758,7 +788,7 @@ export class Instrumenter {
         const s = this.o.writes ? this.shared.get(n) : undefined;
         const owner = s && !ctx.noTemps && n.name !== 'arguments' ? this.owner(s, ctx) : null;
         if (!s || !owner) return p;
-        rename?.(n.name);
+        rename?.(nameOf(n));
         if (p !== top) {
           // Inside a pattern: `({ set v(t) { x = wv(f, owner, x, t, S); } }).v` writes the binding
           // when the original does (later targets, defaults and getters see it; a later throw
@@ -869,13 +899,13 @@ export class Instrumenter {
         return this.hook(ctx, 'yieldIn', [F.cloneNode(f), t.yieldExpression(this.hook(ctx, 'yieldOut', [f, arg]), e.delegate)]);
       }
       case 'FunctionExpression':
-        this.fn(e, ctx, e.id ? e.id.name : name ?? '<anonymous>');
+        this.fn(e, ctx, e.id ? nameOf(e.id) : name ?? '<anonymous>');
         return e;
       case 'ArrowFunctionExpression':
         this.fn(e, ctx, name ?? '<anonymous>');
         return e;
       case 'ClassExpression':
-        this.cls(e, ctx, e.id ? e.id.name : name ?? '<anonymous>');
+        this.cls(e, ctx, e.id ? nameOf(e.id) : name ?? '<anonymous>');
         return e;
       case 'ObjectExpression':
         this.object(e, ctx, name);
@@ -1124,11 +1154,11 @@ export class Instrumenter {
     const rv = () => (this.o.reads ? this.hook(ctx, 'rv', [f(), ow(), target(), F.cloneNode(site)]) : target());
     if (op === '=') {
       // (t = v, x = __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
-      return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]);
+      return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, nameOf(id), origRight)), wv()]);
     }
     if (op === '&&=' || op === '||=' || op === '??=') {
       const lop = op.slice(0, -1) as '&&' | '||' | '??';
-      return F.logicalExpression(lop, rv(), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, id.name, origRight)), wv()]));
+      return F.logicalExpression(lop, rv(), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, nameOf(id), origRight)), wv()]));
     }
     const bop = op.slice(0, -1) as any;
     return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), F.binaryExpression(bop, rv(), right)), wv()]);

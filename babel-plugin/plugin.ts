@@ -2,8 +2,10 @@
 //
 //   plugins: [["raceway/babel-plugin", { include, exclude, instrument, reads, writes, awaits, functions, runtimeModule }]]
 //
-// All the work happens in `Program: enter` (see instrument.ts for why), so the plugin composes with
-// @babel/preset-typescript and @babel/preset-env in either order.
+// Every top-level statement is rewritten before any other plugin sees it (see instrument.ts for
+// why): all of them in `Program: enter`, or, where no other plugin could see one first (`mayDefer`),
+// each as Babel's traversal reaches it. So the plugin composes with @babel/preset-typescript and
+// @babel/preset-env in either order.
 import { declare } from '@babel/helper-plugin-utils';
 import { addNamespace } from '@babel/helper-module-imports';
 import type { NodePath, PluginObj, PluginPass } from '@babel/core';
@@ -76,23 +78,35 @@ function keepRuntimeImport(program: NodePath<t.Program>, name: string): void {
   }
 }
 
-export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOptions, scopeCache: WeakMap<t.Node, any> | null = null): boolean {
+/** One program being instrumented (see `begin`). */
+interface Session {
+  inst: Instrumenter;
+  program: t.Program;
+  /** Top-level statements not yet rewritten. */
+  pending: Set<t.Statement>;
+}
+
+/**
+ * Starts instrumenting a program: the runtime import, scope analysis and the module prologue.
+ * Returns null when the file is not instrumented (filtered out, or instrumented already).
+ */
+function begin(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOptions, scopeCache: WeakMap<t.Node, any> | null): Session | null {
   const program = path.node;
-  if (done.has(program)) return false;
+  if (done.has(program)) return null;
   done.add(program);
   const fileOpts = state.file.opts as any;
   const root: string = opts.root ?? fileOpts.root ?? fileOpts.cwd ?? process.cwd();
   const filename: string | undefined = fileOpts.filename ?? undefined;
-  if (filename && !createFileFilter(opts, root)(filename)) return false;
-  if (alreadyInstrumented(program)) return false;
+  if (filename && !createFileFilter(opts, root)(filename)) return null;
+  if (alreadyInstrumented(program)) return null;
   const code: string = state.file.code ?? '';
   const file = filename ? relativeFile(root, filename) : 'unknown';
   const strict = program.sourceType === 'module' || program.directives.some((d) => d.value.value === 'use strict');
 
+  const original = new Set(program.body);
   const rw: t.Identifier = addNamespace(path, opts.runtimeModule, { nameHint: '__rw', importedInterop: 'compiled' });
   const inst = new Instrumenter(opts, { file, moduleId: moduleIdOf(file), code }, choosePrefix(code), rw, strict);
   inst.analyze(path, process.env.RACEWAY_BABEL_SCOPE_WALK ? null : scopeCache);
-  const prologue = inst.run(program);
 
   // The prologue goes after the imports and after the injected runtime require/import.
   let at = 0;
@@ -107,19 +121,102 @@ export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, 
       at = Math.max(at, i + 1);
     }
   });
-  program.body.splice(at, 0, ...prologue);
+  program.body.splice(at, 0, ...inst.begin(program));
   // No re-crawl of the program scope (it would cost more than the instrumentation: the AST has
   // doubled). Later plugins keep Babel's binding information for the program's own bindings (the
   // same nodes, only moved into hook calls), and every declaration we add is a `var` with a
   // prefix that occurs nowhere in the source, so no uid Babel generates can collide with it. The
   // runtime import gets a registered, referenced binding so TypeScript's import elision keeps it.
   keepRuntimeImport(path, rw.name);
-  if (process.env.RACEWAY_BABEL_CRAWL) path.scope.crawl();
   (state.file.metadata as any).raceway = { instrumented: true, file };
+  return { inst, program, pending: original };
+}
+
+/** Rewrites the statements still pending and completes the prologue. */
+function finish(path: NodePath<t.Program>, session: Session): void {
+  for (const s of session.pending) session.inst.statement(s);
+  session.pending.clear();
+  session.inst.finish(session.program);
+  if (process.env.RACEWAY_BABEL_CRAWL) path.scope.crawl();
+}
+
+export function instrumentProgram(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOptions, scopeCache: WeakMap<t.Node, any> | null = null): boolean {
+  const session = begin(path, state, opts, scopeCache);
+  if (!session) return false;
+  finish(path, session);
   return true;
 }
 
+/**
+ * Plugins whose `Program` enter visitor may run after ours while top-level statements are still
+ * pending, known not to rewrite those statements: TypeScript (removes imports and declarations
+ * that are never instrumented), explicit resource management (moves top-level statements into a
+ * block: they stay pending by identity), typeof-symbol (renames a `Symbol` binding: names in site
+ * records come from the source, see `nameOf`), dynamic import (checks only) and the async-generator
+ * pass, whose rewrites `asyncIteration` finds beforehand.
+ */
+const KNOWN_PROGRAM_ENTER = new Set([
+  'transform-typescript',
+  'transform-explicit-resource-management',
+  'transform-typeof-symbol',
+  'transform-dynamic-import',
+  'transform-async-generator-functions',
+]);
+
+const STATEMENTS = new Set<string>(t.FLIPPED_ALIAS_KEYS.Statement);
+
+/**
+ * Whether top-level statements may be rewritten as Babel's traversal reaches them rather than all
+ * in `Program` enter: only when no other plugin of the pass can see one of them before us. Plugins
+ * before ours (user plugins run before presets) would see a statement first if they visit
+ * statements or `Program` on enter; plugins after ours only in their `Program` enter, as the
+ * merged visitor calls ours first on every node. (What preset-env's plugins do while visiting a
+ * statement reaches into later ones only by renaming a binding, see `nameOf` in instrument.ts, or
+ * by making an assignment to a `const`, which is never recorded, throw.)
+ */
+function mayDefer(state: PluginPass): boolean {
+  const plugins: any[] = (state.file.opts as any).plugins ?? [];
+  const self = plugins.findIndex((p) => p.key === (state as any).key);
+  if (self < 0) return false;
+  return plugins.every((p, i) => {
+    if (i === self) return true;
+    const v = p.visitor ?? {};
+    if (v.enter || v.exit) return false; // a visitor for every node
+    const programEnter = !!v.Program?.enter?.length;
+    if (i > self) return !programEnter || KNOWN_PROGRAM_ENTER.has(p.key);
+    return !programEnter && !Object.keys(v).some((k) => STATEMENTS.has(k) && v[k].enter?.length);
+  });
+}
+
+/** Does this statement contain what preset-env's async-generator pass rewrites in its `Program` enter? */
+function asyncIteration(s: t.Statement, code: string): boolean {
+  if (s.start != null && s.end != null && !code.slice(s.start, s.end).includes('async')) return false;
+  let found = false;
+  const visit = (n: any, inAsync: boolean): void => {
+    if (found || !n || typeof n.type !== 'string') return;
+    if (t.isFunction(n)) {
+      if (n.async && n.generator) {
+        found = true;
+        return;
+      }
+      inAsync = !!n.async;
+    } else if (n.type === 'ForOfStatement' && n.await && inAsync) {
+      found = true;
+      return;
+    }
+    for (const key of t.VISITOR_KEYS[n.type] ?? []) {
+      const v = n[key];
+      if (Array.isArray(v)) for (const x of v) visit(x, inAsync);
+      else if (v && typeof v === 'object') visit(v, inAsync);
+    }
+  };
+  visit(s, false);
+  return found;
+}
+
 export type { RacewayOptions };
+
+const SESSION = Symbol('raceway session');
 
 const plugin = declare((api: any, options: RacewayOptions): PluginObj<PluginPass> => {
   api.assertVersion(7);
@@ -129,8 +226,34 @@ const plugin = declare((api: any, options: RacewayOptions): PluginObj<PluginPass
     visitor: {
       Program: {
         enter(path: NodePath<t.Program>, state: PluginPass) {
-          instrumentProgram(path, state, opts, api.traverse?.cache?.scope ?? null);
+          const session = begin(path, state, opts, api.traverse?.cache?.scope ?? null);
+          if (!session) return;
+          if (!mayDefer(state)) return finish(path, session);
+          (state.file.metadata as any).raceway.deferred = true;
+          // Rewriting a statement when the traversal reaches it, rather than all of them now, keeps
+          // the program small while the plugins lower the statements before it: preset-env's
+          // destructuring pass re-crawls the whole program for every top-level destructuring
+          // declaration (`const { a } = require(…)`), and each crawl visits every node it holds.
+          const code: string = state.file.code ?? '';
+          for (const s of session.pending) {
+            if (asyncIteration(s, code)) {
+              session.inst.statement(s);
+              session.pending.delete(s);
+            }
+          }
+          (state as any)[SESSION] = session;
         },
+        exit(path: NodePath<t.Program>, state: PluginPass) {
+          const session: Session | undefined = (state as any)[SESSION];
+          if (!session) return;
+          (state as any)[SESSION] = undefined;
+          finish(path, session); // statements the traversal did not reach (removed, skipped) included
+        },
+      },
+      Statement(path: NodePath<t.Statement>, state: PluginPass) {
+        const session: Session | undefined = (state as any)[SESSION];
+        // Ours is the first visitor called on the statement (see `mayDefer`).
+        if (session !== undefined && session.pending.delete(path.node)) session.inst.statement(path.node);
       },
     },
   };
