@@ -11,6 +11,7 @@ import { types } from 'node:util';
 import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
 import { K, type Span } from './record';
 import { snapshot } from './serialize';
+import { SiteAccessors, sloppyDelete, sloppySet, strictDelete, strictSet, type Deleter, type Getter, type Setter } from './site-access';
 
 /**
  * A module's compile-time facts (SPEC §2). The front ends emit, per module, a function declaration
@@ -88,6 +89,15 @@ export class ModuleHandle {
     const key = typeof k === 'string' || typeof k === 'number' ? k : 'undefined';
     this.keys[id] = key;
     return key;
+  }
+  private accessors: SiteAccessors | null = null;
+  /** `o => o.key` compiled for static-key access site `id` once it is hot, else null (see site-access.ts). */
+  getter(id: number): Getter | null {
+    return (this.accessors ??= new SiteAccessors()).getter(id, this.key(id));
+  }
+  /** The store `o.key = v` of static-key access site `id` once it is hot, else null. */
+  setter(id: number, sloppy: boolean): Setter | null {
+    return (this.accessors ??= new SiteAccessors()).setter(id, this.key(id), sloppy);
   }
   /** Site `id` of an access, binding or await. */
   site(id: number): Site {
@@ -347,6 +357,7 @@ function unpause(f: Frame): void {
 
 /** Before `await`: AsyncAwait, and the caller's task becomes current again. Returns `value` itself. */
 export function suspend<T>(f: FrameArg, value: T, site: number): T {
+  if (quiet(f)) return value;
   const c = on();
   if (c === null) return value;
   try {
@@ -544,9 +555,11 @@ function rpk(f: FrameArg, obj: unknown, site: number): unknown {
   let k: string | number;
   if (f instanceof Frame) {
     // One type check for both the key and the quiet path (`quiet(f)`).
-    k = f.mod !== undefined ? f.mod.key(site) : 'undefined';
-    const v = (obj as Record<PropertyKey, unknown>)[k];
+    const m = f.mod;
+    const g = m !== undefined ? m.getter(site) : null;
+    const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[m !== undefined ? m.key(site) : 'undefined'];
     if (!f.task.sampled) return v;
+    k = m !== undefined ? m.key(site) : 'undefined';
     const c = on();
     if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
     return v;
@@ -572,7 +585,8 @@ export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unkn
 /** `rb(f, a, S)`, the key in the site. */
 function rbk(f: FrameArg, obj: unknown, site: number): unknown {
   const k = keyAt(f, site);
-  const v = (obj as Record<PropertyKey, unknown>)[k];
+  const g = f instanceof Frame && f.mod !== undefined ? f.mod.getter(site) : null;
+  const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[k];
   if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
   }
@@ -602,14 +616,13 @@ export function isObj(v: unknown): boolean {
   return isObjectLike(v);
 }
 
-// The assignment and delete themselves run in code of the program's own strictness: a failed write
-// or delete throws in strict code and is silently ignored in sloppy code, exactly as in the original.
-const strictSet = (o: unknown, k: PropertyKey, v: unknown): void => { (o as Record<PropertyKey, unknown>)[k] = v; };
-const strictDelete = (o: unknown, k: PropertyKey): boolean => delete (o as Record<PropertyKey, unknown>)[k];
-const sloppySet = new Function('o', 'k', 'v', 'o[k] = v;') as typeof strictSet;
-const sloppyDelete = new Function('o', 'k', 'return delete o[k];') as typeof strictDelete;
+/** The store of a static-key write site: compiled for the site once it is hot, else the generic one. */
+function setterAt(f: FrameArg, id: number, sloppy: boolean): Setter {
+  const m = f instanceof Frame ? f.mod : typeof f === 'function' ? (f.rwh ?? handleOf(f)) : undefined;
+  return (m !== undefined ? m.setter(id, sloppy) : null) ?? (sloppy ? sloppySet : strictSet);
+}
 
-function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
+function writeWith<T>(set: Setter, f: FrameArg, obj: unknown, key: unknown, value: T, site: number): T {
   const k = toKey(obj, key);
   // Work for the event only in a recorded context (requests left out by sampling pay one check).
   const c = !quiet(f) && on() !== null && taskOf(f).sampled ? getClient() : null;
@@ -620,7 +633,7 @@ function writeWith<T>(set: typeof strictSet, f: FrameArg, obj: unknown, key: unk
   return value;
 }
 
-function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
+function deleteWith(del: Deleter, f: FrameArg, obj: unknown, key: unknown, site: number): boolean {
   const k = toKey(obj, key);
   const c = !quiet(f) && on() !== null && taskOf(f).sampled ? getClient() : null;
   let old: unknown = null;
@@ -631,7 +644,7 @@ function deleteWith(del: typeof strictDelete, f: FrameArg, obj: unknown, key: un
 }
 
 /** Destructuring / for-of target `a.b`: an object whose `v` setter performs and records the write. */
-function targetWith(set: typeof strictSet, f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
+function targetWith(set: Setter, f: FrameArg, obj: unknown, key: unknown, site: number): { v: unknown } {
   // The key is converted when the value is stored (by `writeWith`), as the language does: after the
   // iterator step or the property read that produces the value.
   return { set v(value: unknown) { writeWith(set, f, obj, key, value, site); } };
@@ -642,11 +655,11 @@ function targetWith(set: typeof strictSet, f: FrameArg, obj: unknown, key: unkno
  * Short form `wp(f, a, v, S)` for a static key (in the site).
  */
 export function wp<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site?: number): T {
-  if (site === undefined) return writeWith(strictSet, f, obj, keyAt(f, value as number), key as T, value as number);
+  if (site === undefined) return writeWith(setterAt(f, value as number, false), f, obj, keyAt(f, value as number), key as T, value as number);
   return writeWith(strictSet, f, obj, key, value, site);
 }
 export function wpSloppy<T>(f: FrameArg, obj: unknown, key: unknown, value: T, site?: number): T {
-  if (site === undefined) return writeWith(sloppySet, f, obj, keyAt(f, value as number), key as T, value as number);
+  if (site === undefined) return writeWith(setterAt(f, value as number, true), f, obj, keyAt(f, value as number), key as T, value as number);
   return writeWith(sloppySet, f, obj, key, value, site);
 }
 
