@@ -41,8 +41,14 @@ function make(kind: Kind, key: string | number): Getter | Setter | null {
 
 /** The compiled accessors of one module's access sites, by site id. */
 export class SiteAccessors {
-  /** Per site and kind: a use count until the site is hot, then its function. */
-  private readonly slots: (number | Getter | Setter | undefined)[] = [];
+  /**
+   * Per site and kind: a use count until the site is hot, then its function. Allocated for every
+   * site up front, so that a module's high site ids do not make it a sparse (dictionary) array.
+   */
+  private readonly slots: (number | Getter | Setter | undefined)[];
+  constructor(sites = 0) {
+    this.slots = new Array<number | Getter | Setter | undefined>(Math.max(0, sites | 0) * KINDS).fill(0);
+  }
 
   /** `o => o.key` for site `id`, or null while the site is cold (use the generic access). */
   getter(id: number, key: string | number): Getter | null {

@@ -4,7 +4,9 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { init } from 'raceway';
 import * as rw from 'raceway/runtime';
+import { startCollector, kindOf } from './_collector.mjs';
 
 const require = createRequire(import.meta.url);
 const { SiteAccessors } = require('../../dist/runtime/site-access.js');
@@ -24,7 +26,7 @@ function thrown(fn) {
   try { fn(); return null; } catch (e) { return `${e.constructor.name}: ${e.message}`; }
 }
 
-test('a compiled getter reads the same property as o[key], getters included', (t) => {
+test.serial('a compiled getter reads the same property as o[key], getters included', (t) => {
   const acc = new SiteAccessors();
   KEYS.forEach((key, id) => {
     const get = hot(() => acc.getter(id, key));
@@ -40,7 +42,7 @@ test('a compiled getter reads the same property as o[key], getters included', (t
   t.is(self, o);
 });
 
-test('a compiled setter stores like o[key] = v: setters run once, strict writes throw, sloppy ones are ignored', (t) => {
+test.serial('a compiled setter stores like o[key] = v: setters run once, strict writes throw, sloppy ones are ignored', (t) => {
   const acc = new SiteAccessors();
   KEYS.forEach((key, id) => {
     const strict = hot(() => acc.setter(id, key, false));
@@ -78,7 +80,24 @@ function f(o, v) {
   }
 }
 
-test('through the hooks, a Koa-style accessor sees every write and read exactly once, cold and hot', (t) => {
+test.serial('recorded through hot sites: every write and read is an event with the values the program stored and read', async (t) => {
+  const col = await startCollector();
+  const client = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50 });
+  try {
+    const objs = Array.from({ length: 20 }, () => ({}));
+    objs.forEach((o, i) => t.is(f(o, i * 10), i * 10));
+    await client.flush();
+    const changes = col.events.filter((e) => kindOf(e) === 'StateChange').map((e) => e.kind.StateChange);
+    const expected = objs.flatMap((_, i) => [['Write', null, i * 10], ['Read', i * 10, i * 10]]);
+    t.deepEqual(changes.map((c) => [c.access_type, c.old_value, c.new_value]), expected);
+    t.true(changes.every((c) => /\.body$/.test(c.variable)));
+  } finally {
+    await client.shutdown();
+    await col.close();
+  }
+});
+
+test.serial('through the hooks, a Koa-style accessor sees every write and read exactly once, cold and hot', (t) => {
   let stored, sets = 0, gets = 0;
   const proto = { set body(v) { sets++; stored = v; }, get body() { gets++; return stored; } };
   const ctxs = Array.from({ length: 50 }, () => Object.create(proto));
@@ -88,7 +107,7 @@ test('through the hooks, a Koa-style accessor sees every write and read exactly 
   t.is(thrown(() => f(null, 1)), thrown(() => { null.body = 1; }));
 });
 
-test('without code generation from strings the runtime loads and accesses stay correct', (t) => {
+test.serial('without code generation from strings the runtime loads and accesses stay correct', (t) => {
   const program = `
     const rw = require('raceway/runtime');
     const token = () => JSON.stringify(['n.js', 'n', [1, 'f', 0, 'o'], [2, 'o', 'x'], [3, 'o', 'x']]);
