@@ -33,7 +33,7 @@ export class ModuleHandle {
   private moduleV = '';
   private raw: string | null;
   private table: readonly unknown[] | null = null;
-  private readonly sites: (Site | FnSite | undefined)[] = [];
+  private sites: (Site | FnSite | undefined)[] = [];
   constructor(readonly token: ModuleToken | undefined) {
     let raw: unknown = null;
     try { raw = token !== undefined ? token() : null; } catch { /* a foreign token: no sites */ }
@@ -47,6 +47,11 @@ export class ModuleHandle {
       if (Array.isArray(parsed)) table = parsed;
     } catch { /* a broken table: no sites */ }
     this.raw = null;
+    // Every site's slot up front: decoded on first use in any order, a large module's high site ids
+    // would otherwise turn these arrays sparse (dictionary elements) on the hooks' path.
+    const n = Math.max(0, table.length - 2);
+    this.sites = new Array<Site | FnSite | undefined>(n).fill(undefined);
+    this.keys = new Array<string | number | undefined>(n).fill(undefined);
     this.fileV = typeof table[0] === 'string' ? table[0] : '';
     this.moduleV = typeof table[1] === 'string' ? table[1] : '';
     return (this.table = table);
@@ -73,7 +78,7 @@ export class ModuleHandle {
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
   /** Static keys of access sites `[line, "hint", key]`, by site id (decoded once: see `key`). */
-  private readonly keys: (string | number)[] = [];
+  private keys: (string | number | undefined)[] = [];
   /**
    * The static property key of access site `id` (SPEC §2). On the path of every static-key hook,
    * recorded or not: one array read once the site is decoded.
