@@ -1166,7 +1166,7 @@ export class Instrumenter {
 
   private writeMember(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx, name: string | null): Expr {
     const op = e.operator;
-    if (left.property.type === 'PrivateName' && this.o.writes && op !== '&&=' && op !== '||=' && op !== '??=') {
+    if (left.property.type === 'PrivateName' && this.o.writes) {
       const w = this.writePrivate(e, left, ctx);
       if (w) return w;
     }
@@ -1241,10 +1241,18 @@ export class Instrumenter {
     };
   }
 
-  /** `o.#p = v` / `o.#p op= v` -> `__rw.write(f, o, "#p", old, o.#p = v, loc)`, the read of `op=` first. */
+  /**
+   * `o.#p = v` / `o.#p op= v` -> `__rw.write(f, o, "#p", old, o.#p = v, loc)`, the read of `op=` first;
+   * `o.#p &&= v` -> `(r = __rw.read(…)) && __rw.write(f, o, "#p", r, o.#p = v, loc)`.
+   */
   private writePrivate(e: t.AssignmentExpression, left: t.MemberExpression, ctx: Ctx): Expr | null {
     const p = this.privateParts(left, e, ctx, e.operator === '=' ? 0 : 1);
     if (!p) return null;
+    if (e.operator === '&&=' || e.operator === '||=' || e.operator === '??=') {
+      const tv = this.temp(ctx);
+      const write = p.write(p.isField ? F.cloneNode(tv) : VOID0(), this.x(e.right, ctx));
+      return F.logicalExpression(e.operator.slice(0, -1) as '&&' | '||' | '??', F.assignmentExpression('=', F.cloneNode(tv), p.read()), write);
+    }
     if (e.operator === '=') {
       // `#p in o` throws on primitives, where the original evaluates `v` first: isObj guards it.
       const priv = left.property as t.PrivateName;

@@ -242,7 +242,7 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
     return plain();
   }
 
-  if (ts.isPropertyAccessExpression(left) && ts.isPrivateIdentifier(left.name) && (op === 'EqualsToken' || COMPOUND[op]) && c.opts.writes) {
+  if (ts.isPropertyAccessExpression(left) && ts.isPrivateIdentifier(left.name) && (op === 'EqualsToken' || COMPOUND[op] || LOGICAL[op]) && c.opts.writes) {
     const w = privateWrite(I, node, left as PrivateMember, op);
     if (w) return w;
   }
@@ -298,11 +298,19 @@ function privateParts(I: Instrumenter, left: PrivateMember, node: TS.Node, temps
   };
 }
 
-/** `o.#p = v` / `o.#p op= v`: `write(f, o, "#p", old, o.#p = v, S)`, the read of `op=` first. */
+/**
+ * `o.#p = v` / `o.#p op= v`: `write(f, o, "#p", old, o.#p = v, S)`, the read of `op=` first;
+ * `o.#p &&= v`: `(r = read(…)) && write(f, o, "#p", r, o.#p = v, S)`, a Write only when it happens.
+ */
 function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: PrivateMember, op: string): TS.Expression | undefined {
   const ts = I.ts, c = I.c, f = c.factory;
-  const p = privateParts(I, left, node, COMPOUND[op] ? 1 : 0);
+  const p = privateParts(I, left, node, COMPOUND[op] || LOGICAL[op] ? 1 : 0);
   if (!p) return undefined;
+  if (LOGICAL[op]) {
+    const t = c.temp()!;
+    const write = p.write(p.isField ? t : c.undef(), I.visitExpr(node.right));
+    return c.paren(f.createBinaryExpression(c.paren(c.assign(t, p.read())), (ts.SyntaxKind as any)[LOGICAL[op]!], write));
+  }
   if (!COMPOUND[op]) {
     // `#p in o` throws on primitives, where the original evaluates `v` first: isObj guards it.
     const priv = f.createPrivateIdentifier(left.name.text);
