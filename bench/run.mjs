@@ -70,6 +70,13 @@ if (demo) {
   row(`demo throughput, sampleRate ${demo.sample_rate} without budget ÷ plain`, `${demo.sampled_ratio} (${demo.sampled_rps} req/s, p99 ${demo.sampled_p99_ms} ms)`, '', null);
 }
 
+// Instruction counts do not drift with the machine's speed (valgrind; skipped where it is missing).
+const instr = lastJson(run('bench/demo/instructions.mjs', quick ? ['--requests', '500', '--warmup', '1000', '--json'] : ['--json']));
+if (instr?.results) {
+  const [plain, off, leftOut] = instr.results;
+  row('demo main-thread instructions per request (callgrind), instrumented ÷ plain: Raceway disabled / on with the request left out', `${instr.ratios.off} / ${instr.ratios['left-out']} (${Math.round(off.perRequest / 1000)} k / ${Math.round(leftOut.perRequest / 1000)} k vs ${Math.round(plain.perRequest / 1000)} k)`, '', null);
+}
+
 const memory = lastJson(run('bench/demo/memory.mjs', ['--duration', quick ? '20' : '60']));
 if (memory?.events) {
   row(`demo under load ${memory.duration_s} s, Raceway server stopped half-way: peak RSS`, `${memory.peak_rss_mb} MB (first ${memory.rss_first_last_mb[0]} MB, last ${memory.rss_first_last_mb[1]} MB)`, 'bounded', null);
