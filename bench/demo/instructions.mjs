@@ -1,6 +1,7 @@
 // The demo's per-request cost in main-thread instructions, counted by valgrind's callgrind: a
 // figure that does not drift with the machine's speed, unlike the throughput ratio (on this
-// project's VM the same build's throughput swings by ±30 % between 5 s segments).
+// project's VM the same build's throughput swings by ±30 % between 5 s segments). It still moves by
+// a few percent between runs (V8's tiering decisions depend on timing): compare several runs.
 //
 //   node bench/demo/instructions.mjs [--requests 1500] [--warmup 2000] [--json]
 //
