@@ -3,11 +3,10 @@
 // build below, the builds run in a few child processes (test/helpers/diff-runner.mjs loads a whole
 // batch, so a run costs one process per build, not per program), and each instrumented transcript
 // is compared with the plain one of the same build.
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { repoRoot } from './fixture-harness.mjs';
+import { repoRoot, runNodeWith } from './fixture-harness.mjs';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript');
@@ -62,26 +61,13 @@ export function compile(source, build, dir, instrument, options = {}) {
 }
 
 /** Runs the runner over `files` with `env`; resolves with one transcript (array of lines) per file. */
-export function runBatch(files, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runner, ...files], {
-      cwd: repoRoot,
-      env: { ...process.env, RACEWAY_ENABLED: 'false', NODE_OPTIONS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000); // hang guard only
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`runner failed (exit ${code})\n${stderr.slice(0, 4000)}`));
-      }
-    });
-  });
+export async function runBatch(files, env = {}) {
+  const { stdout, stderr, code } = await runNodeWith([runner, ...files], { env, killAfterMs: 120_000 });
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new Error(`runner failed (exit ${code})\n${stderr.slice(0, 4000)}`);
+  }
 }
 
 let batches = 0;

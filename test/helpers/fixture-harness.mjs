@@ -117,9 +117,17 @@ export async function startCollector() {
 
 /** Runs `node file`; resolves with stdout, stderr, exit code and the uncaught error line, if any. */
 export function runNode(file, env = {}, { killAfterMs = 180_000 } = {}) {
+  return runNodeWith([file], { cwd: dirname(file), env, killAfterMs });
+}
+
+/**
+ * `node ...args` with Raceway off unless `env` turns it on and no inherited NODE_OPTIONS: stdout,
+ * stderr, exit code, signal and the first uncaught error line.
+ */
+export function runNodeWith(args, { cwd = repoRoot, env = {}, killAfterMs = 180_000 } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], {
-      cwd: dirname(file),
+    const child = spawn(process.execPath, args, {
+      cwd,
       env: { ...process.env, RACEWAY_ENABLED: 'false', ...env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,10 +1,10 @@
 // Helpers for the Babel front end's own tests: compile a program with the plugin, run the original
 // and the instrumented build in child processes, capture what they print and throw.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '../../helpers/fixture-harness.mjs';
 
 const require = createRequire(import.meta.url);
 export const babel = require('@babel/core');
@@ -30,18 +30,7 @@ export function instrument(code, { filename = join(tmp, 'input.js'), sourceType 
 
 /** Runs `node file`; stdout, stderr, exit code and the first error line. */
 export function run(file, env = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd: dirname(file), env: { ...process.env, RACEWAY_ENABLED: 'false', NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // hang guard only
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /^([A-Za-z]*Error|Uncaught [^\n]*)(?::[^\n]*)?$/m.exec(stderr);
-      resolve({ stdout, stderr, code, error: m ? m[0] : null });
-    });
-  });
+  return runNode(file, env, { killAfterMs: 60_000 });
 }
 
 let seq = 0;
