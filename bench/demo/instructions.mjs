@@ -14,15 +14,13 @@
 // default settings record a share of requests that depends on the request rate, which valgrind
 // slows ~50×, so they are not counted here. Needs `valgrind` (Debian package); without it the
 // benchmark says so and exits 0.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { demoRequests, freePort, startProcess, stopProcess } from './common.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const REQUESTS = arg('requests', 1500);
 const WARMUP = arg('warmup', 2000);
@@ -33,25 +31,9 @@ const VARIANTS = [
   { name: 'left-out', dist: 'dist', env: { RACEWAY_SAMPLE_RATE: '0' }, label: 'instrumented, Raceway on, request left out by sampling' },
 ];
 
-function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-}
-
 /** Exactly `amount` requests of the demo's mix. */
 function load(url, amount) {
-  const deposit = JSON.stringify({ account: 'bob', amount: 1 });
-  return autocannon({
-    url,
-    connections: 10,
-    amount,
-    timeout: 120,
-    requests: [
-      { method: 'GET', path: '/balances' },
-      { method: 'GET', path: '/balances' },
-      { method: 'GET', path: '/balances' },
-      { method: 'POST', path: '/deposit', headers: { 'content-type': 'application/json' }, body: deposit },
-    ],
-  });
+  return autocannon({ url, connections: 10, amount, timeout: 120, requests: demoRequests() });
 }
 
 /** Instructions of thread 1 (the main thread) in the callgrind dumps written so far. */
@@ -69,18 +51,10 @@ function mainThreadInstructions(dir) {
 async function measure(variant, endpoint) {
   const dir = mkdtempSync(join(tmpdir(), 'raceway-cg-'));
   const port = await freePort();
-  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'cg.out')}`,
-    process.execPath, `examples/koa-banking/${variant.dist}/server.js`], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), RACEWAY_ENDPOINT: endpoint, ...variant.env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = await startProcess(['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'cg.out')}`,
+    process.execPath, `examples/koa-banking/${variant.dist}/server.js`], { PORT: String(port), RACEWAY_ENDPOINT: endpoint, ...variant.env }, 'listening',
+  { command: 'valgrind', stderr: 'ignore' });
   try {
-    await new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => { out += d; if (out.includes('listening')) resolve(); });
-      child.once('exit', (c) => reject(new Error(`${variant.name}: the app exited (${c}) before listening`)));
-    });
     const url = `http://127.0.0.1:${port}`;
     await load(url, WARMUP);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
@@ -90,8 +64,7 @@ async function measure(variant, endpoint) {
     const errors = run.errors + run.non2xx;
     return { variant: variant.name, label: variant.label, requests: run.requests.total, errors, perRequest: Math.round(mainThreadInstructions(dir) / run.requests.total) };
   } finally {
-    child.kill('SIGKILL');
-    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+    await stopProcess(child, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -104,12 +77,7 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 
 // The instrumented variants ship to a Raceway server like the demo does (left-out requests send nothing).
 const serverPort = await freePort();
-const server = spawn(process.execPath, ['dist/server/cli.js', 'serve', '--memory', '--port', String(serverPort)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => { out += d; if (out.includes('listening')) resolve(); });
-  server.once('exit', (c) => reject(new Error(`raceway serve exited ${c}`)));
-});
+const server = await startProcess(['dist/server/cli.js', 'serve', '--memory', '--port', String(serverPort)], {});
 const results = [];
 try {
   for (const v of VARIANTS) {
@@ -118,7 +86,7 @@ try {
     console.log(`${r.label}: ${r.perRequest.toLocaleString('en-US')} main-thread instructions per request (${r.requests} requests, ${r.errors} errors)`);
   }
 } finally {
-  server.kill('SIGTERM');
+  await stopProcess(server);
 }
 const plain = results[0].perRequest;
 const ratios = Object.fromEntries(results.map((r) => [r.variant, +(r.perRequest / plain).toFixed(3)]));

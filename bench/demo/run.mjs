@@ -19,14 +19,12 @@
 // request as a second, less load-sensitive figure.
 //   node bench/demo/run.mjs [--duration 5] [--rounds 10] [--extra-rounds 3] [--warmup 1] [--connections 10]
 //                           [--variants plain,instrumented,…]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { demoRequests, freePort, root, startProcess, stopProcess } from './common.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const DURATION = arg('duration', 5);
@@ -44,27 +42,6 @@ function build() {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/koa-banking', '--outDir', 'examples/koa-banking/dist-plain'], { cwd: root, stdio: 'inherit' });
 }
 
-function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-}
-
-async function startProcess(args, env, ready) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; if (out.includes(ready)) resolve(); });
-    child.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
-  });
-  return child;
-}
-
-function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  return gone;
-}
-
 /**
  * CPU seconds (user + system) a process has used, all threads (`thread` omitted) or its main thread
  * (`thread` = pid); null where /proc is missing.
@@ -76,20 +53,9 @@ function cpuSeconds(pid, thread) {
   } catch { return null; }
 }
 
-/** GET /balances and POST /deposit, 3:1. */
+/** The demo's request mix (see common.mjs). */
 async function load(url, duration = DURATION) {
-  const deposit = JSON.stringify({ account: 'bob', amount: 1 });
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration,
-    requests: [
-      { method: 'GET', path: '/balances' },
-      { method: 'GET', path: '/balances' },
-      { method: 'GET', path: '/balances' },
-      { method: 'POST', path: '/deposit', headers: { 'content-type': 'application/json' }, body: deposit },
-    ],
-  });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, requests: demoRequests() });
   return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total, errors: result.errors + result.non2xx };
 }
 

@@ -1,0 +1,44 @@
+// What the demo benchmarks share: free loopback ports, child processes started until they say they
+// listen, and the demo's request mix.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export function freePort() {
+  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+}
+
+/**
+ * Starts `command args` in the repository root and resolves with the child once its stdout has
+ * printed `ready`; rejects if it exits first. `command` defaults to this Node.
+ */
+export async function startProcess(args, env, ready = 'listening', { command = process.execPath, stderr = 'inherit' } = {}) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', stderr] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; if (out.includes(ready)) resolve(); });
+    child.once('exit', (c) => reject(new Error(`${[command, ...args].join(' ')} exited ${c} before "${ready}"`)));
+  });
+  return child;
+}
+
+/** Resolves once `child` has exited, after SIGTERM (or `signal`) if it is still running. */
+export function stopProcess(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  return gone;
+}
+
+/** The demo's load: GET /balances and POST /deposit, 3:1 (autocannon `requests`). */
+export function demoRequests() {
+  const deposit = JSON.stringify({ account: 'bob', amount: 1 });
+  return [
+    { method: 'GET', path: '/balances' },
+    { method: 'GET', path: '/balances' },
+    { method: 'GET', path: '/balances' },
+    { method: 'POST', path: '/deposit', headers: { 'content-type': 'application/json' }, body: deposit },
+  ];
+}
