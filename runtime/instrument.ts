@@ -96,13 +96,16 @@ export class ModuleHandle {
     return key;
   }
   private accessors: SiteAccessors | null = null;
+  private accessorsOf(): SiteAccessors {
+    return this.accessors ??= new SiteAccessors(this.rows().length - 2, (id) => this.key(id));
+  }
   /** `o => o.key` compiled for static-key access site `id` once it is hot, else null (see site-access.ts). */
   getter(id: number): Getter | null {
-    return (this.accessors ??= new SiteAccessors(this.rows().length - 2)).getter(id, this.key(id));
+    return this.accessorsOf().getter(id);
   }
   /** The store `o.key = v` of static-key access site `id` once it is hot, else null. */
   setter(id: number, sloppy: boolean): Setter | null {
-    return (this.accessors ??= new SiteAccessors(this.rows().length - 2)).setter(id, this.key(id), sloppy);
+    return this.accessorsOf().setter(id, sloppy);
   }
   /** Site `id` of an access, binding or await. */
   site(id: number): Site {

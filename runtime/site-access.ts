@@ -46,30 +46,32 @@ export class SiteAccessors {
    * site up front, so that a module's high site ids do not make it a sparse (dictionary) array.
    */
   private readonly slots: (number | Getter | Setter | undefined)[];
-  constructor(sites = 0) {
+  /** `keyOf(id)`: the static key of site `id`, asked for only when the site is compiled. */
+  constructor(sites: number, private readonly keyOf: (id: number) => string | number) {
     this.slots = new Array<number | Getter | Setter | undefined>(Math.max(0, sites | 0) * KINDS).fill(0);
   }
 
   /** `o => o.key` for site `id`, or null while the site is cold (use the generic access). */
-  getter(id: number, key: string | number): Getter | null {
+  getter(id: number): Getter | null {
     const s = this.slots[id * KINDS];
-    return typeof s === 'function' ? s as Getter : this.warm(id * KINDS, s, Kind.Get, key) as Getter | null;
+    return typeof s === 'function' ? s as Getter : this.warm(id, Kind.Get) as Getter | null;
   }
 
   /** `(o, _, v) => { o.key = v }` for site `id` in strict or sloppy code, or null while cold. */
-  setter(id: number, key: string | number, sloppy: boolean): Setter | null {
-    const i = id * KINDS + (sloppy ? Kind.SetSloppy : Kind.Set);
-    const s = this.slots[i];
-    return typeof s === 'function' ? s as Setter : this.warm(i, s, sloppy ? Kind.SetSloppy : Kind.Set, key) as Setter | null;
+  setter(id: number, sloppy: boolean): Setter | null {
+    const s = this.slots[id * KINDS + (sloppy ? Kind.SetSloppy : Kind.Set)];
+    return typeof s === 'function' ? s as Setter : this.warm(id, sloppy ? Kind.SetSloppy : Kind.Set) as Setter | null;
   }
 
-  private warm(i: number, s: number | undefined | Getter | Setter, kind: Kind, key: string | number): Getter | Setter | null {
+  private warm(id: number, kind: Kind): Getter | Setter | null {
+    const i = id * KINDS + kind;
+    const s = this.slots[i];
     const n = (typeof s === 'number' ? s : 0) + 1;
     if (n < HOT) {
       this.slots[i] = n;
       return null;
     }
-    const fn = make(kind, key);
+    const fn = make(kind, this.keyOf(id));
     this.slots[i] = fn ?? NEVER;
     return fn;
   }
