@@ -19,13 +19,10 @@
 // request as a second, less load-sensitive figure.
 //   node bench/demo/run.mjs [--duration 5] [--rounds 10] [--extra-rounds 3] [--warmup 1] [--connections 10]
 //                           [--variants plain,instrumented,…]
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
-import { demoRequests, freePort, root, startProcess, stopProcess } from './common.mjs';
+import { buildDemo, demoRequests, freePort, startProcess, stopProcess } from './common.mjs';
 
-const require = createRequire(import.meta.url);
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const DURATION = arg('duration', 5);
 const CONNECTIONS = arg('connections', 10);
@@ -35,12 +32,6 @@ const WARMUP = arg('warmup', 1);
 // --variants plain,instrumented (for a quicker look); the table needs all five.
 const VARIANTS = (process.argv.includes('--variants') ? process.argv[process.argv.indexOf('--variants') + 1] : 'plain,instrumented,plain-als,full,sampled').split(',');
 const SAMPLED = process.env.BENCH_SAMPLE_RATE ?? '0.01';
-
-function build() {
-  execFileSync(process.execPath, [require.resolve('ts-patch/bin/tspc'), '-p', 'examples/koa-banking'], { cwd: root, stdio: 'inherit' });
-  // Plain tsc does not run transformers: the same sources, uninstrumented.
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/koa-banking', '--outDir', 'examples/koa-banking/dist-plain'], { cwd: root, stdio: 'inherit' });
-}
 
 /**
  * CPU seconds (user + system) a process has used, all threads (`thread` omitted) or its main thread
@@ -119,7 +110,7 @@ async function segment(app, endpoint, serverPid) {
 const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const round3 = (x) => (Number.isFinite(x) ? +x.toFixed(3) : null);
 
-build();
+buildDemo();
 const racewayPort = await freePort();
 const endpoint = `http://127.0.0.1:${racewayPort}`;
 const server = await startProcess(['dist/server/cli.js', 'serve', '--memory', '--port', String(racewayPort)], {}, 'listening');
