@@ -63,13 +63,21 @@ function headerMap(h: Record<string, string | string[] | undefined> | undefined)
   return out;
 }
 
-function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
+/**
+ * Whether the request starting now is recorded (and whether requests are being left out). Decided
+ * before anything is read from the request: one left out gets the shared quiet task and costs this
+ * and nothing else.
+ */
+function admit(client: RacewayClient): boolean {
   const now = performance.now();
   const sampler = client.sampler;
   const sampled = sampler.decide(now, client.capturedCount);
   updateThrottle(sampler, now);
-  // Left out: one shared task, nothing allocated or recorded for the request.
-  if (!sampled) return quietTask();
+  return sampled;
+}
+
+/** A recorded request's task (a new trace, or the incoming `traceparent`'s) and its HttpRequest event. */
+function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
   const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent));
@@ -108,7 +116,7 @@ export function koaMiddleware(client: RacewayClient): KoaMiddleware {
     if (!client.enabled) return next() as Promise<void>;
     let task: Task;
     try {
-      task = startRequest(client, ctx.method, ctx.url, ctx.headers);
+      task = admit(client) ? startRequest(client, ctx.method, ctx.url, ctx.headers) : quietTask();
       ctx[REQUEST_TASK] = task;
     } catch {
       return next() as Promise<void>;
@@ -152,8 +160,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
     let startedAt = 0;
     let task: Task;
     try {
-      const method = req.method ?? 'GET';
-      task = startRequest(client, method, req.originalUrl ?? req.url ?? '/', req.headers);
+      task = admit(client) ? startRequest(client, req.method ?? 'GET', req.originalUrl ?? req.url ?? '/', req.headers) : quietTask();
       req[REQUEST_TASK] = task;
       let ended = false;
       const end = () => {

@@ -120,7 +120,7 @@ try {
     for (const v of chosen) {
       const m = await pair(v, r, endpoint);
       rounds[v].push(m);
-      process.stderr.write(`round ${r + 1} ${v}: ${m.variant.requests} vs plain ${m.plain.requests} requests (${r3(m.ratio)}), ${m.variant.cpuUs.toFixed(1)} vs ${m.plain.cpuUs.toFixed(1)} µs CPU/request, core busy ${m.coreBusy.toFixed(2)}${m.errors ? `, ${m.errors} errors` : ''}\n`);
+      process.stderr.write(`round ${r + 1} ${v}: ${m.variant.requests} vs plain ${m.plain.requests} requests (${r3(m.ratio)}), ${m.variant.cpuUs.toFixed(1)} vs ${m.plain.cpuUs.toFixed(1)} µs CPU/request, core busy ${m.coreBusy.toFixed(2)}${m.coreBusy < 0.9 ? ' (not saturated: the ratio leans towards 1)' : ''}${m.errors ? `, ${m.errors} errors` : ''}\n`);
     }
   }
 } finally {
@@ -142,6 +142,7 @@ const results = Object.fromEntries(chosen.map((v) => {
     plain_p99_ms: median(rs.map((m) => m.plain.p99)),
     variant_p99_ms: median(rs.map((m) => m.variant.p99)),
     core_busy: r3(median(rs.map((m) => m.coreBusy))),
+    core_busy_min: r3(Math.min(...rs.map((m) => m.coreBusy))),
     errors: rs.reduce((a, m) => a + m.errors, 0),
   }];
 }));
