@@ -233,6 +233,14 @@ export function storedTask(): Task | undefined {
   return state.als.getStore();
 }
 
+/**
+ * Makes `task` the ambient task of the current synchronous run only, leaving AsyncLocalStorage as it
+ * is (see `mod`).
+ */
+export function setAmbient(task: Task | null): void {
+  state.current = task;
+}
+
 /** Makes `task` current for synchronous code and for anything it schedules. */
 export function enterTask(task: Task): void {
   state.current = task;

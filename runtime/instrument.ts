@@ -5,7 +5,7 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  */
 import { getClient, type RacewayClient } from './client';
-import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, quietCallback, quietTask, rootTask, storedTask, type Task } from './context';
+import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, quietCallback, quietTask, rootTask, setAmbient, storedTask, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -231,15 +231,21 @@ function taskOf(f: FrameArg): Task {
 /**
  * Module prologue. Module top-level code runs synchronously in the process root task (the calls it
  * makes are not callbacks): the root becomes the ambient task until the current synchronous run
- * ends, unless an instrumented caller is already running (a `require` inside a function).
+ * ends, unless an instrumented caller is already running (a `require` inside a function) or the
+ * module is first loaded in the continuation of another task (a lazy `require` in code that was not
+ * instrumented, during a request): its initialisation then belongs to that task, as callbacks do.
+ * AsyncLocalStorage is left alone: what the initialisation schedules falls back to the root anyway,
+ * and switching it to the root would hand the rest of a request's continuation to the root.
  */
 export function mod(token: ModuleToken): void {
   try {
     if (typeof token === 'function') handleOf(token);
     if (ambientTask() === null && on() !== null) {
       const root = rootTask();
-      enterTask(root);
-      process.nextTick(() => { if (ambientTask() === root) leaveTo(null, root); });
+      const stored = storedTask();
+      if (stored !== undefined && stored !== root) return;
+      setAmbient(root);
+      process.nextTick(() => { if (ambientTask() === root) setAmbient(null); });
     }
   } catch { /* never into the app */ }
 }
