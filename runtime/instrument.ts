@@ -145,6 +145,11 @@ function handleOf(token: ModuleToken): ModuleHandle {
   return token.rwh ?? (token.rwh = new ModuleHandle(token));
 }
 
+/** The module of a hook's frame argument: a frame's module, or the module token's. */
+function moduleOf(f: FrameArg): ModuleHandle | undefined {
+  return f instanceof Frame ? f.mod : typeof f === 'function' ? handleOf(f) : undefined;
+}
+
 /** Function kinds in function sites. */
 export const enum FnKind { Sync = 0, Async = 1, Generator = 2, AsyncGenerator = 3 }
 
@@ -293,7 +298,7 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
   // `lex` is the frame argument of the code defining the function: the enclosing invocation's frame,
   // or the module token. Either leads to the module (the first call of a token sets the module's
   // hook aliases, which the function body uses).
-  const mh = lex instanceof Frame ? lex.mod : typeof lex === 'function' ? handleOf(lex) : undefined;
+  const mh = moduleOf(lex);
   // Without a frame the function's hooks get the module token: they still find their sites.
   const m = mh !== undefined ? mh.token : undefined;
   const c = on();
@@ -559,7 +564,7 @@ function keyAt(f: FrameArg, id: number): string | number {
     const m = f.mod;
     if (m !== undefined) return m.key(id);
   } else if (typeof f === 'function') {
-    return (f.rwh ?? handleOf(f)).key(id);
+    return handleOf(f).key(id);
   }
   return 'undefined';
 }
@@ -632,7 +637,7 @@ export function isObj(v: unknown): boolean {
 
 /** The store of a static-key write site: compiled for the site once it is hot, else the generic one. */
 function setterAt(f: FrameArg, id: number, sloppy: boolean): Setter {
-  const m = f instanceof Frame ? f.mod : typeof f === 'function' ? (f.rwh ?? handleOf(f)) : undefined;
+  const m = moduleOf(f);
   return (m !== undefined ? m.setter(id, sloppy) : null) ?? (sloppy ? sloppySet : strictSet);
 }
 
