@@ -1,6 +1,7 @@
-// What the demo benchmarks share: free loopback ports, child processes started until they say they
-// listen, and the demo's request mix.
+// What the demo benchmarks share: building the demo both ways, free loopback ports, child processes
+// started until they say they listen, a process's CPU time, and the demo's request mix.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,17 @@ export function buildDemo() {
   execFileSync(process.execPath, [require.resolve('ts-patch/bin/tspc'), '-p', 'examples/koa-banking'], { cwd: root, stdio: 'inherit' });
   // Plain tsc does not run transformers: the same sources, uninstrumented.
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/koa-banking', '--outDir', 'examples/koa-banking/dist-plain'], { cwd: root, stdio: 'inherit' });
+}
+
+/**
+ * CPU seconds (user + system) a process has used, all threads (`thread` omitted) or its main thread
+ * (`thread` = pid); null where /proc is missing.
+ */
+export function cpuSeconds(pid, thread) {
+  try {
+    const fields = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
+  } catch { return null; }
 }
 
 export function freePort() {

@@ -22,9 +22,8 @@
 // Needs Linux's `taskset` and at least two cores; otherwise it says so and exits 0.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readFileSync, readdirSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { buildDemo, demoRequests, freePort, startProcess, stopProcess } from './common.mjs';
+import { buildDemo, cpuSeconds, demoRequests, freePort, startProcess, stopProcess } from './common.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
 const ROUNDS = Number(arg('rounds', 8));
@@ -58,18 +57,6 @@ const APP_CORE = '0';
 const OTHER_CORES = `1-${cores - 1}`;
 execFileSync('taskset', ['-a', '-p', '-c', OTHER_CORES, String(process.pid)], { stdio: 'ignore' });
 
-/** CPU time (ms, all threads) a process has used. */
-function cpuMs(pid) {
-  let ticks = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch { /* the thread has exited */ }
-  }
-  return ticks * 10; // USER_HZ = 100
-}
-
 async function startApp(spec, endpoint) {
   const port = await freePort();
   const args = ['-c', APP_CORE, process.execPath, ...(spec.preload ? ['-r', spec.preload] : []), `examples/koa-banking/${spec.dist}/server.js`];
@@ -87,11 +74,11 @@ async function pair(variant, round, endpoint) {
     if (round % 2 === 0) { apps.push(await startApp(PLAIN, endpoint)); apps.push(await startApp(VARIANTS[variant], endpoint)); }
     else { apps.push(await startApp(VARIANTS[variant], endpoint)); apps.unshift(await startApp(PLAIN, endpoint)); }
     await Promise.all(apps.map((a) => load(a.url, WARMUP)));
-    const cpu0 = apps.map((a) => cpuMs(a.child.pid));
+    const cpu0 = apps.map((a) => cpuSeconds(a.child.pid));
     const t0 = Date.now();
     const [p, v] = await Promise.all(apps.map((a) => load(a.url, DURATION)));
     const elapsed = Date.now() - t0;
-    const cpu = apps.map((a, i) => cpuMs(a.child.pid) - cpu0[i]);
+    const cpu = apps.map((a, i) => (cpuSeconds(a.child.pid) - cpu0[i]) * 1000); // ms
     return {
       ratio: v.requests.total / p.requests.total,
       plain: { requests: p.requests.total, p99: p.latency.p99, cpuUs: (cpu[0] * 1000) / p.requests.total },

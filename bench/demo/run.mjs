@@ -23,9 +23,8 @@
 // request as a second, less load-sensitive figure.
 //   node bench/demo/run.mjs [--duration 5] [--rounds 10] [--extra-rounds 3] [--warmup 1] [--connections 10]
 //                           [--variants plain,instrumented,…]
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { buildDemo, demoRequests, freePort, startProcess, stopProcess } from './common.mjs';
+import { buildDemo, cpuSeconds, demoRequests, freePort, startProcess, stopProcess } from './common.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const DURATION = arg('duration', 5);
@@ -36,17 +35,6 @@ const WARMUP = arg('warmup', 1);
 // --variants plain,instrumented (for a quicker look); the table needs all five.
 const VARIANTS = (process.argv.includes('--variants') ? process.argv[process.argv.indexOf('--variants') + 1] : 'plain,instrumented,plain-als,full,sampled').split(',');
 const SAMPLED = process.env.BENCH_SAMPLE_RATE ?? '0.01';
-
-/**
- * CPU seconds (user + system) a process has used, all threads (`thread` omitted) or its main thread
- * (`thread` = pid); null where /proc is missing.
- */
-function cpuSeconds(pid, thread) {
-  try {
-    const fields = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
-  } catch { return null; }
-}
 
 /** The demo's request mix (see common.mjs). */
 async function load(url, duration = DURATION) {
