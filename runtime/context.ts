@@ -5,7 +5,7 @@
  * backed by AsyncLocalStorage for code we did not instrument) is kept in step at every entry, exit
  * and suspension point so callbacks scheduled by a task start from the right parent.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, executionAsyncId, triggerAsyncId } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Clock } from './clock';
 import { K, type Sink, type Span } from './record';
@@ -37,6 +37,8 @@ export class Task {
   sampled = true;
   /** A request's task or one of its descendants (the middleware started the trace). */
   inRequest = false;
+  /** The segment of this task that is running now and that callbacks registered now belong to. */
+  seg: Segment | null = null;
   /** String-table ids of `id` and `trace` in the hand-off ring, valid for `wireGen` (see wire.ts). */
   wireGen = -1;
   wireId = 0;
@@ -76,6 +78,30 @@ export class Task {
     return child;
   }
 
+  /**
+   * A callback task registered during segment `seg` of this task: its clock starts from this task's
+   * clock at the end of that segment (everything the registering job did, nothing this task did in
+   * later segments). A segment that has not ended yet (the callback runs while it is still on the
+   * stack) gives this task's clock now, as `fork` does.
+   */
+  forkFromSegment(seg: Segment | null, fn: string): Task {
+    if (seg === null || seg.base === null || seg.task !== this || !this.sampled) return this.fork(fn);
+    const child = new Task(this.trace, this, seg.base.with(this.id, seg.own), fn);
+    child.locks = seg.locks;
+    child.inRequest = this.inRequest;
+    return child;
+  }
+
+  /** Ends the running segment: callbacks it registered start from the clock as it is now. */
+  endSegment(): void {
+    const seg = this.seg;
+    if (seg === null) return;
+    this.seg = null;
+    seg.base = this.base;
+    seg.own = this.own;
+    seg.locks = this.locks;
+  }
+
   /** Learns everything `other` (a clock from a finished child or a lock release) knew. */
   joinClock(other: Clock): void {
     this.base = this.base.join(other, this.id);
@@ -96,6 +122,7 @@ export class Task {
     if (this.finished) return;
     this.finished = true;
     if (!this.sampled) return;
+    this.endSegment();
     this.final = this.clock();
     const p = this.parent;
     if (p !== null && !p.finished) {
@@ -110,11 +137,26 @@ export class Task {
   }
 }
 
+/**
+ * What AsyncLocalStorage carries: one segment of a task (from an entry or resumption to the next
+ * suspension or exit). Whatever the program schedules during the segment — a timer, `setImmediate`,
+ * `process.nextTick`, a promise reaction, an I/O callback — captures this object when it is
+ * registered, so the callback knows which task registered it and, once the segment has ended, the
+ * registering task's clock at that point (`Task.forkFromSegment`).
+ */
+export class Segment {
+  /** The task's clock base and own counter when the segment ended; null while it runs. */
+  base: Clock | null = null;
+  own = 0;
+  locks: readonly string[] = EMPTY_LOCKS;
+  constructor(readonly task: Task) {}
+}
+
 /** Process-wide state, shared by every copy of the runtime loaded in the process. */
 interface ContextState {
   root: Task;
   current: Task | null;
-  als: AsyncLocalStorage<Task>;
+  als: AsyncLocalStorage<Segment>;
   /** Stands for every task left out by sampling that has no task object of its own. */
   quiet: Task;
   /** Requests are being left out by sampling: code no recorded request reaches is not recorded. */
@@ -133,12 +175,12 @@ function quietTask0(): Task {
   return t;
 }
 
-const KEY = Symbol.for('raceway.context.v2');
+const KEY = Symbol.for('raceway.context.v3');
 const g = globalThis as unknown as Record<symbol, ContextState | undefined>;
 const state: ContextState = g[KEY] ?? (g[KEY] = {
   root: new Task(null, null, Clock.EMPTY, 'main'),
   current: null,
-  als: new AsyncLocalStorage<Task>(),
+  als: new AsyncLocalStorage<Segment>(),
   quiet: quietTask0(),
   throttled: false,
   alsOn: false,
@@ -158,14 +200,14 @@ export function rootTask(): Task {
  */
 export function currentTask(): Task {
   if (state.current !== null) return state.current;
-  const stored = state.als.getStore();
+  const stored = state.als.getStore()?.task;
   if (state.throttled) return stored !== undefined && stored.inRequest ? stored : state.quiet;
   return stored ?? state.root;
 }
 
 /** The task a server started now works for, ignoring sampling (the parent of a new request's task). */
 export function serverTask(): Task {
-  return state.current ?? state.als.getStore() ?? state.root;
+  return state.current ?? state.als.getStore()?.task ?? state.root;
 }
 
 /** See `currentTask`: true while sampling leaves requests out. */
@@ -230,6 +272,11 @@ export function ambientTask(): Task | null {
 
 /** The async-propagated task (AsyncLocalStorage), if any. */
 export function storedTask(): Task | undefined {
+  return state.als.getStore()?.task;
+}
+
+/** The async-propagated segment (AsyncLocalStorage): saved by `enterTask`'s callers and put back with `leaveTo`. */
+export function storedSegment(): Segment | undefined {
   return state.als.getStore();
 }
 
@@ -244,9 +291,10 @@ export function setAmbient(task: Task | null): void {
 /** Makes `task` current for synchronous code and for anything it schedules. */
 export function enterTask(task: Task): void {
   state.current = task;
-  if (state.als.getStore() !== task) {
+  const stored = state.als.getStore();
+  if (stored === undefined || stored.task !== task || stored !== task.seg) {
     state.alsOn = true;
-    state.als.enterWith(task);
+    state.als.enterWith(task.seg = new Segment(task));
   }
 }
 
@@ -254,18 +302,42 @@ export function enterTask(task: Task): void {
  * Puts back the ambient task and async-propagated store saved before an `enterTask` (at exit or
  * suspension), so the caller's continuation and what it schedules see its own task again.
  */
-export function leaveTo(current: Task | null, store: Task | undefined): void {
+export function leaveTo(current: Task | null, store: Segment | undefined): void {
   state.current = current;
   if (state.als.getStore() !== store) {
     state.alsOn = true;
-    state.als.enterWith(store as Task);
+    state.als.enterWith(store as Segment);
   }
 }
 
 /** Runs `fn` with `task` as the async-propagated task (for middleware). */
 export function runInTask<T>(task: Task, fn: () => T): T {
   state.alsOn = true;
-  return state.als.run(task, fn);
+  return state.als.run(task.seg = new Segment(task), fn);
+}
+
+/**
+ * Promise reactions run by callback tasks, by the async id of the promise each one settles (the
+ * `.then` promise whose reaction it runs). A reaction to that promise (`p.then(a).then(b)`: `b`
+ * reacts to `a`'s promise) happens after the callback that settled it returned: resolve → reaction.
+ * Bounded: the oldest entries are forgotten first.
+ */
+const settledBy = new Map<number, Task>();
+const MAX_SETTLERS = 4096;
+
+/**
+ * A callback task starts: when it is a promise reaction to a promise that an earlier callback task
+ * settled, it learns that task's final clock; and it is noted as the settler of its own promise.
+ * The async ids are known only while AsyncLocalStorage tracks promises (always, once a task has
+ * been entered); without them, nothing is learned.
+ */
+export function noteReaction(task: Task): void {
+  const settler = settledBy.get(triggerAsyncId());
+  if (settler !== undefined && settler.final !== null) task.joinClock(settler.final);
+  const id = executionAsyncId();
+  if (id <= 0) return;
+  if (settledBy.size >= MAX_SETTLERS) settledBy.delete(settledBy.keys().next().value as number);
+  settledBy.set(id, task);
 }
 
 /** A task that starts a new trace (a recorded request), forked from `parent`. */

@@ -5,7 +5,7 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  */
 import { getClient, type RacewayClient } from './client';
-import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, quietCallback, quietTask, rootTask, setAmbient, storedTask, type Task } from './context';
+import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, noteReaction, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Segment, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -175,12 +175,12 @@ export class Frame {
   savedFn: string;
   /** Ambient task and async store to put back when this invocation suspends or returns. */
   prevCur: Task | null;
-  prevStore: Task | undefined;
+  prevStore: Segment | undefined;
   /** Names of bindings owned by this invocation (captured locals). */
   names: Map<string, string> | null = null;
   /** The module the function was compiled in (its site table). */
   readonly mod: ModuleHandle | undefined;
-  constructor(readonly site: FnSite, task: Task, owns: boolean, prevCur: Task | null, prevStore: Task | undefined) {
+  constructor(readonly site: FnSite, task: Task, owns: boolean, prevCur: Task | null, prevStore: Segment | undefined) {
     this.task = task;
     this.owns = owns;
     this.prevCur = prevCur;
@@ -274,6 +274,20 @@ function callbackParent(lex: FrameArg, stored: Task | undefined): Task {
 }
 
 /**
+ * The task of a callback entered from the event loop: forked from `callbackParent`, with the clock
+ * that task had when the segment that registered the callback ended (the async-propagated segment,
+ * when the parent is its task), and after the callback whose promise it reacts to, if any.
+ */
+function callbackTask(lex: FrameArg, name: string): Task {
+  const seg = storedSegment();
+  const parent = callbackParent(lex, seg?.task);
+  if (!parent.sampled) return parent;
+  const task = parent.forkFromSegment(seg !== undefined && seg.task === parent ? seg : null, name);
+  noteReaction(task);
+  return task;
+}
+
+/**
  * Function entry. Sync functions and generators run in their caller's task; async functions and
  * async generators get a new task (AsyncSpawn in the caller, then FunctionCall in the child). A
  * function entered with no instrumented caller on the stack (timer, I/O or promise callback, a
@@ -315,9 +329,8 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
     let task: Task;
     let owns = false;
     if (cur === null) {
-      const parent = callbackParent(lex, storedTask());
-      if (!parent.sampled) return unrecorded;
-      task = parent.fork(s.name);
+      task = callbackTask(lex, s.name);
+      if (!task.sampled) return unrecorded;
       owns = true;
     } else if (isAsync) {
       task = cur.fork(s.name);
@@ -326,7 +339,7 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
     } else {
       task = cur;
     }
-    const f = new Frame(s, task, owns, cur, owns ? storedTask() : undefined);
+    const f = new Frame(s, task, owns, cur, owns ? storedSegment() : undefined);
     if (owns) enterTask(task);
     const argv: Record<string, unknown> = {};
     const params = s.params;
@@ -361,6 +374,7 @@ function exitRecorded(f: Frame): void {
 
 function pause(f: Frame): void {
   if (f.owns) {
+    f.task.endSegment();
     leaveTo(f.prevCur, f.prevStore);
     f.prevCur = null; // whatever resumes us later comes from the event loop
   }
@@ -369,7 +383,7 @@ function pause(f: Frame): void {
 function unpause(f: Frame): void {
   if (!f.task.sampled) return; // the shared frame of unrecorded invocations keeps no state
   f.prevCur = ambientTask();
-  f.prevStore = storedTask();
+  f.prevStore = storedSegment();
   if (f.owns) enterTask(f.task);
   f.task.resumeSegment();
 }

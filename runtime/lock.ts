@@ -5,7 +5,7 @@
  */
 import { getClient } from './client';
 import { Clock } from './clock';
-import { ambientTask, currentTask, emit, enterTask, leaveTo, storedTask, type Task } from './context';
+import { ambientTask, currentTask, emit, enterTask, leaveTo, storedSegment, type Task } from './context';
 import { randomId } from './ids';
 import { K } from './record';
 
@@ -79,7 +79,7 @@ export class Mutex {
       let result: T | Promise<T>;
       if (task.sampled) {
         const prev = ambientTask();
-        const prevStore = storedTask();
+        const prevStore = storedSegment();
         enterTask(task);
         try { result = fn(); } finally { leaveTo(prev, prevStore); }
       } else {

@@ -3,7 +3,7 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedTask, type Task } from './context';
+import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
@@ -127,7 +127,7 @@ export function koaMiddleware(client: RacewayClient): KoaMiddleware {
     const startedAt = performance.now();
     return runInTask(task, async () => {
       const prev = ambientTask();
-      const prevStore = storedTask();
+      const prevStore = storedSegment();
       enterTask(task);
       let pending: Promise<unknown>;
       try {
@@ -179,7 +179,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
     if (!task.sampled) return next();
     runInTask(task, () => {
       const prev = ambientTask();
-      const prevStore = storedTask();
+      const prevStore = storedSegment();
       enterTask(task);
       try {
         next();
