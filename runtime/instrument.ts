@@ -517,7 +517,8 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   const task = taskOf(f);
   if (!task.sampled) return;
   const s = siteOf(f, site);
-  emit(c, task, K.StateChange, propertyName(obj, s.text, key), snapshot(oldV), snapshot(newV), s.loc, access);
+  const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
+  emit(c, task, K.StateChange, propertyName(obj, s.text, key), oldV === newV ? snap : snapshot(oldV), snap, s.loc, access);
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 
@@ -746,7 +747,8 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
     if (!task.sampled) return;
     const s = siteOf(f, site);
     const v = ownerName(owner, s.text);
-    emit(c, task, K.StateChange, v, snapshot(old), snapshot(value), s.loc, access);
+    const snap = snapshot(value);
+    emit(c, task, K.StateChange, v, old === value ? snap : snapshot(old), snap, s.loc, access);
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }
 }

@@ -11,10 +11,11 @@
  * a Proxy as an opaque tag, and so do promises, weak collections, functions (by name) and framework
  * objects (sockets, requests) that snapshots show as a tag.
  *
+ * The hash is 64 bits (16 hex digits) from two 32-bit lanes; it needs no allocation per value.
+ *
  * Work is bounded: past `HASH_LIMITS` (values visited, string characters and bytes, nesting) the
  * hash is `UNHASHABLE`, which the analyzer never takes as equal to anything.
  */
-import { createHash } from 'node:crypto';
 import { types } from 'node:util';
 import { bytesOf, dataValue, fnName, isOpaque, mapSize, protoProxy, regexpText, setSize, tag, unbox } from './peek';
 
@@ -37,9 +38,62 @@ const OVER = Symbol('over the hash limits');
 
 const getTime = Date.prototype.getTime;
 
-/** Builds the canonical text of a value: every part prefixed by a tag, strings by their length. */
+/** What each part of the value starts with, so that different shapes never read alike. */
+const enum T { Str = 1, Int, Float, NaN, True, False, Undef, Null, BigInt, Sym, Fn, Proxy, Cycle, ProtoProxy,
+  Date, RegExp, Boxed, Bytes, Error, Promise, Opaque, Array, Hole, Getter, Map, Set, Obj }
+
+const f64 = new Float64Array(1);
+const f64words = new Uint32Array(f64.buffer);
+
+/**
+ * A 64-bit hash of a stream of 32-bit words: two MurmurHash3-style lanes with different constants,
+ * mixed together at the end. Not cryptographic: it tells values apart, it does not resist forgery.
+ */
+class Hash64 {
+  private h1 = 0x9747b28c | 0;
+  private h2 = 0x5bd1e995 | 0;
+  private n = 0;
+
+  word(k: number): void {
+    let a = Math.imul(k, 0xcc9e2d51);
+    a = Math.imul((a << 15) | (a >>> 17), 0x1b873593);
+    let h1 = this.h1 ^ a;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    this.h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    let b = Math.imul(k, 0x85ebca6b);
+    b = Math.imul((b << 16) | (b >>> 16), 0xc2b2ae35);
+    let h2 = this.h2 ^ b;
+    h2 = (h2 << 17) | (h2 >>> 15);
+    this.h2 = (Math.imul(h2, 5) + 0x52dce729) | 0;
+    this.n++;
+  }
+
+  /** 16 lowercase hex digits. */
+  digest(): string {
+    let h1 = this.h1 ^ this.n, h2 = this.h2 ^ this.n;
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    return hex8(h1) + hex8(h2);
+  }
+}
+
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function hex8(h: number): string {
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Walks a value and feeds its canonical form to the hash: tags, lengths, then the contents. */
 class Encoder {
-  private readonly parts: string[] = [];
+  readonly hash = new Hash64();
   private nodes: number;
   private chars: number;
   /** Objects on the current path, with their depth. */
@@ -50,83 +104,113 @@ class Encoder {
     this.chars = limits.maxChars;
   }
 
-  text(): string {
-    return this.parts.join('');
+  private tagged(t: T, s: string): void {
+    this.hash.word(t);
+    this.str(s);
   }
 
-  private str(prefix: string, s: string): void {
-    this.chars -= s.length;
+  /** A string: its length, then its UTF-16 code units two by two. */
+  private str(s: string): void {
+    const n = s.length;
+    this.chars -= n;
     if (this.chars < 0) throw OVER;
-    this.parts.push(prefix + s.length + ':' + s);
+    const h = this.hash;
+    h.word(n);
+    let i = 0;
+    for (; i + 1 < n; i += 2) h.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) h.word(s.charCodeAt(i));
+  }
+
+  private num(v: number): void {
+    const h = this.hash;
+    if ((v | 0) === v) { // -0 as 0, as snapshots show it
+      h.word(T.Int);
+      h.word(v);
+    } else if (v !== v) {
+      h.word(T.NaN); // every NaN alike, whatever its bits
+    } else {
+      f64[0] = v;
+      h.word(T.Float);
+      h.word(f64words[0]!);
+      h.word(f64words[1]!);
+    }
+  }
+
+  private bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.chars -= n;
+    if (this.chars < 0) throw OVER;
+    const h = this.hash;
+    h.word(n);
+    let i = 0;
+    for (; i + 3 < n; i += 4) h.word(b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    let last = 0;
+    for (let s = 0; i < n; i++, s += 8) last |= b[i]! << s;
+    if (n % 4 !== 0) h.word(last);
+  }
+
+  /** Counts one value against the node bound. */
+  private node(): void {
+    if (--this.nodes < 0) throw OVER;
   }
 
   value(v: unknown, depth: number): void {
-    if (--this.nodes < 0) throw OVER;
+    this.node();
     switch (typeof v) {
-      case 'string': return this.str('s', v);
-      case 'number': this.parts.push('n' + String(v) + ';'); return; // -0 as 0, as snapshots show it
-      case 'boolean': this.parts.push(v ? 'T' : 'F'); return;
-      case 'undefined': this.parts.push('U'); return;
-      case 'bigint': this.parts.push('b' + String(v) + ';'); return;
-      case 'symbol': return this.str('y', String(v)); // the description, never a program's toString
-      case 'function': return this.str('f', fnName(v));
+      case 'string': return this.tagged(T.Str, v);
+      case 'number': return this.num(v);
+      case 'boolean': return this.hash.word(v ? T.True : T.False);
+      case 'undefined': return this.hash.word(T.Undef);
+      case 'bigint': return this.tagged(T.BigInt, String(v));
+      case 'symbol': return this.tagged(T.Sym, String(v)); // the description, never a program's toString
+      case 'function': return this.tagged(T.Fn, fnName(v));
     }
-    if (v === null) {
-      this.parts.push('N');
-      return;
-    }
+    if (v === null) return this.hash.word(T.Null);
     this.object(v as object, depth);
   }
 
   private object(o: object, depth: number): void {
-    if (types.isProxy(o)) {
-      this.parts.push('P');
-      return;
-    }
+    const h = this.hash;
+    if (types.isProxy(o)) return h.word(T.Proxy);
     const on = this.path.get(o);
     if (on !== undefined) {
-      this.parts.push('c' + (depth - on) + ';');
+      h.word(T.Cycle);
+      h.word(depth - on);
       return;
     }
     if (depth >= this.limits.maxDepth) throw OVER;
     if (protoProxy(o)) {
       // Its own data properties can be read safely; its class cannot (the lookup would reach the Proxy).
-      this.parts.push('Q');
+      h.word(T.ProtoProxy);
       this.within(o, depth, () => this.props(o, depth));
       return;
     }
     if (types.isDate(o)) {
-      this.parts.push('d' + String(getTime.call(o)) + ';');
-      return;
+      h.word(T.Date);
+      return this.num(getTime.call(o));
     }
-    if (types.isRegExp(o)) return this.str('r', regexpText(o));
+    if (types.isRegExp(o)) return this.tagged(T.RegExp, regexpText(o));
     if (types.isBoxedPrimitive(o)) {
-      this.str('B', tag(o));
-      this.value(unbox(o), depth + 1);
-      return;
+      this.tagged(T.Boxed, tag(o));
+      return this.value(unbox(o), depth + 1);
     }
     if (Buffer.isBuffer(o) || types.isTypedArray(o) || types.isAnyArrayBuffer(o)) {
-      const bytes = bytesOf(o);
-      this.str('u', tag(o));
-      if (bytes.length > this.chars) throw OVER;
-      return this.str('', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+      this.tagged(T.Bytes, tag(o));
+      return this.bytes(bytesOf(o));
     }
     if (types.isNativeError(o) || o instanceof Error) {
       const name = dataValue(o, 'name').value, message = dataValue(o, 'message').value;
-      this.str('E', tag(o));
-      this.str('', typeof name === 'string' ? name : tag(o));
-      return this.str('', typeof message === 'string' ? message : '');
+      this.tagged(T.Error, tag(o));
+      this.str(typeof name === 'string' ? name : tag(o));
+      return this.str(typeof message === 'string' ? message : '');
     }
-    if (types.isPromise(o)) {
-      this.parts.push('p');
-      return;
-    }
-    if (types.isWeakMap(o) || types.isWeakSet(o) || isOpaque(o)) return this.str('o', tag(o));
+    if (types.isPromise(o)) return h.word(T.Promise);
+    if (types.isWeakMap(o) || types.isWeakSet(o) || isOpaque(o)) return this.tagged(T.Opaque, tag(o));
     this.within(o, depth, () => {
       if (Array.isArray(o)) return this.array(o, depth);
       if (types.isMap(o)) return this.map(o, depth);
       if (types.isSet(o)) return this.set(o, depth);
-      this.str('O', tag(o));
+      this.tagged(T.Obj, tag(o));
       this.props(o, depth);
     });
   }
@@ -144,15 +228,17 @@ class Encoder {
   private array(a: unknown[], depth: number): void {
     const n = a.length;
     if (n > this.nodes) throw OVER;
-    this.parts.push('A' + n + ';');
+    const h = this.hash;
+    h.word(T.Array);
+    h.word(n);
     for (let i = 0; i < n; i++) {
-      const d = Object.getOwnPropertyDescriptor(a, String(i));
+      const d = Object.getOwnPropertyDescriptor(a, i);
       if (d === undefined) {
-        if (--this.nodes < 0) throw OVER;
-        this.parts.push('h'); // a hole
+        this.node();
+        h.word(T.Hole);
       } else if (!('value' in d)) {
-        if (--this.nodes < 0) throw OVER;
-        this.parts.push('g'); // a getter, never called
+        this.node();
+        h.word(T.Getter); // never called
       } else this.value(d.value, depth + 1);
     }
   }
@@ -160,7 +246,8 @@ class Encoder {
   private map(m: object, depth: number): void {
     const n = mapSize(m);
     if (2 * n > this.nodes) throw OVER;
-    this.parts.push('M' + n + ';');
+    this.hash.word(T.Map);
+    this.hash.word(n);
     for (const [k, v] of Map.prototype.entries.call(m) as IterableIterator<[unknown, unknown]>) {
       this.value(k, depth + 1);
       this.value(v, depth + 1);
@@ -170,7 +257,8 @@ class Encoder {
   private set(s: object, depth: number): void {
     const n = setSize(s);
     if (n > this.nodes) throw OVER;
-    this.parts.push('S' + n + ';');
+    this.hash.word(T.Set);
+    this.hash.word(n);
     for (const v of Set.prototype.values.call(s) as IterableIterator<unknown>) this.value(v, depth + 1);
   }
 
@@ -178,14 +266,14 @@ class Encoder {
   private props(o: object, depth: number): void {
     const keys = Object.keys(o);
     if (keys.length > this.nodes) throw OVER;
-    this.parts.push(keys.length + ';');
+    this.hash.word(keys.length);
     for (const k of keys) {
-      this.str('k', k);
+      this.str(k);
       const d = dataValue(o, k);
       if (d.ok) this.value(d.value, depth + 1);
       else {
-        if (--this.nodes < 0) throw OVER;
-        this.parts.push('g');
+        this.node();
+        this.hash.word(T.Getter);
       }
     }
   }
@@ -199,8 +287,7 @@ export function valueHash(value: unknown, limits: HashLimits = HASH_LIMITS): str
   try {
     const e = new Encoder(limits);
     e.value(value, 0);
-    // UTF-16 code units as they are: lone surrogates stay distinct (UTF-8 would merge them).
-    return createHash('sha256').update(e.text(), 'utf16le').digest('hex').slice(0, 16);
+    return e.hash.digest();
   } catch {
     return UNHASHABLE; // a limit, or a value that cannot be walked (e.g. a module namespace in its TDZ)
   }
