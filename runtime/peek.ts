@@ -40,7 +40,11 @@ export function fnName(f: unknown): string {
 
 /** The name of the object's class (`constructor.name` of its prototype, data properties only), else `Object`. */
 export function tag(o: object): string {
-  const proto = Object.getPrototypeOf(o);
+  return protoTag(Object.getPrototypeOf(o) as object | null);
+}
+
+/** `tag` of the objects whose prototype is `proto`. */
+export function protoTag(proto: object | null): string {
   const d = proto !== null && !types.isProxy(proto) ? Object.getOwnPropertyDescriptor(proto, 'constructor') : undefined;
   const ctor = d !== undefined ? d.value : undefined;
   return (typeof ctor === 'function' ? fnName(ctor) : '') || 'Object';

@@ -17,7 +17,7 @@
  * hash is `UNHASHABLE`, which the analyzer never takes as equal to anything.
  */
 import { types } from 'node:util';
-import { bytesOf, dataValue, fnName, isOpaque, mapSize, protoProxy, regexpText, setSize, tag, unbox } from './peek';
+import { bytesOf, dataValue, fnName, mapSize, protoTag, regexpText, setSize, unbox } from './peek';
 
 export interface HashLimits {
   /** Values visited (every element, property value, Map key and value counts one). */
@@ -37,6 +37,7 @@ export const UNHASHABLE = '?';
 const OVER = Symbol('over the hash limits');
 
 const getTime = Date.prototype.getTime;
+const OBJECT_PROTO = Object.prototype, ARRAY_PROTO = Array.prototype;
 
 /** What each part of the value starts with, so that different shapes never read alike. */
 const enum T { Str = 1, Int, Float, NaN, True, False, Undef, Null, BigInt, Sym, Fn, Proxy, Cycle, ProtoProxy,
@@ -91,6 +92,19 @@ function hex8(h: number): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** What an object's prototype chain tells (see `Encoder.facts`). */
+interface ProtoFacts {
+  /** A Proxy is on the chain: only the object's own properties may be looked at. */
+  proxied: boolean;
+  /** The class name (`tag` in peek.ts). */
+  tag: string;
+  /** Inherited `on` and `emit` are functions; `req` and `res` exist (`isOpaque` in peek.ts). */
+  on: boolean;
+  emit: boolean;
+  req: boolean;
+  res: boolean;
+}
+
 /** Walks a value and feeds its canonical form to the hash: tags, lengths, then the contents. */
 class Encoder {
   readonly hash = new Hash64();
@@ -98,6 +112,8 @@ class Encoder {
   private chars: number;
   /** Objects on the current path, with their depth. */
   private readonly path = new Map<object, number>();
+  /** Facts of the prototype chains met so far. */
+  private readonly protos = new Map<object | null, ProtoFacts>();
 
   constructor(private readonly limits: HashLimits) {
     this.nodes = limits.maxNodes;
@@ -169,6 +185,41 @@ class Encoder {
     this.object(v as object, depth);
   }
 
+  /**
+   * What the prototype chain starting at `proto` tells: looked up once per prototype and walk (no
+   * program code runs during the walk, so no chain changes meanwhile).
+   */
+  private facts(proto: object | null): ProtoFacts {
+    let f = this.protos.get(proto);
+    if (f !== undefined) return f;
+    f = { proxied: false, tag: protoTag(proto), on: false, emit: false, req: false, res: false };
+    let on: PropertyDescriptor | undefined, emit: PropertyDescriptor | undefined;
+    for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+      if (types.isProxy(p)) {
+        f.proxied = true;
+        break;
+      }
+      on ??= Object.getOwnPropertyDescriptor(p, 'on');
+      emit ??= Object.getOwnPropertyDescriptor(p, 'emit');
+      f.req ||= Object.getOwnPropertyDescriptor(p, 'req') !== undefined;
+      f.res ||= Object.getOwnPropertyDescriptor(p, 'res') !== undefined;
+    }
+    f.on = typeof on?.value === 'function';
+    f.emit = typeof emit?.value === 'function';
+    this.protos.set(proto, f);
+    return f;
+  }
+
+  /** `isOpaque` (peek.ts) with the inherited part from the prototype's facts. */
+  private opaque(o: object, f: ProtoFacts): boolean {
+    const fn = (key: string, inherited: boolean) => {
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      return d !== undefined ? typeof d.value === 'function' : inherited;
+    };
+    const has = (key: string, inherited: boolean) => inherited || Object.getOwnPropertyDescriptor(o, key) !== undefined;
+    return (fn('on', f.on) && fn('emit', f.emit)) || (has('req', f.req) && has('res', f.res));
+  }
+
   private object(o: object, depth: number): void {
     const h = this.hash;
     if (types.isProxy(o)) return h.word(T.Proxy);
@@ -179,50 +230,50 @@ class Encoder {
       return;
     }
     if (depth >= this.limits.maxDepth) throw OVER;
-    if (protoProxy(o)) {
-      // Its own data properties can be read safely; its class cannot (the lookup would reach the Proxy).
-      h.word(T.ProtoProxy);
-      this.within(o, depth, () => this.props(o, depth));
-      return;
+    const proto = Object.getPrototypeOf(o) as object | null;
+    this.path.set(o, depth);
+    try {
+      // Plain objects and arrays first, without the checks for other kinds of objects (a value
+      // with the internal slots of a Date or Map whose prototype was set to Object.prototype is
+      // hashed as the plain object it claims to be: still deterministic, still no program code).
+      if (proto === OBJECT_PROTO || proto === null) return this.props(T.Obj, this.facts(proto).tag, o, depth);
+      if (proto === ARRAY_PROTO && Array.isArray(o)) return this.array(o, depth);
+      this.other(o, this.facts(proto), depth);
+    } finally {
+      this.path.delete(o);
     }
+  }
+
+  /** Any object but a plain object or array, with the facts of its prototype chain. */
+  private other(o: object, f: ProtoFacts, depth: number): void {
+    const h = this.hash;
+    // Its own data properties can be read safely; its class cannot (the lookup would reach the Proxy).
+    if (f.proxied) return this.props(T.ProtoProxy, '', o, depth);
     if (types.isDate(o)) {
       h.word(T.Date);
       return this.num(getTime.call(o));
     }
     if (types.isRegExp(o)) return this.tagged(T.RegExp, regexpText(o));
     if (types.isBoxedPrimitive(o)) {
-      this.tagged(T.Boxed, tag(o));
+      this.tagged(T.Boxed, f.tag);
       return this.value(unbox(o), depth + 1);
     }
     if (Buffer.isBuffer(o) || types.isTypedArray(o) || types.isAnyArrayBuffer(o)) {
-      this.tagged(T.Bytes, tag(o));
+      this.tagged(T.Bytes, f.tag);
       return this.bytes(bytesOf(o));
     }
     if (types.isNativeError(o) || o instanceof Error) {
       const name = dataValue(o, 'name').value, message = dataValue(o, 'message').value;
-      this.tagged(T.Error, tag(o));
-      this.str(typeof name === 'string' ? name : tag(o));
+      this.tagged(T.Error, f.tag);
+      this.str(typeof name === 'string' ? name : f.tag);
       return this.str(typeof message === 'string' ? message : '');
     }
     if (types.isPromise(o)) return h.word(T.Promise);
-    if (types.isWeakMap(o) || types.isWeakSet(o) || isOpaque(o)) return this.tagged(T.Opaque, tag(o));
-    this.within(o, depth, () => {
-      if (Array.isArray(o)) return this.array(o, depth);
-      if (types.isMap(o)) return this.map(o, depth);
-      if (types.isSet(o)) return this.set(o, depth);
-      this.tagged(T.Obj, tag(o));
-      this.props(o, depth);
-    });
-  }
-
-  /** Runs `walk` with `o` on the current path. */
-  private within(o: object, depth: number, walk: () => void): void {
-    this.path.set(o, depth);
-    try {
-      walk();
-    } finally {
-      this.path.delete(o);
-    }
+    if (types.isWeakMap(o) || types.isWeakSet(o) || this.opaque(o, f)) return this.tagged(T.Opaque, f.tag);
+    if (Array.isArray(o)) return this.array(o, depth);
+    if (types.isMap(o)) return this.map(o, depth);
+    if (types.isSet(o)) return this.set(o, depth);
+    this.props(T.Obj, f.tag, o, depth);
   }
 
   private array(a: unknown[], depth: number): void {
@@ -262,15 +313,16 @@ class Encoder {
     for (const v of Set.prototype.values.call(s) as IterableIterator<unknown>) this.value(v, depth + 1);
   }
 
-  /** Own enumerable string keys in order, each with its data value (a getter as a marker). */
-  private props(o: object, depth: number): void {
+  /** An object as its kind and class, then its own enumerable string keys in order, each with its data value (a getter as a marker). */
+  private props(kind: T, cls: string, o: object, depth: number): void {
+    this.tagged(kind, cls);
     const keys = Object.keys(o);
     if (keys.length > this.nodes) throw OVER;
     this.hash.word(keys.length);
     for (const k of keys) {
       this.str(k);
-      const d = dataValue(o, k);
-      if (d.ok) this.value(d.value, depth + 1);
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      if (d !== undefined && 'value' in d) this.value(d.value, depth + 1);
       else {
         this.node();
         this.hash.word(T.Getter);
