@@ -198,3 +198,16 @@ test('events carry the hash in the schema-valid value; event kinds given as-is d
   await c.shutdown();
   await col.close();
 });
+
+test('framework objects (emitters, sockets, request contexts) hash as their class, unwalked', async (t) => {
+  const { EventEmitter } = await import('node:events');
+  const emitter = (n) => Object.assign(new EventEmitter(), { n });
+  t.is(text(deep(emitter(1))), text(deep(emitter(2))), 'snapshots show them as a tag: so does the hash');
+  class Ctx { constructor(n) { this.req = {}; this.res = {}; this.n = n; } }
+  t.is(text(deep(new Ctx(1))), text(deep(new Ctx(2))));
+  class Plain { constructor(n) { this.n = n; } }
+  t.not(text(deep(new Plain(1))), text(deep(new Plain(2))), 'other class instances are walked');
+  // An own `on` that is not a function does not make an object opaque.
+  class WithOn { constructor(n) { this.on = true; this.emit = () => {}; this.n = n; } }
+  t.not(text(deep(new WithOn(1))), text(deep(new WithOn(2))));
+});
