@@ -12,9 +12,9 @@ export class BankError extends Error {
   name = 'BankError';
 }
 
-/** Simulated ledger I/O; larger transfers take a little longer to clear. */
+/** Simulated ledger I/O (a tenth of a second, long enough for requests sent together to overlap). */
 function ledgerWrite(amount) {
-  return new Promise((resolve) => setTimeout(resolve, 20 + Math.min(amount, 1000) / 10));
+  return new Promise((resolve) => setTimeout(resolve, 100 + Math.min(amount, 1000) / 10));
 }
 
 /** A bank that reports its balance reads and writes to `raceway` (a RacewayClient). */
