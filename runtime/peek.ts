@@ -31,6 +31,19 @@ export function protoProxy(o: object): boolean {
   return false;
 }
 
+const ERROR_PROTO = Error.prototype;
+
+/**
+ * `o instanceof Error` without running program code (`instanceof` would call an
+ * `Error[Symbol.hasInstance]` a program defined): Error.prototype is on the prototype chain.
+ */
+export function inheritsError(o: object): boolean {
+  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+    if (p === ERROR_PROTO) return true;
+  }
+  return false;
+}
+
 /** A function's own `name` if it is a data property (a class may define a static `name` getter). */
 export function fnName(f: unknown): string {
   if (types.isProxy(f)) return '';

@@ -15,7 +15,7 @@
  */
 import { types } from 'node:util';
 import type { JsonValue } from './events';
-import { dataValue, fnName, isOpaque, mapSize, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
+import { dataValue, fnName, inheritsError, isOpaque, mapSize, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
 import { valueHash } from './value-hash';
 
 export interface SnapshotLimits {
@@ -124,7 +124,7 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
     walk.lost = true;
     return `[${tag(o)}]`;
   }
-  if (Buffer.isBuffer(o) || types.isTypedArray(o)) {
+  if (types.isTypedArray(o)) { // Buffers included (`Buffer.isBuffer` is an `instanceof`)
     const length = typedLength(o);
     if (length > 0) walk.lost = true;
     return `[${tag(o)} length=${length}]`;
@@ -134,7 +134,7 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
     if (byteLength > 0) walk.lost = true;
     return `[${tag(o)} byteLength=${byteLength}]`;
   }
-  if (types.isNativeError(o) || o instanceof Error) {
+  if (types.isNativeError(o) || inheritsError(o)) {
     const name = dataValue(o, 'name').value, m = dataValue(o, 'message').value;
     const message = typeof m === 'string' ? m : '';
     if (message.length > limits.maxString) walk.lost = true;

@@ -17,7 +17,7 @@
  * hash is `UNHASHABLE`, which the analyzer never takes as equal to anything.
  */
 import { types } from 'node:util';
-import { bytesOf, dataValue, fnName, mapSize, protoTag, regexpText, setSize, unbox } from './peek';
+import { bytesOf, dataValue, fnName, inheritsError, mapSize, protoTag, regexpText, setSize, unbox } from './peek';
 
 export interface HashLimits {
   /** Values visited (every element, property value, Map key and value counts one). */
@@ -258,11 +258,11 @@ class Encoder {
       this.tagged(T.Boxed, f.tag);
       return this.value(unbox(o), depth + 1);
     }
-    if (Buffer.isBuffer(o) || types.isTypedArray(o) || types.isAnyArrayBuffer(o)) {
+    if (types.isTypedArray(o) || types.isAnyArrayBuffer(o)) { // Buffers included
       this.tagged(T.Bytes, f.tag);
       return this.bytes(bytesOf(o));
     }
-    if (types.isNativeError(o) || o instanceof Error) {
+    if (types.isNativeError(o) || inheritsError(o)) {
       const name = dataValue(o, 'name').value, message = dataValue(o, 'message').value;
       this.tagged(T.Error, f.tag);
       this.str(typeof name === 'string' ? name : f.tag);

@@ -129,6 +129,16 @@ test('the hash never calls a getter', (t) => {
   t.regex(snapshot(re).$hash, HEX);
   class SneakyRegExp extends RegExp { get flags() { calls++; return 'zz'; } get global() { calls++; return false; } }
   t.is(snapshot(new SneakyRegExp('a', 'g')), '/a/g');
+  // `instanceof` would call a program's Symbol.hasInstance: neither the snapshot nor the hash uses it.
+  for (const C of [Error, Buffer]) Object.defineProperty(C, Symbol.hasInstance, { value: () => { calls++; return false; }, configurable: true });
+  try {
+    class AppError extends Error { constructor(m) { super(m); this.name = 'AppError'; } }
+    t.is(text(new AppError('x')), '{"$type":"AppError","name":"AppError","message":"x"}');
+    t.not(text(deep(new AppError('x'))), text(deep(new AppError('y'))));
+    t.regex(snapshot(Buffer.from('a')), /^\[Buffer length=1\] \$hash:/);
+  } finally {
+    for (const C of [Error, Buffer]) delete C[Symbol.hasInstance];
+  }
   t.is(calls, 0);
   // A getter is a marker, not its (unknown) value: a getter and a data property differ.
   t.not(text(deep({ get v() { return 1; } })), text(deep({ v: 1 })));
