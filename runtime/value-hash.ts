@@ -11,7 +11,7 @@
  * a Proxy as an opaque tag, and so do promises, weak collections, functions (by name) and framework
  * objects (sockets, requests) that snapshots show as a tag.
  *
- * The hash is 64 bits (16 hex digits) from two 32-bit lanes; it needs no allocation per value.
+ * The hash is 64 bits (16 hex digits) from two 32-bit lanes fed during the walk (no text is built).
  *
  * Work is bounded: past `HASH_LIMITS` (values visited, string characters and bytes, nesting) the
  * hash is `UNHASHABLE`, which the analyzer never takes as equal to anything.
