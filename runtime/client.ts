@@ -8,7 +8,7 @@ import type { AccessType, EventKind, JsonValue } from './events';
 import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
 import { K, type Sink } from './record';
-import { snapshot } from './serialize';
+import { snapshot, snapshotPlain } from './serialize';
 import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
 
@@ -81,7 +81,7 @@ export class RacewayClient implements Sink {
   /** Records a complete event kind as given (e.g. kinds this client has no helper for). */
   captureEvent(kind: EventKind, task: Task = currentTask()): void {
     if (!this.transport) return;
-    try { emit(this, task, K.Raw, snapshot(kind), null, null, null, null); } catch { /* never into the app */ }
+    try { emit(this, task, K.Raw, snapshotPlain(kind), null, null, null, null); } catch { /* never into the app */ }
   }
 
   /** A read or write of `variable`. Values are snapshotted now; `undefined` is sent as null. */

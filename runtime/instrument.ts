@@ -531,7 +531,8 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   const task = taskOf(f);
   if (!task.sampled) return;
   const s = siteOf(f, site);
-  emit(c, task, K.StateChange, propertyName(obj, s.text, key), snapshot(oldV), snapshot(newV), s.loc, access);
+  const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
+  emit(c, task, K.StateChange, propertyName(obj, s.text, key), oldV === newV ? snap : snapshot(oldV), snap, s.loc, access);
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 
@@ -604,14 +605,18 @@ function rpk(f: FrameArg, obj: unknown, site: number): unknown {
   return v;
 }
 
-/** `a.b` used only as the base of another access: no event, but the object read gets its name. */
+/**
+ * `a.b` used only as the base of another access or a call (SPEC §4.2). No event while the value is
+ * an object (the access of its member records what matters), but the object gets its name. A
+ * `null` or `undefined` value is recorded as a Read: the program's next access on it throws (the
+ * read that leads to a TypeError must be in the event stream, with its location), or it is the
+ * base of an optional chain, whose short-circuit the value decides.
+ */
 export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unknown {
   if (site === undefined) return rbk(f, obj, key as number);
   const k = toKey(obj, key);
   const v = (obj as Record<PropertyKey, unknown>)[k];
-  if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
-    try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
-  }
+  if (!quiet(f)) baseRead(f, obj, k, v, site);
   return v;
 }
 
@@ -620,10 +625,19 @@ function rbk(f: FrameArg, obj: unknown, site: number): unknown {
   const k = keyAt(f, site);
   const g = f instanceof Frame && f.mod !== undefined ? f.mod.getter(site) : null;
   const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[k];
-  if (isObjectLike(v) && !quiet(f) && isObjectLike(obj) && on() !== null && taskOf(f).sampled) {
+  if (!quiet(f)) baseRead(f, obj, k, v, site);
+  return v;
+}
+
+/** What `rb` records of the base value `v` read as `obj[k]`: its name, or a Read of null/undefined. */
+function baseRead(f: FrameArg, obj: unknown, k: PropertyKey, v: unknown, site: number): void {
+  if (!isObjectLike(obj)) return; // properties of primitives are immutable: nothing to race on
+  if (v === null || v === undefined) {
+    const c = on();
+    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+  } else if (isObjectLike(v) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
   }
-  return v;
 }
 
 /** A read the program performed itself (private names, `super.x`): records `value`, returns it. */
@@ -747,7 +761,8 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
     if (!task.sampled) return;
     const s = siteOf(f, site);
     const v = ownerName(owner, s.text);
-    emit(c, task, K.StateChange, v, snapshot(old), snapshot(value), s.loc, access);
+    const snap = snapshot(value);
+    emit(c, task, K.StateChange, v, old === value ? snap : snapshot(old), snap, s.loc, access);
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }
 }

@@ -1,10 +1,22 @@
 /**
  * Safe snapshots of program values for events. A snapshot is taken at capture time (later mutation
  * of the object does not change what was recorded), always yields valid, bounded JSON, and never
- * runs program code: no getters, no Proxy traps, no toJSON/toString/valueOf calls.
+ * runs program code: no getters, no Proxy traps, no toJSON/toString/valueOf calls (peek.ts).
+ *
+ * A snapshot that had to leave something out — below the depth limit, beyond the item, node or
+ * string limits, a circular reference, a getter, the contents of a buffer or boxed primitive —
+ * carries a structural hash of the whole value (value-hash.ts) at its top level, so that two
+ * different values are never mistaken for one because their snapshots look alike:
+ *   objects, Map, Set, Error   an extra key `"$hash": "<16 hex>"`
+ *   arrays                     an extra last element `"$hash:<16 hex>"`
+ *   strings, marker strings    ` $hash:<16 hex>` appended (`"[Object] $hash:…"`, `"abc…(600 more) $hash:…"`)
+ * The hash is `?` when the value is too large to hash within its bound (never equal to anything).
+ * A snapshot that left nothing out carries no hash, so equal JSON texts mean equal values.
  */
 import { types } from 'node:util';
 import type { JsonValue } from './events';
+import { dataValue, fnName, inheritsError, isOpaque, mapSize, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
+import { valueHash } from './value-hash';
 
 export interface SnapshotLimits {
   /** Nesting depth below the top value that is expanded. */
@@ -19,117 +31,122 @@ export interface SnapshotLimits {
 
 export const DEFAULT_LIMITS: SnapshotLimits = { maxDepth: 3, maxItems: 32, maxString: 512, maxNodes: 256 };
 
+/** One snapshot's walk: the expansions left, and whether anything was left out so far. */
+interface Walk {
+  nodes: number;
+  lost: boolean;
+}
+
 function truncate(s: string, max: number): string {
   return s.length <= max ? s : s.slice(0, max) + `…(${s.length - max} more)`;
 }
 
 /**
- * Property `key` of `o` or its prototypes without running program code: data properties only (a
- * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
+ * Snapshot any value into bounded JSON (`undefined` becomes `null`), with the whole-value hash when
+ * the snapshot left something out (see above).
  */
-function peekData(o: object, key: string): { found: boolean; value: unknown } {
-  for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p)) {
-    const d = Object.getOwnPropertyDescriptor(p, key);
-    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
-  }
-  return { found: false, value: undefined };
-}
-
-/** Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps). */
-function protoProxy(o: object): boolean {
-  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p)) return true;
-  return false;
-}
-
-/** A function's own `name` if it is a data property (a class may define a static `name` getter). */
-function fnName(f: unknown): string {
-  if (types.isProxy(f)) return '';
-  const d = Object.getOwnPropertyDescriptor(f as object, 'name');
-  return d !== undefined && typeof d.value === 'string' ? d.value : '';
-}
-
-function tag(o: object): string {
-  const proto = Object.getPrototypeOf(o);
-  const d = proto !== null && !types.isProxy(proto) ? Object.getOwnPropertyDescriptor(proto, 'constructor') : undefined;
-  const ctor = d !== undefined ? d.value : undefined;
-  return (typeof ctor === 'function' ? fnName(ctor) : '') || 'Object';
+export function snapshot(value: unknown, limits: SnapshotLimits = DEFAULT_LIMITS): JsonValue {
+  if (typeof value === 'string') return value.length <= limits.maxString ? value : withHash(truncate(value, limits.maxString), value);
+  if (typeof value !== 'object' || value === null) return primitive(value);
+  const walk: Walk = { nodes: limits.maxNodes, lost: false };
+  const snap = snapObject(value, limits, 0, new Set(), walk);
+  return walk.lost ? withHash(snap, value) : snap;
 }
 
 /**
- * Objects that are whole frameworks' worth of state: a request context, sockets, streams. Looked up
- * without getters or Proxy traps (`r.on` would call an `on` getter, `in` a prototype Proxy's trap).
+ * The snapshot without the whole-value hash, for JSON whose shape is fixed by the event schema (an
+ * event kind passed as-is, where an extra key would make the event invalid).
  */
-function isOpaque(o: object): boolean {
-  if (typeof peekData(o, 'on').value === 'function' && typeof peekData(o, 'emit').value === 'function') return true; // req, res, sockets, streams
-  return peekData(o, 'req').found && peekData(o, 'res').found; // Koa ctx / request / response
+export function snapshotPlain(value: unknown, limits: SnapshotLimits = DEFAULT_LIMITS): JsonValue {
+  return snapAny(value, limits, 0, new Set(), { nodes: limits.maxNodes, lost: false });
 }
 
-// Sizes through the built-in getters (a subclass may override them with program code).
-const getter = (proto: object, key: string) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
-const mapSize = getter(Map.prototype, 'size'), setSize = getter(Set.prototype, 'size');
-const typedLength = getter(Object.getPrototypeOf(Uint8Array.prototype), 'length');
-
-function dataValue(o: object, key: string): { ok: boolean; value: unknown } {
-  const d = Object.getOwnPropertyDescriptor(o, key);
-  if (!d) return { ok: false, value: undefined };
-  return 'value' in d ? { ok: true, value: d.value } : { ok: false, value: undefined };
+/** Adds the whole-value hash of `value` to its top-level snapshot `snap` (contract in the header). */
+function withHash(snap: JsonValue, value: unknown): JsonValue {
+  const h = valueHash(value);
+  if (typeof snap === 'string') return `${snap} $hash:${h}`;
+  if (Array.isArray(snap)) {
+    snap.push(`$hash:${h}`);
+    return snap;
+  }
+  if (snap !== null && typeof snap === 'object') {
+    snap.$hash = h;
+    return snap;
+  }
+  return snap; // numbers, booleans and null lose nothing
 }
 
-/** Snapshot any value into bounded JSON. `undefined` becomes `null`. */
-export function snapshot(value: unknown, limits: SnapshotLimits = DEFAULT_LIMITS): JsonValue {
+/** Values other than strings and objects. */
+function primitive(value: unknown): JsonValue {
   switch (typeof value) {
     case 'number':
       return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : String(value);
-    case 'string':
-      return value.length <= limits.maxString ? value : truncate(value, limits.maxString);
     case 'boolean':
       return value;
-    case 'undefined':
-      return null;
     case 'bigint':
       return `${value}n`;
     case 'symbol':
-      return value.toString();
+      return String(value); // the description (a program may replace Symbol.prototype.toString)
     case 'function':
       return `[Function ${fnName(value) || 'anonymous'}]`;
+    default:
+      return null; // undefined, null
   }
-  if (value === null) return null;
-  const budget = { nodes: limits.maxNodes };
-  return snapObject(value as object, limits, 0, new Set(), budget);
 }
 
-function snapAny(v: unknown, limits: SnapshotLimits, depth: number, seen: Set<object>, budget: { nodes: number }): JsonValue {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return snapshot(v, limits);
-  if (typeof v === 'function') return snapshot(v, limits);
-  return snapObject(v as object, limits, depth, seen, budget);
+function snapAny(v: unknown, limits: SnapshotLimits, depth: number, seen: Set<object>, walk: Walk): JsonValue {
+  if (typeof v === 'string') {
+    if (v.length <= limits.maxString) return v;
+    walk.lost = true;
+    return truncate(v, limits.maxString);
+  }
+  if (typeof v !== 'object' || v === null) return primitive(v);
+  return snapObject(v, limits, depth, seen, walk);
 }
 
-function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<object>, budget: { nodes: number }): JsonValue {
+function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<object>, walk: Walk): JsonValue {
   if (types.isProxy(o)) return '[Proxy]';
   // Below, instanceof and property lookups walk the prototype chain: not through a Proxy's traps.
-  if (protoProxy(o)) return '[Object]';
-  if (seen.has(o)) return '[Circular]';
+  if (protoProxy(o)) {
+    walk.lost = true;
+    return '[Object]';
+  }
+  if (seen.has(o)) {
+    walk.lost = true;
+    return '[Circular]';
+  }
   if (types.isDate(o)) {
     const t = Date.prototype.getTime.call(o);
     return Number.isNaN(t) ? 'Invalid Date' : new Date(t).toISOString();
   }
-  if (types.isRegExp(o)) return RegExp.prototype.toString.call(o);
-  if (types.isBoxedPrimitive(o)) return `[${tag(o)}]`;
-  if (Buffer.isBuffer(o) || types.isTypedArray(o)) {
-    return `[${tag(o)} length=${types.isTypedArray(o) ? typedLength.call(o) : (o as Uint8Array).length}]`;
+  if (types.isRegExp(o)) return regexpText(o);
+  if (types.isBoxedPrimitive(o)) {
+    walk.lost = true;
+    return `[${tag(o)}]`;
   }
-  if (types.isAnyArrayBuffer(o)) return `[${tag(o)} byteLength=${(o as ArrayBuffer).byteLength}]`;
-  if (types.isNativeError(o) || o instanceof Error) {
-    const name = dataValue(o, 'name');
-    const message = dataValue(o, 'message');
-    return { $type: tag(o), name: typeof name.value === 'string' ? name.value : tag(o), message: typeof message.value === 'string' ? truncate(message.value, limits.maxString) : '' };
+  if (types.isTypedArray(o)) { // Buffers included (`Buffer.isBuffer` is an `instanceof`)
+    const length = typedLength(o);
+    if (length > 0) walk.lost = true;
+    return `[${tag(o)} length=${length}]`;
+  }
+  if (types.isAnyArrayBuffer(o)) {
+    const byteLength = bufferByteLength(o);
+    if (byteLength > 0) walk.lost = true;
+    return `[${tag(o)} byteLength=${byteLength}]`;
+  }
+  if (types.isNativeError(o) || inheritsError(o)) {
+    const name = dataValue(o, 'name').value, m = dataValue(o, 'message').value;
+    const message = typeof m === 'string' ? m : '';
+    if (message.length > limits.maxString) walk.lost = true;
+    return { $type: tag(o), name: typeof name === 'string' ? name : tag(o), message: truncate(message, limits.maxString) };
   }
   if (types.isPromise(o)) return '[Promise]';
   if (types.isWeakMap(o) || types.isWeakSet(o)) return `[${tag(o)}]`;
   if (isOpaque(o)) return `[${tag(o)}]`;
-  if (depth >= limits.maxDepth || budget.nodes <= 0) {
+  if (depth >= limits.maxDepth || walk.nodes <= 0) {
+    walk.lost = true;
     if (Array.isArray(o)) return `[Array(${o.length})]`;
-    if (types.isMap(o) || types.isSet(o)) return `[${tag(o)}(${(types.isMap(o) ? mapSize : setSize).call(o)})]`;
+    if (types.isMap(o) || types.isSet(o)) return `[${tag(o)}(${types.isMap(o) ? mapSize(o) : setSize(o)})]`;
     return `[${tag(o)}]`;
   }
   seen.add(o);
@@ -138,32 +155,45 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
       const n = Math.min(o.length, limits.maxItems);
       const out: JsonValue[] = [];
       for (let i = 0; i < n; i++) {
-        budget.nodes--;
+        walk.nodes--;
         const d = dataValue(o, String(i));
-        out.push(d.ok ? snapAny(d.value, limits, depth + 1, seen, budget) : null);
+        if (d.ok) out.push(snapAny(d.value, limits, depth + 1, seen, walk));
+        else {
+          walk.lost = true; // a hole or a getter: shown as null
+          out.push(null);
+        }
       }
-      if (o.length > n) out.push(`…(${o.length - n} more)`);
+      if (o.length > n) {
+        walk.lost = true;
+        out.push(`…(${o.length - n} more)`);
+      }
       return out;
     }
     if (types.isMap(o)) {
       const entries: JsonValue[] = [];
       let i = 0;
       for (const [k, v] of Map.prototype.entries.call(o) as IterableIterator<[unknown, unknown]>) {
-        if (i++ >= limits.maxItems) break;
-        budget.nodes -= 2;
-        entries.push([snapAny(k, limits, depth + 1, seen, budget), snapAny(v, limits, depth + 1, seen, budget)]);
+        if (i++ >= limits.maxItems) {
+          walk.lost = true;
+          break;
+        }
+        walk.nodes -= 2;
+        entries.push([snapAny(k, limits, depth + 1, seen, walk), snapAny(v, limits, depth + 1, seen, walk)]);
       }
-      return { $type: 'Map', size: mapSize.call(o) as number, entries };
+      return { $type: 'Map', size: mapSize(o), entries };
     }
     if (types.isSet(o)) {
       const values: JsonValue[] = [];
       let i = 0;
       for (const v of Set.prototype.values.call(o) as IterableIterator<unknown>) {
-        if (i++ >= limits.maxItems) break;
-        budget.nodes--;
-        values.push(snapAny(v, limits, depth + 1, seen, budget));
+        if (i++ >= limits.maxItems) {
+          walk.lost = true;
+          break;
+        }
+        walk.nodes--;
+        values.push(snapAny(v, limits, depth + 1, seen, walk));
       }
-      return { $type: 'Set', size: setSize.call(o) as number, values };
+      return { $type: 'Set', size: setSize(o), values };
     }
     const out: { [k: string]: JsonValue } = {};
     const t = tag(o);
@@ -172,11 +202,18 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
     const n = Math.min(keys.length, limits.maxItems);
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
-      budget.nodes--;
+      walk.nodes--;
       const d = dataValue(o, k);
-      out[k] = d.ok ? snapAny(d.value, limits, depth + 1, seen, budget) : '[Getter]';
+      if (d.ok) out[k] = snapAny(d.value, limits, depth + 1, seen, walk);
+      else {
+        walk.lost = true;
+        out[k] = '[Getter]';
+      }
     }
-    if (keys.length > n) out['…'] = `${keys.length - n} more keys`;
+    if (keys.length > n) {
+      walk.lost = true;
+      out['…'] = `${keys.length - n} more keys`;
+    }
     return out;
   } finally {
     seen.delete(o);

@@ -102,6 +102,29 @@ test.serial('rp calls a getter exactly once and records the value it returned', 
   t.deepEqual(sc.map((s) => [s.variable, s.access_type, s.new_value]), [['o.x', 'Read', { n: 1 }]]);
 });
 
+test.serial('rb records a Read when the base it returns is null or undefined, nothing for an object or a primitive\'s property', async (t) => {
+  const o = { n: null, u: undefined, obj: { c: 1 } };
+  let calls = 0;
+  const g = { get x() { calls++; return null; } };
+  const sc = await eventsOf(() => {
+    t.is(rw.rb(L(1, 'base'), o, 'n', 0), null);
+    t.is(rw.rb(L(2, 'base'), o, 'u', 0), undefined);
+    t.is(rw.rb(L(3, 'base'), o, 'missing', 0), undefined);
+    t.is(rw.rb(L(4, 'base'), o, 'obj', 0), o.obj);
+    t.is(rw.rb(L(5, 's'), 'str', 'nope', 0), undefined); // a primitive's properties cannot race
+    t.is(rw.rb(L(6, 'getters'), g, 'x', 0), null);
+    // The access on a null base throws the program's own TypeError, and records nothing.
+    t.throws(() => rw.rb(L(7, 'z'), null, 'x', 0), { instanceOf: TypeError, message: /reading 'x'/ });
+  });
+  t.is(calls, 1, 'the getter ran once');
+  t.deepEqual(sc.map((s) => [s.variable, s.access_type, s.old_value, s.new_value, s.location]), [
+    ['base.n', 'Read', null, null, 'a.js:1'],
+    ['base.u', 'Read', null, null, 'a.js:2'],
+    ['base.missing', 'Read', null, null, 'a.js:3'],
+    ['getters.x', 'Read', null, null, 'a.js:6'],
+  ]);
+});
+
 test.serial('wp runs a setter once, never the getter, and records old value null for accessors', async (t) => {
   const log = [];
   const o = { get v() { log.push('get'); return 1; }, set v(x) { log.push(`set ${x}`); } };

@@ -1,0 +1,134 @@
+/**
+ * Looking at program values without running program code: data properties only (a getter is never
+ * called), no step through a Proxy (its traps would run), sizes and bytes through the built-in
+ * getters captured at load time (a subclass or a later patch of a prototype cannot intervene).
+ * Shared by the snapshot (serialize.ts) and the whole-value hash (value-hash.ts).
+ */
+import { types } from 'node:util';
+
+/**
+ * Property `key` of `o` or its prototypes without running program code: data properties only (a
+ * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
+ */
+export function peekData(o: object, key: string): { found: boolean; value: unknown } {
+  for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
+  }
+  return { found: false, value: undefined };
+}
+
+/** Own property `key` of `o` if it is a data property (`ok`); getters and missing keys are not. */
+export function dataValue(o: object, key: string): { ok: boolean; value: unknown } {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  if (!d) return { ok: false, value: undefined };
+  return 'value' in d ? { ok: true, value: d.value } : { ok: false, value: undefined };
+}
+
+/** Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps). */
+export function protoProxy(o: object): boolean {
+  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p)) return true;
+  return false;
+}
+
+const ERROR_PROTO = Error.prototype;
+
+/**
+ * `o instanceof Error` without running program code (`instanceof` would call an
+ * `Error[Symbol.hasInstance]` a program defined): Error.prototype is on the prototype chain.
+ */
+export function inheritsError(o: object): boolean {
+  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+    if (p === ERROR_PROTO) return true;
+  }
+  return false;
+}
+
+/** A function's own `name` if it is a data property (a class may define a static `name` getter). */
+export function fnName(f: unknown): string {
+  if (types.isProxy(f)) return '';
+  const d = Object.getOwnPropertyDescriptor(f as object, 'name');
+  return d !== undefined && typeof d.value === 'string' ? d.value : '';
+}
+
+/** The name of the object's class (`constructor.name` of its prototype, data properties only), else `Object`. */
+export function tag(o: object): string {
+  return protoTag(Object.getPrototypeOf(o) as object | null);
+}
+
+/** `tag` of the objects whose prototype is `proto`. */
+export function protoTag(proto: object | null): string {
+  const d = proto !== null && !types.isProxy(proto) ? Object.getOwnPropertyDescriptor(proto, 'constructor') : undefined;
+  const ctor = d !== undefined ? d.value : undefined;
+  return (typeof ctor === 'function' ? fnName(ctor) : '') || 'Object';
+}
+
+/**
+ * Objects that are whole frameworks' worth of state: a request context, sockets, streams. Looked up
+ * without getters or Proxy traps (`r.on` would call an `on` getter, `in` a prototype Proxy's trap).
+ */
+export function isOpaque(o: object): boolean {
+  if (typeof peekData(o, 'on').value === 'function' && typeof peekData(o, 'emit').value === 'function') return true; // req, res, sockets, streams
+  return peekData(o, 'req').found && peekData(o, 'res').found; // Koa ctx / request / response
+}
+
+// Sizes and bytes through the built-in getters (a subclass may override them with program code).
+const getter = (proto: object, key: string) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const mapSizeGet = getter(Map.prototype, 'size'), setSizeGet = getter(Set.prototype, 'size');
+const typedLengthGet = getter(typedArrayProto, 'length');
+const typedBufferGet = getter(typedArrayProto, 'buffer'), typedOffsetGet = getter(typedArrayProto, 'byteOffset');
+const typedByteLengthGet = getter(typedArrayProto, 'byteLength');
+const arrayBufferLengthGet = getter(ArrayBuffer.prototype, 'byteLength');
+const sharedBufferLengthGet = typeof SharedArrayBuffer === 'function' ? getter(SharedArrayBuffer.prototype, 'byteLength') : null;
+
+export function mapSize(m: object): number { return mapSizeGet.call(m) as number; }
+export function setSize(s: object): number { return setSizeGet.call(s) as number; }
+/** Elements of a typed array (a Buffer included). */
+export function typedLength(a: object): number { return typedLengthGet.call(a) as number; }
+
+/** Byte length of an ArrayBuffer or SharedArrayBuffer. */
+export function bufferByteLength(b: object): number {
+  return (types.isSharedArrayBuffer(b) && sharedBufferLengthGet !== null ? sharedBufferLengthGet : arrayBufferLengthGet).call(b) as number;
+}
+
+/** The bytes a typed array (a Buffer included) or an ArrayBuffer holds, as a view (no copy). */
+export function bytesOf(o: object): Uint8Array {
+  if (types.isTypedArray(o)) {
+    return new Uint8Array(typedBufferGet.call(o) as ArrayBuffer, typedOffsetGet.call(o) as number, typedByteLengthGet.call(o) as number);
+  }
+  return new Uint8Array(o as ArrayBuffer, 0, bufferByteLength(o));
+}
+
+// The primitive inside a boxed primitive, through the built-in `valueOf` of its own type.
+const unboxers: [(o: unknown) => boolean, (this: unknown) => unknown][] = [
+  [types.isNumberObject, Number.prototype.valueOf],
+  [types.isStringObject, String.prototype.valueOf],
+  [types.isBooleanObject, Boolean.prototype.valueOf],
+  [types.isBigIntObject, BigInt.prototype.valueOf],
+  [types.isSymbolObject, Symbol.prototype.valueOf],
+];
+
+/** The primitive a boxed primitive (`new Number(1)`, `Object(1n)`) holds. */
+export function unbox(o: object): unknown {
+  for (const [is, valueOf] of unboxers) if (is(o)) return valueOf.call(o);
+  return undefined;
+}
+
+// A RegExp's source and flags through the built-in getters, which read its internal slots (the
+// generic `flags` getter and `toString` read properties a subclass may override with getters).
+const regexpSourceGet = getter(RegExp.prototype, 'source');
+const regexpFlagGetters: [string, () => unknown][] = [
+  ['d', 'hasIndices'], ['g', 'global'], ['i', 'ignoreCase'], ['m', 'multiline'], ['s', 'dotAll'],
+  ['u', 'unicode'], ['v', 'unicodeSets'], ['y', 'sticky'],
+].flatMap(([flag, name]) => {
+  const d = Object.getOwnPropertyDescriptor(RegExp.prototype, name!);
+  return d?.get !== undefined ? [[flag!, d.get] as [string, () => unknown]] : [];
+});
+
+/** `/source/flags` of a RegExp, as `String(re)` shows a plain one. */
+export function regexpText(re: object): string {
+  let flags = '';
+  for (const [flag, get] of regexpFlagGetters) if (get.call(re) === true) flags += flag;
+  return `/${String(regexpSourceGet.call(re))}/${flags}`;
+}
