@@ -754,3 +754,8 @@ export function wv<T>(f: FrameArg, owner: Owner, old: unknown, value: T, site: n
 export function blk(f: FrameArg): BlockHandle {
   return new BlockHandle(f);
 }
+
+// ---- containers ---------------------------------------------------------------------------------
+
+/** Calls of Array/Map/Set methods (SPEC §4.5): `cc(f, t = o, cn(f, t, S), t.m(args), S)`. */
+export { cn, cc } from './containers';

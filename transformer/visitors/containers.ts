@@ -1,0 +1,63 @@
+/** Calls of Array/Map/Set methods, recorded as accesses of the container: SPEC.md §4.5. */
+import type * as TS from 'typescript';
+import type { Instrumenter } from '../instrument';
+
+/**
+ * Method names whose call sites become container sites (the runtime's `CONTAINER_METHODS`): `get` and
+ * `has` are reads (off with `reads: false`), the others writes (off with `writes: false`).
+ */
+const READ_METHODS = new Set(['get', 'has']);
+const WRITE_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
+/** Methods whose first argument is the entry they touch: the hook gets it too (a temporary). */
+const KEYED_METHODS = new Set(['set', 'get', 'has', 'add', 'delete']);
+
+type Callee = TS.PropertyAccessExpression | TS.ElementAccessExpression;
+
+function methodName(ts: typeof TS, callee: Callee): string | undefined {
+  if (ts.isPropertyAccessExpression(callee)) return ts.isPrivateIdentifier(callee.name) ? undefined : callee.name.text;
+  const k = callee.argumentExpression;
+  return ts.isStringLiteral(k) || ts.isNoSubstitutionTemplateLiteral(k) ? k.text : undefined;
+}
+
+/**
+ * `o.m(args)` → `cc(f, t = o, cn(f, t, S), t.m(args), S)` for a method name of the list; `o?.m(args)`
+ * → `(t = o) == null ? void 0 : cc(f, t, cn(f, t, S), t.m(args), S)`; `o.m?.(args)` keeps its `?.()`.
+ * Keyed methods pass their first argument through a temporary: `t.set(k = key, v)`, then `k` last.
+ * Undefined for any other call (then it is visited as usual).
+ */
+export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Expression | undefined {
+  const ts = I.ts, c = I.c, f = c.factory;
+  const callee = n.expression;
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return undefined;
+  const name = methodName(ts, callee);
+  if (name === undefined || !(READ_METHODS.has(name) ? c.opts.reads : WRITE_METHODS.has(name) && c.opts.writes)) return undefined;
+  const recv = callee.expression;
+  // `super.push()`, `import.meta.x()`, and calls that continue a longer optional chain (`a?.b.push()`)
+  // keep their shape.
+  if (recv.kind === ts.SyntaxKind.SuperKeyword || ts.isMetaProperty(recv) || ts.isOptionalChain(recv) || !c.canTemp()) return undefined;
+  if (ts.isOptionalChain(callee) && !callee.questionDotToken) return undefined;
+
+  const hint = c.namer.hint(recv);
+  const site = () => c.site(n, hint, name);
+  const obj = I.visitBase(recv);
+  const t = c.temp()!;
+  let args = [...I.visitExprs(n.arguments)];
+  let key: TS.Identifier | undefined;
+  const first = n.arguments[0];
+  if (KEYED_METHODS.has(name) && first !== undefined && !ts.isSpreadElement(first)) {
+    key = c.temp()!;
+    args[0] = c.assign(key, c.named(args[0]!, first, ''));
+  }
+  const member = ts.isPropertyAccessExpression(callee)
+    ? f.createPropertyAccessExpression(t, callee.name)
+    : f.createElementAccessExpression(t, callee.argumentExpression);
+  const call = n.questionDotToken
+    ? f.createCallChain(member, n.questionDotToken, n.typeArguments, args)
+    : f.createCallExpression(member, n.typeArguments, args);
+  const hook = (receiver: TS.Expression) =>
+    c.call('cc', [c.frame(), receiver, c.call('cn', [c.frame(), t, site()]), call, site(), ...(key ? [key] : [])]);
+  if (!callee.questionDotToken) return hook(c.assign(t, obj));
+  return c.paren(f.createConditionalExpression(
+    f.createBinaryExpression(c.paren(c.assign(t, obj)), ts.SyntaxKind.EqualsEqualsToken, f.createNull()),
+    undefined, c.undef(), undefined, hook(t)));
+}
