@@ -27,8 +27,10 @@ function methodName(ts: typeof TS, callee: Callee): string | undefined {
  */
 export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Expression | undefined {
   const ts = I.ts, c = I.c, f = c.factory;
-  const callee = n.expression;
+  // `(o.push)(x)`, `(o.push as F)(x)` call with `this` = `o` as well; `(o?.push)(x)` does not short-circuit.
+  const callee = c.namer.skipOuter(n.expression);
   if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return undefined;
+  if (callee !== n.expression && ts.isOptionalChain(callee) && !n.questionDotToken) return undefined;
   const name = methodName(ts, callee);
   if (name === undefined || !(READ_METHODS.has(name) ? c.opts.reads : WRITE_METHODS.has(name) && c.opts.writes)) return undefined;
   const recv = callee.expression;
