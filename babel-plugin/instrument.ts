@@ -262,6 +262,8 @@ export class Instrumenter {
   /** Hooks called through module-local aliases (`__rw_rp`). */
   private readonly aliases = new Set<string>();
   private readonly shared = new WeakMap<Node, Shared>();
+  /** Identifiers that read a binding declared in the file, other than an import (container receivers, §4.5). */
+  private readonly bound = new WeakSet<Node>();
   private readonly blockHandles = new Map<Node, string>();
   private readonly frameOf = new Map<Node, string>();
   private tempCounter = 0;
@@ -360,6 +362,7 @@ export class Instrumenter {
 
   private classify(scope: any, binding: any): void {
     const kind: string = binding.kind;
+    if (kind !== 'module' && kind !== 'unknown') for (const p of binding.referencePaths as NodePath[]) this.bound.add(p.node);
     if (kind === 'const' || kind === 'module' || kind === 'local' || kind === 'unknown') return;
     // Written after the declaration: assignments, updates, for-in/of heads (not re-declarations).
     const writes = (binding.constantViolations as NodePath[]).filter((p) => {
@@ -1037,7 +1040,11 @@ export class Instrumenter {
     const { callee, receiver, method } = shape;
     const h = this.hint(receiver, ctx);
     const obj = this.base(receiver, ctx);
-    const tmp = this.temp(ctx);
+    // A receiver that is `this` or a declared binding read without a hook is evaluated again instead
+    // of through a temporary (nothing can run in between): the call keeps its source text, which V8
+    // quotes in "o.push is not a function".
+    const again = obj === receiver && (receiver.type === 'ThisExpression' || (receiver.type === 'Identifier' && this.bound.has(receiver)));
+    const tmp = again ? (receiver as t.Identifier | t.ThisExpression) : this.temp(ctx);
     const args = e.arguments as any[];
     const first = args[0];
     this.args(args, ctx);
@@ -1054,8 +1061,9 @@ export class Instrumenter {
     if ((e as any).typeArguments) call.typeArguments = (e as any).typeArguments;
     const hook = (recv: Expr) => this.hook(ctx, 'cc', [this.frame(ctx), recv,
       this.hook(ctx, 'cn', [this.frame(ctx), F.cloneNode(tmp), this.site(e, h, method)]), call, this.site(e, h, method), ...(key ? [F.cloneNode(key)] : [])]);
-    if (!shape.optionalReceiver) return hook(this.assignTemp(tmp, obj));
-    return F.conditionalExpression(F.binaryExpression('==', this.assignTemp(tmp, obj), F.nullLiteral()), VOID0(), hook(F.cloneNode(tmp)));
+    const receiverFirst = () => (again ? obj : this.assignTemp(tmp as t.Identifier, obj));
+    if (!shape.optionalReceiver) return hook(receiverFirst());
+    return F.conditionalExpression(F.binaryExpression("==", receiverFirst(), F.nullLiteral()), VOID0(), hook(F.cloneNode(tmp)));
   }
 
   /** A member access that is not recorded: only its object and computed key are visited. */

@@ -42,7 +42,12 @@ export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Ex
   const hint = c.namer.hint(recv);
   const site = () => c.site(n, hint, name);
   const obj = I.visitBase(recv);
-  const t = c.temp()!;
+  // A receiver that is `this` or a declared binding read without a hook is evaluated again instead
+  // of through a temporary (nothing can run in between): the call keeps its source text, which V8
+  // quotes in "o.push is not a function".
+  const again = plainReceiver(I, recv, obj);
+  const t = again ? undefined : c.temp()!;
+  const ref = (): TS.Expression => t ?? again!();
   let args = [...I.visitExprs(n.arguments)];
   let key: TS.Identifier | undefined;
   const first = n.arguments[0];
@@ -51,15 +56,30 @@ export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Ex
     args[0] = c.assign(key, c.named(args[0]!, first, ''));
   }
   const member = ts.isPropertyAccessExpression(callee)
-    ? f.createPropertyAccessExpression(t, callee.name)
-    : f.createElementAccessExpression(t, callee.argumentExpression);
+    ? f.createPropertyAccessExpression(ref(), callee.name)
+    : f.createElementAccessExpression(ref(), callee.argumentExpression);
   const call = n.questionDotToken
     ? f.createCallChain(member, n.questionDotToken, n.typeArguments, args)
     : f.createCallExpression(member, n.typeArguments, args);
   const hook = (receiver: TS.Expression) =>
-    c.call('cc', [c.frame(), receiver, c.call('cn', [c.frame(), t, site()]), call, site(), ...(key ? [key] : [])]);
-  if (!callee.questionDotToken) return hook(c.assign(t, obj));
+    c.call('cc', [c.frame(), receiver, c.call('cn', [c.frame(), ref(), site()]), call, site(), ...(key ? [key] : [])]);
+  const first_ = t ? c.assign(t, obj) : obj;
+  if (!callee.questionDotToken) return hook(first_);
   return c.paren(f.createConditionalExpression(
-    f.createBinaryExpression(c.paren(c.assign(t, obj)), ts.SyntaxKind.EqualsEqualsToken, f.createNull()),
-    undefined, c.undef(), undefined, hook(t)));
+    f.createBinaryExpression(c.paren(first_), ts.SyntaxKind.EqualsEqualsToken, f.createNull()),
+    undefined, c.undef(), undefined, hook(ref())));
+}
+
+/**
+ * For a receiver whose evaluation has no effect and always gives the same value here — `this`, or an
+ * identifier bound in the file (not an import, which may be a getter) that is read without a hook —
+ * a builder of the same expression again; else undefined.
+ */
+function plainReceiver(I: Instrumenter, recv: TS.Expression, visited: TS.Expression): (() => TS.Expression) | undefined {
+  const ts = I.ts, c = I.c;
+  if (recv.kind === ts.SyntaxKind.ThisKeyword) return () => c.factory.createThis();
+  if (!ts.isIdentifier(recv) || visited !== recv) return undefined;
+  const ref = c.scope.refs.get(recv);
+  if (!ref || ref.write || ref.binding.kind === 'import') return undefined;
+  return () => c.cloneRef(recv);
 }
