@@ -15,6 +15,7 @@ import { Frame, ModuleHandle, type FrameArg, type ModuleToken } from './instrume
 import { isObjectLike, nameChild, nameOf } from './names';
 import { K } from './record';
 import { snapshot } from './serialize';
+import type { JsonValue } from './events';
 import { types } from 'node:util';
 
 /** Every method name a front end rewrites as a container call site (the union over Array, Map, Set). */
@@ -77,12 +78,23 @@ function decodeBefore(before: number): { kind: Kind; size: number } {
   return { kind, size: (before - kind) / 3 };
 }
 
+/**
+ * The kind of container `o` is for a call of method `name`, or -1. The checks a method name can need
+ * come first (`Array.isArray` is cheap; the `util.types` checks cross into C++), the Proxy check only
+ * once a kind matched (`Array.isArray` looks through a Proxy, `isMap`/`isSet` do not).
+ */
 function kindOf(o: object, name: string): Kind | -1 {
-  if (types.isProxy(o)) return -1;
-  if (Array.isArray(o)) return ARRAY_WRITES.has(name) && findsBuiltin(o, name, builtins.array.get(name)) ? Kind.Array : -1;
-  if (types.isMap(o)) return MAP_METHODS.has(name) && findsBuiltin(o, name, builtins.map.get(name)) ? Kind.Map : -1;
-  if (types.isSet(o)) return SET_METHODS.has(name) && findsBuiltin(o, name, builtins.set.get(name)) ? Kind.Set : -1;
-  return -1;
+  let kind: Kind | -1 = -1;
+  if (ARRAY_WRITES.has(name)) {
+    if (Array.isArray(o)) kind = Kind.Array;
+  } else if (MAP_METHODS.has(name) && types.isMap(o)) {
+    kind = Kind.Map;
+  } else if (SET_METHODS.has(name) && types.isSet(o)) {
+    kind = Kind.Set;
+  }
+  if (kind === -1 || types.isProxy(o)) return -1;
+  const builtin = (kind === Kind.Array ? builtins.array : kind === Kind.Map ? builtins.map : builtins.set).get(name);
+  return findsBuiltin(o, name, builtin) ? kind : -1;
 }
 
 /**
@@ -91,10 +103,16 @@ function kindOf(o: object, name: string): Kind | -1 {
  * one and the call is to be recorded, else -1. Runs no program code (no getters, no Proxy traps).
  */
 export function cn(f: FrameArg, obj: unknown, site: number): number {
-  if (typeof obj !== 'object' || obj === null || (f instanceof Frame && !f.task.sampled) || !getClient().enabled) return -1;
+  if (typeof obj !== 'object' || obj === null) return -1;
+  let m: ModuleHandle | undefined;
+  if (f instanceof Frame) {
+    if (!f.task.sampled) return -1;
+    m = f.mod;
+  } else {
+    m = moduleOf(f);
+  }
+  if (m === undefined || !getClient().enabled) return -1;
   try {
-    const m = moduleOf(f);
-    if (m === undefined) return -1;
     const name = m.key(site);
     if (typeof name !== 'string') return -1;
     const kind = kindOf(obj, name);
@@ -126,41 +144,39 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
   const { kind, size: n0 } = decodeBefore(before);
   const name = nameOf(obj, s.text);
   const n1 = sizeOf(obj, kind);
-  let oldV: unknown, newV: unknown, access: 'Read' | 'Write' = 'Write';
+  // The values are built as JSON here (only elements go through `snapshot`): the wrappers are ours.
+  let oldV: JsonValue, newV: JsonValue, access: 'Read' | 'Write' = 'Write';
+  const el = (at: string | number | null) => (v: unknown) => element(obj, name, at, v);
   if (kind === Kind.Array) {
     const a = obj as unknown[];
     oldV = { length: n0 };
     switch (method) {
-      case 'push': newV = { push: slice(a, n0, n1, (v, i) => element(obj, name, i, v)), length: n1 }; break;
-      case 'unshift': newV = { unshift: slice(a, 0, n1 - n0, (v, i) => element(obj, name, i, v)), length: n1 }; break;
-      case 'pop': newV = { pop: element(obj, name, n1, result), length: n1 }; break;
-      case 'shift': newV = { shift: element(obj, name, 0, result), length: n1 }; break;
+      case 'push': newV = { push: slice(a, n0, n1, obj, name), length: n1 }; break;
+      case 'unshift': newV = { unshift: slice(a, 0, n1 - n0, obj, name), length: n1 }; break;
+      case 'pop': newV = { pop: el(n1)(result), length: n1 }; break;
+      case 'shift': newV = { shift: el(0)(result), length: n1 }; break;
       case 'splice': {
-        const removed = Array.isArray(result) && !types.isProxy(result) ? slice(result, 0, result.length, (v) => element(obj, name, null, v)) : [];
+        const removed = Array.isArray(result) && !types.isProxy(result) ? slice(result, 0, result.length, obj, name, false) : [];
         newV = { splice: removed, inserted: n1 - n0 + removed.length, length: n1 };
         break;
       }
-      default: newV = { [method]: obj, length: n1 }; // sort, reverse, fill, copyWithin: the new order
+      default: newV = { [method]: snapshot(obj), length: n1 }; // sort, reverse, fill, copyWithin: the new order
     }
   } else {
     oldV = { size: n0 };
     switch (method) {
       case 'get': case 'has':
         access = 'Read';
-        oldV = newV = result;
+        oldV = newV = snapshot(result);
         if (method === 'get' && isObjectLike(result) && isKey(key)) nameChild(obj, name, key, result);
         break;
-      case 'set': {
-        const value = mapGet.call(obj, key);
-        newV = { set: [element(obj, name, null, key), element(obj, name, isKey(key) ? key : null, value)], size: n1 };
-        break;
-      }
-      case 'add': newV = { add: element(obj, name, null, key), size: n1 }; break;
-      case 'delete': newV = { delete: element(obj, name, null, key), size: n1 }; break;
+      case 'set': newV = { set: [el(null)(key), el(isKey(key) ? key : null)(mapGet.call(obj, key))], size: n1 }; break;
+      case 'add': newV = { add: el(null)(key), size: n1 }; break;
+      case 'delete': newV = { delete: el(null)(key), size: n1 }; break;
       default: newV = { clear: true, size: n1 };
     }
   }
-  emit(c, task, K.StateChange, name, snapshot(oldV), snapshot(newV), s.loc, access);
+  emit(c, task, K.StateChange, name, oldV, newV, s.loc, access);
 }
 
 /** A Map key that names the value stored under it (`cache.alice`), as a property key would. */
@@ -170,12 +186,15 @@ function isKey(k: unknown): k is string | number {
 
 const MAX_ELEMENTS = 32;
 
-/** Elements `from`..`to` of a real array, read as data properties (a getter reads as undefined). */
-function slice(a: unknown[], from: number, to: number, entry: (v: unknown, i: number) => unknown): unknown[] {
-  const out: unknown[] = [];
+/**
+ * Elements `from`..`to` of real array `a` as recorded values (see `element`), read as data properties
+ * (a getter reads as undefined); `indexed`: they are elements of the container at those indices.
+ */
+function slice(a: unknown[], from: number, to: number, container: object, name: string, indexed = true): JsonValue[] {
+  const out: JsonValue[] = [];
   for (let i = Math.max(0, from); i < to && out.length < MAX_ELEMENTS; i++) {
     const d = Object.getOwnPropertyDescriptor(a, i);
-    out.push(entry(d !== undefined && 'value' in d ? d.value : undefined, i));
+    out.push(element(container, name, indexed ? i : null, d !== undefined && 'value' in d ? d.value : undefined));
   }
   return out;
 }
@@ -187,8 +206,8 @@ function slice(a: unknown[], from: number, to: number, entry: (v: unknown, i: nu
  * after the path it was reached by (`pool[3]`, `cache.alice`), or `pool[]` where there is no index or key (Map
  * keys, Set elements, elements removed by `splice`).
  */
-function element(obj: object, containerName: string, at: string | number | null, v: unknown): unknown {
-  if (!isObjectLike(v)) return v;
+function element(obj: object, containerName: string, at: string | number | null, v: unknown): JsonValue {
+  if (!isObjectLike(v)) return snapshot(v);
   if (at !== null) nameChild(obj, containerName, at, v);
   return { $ref: nameOf(v, containerName + '[]') };
 }
