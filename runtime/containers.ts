@@ -176,6 +176,11 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
       default: newV = { clear: true, size: n1 };
     }
   }
+  // A mutator reads the container and writes it in one synchronous step, like `n++`: a Read of what
+  // it saw, then the Write. The analyzer then treats two mutations as commuting read-modify-writes
+  // (two pushes from unordered requests are no race), and a check made before an await (`if
+  // (pool.length)`, `if (!cache.has(k))`) followed by a mutation after it as a check-then-act.
+  if (access === 'Write') emit(c, task, K.StateChange, name, oldV, oldV, s.loc, 'Read');
   emit(c, task, K.StateChange, name, oldV, newV, s.loc, access);
 }
 
