@@ -12,7 +12,7 @@
 import { getClient, type RacewayClient } from './client';
 import { currentTask, emit, type Task } from './context';
 import { Frame, ModuleHandle, type FrameArg, type ModuleToken } from './instrument';
-import { isObjectLike, nameChild, nameOf } from './names';
+import { isObjectLike, nameChild, nameElement, nameOf } from './names';
 import { K } from './record';
 import { snapshot } from './serialize';
 import type { JsonValue } from './events';
@@ -214,5 +214,6 @@ function slice(a: unknown[], from: number, to: number, container: object, name: 
 function element(obj: object, containerName: string, at: string | number | null, v: unknown): JsonValue {
   if (!isObjectLike(v)) return snapshot(v);
   if (at !== null) nameChild(obj, containerName, at, v);
+  else nameElement(obj, containerName, v);
   return { $ref: nameOf(v, containerName + '[]') };
 }

@@ -95,6 +95,22 @@ export function propertyName(obj: object, hint: string, key: PropertyKey): strin
 
 /** Names `value` after the path `parent` + key if it is an object that has no name yet. */
 export function nameChild(parent: object, parentName: string, key: PropertyKey, value: unknown): void {
+  nameAt(parent, key, parentName + formatKey(key), value);
+}
+
+/** The key under which a container counts the elements it names without an index or key. */
+const NO_KEY = Symbol('element');
+
+/**
+ * Names `value` as an element of container `parent` that no index or key reaches (a Set's element,
+ * a Map's key): `pool[]`, then `pool[]#2`… — counted per container, like `nameChild`, so the names
+ * handed out stay bounded by the containers alive.
+ */
+export function nameElement(parent: object, parentName: string, value: unknown): void {
+  nameAt(parent, NO_KEY, parentName + '[]', value);
+}
+
+function nameAt(parent: object, key: PropertyKey, path: string, value: unknown): void {
   if (!isObjectLike(value) || metas.has(value)) return;
   const pm = metas.get(parent);
   let n = 1;
@@ -103,7 +119,6 @@ export function nameChild(parent: object, parentName: string, key: PropertyKey, 
     n = (kids.get(key) ?? 0) + 1;
     kids.set(key, n);
   }
-  const path = parentName + formatKey(key);
   metas.set(value, { name: n === 1 ? path : `${path}#${n}`, kids: null, props: null });
 }
 
