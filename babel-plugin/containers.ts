@@ -8,6 +8,11 @@ export const READ_METHODS = new Set(['get', 'has']);
 export const WRITE_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
 /** Methods whose first argument is the entry they touch: the hook gets it too (a temporary). */
 export const KEYED_METHODS = new Set(['set', 'get', 'has', 'add', 'delete']);
+/**
+ * Methods that insert their arguments: without spread arguments the hook gets their number, so it
+ * can tell the inserted elements apart even when an argument awaited and other tasks pushed meanwhile.
+ */
+export const COUNTED_METHODS = new Set(['push', 'unshift', 'splice']);
 
 export interface ContainerCall {
   /** The member callee, TypeScript wrappers and parentheses around it removed. */

@@ -16,7 +16,7 @@ import type { NodePath } from '@babel/traverse';
 import * as t from '@babel/types';
 import type { NormalizedOptions } from './options';
 import { adoptFrameBlocks } from './scopes';
-import { containerCall, KEYED_METHODS, READ_METHODS } from './containers';
+import { containerCall, COUNTED_METHODS, KEYED_METHODS, READ_METHODS } from './containers';
 
 type Node = t.Node;
 type Expr = t.Expression;
@@ -1048,10 +1048,13 @@ export class Instrumenter {
     const args = e.arguments as any[];
     const first = args[0];
     this.args(args, ctx);
-    let key: t.Identifier | null = null;
+    let key: Expr | null = null;
     if (KEYED_METHODS.has(method) && first !== undefined && first.type !== 'SpreadElement' && first.type !== 'ArgumentPlaceholder' && first.type !== 'JSXNamespacedName') {
-      key = this.temp(ctx);
-      args[0] = this.assignTemp(key, args[0], first);
+      const k = this.temp(ctx);
+      args[0] = this.assignTemp(k, args[0], first);
+      key = k;
+    } else if (COUNTED_METHODS.has(method) && !args.some((a) => a.type === 'SpreadElement' || a.type === 'ArgumentPlaceholder')) {
+      key = F.numericLiteral(args.length);
     }
     const member = F.memberExpression(F.cloneNode(tmp), callee.property, callee.computed);
     const call: any = shape.optionalCall

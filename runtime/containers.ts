@@ -123,7 +123,8 @@ export function cn(f: FrameArg, obj: unknown, site: number): number {
 /**
  * After the program's own call `t.m(args)` of container call site `S`: records it if `cn` recognised
  * the receiver (`before` ≥ 0) and returns the call's result. `key` is the call's first argument where
- * the front end captured it (`set`, `add`, `delete`: which entry changed).
+ * the front end captured it (`set`, `get`, `has`, `add`, `delete`: which entry), or for `push`,
+ * `unshift` and `splice` without spread arguments the number of arguments.
  */
 export function cc<T>(f: FrameArg, obj: unknown, before: number, result: T, site: number, key?: unknown): T {
   if (before < 0) return result;
@@ -141,9 +142,13 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
   if (m === undefined) return;
   const s = m.site(site);
   const method = m.key(site) as string;
-  const { kind, size: n0 } = decodeBefore(before);
+  const { kind, size: sizeBefore } = decodeBefore(before);
   const name = nameOf(obj, s.text);
   const n1 = sizeOf(obj, kind);
+  // `cn` ran before the arguments: one that awaited lets other tasks change the container meanwhile.
+  // Where the number of arguments is known, the length before the call is computed from the result.
+  const argc = typeof key === 'number' ? key : -1;
+  const n0 = kind !== Kind.Array ? sizeBefore : lengthBefore(method, argc, n1, result, sizeBefore);
   // The values are built as JSON here (only elements go through `snapshot`): the wrappers are ours.
   let oldV: JsonValue, newV: JsonValue, access: 'Read' | 'Write' = 'Write';
   const el = (at: string | number | null) => (v: unknown) => element(obj, name, at, v);
@@ -157,7 +162,7 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
       case 'shift': newV = { shift: el(0)(result), length: n1 }; break;
       case 'splice': {
         const removed = Array.isArray(result) && !types.isProxy(result) ? slice(result, 0, result.length, obj, name, false) : [];
-        newV = { splice: removed, inserted: n1 - n0 + removed.length, length: n1 };
+        newV = { splice: removed, inserted: argc >= 0 ? Math.max(0, argc - 2) : n1 - n0 + removed.length, length: n1 };
         break;
       }
       default: newV = { [method]: snapshot(obj), length: n1 }; // sort, reverse, fill, copyWithin: the new order
@@ -182,6 +187,19 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
   // (pool.length)`, `if (!cache.has(k))`) followed by a mutation after it as a check-then-act.
   if (access === 'Write') emit(c, task, K.StateChange, name, oldV, oldV, s.loc, 'Read');
   emit(c, task, K.StateChange, name, oldV, newV, s.loc, access);
+}
+
+/** An array's length before a call of `method`, from its result where the arguments are counted. */
+function lengthBefore(method: string, argc: number, n1: number, result: unknown, measured: number): number {
+  switch (method) {
+    case 'push': case 'unshift': return argc >= 0 ? n1 - argc : measured;
+    case 'pop': case 'shift': return n1 === 0 && measured === 0 ? 0 : n1 + 1;
+    case 'splice': {
+      const removed = Array.isArray(result) && !types.isProxy(result) ? result.length : 0;
+      return argc >= 0 ? n1 - Math.max(0, argc - 2) + removed : measured;
+    }
+    default: return n1; // sort, reverse, fill, copyWithin keep the length
+  }
 }
 
 /** A Map key that names the value stored under it (`cache.alice`), as a property key would. */

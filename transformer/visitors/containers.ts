@@ -10,6 +10,11 @@ const READ_METHODS = new Set(['get', 'has']);
 const WRITE_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
 /** Methods whose first argument is the entry they touch: the hook gets it too (a temporary). */
 const KEYED_METHODS = new Set(['set', 'get', 'has', 'add', 'delete']);
+/**
+ * Methods that insert their arguments: without spread arguments the hook gets their number, so it
+ * can tell the inserted elements apart even when an argument awaited and other tasks pushed meanwhile.
+ */
+const COUNTED_METHODS = new Set(['push', 'unshift', 'splice']);
 
 type Callee = TS.PropertyAccessExpression | TS.ElementAccessExpression;
 
@@ -49,11 +54,14 @@ export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Ex
   const t = again ? undefined : c.temp()!;
   const ref = (): TS.Expression => t ?? again!();
   let args = [...I.visitExprs(n.arguments)];
-  let key: TS.Identifier | undefined;
+  let key: TS.Expression | undefined;
   const first = n.arguments[0];
   if (KEYED_METHODS.has(name) && first !== undefined && !ts.isSpreadElement(first)) {
-    key = c.temp()!;
-    args[0] = c.assign(key, c.named(args[0]!, first, ''));
+    const k = c.temp()!;
+    args[0] = c.assign(k, c.named(args[0]!, first, ''));
+    key = k;
+  } else if (COUNTED_METHODS.has(name) && !n.arguments.some((a) => ts.isSpreadElement(a))) {
+    key = c.num(n.arguments.length);
   }
   const member = ts.isPropertyAccessExpression(callee)
     ? f.createPropertyAccessExpression(ref(), callee.name)
