@@ -16,6 +16,7 @@ import type { NodePath } from '@babel/traverse';
 import * as t from '@babel/types';
 import type { NormalizedOptions } from './options';
 import { adoptFrameBlocks } from './scopes';
+import { containerCall, COUNTED_METHODS, KEYED_METHODS, READ_METHODS } from './containers';
 
 type Node = t.Node;
 type Expr = t.Expression;
@@ -261,6 +262,8 @@ export class Instrumenter {
   /** Hooks called through module-local aliases (`__rw_rp`). */
   private readonly aliases = new Set<string>();
   private readonly shared = new WeakMap<Node, Shared>();
+  /** Identifiers that read a binding declared in the file, other than an import (container receivers, §4.5). */
+  private readonly bound = new WeakSet<Node>();
   private readonly blockHandles = new Map<Node, string>();
   private readonly frameOf = new Map<Node, string>();
   private tempCounter = 0;
@@ -359,6 +362,7 @@ export class Instrumenter {
 
   private classify(scope: any, binding: any): void {
     const kind: string = binding.kind;
+    if (kind !== 'module' && kind !== 'unknown') for (const p of binding.referencePaths as NodePath[]) this.bound.add(p.node);
     if (kind === 'const' || kind === 'module' || kind === 'local' || kind === 'unknown') return;
     // Written after the declaration: assignments, updates, for-in/of heads (not re-declarations).
     const writes = (binding.constantViolations as NodePath[]).filter((p) => {
@@ -860,10 +864,15 @@ export class Instrumenter {
       case 'MemberExpression':
         return this.member(e, ctx, true);
       case 'OptionalMemberExpression':
-      case 'OptionalCallExpression':
         return this.chain(e, ctx, true);
+      case 'OptionalCallExpression':
+        return this.containerCall(e, ctx) ?? this.chain(e, ctx, true);
       case 'CallExpression':
       case 'NewExpression':
+        if (e.type === 'CallExpression') {
+          const c = this.containerCall(e, ctx);
+          if (c) return c;
+        }
         if (e.callee.type !== 'V8IntrinsicIdentifier') e.callee = this.callee(e.callee as Expr, ctx);
         this.args(e.arguments as any[], ctx);
         return e;
@@ -998,7 +1007,8 @@ export class Instrumenter {
       return e;
     }
     if (e.type === 'MemberExpression') return this.member(e, ctx, false);
-    if (e.type === 'OptionalMemberExpression' || e.type === 'OptionalCallExpression') return this.chain(e, ctx, false);
+    if (e.type === 'OptionalCallExpression') return this.containerCall(e, ctx) ?? this.chain(e, ctx, false);
+    if (e.type === 'OptionalMemberExpression') return this.chain(e, ctx, false);
     return this.x(e, ctx);
   }
 
@@ -1017,6 +1027,46 @@ export class Instrumenter {
       return e;
     }
     return this.x(e, ctx);
+  }
+
+  /**
+   * A call of an Array/Map/Set method name (SPEC §4.5): `cc(f, t = o, cn(f, t, S), t.m(args), S)`,
+   * `o?.m(args)` as `(t = o) == null ? void 0 : cc(f, t, …)`; keyed methods pass their first argument
+   * through a temporary (`t.set(k = key, v)`, then `k` last). Null for any other call.
+   */
+  private containerCall(e: t.CallExpression | t.OptionalCallExpression, ctx: Ctx): Expr | null {
+    const shape = containerCall(e);
+    if (!shape || ctx.noTemps || !(READ_METHODS.has(shape.method) ? this.o.reads : this.o.writes)) return null;
+    const { callee, receiver, method } = shape;
+    const h = this.hint(receiver, ctx);
+    const obj = this.base(receiver, ctx);
+    // A receiver that is `this` or a declared binding read without a hook is evaluated again instead
+    // of through a temporary (nothing can run in between): the call keeps its source text, which V8
+    // quotes in "o.push is not a function".
+    const again = obj === receiver && (receiver.type === 'ThisExpression' || (receiver.type === 'Identifier' && this.bound.has(receiver)));
+    const tmp = again ? (receiver as t.Identifier | t.ThisExpression) : this.temp(ctx);
+    const args = e.arguments as any[];
+    const first = args[0];
+    this.args(args, ctx);
+    let key: Expr | null = null;
+    if (KEYED_METHODS.has(method) && first !== undefined && first.type !== 'SpreadElement' && first.type !== 'ArgumentPlaceholder' && first.type !== 'JSXNamespacedName') {
+      const k = this.temp(ctx);
+      args[0] = this.assignTemp(k, args[0], first);
+      key = k;
+    } else if (COUNTED_METHODS.has(method) && !args.some((a) => a.type === 'SpreadElement' || a.type === 'ArgumentPlaceholder')) {
+      key = F.numericLiteral(args.length);
+    }
+    const member = F.memberExpression(F.cloneNode(tmp), callee.property, callee.computed);
+    const call: any = shape.optionalCall
+      ? { type: 'OptionalCallExpression', callee: member, arguments: args, optional: true }
+      : { type: 'CallExpression', callee: member, arguments: args };
+    if ((e as any).typeParameters) call.typeParameters = (e as any).typeParameters;
+    if ((e as any).typeArguments) call.typeArguments = (e as any).typeArguments;
+    const hook = (recv: Expr) => this.hook(ctx, 'cc', [this.frame(ctx), recv,
+      this.hook(ctx, 'cn', [this.frame(ctx), F.cloneNode(tmp), this.site(e, h, method)]), call, this.site(e, h, method), ...(key ? [F.cloneNode(key)] : [])]);
+    const receiverFirst = () => (again ? obj : this.assignTemp(tmp as t.Identifier, obj));
+    if (!shape.optionalReceiver) return hook(receiverFirst());
+    return F.conditionalExpression(F.binaryExpression("==", receiverFirst(), F.nullLiteral()), VOID0(), hook(F.cloneNode(tmp)));
   }
 
   /** A member access that is not recorded: only its object and computed key are visited. */

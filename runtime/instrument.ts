@@ -783,3 +783,15 @@ export function wv<T>(f: FrameArg, owner: Owner, old: unknown, value: T, site: n
 export function blk(f: FrameArg): BlockHandle {
   return new BlockHandle(f);
 }
+
+// ---- containers ---------------------------------------------------------------------------------
+
+/**
+ * Container call sites (SPEC §4.5): `o.push(x)` becomes `cc(f, t = o, cn(f, t, S), t.push(x), S)`
+ * (keyed methods: `cc(f, t = o, cn(f, t, S), t.set(k1 = k, v), S, k1)`), site `[line, "hint",
+ * "method"]`. `cn` runs before the method lookup and, without running program code, tells whether
+ * `t` is a real Array/Map/Set whose method of that name is the built-in one (-1 if not); `cc` returns
+ * the call's result and records it as a Write (mutators) or Read (`get`, `has`) of the container's
+ * variable. See containers.ts.
+ */
+export { cn, cc } from './containers';

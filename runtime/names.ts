@@ -4,6 +4,7 @@
  * object that would take a name already given gets `#2`, `#3`… so two objects are never reported as
  * one variable. Names live in a WeakMap: they cost nothing once the object is garbage.
  */
+import { types } from 'node:util';
 
 interface Meta {
   name: string;
@@ -50,14 +51,43 @@ export function nameOf(obj: object, hint: string): string {
   return m.name;
 }
 
-/** The variable name of property `key` of `obj` (naming `obj` from `hint` if it has no name yet). */
+/**
+ * Whether `obj[key]` is part of a container's contents (SPEC §5): an index or the `length` of an
+ * Array, the `size` of a Map or Set. Those accesses are accesses of the container itself, so an
+ * element read `pool[0]` and a `pool.shift()` meet on one variable. Decided without running program
+ * code (a Proxy is not looked through: it is not a container).
+ */
+function isContentKey(obj: object, key: PropertyKey): boolean {
+  if (typeof key === 'number') {
+    if (!Number.isInteger(key) || key < 0) return false;
+  } else if (typeof key === 'string') {
+    if (key !== 'length' && key !== 'size' && !isIndex(key)) return false;
+  } else {
+    return false;
+  }
+  if (types.isProxy(obj)) return false;
+  if (key === 'size') return types.isMap(obj) || types.isSet(obj);
+  return Array.isArray(obj);
+}
+
+const INDEX = /^(0|[1-9]\d*)$/;
+function isIndex(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX.test(key);
+}
+
+/**
+ * The variable name of property `key` of `obj` (naming `obj` from `hint` if it has no name yet): the
+ * object's name and the key (`accounts.alice.balance`), or the container's own name for its contents
+ * (`pool` for `pool[0]` and `pool.length`, see `isContentKey`).
+ */
 export function propertyName(obj: object, hint: string, key: PropertyKey): string {
   nameOf(obj, hint);
   const m = metas.get(obj)!;
   const props = m.props ?? (m.props = new Map());
   let v = props.get(key);
   if (v === undefined) {
-    v = m.name + formatKey(key);
+    v = isContentKey(obj, key) ? m.name : m.name + formatKey(key);
     if (props.size < 1024) props.set(key, v); // objects used as dictionaries keep no unbounded cache
   }
   return v;
@@ -65,6 +95,22 @@ export function propertyName(obj: object, hint: string, key: PropertyKey): strin
 
 /** Names `value` after the path `parent` + key if it is an object that has no name yet. */
 export function nameChild(parent: object, parentName: string, key: PropertyKey, value: unknown): void {
+  nameAt(parent, key, parentName + formatKey(key), value);
+}
+
+/** The key under which a container counts the elements it names without an index or key. */
+const NO_KEY = Symbol('element');
+
+/**
+ * Names `value` as an element of container `parent` that no index or key reaches (a Set's element,
+ * a Map's key): `pool[]`, then `pool[]#2`… — counted per container, like `nameChild`, so the names
+ * handed out stay bounded by the containers alive.
+ */
+export function nameElement(parent: object, parentName: string, value: unknown): void {
+  nameAt(parent, NO_KEY, parentName + '[]', value);
+}
+
+function nameAt(parent: object, key: PropertyKey, path: string, value: unknown): void {
   if (!isObjectLike(value) || metas.has(value)) return;
   const pm = metas.get(parent);
   let n = 1;
@@ -73,7 +119,6 @@ export function nameChild(parent: object, parentName: string, key: PropertyKey, 
     n = (kids.get(key) ?? 0) + 1;
     kids.set(key, n);
   }
-  const path = parentName + formatKey(key);
   metas.set(value, { name: n === 1 ? path : `${path}#${n}`, kids: null, props: null });
 }
 

@@ -5,6 +5,7 @@ import { Namer } from './names';
 import { FileContext, Fn } from './context';
 import type { NormalizedOptions } from './options';
 import { visitAssignment, visitChain, visitChainPlain, visitDelete, visitForTarget, visitIdentifier, visitMember, visitUpdate } from './visitors/access';
+import { visitContainerCall } from './visitors/containers';
 import { tempDeclaration, visitClass, visitFunction } from './visitors/functions';
 import { reentry, visitAwait, visitYield } from './visitors/suspend';
 
@@ -150,6 +151,8 @@ export class Instrumenter {
         return visitMember(this, e as TS.PropertyAccessExpression, 'value');
       case SK.CallExpression: {
         const n = e as TS.CallExpression;
+        const container = visitContainerCall(this, n);
+        if (container) return container;
         if (ts.isOptionalChain(n)) return visitChainPlain(this, n);
         const callee = n.expression.kind === SK.SuperKeyword || n.expression.kind === SK.ImportKeyword ? n.expression : this.visitCallee(n.expression);
         return f.updateCallExpression(n, callee, n.typeArguments, this.visitExprs(n.arguments));

@@ -107,6 +107,17 @@ module.exports = {
   isObj(v) { return (typeof v === 'object' && v !== null) || typeof v === 'function'; },
   write(f, obj, key, old, v, id) { const s = site(f, id); rec('W', s.text, key, safe(old), safe(v), s.loc); return v; },
   blk(f) { return { blk: f }; },
+  // Container call sites (SPEC §4.5): `cn` looks at the receiver without running program code (-1:
+  // not a container), `cc` records the call the program made and returns its result.
+  cn(f, obj, id) {
+    const types = require('node:util').types;
+    if (obj === null || typeof obj !== 'object' || types.isProxy(obj)) return -1;
+    return Array.isArray(obj) || types.isMap(obj) || types.isSet(obj) ? 0 : -1;
+  },
+  cc(f, obj, before, result, id, key) {
+    if (before >= 0) { const s = site(f, id); rec('C', s.text, staticKey(f, id), safe(key), safe(result), s.loc); }
+    return result;
+  },
 };
 // Short forms (SPEC §2): `rp(f, o, S)`, `wp(f, o, v, S)`, … for a static key, told apart by the
 // missing last argument; they act as the keyed form with the site's key.
