@@ -13,7 +13,7 @@ class PooledSocket extends EventEmitter {
   }
   destroy(): void {
     this.destroyed = true;
-    setTimeout(() => this.emit('close'), 60);
+    setTimeout(() => this.emit('close'), 150);
   }
   send(payload: string, done: (err: Error | null, reply?: string) => void): void {
     setTimeout(() => (this.destroyed ? done(new Error('socket hang up (ECONNRESET)')) : done(null, `${payload} via socket ${this.id}`)), 2);
@@ -56,19 +56,20 @@ class KeepAliveAgent {
 const agent = new KeepAliveAgent(30);
 const outcomes: string[] = [];
 
-function request(name: string): void {
+function request(name: string, then: () => void): void {
   const socket = agent.acquire();
   socket.send(name, (err, reply) => {
     outcomes.push(err ? `${name}: ${err.message}` : `${name}: ${reply}`);
     if (!err) agent.release(socket);
+    then();
   });
 }
 
-request('GET /first');
-// The second request arrives just after the idle timeout of the first request's socket.
-setTimeout(() => request('GET /second'), 70);
+// The second request comes 80 ms after the first one's response: after the idle timeout (30 ms)
+// of the first request's socket, before that socket's 'close' (150 ms after the timeout).
+setImmediate(() => request('GET /first', () => setTimeout(() => request('GET /second', report), 80)));
 
-setTimeout(() => {
+function report(): void {
   const failures = outcomes.filter((o) => o.includes('ECONNRESET'));
   for (const line of outcomes) console.log(line);
   if (failures.length) {
@@ -77,4 +78,4 @@ setTimeout(() => {
   } else {
     console.log('OK: every request got a live socket');
   }
-}, 200);
+}
