@@ -13,7 +13,8 @@
 //      matches one of the case's `variables` regexps; every report on a fixed version or a correct
 //      program is a false positive; other reports on a bug version are counted as extra reports.
 // With RACEWAY_DUMP_DIR set, every instrumented run also writes the events the server received
-// (a JSON array of Raceway events) to $RACEWAY_DUMP_DIR/<case>-<variant>-<front end>.json.
+// (a JSON array of Raceway events) to $RACEWAY_DUMP_DIR/<case>-<variant>-<front end>.json, where
+// the variant is `bug`, `fixed` or, for a correct program, `correct`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWithTs, repoRoot, runNode } from '../helpers/fixture-harness.mjs';
@@ -60,9 +61,9 @@ export function listCorrect(filter = process.env.RACEWAY_REALBUG) {
     .filter((f) => /\.m?ts$/.test(f) && !f.endsWith('.d.ts'))
     .map((f) => {
       const name = f.replace(/\.m?ts$/, '');
-      return { name, program: programOf(correctDir, f, `correct-${name}`) };
+      return { name, program: programOf(correctDir, f, `${name}-correct`) };
     })
-    .filter((c) => !filter || c.name.startsWith(filter) || `correct-${c.name}`.startsWith(filter))
+    .filter((c) => !filter || c.name.startsWith(filter))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -200,7 +201,7 @@ export async function evaluateCase(bugCase, frontEnd) {
 export async function evaluateCorrect(correct, frontEnd) {
   const r = await runInstrumented(correct.program, frontEnd);
   return {
-    case: correct.program.name,
+    case: correct.name,
     frontEnd: frontEnd.name,
     falsePositives: r.races.map(summary),
     exitCode: r.run.code,
