@@ -53,8 +53,8 @@ setImmediate(() => {
     })
     .on('end', () => {
       output.ended = true;
+      setTimeout(report, 150);
     });
-  setTimeout(report, 150);
 });
 
 function report(): void {
