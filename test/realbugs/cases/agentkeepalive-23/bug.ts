@@ -1,7 +1,10 @@
 // A keep-alive agent hands out a socket from its free pool that its idle timer has just destroyed.
-// Reduced from agentkeepalive issue #23 (see case.json): the idle timeout destroys the socket, but
+// Reduced from agentkeepalive issue #23: the idle timeout destroys the socket, but
 // the socket leaves the free pool only when its 'close' event arrives, a little later. A request
 // that comes in between takes the destroyed socket with shift() and fails with "socket hang up".
+// Repository: https://github.com/node-modules/agentkeepalive
+// Issue: https://github.com/node-modules/agentkeepalive/issues/23
+// Fix: https://github.com/node-modules/agentkeepalive/commit/e6a83a5f747bcf4ea689ea65c9e2fe057a720d50
 import { EventEmitter } from 'node:events';
 
 /** A stand-in for net.Socket: destroy() is immediate, 'close' is emitted once teardown is done. */

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (agentkeepalive issue #23, see case.json): the idle timeout removes the
+// Fixed version of bug.ts (agentkeepalive issue #23): the idle timeout removes the
 // socket from the free pool at once, so a request arriving before 'close' opens a new socket.
+// Repository: https://github.com/node-modules/agentkeepalive
+// Issue: https://github.com/node-modules/agentkeepalive/issues/23
+// Fix: https://github.com/node-modules/agentkeepalive/commit/e6a83a5f747bcf4ea689ea65c9e2fe057a720d50
 import { EventEmitter } from 'node:events';
 
 /** A stand-in for net.Socket: destroy() is immediate, 'close' is emitted once teardown is done. */

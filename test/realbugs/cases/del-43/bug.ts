@@ -1,6 +1,9 @@
 // Deleting `build/**` removes every matched path concurrently: the recursive removal of a
 // directory and the removal of a file inside it race, and one of them fails with ENOENT.
-// Reduced from del issue #43 (see case.json): the matched paths go through Promise.all(rimraf).
+// Reduced from del issue #43: the matched paths go through Promise.all(rimraf).
+// Repository: https://github.com/sindresorhus/del
+// Issue: https://github.com/sindresorhus/del/issues/43
+// Fix: https://github.com/sindresorhus/del/commit/5ad2532ae1b9d214184ed214119e77f3768c3129
 type Entry = 'dir' | 'file';
 
 /** The file system (a stand-in: every operation completes in a later turn of the event loop). */

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (del issue #43, see case.json): the matched paths are removed one after
+// Fixed version of bug.ts (del issue #43): the matched paths are removed one after
 // the other, so a path removed with its directory is simply found gone.
+// Repository: https://github.com/sindresorhus/del
+// Issue: https://github.com/sindresorhus/del/issues/43
+// Fix: https://github.com/sindresorhus/del/commit/5ad2532ae1b9d214184ed214119e77f3768c3129
 type Entry = 'dir' | 'file';
 
 /** The file system (a stand-in: every operation completes in a later turn of the event loop). */

@@ -1,7 +1,10 @@
 // An access-control proxy accepts requests before the start-up callback that loads its templates
 // has run, so an early request builds its policy request from `roleTemplate === null`.
-// Reduced from fiware-pep-steelskin (see case.json): the server starts listening first and loads
+// Reduced from fiware-pep-steelskin: the server starts listening first and loads
 // the templates in the listen callback; a request arriving in between fails.
+// Repository: https://github.com/telefonicaid/fiware-pep-steelskin
+// Issue: https://github.com/telefonicaid/fiware-pep-steelskin/issues/477
+// Fix: https://github.com/telefonicaid/fiware-pep-steelskin/commit/6e02ef3d97eefa39ab45584c37755a2b00a72ca9
 import { EventEmitter } from 'node:events';
 
 let requestTemplate: string | null = null;

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (fiware-pep-steelskin, see case.json): the templates are loaded first
+// Fixed version of bug.ts (fiware-pep-steelskin): the templates are loaded first
 // and the proxy starts listening only in their callback, so no request can see them unset.
+// Repository: https://github.com/telefonicaid/fiware-pep-steelskin
+// Issue: https://github.com/telefonicaid/fiware-pep-steelskin/issues/477
+// Fix: https://github.com/telefonicaid/fiware-pep-steelskin/commit/6e02ef3d97eefa39ab45584c37755a2b00a72ca9
 import { EventEmitter } from 'node:events';
 
 let requestTemplate: string | null = null;

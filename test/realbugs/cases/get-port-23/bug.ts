@@ -1,7 +1,10 @@
 // Two services of one process ask for a free port at the same time, both are told port 3000 is
-// free, and the second one to listen fails with EADDRINUSE. Reduced from get-port issue #23 (see
-// case.json): the port is checked free, the answer travels back across an await, and only then
+// free, and the second one to listen fails with EADDRINUSE. Reduced from get-port issue #23: the
+// port is checked free, the answer travels back across an await, and only then
 // does the caller bind it; nothing stops another caller from being given the same port meanwhile.
+// Repository: https://github.com/sindresorhus/get-port
+// Issue: https://github.com/sindresorhus/get-port/issues/23
+// Fix: https://github.com/sindresorhus/get-port/commit/73e21d8c2f9ad2d4eb6bff0503292f44014b8bfd
 
 /** The operating system's table of bound ports (a stand-in: binding and probing take a while). */
 const portTable = new Map<number, string>();

@@ -1,6 +1,8 @@
-// Fixed version of bug.ts (get-port issue #23, fixed in-process by pull request #36, see
-// case.json): a port handed out is remembered as locked, checked and added in the same step after
+// Fixed version of bug.ts (get-port issue #23, fixed in-process by pull request #36): a port handed out is remembered as locked, checked and added in the same step after
 // the probe, so a concurrent caller is given another port.
+// Repository: https://github.com/sindresorhus/get-port
+// Issue: https://github.com/sindresorhus/get-port/issues/23
+// Fix: https://github.com/sindresorhus/get-port/commit/73e21d8c2f9ad2d4eb6bff0503292f44014b8bfd
 
 /** The operating system's table of bound ports (a stand-in: binding and probing take a while). */
 const portTable = new Map<number, string>();

@@ -1,7 +1,10 @@
 // An editor linter shows the messages of an old version of the text: two lint runs are in flight,
 // the run for the old text finishes last and its `.then` callback overwrites the newer result.
-// Reduced from linter-stylint pull request #63 (see case.json): the results of a lint are applied
+// Reduced from linter-stylint pull request #63: the results of a lint are applied
 // even when the editor's text changed after the lint started.
+// Repository: https://github.com/AtomLinter/linter-stylint
+// Issue: https://github.com/AtomLinter/linter-stylint/pull/63
+// Fix: https://github.com/AtomLinter/linter-stylint/commit/c9a412f2e6e0e224cbc55c2c07d2fad7c436defd
 
 const editor = {
   text: '.button\n  color red\n  margin 0px\n',

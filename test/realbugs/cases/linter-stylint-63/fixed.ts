@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (linter-stylint pull request #63, see case.json): a lint whose text was
+// Fixed version of bug.ts (linter-stylint pull request #63): a lint whose text was
 // modified meanwhile returns null, telling the linter to keep the newer results.
+// Repository: https://github.com/AtomLinter/linter-stylint
+// Issue: https://github.com/AtomLinter/linter-stylint/pull/63
+// Fix: https://github.com/AtomLinter/linter-stylint/commit/c9a412f2e6e0e224cbc55c2c07d2fad7c436defd
 
 const editor = {
   text: '.button\n  color red\n  margin 0px\n',

@@ -1,7 +1,10 @@
 // A stale reconnect timer opens a second connection after the application reconnected by itself.
-// Reduced from nes issue #142 (see case.json): the connection drops and a reconnect is scheduled;
+// Reduced from nes issue #142: the connection drops and a reconnect is scheduled;
 // the application calls disconnect() and connect() during the wait; the old timer still fires,
 // finds the new session's `_reconnection` set, and connects again: two sockets, one orphaned.
+// Repository: https://github.com/hapijs/nes
+// Issue: https://github.com/hapijs/nes/issues/142
+// Fix: https://github.com/hapijs/nes/commit/9ea6a4cd8dc98f8591d833107c7182f1422f9d54
 import { EventEmitter } from 'node:events';
 
 const openSockets = new Set<FakeSocket>();

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (nes issue #142, see case.json): the client keeps its reconnect timer
+// Fixed version of bug.ts (nes issue #142): the client keeps its reconnect timer
 // and clears it when it connects or disconnects, so a stale timer never fires.
+// Repository: https://github.com/hapijs/nes
+// Issue: https://github.com/hapijs/nes/issues/142
+// Fix: https://github.com/hapijs/nes/commit/9ea6a4cd8dc98f8591d833107c7182f1422f9d54
 import { EventEmitter } from 'node:events';
 
 const openSockets = new Set<FakeSocket>();

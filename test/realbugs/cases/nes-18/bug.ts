@@ -1,6 +1,9 @@
 // A WebSocket client's reconnect timer reads `this._reconnection.auth` after disconnect() has set
-// `_reconnection` to null, and throws. Reduced from nes issue #18 (see case.json): the connection
+// `_reconnection` to null, and throws. Reduced from nes issue #18: the connection
 // drops, a reconnect is scheduled, the application disconnects during the wait, the timer fires.
+// Repository: https://github.com/hapijs/nes
+// Issue: https://github.com/hapijs/nes/issues/18
+// Fix: https://github.com/hapijs/nes/commit/16503c46e679cf8ebb7895cd8ee5443eb125905c
 import { EventEmitter } from 'node:events';
 
 /** A stand-in for a WebSocket: opens shortly after creation; the server can drop it. */

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (nes issue #18, see case.json): the reconnect timer checks that the
+// Fixed version of bug.ts (nes issue #18): the reconnect timer checks that the
 // client still wants to reconnect before reading the reconnection settings.
+// Repository: https://github.com/hapijs/nes
+// Issue: https://github.com/hapijs/nes/issues/18
+// Fix: https://github.com/hapijs/nes/commit/16503c46e679cf8ebb7895cd8ee5443eb125905c
 import { EventEmitter } from 'node:events';
 
 /** A stand-in for a WebSocket: opens shortly after creation; the server can drop it. */

@@ -1,7 +1,10 @@
 // A crawler announces 'complete' while a page is still being decompressed, and the links found in
-// that page are never crawled. Reduced from simplecrawler issue #298 (see case.json): the queue
+// that page are never crawled. Reduced from simplecrawler issue #298: the queue
 // item is marked fetched when its response arrives, before the asynchronous unzip of the body;
 // the crawl loop, on its interval, sees every item fetched and stops.
+// Repository: https://github.com/simplecrawler/simplecrawler
+// Issue: https://github.com/simplecrawler/simplecrawler/issues/298
+// Fix: https://github.com/simplecrawler/simplecrawler/commit/39f806fa63c589cf3aca39e545c4a8ff8fc73cc8
 import { EventEmitter } from 'node:events';
 
 interface QueueItem { url: string; fetched: boolean; status: string }

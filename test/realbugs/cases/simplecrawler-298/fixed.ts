@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (simplecrawler issue #298, see case.json): the queue item is marked
+// Fixed version of bug.ts (simplecrawler issue #298): the queue item is marked
 // fetched only once its body is unzipped and its links are queued.
+// Repository: https://github.com/simplecrawler/simplecrawler
+// Issue: https://github.com/simplecrawler/simplecrawler/issues/298
+// Fix: https://github.com/simplecrawler/simplecrawler/commit/39f806fa63c589cf3aca39e545c4a8ff8fc73cc8
 import { EventEmitter } from 'node:events';
 
 interface QueueItem { url: string; fetched: boolean; status: string }

@@ -1,8 +1,11 @@
 // A crawler with an asynchronous (database-backed) queue reports 'complete' without crawling
 // anything: start() queues the initial URL and, without waiting for that insert, starts the crawl
 // loop on the next tick; the first crawl finds the queue empty, counts 0 of 0 items fetched and
-// stops. Reduced from simplecrawler's "possible race condition when starting the crawler" (see
-// case.json): the crawl loop reads the queue before the add callback has written it.
+// stops. Reduced from simplecrawler's "possible race condition when starting the crawler": the
+// crawl loop reads the queue before the add callback has written it.
+// Repository: https://github.com/simplecrawler/simplecrawler
+// Issue: none filed; the fixing commit names the race
+// Fix: https://github.com/simplecrawler/simplecrawler/commit/d39434cb0f094d3e111bc52b9552ddbd11ea9557
 import { EventEmitter } from 'node:events';
 
 interface QueueItem { url: string; fetched: boolean; status: string }

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (simplecrawler, see case.json): the crawler is marked running at once and
+// Fixed version of bug.ts (simplecrawler): the crawler is marked running at once and
 // the crawl loop starts in the callback of the insert of the initial URL.
+// Repository: https://github.com/simplecrawler/simplecrawler
+// Issue: none filed; the fixing commit names the race
+// Fix: https://github.com/simplecrawler/simplecrawler/commit/d39434cb0f094d3e111bc52b9552ddbd11ea9557
 import { EventEmitter } from 'node:events';
 
 interface QueueItem { url: string; fetched: boolean; status: string }

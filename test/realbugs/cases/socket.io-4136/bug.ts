@@ -1,8 +1,11 @@
 // Two clients join a dynamic namespace that does not exist yet; an asynchronous middleware approves
 // each of them, and each approval creates the namespace and stores it, the second one replacing the
 // first. The first client is left in an orphaned namespace and misses broadcasts. Reduced from
-// socket.io issue #4136 (see case.json): the lookup in the namespace map happens before the
+// socket.io issue #4136: the lookup in the namespace map happens before the
 // middleware's await, the insert after it.
+// Repository: https://github.com/socketio/socket.io
+// Issue: https://github.com/socketio/socket.io/issues/4136
+// Fix: https://github.com/socketio/socket.io/commit/9d86397243bcbb5775a29d96e5ef03e17148a8e7
 
 class Namespace {
   readonly sockets = new Set<string>();

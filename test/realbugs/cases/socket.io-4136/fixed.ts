@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (socket.io issue #4136, fixed by pull request #4137, see case.json): after
+// Fixed version of bug.ts (socket.io issue #4136, fixed by pull request #4137): after
 // the middleware approves, the namespace map is checked again, in the same step as the insert.
+// Repository: https://github.com/socketio/socket.io
+// Issue: https://github.com/socketio/socket.io/issues/4136
+// Fix: https://github.com/socketio/socket.io/commit/9d86397243bcbb5775a29d96e5ef03e17148a8e7
 
 class Namespace {
   readonly sockets = new Set<string>();

@@ -1,8 +1,11 @@
 // A connection manager stops reconnecting for good when a second socket is opened while it waits
 // for its next reconnection attempt. Reduced from socket.io issue #3358 / socket.io-client pull
-// request #1253 (see case.json): the new socket calls open() because the manager's readyState is
+// request #1253: the new socket calls open() because the manager's readyState is
 // 'closed'; that attempt fails too, and its cleanup cancels the pending reconnection timer while
 // `reconnecting` stays true, so no attempt is ever scheduled again.
+// Repository: https://github.com/socketio/socket.io-client
+// Issue: https://github.com/socketio/socket.io/issues/3358
+// Fix: https://github.com/socketio/socket.io-client/commit/050108b2281effda086b197cf174ee2e8e1aad79
 let serverUp = false;
 
 /** A stand-in for the engine transport: the connection attempt succeeds only if the server is up. */

@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (socket.io-client pull request #1253, see case.json): a new socket does
+// Fixed version of bug.ts (socket.io-client pull request #1253): a new socket does
 // not open the manager while a reconnection is pending; the pending attempt connects it.
+// Repository: https://github.com/socketio/socket.io-client
+// Issue: https://github.com/socketio/socket.io/issues/3358
+// Fix: https://github.com/socketio/socket.io-client/commit/050108b2281effda086b197cf174ee2e8e1aad79
 let serverUp = false;
 
 /** A stand-in for the engine transport: the connection attempt succeeds only if the server is up. */

@@ -1,6 +1,9 @@
 // A spreadsheet reader emits 'end' while its sheet parser is still emitting rows, so the consumer
 // closes its output and the last rows are written after the end. Reduced from xlsx-extract issue
-// #7 (see case.json): 'end' follows the zip stream's 'close', not the sheet parser's.
+// #7: 'end' follows the zip stream's 'close', not the sheet parser's.
+// Repository: https://github.com/ffalt/xlsx-extract
+// Issue: https://github.com/ffalt/xlsx-extract/issues/7
+// Fix: https://github.com/ffalt/xlsx-extract/commit/93e2425d1d5666308282a13e02fe5e574a1a3a32
 import { EventEmitter } from 'node:events';
 
 /** A stand-in for the XML parser of one sheet: slow, one row per turn. */

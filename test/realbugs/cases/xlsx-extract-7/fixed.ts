@@ -1,5 +1,8 @@
-// Fixed version of bug.ts (xlsx-extract issue #7, see case.json): the reader counts the streams
+// Fixed version of bug.ts (xlsx-extract issue #7): the reader counts the streams
 // still running (the archive and each sheet parser) and emits 'end' when the last one closes.
+// Repository: https://github.com/ffalt/xlsx-extract
+// Issue: https://github.com/ffalt/xlsx-extract/issues/7
+// Fix: https://github.com/ffalt/xlsx-extract/commit/93e2425d1d5666308282a13e02fe5e574a1a3a32
 import { EventEmitter } from 'node:events';
 
 /** A stand-in for the XML parser of one sheet: slow, one row per turn. */
