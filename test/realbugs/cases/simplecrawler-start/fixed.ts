@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 
 interface QueueItem { url: string; fetched: boolean; status: string }
 
-/** A queue kept in a database: reads answer after 5 ms, inserts after 60 ms. */
+/** A queue kept in a database: reads answer after 5 ms, inserts after 300 ms. */
 class FetchQueue {
   items: QueueItem[] = [];
   getLength(cb: (length: number) => void): void {
@@ -17,7 +17,7 @@ class FetchQueue {
     setTimeout(() => {
       this.items.push(item);
       cb();
-    }, 60);
+    }, 300);
   }
   oldestUnfetchedItem(cb: (item: QueueItem | undefined) => void): void {
     setTimeout(() => cb(this.items.find((i) => i.status === 'queued')), 5);
