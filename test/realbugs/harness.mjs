@@ -209,37 +209,51 @@ export async function evaluateCorrect(correct, frontEnd) {
   };
 }
 
-/** Runs `jobs` (functions returning promises) with at most `limit` at a time, results in order. */
-export async function pool(jobs, limit) {
-  const results = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
+/** At most `limit` of the functions given to the returned `run` execute at a time (each is a node process or two). */
+export function limiter(limit) {
+  let active = 0;
+  const waiting = [];
+  const next = () => {
+    if (active >= limit || !waiting.length) return;
+    active++;
+    const { fn, resolve, reject } = waiting.shift();
+    fn().then(resolve, reject).finally(() => {
+      active--;
+      next();
+    });
   };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return results;
+  return (fn) => new Promise((resolve, reject) => {
+    waiting.push({ fn, resolve, reject });
+    next();
+  });
 }
 
 /**
- * The whole benchmark: validation of every case, then every case and correct program through every
- * front end. Returns plain data; bench/detection/run.mjs prints it, realbugs.test.mjs asserts on it.
+ * The whole benchmark as promises that settle one by one (so a test per case can finish as soon as
+ * its runs are done): validation of every case, then every case and correct program through every
+ * front end, `concurrency` processes at a time, in that order. Keys: case name, and
+ * `<case>/<front end>` for the instrumented results; `run` queues more work under the same limit.
  */
-export async function runBenchmark({ concurrency = 2, filter, only = frontEnds } = {}) {
+export function startBenchmark({ concurrency = 2, filter, only = frontEnds } = {}) {
+  const run = limiter(concurrency);
   const cases = listCases(filter);
   const correct = listCorrect(filter);
-  const validation = await pool(cases.map((c) => async () => ({ case: c.name, ...(await validateCase(c)) })), concurrency);
-  const jobs = [];
-  for (const c of cases) for (const fe of only) jobs.push(() => evaluateCase(c, fe));
-  for (const c of correct) for (const fe of only) jobs.push(() => evaluateCorrect(c, fe));
-  const results = await pool(jobs, concurrency);
+  const validation = new Map(cases.map((c) => [c.name, run(async () => ({ case: c.name, ...(await validateCase(c)) }))]));
+  const results = new Map();
+  for (const c of cases) for (const fe of only) results.set(`${c.name}/${fe.name}`, run(() => evaluateCase(c, fe)));
+  const correctResults = new Map();
+  for (const c of correct) for (const fe of only) correctResults.set(`${c.name}/${fe.name}`, run(() => evaluateCorrect(c, fe)));
+  return { cases, correct, validation, results, correctResults, run };
+}
+
+/** Everything of `startBenchmark`, awaited: plain data that run.mjs prints and the test asserts on. */
+export async function runBenchmark(options = {}) {
+  const started = startBenchmark(options);
   return {
-    cases,
-    validation,
-    results: results.filter((r) => 'found' in r),
-    correct: results.filter((r) => !('found' in r)),
+    cases: started.cases,
+    validation: await Promise.all(started.validation.values()),
+    results: await Promise.all(started.results.values()),
+    correct: await Promise.all(started.correctResults.values()),
   };
 }
 
