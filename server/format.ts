@@ -7,6 +7,8 @@ const KIND_LABEL: Record<RaceReport['kind'], string> = {
   lost_update: 'lost update',
   unordered_writes: 'unordered writes',
   check_then_act: 'check-then-act',
+  use_before_init: 'use before init',
+  use_after_reset: 'use after reset',
 };
 
 function clock(ts: string): string {

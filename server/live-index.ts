@@ -11,6 +11,7 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
+import { jobSplits, processKey } from './analyzer/jobs';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
 
@@ -34,14 +35,16 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * own, clock, locks, new value, old value, location, timestamp; locks is -1 for none, else the index
  * of the lock set's JSON; timestamp is -1 when `formatMicros(ts)` gives it back, as it does for the
  * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
- * last, reqTs, respTs] (NaN for null) and task spans [task, first, last] (root-task interval rule).
+ * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
+ * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait).
+ * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
  */
 export interface IndexChunk {
   s: string[];
   n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number];
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number];
 }
 
 export const A_STRIDE = 17;
@@ -49,6 +52,7 @@ const W_STRIDE = 2;
 const SP_STRIDE = 3;
 const U_STRIDE = 7;
 const T_STRIDE = 3;
+const E_STRIDE = 3;
 
 /** The chunk format of earlier versions (JSON tuples), still read at start-up. */
 export interface LegacyChunk {
@@ -116,14 +120,14 @@ function roundTrips(ts: number, timestamp: string): boolean {
   return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[]): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length);
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = []): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length);
   let o = 0;
-  for (const part of [a, w, sp, u, t]) {
+  for (const part of [a, w, sp, u, t, ev]) {
     n.set(part, o);
     o += part.length;
   }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE] };
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE] };
 }
 
 interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
@@ -145,6 +149,12 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   let lastService = '';
   let lastSpan: [number, number] | undefined;
   let lastTask = '';
+  const ev: number[] = [];
+  let lastPid = NaN;
+  let lastProcService = '';
+  let proc = -1;
+  let taskStr = -1;
+  let taskStrOf = '';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const t = ts ? ts[i]! : micros(e.timestamp);
@@ -185,6 +195,17 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
     }
     if (t < span[0]) span[0] = t;
     if (t > span[1]) span[1] = t;
+    const pid = e.metadata.process_id;
+    if (pid !== lastPid || service !== lastProcService) {
+      proc = b.str(processKey(pid, service));
+      lastPid = pid;
+      lastProcService = service;
+    }
+    if (task !== taskStrOf) {
+      taskStr = b.str(task);
+      taskStrOf = task;
+    }
+    ev.push(taskStr, proc, t);
   }
   const u: number[] = [];
   for (const [trace, list] of units) {
@@ -192,7 +213,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   }
   const t: number[] = [];
   for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t);
+  return finish(b, a, w, sp, u, t, ev);
 }
 
 /** The current form of a chunk persisted by an earlier version. */
@@ -288,6 +309,41 @@ class AccessColumns {
     this.num = grow(this.num, 2, (l) => new Float64Array(l));
     this.ref = grow(this.ref, R_STRIDE, (l) => new Int32Array(l));
     this.access = grow(this.access, 1, (l) => new Uint8Array(l));
+  }
+}
+
+/** One process's events (timestamps and task string numbers), for the jobs of tasks without AsyncAwait. */
+class ProcessEvents {
+  n = 0;
+  ts = new Float64Array(1024);
+  task = new Int32Array(1024);
+  /** In time order (appends nearly always are; a late batch is sorted in before the next use). */
+  sorted = true;
+
+  push(task: number, ts: number): void {
+    if (this.n === this.ts.length) {
+      this.ts = growFloat(this.ts, this.n * 2, 0);
+      this.task = growInt(this.task, this.n * 2, 0);
+    }
+    if (this.n > 0 && ts < this.ts[this.n - 1]!) this.sorted = false;
+    this.ts[this.n] = ts;
+    this.task[this.n++] = task;
+  }
+
+  sort(): void {
+    if (this.sorted) return;
+    const { ts, task, n } = this;
+    // TimSort: cheap on the few sorted runs that late batches make.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]! || task[a]! - task[b]!);
+    const t2 = new Float64Array(ts.length);
+    const k2 = new Int32Array(task.length);
+    for (let i = 0; i < n; i++) {
+      t2[i] = ts[order[i]!]!;
+      k2[i] = task[order[i]!]!;
+    }
+    this.ts = t2;
+    this.task = k2;
+    this.sorted = true;
   }
 }
 
@@ -419,6 +475,11 @@ export class LiveIndex {
   /** Tasks whose family (membership or time span) changed: their family's variables need a rescan. */
   private readonly dirtyFamilies = new Set<number>();
   private reports: RaceReport[] | null = [];
+  /** Events by process (string number of `processKey`), and the processes with events since the last analysis. */
+  private readonly procs = new Map<number, ProcessEvents>();
+  private readonly dirtyProcs = new Set<number>();
+  /** Job starts of tasks without AsyncAwait events (see analyzer/jobs.ts), by task string number. */
+  private splits = new Map<number, number[]>();
   /** Accesses scanned by the last analysis run (all of them on the first run). */
   lastScanned = 0;
   /** Races over the per-variable report cap, counted but not reported. */
@@ -467,7 +528,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
-    const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
+    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
     // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
@@ -556,6 +617,20 @@ export class LiveIndex {
       if (!(last <= cx.tLast[t]!)) { cx.tLast[t] = last; changed = true; }
       if (changed && this.analyzedOnce) this.dirtyFamilies.add(t);
     }
+    const eOff = tOff + nt * T_STRIDE;
+    let lastProc = -1;
+    let procEvents: ProcessEvents | undefined;
+    for (let o = eOff; o < eOff + ne * E_STRIDE; o += E_STRIDE) {
+      const pk = n[o + 1]! | 0;
+      if (pk !== lastProc) {
+        const p = Y(pk);
+        procEvents = this.procs.get(p);
+        if (!procEvents) this.procs.set(p, (procEvents = new ProcessEvents()));
+        this.dirtyProcs.add(p);
+        lastProc = pk;
+      }
+      procEvents!.push(T(n[o]!), n[o + 2]!);
+    }
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
     // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
@@ -628,7 +703,53 @@ export class LiveIndex {
         if (!lists.hasNear(cx.uVars[unit]!, vy, NOTE_DEPTH)) cx.uVars[unit] = lists.push(cx.uVars[unit]!, vy);
       }
     }
-    if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
+    if (this.dirty.size || this.dirtyFamilies.size || this.dirtyProcs.size) this.reports = null;
+  }
+
+  /**
+   * Recomputes the job starts of tasks without AsyncAwait in the processes that got events, and
+   * marks the variables of tasks whose jobs changed for a rescan.
+   */
+  private updateSplits(): void {
+    if (this.dirtyProcs.size === 0) return;
+    const { cx, awaitLists } = this;
+    const awaits = new Map<number, number[]>();
+    const awaitsOf = (t: number): number[] => {
+      let a = awaits.get(t);
+      if (!a) awaits.set(t, (a = t < cx.tAwaits.length ? awaitLists.sorted(cx.tAwaits[t]!) : []));
+      return a;
+    };
+    const tasks = {
+      hasAwaits: (t: number) => t < cx.tAwaits.length && cx.tAwaits[t] !== EMPTY_LIST,
+      parent: (t: number) => (t < cx.tParent.length ? cx.tParent[t]! : -1),
+      awaitsBefore: (t: number, ts: number) => {
+        const a = awaitsOf(t);
+        let k = 0;
+        while (k < a.length && a[k]! < ts) k++;
+        return k;
+      },
+    };
+    const next = new Map(this.splits);
+    for (const p of this.dirtyProcs) {
+      const ev = this.procs.get(p)!;
+      ev.sort();
+      const found = jobSplits(ev.ts, ev.task, ev.n, tasks);
+      // Tasks of this process split before: drop what no longer holds (a task that sent an await since).
+      for (let i = 0; i < ev.n; i++) {
+        const t = ev.task[i]!;
+        if (next.has(t) && !found.has(t)) next.delete(t);
+      }
+      for (const [t, list] of found) next.set(t, list);
+    }
+    this.dirtyProcs.clear();
+    if (this.analyzedOnce) {
+      for (const [t, list] of next) {
+        const was = this.splits.get(t);
+        if (!was || was.length !== list.length || was.some((x, i) => x !== list[i])) this.touchTask(t);
+      }
+      for (const t of this.splits.keys()) if (!next.has(t)) this.touchTask(t);
+    }
+    this.splits = next;
   }
 
   /** The store seqs of the batches that hold events of a trace, ascending. */
@@ -680,6 +801,7 @@ export class LiveIndex {
             tasks[t] = info = {
               awaits: this.awaitLists.sorted(cx.tAwaits[t]!), parent: p >= 0 ? strs[p]! : undefined, spawnTs: p >= 0 ? cx.tSpawnTs[t]! : undefined,
               first: first === first ? first : undefined, last: first === first ? cx.tLast[t]! : undefined,
+              splits: this.splits.get(t),
             };
           }
           return (lastInfo = info);
@@ -743,7 +865,7 @@ export class LiveIndex {
 
   /** The analyzer's records of a variable's accesses (built for one scan). */
   private recordsOf(entry: VarEntry): AccessRecord[] {
-    const { num, ref, access, clock, value, locks } = this.acc;
+    const { num, ref, access, clock, value, old, locks } = this.acc;
     const strs = this.strs;
     const list = entry.list;
     const out: AccessRecord[] = new Array(list.length);
@@ -752,7 +874,7 @@ export class LiveIndex {
       const r = seq * R_STRIDE;
       out[i] = {
         seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: ref[r + R_UNIT]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
-        ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!,
+        ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!, old: old[seq]!,
       };
     }
     return out;
@@ -767,7 +889,8 @@ export class LiveIndex {
 
   /** Race reports over everything indexed, rescanning only the variables that changed. */
   analyze(): RaceReport[] {
-    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0) return this.reports;
+    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0) return this.reports;
+    this.updateSplits();
     this.analyzedOnce = true;
     const ordering = new Ordering(this.context());
     this.expandFamilies(ordering);

@@ -13,6 +13,8 @@ export interface AccessState {
   job: string;
   /** The write re-read its variable in the same segment (or is AtomicRMW): it cannot lose an update. */
   rmw: boolean;
+  /** A read that came after the task's own write of the variable in the same job: it observes that update, it decides nothing. */
+  afterOwnWrite: boolean;
   /** Parsed clock, filled on demand. */
   clockMap?: Map<string, number>;
   lockSet?: Set<string> | null;
@@ -36,9 +38,15 @@ export class Ordering {
 
   constructor(private readonly ctx: AnalysisContext) {}
 
+  /**
+   * The task's synchronous segment at `ts`: the number of its awaits before `ts`; for a task that
+   * sends no AsyncAwait events, the number of job starts (`splits`) up to `ts`.
+   */
   segmentOf(task: string, ts: number): number {
     const info = this.ctx.tasks.get(task);
-    return info ? countBefore(info.awaits, ts) : 0;
+    if (!info) return 0;
+    if (info.awaits.length === 0 && info.splits !== undefined && info.splits.length > 0) return countBefore(info.splits, ts + 0.5);
+    return countBefore(info.awaits, ts);
   }
 
   /**
@@ -61,7 +69,7 @@ export class Ordering {
 
   state(rec: AccessRecord): AccessState {
     const seg = this.segmentOf(rec.task, rec.ts);
-    return { rec, seg, job: this.jobOf(rec.task, seg), rmw: false };
+    return { rec, seg, job: this.jobOf(rec.task, seg), rmw: false, afterOwnWrite: false };
   }
 
   /** True when `a` happens before `b` (a is the earlier access in time). */
@@ -79,6 +87,22 @@ export class Ordering {
     // Clock skew between processes can put a causal successor earlier in time.
     if (clockBefore(b, a)) return false;
     return !commonLock(a, b);
+  }
+
+  /**
+   * Order for order violations (a read and a write whose order the read's value shows): program
+   * order, one job, clocks either way, a common lock, and the interval rule only towards a later
+   * request (sequential requests; start-up code before a request that started after it). Code
+   * outside requests (a start-up callback, a timer) does not wait for a request that responded or
+   * for other code that ran earlier, so the interval rule does not order it after them.
+   */
+  orderedForUse(a: AccessState, b: AccessState): boolean {
+    this.comparisons++;
+    if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
+    if (a.rec.task === b.rec.task || a.job === b.job) return true;
+    if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b)) return true;
+    if (a.rec.unit !== b.rec.unit && !this.ctx.units.get(b.rec.unit)?.http) return false;
+    return this.intervalBefore(a.rec, b.rec);
   }
 
   /**

@@ -379,3 +379,222 @@ test('the root-task rule does not order tasks of one family (Promise.all in a sc
   b.write('n', 0, 2);
   t.is(analyzeEvents(sim.events).length, 1);
 });
+
+// ---- Precision: patterns of correct code (p-limit / p-map test suites) that must stay silent ----
+
+test('a counter around an await (n++, check, await, n--) in interleaved tasks is not a race', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const tasks = [main.spawn('job'), main.spawn('job'), main.spawn('job')];
+  let running = 0;
+  // running++; t.true(running <= concurrency); await delay(); running--;
+  for (const x of tasks) {
+    x.read('running', running, 'test.js:5'); x.write('running', running, running + 1, 'test.js:5'); running++;
+    x.read('running', running, 'test.js:6'); x.await('test.js:7');
+  }
+  for (const x of [tasks[1], tasks[0], tasks[2]]) {
+    x.read('running', running, 'test.js:8'); x.write('running', running, running - 1, 'test.js:8'); running--;
+  }
+  main.await(); main.join(...tasks);
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('an idempotent flag set after an await by two tasks is not a lost update', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('run'); const b = main.spawn('run');
+  // if (done) return; await sleep(); done = true;
+  a.read('state.done', false, 'lib.js:3'); a.await('lib.js:4');
+  b.read('state.done', false, 'lib.js:3'); b.await('lib.js:4');
+  a.write('state.done', false, true, 'lib.js:5');
+  b.write('state.done', true, true, 'lib.js:5');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a limit re-checked in the job of the increment is not check-then-act', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('next'); const b = main.spawn('next');
+  a.read('queue.active', 0, 'q.js:10'); a.await('q.js:11'); // a read before an await
+  b.read('queue.active', 0, 'q.js:20'); b.write('queue.active', 0, 1, 'q.js:20'); b.await();
+  // if (active < concurrency) active++  — a fresh check and the read-modify-write in one job
+  a.read('queue.active', 1, 'q.js:20'); a.read('queue.active', 1, 'q.js:20'); a.write('queue.active', 1, 2, 'q.js:20');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('cache double initialisation (two different loaded objects) is still reported', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request('GET', '/user'); const a = r1.spawn('get');
+  const r2 = sim.request('GET', '/user'); const b = r2.spawn('get');
+  a.read('cache.u1', null, 'cache.ts:3'); a.await('cache.ts:4');
+  b.read('cache.u1', null, 'cache.ts:3'); b.await('cache.ts:4');
+  a.write('cache.u1', null, { id: 1, loadedBy: 'a' }, 'cache.ts:5');
+  b.write('cache.u1', { id: 1, loadedBy: 'a' }, { id: 1, loadedBy: 'b' }, 'cache.ts:5');
+  r1.join(a); r1.respond(); r2.join(b); r2.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+  t.is(races[0].kind, 'lost_update');
+});
+
+test('same value: equal snapshots with a whole-value hash are the same, an unknown hash never is', (t) => {
+  const run = (v1, v2) => {
+    const sim = new Sim();
+    const r1 = sim.request(); const h1 = r1.spawn('set');
+    const r2 = sim.request(); const h2 = r2.spawn('set');
+    h1.await(); h2.await();
+    h1.write('config.big', null, v1); h2.write('config.big', null, v2);
+    r1.join(h1); r1.respond(); r2.join(h2); r2.respond();
+    return analyzeEvents(sim.events).length;
+  };
+  t.is(run({ a: '[Object]', $hash: '0123456789abcdef' }, { a: '[Object]', $hash: '0123456789abcdef' }), 0);
+  t.is(run({ a: '[Object]', $hash: '0123456789abcdef' }, { a: '[Object]', $hash: 'fedcba9876543210' }), 1);
+  t.is(run({ a: '[Object]', $hash: '?' }, { a: '[Object]', $hash: '?' }), 1);
+  t.is(run(['x', '$hash:?'], ['x', '$hash:?']), 1);
+  t.is(run('[Array(40)] $hash:?', '[Array(40)] $hash:?'), 1);
+  t.is(run('[Array(40)] $hash:00000000000000aa', '[Array(40)] $hash:00000000000000aa'), 0);
+});
+
+// ---- Order violations ----
+
+test('use before init: a request reads module state before the start-up callback initialises it', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('app.roleTemplate', null, null, 'app.ts:1'); // let roleTemplate = null
+  const init = main.spawn('loadTemplates'); init.await('app.ts:3'); // fs.readFile(..., cb)
+  main.emit({ Custom: { name: 'listen', data: null } });      // app.listen() without waiting
+  const req = sim.request('GET', '/roles'); const h = req.spawn('handler');
+  h.read('app.roleTemplate', null, 'app.ts:9');
+  h.await(); req.join(h); req.respond(500);
+  init.write('app.roleTemplate', null, { admin: ['*'] }, 'app.ts:4');
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+  t.is(races[0].kind, 'use_before_init');
+  t.is(races[0].severity, 'WARNING');
+  t.deepEqual(races[0].accesses.map((a) => a.role), ['early_read', 'init_write']);
+  t.is(races[0].first.location, 'app.ts:9');
+  t.is(races[0].second.location, 'app.ts:4');
+  t.regex(races[0].description, /read null at app\.ts:9 first, then .* initialised it to \{"admin":\["\*"\]\} at app\.ts:4/);
+});
+
+test('use before init stays silent when the initialisation is awaited before listening', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const init = main.spawn('loadTemplates'); init.await();
+  main.await();
+  init.write('app.roleTemplate', null, { admin: ['*'] }, 'app.ts:4');
+  main.join(init);
+  const server = main.spawn('listen'); // requests are handled by tasks the server's task starts
+  const req = new (main.constructor)(sim, main.trace, server.clock);
+  req.emit({ HttpRequest: { method: 'GET', url: '/roles', headers: {}, body: null } });
+  req.read('app.roleTemplate', { admin: ['*'] }, 'app.ts:9');
+  req.respond();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('use after reset: a timer reads state that an unordered disconnect() reset', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('client._reconnection', null, { auth: 'token' }, 'client.ts:2');
+  const timer = main.spawn('reconnectTimer'); timer.await('client.ts:5'); // setTimeout
+  const user = sim.root(); // disconnect() called from elsewhere
+  const d = user.spawn('disconnect');
+  d.write('client._reconnection', { auth: 'token' }, null, 'client.ts:12');
+  timer.read('client._reconnection', null, 'client.ts:6'); // self._reconnection.auth throws
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+  t.is(races[0].kind, 'use_after_reset');
+  t.deepEqual(races[0].accesses.map((a) => a.role), ['reset_write', 'late_read']);
+  t.regex(races[0].description, /reset it from \{"auth":"token"\} to null at client\.ts:12 first, then .* read null at client\.ts:6/);
+});
+
+test('order violations stay silent: sequential requests, locks, ordered writes, non-empty values', (t) => {
+  // Logout, then a later request of the same client reads the reset session.
+  let sim = new Sim();
+  const r1 = sim.request('POST', '/logout'); const h1 = r1.spawn('logout');
+  h1.write('session.user', 'alice', null); r1.join(h1); r1.respond();
+  const r2 = sim.request('GET', '/me'); const h2 = r2.spawn('me'); h2.read('session.user', null); r2.join(h2); r2.respond();
+  t.deepEqual(analyzeEvents(sim.events), [], 'sequential requests');
+  // Locked sections.
+  sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('a'); const b = main.spawn('b');
+  a.await(); b.await();
+  a.acquire('L'); a.read('conn.socket', null); a.release('L');
+  b.acquire('L'); b.write('conn.socket', null, { fd: 3 }); b.release('L');
+  t.deepEqual(analyzeEvents(sim.events), [], 'lock');
+  // Concurrent read/write of ordinary values: no sign that the order mattered.
+  sim = new Sim();
+  const m2 = sim.root();
+  const c = m2.spawn('c'); const e = m2.spawn('e');
+  c.await(); e.await();
+  c.read('stats.last', 3); e.write('stats.last', 3, 4); c.read('stats.last', 4);
+  t.deepEqual(analyzeEvents(sim.events), [], 'plain values');
+  // Start-up code before listen: the request reads what start-up stored.
+  sim = new Sim();
+  const boot = sim.root();
+  boot.write('app.db', null, { url: 'x' });
+  const rq = sim.request(); const hq = rq.spawn('h'); hq.read('app.db', { url: 'x' }); rq.join(hq); rq.respond();
+  t.deepEqual(analyzeEvents(sim.events), [], 'start-up before listen');
+});
+
+// ---- Jobs without AsyncAwait events (manual API, other SDKs) ----
+
+/** A request task as the Koa middleware makes it: HttpRequest, manual captures, HttpResponse; no AsyncAwait. */
+function koaRequest(sim, clockShape = 'runtime') {
+  const t = sim.request('POST', '/transfer');
+  if (clockShape === 'upstream') for (const e of sim.events.slice(-1)) e.causality_vector = [[t.id, 1]];
+  return t;
+}
+
+for (const shape of ['runtime', 'upstream']) {
+  test(`manual API (${shape} clocks): concurrent Koa requests read, await, write: lost update`, (t) => {
+    const sim = new Sim();
+    const a = koaRequest(sim, shape); const b = koaRequest(sim, shape);
+    a.read('alice.balance', 1000, 'manual'); b.read('alice.balance', 1000, 'manual');
+    a.write('alice.balance', 1000, 900, 'manual'); b.write('alice.balance', 1000, 800, 'manual');
+    a.respond(); b.respond();
+    if (shape === 'upstream') {
+      for (const e of sim.events) e.causality_vector = [[e.metadata.thread_id, e.causality_vector.find((p) => p[0] === e.metadata.thread_id)[1]]];
+    }
+    const races = analyzeEvents(sim.events);
+    t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+    t.is(races[0].kind, 'lost_update');
+    t.is(races[0].second.new_value, 800);
+  });
+
+  test(`manual API (${shape} clocks): sequential requests of that shape stay silent`, (t) => {
+    const sim = new Sim();
+    for (const [from, to] of [[1000, 900], [900, 700]]) {
+      const r = koaRequest(sim, shape);
+      r.read('alice.balance', from, 'manual'); r.emit({ Custom: { name: 'io', data: null } }); r.write('alice.balance', from, to, 'manual'); r.respond();
+    }
+    if (shape === 'upstream') {
+      for (const e of sim.events) e.causality_vector = [[e.metadata.thread_id, e.causality_vector.find((p) => p[0] === e.metadata.thread_id)[1]]];
+    }
+    t.deepEqual(analyzeEvents(sim.events), []);
+  });
+}
+
+test('a task with awaits is not split by other tasks\' events (its child\'s first segment runs in its job)', (t) => {
+  const sim = new Sim();
+  const root = sim.root();
+  root.await();
+  root.read('counter', 0);
+  const child = root.spawn('reset');
+  child.write('counter', 0, 10);
+  child.await();
+  root.write('counter', 10, 1);
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a task without awaits is not split by its own child\'s synchronous first segment', (t) => {
+  const sim = new Sim();
+  const root = sim.root();
+  root.read('counter', 0);
+  const child = root.spawn('reset');
+  child.write('counter', 0, 10);
+  child.await();
+  root.write('counter', 10, 1);
+  const other = sim.root(); other.emit({ Custom: { name: 'later', data: null } });
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
