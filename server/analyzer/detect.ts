@@ -105,8 +105,11 @@ export function scanVariable(
 
   /**
    * Finds the latest other-task write strictly after `from` and before the end of `writes` that
-   * conflicts with `w`. With `lost`, a write whose value `w` stores again is skipped: storing the
-   * same value again loses nothing (an idempotent flag set twice).
+   * conflicts with `w`. With `lost` (w overwrites from a stale read), a write whose value `w`
+   * stores again is skipped: storing the same value again loses nothing (an idempotent flag set
+   * twice). Otherwise (w is a fresh read-modify-write after a check), read-modify-writes that ran
+   * in one job are skipped: they commute with w (`n--` after `n++` of another task), so only a
+   * blind write can have changed what the check decided.
    */
   const interleaved = (from: AccessState, w: AccessState, lost: boolean): AccessState | null => {
     let scanned = 0;
@@ -115,7 +118,7 @@ export function scanVariable(
       if (x.rec.ts < from.rec.ts || (x.rec.ts === from.rec.ts && x.rec.seq < from.rec.seq)) break;
       if (x.rec.task === w.rec.task) continue;
       scanned++;
-      if (lost && sameValue(x.rec, w.rec)) continue;
+      if (lost ? sameValue(x.rec, w.rec) : x.rmw) continue;
       // x did interleave (it came after the read in time); the time-based interval rule cannot
       // excuse that, only a causal order can (the writer waited for x, or a lock).
       if (!ordering.causallyOrdered(x, w)) return x;

@@ -180,9 +180,9 @@ test('reports unordered blind writes by concurrent tasks, but not identical valu
 test('reports check-then-act as a warning', (t) => {
   const sim = new Sim();
   const r1 = sim.request(); const a = r1.spawn('buy');
-  const r2 = sim.request(); const b = r2.spawn('buy');
+  const r2 = sim.request(); const b = r2.spawn('recall');
   a.read('stock.widget', 1, 'src/shop.ts:3'); a.await(); // if (stock > 0) await charge()
-  b.read('stock.widget', 1, 'src/shop.ts:3'); b.write('stock.widget', 1, 0, 'src/shop.ts:5'); b.await();
+  b.write('stock.widget', 1, 0, 'src/shop.ts:9'); b.await(); // stock = 0 (recalled): a blind write
   a.read('stock.widget', 0, 'src/shop.ts:5'); a.write('stock.widget', 0, -1, 'src/shop.ts:5');
   r1.join(a); r1.respond(); r2.join(b); r2.respond();
   const races = analyzeEvents(sim.events);
@@ -408,6 +408,20 @@ test('an idempotent flag set after an await by two tasks is not a lost update', 
   b.read('state.done', false, 'lib.js:3'); b.await('lib.js:4');
   a.write('state.done', false, true, 'lib.js:5');
   b.write('state.done', true, true, 'lib.js:5');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a check before an await, then a decrement that commutes with the other tasks\' increments and decrements, is not check-then-act', (t) => {
+  // p-map: trySpawn reads `pending < concurrency` (and returns), awaits the mapper, then pending--;
+  // meanwhile other tasks ran pending++ / pending-- each in one job.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('worker'); const b = main.spawn('worker');
+  a.await(); b.await();
+  a.read('pending', 2, 'index.js:212'); a.await('index.js:230');
+  b.read('pending', 2, 'index.js:216'); b.write('pending', 2, 3, 'index.js:216'); b.await();
+  b.read('pending', 3, 'index.js:233'); b.write('pending', 3, 2, 'index.js:233');
+  a.read('pending', 2, 'index.js:233'); a.write('pending', 2, 1, 'index.js:233');
   t.deepEqual(analyzeEvents(sim.events), []);
 });
 
