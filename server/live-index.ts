@@ -11,7 +11,7 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
-import { jobSplits, processKey } from './analyzer/jobs';
+import { processKey, startsJob, type SplitTasks } from './analyzer/jobs';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
 
@@ -237,6 +237,13 @@ export function fromLegacy(old: LegacyChunk): IndexChunk {
 
 const CHUNK_MAGIC = 0x32435752; // "RWC2" little-endian
 
+/** Number of values in an ascending list below `x`. */
+function countBelow(list: readonly number[], x: number): number {
+  let k = list.length;
+  while (k > 0 && list[k - 1]! >= x) k--;
+  return k;
+}
+
 /** The persisted form: magic, string-table length, the string table's JSON, padding, the numbers. */
 export function encodeChunk(chunk: IndexChunk): Buffer {
   const json = Buffer.from(JSON.stringify([chunk.c, chunk.s]));
@@ -312,24 +319,40 @@ class AccessColumns {
   }
 }
 
-/** One process's events (timestamps and task string numbers), for the jobs of tasks without AsyncAwait. */
+/**
+ * One process's events (timestamps and task string numbers) in time order, for the jobs of tasks
+ * without AsyncAwait, with each event's link to the previous event of its task.
+ */
 class ProcessEvents {
   n = 0;
   ts = new Float64Array(1024);
   task = new Int32Array(1024);
-  /** In time order (appends nearly always are; a late batch is sorted in before the next use). */
+  /** Position of the previous event of the same task, or -1. */
+  prev = new Int32Array(1024);
+  /** Position of each task's latest event, by task string number (-1: none yet). */
+  private last = new Int32Array(0);
+  /** Appends nearly always arrive in time order; a late batch is sorted in before the next use. */
   sorted = true;
+  /** Earliest timestamp added since the last analysis (jobs from there on are recomputed). */
+  since = Infinity;
 
   push(task: number, ts: number): void {
     if (this.n === this.ts.length) {
       this.ts = growFloat(this.ts, this.n * 2, 0);
       this.task = growInt(this.task, this.n * 2, 0);
+      this.prev = growInt(this.prev, this.n * 2, -1);
     }
-    if (this.n > 0 && ts < this.ts[this.n - 1]!) this.sorted = false;
-    this.ts[this.n] = ts;
-    this.task[this.n++] = task;
+    if (task >= this.last.length) this.last = growInt(this.last, Math.max(task + 1, this.last.length * 2, 1024), -1);
+    const n = this.n++;
+    if (n > 0 && ts < this.ts[n - 1]!) this.sorted = false;
+    if (ts < this.since) this.since = ts;
+    this.ts[n] = ts;
+    this.task[n] = task;
+    this.prev[n] = this.last[task]!;
+    this.last[task] = n;
   }
 
+  /** Puts the events in time order and relinks them (only after a batch arrived late). */
   sort(): void {
     if (this.sorted) return;
     const { ts, task, n } = this;
@@ -343,7 +366,24 @@ class ProcessEvents {
     }
     this.ts = t2;
     this.task = k2;
+    this.last.fill(-1);
+    for (let i = 0; i < n; i++) {
+      this.prev[i] = this.last[k2[i]!]!;
+      this.last[k2[i]!] = i;
+    }
     this.sorted = true;
+  }
+
+  /** First position whose timestamp is at least `ts`. */
+  lowerBound(ts: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ts[mid]! < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 
@@ -479,7 +519,7 @@ export class LiveIndex {
   private readonly procs = new Map<number, ProcessEvents>();
   private readonly dirtyProcs = new Set<number>();
   /** Job starts of tasks without AsyncAwait events (see analyzer/jobs.ts), by task string number. */
-  private splits = new Map<number, number[]>();
+  private readonly splits = new Map<number, number[]>();
   /** Accesses scanned by the last analysis run (all of them on the first run). */
   lastScanned = 0;
   /** Races over the per-variable report cap, counted but not reported. */
@@ -712,14 +752,14 @@ export class LiveIndex {
    */
   private updateSplits(): void {
     if (this.dirtyProcs.size === 0) return;
-    const { cx, awaitLists } = this;
+    const { cx, awaitLists, splits } = this;
     const awaits = new Map<number, number[]>();
     const awaitsOf = (t: number): number[] => {
       let a = awaits.get(t);
       if (!a) awaits.set(t, (a = t < cx.tAwaits.length ? awaitLists.sorted(cx.tAwaits[t]!) : []));
       return a;
     };
-    const tasks = {
+    const tasks: SplitTasks = {
       hasAwaits: (t: number) => t < cx.tAwaits.length && cx.tAwaits[t] !== EMPTY_LIST,
       parent: (t: number) => (t < cx.tParent.length ? cx.tParent[t]! : -1),
       awaitsBefore: (t: number, ts: number) => {
@@ -729,27 +769,42 @@ export class LiveIndex {
         return k;
       },
     };
-    const next = new Map(this.splits);
+    const changed = new Set<number>();
     for (const p of this.dirtyProcs) {
       const ev = this.procs.get(p)!;
       ev.sort();
-      const found = jobSplits(ev.ts, ev.task, ev.n, tasks);
-      // Tasks of this process split before: drop what no longer holds (a task that sent an await since).
-      for (let i = 0; i < ev.n; i++) {
-        const t = ev.task[i]!;
-        if (next.has(t) && !found.has(t)) next.delete(t);
+      // Only jobs that start at or after the earliest new event can change (a gap that contains a
+      // new event, or ends at one, ends at or after it); the rest of the process is as it was.
+      const since = ev.since;
+      ev.since = Infinity;
+      const from = ev.lowerBound(since);
+      const { ts, task, prev, n } = ev;
+      const trimmed = new Set<number>();
+      for (let q = from; q < n; q++) {
+        const t = task[q]!;
+        if (!trimmed.has(t)) {
+          trimmed.add(t);
+          const list = splits.get(t);
+          if (list) {
+            const keep = tasks.hasAwaits(t) ? 0 : countBelow(list, since);
+            if (keep < list.length) {
+              changed.add(t);
+              if (keep === 0) splits.delete(t);
+              else list.length = keep;
+            }
+          }
+        }
+        if (tasks.hasAwaits(t) || !startsJob(ts, task, prev[q]!, q, tasks)) continue;
+        let list = splits.get(t);
+        if (!list) splits.set(t, (list = []));
+        list.push(ts[q]!);
+        changed.add(t);
       }
-      for (const [t, list] of found) next.set(t, list);
     }
     this.dirtyProcs.clear();
-    if (this.analyzedOnce) {
-      for (const [t, list] of next) {
-        const was = this.splits.get(t);
-        if (!was || was.length !== list.length || was.some((x, i) => x !== list[i])) this.touchTask(t);
-      }
-      for (const t of this.splits.keys()) if (!next.has(t)) this.touchTask(t);
-    }
-    this.splits = next;
+    // A task whose job starts were recomputed to the same list is marked too: rescanning its
+    // variables is only work, never a different answer.
+    if (this.analyzedOnce) for (const t of changed) this.touchTask(t);
   }
 
   /** The store seqs of the batches that hold events of a trace, ascending. */

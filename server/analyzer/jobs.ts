@@ -24,44 +24,47 @@ export interface SplitTasks {
 }
 
 /**
+ * Whether the event at position `p` (task `t`) starts a new job: some event of another task lies
+ * strictly between it and `prev`, the task's previous event. `ts` and `task` are one process's
+ * events in time order.
+ */
+export function startsJob(ts: ArrayLike<number>, task: ArrayLike<number>, prev: number, p: number, tasks: SplitTasks): boolean {
+  if (prev < 0) return false;
+  const before = ts[prev]!;
+  const now = ts[p]!;
+  if (!(now > before)) return false;
+  const t = task[p]!;
+  for (let q = prev + 1; q < p; q++) {
+    const at = ts[q]!;
+    if (!(at > before && at < now)) continue;
+    const other = task[q]!;
+    if (other !== t && !inCallerJob(other, t, at, tasks)) return true;
+  }
+  return false;
+}
+
+/**
  * Split timestamps per task (ascending) for one process's events, given as parallel columns of
  * timestamps and task numbers (any order; `n` events).
  */
 export function jobSplits(ts: ArrayLike<number>, task: ArrayLike<number>, n: number, tasks: SplitTasks): Map<number, number[]> {
-  const order = new Uint32Array(n);
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    order[i] = i;
-    if (i > 0 && ts[i]! < ts[i - 1]!) sorted = false;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const sts = new Float64Array(n);
+  const stask = new Int32Array(n);
+  for (let p = 0; p < n; p++) {
+    sts[p] = ts[order[p]!]!;
+    stask[p] = task[order[p]!]!;
   }
-  // Nearly always appended in time order; otherwise a (stable) sort that is fast on sorted runs.
-  const ord = sorted ? order : Uint32Array.from(Array.from(order).sort((a, b) => ts[a]! - ts[b]! || a - b));
   const lastPos = new Map<number, number>();
   const splits = new Map<number, number[]>();
-  const awaitless = new Map<number, boolean>();
   for (let p = 0; p < n; p++) {
-    const i = ord[p]!;
-    const t = task[i]!;
-    let free = awaitless.get(t);
-    if (free === undefined) awaitless.set(t, (free = !tasks.hasAwaits(t)));
-    if (!free) continue;
-    const prev = lastPos.get(t);
+    const t = stask[p]!;
+    const prev = lastPos.get(t) ?? -1;
     lastPos.set(t, p);
-    if (prev === undefined) continue;
-    const before = ts[ord[prev]!]!;
-    const now = ts[i]!;
-    if (!(now > before)) continue;
-    for (let q = prev + 1; q < p; q++) {
-      const j = ord[q]!;
-      const at = ts[j]!;
-      if (!(at > before && at < now)) continue;
-      const other = task[j]!;
-      if (other === t || inCallerJob(other, t, at, tasks)) continue;
-      let list = splits.get(t);
-      if (!list) splits.set(t, (list = []));
-      list.push(now);
-      break;
-    }
+    if (tasks.hasAwaits(t) || !startsJob(sts, stask, prev, p, tasks)) continue;
+    let list = splits.get(t);
+    if (!list) splits.set(t, (list = []));
+    list.push(sts[p]!);
   }
   return splits;
 }
