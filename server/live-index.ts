@@ -11,7 +11,7 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
-import { processKey, startsJob, type SplitTasks } from './analyzer/jobs';
+import { errorNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
 
@@ -36,7 +36,8 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * of the lock set's JSON; timestamp is -1 when `formatMicros(ts)` gives it back, as it does for the
  * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
  * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
- * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait).
+ * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
+ * and Error events as [process, ts] (a read of null right before one was used).
  * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
@@ -44,7 +45,7 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
 export interface IndexChunk {
   s: string[];
   n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number];
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number];
 }
 
 export const A_STRIDE = 17;
@@ -53,6 +54,7 @@ const SP_STRIDE = 3;
 const U_STRIDE = 7;
 const T_STRIDE = 3;
 const E_STRIDE = 3;
+const ER_STRIDE = 2;
 
 /** The chunk format of earlier versions (JSON tuples), still read at start-up. */
 export interface LegacyChunk {
@@ -120,14 +122,14 @@ function roundTrips(ts: number, timestamp: string): boolean {
   return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = []): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length);
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = []): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length);
   let o = 0;
-  for (const part of [a, w, sp, u, t, ev]) {
+  for (const part of [a, w, sp, u, t, ev, er]) {
     n.set(part, o);
     o += part.length;
   }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE] };
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE] };
 }
 
 interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
@@ -150,6 +152,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   let lastSpan: [number, number] | undefined;
   let lastTask = '';
   const ev: number[] = [];
+  const er: number[] = [];
   let lastPid = NaN;
   let lastProcService = '';
   let proc = -1;
@@ -206,6 +209,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
       taskStrOf = task;
     }
     ev.push(taskStr, proc, t);
+    if (name === 'Error') er.push(proc, t);
   }
   const u: number[] = [];
   for (const [trace, list] of units) {
@@ -213,7 +217,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   }
   const t: number[] = [];
   for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t, ev);
+  return finish(b, a, w, sp, u, t, ev, er);
 }
 
 /** The current form of a chunk persisted by an earlier version. */
@@ -236,6 +240,16 @@ export function fromLegacy(old: LegacyChunk): IndexChunk {
 }
 
 const CHUNK_MAGIC = 0x32435752; // "RWC2" little-endian
+
+function insertAscending(list: number[], x: number): void {
+  let i = list.length;
+  list.push(x);
+  while (i > 0 && list[i - 1]! > x) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = x;
+}
 
 /** Number of values in an ascending list below `x`. */
 function countBelow(list: readonly number[], x: number): number {
@@ -335,6 +349,10 @@ class ProcessEvents {
   sorted = true;
   /** Earliest timestamp added since the last analysis (jobs from there on are recomputed). */
   since = Infinity;
+  /** Earliest Error event added since the last analysis. */
+  errorsSince = Infinity;
+  /** `since` of the last job update, for the error check. */
+  touchSince = Infinity;
 
   push(task: number, ts: number): void {
     if (this.n === this.ts.length) {
@@ -518,6 +536,9 @@ export class LiveIndex {
   /** Events by process (string number of `processKey`), and the processes with events since the last analysis. */
   private readonly procs = new Map<number, ProcessEvents>();
   private readonly dirtyProcs = new Set<number>();
+  /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
+  private taskProc = new Int32Array(0);
+  private readonly errors = new Map<number, number[]>();
   /** Job starts of tasks without AsyncAwait events (see analyzer/jobs.ts), by task string number. */
   private readonly splits = new Map<number, number[]>();
   /** Accesses scanned by the last analysis run (all of them on the first run). */
@@ -568,7 +589,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
-    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0] } = chunk;
+    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
     // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
@@ -669,7 +690,18 @@ export class LiveIndex {
         this.dirtyProcs.add(p);
         lastProc = pk;
       }
-      procEvents!.push(T(n[o]!), n[o + 2]!);
+      const task = T(n[o]!);
+      procEvents!.push(task, n[o + 2]!);
+      if (task >= this.taskProc.length) this.taskProc = growInt(this.taskProc, Math.max(task + 1, this.taskProc.length * 2, 4096), -1);
+      this.taskProc[task] = Y(pk);
+    }
+    const erOff = eOff + ne * E_STRIDE;
+    for (let o = erOff; o < erOff + ner * ER_STRIDE; o += ER_STRIDE) {
+      const p = Y(n[o]!);
+      let list = this.errors.get(p);
+      if (!list) this.errors.set(p, (list = []));
+      insertAscending(list, n[o + 1]!);
+      this.procs.get(p)!.errorsSince = Math.min(this.procs.get(p)!.errorsSince, n[o + 1]!);
     }
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
@@ -777,6 +809,7 @@ export class LiveIndex {
       // new event, or ends at one, ends at or after it); the rest of the process is as it was.
       const since = ev.since;
       ev.since = Infinity;
+      ev.touchSince = since;
       const from = ev.lowerBound(since);
       const { ts, task, prev, n } = ev;
       const trimmed = new Set<number>();
@@ -801,10 +834,30 @@ export class LiveIndex {
         changed.add(t);
       }
     }
+    for (const p of this.dirtyProcs) this.touchBeforeErrors(p);
     this.dirtyProcs.clear();
     // A task whose job starts were recomputed to the same list is marked too: rescanning its
     // variables is only work, never a different answer.
     if (this.analyzedOnce) for (const t of changed) this.touchTask(t);
+  }
+
+  /**
+   * Whether an access was followed by an Error depends on the events around the error: rescan
+   * the variables of the tasks whose events came last before an error at or after the process's
+   * earliest new event (a new event may also have come between a read and its error).
+   */
+  private touchBeforeErrors(p: number): void {
+    const ev = this.procs.get(p)!;
+    const list = this.errors.get(p);
+    const since = Math.min(ev.touchSince, ev.errorsSince);
+    ev.touchSince = Infinity;
+    ev.errorsSince = Infinity;
+    if (!list || !this.analyzedOnce) return;
+    for (const err of list) {
+      if (err < since) continue;
+      const q = ev.lowerBound(err);
+      for (let k = Math.max(0, q - 16); k < q; k++) this.touchTask(ev.task[k]!);
+    }
   }
 
   /** The store seqs of the batches that hold events of a trace, ascending. */
@@ -872,6 +925,15 @@ export class LiveIndex {
           }
           return info;
         },
+      },
+      throwsAfter: (name, ts) => {
+        const t = interned.get(name);
+        const p = t === undefined || t >= this.taskProc.length ? -1 : this.taskProc[t]!;
+        const errs = p < 0 ? undefined : this.errors.get(p);
+        if (!errs) return false;
+        const ev = this.procs.get(p)!;
+        ev.sort();
+        return errorNext(ev.ts, ev.n, errs, ts);
       },
       children: {
         get: (name) => {

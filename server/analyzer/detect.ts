@@ -141,10 +141,12 @@ export function scanVariable(
       st.lastRead = s;
       if (!earlyReads.has(rec.task) && earlyReads.size < EARLY_READ_WINDOW) earlyReads.set(rec.task, s);
       // Use after reset: the read saw the empty value that an unordered write of another task had
-      // just stored in place of a value.
+      // just stored in place of a value, and the program used it.
+      // The program must have used the null (the job threw right after the read): a guard such
+      // as `if (!this.conn) return` reads the reset value too, and that is what resets are for.
       const w = lastWrite;
       if (w && w.rec.task !== rec.task && isEmpty(rec.value) && isEmpty(w.rec.value) && !isEmpty(w.rec.old) &&
-          w.rec.old !== undefined && !ordering.orderedForUse(w, s)) {
+          w.rec.old !== undefined && ordering.throwsAfter(s) && !ordering.orderedForUse(w, s)) {
         noteOrder({
           kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
           seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],

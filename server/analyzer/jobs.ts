@@ -86,3 +86,39 @@ function inCallerJob(other: number, of: number, ts: number, tasks: SplitTasks): 
 export function processKey(pid: number, service: string): string {
   return pid + '\u0000' + service;
 }
+
+/**
+ * Whether the first event after `ts` in a process's events (sorted timestamps `ts`, `n` of them)
+ * is one of its Error events (`errors`, ascending): nothing happened between the access at `ts`
+ * and the error.
+ */
+export function errorNext(ts: ArrayLike<number>, n: number, errors: readonly number[], at: number): boolean {
+  let k = 0;
+  while (k < errors.length && errors[k]! <= at) k++;
+  if (k === errors.length) return false;
+  const err = errors[k]!;
+  // Events strictly between the access and the error.
+  return lowerBound(ts, n, err) - upperBound(ts, n, at) === 0;
+}
+
+export function lowerBound(ts: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(ts: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -89,10 +89,16 @@ export class Ordering {
     return !commonLock(a, b);
   }
 
+  /** The access's job threw right after it (see `AnalysisContext.throwsAfter`). */
+  throwsAfter(s: AccessState): boolean {
+    return this.ctx.throwsAfter?.(s.rec.task, s.rec.ts) ?? false;
+  }
+
   /**
    * Order for order violations (a read and a write whose order the read's value shows): program
-   * order, one job, clocks either way, a common lock, and the interval rule only towards a later
-   * request (sequential requests; start-up code before a request that started after it). Code
+   * order, one job, clocks either way, a common lock, and the interval rule only between units and
+   * towards a later request (sequential requests; start-up code before a request that started
+   * after it). Code
    * outside requests (a start-up callback, a timer) does not wait for a request that responded or
    * for other code that ran earlier, so the interval rule does not order it after them.
    */
@@ -101,7 +107,10 @@ export class Ordering {
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (a.rec.task === b.rec.task || a.job === b.job) return true;
     if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b)) return true;
-    if (a.rec.unit !== b.rec.unit && !this.ctx.units.get(b.rec.unit)?.http) return false;
+    // Within one trace only causal order counts: the root-task interval rule (families that did
+    // not overlap in time) would order a start-up callback after a request callback that merely
+    // ran first, which is the very order an order violation is about.
+    if (a.rec.unit === b.rec.unit || !this.ctx.units.get(b.rec.unit)?.http) return false;
     return this.intervalBefore(a.rec, b.rec);
   }
 

@@ -5,7 +5,7 @@
 import type { RacewayEvent } from '../../runtime/events';
 import type { AccessDetail, AccessRecord, AnalysisContext, TaskInfo, UnitInfo } from './types';
 import { unitKey } from './types';
-import { jobSplits, processKey } from './jobs';
+import { errorNext, jobSplits, processKey } from './jobs';
 
 export function micros(timestamp: string): number {
   // Date.parse keeps milliseconds only; the fraction's remaining digits carry the microseconds.
@@ -104,7 +104,8 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const stats = new Map<string, UnitStats>();
   const children = new Map<string, string[]>();
   const details = new Map<number, AccessDetail>();
-  const procs = new Map<string, { ts: number[]; task: number[] }>();
+  const procs = new Map<string, { ts: number[]; task: number[]; errors: number[] }>();
+  const procOf = new Map<string, string>();
   const taskNo = new Map<string, number>();
   const taskNames: string[] = [];
   events.forEach((e, seq) => {
@@ -112,7 +113,9 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     noteContext(e, ts, tasks, stats, children);
     const pk = processKey(e.metadata.process_id, e.metadata.service_name);
     let proc = procs.get(pk);
-    if (!proc) procs.set(pk, (proc = { ts: [], task: [] }));
+    if (!proc) procs.set(pk, (proc = { ts: [], task: [], errors: [] }));
+    procOf.set(e.metadata.thread_id, pk);
+    if (kindName(e) === 'Error') proc.errors.push(ts);
     let no = taskNo.get(e.metadata.thread_id);
     if (no === undefined) {
       taskNo.set(e.metadata.thread_id, (no = taskNames.length));
@@ -140,7 +143,17 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   addSplits(procs.values(), taskNames, taskNo, tasks);
   const units = new Map<string, UnitInfo>();
   for (const [k, u] of stats) units.set(k, unitInfo(u));
-  return { byVariable, context: { tasks, units, children }, details };
+  const sortedTs = new Map<string, Float64Array>();
+  for (const [k, p] of procs) {
+    p.errors.sort((a, b) => a - b);
+    if (p.errors.length) sortedTs.set(k, Float64Array.from(p.ts).sort());
+  }
+  const throwsAfter = (task: string, ts: number): boolean => {
+    const pk = procOf.get(task);
+    const sorted = pk === undefined ? undefined : sortedTs.get(pk);
+    return sorted !== undefined && errorNext(sorted, sorted.length, procs.get(pk!)!.errors, ts);
+  };
+  return { byVariable, context: { tasks, units, children, throwsAfter }, details };
 }
 
 /** Fills `splits` of the tasks without AsyncAwait events (see `jobs.ts`). */

@@ -75,6 +75,11 @@ export interface AnalysisContext {
   units: Lookup<string | number, UnitInfo>;
   /** Tasks spawned by each task (AsyncSpawn), for the root-task interval rule. */
   children?: Lookup<string, readonly string[]>;
+  /**
+   * True when the next event of the task's process after `ts` (in time) is an Error event: the
+   * job that made the access at `ts` threw right after it (a null that was dereferenced).
+   */
+  throwsAfter?(task: string, ts: number): boolean;
 }
 
 export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act' | 'use_before_init' | 'use_after_reset';

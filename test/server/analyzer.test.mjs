@@ -514,6 +514,9 @@ test('use after reset: a timer reads state that an unordered disconnect() reset'
   const d = user.spawn('disconnect');
   d.write('client._reconnection', { auth: 'token' }, null, 'client.ts:12');
   timer.read('client._reconnection', null, 'client.ts:6'); // self._reconnection.auth throws
+  const guarded = analyzeEvents(sim.events.slice());
+  t.deepEqual(guarded, [], 'a read of the reset value that did not throw is a guard (if (!this._reconnection) return)');
+  timer.emit({ Error: { error_type: 'TypeError', message: "Cannot read properties of null (reading 'auth')", stack_trace: [] } });
   const races = analyzeEvents(sim.events);
   t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
   t.is(races[0].kind, 'use_after_reset');
