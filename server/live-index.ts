@@ -251,6 +251,11 @@ function insertAscending(list: number[], x: number): void {
   list[i] = x;
 }
 
+function sameList(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (!a || !b) return (a?.length ?? 0) === (b?.length ?? 0);
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Number of values in an ascending list below `x`. */
 function countBelow(list: readonly number[], x: number): number {
   let k = list.length;
@@ -539,6 +544,9 @@ export class LiveIndex {
   /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
   private taskProc = new Int32Array(0);
   private readonly errors = new Map<number, number[]>();
+  /** Scratch for `updateSplits`: the update that last met a task. */
+  private metStamp = new Int32Array(0);
+  private stamp = 0;
   /** Job starts of tasks without AsyncAwait events (see analyzer/jobs.ts), by task string number. */
   private readonly splits = new Map<number, number[]>();
   /** Accesses scanned by the last analysis run (all of them on the first run). */
@@ -801,7 +809,8 @@ export class LiveIndex {
         return k;
       },
     };
-    const changed = new Set<number>();
+    // Tasks met since the recompute point, with their job starts before it (to tell real changes).
+    const before = new Map<number, number[] | undefined>();
     for (const p of this.dirtyProcs) {
       const ev = this.procs.get(p)!;
       ev.sort();
@@ -812,33 +821,39 @@ export class LiveIndex {
       ev.touchSince = since;
       const from = ev.lowerBound(since);
       const { ts, task, prev, n } = ev;
-      const trimmed = new Set<number>();
+      if (this.metStamp.length < this.strs.length) this.metStamp = growInt(this.metStamp, Math.max(this.strs.length, this.metStamp.length * 2), 0);
+      const stamp = ++this.stamp;
+      const met = this.metStamp;
       for (let q = from; q < n; q++) {
         const t = task[q]!;
-        if (!trimmed.has(t)) {
-          trimmed.add(t);
+        const awaited = tasks.hasAwaits(t);
+        if (met[t] !== stamp) {
+          met[t] = stamp;
           const list = splits.get(t);
           if (list) {
-            const keep = tasks.hasAwaits(t) ? 0 : countBelow(list, since);
-            if (keep < list.length) {
-              changed.add(t);
-              if (keep === 0) splits.delete(t);
-              else list.length = keep;
-            }
+            if (this.analyzedOnce && !before.has(t)) before.set(t, list.slice());
+            const keep = awaited ? 0 : countBelow(list, since);
+            if (keep === 0) splits.delete(t);
+            else list.length = keep;
           }
         }
-        if (tasks.hasAwaits(t) || !startsJob(ts, task, prev[q]!, q, tasks)) continue;
+        if (awaited || !startsJob(ts, task, prev[q]!, q, tasks)) continue;
         let list = splits.get(t);
-        if (!list) splits.set(t, (list = []));
+        if (!list) {
+          if (this.analyzedOnce && !before.has(t)) before.set(t, undefined);
+          splits.set(t, (list = []));
+        }
         list.push(ts[q]!);
-        changed.add(t);
+      }
+    }
+    if (this.analyzedOnce) {
+      for (const [t, was] of before) {
+        const now = splits.get(t);
+        if (!sameList(was, now)) this.touchTask(t);
       }
     }
     for (const p of this.dirtyProcs) this.touchBeforeErrors(p);
     this.dirtyProcs.clear();
-    // A task whose job starts were recomputed to the same list is marked too: rescanning its
-    // variables is only work, never a different answer.
-    if (this.analyzedOnce) for (const t of changed) this.touchTask(t);
   }
 
   /**
