@@ -142,11 +142,16 @@ export class Ordering {
    * start-up trace, handlers that continue a task other than the request's). A family is a task
    * with no known spawner plus everything it spawned, transitively; a family whose last event came
    * before another family's first event is ordered before it. Tasks of one family (Promise.all)
-   * are left to the clocks.
+   * are left to the clocks, and so are accesses whose clocks name other tasks: a sender that
+   * tracks where callbacks come from (registration, promise settlement) gives real edges, and two
+   * callbacks that did not overlap in time are not ordered by that.
    */
   private familyBefore(a: AccessRecord, b: AccessRecord): boolean {
     const u = this.ctx.units.get(a.unit);
     if (!u || u.http) return false;
+    // Clocks that share a component come from a common task (a callback starts from its
+    // registering job's clock): then the clocks know the order, and time proves nothing.
+    if (shareComponent(a, b)) return false;
     const fa = this.familyRoot(a.task);
     const fb = this.familyRoot(b.task);
     if (fa === fb) return false;
@@ -199,6 +204,23 @@ export class Ordering {
     this.comparisons++;
     return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b);
   }
+}
+
+function clockPairs(r: AccessRecord): ReadonlyArray<readonly [string, number]> {
+  if (typeof r.clock !== 'string') return r.clock;
+  try {
+    const pairs = JSON.parse(r.clock) as [string, number][];
+    return Array.isArray(pairs) ? pairs : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The two accesses' clocks have a component of the same task. */
+function shareComponent(a: AccessRecord, b: AccessRecord): boolean {
+  const pb = clockPairs(b);
+  for (const [k] of clockPairs(a)) for (const [j] of pb) if (k === j) return true;
+  return false;
 }
 
 function parseClock(s: AccessState): Map<string, number> {

@@ -344,12 +344,13 @@ test('reports per variable are capped; the rest are counted', async (t) => {
 });
 
 test('root-task interval rule: task families of one trace that did not overlap in time are ordered', (t) => {
-  // Handlers that continue a task other than the request's (no AsyncSpawn seen for them) all
-  // land in one long-lived trace: sequential ones must not be reported, overlapping ones must.
+  // Handlers whose sender says nothing of where they came from (no AsyncSpawn, a clock of their
+  // own only) all land in one long-lived trace: sequential ones must not be reported,
+  // overlapping ones must.
   const sim = new Sim();
   const main = sim.root();
   const trace = main.trace;
-  const handler = () => { const h = new (main.constructor)(sim, trace, main.clock); return h; };
+  const handler = () => { const h = new (main.constructor)(sim, trace, new Map()); return h; };
   const dep = handler();
   const d = dep.spawn('deposit');
   d.read(BAL, 1000); d.await(); d.write(BAL, 1000, 1100); dep.join(d); dep.emit({ Custom: { name: 'done', data: null } });
@@ -366,6 +367,20 @@ test('root-task interval rule: task families of one trace that did not overlap i
   t.is(races.length, 1);
   t.is(races[0].kind, 'unordered_writes');
   t.is(races[0].second.thread_id, hb.id);
+});
+
+test('the root-task rule does not order callbacks whose clocks come from a common task (two .then callbacks)', (t) => {
+  // Each callback starts from its registering job's clock; they did not overlap in time, but
+  // nothing orders the stale result's write after the fresh one's.
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('editor.text', 'a', 'b');
+  const cb = () => new (main.constructor)(sim, main.trace, main.clock);
+  const fresh = cb(); fresh.write('editor.messages', [], ['fresh']);
+  const stale = cb(); stale.write('editor.messages', ['fresh'], ['stale']);
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'unordered_writes');
 });
 
 test('the root-task rule does not order tasks of one family (Promise.all in a script)', (t) => {
