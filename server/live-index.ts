@@ -995,6 +995,12 @@ export class LiveIndex {
     };
   }
 
+  /** The string number of a task's process key, or undefined (older chunks do not say). */
+  private procOfTask(task: number): number | undefined {
+    const p = task < this.taskProc.length ? this.taskProc[task]! : -1;
+    return p < 0 ? undefined : p;
+  }
+
   /** The analyzer's records of a variable's accesses (built for one scan). */
   private recordsOf(entry: VarEntry): AccessRecord[] {
     const { num, ref, access, clock, value, old, locks } = this.acc;
@@ -1007,6 +1013,7 @@ export class LiveIndex {
       out[i] = {
         seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: ref[r + R_UNIT]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
         ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!, old: old[seq]!,
+        proc: this.procOfTask(ref[r + R_TASK]!),
       };
     }
     return out;

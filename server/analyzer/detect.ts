@@ -197,6 +197,10 @@ export function scanVariable(
       }
       // Two read-modify-writes that each ran in one synchronous segment commute.
       if (x.rmw && s.rmw) continue;
+      // This write came in the job of a read that saw x's value (the latest write then): it was
+      // made knowing x (`if (!flag) flag = true` after another task's `flag = false`), and so
+      // after everything before x, which was compared with x already.
+      if (s.rmw && i === writes.length - 1 && st.lastRead && st.lastRead.rec.ts >= x.rec.ts && st.lastRead.rec.value === x.rec.value) break;
       if (out.has('pair', v, rec.task, x.rec.task)) continue;
       if (!x.rmw && !s.rmw && sameValue(x.rec, rec)) continue;
       add({
@@ -206,8 +210,11 @@ export function scanVariable(
     }
 
     // Use before init: a read of another task saw the empty value this write replaced, and
-    // nothing ordered the read before the write.
-    if (!isEmpty(rec.value)) {
+    // nothing ordered the read before the write. Only for an initialisation that did not look at
+    // the variable first (start-up code, a load callback): a write after its own check
+    // (`if (this.timer === undefined) this.timer = setTimeout(...)`) is lazy set-up whose empty
+    // state the code expects, and other readers of that state check it the same way.
+    if (!isEmpty(rec.value) && st.readJob !== s.job) {
       for (const r of earlyReads.values()) {
         if (r.rec.task === rec.task || !isEmpty(r.rec.value) || ordering.orderedForUse(r, s)) continue;
         noteOrder({

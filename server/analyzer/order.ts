@@ -79,9 +79,22 @@ export class Ordering {
     return this.intervalBefore(a.rec, b.rec);
   }
 
+  /**
+   * Two processes of one service do not share memory: the same variable name there names two
+   * objects (instrumented names are unique per process only). Different services may name shared
+   * external state through the manual API, so their accesses are compared.
+   */
+  separateHeaps(a: AccessState, b: AccessState): boolean {
+    const pa = a.rec.proc;
+    const pb = b.rec.proc;
+    if (pa === undefined || pb === undefined || pa === pb) return false;
+    return this.ctx.units.get(a.rec.unit)?.service === this.ctx.units.get(b.rec.unit)?.service;
+  }
+
   /** Neither access can happen before the other and no common lock protects them. */
   concurrent(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
+    if (this.separateHeaps(a, b)) return false;
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (this.ordered(a, b)) return false;
     // Clock skew between processes can put a causal successor earlier in time.
@@ -105,7 +118,7 @@ export class Ordering {
   orderedForUse(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
-    if (a.rec.task === b.rec.task || a.job === b.job) return true;
+    if (a.rec.task === b.rec.task || a.job === b.job || this.separateHeaps(a, b)) return true;
     if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b)) return true;
     // Within one trace only causal order counts: the root-task interval rule (families that did
     // not overlap in time) would order a start-up callback after a request callback that merely
@@ -202,7 +215,7 @@ export class Ordering {
    */
   causallyOrdered(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
-    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b);
+    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) || this.separateHeaps(a, b);
   }
 }
 

@@ -129,7 +129,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
       seq, variable: sc.variable, task: e.metadata.thread_id, unit: unitKey(e.metadata.service_name, e.trace_id),
       access: sc.access_type, ts, own: ownComponent(e.causality_vector, e.metadata.thread_id),
       clock: e.causality_vector, locks: e.lock_set, value: JSON.stringify(sc.new_value ?? null),
-      old: JSON.stringify(sc.old_value ?? null),
+      old: JSON.stringify(sc.old_value ?? null), proc: processKey(e.metadata.process_id, e.metadata.service_name),
     };
     let list = byVariable.get(sc.variable);
     if (!list) byVariable.set(sc.variable, (list = []));

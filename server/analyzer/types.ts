@@ -33,6 +33,8 @@ export interface AccessRecord {
   value?: string;
   /** JSON text of a write's old_value (`null` also when the sender did not know it). */
   old?: string;
+  /** The process (pid and service; a key of its own in the server's index), when known. */
+  proc?: string | number;
 }
 
 /** What the analyzer knows about a task besides its accesses. */

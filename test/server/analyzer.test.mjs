@@ -630,3 +630,45 @@ test('a task without awaits is not split by its own child\'s synchronous first s
   const other = sim.root(); other.emit({ Custom: { name: 'later', data: null } });
   t.deepEqual(analyzeEvents(sim.events), []);
 });
+
+test('two processes of one service do not share memory: the same variable name there is two objects', (t) => {
+  const sim = new Sim();
+  const a = sim.root(); const b = sim.root();
+  a.await(); b.await();
+  a.write('Queue#1.size', 0, 1);
+  b.write('Queue#1.size', 0, 2);
+  for (const e of sim.events) if (e.metadata.thread_id === b.id) e.metadata.process_id = 2;
+  t.deepEqual(analyzeEvents(sim.events), []);
+  for (const e of sim.events) if (e.metadata.thread_id === b.id) e.metadata.service_name = 'other-service';
+  t.is(analyzeEvents(sim.events).length, 1, 'different services may name shared external state');
+});
+
+test('use before init is not reported for lazy set-up (the writer checked the variable first)', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('clearTimer'); const b = main.spawn('scheduleTimer');
+  a.await(); b.await();
+  a.read('queue.timeoutId', null, 'q.js:189'); // if (this.timeoutId) clearTimeout(...)
+  b.read('queue.timeoutId', null, 'q.js:177'); b.write('queue.timeoutId', null, { $type: 'Timeout' }, 'q.js:178');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a write made in the job of a read that saw the other task\'s write is not an unordered write', (t) => {
+  // if (this.flushScheduled) return; this.flushScheduled = true; queueMicrotask(() => { this.flushScheduled = false })
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('schedule'); const b = main.spawn('schedule');
+  a.await(); b.await();
+  a.read('q.flushScheduled', false); a.write('q.flushScheduled', false, true, 'q.js:612');
+  const micro = a.spawn('flush'); micro.await();
+  micro.write('q.flushScheduled', true, false, 'q.js:614'); a.write('q.other', 0, 1);
+  b.read('q.flushScheduled', false, 'q.js:609'); b.write('q.flushScheduled', false, true, 'q.js:612');
+  t.deepEqual(analyzeEvents(sim.events), []);
+  // Without the read (a blind write), the order of the two writes decides the value: reported.
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const c = m2.spawn('reset'); const d = m2.spawn('set');
+  c.await(); d.await();
+  c.write('q.flushScheduled', true, false); d.write('q.flushScheduled', false, true);
+  t.is(analyzeEvents(s2.events).length, 1);
+});
