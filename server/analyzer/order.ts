@@ -72,10 +72,25 @@ export class Ordering {
     return { rec, seg, job: this.jobOf(rec.task, seg), rmw: false, afterOwnWrite: false };
   }
 
+  /**
+   * A child's first segment runs inside its caller's job, before the caller's next event: `b`
+   * that saw a later event of the caller than the one `a`'s clock copied at the call comes after
+   * `a` (clocks alone miss it: the caller does not join the child's clock when the call returns).
+   */
+  prefixBefore(a: AccessState, b: AccessState): boolean {
+    if (a.seg !== 0) return false;
+    const parent = this.ctx.tasks.get(a.rec.task)?.parent;
+    if (parent === undefined || parent === a.rec.task) return false;
+    const atCall = component(a, parent);
+    if (atCall === undefined) return false;
+    const seen = component(b, parent);
+    return seen !== undefined && seen > atCall;
+  }
+
   /** True when `a` happens before `b` (a is the earlier access in time). */
   ordered(a: AccessState, b: AccessState): boolean {
     if (a.rec.task === b.rec.task || a.job === b.job) return true;
-    if (clockBefore(a, b)) return true;
+    if (clockBefore(a, b) || this.prefixBefore(a, b)) return true;
     return this.intervalBefore(a.rec, b.rec);
   }
 
@@ -98,7 +113,7 @@ export class Ordering {
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (this.ordered(a, b)) return false;
     // Clock skew between processes can put a causal successor earlier in time.
-    if (clockBefore(b, a)) return false;
+    if (clockBefore(b, a) || this.prefixBefore(b, a)) return false;
     return !commonLock(a, b);
   }
 
@@ -119,7 +134,7 @@ export class Ordering {
     this.comparisons++;
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (a.rec.task === b.rec.task || a.job === b.job || this.separateHeaps(a, b)) return true;
-    if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b)) return true;
+    if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) || this.prefixBefore(a, b)) return true;
     // Within one trace only causal order counts: the root-task interval rule (families that did
     // not overlap in time) would order a start-up callback after a request callback that merely
     // ran first, which is the very order an order violation is about.
@@ -215,7 +230,8 @@ export class Ordering {
    */
   causallyOrdered(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
-    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) || this.separateHeaps(a, b);
+    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) ||
+      this.prefixBefore(a, b) || this.prefixBefore(b, a) || this.separateHeaps(a, b);
   }
 }
 

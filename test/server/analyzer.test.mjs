@@ -672,3 +672,12 @@ test('a write made in the job of a read that saw the other task\'s write is not 
   c.write('q.flushScheduled', true, false); d.write('q.flushScheduled', false, true);
   t.is(analyzeEvents(s2.events).length, 1);
 });
+
+test('a child\'s first segment happens before what its caller does after the call, even without a join', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const first = main.spawn('tick'); first.write('q.intervalEnd', 0, 100); first.await(); // not awaited by main
+  main.await();
+  const second = main.spawn('tick'); second.write('q.intervalEnd', 100, 200); second.await();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
