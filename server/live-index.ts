@@ -352,6 +352,8 @@ class ProcessEvents {
   private last = new Int32Array(0);
   /** Appends nearly always arrive in time order; a late batch is sorted in before the next use. */
   sorted = true;
+  /** While not sorted: the events before this position are in order. */
+  private sortedN = 0;
   /** Earliest timestamp added since the last analysis (jobs from there on are recomputed). */
   since = Infinity;
   /** Earliest Error event added since the last analysis. */
@@ -367,7 +369,10 @@ class ProcessEvents {
     }
     if (task >= this.last.length) this.last = growInt(this.last, Math.max(task + 1, this.last.length * 2, 1024), -1);
     const n = this.n++;
-    if (n > 0 && ts < this.ts[n - 1]!) this.sorted = false;
+    if (n > 0 && ts < this.ts[n - 1]! && this.sorted) {
+      this.sorted = false;
+      this.sortedN = n;
+    }
     if (ts < this.since) this.since = ts;
     this.ts[n] = ts;
     this.task[n] = task;
@@ -378,14 +383,18 @@ class ProcessEvents {
   /** Puts the events in time order and relinks them (only after a batch arrived late). */
   sort(): void {
     if (this.sorted) return;
-    const { ts, task, n } = this;
-    // TimSort: cheap on the few sorted runs that late batches make.
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]! || task[a]! - task[b]!);
+    const { ts, task, n, sortedN } = this;
+    // The events before `sortedN` are in order; sort the (usually short) rest and merge.
+    const tail = Array.from({ length: n - sortedN }, (_, i) => sortedN + i).sort((a, b) => ts[a]! - ts[b]! || task[a]! - task[b]!);
     const t2 = new Float64Array(ts.length);
     const k2 = new Int32Array(task.length);
-    for (let i = 0; i < n; i++) {
-      t2[i] = ts[order[i]!]!;
-      k2[i] = task[order[i]!]!;
+    let i = 0;
+    let j = 0;
+    for (let o = 0; o < n; o++) {
+      const fromHead = j >= tail.length || (i < sortedN && ts[i]! <= ts[tail[j]!]!);
+      const at = fromHead ? i++ : tail[j++]!;
+      t2[o] = ts[at]!;
+      k2[o] = task[at]!;
     }
     this.ts = t2;
     this.task = k2;
