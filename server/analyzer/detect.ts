@@ -96,6 +96,10 @@ export function scanVariable(
   // Order violations are reported last, and only for pairs of tasks with no stronger finding.
   const orderFindings: [RaceFinding, string, string][] = [];
   const orderSeen = new Set<string>();
+  // Time of each task's latest read of a value (not null): a reader that saw null and later saw
+  // the value was waiting for it (polling), and coped with the empty state.
+  const sawValueAt = new Map<string, number>();
+  const initTs = new Map<number, number>();
   const noteOrder = (f: RaceFinding, t1: string, t2: string) => {
     const key = `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
     if (orderSeen.has(key)) return;
@@ -139,6 +143,7 @@ export function scanVariable(
       st.readsInJob = st.readJob === s.job ? st.readsInJob + 1 : 1;
       st.readJob = s.job;
       st.lastRead = s;
+      if (!isEmpty(rec.value)) sawValueAt.set(rec.task, rec.ts);
       if (!earlyReads.has(rec.task) && earlyReads.size < EARLY_READ_WINDOW) earlyReads.set(rec.task, s);
       // Use after reset: the read saw the empty value that an unordered write of another task had
       // just stored in place of a value, and the program used it.
@@ -217,6 +222,7 @@ export function scanVariable(
     if (!isEmpty(rec.value) && st.readJob !== s.job) {
       for (const r of earlyReads.values()) {
         if (r.rec.task === rec.task || !isEmpty(r.rec.value) || ordering.orderedForUse(r, s)) continue;
+        initTs.set(rec.seq, rec.ts);
         noteOrder({
           kind: 'use_before_init', variable: v, severity: 'WARNING',
           seqs: [r.rec.seq, rec.seq], roles: ['early_read', 'init_write'], conflict: [r.rec.seq, rec.seq],
@@ -234,7 +240,9 @@ export function scanVariable(
 
   // An order violation between tasks that also lost an update or raced on writes is that race.
   for (const [f, t1, t2] of orderFindings) {
-    if (!out.has('pair', f.variable, t1, t2)) add(f, t1, t2);
+    if (out.has('pair', f.variable, t1, t2)) continue;
+    if (f.kind === 'use_before_init' && (sawValueAt.get(t1) ?? -Infinity) > initTs.get(f.seqs[1]!)!) continue;
+    add(f, t1, t2);
   }
 }
 

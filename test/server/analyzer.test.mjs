@@ -681,3 +681,13 @@ test('a child\'s first segment happens before what its caller does after the cal
   const second = main.spawn('tick'); second.write('q.intervalEnd', 100, 200); second.await();
   t.deepEqual(analyzeEvents(sim.events), []);
 });
+
+test('use before init is not reported for a reader that waited for the value (polling)', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const poller = main.spawn('waitReady'); const init = main.spawn('connect');
+  poller.read('db.conn', null, 'db.ts:9'); poller.await('db.ts:10'); // while (!db.conn) await sleep(10)
+  init.await(); init.write('db.conn', null, { fd: 7 }, 'db.ts:4');
+  poller.read('db.conn', { fd: 7 }, 'db.ts:9');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
