@@ -454,6 +454,8 @@ export class LiveIndex {
   /** Scratch for `updateSplits`: the update that last met a task. */
   private metStamp = new Int32Array(0);
   private stamp = 0;
+  /** 1 for a task that has an entry in `splits` (by task string number). */
+  private splitFlag = new Uint8Array(0);
   /** Job starts of tasks without AsyncAwait events (see analyzer/jobs.ts), by task string number. */
   private readonly splits = new Map<number, number[]>();
   /** Accesses scanned by the last analysis run (all of them on the first run). */
@@ -731,24 +733,35 @@ export class LiveIndex {
       if (this.metStamp.length < this.strs.length) this.metStamp = growInt(this.metStamp, Math.max(this.strs.length, this.metStamp.length * 2), 0);
       const stamp = ++this.stamp;
       const met = this.metStamp;
+      if (this.splitFlag.length < met.length) {
+        const f = new Uint8Array(met.length);
+        f.set(this.splitFlag);
+        this.splitFlag = f;
+      }
+      const flag = this.splitFlag;
+      const heads = cx.tAwaits;
       for (let q = from; q < n; q++) {
         const t = task[q]!;
-        const awaited = tasks.hasAwaits(t);
+        const awaited = t < heads.length && heads[t] !== EMPTY_LIST;
         if (met[t] !== stamp) {
           met[t] = stamp;
-          const list = splits.get(t);
+          // Most tasks never had a job start: a flag, not a map lookup, says so.
+          const list = flag[t] ? splits.get(t) : undefined;
           if (list) {
             if (this.analyzedOnce && !before.has(t)) before.set(t, list.slice());
             const keep = awaited ? 0 : countBelow(list, since);
-            if (keep === 0) splits.delete(t);
-            else list.length = keep;
+            if (keep === 0) {
+              splits.delete(t);
+              flag[t] = 0;
+            } else list.length = keep;
           }
         }
         if (awaited || !startsJob(ts, task, prev[q]!, q, tasks)) continue;
-        let list = splits.get(t);
+        let list = flag[t] ? splits.get(t) : undefined;
         if (!list) {
           if (this.analyzedOnce && !before.has(t)) before.set(t, undefined);
           splits.set(t, (list = []));
+          flag[t] = 1;
         }
         list.push(ts[q]!);
       }

@@ -71,15 +71,23 @@ export function jobSplits(ts: ArrayLike<number>, task: ArrayLike<number>, n: num
 
 /** `other` is a descendant of `of` still in its first segment at `ts` (it runs inside the caller's job). */
 function inCallerJob(other: number, of: number, ts: number, tasks: SplitTasks): boolean {
+  // Descendant at all? (cheap: most interrupting events come from unrelated tasks)
   let c = other;
-  for (let depth = 0; depth < 16; depth++) {
-    if (tasks.awaitsBefore(c, ts) > 0) return false;
+  let depth = 0;
+  for (; depth < 16; depth++) {
     const p = tasks.parent(c);
     if (p < 0 || p === c) return false;
-    if (p === of) return true;
+    if (p === of) break;
     c = p;
   }
-  return false;
+  if (depth === 16) return false;
+  // Then every task on the way must still be in its first segment.
+  c = other;
+  for (let k = 0; k <= depth; k++) {
+    if (tasks.awaitsBefore(c, ts) > 0) return false;
+    c = tasks.parent(c);
+  }
+  return true;
 }
 
 /** Key of a process: its id and service (two services may share a pid on different hosts). */
