@@ -691,3 +691,21 @@ test('use before init is not reported for a reader that waited for the value (po
   poller.read('db.conn', { fd: 7 }, 'db.ts:9');
   t.deepEqual(analyzeEvents(sim.events), []);
 });
+
+test('upstream SDK shape without HTTP events: a trace per request, clocks [[thread, n]], no AsyncAwait', (t) => {
+  const run = (interleave) => {
+    const sim = new Sim();
+    const a = sim.root(); const b = sim.root();
+    if (interleave) {
+      a.read('alice.balance', 1000); b.read('alice.balance', 1000);
+      a.write('alice.balance', 1000, 900); b.write('alice.balance', 1000, 800);
+    } else {
+      a.read('alice.balance', 1000); a.emit({ Custom: { name: 'db', data: null } }); a.write('alice.balance', 1000, 900);
+      b.read('alice.balance', 900); b.emit({ Custom: { name: 'db', data: null } }); b.write('alice.balance', 900, 700);
+    }
+    for (const e of sim.events) e.causality_vector = [[e.metadata.thread_id, e.causality_vector.find((p) => p[0] === e.metadata.thread_id)[1]]];
+    return analyzeEvents(sim.events).map((r) => r.kind);
+  };
+  t.deepEqual(run(true), ['lost_update']);
+  t.deepEqual(run(false), []);
+});
