@@ -7,7 +7,32 @@ const KIND_LABEL: Record<RaceReport['kind'], string> = {
   lost_update: 'lost update',
   unordered_writes: 'unordered writes',
   check_then_act: 'check-then-act',
+  use_before_init: 'use before init',
+  use_after_reset: 'use after reset',
 };
+
+/** What Thread B's access did to Thread A's, shown next to B's access. */
+const NOTE: Record<RaceReport['kind'], string> = {
+  lost_update: '  ← Overwrites Thread A',
+  unordered_writes: '',
+  check_then_act: '  ← Changes what Thread A checked',
+  use_before_init: '  ← Initialises it after Thread A used it',
+  use_after_reset: '  ← Reads the value Thread A reset it to',
+};
+
+/** For order violations: which access came first, the value seen, both locations, in one line. */
+function orderLine(r: RaceReport): string | null {
+  const [a, b] = [r.first, r.second];
+  if (r.kind === 'use_before_init') {
+    return `Order: Thread A read ${value(a.new_value)} at ${a.location} [${clock(a.timestamp)}] BEFORE Thread B ` +
+      `initialised it to ${value(b.new_value)} at ${b.location} [${clock(b.timestamp)}]; nothing made the read wait.`;
+  }
+  if (r.kind === 'use_after_reset') {
+    return `Order: Thread A reset it to ${value(a.new_value)} (was ${value(a.old_value)}) at ${a.location} ` +
+      `[${clock(a.timestamp)}] BEFORE Thread B read ${value(b.new_value)} at ${b.location} [${clock(b.timestamp)}]; nothing ordered them.`;
+  }
+  return null;
+}
 
 function clock(ts: string): string {
   const m = /T(\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?)/.exec(ts);
@@ -46,13 +71,13 @@ export function formatRaces(reports: readonly RaceReport[], suppressed = 0): str
   for (const r of reports) {
     out.push(`⚠️  RACE DETECTED: ${r.variable}  [${KIND_LABEL[r.kind]}]`, '');
     const stale = r.accesses.find((a) => a.role === 'stale_read' || a.role === 'check_read');
-    const note = r.kind === 'lost_update' ? '  ← Overwrites Thread A' : r.kind === 'check_then_act' ? '  ← Changes what Thread A checked' : '';
-    const [a, b] = r.kind === 'check_then_act' ? [r.first, r.second] : [r.first, r.second];
-    out.push(...block('A', a, r.variable), '');
-    out.push(...block('B', b, r.variable, note));
+    out.push(...block('A', r.first, r.variable), '');
+    out.push(...block('B', r.second, r.variable, NOTE[r.kind]));
     if (stale && r.kind === 'lost_update') {
       out.push(`  (Thread B read ${value(stale.new_value)} at ${stale.location} [${clock(stale.timestamp)}] before an await)`);
     }
+    const order = orderLine(r);
+    if (order) out.push('', order);
     out.push('', `Severity: ${r.severity}`, r.description, '');
   }
   const critical = reports.filter((r) => r.severity === 'CRITICAL').length;

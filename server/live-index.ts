@@ -11,8 +11,10 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
+import { errorNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
+import { ProcessEvents, countBelow, insertAscending, sameList } from './process-events';
 
 /** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
 export function formatMicros(us: number): string {
@@ -34,14 +36,17 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * own, clock, locks, new value, old value, location, timestamp; locks is -1 for none, else the index
  * of the lock set's JSON; timestamp is -1 when `formatMicros(ts)` gives it back, as it does for the
  * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
- * last, reqTs, respTs] (NaN for null) and task spans [task, first, last] (root-task interval rule).
+ * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
+ * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
+ * and Error events as [process, ts] (a read of null right before one was used).
+ * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
  */
 export interface IndexChunk {
   s: string[];
   n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number];
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number];
 }
 
 export const A_STRIDE = 17;
@@ -49,6 +54,8 @@ const W_STRIDE = 2;
 const SP_STRIDE = 3;
 const U_STRIDE = 7;
 const T_STRIDE = 3;
+const E_STRIDE = 3;
+const ER_STRIDE = 2;
 
 /** The chunk format of earlier versions (JSON tuples), still read at start-up. */
 export interface LegacyChunk {
@@ -116,14 +123,14 @@ function roundTrips(ts: number, timestamp: string): boolean {
   return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[]): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length);
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = []): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length);
   let o = 0;
-  for (const part of [a, w, sp, u, t]) {
+  for (const part of [a, w, sp, u, t, ev, er]) {
     n.set(part, o);
     o += part.length;
   }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE] };
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE] };
 }
 
 interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
@@ -145,6 +152,13 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   let lastService = '';
   let lastSpan: [number, number] | undefined;
   let lastTask = '';
+  const ev: number[] = [];
+  const er: number[] = [];
+  let lastPid = NaN;
+  let lastProcService = '';
+  let proc = -1;
+  let taskStr = -1;
+  let taskStrOf = '';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const t = ts ? ts[i]! : micros(e.timestamp);
@@ -185,6 +199,18 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
     }
     if (t < span[0]) span[0] = t;
     if (t > span[1]) span[1] = t;
+    const pid = e.metadata.process_id;
+    if (pid !== lastPid || service !== lastProcService) {
+      proc = b.str(processKey(pid, service));
+      lastPid = pid;
+      lastProcService = service;
+    }
+    if (task !== taskStrOf) {
+      taskStr = b.str(task);
+      taskStrOf = task;
+    }
+    ev.push(taskStr, proc, t);
+    if (name === 'Error') er.push(proc, t);
   }
   const u: number[] = [];
   for (const [trace, list] of units) {
@@ -192,7 +218,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   }
   const t: number[] = [];
   for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t);
+  return finish(b, a, w, sp, u, t, ev, er);
 }
 
 /** The current form of a chunk persisted by an earlier version. */
@@ -419,6 +445,19 @@ export class LiveIndex {
   /** Tasks whose family (membership or time span) changed: their family's variables need a rescan. */
   private readonly dirtyFamilies = new Set<number>();
   private reports: RaceReport[] | null = [];
+  /** Events by process (string number of `processKey`), and the processes with events since the last analysis. */
+  private readonly procs = new Map<number, ProcessEvents>();
+  private readonly dirtyProcs = new Set<number>();
+  /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
+  private taskProc = new Int32Array(0);
+  private readonly errors = new Map<number, number[]>();
+  /** Scratch for `updateSplits`: the update that last met a task. */
+  private metStamp = new Int32Array(0);
+  private stamp = 0;
+  /** 1 for a task that has an entry in `splits` (by task string number). */
+  private splitFlag = new Uint8Array(0);
+  /** Job starts of tasks without AsyncAwait events (see analyzer/jobs.ts), by task string number. */
+  private readonly splits = new Map<number, number[]>();
   /** Accesses scanned by the last analysis run (all of them on the first run). */
   lastScanned = 0;
   /** Races over the per-variable report cap, counted but not reported. */
@@ -467,7 +506,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
-    const { s, n, c: [na, nw, nsp, nu, nt] } = chunk;
+    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
     // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
@@ -556,6 +595,31 @@ export class LiveIndex {
       if (!(last <= cx.tLast[t]!)) { cx.tLast[t] = last; changed = true; }
       if (changed && this.analyzedOnce) this.dirtyFamilies.add(t);
     }
+    const eOff = tOff + nt * T_STRIDE;
+    let lastProc = -1;
+    let procEvents: ProcessEvents | undefined;
+    for (let o = eOff; o < eOff + ne * E_STRIDE; o += E_STRIDE) {
+      const pk = n[o + 1]! | 0;
+      if (pk !== lastProc) {
+        const p = Y(pk);
+        procEvents = this.procs.get(p);
+        if (!procEvents) this.procs.set(p, (procEvents = new ProcessEvents()));
+        this.dirtyProcs.add(p);
+        lastProc = pk;
+      }
+      const task = T(n[o]!);
+      procEvents!.push(task, n[o + 2]!);
+      if (task >= this.taskProc.length) this.taskProc = growInt(this.taskProc, Math.max(task + 1, this.taskProc.length * 2, 4096), -1);
+      this.taskProc[task] = Y(pk);
+    }
+    const erOff = eOff + ne * E_STRIDE;
+    for (let o = erOff; o < erOff + ner * ER_STRIDE; o += ER_STRIDE) {
+      const p = Y(n[o]!);
+      let list = this.errors.get(p);
+      if (!list) this.errors.set(p, (list = []));
+      insertAscending(list, n[o + 1]!);
+      this.procs.get(p)!.errorsSince = Math.min(this.procs.get(p)!.errorsSince, n[o + 1]!);
+    }
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
     // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
@@ -628,7 +692,107 @@ export class LiveIndex {
         if (!lists.hasNear(cx.uVars[unit]!, vy, NOTE_DEPTH)) cx.uVars[unit] = lists.push(cx.uVars[unit]!, vy);
       }
     }
-    if (this.dirty.size || this.dirtyFamilies.size) this.reports = null;
+    if (this.dirty.size || this.dirtyFamilies.size || this.dirtyProcs.size) this.reports = null;
+  }
+
+  /**
+   * Recomputes the job starts of tasks without AsyncAwait in the processes that got events, and
+   * marks the variables of tasks whose jobs changed for a rescan.
+   */
+  private updateSplits(): void {
+    if (this.dirtyProcs.size === 0) return;
+    const { cx, awaitLists, splits } = this;
+    const awaits = new Map<number, number[]>();
+    const awaitsOf = (t: number): number[] => {
+      let a = awaits.get(t);
+      if (!a) awaits.set(t, (a = t < cx.tAwaits.length ? awaitLists.sorted(cx.tAwaits[t]!) : []));
+      return a;
+    };
+    const tasks: SplitTasks = {
+      hasAwaits: (t: number) => t < cx.tAwaits.length && cx.tAwaits[t] !== EMPTY_LIST,
+      parent: (t: number) => (t < cx.tParent.length ? cx.tParent[t]! : -1),
+      awaitsBefore: (t: number, ts: number) => {
+        const a = awaitsOf(t);
+        let k = 0;
+        while (k < a.length && a[k]! < ts) k++;
+        return k;
+      },
+    };
+    // Tasks met since the recompute point, with their job starts before it (to tell real changes).
+    const before = new Map<number, number[] | undefined>();
+    for (const p of this.dirtyProcs) {
+      const ev = this.procs.get(p)!;
+      ev.sort();
+      // Only jobs that start at or after the earliest new event can change (a gap that contains a
+      // new event, or ends at one, ends at or after it); the rest of the process is as it was.
+      const since = ev.since;
+      ev.since = Infinity;
+      ev.touchSince = since;
+      const from = ev.lowerBound(since);
+      const { ts, task, prev, n } = ev;
+      if (this.metStamp.length < this.strs.length) this.metStamp = growInt(this.metStamp, Math.max(this.strs.length, this.metStamp.length * 2), 0);
+      const stamp = ++this.stamp;
+      const met = this.metStamp;
+      if (this.splitFlag.length < met.length) {
+        const f = new Uint8Array(met.length);
+        f.set(this.splitFlag);
+        this.splitFlag = f;
+      }
+      const flag = this.splitFlag;
+      const heads = cx.tAwaits;
+      for (let q = from; q < n; q++) {
+        const t = task[q]!;
+        const awaited = t < heads.length && heads[t] !== EMPTY_LIST;
+        if (met[t] !== stamp) {
+          met[t] = stamp;
+          // Most tasks never had a job start: a flag, not a map lookup, says so.
+          const list = flag[t] ? splits.get(t) : undefined;
+          if (list) {
+            if (this.analyzedOnce && !before.has(t)) before.set(t, list.slice());
+            const keep = awaited ? 0 : countBelow(list, since);
+            if (keep === 0) {
+              splits.delete(t);
+              flag[t] = 0;
+            } else list.length = keep;
+          }
+        }
+        if (awaited || !startsJob(ts, task, prev[q]!, q, tasks)) continue;
+        let list = flag[t] ? splits.get(t) : undefined;
+        if (!list) {
+          if (this.analyzedOnce && !before.has(t)) before.set(t, undefined);
+          splits.set(t, (list = []));
+          flag[t] = 1;
+        }
+        list.push(ts[q]!);
+      }
+    }
+    if (this.analyzedOnce) {
+      for (const [t, was] of before) {
+        const now = splits.get(t);
+        if (!sameList(was, now)) this.touchTask(t);
+      }
+    }
+    for (const p of this.dirtyProcs) this.touchBeforeErrors(p);
+    this.dirtyProcs.clear();
+  }
+
+  /**
+   * Whether an access was followed by an Error depends on the events around the error: rescan
+   * the variables of the tasks whose events came last before an error at or after the process's
+   * earliest new event (a new event may also have come between a read and its error).
+   */
+  private touchBeforeErrors(p: number): void {
+    const ev = this.procs.get(p)!;
+    const list = this.errors.get(p);
+    const since = Math.min(ev.touchSince, ev.errorsSince);
+    ev.touchSince = Infinity;
+    ev.errorsSince = Infinity;
+    if (!list || !this.analyzedOnce) return;
+    for (const err of list) {
+      if (err < since) continue;
+      const q = ev.lowerBound(err);
+      for (let k = Math.max(0, q - 16); k < q; k++) this.touchTask(ev.task[k]!);
+    }
   }
 
   /** The store seqs of the batches that hold events of a trace, ascending. */
@@ -680,6 +844,7 @@ export class LiveIndex {
             tasks[t] = info = {
               awaits: this.awaitLists.sorted(cx.tAwaits[t]!), parent: p >= 0 ? strs[p]! : undefined, spawnTs: p >= 0 ? cx.tSpawnTs[t]! : undefined,
               first: first === first ? first : undefined, last: first === first ? cx.tLast[t]! : undefined,
+              splits: this.splits.get(t),
             };
           }
           return (lastInfo = info);
@@ -695,6 +860,15 @@ export class LiveIndex {
           }
           return info;
         },
+      },
+      throwsAfter: (name, ts) => {
+        const t = interned.get(name);
+        const p = t === undefined || t >= this.taskProc.length ? -1 : this.taskProc[t]!;
+        const errs = p < 0 ? undefined : this.errors.get(p);
+        if (!errs) return false;
+        const ev = this.procs.get(p)!;
+        ev.sort();
+        return errorNext(ev.ts, ev.n, errs, ts);
       },
       children: {
         get: (name) => {
@@ -741,9 +915,15 @@ export class LiveIndex {
     };
   }
 
+  /** The string number of a task's process key, or undefined (older chunks do not say). */
+  private procOfTask(task: number): number | undefined {
+    const p = task < this.taskProc.length ? this.taskProc[task]! : -1;
+    return p < 0 ? undefined : p;
+  }
+
   /** The analyzer's records of a variable's accesses (built for one scan). */
   private recordsOf(entry: VarEntry): AccessRecord[] {
-    const { num, ref, access, clock, value, locks } = this.acc;
+    const { num, ref, access, clock, value, old, locks } = this.acc;
     const strs = this.strs;
     const list = entry.list;
     const out: AccessRecord[] = new Array(list.length);
@@ -752,7 +932,8 @@ export class LiveIndex {
       const r = seq * R_STRIDE;
       out[i] = {
         seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: ref[r + R_UNIT]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
-        ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!,
+        ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!, old: old[seq]!,
+        proc: this.procOfTask(ref[r + R_TASK]!),
       };
     }
     return out;
@@ -767,7 +948,8 @@ export class LiveIndex {
 
   /** Race reports over everything indexed, rescanning only the variables that changed. */
   analyze(): RaceReport[] {
-    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0) return this.reports;
+    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0) return this.reports;
+    this.updateSplits();
     this.analyzedOnce = true;
     const ordering = new Ordering(this.context());
     this.expandFamilies(ordering);

@@ -41,9 +41,10 @@ export function* workload({ stateChanges = 100_000, batch = 1000, accounts = 100
         out.push(ev(r.trace, r.task, [[r.root, r.rc], [r.task, ++r.hc]], { StateChange: { variable: account, old_value: null, new_value: 1000, location: 'src/bank.ts:10', access_type: 'Read' } }));
         out.push(ev(r.trace, r.task, [[r.root, r.rc], [r.task, ++r.hc]], { AsyncAwait: { future_id: randomUUID(), awaited_at: 'src/bank.ts:11' } }));
       }
-      for (const r of reqs) {
-        out.push(ev(r.trace, r.task, [[r.root, r.rc], [r.task, ++r.hc]], { StateChange: { variable: account, old_value: 1000, new_value: 990, location: 'src/bank.ts:12', access_type: 'Write' } }));
-      }
+      // Each request of a wave moves a different amount, so an overwrite loses a different value.
+      reqs.forEach((r, i) => {
+        out.push(ev(r.trace, r.task, [[r.root, r.rc], [r.task, ++r.hc]], { StateChange: { variable: account, old_value: 1000, new_value: 990 - i, location: 'src/bank.ts:12', access_type: 'Write' } }));
+      });
       produced += 2 * reqs.length;
     }
     for (const r of reqs) {

@@ -15,6 +15,11 @@ interface TaskVarState {
   lastRead: AccessState | null;
   /** Latest read from a segment before the one of `lastRead` (a "check" that an await separates from the act). */
   checkRead: AccessState | null;
+  /** Job of the task's latest write of the variable. */
+  writeJob: string | null;
+  /** Job of `lastRead`, and how many reads of the variable the task made in that job. */
+  readJob: string | null;
+  readsInJob: number;
 }
 
 function isWrite(r: AccessRecord): boolean {
@@ -49,9 +54,23 @@ class Findings {
   }
 }
 
-function sameValue(a: AccessRecord, b: AccessRecord): boolean {
-  return a.value !== undefined && a.value === b.value;
+/**
+ * Same value: equal JSON text. A lossy snapshot carries a hash of the whole value, so equal texts
+ * mean equal values; a hash the sender could not compute (`$hash:?`) never compares equal.
+ */
+export function sameValue(a: AccessRecord, b: AccessRecord): boolean {
+  const v = a.value;
+  if (v === undefined || v !== b.value) return false;
+  return v.indexOf('$hash') < 0 || (v.indexOf('$hash:?') < 0 && v.indexOf('"$hash":"?"') < 0);
 }
+
+/** `undefined` and `null` (both snapshot as null): the value of state not yet initialised, or reset. */
+function isEmpty(value: string | undefined): boolean {
+  return value === 'null';
+}
+
+/** Most reads since the latest write, by distinct task, kept for the use-before-init check. */
+const EARLY_READ_WINDOW = 32;
 
 /**
  * Scans one variable's accesses (any order; they are sorted here by time, then seq).
@@ -71,15 +90,39 @@ export function scanVariable(
   const sorted = accesses.slice().sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   const writes: AccessState[] = [];
   const tasks = new Map<string, TaskVarState>();
+  // Reads since the latest write (first per task): they saw the value that the next write replaces.
+  let earlyReads = new Map<string, AccessState>();
+  let lastWrite: AccessState | null = null;
+  // Order violations are reported last, and only for pairs of tasks with no stronger finding.
+  const orderFindings: [RaceFinding, string, string][] = [];
+  const orderSeen = new Set<string>();
+  // Time of each task's latest read of a value (not null): a reader that saw null and later saw
+  // the value was waiting for it (polling), and coped with the empty state.
+  const sawValueAt = new Map<string, number>();
+  const initTs = new Map<number, number>();
+  const noteOrder = (f: RaceFinding, t1: string, t2: string) => {
+    const key = `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
+    if (orderSeen.has(key)) return;
+    orderSeen.add(key);
+    orderFindings.push([f, t1, t2]);
+  };
 
-  /** Finds the latest other-task write strictly after `from` and before the end of `writes` that conflicts with `w`. */
-  const interleaved = (from: AccessState, w: AccessState): AccessState | null => {
+  /**
+   * Finds the latest other-task write strictly after `from` and before the end of `writes` that
+   * conflicts with `w`. With `lost` (w overwrites from a stale read), a write whose value `w`
+   * stores again is skipped: storing the same value again loses nothing (an idempotent flag set
+   * twice). Otherwise (w is a fresh read-modify-write after a check), read-modify-writes that ran
+   * in one job are skipped: they commute with w (`n--` after `n++` of another task), so only a
+   * blind write can have changed what the check decided.
+   */
+  const interleaved = (from: AccessState, w: AccessState, lost: boolean): AccessState | null => {
     let scanned = 0;
     for (let i = writes.length - 1; i >= 0 && scanned < staleWindow; i--) {
       const x = writes[i]!;
       if (x.rec.ts < from.rec.ts || (x.rec.ts === from.rec.ts && x.rec.seq < from.rec.seq)) break;
       if (x.rec.task === w.rec.task) continue;
       scanned++;
+      if (lost ? sameValue(x.rec, w.rec) : x.rmw) continue;
       // x did interleave (it came after the read in time); the time-based interval rule cannot
       // excuse that, only a causal order can (the writer waited for x, or a lock).
       if (!ordering.causallyOrdered(x, w)) return x;
@@ -90,11 +133,30 @@ export function scanVariable(
   for (const rec of sorted) {
     const s = ordering.state(rec);
     let st = tasks.get(rec.task);
-    if (!st) tasks.set(rec.task, (st = { lastRead: null, checkRead: null }));
+    if (!st) tasks.set(rec.task, (st = { lastRead: null, checkRead: null, writeJob: null, readJob: null, readsInJob: 0 }));
 
     if (isRead(rec)) {
-      if (st.lastRead && st.lastRead.seg < s.seg) st.checkRead = st.lastRead;
+      s.afterOwnWrite = st.writeJob === s.job;
+      // A read after the task's own write in the same job observes that write (`n++; assert(n <= max)`):
+      // it is not a check whose value decides a later act.
+      if (st.lastRead && st.lastRead.seg < s.seg && !st.lastRead.afterOwnWrite) st.checkRead = st.lastRead;
+      st.readsInJob = st.readJob === s.job ? st.readsInJob + 1 : 1;
+      st.readJob = s.job;
       st.lastRead = s;
+      if (!isEmpty(rec.value)) sawValueAt.set(rec.task, rec.ts);
+      if (!earlyReads.has(rec.task) && earlyReads.size < EARLY_READ_WINDOW) earlyReads.set(rec.task, s);
+      // Use after reset: the read saw the empty value that an unordered write of another task had
+      // just stored in place of a value, and the program used it.
+      // The program must have used the null (the job threw right after the read): a guard such
+      // as `if (!this.conn) return` reads the reset value too, and that is what resets are for.
+      const w = lastWrite;
+      if (w && w.rec.task !== rec.task && isEmpty(rec.value) && isEmpty(w.rec.value) && !isEmpty(w.rec.old) &&
+          w.rec.old !== undefined && ordering.throwsAfter(s) && !ordering.orderedForUse(w, s)) {
+        noteOrder({
+          kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
+          seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],
+        }, rec.task, w.rec.task);
+      }
       continue;
     }
     if (!isWrite(rec)) continue;
@@ -104,7 +166,7 @@ export function scanVariable(
     s.rmw = rec.access === 'AtomicRMW' || (st.lastRead !== null && st.lastRead.seg === s.seg);
 
     if (staleRead && rec.access !== 'AtomicRMW') {
-      const x = interleaved(staleRead, s);
+      const x = interleaved(staleRead, s, true);
       if (x && !out.has('lost_update', v, rec.task, x.rec.task)) {
         add({
           kind: 'lost_update', variable: v, severity: 'CRITICAL',
@@ -112,10 +174,12 @@ export function scanVariable(
           conflict: [x.rec.seq, rec.seq],
         }, rec.task, x.rec.task);
       }
-    } else if (s.rmw && st.checkRead && st.lastRead) {
+    } else if (s.rmw && st.checkRead && st.lastRead && !(st.readJob === s.job && st.readsInJob > 1)) {
       // Fresh read-modify-write, but an earlier segment's read decided to act: check-then-act.
+      // Not when the write's job read the variable more than once: the guard was checked again
+      // right before the act (`if (n < max) n++`), so the earlier read decided nothing.
       const check = st.checkRead;
-      const x = interleaved(check, st.lastRead);
+      const x = interleaved(check, st.lastRead, false);
       if (x && x.rec.ts < st.lastRead.rec.ts && !out.has('check_then_act', v, rec.task, x.rec.task)) {
         add({
           kind: 'check_then_act', variable: v, severity: 'WARNING',
@@ -138,6 +202,10 @@ export function scanVariable(
       }
       // Two read-modify-writes that each ran in one synchronous segment commute.
       if (x.rmw && s.rmw) continue;
+      // This write came in the job of a read that saw x's value (the latest write then): it was
+      // made knowing x (`if (!flag) flag = true` after another task's `flag = false`), and so
+      // after everything before x, which was compared with x already.
+      if (s.rmw && i === writes.length - 1 && st.lastRead && st.lastRead.rec.ts >= x.rec.ts && st.lastRead.rec.value === x.rec.value) break;
       if (out.has('pair', v, rec.task, x.rec.task)) continue;
       if (!x.rmw && !s.rmw && sameValue(x.rec, rec)) continue;
       add({
@@ -146,9 +214,35 @@ export function scanVariable(
       }, rec.task, x.rec.task);
     }
 
+    // Use before init: a read of another task saw the empty value this write replaced, and
+    // nothing ordered the read before the write. Only for an initialisation that did not look at
+    // the variable first (start-up code, a load callback): a write after its own check
+    // (`if (this.timer === undefined) this.timer = setTimeout(...)`) is lazy set-up whose empty
+    // state the code expects, and other readers of that state check it the same way.
+    if (!isEmpty(rec.value) && st.readJob !== s.job) {
+      for (const r of earlyReads.values()) {
+        if (r.rec.task === rec.task || !isEmpty(r.rec.value) || ordering.orderedForUse(r, s)) continue;
+        initTs.set(rec.seq, rec.ts);
+        noteOrder({
+          kind: 'use_before_init', variable: v, severity: 'WARNING',
+          seqs: [r.rec.seq, rec.seq], roles: ['early_read', 'init_write'], conflict: [r.rec.seq, rec.seq],
+        }, r.rec.task, rec.task);
+      }
+    }
+
     writes.push(s);
+    lastWrite = s;
+    if (earlyReads.size) earlyReads = new Map();
     st.lastRead = null;
     st.checkRead = null;
+    st.writeJob = s.job;
+  }
+
+  // An order violation between tasks that also lost an update or raced on writes is that race.
+  for (const [f, t1, t2] of orderFindings) {
+    if (out.has('pair', f.variable, t1, t2)) continue;
+    if (f.kind === 'use_before_init' && (sawValueAt.get(t1) ?? -Infinity) > initTs.get(f.seqs[1]!)!) continue;
+    add(f, t1, t2);
   }
 }
 

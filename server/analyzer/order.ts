@@ -13,6 +13,8 @@ export interface AccessState {
   job: string;
   /** The write re-read its variable in the same segment (or is AtomicRMW): it cannot lose an update. */
   rmw: boolean;
+  /** A read that came after the task's own write of the variable in the same job: it observes that update, it decides nothing. */
+  afterOwnWrite: boolean;
   /** Parsed clock, filled on demand. */
   clockMap?: Map<string, number>;
   lockSet?: Set<string> | null;
@@ -36,9 +38,15 @@ export class Ordering {
 
   constructor(private readonly ctx: AnalysisContext) {}
 
+  /**
+   * The task's synchronous segment at `ts`: the number of its awaits before `ts`; for a task that
+   * sends no AsyncAwait events, the number of job starts (`splits`) up to `ts`.
+   */
   segmentOf(task: string, ts: number): number {
     const info = this.ctx.tasks.get(task);
-    return info ? countBefore(info.awaits, ts) : 0;
+    if (!info) return 0;
+    if (info.awaits.length === 0 && info.splits !== undefined && info.splits.length > 0) return countBefore(info.splits, ts + 0.5);
+    return countBefore(info.awaits, ts);
   }
 
   /**
@@ -61,24 +69,77 @@ export class Ordering {
 
   state(rec: AccessRecord): AccessState {
     const seg = this.segmentOf(rec.task, rec.ts);
-    return { rec, seg, job: this.jobOf(rec.task, seg), rmw: false };
+    return { rec, seg, job: this.jobOf(rec.task, seg), rmw: false, afterOwnWrite: false };
+  }
+
+  /**
+   * A child's first segment runs inside its caller's job, before the caller's next event: `b`
+   * that saw a later event of the caller than the one `a`'s clock copied at the call comes after
+   * `a` (clocks alone miss it: the caller does not join the child's clock when the call returns).
+   */
+  prefixBefore(a: AccessState, b: AccessState): boolean {
+    if (a.seg !== 0) return false;
+    const parent = this.ctx.tasks.get(a.rec.task)?.parent;
+    if (parent === undefined || parent === a.rec.task) return false;
+    const atCall = component(a, parent);
+    if (atCall === undefined) return false;
+    const seen = component(b, parent);
+    return seen !== undefined && seen > atCall;
   }
 
   /** True when `a` happens before `b` (a is the earlier access in time). */
   ordered(a: AccessState, b: AccessState): boolean {
     if (a.rec.task === b.rec.task || a.job === b.job) return true;
-    if (clockBefore(a, b)) return true;
+    if (clockBefore(a, b) || this.prefixBefore(a, b)) return true;
     return this.intervalBefore(a.rec, b.rec);
+  }
+
+  /**
+   * Two processes of one service do not share memory: the same variable name there names two
+   * objects (instrumented names are unique per process only). Different services may name shared
+   * external state through the manual API, so their accesses are compared.
+   */
+  separateHeaps(a: AccessState, b: AccessState): boolean {
+    const pa = a.rec.proc;
+    const pb = b.rec.proc;
+    if (pa === undefined || pb === undefined || pa === pb) return false;
+    return this.ctx.units.get(a.rec.unit)?.service === this.ctx.units.get(b.rec.unit)?.service;
   }
 
   /** Neither access can happen before the other and no common lock protects them. */
   concurrent(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
+    if (this.separateHeaps(a, b)) return false;
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (this.ordered(a, b)) return false;
     // Clock skew between processes can put a causal successor earlier in time.
-    if (clockBefore(b, a)) return false;
+    if (clockBefore(b, a) || this.prefixBefore(b, a)) return false;
     return !commonLock(a, b);
+  }
+
+  /** The access's job threw right after it (see `AnalysisContext.throwsAfter`). */
+  throwsAfter(s: AccessState): boolean {
+    return this.ctx.throwsAfter?.(s.rec.task, s.rec.ts) ?? false;
+  }
+
+  /**
+   * Order for order violations (a read and a write whose order the read's value shows): program
+   * order, one job, clocks either way, a common lock, and the interval rule only between units and
+   * towards a later request (sequential requests; start-up code before a request that started
+   * after it). Code
+   * outside requests (a start-up callback, a timer) does not wait for a request that responded or
+   * for other code that ran earlier, so the interval rule does not order it after them.
+   */
+  orderedForUse(a: AccessState, b: AccessState): boolean {
+    this.comparisons++;
+    if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
+    if (a.rec.task === b.rec.task || a.job === b.job || this.separateHeaps(a, b)) return true;
+    if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) || this.prefixBefore(a, b)) return true;
+    // Within one trace only causal order counts: the root-task interval rule (families that did
+    // not overlap in time) would order a start-up callback after a request callback that merely
+    // ran first, which is the very order an order violation is about.
+    if (a.rec.unit === b.rec.unit || !this.ctx.units.get(b.rec.unit)?.http) return false;
+    return this.intervalBefore(a.rec, b.rec);
   }
 
   /**
@@ -109,11 +170,16 @@ export class Ordering {
    * start-up trace, handlers that continue a task other than the request's). A family is a task
    * with no known spawner plus everything it spawned, transitively; a family whose last event came
    * before another family's first event is ordered before it. Tasks of one family (Promise.all)
-   * are left to the clocks.
+   * are left to the clocks, and so are accesses whose clocks name other tasks: a sender that
+   * tracks where callbacks come from (registration, promise settlement) gives real edges, and two
+   * callbacks that did not overlap in time are not ordered by that.
    */
   private familyBefore(a: AccessRecord, b: AccessRecord): boolean {
     const u = this.ctx.units.get(a.unit);
     if (!u || u.http) return false;
+    // Clocks that share a component come from a common task (a callback starts from its
+    // registering job's clock): then the clocks know the order, and time proves nothing.
+    if (shareComponent(a, b)) return false;
     const fa = this.familyRoot(a.task);
     const fb = this.familyRoot(b.task);
     if (fa === fb) return false;
@@ -164,8 +230,26 @@ export class Ordering {
    */
   causallyOrdered(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
-    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b);
+    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) ||
+      this.prefixBefore(a, b) || this.prefixBefore(b, a) || this.separateHeaps(a, b);
   }
+}
+
+function clockPairs(r: AccessRecord): ReadonlyArray<readonly [string, number]> {
+  if (typeof r.clock !== 'string') return r.clock;
+  try {
+    const pairs = JSON.parse(r.clock) as [string, number][];
+    return Array.isArray(pairs) ? pairs : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The two accesses' clocks have a component of the same task. */
+function shareComponent(a: AccessRecord, b: AccessRecord): boolean {
+  const pb = clockPairs(b);
+  for (const [k] of clockPairs(a)) for (const [j] of pb) if (k === j) return true;
+  return false;
 }
 
 function parseClock(s: AccessState): Map<string, number> {

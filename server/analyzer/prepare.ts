@@ -5,6 +5,7 @@
 import type { RacewayEvent } from '../../runtime/events';
 import type { AccessDetail, AccessRecord, AnalysisContext, TaskInfo, UnitInfo } from './types';
 import { unitKey } from './types';
+import { errorNext, jobSplits, processKey } from './jobs';
 
 export function micros(timestamp: string): number {
   // Date.parse keeps milliseconds only; the fraction's remaining digits carry the microseconds.
@@ -103,15 +104,32 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const stats = new Map<string, UnitStats>();
   const children = new Map<string, string[]>();
   const details = new Map<number, AccessDetail>();
+  const procs = new Map<string, { ts: number[]; task: number[]; errors: number[] }>();
+  const procOf = new Map<string, string>();
+  const taskNo = new Map<string, number>();
+  const taskNames: string[] = [];
   events.forEach((e, seq) => {
     const ts = micros(e.timestamp);
     noteContext(e, ts, tasks, stats, children);
+    const pk = processKey(e.metadata.process_id, e.metadata.service_name);
+    let proc = procs.get(pk);
+    if (!proc) procs.set(pk, (proc = { ts: [], task: [], errors: [] }));
+    procOf.set(e.metadata.thread_id, pk);
+    if (kindName(e) === 'Error') proc.errors.push(ts);
+    let no = taskNo.get(e.metadata.thread_id);
+    if (no === undefined) {
+      taskNo.set(e.metadata.thread_id, (no = taskNames.length));
+      taskNames.push(e.metadata.thread_id);
+    }
+    proc.ts.push(ts);
+    proc.task.push(no);
     if (kindName(e) !== 'StateChange') return;
     const sc = (e.kind as { StateChange: { variable: string; access_type: AccessRecord['access']; location: string; old_value: unknown; new_value: unknown } }).StateChange;
     const rec: AccessRecord = {
       seq, variable: sc.variable, task: e.metadata.thread_id, unit: unitKey(e.metadata.service_name, e.trace_id),
       access: sc.access_type, ts, own: ownComponent(e.causality_vector, e.metadata.thread_id),
-      clock: e.causality_vector, locks: e.lock_set, value: JSON.stringify(sc.new_value),
+      clock: e.causality_vector, locks: e.lock_set, value: JSON.stringify(sc.new_value ?? null),
+      old: JSON.stringify(sc.old_value ?? null), proc: processKey(e.metadata.process_id, e.metadata.service_name),
     };
     let list = byVariable.get(sc.variable);
     if (!list) byVariable.set(sc.variable, (list = []));
@@ -122,7 +140,42 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
       old_value: sc.old_value as AccessDetail['old_value'], new_value: sc.new_value as AccessDetail['new_value'],
     });
   });
+  addSplits(procs.values(), taskNames, taskNo, tasks);
   const units = new Map<string, UnitInfo>();
   for (const [k, u] of stats) units.set(k, unitInfo(u));
-  return { byVariable, context: { tasks, units, children }, details };
+  const sortedTs = new Map<string, Float64Array>();
+  for (const [k, p] of procs) {
+    p.errors.sort((a, b) => a - b);
+    if (p.errors.length) sortedTs.set(k, Float64Array.from(p.ts).sort());
+  }
+  const throwsAfter = (task: string, ts: number): boolean => {
+    const pk = procOf.get(task);
+    const sorted = pk === undefined ? undefined : sortedTs.get(pk);
+    return sorted !== undefined && errorNext(sorted, sorted.length, procs.get(pk!)!.errors, ts);
+  };
+  return { byVariable, context: { tasks, units, children, throwsAfter }, details };
+}
+
+/** Fills `splits` of the tasks without AsyncAwait events (see `jobs.ts`). */
+function addSplits(procs: Iterable<{ ts: number[]; task: number[] }>, names: string[], numbers: Map<string, number>, tasks: Map<string, TaskInfo>): void {
+  const info = (t: number) => tasks.get(names[t]!);
+  const split = {
+    hasAwaits: (t: number) => (info(t)?.awaits.length ?? 0) > 0,
+    parent: (t: number) => {
+      const p = info(t)?.parent;
+      return p === undefined ? -1 : numbers.get(p) ?? -1;
+    },
+    awaitsBefore: (t: number, ts: number) => {
+      const a = info(t)?.awaits ?? [];
+      let k = 0;
+      while (k < a.length && a[k]! < ts) k++;
+      return k;
+    },
+  };
+  for (const p of procs) {
+    for (const [t, list] of jobSplits(p.ts, p.task, p.ts.length, split)) {
+      const i = info(t);
+      if (i) i.splits = list;
+    }
+  }
 }

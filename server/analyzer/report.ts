@@ -25,6 +25,18 @@ function explain(f: RaceFinding, a: RaceAccess[]): string {
       return `Check-then-act on ${f.variable}: ${by(act)} checked ${show(check.new_value)} at ${check.location} ` +
         `and acted after an await at ${act.location}, but ${by(other)} wrote ${show(other.new_value)} in between.`;
     }
+    case 'use_before_init': {
+      const [read, init] = a as [RaceAccess, RaceAccess];
+      return `Use before init on ${f.variable}: ${by(read)} read ${show(read.new_value)} at ${read.location} first, ` +
+        `then ${by(init)} initialised it to ${show(init.new_value)} at ${init.location}; nothing made the read ` +
+        `wait for the initialisation (no await of it, no callback or lock between them).`;
+    }
+    case 'use_after_reset': {
+      const [reset, read] = a as [RaceAccess, RaceAccess];
+      return `Use after reset on ${f.variable}: ${by(reset)} reset it from ${show(reset.old_value)} to ` +
+        `${show(reset.new_value)} at ${reset.location} first, then ${by(read)} read ${show(read.new_value)} at ` +
+        `${read.location}; nothing ordered the read with the reset.`;
+    }
     case 'unordered_writes': {
       const [w1, w2] = a as [RaceAccess, RaceAccess];
       return `Unordered writes to ${f.variable}: ${by(w1)} wrote ${show(w1.new_value)} at ${w1.location} and ` +

@@ -26,14 +26,27 @@ export interface AccessRecord {
   clock: ReadonlyArray<readonly [string, number]> | string;
   /** Locks held at the access (null or empty: none). */
   locks: readonly string[] | null;
-  /** JSON text of the value written; two blind writes of the same value are harmless. */
+  /**
+   * JSON text of the value written, or of the value a read saw. Two blind writes of the same value
+   * are harmless; a read's value shows which side of an unordered write it came (order violations).
+   */
   value?: string;
+  /** JSON text of a write's old_value (`null` also when the sender did not know it). */
+  old?: string;
+  /** The process (pid and service; a key of its own in the server's index), when known. */
+  proc?: string | number;
 }
 
 /** What the analyzer knows about a task besides its accesses. */
 export interface TaskInfo {
   /** Timestamps of the task's AsyncAwait events, ascending: each ends a synchronous segment. */
   awaits: number[];
+  /**
+   * For a task without AsyncAwait events (manual API, other Raceway SDKs): timestamps of its
+   * events that start a new job because an event of another task of the same process came
+   * between it and the task's previous event (see `jobs.ts`). Ascending; empty or absent: none.
+   */
+  splits?: number[];
   /** The task whose AsyncSpawn created this one, if seen. */
   parent?: string;
   /** Timestamp of that AsyncSpawn. */
@@ -64,13 +77,20 @@ export interface AnalysisContext {
   units: Lookup<string | number, UnitInfo>;
   /** Tasks spawned by each task (AsyncSpawn), for the root-task interval rule. */
   children?: Lookup<string, readonly string[]>;
+  /**
+   * True when the next event of the task's process after `ts` (in time) is an Error event: the
+   * job that made the access at `ts` threw right after it (a null that was dereferenced).
+   */
+  throwsAfter?(task: string, ts: number): boolean;
 }
 
-export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act';
+export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act' | 'use_before_init' | 'use_after_reset';
 export type Severity = 'CRITICAL' | 'WARNING';
 
 /** Roles of the accesses in a finding, in the order of `seqs`. */
-export type AccessRole = 'stale_read' | 'check_read' | 'interleaved_write' | 'overwrite' | 'write';
+export type AccessRole = 'stale_read' | 'check_read' | 'interleaved_write' | 'overwrite' | 'write'
+  /** Order violations: the read that saw the empty value, and the unordered write it raced with. */
+  | 'early_read' | 'init_write' | 'reset_write' | 'late_read';
 
 /** A race as found by the scan: access seqs only; `describe` turns it into a report. */
 export interface RaceFinding {

@@ -3,8 +3,19 @@
 // values come from the instrumented program and must never be interpreted as HTML.
 'use strict';
 
-const KIND = { lost_update: 'lost update', unordered_writes: 'unordered writes', check_then_act: 'check-then-act' };
-const ROLE = { stale_read: 'stale read', check_read: 'check (read)', interleaved_write: 'interleaved write', overwrite: 'overwriting write', write: 'write' };
+const KIND = { lost_update: 'lost update', unordered_writes: 'unordered writes', check_then_act: 'check-then-act', use_before_init: 'use before init', use_after_reset: 'use after reset' };
+const ROLE = {
+  stale_read: 'stale read', check_read: 'check (read)', interleaved_write: 'interleaved write', overwrite: 'overwriting write', write: 'write',
+  early_read: 'read first (saw the value before the write)', init_write: 'initialising write (came after the read)',
+  reset_write: 'reset (came first)', late_read: 'read after the reset (saw its value)',
+};
+/** Order violations: the sentence that says which access came first and what was seen. */
+function orderNote(r) {
+  const a = r.first; const b = r.second;
+  if (r.kind === 'use_before_init') return `First: Thread A read ${val(a.new_value)} at ${a.location} (${time(a.timestamp)}). Then: Thread B initialised it to ${val(b.new_value)} at ${b.location} (${time(b.timestamp)}). Nothing made the read wait for the write.`;
+  if (r.kind === 'use_after_reset') return `First: Thread A reset it from ${val(a.old_value)} to ${val(a.new_value)} at ${a.location} (${time(a.timestamp)}). Then: Thread B read ${val(b.new_value)} at ${b.location} (${time(b.timestamp)}). Nothing ordered them.`;
+  return null;
+}
 const key = new URLSearchParams(location.hash.slice(1)).get('key');
 const MAX_ROWS = 2000; // a page with more rows than this is too slow to be useful
 
@@ -62,6 +73,7 @@ function raceCard(r) {
   return h('div', { class: 'card race-card', 'data-testid': 'race', 'data-kind': r.kind },
     h('h2', null, h('span', { class: `badge ${r.severity}` }, r.severity), r.variable, ' ', h('span', { class: 'kind' }, KIND[r.kind] || r.kind)),
     h('div', { class: 'desc' }, r.description),
+    orderNote(r) ? h('div', { class: 'context order', 'data-testid': 'order' }, orderNote(r)) : null,
     h('div', { class: 'sides' }, accessSide('A', 'a', r.first), accessSide('B', 'b', r.second)),
     others.length ? h('div', { class: 'context' }, others.map((a) => `${ROLE[a.role]}: ${val(a.new_value)} at ${a.location} (${time(a.timestamp)}, task ${short(a.thread_id)})`).join('; ')) : null,
     h('div', { class: 'context' },

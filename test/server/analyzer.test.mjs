@@ -180,9 +180,9 @@ test('reports unordered blind writes by concurrent tasks, but not identical valu
 test('reports check-then-act as a warning', (t) => {
   const sim = new Sim();
   const r1 = sim.request(); const a = r1.spawn('buy');
-  const r2 = sim.request(); const b = r2.spawn('buy');
+  const r2 = sim.request(); const b = r2.spawn('recall');
   a.read('stock.widget', 1, 'src/shop.ts:3'); a.await(); // if (stock > 0) await charge()
-  b.read('stock.widget', 1, 'src/shop.ts:3'); b.write('stock.widget', 1, 0, 'src/shop.ts:5'); b.await();
+  b.write('stock.widget', 1, 0, 'src/shop.ts:9'); b.await(); // stock = 0 (recalled): a blind write
   a.read('stock.widget', 0, 'src/shop.ts:5'); a.write('stock.widget', 0, -1, 'src/shop.ts:5');
   r1.join(a); r1.respond(); r2.join(b); r2.respond();
   const races = analyzeEvents(sim.events);
@@ -344,12 +344,13 @@ test('reports per variable are capped; the rest are counted', async (t) => {
 });
 
 test('root-task interval rule: task families of one trace that did not overlap in time are ordered', (t) => {
-  // Handlers that continue a task other than the request's (no AsyncSpawn seen for them) all
-  // land in one long-lived trace: sequential ones must not be reported, overlapping ones must.
+  // Handlers whose sender says nothing of where they came from (no AsyncSpawn, a clock of their
+  // own only) all land in one long-lived trace: sequential ones must not be reported,
+  // overlapping ones must.
   const sim = new Sim();
   const main = sim.root();
   const trace = main.trace;
-  const handler = () => { const h = new (main.constructor)(sim, trace, main.clock); return h; };
+  const handler = () => { const h = new (main.constructor)(sim, trace, new Map()); return h; };
   const dep = handler();
   const d = dep.spawn('deposit');
   d.read(BAL, 1000); d.await(); d.write(BAL, 1000, 1100); dep.join(d); dep.emit({ Custom: { name: 'done', data: null } });
@@ -368,6 +369,20 @@ test('root-task interval rule: task families of one trace that did not overlap i
   t.is(races[0].second.thread_id, hb.id);
 });
 
+test('the root-task rule does not order callbacks whose clocks come from a common task (two .then callbacks)', (t) => {
+  // Each callback starts from its registering job's clock; they did not overlap in time, but
+  // nothing orders the stale result's write after the fresh one's.
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('editor.text', 'a', 'b');
+  const cb = () => new (main.constructor)(sim, main.trace, main.clock);
+  const fresh = cb(); fresh.write('editor.messages', [], ['fresh']);
+  const stale = cb(); stale.write('editor.messages', ['fresh'], ['stale']);
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1);
+  t.is(races[0].kind, 'unordered_writes');
+});
+
 test('the root-task rule does not order tasks of one family (Promise.all in a script)', (t) => {
   const sim = new Sim();
   const main = sim.root();
@@ -378,4 +393,319 @@ test('the root-task rule does not order tasks of one family (Promise.all in a sc
   a.write('n', 0, 1);
   b.write('n', 0, 2);
   t.is(analyzeEvents(sim.events).length, 1);
+});
+
+// ---- Precision: patterns of correct code (p-limit / p-map test suites) that must stay silent ----
+
+test('a counter around an await (n++, check, await, n--) in interleaved tasks is not a race', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const tasks = [main.spawn('job'), main.spawn('job'), main.spawn('job')];
+  let running = 0;
+  // running++; t.true(running <= concurrency); await delay(); running--;
+  for (const x of tasks) {
+    x.read('running', running, 'test.js:5'); x.write('running', running, running + 1, 'test.js:5'); running++;
+    x.read('running', running, 'test.js:6'); x.await('test.js:7');
+  }
+  for (const x of [tasks[1], tasks[0], tasks[2]]) {
+    x.read('running', running, 'test.js:8'); x.write('running', running, running - 1, 'test.js:8'); running--;
+  }
+  main.await(); main.join(...tasks);
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('an idempotent flag set after an await by two tasks is not a lost update', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('run'); const b = main.spawn('run');
+  // if (done) return; await sleep(); done = true;
+  a.read('state.done', false, 'lib.js:3'); a.await('lib.js:4');
+  b.read('state.done', false, 'lib.js:3'); b.await('lib.js:4');
+  a.write('state.done', false, true, 'lib.js:5');
+  b.write('state.done', true, true, 'lib.js:5');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a check before an await, then a decrement that commutes with the other tasks\' increments and decrements, is not check-then-act', (t) => {
+  // p-map: trySpawn reads `pending < concurrency` (and returns), awaits the mapper, then pending--;
+  // meanwhile other tasks ran pending++ / pending-- each in one job.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('worker'); const b = main.spawn('worker');
+  a.await(); b.await();
+  a.read('pending', 2, 'index.js:212'); a.await('index.js:230');
+  b.read('pending', 2, 'index.js:216'); b.write('pending', 2, 3, 'index.js:216'); b.await();
+  b.read('pending', 3, 'index.js:233'); b.write('pending', 3, 2, 'index.js:233');
+  a.read('pending', 2, 'index.js:233'); a.write('pending', 2, 1, 'index.js:233');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a limit re-checked in the job of the increment is not check-then-act', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('next'); const b = main.spawn('next');
+  a.read('queue.active', 0, 'q.js:10'); a.await('q.js:11'); // a read before an await
+  b.read('queue.active', 0, 'q.js:20'); b.write('queue.active', 0, 1, 'q.js:20'); b.await();
+  // if (active < concurrency) active++  — a fresh check and the read-modify-write in one job
+  a.read('queue.active', 1, 'q.js:20'); a.read('queue.active', 1, 'q.js:20'); a.write('queue.active', 1, 2, 'q.js:20');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('cache double initialisation (two different loaded objects) is still reported', (t) => {
+  const sim = new Sim();
+  const r1 = sim.request('GET', '/user'); const a = r1.spawn('get');
+  const r2 = sim.request('GET', '/user'); const b = r2.spawn('get');
+  a.read('cache.u1', null, 'cache.ts:3'); a.await('cache.ts:4');
+  b.read('cache.u1', null, 'cache.ts:3'); b.await('cache.ts:4');
+  a.write('cache.u1', null, { id: 1, loadedBy: 'a' }, 'cache.ts:5');
+  b.write('cache.u1', { id: 1, loadedBy: 'a' }, { id: 1, loadedBy: 'b' }, 'cache.ts:5');
+  r1.join(a); r1.respond(); r2.join(b); r2.respond();
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+  t.is(races[0].kind, 'lost_update');
+});
+
+test('same value: equal snapshots with a whole-value hash are the same, an unknown hash never is', (t) => {
+  const run = (v1, v2) => {
+    const sim = new Sim();
+    const r1 = sim.request(); const h1 = r1.spawn('set');
+    const r2 = sim.request(); const h2 = r2.spawn('set');
+    h1.await(); h2.await();
+    h1.write('config.big', null, v1); h2.write('config.big', null, v2);
+    r1.join(h1); r1.respond(); r2.join(h2); r2.respond();
+    return analyzeEvents(sim.events).length;
+  };
+  t.is(run({ a: '[Object]', $hash: '0123456789abcdef' }, { a: '[Object]', $hash: '0123456789abcdef' }), 0);
+  t.is(run({ a: '[Object]', $hash: '0123456789abcdef' }, { a: '[Object]', $hash: 'fedcba9876543210' }), 1);
+  t.is(run({ a: '[Object]', $hash: '?' }, { a: '[Object]', $hash: '?' }), 1);
+  t.is(run(['x', '$hash:?'], ['x', '$hash:?']), 1);
+  t.is(run('[Array(40)] $hash:?', '[Array(40)] $hash:?'), 1);
+  t.is(run('[Array(40)] $hash:00000000000000aa', '[Array(40)] $hash:00000000000000aa'), 0);
+});
+
+// ---- Order violations ----
+
+test('use before init: a request reads module state before the start-up callback initialises it', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('app.roleTemplate', null, null, 'app.ts:1'); // let roleTemplate = null
+  const init = main.spawn('loadTemplates'); init.await('app.ts:3'); // fs.readFile(..., cb)
+  main.emit({ Custom: { name: 'listen', data: null } });      // app.listen() without waiting
+  const req = sim.request('GET', '/roles'); const h = req.spawn('handler');
+  h.read('app.roleTemplate', null, 'app.ts:9');
+  h.await(); req.join(h); req.respond(500);
+  init.write('app.roleTemplate', null, { admin: ['*'] }, 'app.ts:4');
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+  t.is(races[0].kind, 'use_before_init');
+  t.is(races[0].severity, 'WARNING');
+  t.deepEqual(races[0].accesses.map((a) => a.role), ['early_read', 'init_write']);
+  t.is(races[0].first.location, 'app.ts:9');
+  t.is(races[0].second.location, 'app.ts:4');
+  t.regex(races[0].description, /read null at app\.ts:9 first, then .* initialised it to \{"admin":\["\*"\]\} at app\.ts:4/);
+});
+
+test('use before init stays silent when the initialisation is awaited before listening', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const init = main.spawn('loadTemplates'); init.await();
+  main.await();
+  init.write('app.roleTemplate', null, { admin: ['*'] }, 'app.ts:4');
+  main.join(init);
+  const server = main.spawn('listen'); // requests are handled by tasks the server's task starts
+  const req = new (main.constructor)(sim, main.trace, server.clock);
+  req.emit({ HttpRequest: { method: 'GET', url: '/roles', headers: {}, body: null } });
+  req.read('app.roleTemplate', { admin: ['*'] }, 'app.ts:9');
+  req.respond();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('use after reset: a timer reads state that an unordered disconnect() reset', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('client._reconnection', null, { auth: 'token' }, 'client.ts:2');
+  const timer = main.spawn('reconnectTimer'); timer.await('client.ts:5'); // setTimeout
+  const user = sim.root(); // disconnect() called from elsewhere
+  const d = user.spawn('disconnect');
+  d.write('client._reconnection', { auth: 'token' }, null, 'client.ts:12');
+  timer.read('client._reconnection', null, 'client.ts:6'); // self._reconnection.auth throws
+  const guarded = analyzeEvents(sim.events.slice());
+  t.deepEqual(guarded, [], 'a read of the reset value that did not throw is a guard (if (!this._reconnection) return)');
+  timer.emit({ Error: { error_type: 'TypeError', message: "Cannot read properties of null (reading 'auth')", stack_trace: [] } });
+  const races = analyzeEvents(sim.events);
+  t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+  t.is(races[0].kind, 'use_after_reset');
+  t.deepEqual(races[0].accesses.map((a) => a.role), ['reset_write', 'late_read']);
+  t.regex(races[0].description, /reset it from \{"auth":"token"\} to null at client\.ts:12 first, then .* read null at client\.ts:6/);
+});
+
+test('order violations stay silent: sequential requests, locks, ordered writes, non-empty values', (t) => {
+  // Logout, then a later request of the same client reads the reset session.
+  let sim = new Sim();
+  const r1 = sim.request('POST', '/logout'); const h1 = r1.spawn('logout');
+  h1.write('session.user', 'alice', null); r1.join(h1); r1.respond();
+  const r2 = sim.request('GET', '/me'); const h2 = r2.spawn('me'); h2.read('session.user', null); r2.join(h2); r2.respond();
+  t.deepEqual(analyzeEvents(sim.events), [], 'sequential requests');
+  // Locked sections.
+  sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('a'); const b = main.spawn('b');
+  a.await(); b.await();
+  a.acquire('L'); a.read('conn.socket', null); a.release('L');
+  b.acquire('L'); b.write('conn.socket', null, { fd: 3 }); b.release('L');
+  t.deepEqual(analyzeEvents(sim.events), [], 'lock');
+  // Concurrent read/write of ordinary values: no sign that the order mattered.
+  sim = new Sim();
+  const m2 = sim.root();
+  const c = m2.spawn('c'); const e = m2.spawn('e');
+  c.await(); e.await();
+  c.read('stats.last', 3); e.write('stats.last', 3, 4); c.read('stats.last', 4);
+  t.deepEqual(analyzeEvents(sim.events), [], 'plain values');
+  // Start-up code before listen: the request reads what start-up stored.
+  sim = new Sim();
+  const boot = sim.root();
+  boot.write('app.db', null, { url: 'x' });
+  const rq = sim.request(); const hq = rq.spawn('h'); hq.read('app.db', { url: 'x' }); rq.join(hq); rq.respond();
+  t.deepEqual(analyzeEvents(sim.events), [], 'start-up before listen');
+});
+
+// ---- Jobs without AsyncAwait events (manual API, other SDKs) ----
+
+/** A request task as the Koa middleware makes it: HttpRequest, manual captures, HttpResponse; no AsyncAwait. */
+function koaRequest(sim, clockShape = 'runtime') {
+  const t = sim.request('POST', '/transfer');
+  if (clockShape === 'upstream') for (const e of sim.events.slice(-1)) e.causality_vector = [[t.id, 1]];
+  return t;
+}
+
+for (const shape of ['runtime', 'upstream']) {
+  test(`manual API (${shape} clocks): concurrent Koa requests read, await, write: lost update`, (t) => {
+    const sim = new Sim();
+    const a = koaRequest(sim, shape); const b = koaRequest(sim, shape);
+    a.read('alice.balance', 1000, 'manual'); b.read('alice.balance', 1000, 'manual');
+    a.write('alice.balance', 1000, 900, 'manual'); b.write('alice.balance', 1000, 800, 'manual');
+    a.respond(); b.respond();
+    if (shape === 'upstream') {
+      for (const e of sim.events) e.causality_vector = [[e.metadata.thread_id, e.causality_vector.find((p) => p[0] === e.metadata.thread_id)[1]]];
+    }
+    const races = analyzeEvents(sim.events);
+    t.is(races.length, 1, JSON.stringify(races.map((r) => r.kind)));
+    t.is(races[0].kind, 'lost_update');
+    t.is(races[0].second.new_value, 800);
+  });
+
+  test(`manual API (${shape} clocks): sequential requests of that shape stay silent`, (t) => {
+    const sim = new Sim();
+    for (const [from, to] of [[1000, 900], [900, 700]]) {
+      const r = koaRequest(sim, shape);
+      r.read('alice.balance', from, 'manual'); r.emit({ Custom: { name: 'io', data: null } }); r.write('alice.balance', from, to, 'manual'); r.respond();
+    }
+    if (shape === 'upstream') {
+      for (const e of sim.events) e.causality_vector = [[e.metadata.thread_id, e.causality_vector.find((p) => p[0] === e.metadata.thread_id)[1]]];
+    }
+    t.deepEqual(analyzeEvents(sim.events), []);
+  });
+}
+
+test('a task with awaits is not split by other tasks\' events (its child\'s first segment runs in its job)', (t) => {
+  const sim = new Sim();
+  const root = sim.root();
+  root.await();
+  root.read('counter', 0);
+  const child = root.spawn('reset');
+  child.write('counter', 0, 10);
+  child.await();
+  root.write('counter', 10, 1);
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a task without awaits is not split by its own child\'s synchronous first segment', (t) => {
+  const sim = new Sim();
+  const root = sim.root();
+  root.read('counter', 0);
+  const child = root.spawn('reset');
+  child.write('counter', 0, 10);
+  child.await();
+  root.write('counter', 10, 1);
+  const other = sim.root(); other.emit({ Custom: { name: 'later', data: null } });
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('two processes of one service do not share memory: the same variable name there is two objects', (t) => {
+  const sim = new Sim();
+  const a = sim.root(); const b = sim.root();
+  a.await(); b.await();
+  a.write('Queue#1.size', 0, 1);
+  b.write('Queue#1.size', 0, 2);
+  for (const e of sim.events) if (e.metadata.thread_id === b.id) e.metadata.process_id = 2;
+  t.deepEqual(analyzeEvents(sim.events), []);
+  for (const e of sim.events) if (e.metadata.thread_id === b.id) e.metadata.service_name = 'other-service';
+  t.is(analyzeEvents(sim.events).length, 1, 'different services may name shared external state');
+});
+
+test('use before init is not reported for lazy set-up (the writer checked the variable first)', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('clearTimer'); const b = main.spawn('scheduleTimer');
+  a.await(); b.await();
+  a.read('queue.timeoutId', null, 'q.js:189'); // if (this.timeoutId) clearTimeout(...)
+  b.read('queue.timeoutId', null, 'q.js:177'); b.write('queue.timeoutId', null, { $type: 'Timeout' }, 'q.js:178');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('a write made in the job of a read that saw the other task\'s write is not an unordered write', (t) => {
+  // if (this.flushScheduled) return; this.flushScheduled = true; queueMicrotask(() => { this.flushScheduled = false })
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('schedule'); const b = main.spawn('schedule');
+  a.await(); b.await();
+  a.read('q.flushScheduled', false); a.write('q.flushScheduled', false, true, 'q.js:612');
+  const micro = a.spawn('flush'); micro.await();
+  micro.write('q.flushScheduled', true, false, 'q.js:614'); a.write('q.other', 0, 1);
+  b.read('q.flushScheduled', false, 'q.js:609'); b.write('q.flushScheduled', false, true, 'q.js:612');
+  t.deepEqual(analyzeEvents(sim.events), []);
+  // Without the read (a blind write), the order of the two writes decides the value: reported.
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const c = m2.spawn('reset'); const d = m2.spawn('set');
+  c.await(); d.await();
+  c.write('q.flushScheduled', true, false); d.write('q.flushScheduled', false, true);
+  t.is(analyzeEvents(s2.events).length, 1);
+});
+
+test('a child\'s first segment happens before what its caller does after the call, even without a join', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const first = main.spawn('tick'); first.write('q.intervalEnd', 0, 100); first.await(); // not awaited by main
+  main.await();
+  const second = main.spawn('tick'); second.write('q.intervalEnd', 100, 200); second.await();
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('use before init is not reported for a reader that waited for the value (polling)', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const poller = main.spawn('waitReady'); const init = main.spawn('connect');
+  poller.read('db.conn', null, 'db.ts:9'); poller.await('db.ts:10'); // while (!db.conn) await sleep(10)
+  init.await(); init.write('db.conn', null, { fd: 7 }, 'db.ts:4');
+  poller.read('db.conn', { fd: 7 }, 'db.ts:9');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('upstream SDK shape without HTTP events: a trace per request, clocks [[thread, n]], no AsyncAwait', (t) => {
+  const run = (interleave) => {
+    const sim = new Sim();
+    const a = sim.root(); const b = sim.root();
+    if (interleave) {
+      a.read('alice.balance', 1000); b.read('alice.balance', 1000);
+      a.write('alice.balance', 1000, 900); b.write('alice.balance', 1000, 800);
+    } else {
+      a.read('alice.balance', 1000); a.emit({ Custom: { name: 'db', data: null } }); a.write('alice.balance', 1000, 900);
+      b.read('alice.balance', 900); b.emit({ Custom: { name: 'db', data: null } }); b.write('alice.balance', 900, 700);
+    }
+    for (const e of sim.events) e.causality_vector = [[e.metadata.thread_id, e.causality_vector.find((p) => p[0] === e.metadata.thread_id)[1]]];
+    return analyzeEvents(sim.events).map((r) => r.kind);
+  };
+  t.deepEqual(run(true), ['lost_update']);
+  t.deepEqual(run(false), []);
 });

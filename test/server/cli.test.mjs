@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { post, seedRace, startServer, tempDir } from './server-helpers.mjs';
+import { post, seedRace, startServer, tempDir, useBeforeInit } from './server-helpers.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
 
@@ -35,6 +35,20 @@ test('races prints the Cross-Trace Races report; --fail-on-race gates CI', async
   t.is((await run(['races', '--endpoint', base, '--fail-on-race'])).code, 1);
   const json = await run(['races', '--endpoint', base, '--json']);
   t.is(JSON.parse(json.stdout)[0].kind, 'lost_update');
+});
+
+test('races prints an order violation: which access came first, the value seen, both locations', async (t) => {
+  const { base } = await startServer(t);
+  const { events } = useBeforeInit();
+  await post(base, { events });
+  const r = await run(['races', '--endpoint', base]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /RACE DETECTED: app\.roleTemplate  \[use before init\]/);
+  t.regex(r.stdout, /read app\.roleTemplate = null/);
+  t.regex(r.stdout, /app\.roleTemplate = \{"admin":\["\*"\]\} \(was null\)\s+← Initialises it after Thread A used it/);
+  t.regex(r.stdout, /Order: Thread A read null at src\/app\.ts:9 \[[\d:.]+\] BEFORE Thread B initialised it to \{"admin":\["\*"\]\} at src\/app\.ts:4 \[[\d:.]+\]/);
+  t.regex(r.stdout, /Severity: WARNING/);
+  t.regex(r.stdout, /1 race \(0 critical, 1 warning\)/);
 });
 
 test('races exits 0 with --fail-on-race when there is no race', async (t) => {

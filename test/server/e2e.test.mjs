@@ -45,3 +45,16 @@ async function runBank(t, source) {
 test('the seed\'s concurrent transfers are found; sequential and locked requests are not', (t) => runBank(t, 'bank.src.js'));
 
 test('the same with handlers defined in a factory function (outside the requests\' traces)', (t) => runBank(t, 'bank-factory.src.js'));
+
+test('the manual API under the Koa middleware (no AsyncAwait events): the concurrent transfers are a lost update, the sequential ones nothing', async (t) => {
+  const { base } = await startServer(t);
+  const { stdout } = await promisify(execFile)(process.execPath, [join(here, 'e2e', 'manual-koa.cjs')], {
+    env: { ...process.env, RACEWAY_ENDPOINT: base }, timeout: 60_000,
+  });
+  const { balances, stats } = JSON.parse(stdout);
+  t.not(balances.alice, 700, 'the lost update happened');
+  t.is(balances.bob, 700);
+  t.is(stats.dropped, 0);
+  const races = (await get(base, '/api/races')).json.data.races;
+  t.deepEqual(races.map((r) => `${r.kind} ${r.variable}`), ['lost_update alice.balance']);
+});

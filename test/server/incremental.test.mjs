@@ -29,13 +29,28 @@ function mixed() {
   const f1 = new (proc.constructor)(sim, proc.trace, proc.clock); const d1 = f1.spawn('f'); d1.await(); d1.write('fam.x', 0, 1);
   const f2 = new (proc.constructor)(sim, proc.trace, proc.clock); const d2 = f2.spawn('f'); d2.await(); d2.write('fam.x', 1, 2);
   f1.emit({ Custom: { name: 'late', data: null } });
+  // Manual-API requests without AsyncAwait: their jobs come from other tasks' events in between
+  // (a concurrent pair: lost update; a sequential one: nothing).
+  const ka = sim.request(); const kb = sim.request();
+  ka.read('manual.balance', 1000); kb.read('manual.balance', 1000); ka.write('manual.balance', 1000, 900); kb.write('manual.balance', 1000, 800);
+  ka.respond(); kb.respond();
+  const kc = sim.request(); kc.read('manual.other', 1); kc.emit({ Custom: { name: 'io', data: null } }); kc.write('manual.other', 1, 2); kc.respond();
+  const kd = sim.request(); kd.read('manual.other', 2); kd.write('manual.other', 2, 3); kd.respond();
+  // Use after reset: a timer reads what an unordered disconnect reset, and throws; another read
+  // of a reset value that does not throw (a guard) is not reported.
+  const boot = sim.root(); boot.write('conn.auth', null, { token: 't' });
+  const timer = boot.spawn('timer'); timer.await();
+  const other = sim.root(); const disc = other.spawn('disconnect'); disc.write('conn.auth', { token: 't' }, null);
+  disc.write('conn.ws', { fd: 1 }, null);
+  timer.read('conn.ws', null); timer.emit({ Custom: { name: 'guarded', data: null } });
+  timer.read('conn.auth', null); timer.emit({ Error: { error_type: 'TypeError', message: 'null', stack_trace: [] } });
   return [...events, ...sim.events];
 }
 
 test('incremental analysis over any batch split and order equals analysing everything at once', async (t) => {
   const events = mixed();
   const expected = analyzeEvents(events).map((r) => r.id).sort();
-  t.is(expected.length, 3); // the seed's lost update, the unordered config.mode and fam.x writes
+  t.is(expected.length, 5); // the seed's lost update, the unordered config.mode and fam.x writes, the manual-API lost update, the use after reset
   await fc.assert(fc.property(
     fc.shuffledSubarray([...events.keys()], { minLength: events.length, maxLength: events.length }),
     fc.array(fc.nat(events.length), { maxLength: 15 }),
@@ -61,7 +76,7 @@ test('incremental analysis over any batch split and order equals analysing every
 test('late context events (responses, awaits, spawns) re-analyse the variables they affect', (t) => {
   const events = mixed();
   const expected = analyzeEvents(events).map((r) => r.id).sort();
-  for (const late of ['HttpResponse', 'AsyncAwait', 'AsyncSpawn', 'HttpRequest', 'Custom']) {
+  for (const late of ['HttpResponse', 'AsyncAwait', 'AsyncSpawn', 'HttpRequest', 'Custom', 'Error']) {
     const store = new Store(':memory:');
     const isLate = (e) => Object.keys(e.kind)[0] === late;
     store.ingest(events.filter((e) => !isLate(e)));
@@ -77,11 +92,11 @@ test('after an analysis, only variables touched by new events are scanned again'
   t.teardown(() => store.close());
   const events = mixed();
   store.ingest(events);
-  t.is(store.analyze().length, 3);
+  t.is(store.analyze().length, 5);
   t.is(store.index.lastScanned, store.index.accessCount);
   const sim = new Sim({ start: Date.UTC(2026, 0, 3) * 1000 });
   const r = sim.request(); const h = r.spawn('x'); h.read('other.var', 1); h.write('other.var', 1, 2); r.join(h); r.respond();
   store.ingest(sim.events);
-  t.is(store.analyze().length, 3);
+  t.is(store.analyze().length, 5);
   t.is(store.index.lastScanned, 2);
 });

@@ -60,3 +60,15 @@ export function seedRace() {
   b.h.write('accounts.alice.balance', 1000, 800, 'src/bank.ts:12'); b.req.join(b.h); b.req.respond();
   return { events: sim.events, traces: [a.req.trace, b.req.trace] };
 }
+
+/** A request that reads module state before the unordered start-up callback initialises it (use before init). */
+export function useBeforeInit() {
+  const sim = new Sim();
+  const main = sim.root();
+  const init = main.spawn('loadTemplates'); init.await('src/app.ts:3');
+  const req = sim.request('GET', '/roles'); const h = req.spawn('handler');
+  h.read('app.roleTemplate', null, 'src/app.ts:9');
+  req.join(h); req.respond(500);
+  init.write('app.roleTemplate', null, { admin: ['*'] }, 'src/app.ts:4');
+  return { events: sim.events, read: h, init };
+}

@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { Sim } from './helpers.mjs';
-import { get, post, seedRace, startServer } from './server-helpers.mjs';
+import { get, post, seedRace, startServer, useBeforeInit } from './server-helpers.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -54,6 +54,20 @@ test('shows races with both accesses side by side and a per-variable timeline', 
   const shown = await p.getByTestId('trace-event').count();
   const traceId = (await p.locator('#view-trace h2').first().innerText()).replace('Trace ', '');
   t.is(shown, events.filter((e) => e.trace_id === traceId).length);
+  t.deepEqual(errors, []);
+});
+
+test('shows an order violation with which access came first and the value it saw', async (t) => {
+  const { base } = await startServer(t);
+  await post(base, { events: useBeforeInit().events });
+  const { p, errors } = await page(t, base + '/');
+  const card = p.getByTestId('race');
+  await card.waitFor();
+  t.regex(await card.locator('h2').innerText(), /WARNING\s*app\.roleTemplate\s*use before init/);
+  t.regex(await card.getByTestId('order').innerText(), /^First: Thread A read null at src\/app\.ts:9 .*Then: Thread B initialised it to \{"admin":\["\*"\]\} at src\/app\.ts:4/);
+  t.regex(await card.getByTestId('side-a').innerText(), /read first/);
+  t.is(await card.getByTestId('side-a').getByTestId('value').innerText(), 'null');
+  t.is(await card.getByTestId('side-b').getByTestId('value').innerText(), 'null → {"admin":["*"]}');
   t.deepEqual(errors, []);
 });
 
