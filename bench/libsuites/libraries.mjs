@@ -1,0 +1,64 @@
+// The libraries whose own test suites bench/libsuites runs instrumented: where to get them, how their
+// suites are started (with a TAP reporter, so one parser reads every runner's totals) and how the
+// Babel register hook is loaded into every process the runner starts.
+//
+// `hooks` go into NODE_OPTIONS, so the test runner's worker threads and child processes load them
+// too. `raceway/register` resolves through the checkout's node_modules/raceway (see run.mjs);
+// `preloads` are files of this directory, loaded with -r by absolute path.
+
+/** @typedef {{ name: string, repo: string, module: 'esm' | 'cjs', command: string[], hooks: string[], plainHooks?: string[], preloads?: string[], skip?: { tests: string[], why: string } }} Library */
+
+/** @type {Library[]} */
+export const LIBRARIES = [
+  {
+    name: 'p-limit',
+    repo: 'sindresorhus/p-limit',
+    module: 'esm',
+    command: ['node_modules/.bin/ava', '--tap'],
+    hooks: ['--import raceway/register'],
+  },
+  {
+    name: 'p-map',
+    repo: 'sindresorhus/p-map',
+    module: 'esm',
+    // test-multiple-pmapskips-performance.js asserts wall-clock ratios (how much slower 16 000
+    // skips are than 1 000); instrumentation slows the code under test by design, so it is left out.
+    command: ['node_modules/.bin/ava', '--tap', 'test.js'],
+    hooks: ['--import raceway/register'],
+  },
+  {
+    name: 'p-queue',
+    repo: 'sindresorhus/p-queue',
+    module: 'esm',
+    // The tests are TypeScript run through tsx; the raceway hook is registered after tsx's, so it
+    // sees (and instruments) tsx's JavaScript output.
+    command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1', 'test/*.ts'],
+    plainHooks: ['--import=tsx/esm'],
+    hooks: ['--import=tsx/esm', '--import raceway/register'],
+  },
+  {
+    name: 'async',
+    repo: 'caolan/async',
+    module: 'cjs',
+    // The suite compiles lib/ (ES modules) with Babel 6's babel-register, which takes over
+    // require('.js') before raceway's hook can see the file; compile-hook.cjs instruments the
+    // CommonJS that babel-register produced, at Module#_compile.
+    command: ['node_modules/.bin/mocha', '--reporter', 'tap'],
+    hooks: [],
+    preloads: ['compile-hook.cjs'],
+  },
+  {
+    name: 'express',
+    repo: 'expressjs/express',
+    module: 'cjs',
+    command: ['node_modules/.bin/mocha', '--require', 'test/support/env', '--reporter', 'tap', '--check-leaks', 'test/', 'test/acceptance/'],
+    hooks: ['-r raceway/register'],
+  },
+  {
+    name: 'koa',
+    repo: 'koajs/koa',
+    module: 'cjs',
+    command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1'],
+    hooks: ['-r raceway/register'],
+  },
+];
