@@ -4,9 +4,10 @@
 //
 // `hooks` go into NODE_OPTIONS, so the test runner's worker threads and child processes load them
 // too. `raceway/register` resolves through the checkout's node_modules/raceway (see run.mjs);
-// `preloads` are files of this directory, loaded with -r by absolute path.
+// `preloads` (-r) and `imports` (--import, placed before `hooks`) are files of this directory, by
+// absolute path.
 
-/** @typedef {{ name: string, repo: string, module: 'esm' | 'cjs', command: string[], hooks: string[], plainHooks?: string[], preloads?: string[], skip?: { tests: string[], why: string } }} Library */
+/** @typedef {{ name: string, repo: string, module: 'esm' | 'cjs', command: string[], hooks: string[], imports?: string[], plainImports?: string[], preloads?: string[], skip?: { tests: string[], why: string } }} Library */
 
 /** @type {Library[]} */
 export const LIBRARIES = [
@@ -30,11 +31,14 @@ export const LIBRARIES = [
     name: 'p-queue',
     repo: 'sindresorhus/p-queue',
     module: 'esm',
-    // The tests are TypeScript run through tsx; the raceway hook is registered after tsx's, so it
-    // sees (and instruments) tsx's JavaScript output.
+    // The tests are TypeScript (the suite runs them through tsx). Types are stripped by
+    // ts-hooks.mjs in both runs; raceway's hook is registered after it, so it instruments the
+    // JavaScript. (tsx's output starts with helper statements placed before the imports, which
+    // raceway's Babel front end does not handle yet.)
     command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1', 'test/*.ts'],
-    plainHooks: ['--import=tsx/esm'],
-    hooks: ['--import=tsx/esm', '--import raceway/register'],
+    plainImports: ['ts-register.mjs'],
+    imports: ['ts-register.mjs'],
+    hooks: ['--import raceway/register'],
   },
   {
     name: 'async',

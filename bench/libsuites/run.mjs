@@ -137,7 +137,7 @@ async function measure(lib, opts) {
   const result = { name: lib.name, commit: null };
   result.commit = await gitHead(checkout);
   if (opts.plain) {
-    const plainEnv = { ...baseEnv, NODE_OPTIONS: (lib.plainHooks ?? []).join(' ') };
+    const plainEnv = { ...baseEnv, NODE_OPTIONS: (lib.plainImports ?? []).map((f) => `--import ${join(here, f)}`).join(' ') };
     result.plain = summarizeRun(await runSuite(lib, checkout, plainEnv, timeoutMs));
   }
 
@@ -148,7 +148,7 @@ async function measure(lib, opts) {
     const preloads = ['stats-on-exit.cjs', ...(lib.preloads ?? [])].map((f) => `-r ${join(here, f)}`);
     const env = {
       ...baseEnv,
-      NODE_OPTIONS: [...lib.hooks, ...preloads].join(' '),
+      NODE_OPTIONS: [...(lib.imports ?? []).map((f) => `--import ${join(here, f)}`), ...lib.hooks, ...preloads].join(' '),
       RACEWAY_ENDPOINT: server.url,
       RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited',
       RACEWAY_SERVICE_NAME: lib.name,
