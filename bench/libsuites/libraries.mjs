@@ -32,9 +32,10 @@ export const LIBRARIES = [
     repo: 'sindresorhus/p-queue',
     module: 'esm',
     // The tests are TypeScript (the suite runs them through tsx). Types are stripped by
-    // ts-hooks.mjs in both runs; raceway's hook is registered after it, so it instruments the
-    // JavaScript. (tsx's output starts with helper statements placed before the imports, which
-    // raceway's Babel front end does not handle yet.)
+    // ts-hooks.mjs in both runs, keeping source lines; raceway's hook is registered after it, so
+    // it instruments the JavaScript. (tsx's output starts with helper statements placed before
+    // the imports, which raceway's Babel front end does not handle yet: its hooks are set up
+    // after the imports, so those statements call them before they exist.)
     command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1', 'test/*.ts'],
     plainImports: ['ts-register.mjs'],
     imports: ['ts-register.mjs'],

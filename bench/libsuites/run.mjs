@@ -39,17 +39,29 @@ export function tapTotals(out) {
   return { tests: n(/^# tests (\d+)/m), pass: n(/^# pass (\d+)/m), fail: n(/^# fail (\d+)/m) ?? 0, skip: n(/^# skip (\d+)/m) ?? 0, failed: notOk };
 }
 
+/** Processes to end if this script is interrupted: the running suite's process group, the server. */
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const stop of running) stop();
+    process.exit(130);
+  });
+}
+
 function runSuite(lib, cwd, env, timeoutMs) {
   return new Promise((resolveRun) => {
     const t0 = Date.now();
     const child = spawn('sh', ['-c', lib.command.join(' ')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+    running.add(stop);
     let out = '', err = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    const timer = setTimeout(() => { timedOut = true; stop(); }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(stop);
       resolveRun({ code, signal, timedOut, seconds: (Date.now() - t0) / 1000, out, err, ...tapTotals(out) });
     });
   });
@@ -66,7 +78,9 @@ async function startServer() {
     });
     child.once('exit', (code) => fail(new Error(`raceway serve exited with ${code}`)));
   });
-  return { url, child, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+  const kill = () => child.kill('SIGTERM');
+  running.add(kill);
+  return { url, child, stop: () => new Promise((r) => { running.delete(kill); child.once('exit', r); kill(); }) };
 }
 
 async function api(base, path) {
@@ -145,7 +159,7 @@ async function measure(lib, opts) {
   try {
     const statsFile = join(tmpdir(), `raceway-libsuites-${lib.name}-${process.pid}.jsonl`);
     rmSync(statsFile, { force: true });
-    const preloads = ['stats-on-exit.cjs', ...(lib.preloads ?? [])].map((f) => `-r ${join(here, f)}`);
+    const preloads = ['capture.cjs', ...(lib.preloads ?? [])].map((f) => `-r ${join(here, f)}`);
     const env = {
       ...baseEnv,
       NODE_OPTIONS: [...(lib.imports ?? []).map((f) => `--import ${join(here, f)}`), ...lib.hooks, ...preloads].join(' '),

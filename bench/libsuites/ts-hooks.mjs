@@ -1,14 +1,16 @@
-// ES module loader hooks for TypeScript test suites (p-queue): strips types with esbuild from the
-// checkout's own node_modules (tsx's dependency), without tsx's `keepNames` helpers, which esbuild
-// emits as statements *before* the module's imports. Registered before raceway's hook, so raceway
-// instruments this JavaScript output. Only type stripping happens here: imports of `./x.js` that
-// exist as `./x.ts` resolve to the `.ts` file, as TypeScript's own resolution does.
+// ES module loader hooks for TypeScript test suites (p-queue): strips types with Babel's
+// TypeScript preset, keeping every statement on its source line (so race reports point at the
+// TypeScript source) and adding no helper statements ahead of the module's imports, which tsx's
+// `keepNames` output does. Registered before raceway's hook, so raceway instruments this
+// JavaScript output. Imports of `./x.js` that exist as `./x.ts` resolve to the `.ts` file, as
+// TypeScript's own resolution does.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const esbuild = createRequire(join(process.cwd(), 'package.json'))('esbuild');
+const require = createRequire(import.meta.url);
+const babel = require('@babel/core');
+const presetTypescript = require.resolve('@babel/preset-typescript');
 
 export async function resolve(specifier, context, nextResolve) {
   if ((specifier.startsWith('./') || specifier.startsWith('../')) && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
@@ -22,7 +24,14 @@ export async function resolve(specifier, context, nextResolve) {
 
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
-  const file = fileURLToPath(url);
-  const out = esbuild.transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file, sourcemap: 'inline' });
+  const filename = fileURLToPath(url);
+  const out = babel.transformSync(readFileSync(filename, 'utf8'), {
+    filename,
+    babelrc: false,
+    configFile: false,
+    sourceType: 'module',
+    retainLines: true,
+    presets: [[presetTypescript, { onlyRemoveTypeImports: false }]],
+  });
   return { format: 'module', source: out.code, shortCircuit: true };
 }

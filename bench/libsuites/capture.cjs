@@ -1,0 +1,36 @@
+// Preloaded (NODE_OPTIONS -r) into every process and worker thread of an instrumented test run.
+//
+// 1. Creates the runtime's client with a deep queue and large batches: a test suite is a burst of
+//    events far above what an app produces, and the default queue (10 000 events) would drop most
+//    of them while the shipping thread catches up. RACEWAY_LIBSUITES_QUEUE sets the depth.
+// 2. When the process or thread exits, appends the runtime's own counters (captured, sent,
+//    dropped, still queued) as one JSON line to $RACEWAY_LIBSUITES_STATS.
+// Never throws into the test run.
+'use strict';
+const { appendFileSync } = require('node:fs');
+const { threadId } = require('node:worker_threads');
+
+let client = null;
+try {
+  const { init } = require('../../dist/runtime/index.js');
+  const depth = Number(process.env.RACEWAY_LIBSUITES_QUEUE || 1_000_000);
+  client = init({ maxQueueSize: depth, batchSize: 1000 });
+} catch (err) {
+  process.emitWarning(`raceway libsuites: could not create the client: ${err.message}`);
+}
+
+const file = process.env.RACEWAY_LIBSUITES_STATS;
+if (file) {
+  process.on('exit', () => {
+    try {
+      // The client instrumented code records to (the one made above, unless the suite made its own).
+      const current = globalThis[Symbol.for('raceway.client.v2')]?.c ?? client;
+      if (!current) return;
+      const s = current.stats();
+      if (s.captured === 0) return;
+      appendFileSync(file, JSON.stringify({ pid: process.pid, thread: threadId, captured: s.captured, sent: s.sent, dropped: s.dropped, queued: s.queued }) + '\n');
+    } catch {
+      /* a measurement aid must not change the run's outcome */
+    }
+  });
+}
