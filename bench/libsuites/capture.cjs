@@ -8,19 +8,24 @@
 // Never throws into the test run.
 'use strict';
 const { appendFileSync } = require('node:fs');
-const { threadId } = require('node:worker_threads');
+const { isMainThread, parentPort, threadId } = require('node:worker_threads');
+
+// Node's module-hooks thread (`--import raceway/register`) runs preloads too: no parent port, unlike
+// every worker a program starts. It runs no instrumented code, and a client started there (its
+// shipping thread loads modules through the very hooks that thread serves) would never get going.
+const hooksThread = !isMainThread && parentPort === null;
 
 let client = null;
-try {
+if (!hooksThread) try {
   const { init } = require('../../dist/runtime/index.js');
-  const depth = Number(process.env.RACEWAY_LIBSUITES_QUEUE || 1_000_000);
+  const depth = Number(process.env.RACEWAY_LIBSUITES_QUEUE || 300_000);
   client = init({ maxQueueSize: depth, batchSize: 1000 });
 } catch (err) {
   process.emitWarning(`raceway libsuites: could not create the client: ${err.message}`);
 }
 
 const file = process.env.RACEWAY_LIBSUITES_STATS;
-if (file) {
+if (file && !hooksThread) {
   process.on('exit', () => {
     try {
       // The client instrumented code records to (the one made above, unless the suite made its own).
