@@ -1,8 +1,9 @@
 // Preloaded (NODE_OPTIONS -r) into every process and worker thread of an instrumented test run.
 //
-// 1. Creates the runtime's client with a deep queue and large batches: a test suite is a burst of
-//    events far above what an app produces, and the default queue (10 000 events) would drop most
-//    of them while the shipping thread catches up. RACEWAY_LIBSUITES_QUEUE sets the depth.
+// 1. With RACEWAY_LIBSUITES_QUEUE=N: creates the runtime's client with a queue of N events and
+//    batches of 1000 (a test suite is a burst far above what an app produces; the default queue of
+//    10 000 events drops what the shipping thread cannot take yet). Without it the runtime's
+//    defaults apply, as in any app.
 // 2. When the process or thread exits, appends the runtime's own counters (captured, sent,
 //    dropped, still queued) as one JSON line to $RACEWAY_LIBSUITES_STATS.
 // Never throws into the test run.
@@ -16,9 +17,9 @@ const { isMainThread, parentPort, threadId } = require('node:worker_threads');
 const hooksThread = !isMainThread && parentPort === null;
 
 let client = null;
-if (!hooksThread) try {
+const depth = Number(process.env.RACEWAY_LIBSUITES_QUEUE || 0);
+if (!hooksThread && depth > 0) try {
   const { init } = require('../../dist/runtime/index.js');
-  const depth = Number(process.env.RACEWAY_LIBSUITES_QUEUE || 300_000);
   client = init({ maxQueueSize: depth, batchSize: 1000 });
 } catch (err) {
   process.emitWarning(`raceway libsuites: could not create the client: ${err.message}`);

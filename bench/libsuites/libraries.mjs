@@ -7,7 +7,7 @@
 // `preloads` (-r) and `imports` (--import, placed before `hooks`) are files of this directory, by
 // absolute path.
 
-/** @typedef {{ name: string, repo: string, module: 'esm' | 'cjs', command: string[], hooks: string[], imports?: string[], plainImports?: string[], preloads?: string[], skip?: { tests: string[], why: string } }} Library */
+/** @typedef {{ name: string, repo: string, module: 'esm' | 'cjs', command: string[], hooks: string[], imports?: string[], plainImports?: string[], preloads?: string[], left_out?: string[] }} Library */
 
 /** @type {Library[]} */
 export const LIBRARIES = [
@@ -36,7 +36,12 @@ export const LIBRARIES = [
     // it instruments the JavaScript. (tsx's output starts with helper statements placed before
     // the imports, which raceway's Babel front end does not handle yet: its hooks are set up
     // after the imports, so those statements call them before they exist.)
-    command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1', 'test/*.ts'],
+    // Left out: "intervalCap should be respected with high concurrency (issue #126)" starts 5 000
+    // tasks at once; every event of theirs then carries a vector clock with thousands of entries
+    // (hundreds of KB each), a known cost of the runtime's clocks that makes the run drop most of
+    // its events and grow to gigabytes. (Node 20's runner has no skip pattern: a negative lookahead.)
+    command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1', "--test-name-pattern='^(?!intervalCap should be respected with high concurrency)'", 'test/*.ts'],
+    left_out: ['intervalCap should be respected with high concurrency (issue #126)'],
     plainImports: ['ts-register.mjs'],
     imports: ['ts-register.mjs'],
     hooks: ['--import raceway/register'],
