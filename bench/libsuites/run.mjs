@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIBRARIES } from './libraries.mjs';
 import { summarizeRaces } from './races.mjs';
+import { startTee } from './tee.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -101,16 +102,6 @@ async function settledEventCount(base) {
   }
 }
 
-/** Every stored event, trace by trace (GET /api/traces, then /api/traces/:id). */
-async function allEvents(base) {
-  const events = [];
-  for (let page = 1; ; page++) {
-    const d = await api(base, `/api/traces?page=${page}&page_size=500`);
-    for (const t of d.traces) events.push(...(await api(base, `/api/traces/${t.trace_id}`)).events);
-    if (page >= d.total_pages) return events;
-  }
-}
-
 /** The checkout's commit, or null when it is not a git work tree. */
 function gitHead(cwd) {
   return new Promise((ok) => {
@@ -156,14 +147,19 @@ async function measure(lib, opts) {
   }
 
   const server = await startServer();
+  let tee = null;
   try {
+    if (opts.dump) {
+      mkdirSync(opts.dump, { recursive: true });
+      tee = await startTee(server.url, join(opts.dump, `${lib.name}.json`));
+    }
     const statsFile = join(tmpdir(), `raceway-libsuites-${lib.name}-${process.pid}.jsonl`);
     rmSync(statsFile, { force: true });
     const preloads = ['capture.cjs', ...(lib.preloads ?? [])].map((f) => `-r ${join(here, f)}`);
     const env = {
       ...baseEnv,
       NODE_OPTIONS: [...(lib.imports ?? []).map((f) => `--import ${join(here, f)}`), ...lib.hooks, ...preloads].join(' '),
-      RACEWAY_ENDPOINT: server.url,
+      RACEWAY_ENDPOINT: tee ? tee.url : server.url,
       RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited',
       RACEWAY_SERVICE_NAME: lib.name,
       RACEWAY_ROOT: checkout,
@@ -175,15 +171,15 @@ async function measure(lib, opts) {
     result.stored = await settledEventCount(server.url);
     const races = await api(server.url, '/api/races');
     result.races = summarizeRaces(races);
-    if (opts.dump) {
-      mkdirSync(opts.dump, { recursive: true });
-      const events = await allEvents(server.url);
-      writeFileSync(join(opts.dump, `${lib.name}.json`), JSON.stringify(events));
+    if (tee) {
+      await tee.close();
+      result.dumped = tee.events();
+      tee = null;
       writeFileSync(join(opts.dump, `${lib.name}.races.json`), JSON.stringify(races));
-      result.dumped = events.length;
     }
     if (run.fail || run.timedOut || run.code) result.instrumentedOutputTail = (run.out + run.err).slice(-3000);
   } finally {
+    await tee?.close();
     await server.stop();
   }
   return result;
