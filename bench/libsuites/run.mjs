@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { LIBRARIES } from './libraries.mjs';
 import { summarizeRaces } from './races.mjs';
 import { startTee } from './tee.mjs';
+import { classify } from './patterns.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -171,6 +172,7 @@ async function measure(lib, opts) {
     result.stored = await settledEventCount(server.url);
     const races = await api(server.url, '/api/races');
     result.races = summarizeRaces(races);
+    result.patterns = classify(races.races).counts;
     if (tee) {
       await tee.close();
       result.dumped = tee.events();
@@ -200,6 +202,7 @@ function printResult(r) {
   console.log(`  events: ${r.stored} stored by the server; runtime counters of ${c.processes} processes/threads: captured ${c.captured}, sent ${c.sent}, dropped ${c.dropped}, unsent at exit ${c.queued}`);
   const s = r.races;
   console.log(`  races: ${s.total} reported (${s.suppressed} suppressed) — ${Object.entries(s.byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  if (s.total) console.log(`  patterns (bench/libsuites/patterns.mjs): ${Object.entries(r.patterns).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const v of s.byVariable.slice(0, 15)) console.log(`    ${String(v.count).padStart(5)}  ${v.variable}  (${Object.entries(v.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   if (s.byVariable.length > 15) console.log(`    ... ${s.byVariable.length - 15} more variables`);
   if (r.dumped !== undefined) console.log(`  dumped ${r.dumped} events`);
