@@ -132,15 +132,39 @@ function runtimeCounters(file) {
   return sum;
 }
 
+/** Marks the library's `skip` tests as skipped in the checkout; returns a function that restores the files. */
+function skipTests(lib, checkout) {
+  const originals = new Map();
+  for (const s of lib.skip ?? []) {
+    const file = join(checkout, s.file);
+    const text = originals.get(file) ?? readFileSync(file, 'utf8');
+    originals.set(file, text);
+    const current = readFileSync(file, 'utf8');
+    const marked = current.replace(`${s.call}('${s.title.replace(/'/g, "\\'")}'`, `${s.call}.skip('${s.title.replace(/'/g, "\\'")}'`);
+    if (marked === current) throw new Error(`${lib.name}: test "${s.title}" not found in ${s.file}`);
+    writeFileSync(file, marked);
+  }
+  return () => { for (const [file, text] of originals) writeFileSync(file, text); };
+}
+
 async function measure(lib, opts) {
   const checkout = join(opts.dir, lib.name);
   if (!existsSync(join(checkout, 'package.json'))) return { name: lib.name, missing: `no checkout at ${checkout}` };
   linkRaceway(checkout);
+  const restore = skipTests(lib, checkout);
+  try {
+    return await measureSuites(lib, opts, checkout);
+  } finally {
+    restore();
+  }
+}
+
+async function measureSuites(lib, opts, checkout) {
   const timeoutMs = opts.timeoutMin * 60_000;
   const baseEnv = { ...process.env };
   for (const k of Object.keys(baseEnv)) if (k.startsWith('RACEWAY_') || k === 'NODE_OPTIONS') delete baseEnv[k];
 
-  const result = { name: lib.name, commit: null };
+  const result = { name: lib.name, commit: null, skipped: (lib.skip ?? []).map((s) => `${s.file}: ${s.title}`) };
   result.commit = await gitHead(checkout);
   if (opts.plain) {
     const plainEnv = { ...baseEnv, NODE_OPTIONS: (lib.plainImports ?? []).map((f) => `--import ${join(here, f)}`).join(' ') };
