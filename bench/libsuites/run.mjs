@@ -4,7 +4,7 @@
 // is a false positive. See README.md for the checkouts and what the figures mean.
 //
 //   node bench/libsuites/run.mjs [--dir /tmp/libsuites] [--only p-limit,p-map] [--dump DIR]
-//                                [--no-plain] [--json FILE] [--timeout-min 30]
+//                                [--no-plain] [--json FILE] [--timeout-min 30] [--queue EVENTS]
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const repoRoot = resolve(here, '..', '..');
 const cli = join(repoRoot, 'dist', 'server', 'cli.js');
 
 function parseArgs(argv) {
-  const o = { dir: '/tmp/libsuites', only: null, dump: null, plain: true, json: null, timeoutMin: 30 };
+  const o = { dir: '/tmp/libsuites', only: null, dump: null, plain: true, json: null, timeoutMin: 30, queue: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--dir') o.dir = resolve(argv[++i]);
@@ -29,6 +29,7 @@ function parseArgs(argv) {
     else if (a === '--no-plain') o.plain = false;
     else if (a === '--json') o.json = resolve(argv[++i]);
     else if (a === '--timeout-min') o.timeoutMin = Number(argv[++i]);
+    else if (a === '--queue') o.queue = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -140,11 +141,15 @@ function skipTests(lib, checkout) {
     const text = originals.get(file) ?? readFileSync(file, 'utf8');
     originals.set(file, text);
     const current = readFileSync(file, 'utf8');
-    const marked = current.replace(`${s.call}('${s.title.replace(/'/g, "\\'")}'`, `${s.call}.skip('${s.title.replace(/'/g, "\\'")}'`);
+    const title = `('${s.title.replace(/'/g, "\\'")}'`;
+    if (current.includes(`${s.call}.skip${title}`)) continue;
+    const marked = current.replace(`${s.call}${title}`, `${s.call}.skip${title}`);
     if (marked === current) throw new Error(`${lib.name}: test "${s.title}" not found in ${s.file}`);
     writeFileSync(file, marked);
   }
-  return () => { for (const [file, text] of originals) writeFileSync(file, text); };
+  const restore = () => { running.delete(restore); for (const [file, text] of originals) writeFileSync(file, text); };
+  running.add(restore);
+  return restore;
 }
 
 async function measure(lib, opts) {
@@ -189,6 +194,7 @@ async function measureSuites(lib, opts, checkout) {
       RACEWAY_SERVICE_NAME: lib.name,
       RACEWAY_ROOT: checkout,
       RACEWAY_LIBSUITES_STATS: statsFile,
+      ...(opts.queue > 0 ? { RACEWAY_LIBSUITES_QUEUE: String(opts.queue) } : {}),
     };
     const run = await runSuite(lib, checkout, env, timeoutMs);
     result.instrumented = summarizeRun(run);
