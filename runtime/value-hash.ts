@@ -28,7 +28,7 @@ export interface HashLimits {
   maxDepth: number;
 }
 
-export const HASH_LIMITS: HashLimits = { maxNodes: 10_000, maxChars: 1_000_000, maxDepth: 1_000 };
+export const HASH_LIMITS: HashLimits = { maxNodes: 1_000, maxChars: 16_384, maxDepth: 100 };
 
 /** The hash of a value too large (or too odd) to hash within the limits. */
 export const UNHASHABLE = '?';
