@@ -38,10 +38,6 @@ export const LIBRARIES = [
     // the imports, which raceway's Babel front end does not handle yet: its hooks are set up
     // after the imports, so those statements call them before they exist.)
     command: ['node', '--test', '--test-reporter=tap', '--test-concurrency=1', 'test/*.ts'],
-    skip: [{
-      file: 'test/advanced.ts', call: 'test', title: 'intervalCap should be respected with high concurrency (issue #126)',
-      why: 'starts 5 000 tasks at once; every event of theirs then carries a vector clock with thousands of entries (hundreds of KB per event), a known cost of the runtime\'s clocks: the process grows to gigabytes and most events of the whole file are dropped',
-    }],
     plainImports: ['ts-register.mjs'],
     imports: ['ts-register.mjs'],
     hooks: ['--import raceway/register'],
@@ -58,7 +54,7 @@ export const LIBRARIES = [
     command: ['node_modules/.bin/mocha', '--reporter', 'tap', '--timeout', '60000'],
     skip: [{
       file: 'test/forever.js', call: 'it', title: 'does not cause a stack overflow @nodeonly',
-      why: 'runs out of the 4 GB heap when instrumented with capture on (50 000 nested synchronous calls through async.forever)',
+      why: 'with capture on, the process runs out of its 4 GB heap in this test (50 000 nested synchronous calls through async.forever)',
     }],
     hooks: [],
     preloads: ['compile-hook.cjs'],

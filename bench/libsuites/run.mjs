@@ -39,7 +39,7 @@ function parseArgs(argv) {
 export function tapTotals(out) {
   const n = (re) => { const m = re.exec(out); return m ? Number(m[1]) : null; };
   const notOk = out.split('\n').filter((l) => /^not ok \d+/.test(l)).map((l) => l.replace(/^not ok \d+ - /, ''));
-  return { tests: n(/^# tests (\d+)/m), pass: n(/^# pass (\d+)/m), fail: n(/^# fail (\d+)/m) ?? 0, skip: n(/^# skip (\d+)/m) ?? 0, failed: notOk };
+  return { tests: n(/^# tests (\d+)/m), pass: n(/^# pass (\d+)/m), fail: n(/^# fail (\d+)/m) ?? 0, skip: n(/^# skip(?:ped)? (\d+)/m) ?? 0, failed: notOk };
 }
 
 /** Processes to end if this script is interrupted: the running suite's process group, the server. */
