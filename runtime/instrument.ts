@@ -8,7 +8,7 @@ import { getClient, type RacewayClient } from './client';
 import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, noteReaction, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Segment, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
-import { bindingName, isObjectLike, nameChild, nameOf, propertyName } from './names';
+import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
 import { K, type Span } from './record';
 import { snapshot } from './serialize';
 import { SiteAccessors, sloppyDelete, sloppySet, strictDelete, strictSet, type Deleter, type Getter, type Setter } from './site-access';
@@ -531,8 +531,14 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   const task = taskOf(f);
   if (!task.sampled) return;
   const s = siteOf(f, site);
+  const name = propertyName(obj, s.text, key);
   const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
-  emit(c, task, K.StateChange, propertyName(obj, s.text, key), oldV === newV ? snap : snapshot(oldV), snap, s.loc, access);
+  const old = oldV === newV ? snap : snapshot(oldV);
+  // A store of an element or of `length` changes the container in one step, as a mutator call does
+  // (SPEC §4.5): a Read of what it replaces, then the Write, so that two tasks filling different
+  // slots (`results[i] = await f(i)`) commute instead of reading as unordered writes of one variable.
+  if (access === 'Write' && isContentKey(obj, key)) emit(c, task, K.StateChange, name, old, old, s.loc, 'Read');
+  emit(c, task, K.StateChange, name, old, snap, s.loc, access);
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 

@@ -57,7 +57,7 @@ export function nameOf(obj: object, hint: string): string {
  * element read `pool[0]` and a `pool.shift()` meet on one variable. Decided without running program
  * code (a Proxy is not looked through: it is not a container).
  */
-function isContentKey(obj: object, key: PropertyKey): boolean {
+export function isContentKey(obj: object, key: PropertyKey): boolean {
   if (typeof key === 'number') {
     if (!Number.isInteger(key) || key < 0) return false;
   } else if (typeof key === 'string') {

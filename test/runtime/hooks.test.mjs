@@ -256,10 +256,12 @@ test.serial('names: paths with runtime keys, aliases keep the first name, distin
     rw.rp(L(13, 'alias'), alias, 'balance', 0);
     rw.wp(L(14, 'order'), { total: 0 }, 'total', 1, 0);
     rw.wp(L(15, 'order'), { total: 0 }, 'total', 2, 0);
-    rw.wp(L(16, 'list'), ['a'], 0, 'b', 0); // an array's elements are the array's variable (SPEC §4.5)
+    // An array's elements are the array's variable, and a store into one is a Read then the Write (SPEC §4.5).
+    rw.wp(L(16, 'list'), ['a'], 0, 'b', 0);
     rw.wp(L(17, 'accounts'), accounts, 'two words', 1, 0);
   });
-  t.deepEqual(sc.map((s) => s.variable), ['accounts.alice.balance', 'accounts.alice.balance', 'order.total', 'order#2.total', 'list', 'accounts["two words"]']);
+  t.deepEqual(sc.map((s) => s.variable), ['accounts.alice.balance', 'accounts.alice.balance', 'order.total', 'order#2.total', 'list', 'list', 'accounts["two words"]']);
+  t.deepEqual(sc.filter((s) => s.variable === 'list').map((s) => [s.access_type, s.old_value, s.new_value]), [['Read', 'a', 'a'], ['Write', 'a', 'b']]);
   t.is(sc[0].old_value, 10);
 });
 
