@@ -4,6 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
+import { isEmpty, isStateName, mapSetKey, readShows, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -52,21 +53,6 @@ class Findings {
     if (keep) this.list.push(f);
     else this.suppressed++;
   }
-}
-
-/**
- * Same value: equal JSON text. A lossy snapshot carries a hash of the whole value, so equal texts
- * mean equal values; a hash the sender could not compute (`$hash:?`) never compares equal.
- */
-export function sameValue(a: AccessRecord, b: AccessRecord): boolean {
-  const v = a.value;
-  if (v === undefined || v !== b.value) return false;
-  return v.indexOf('$hash') < 0 || (v.indexOf('$hash:?') < 0 && v.indexOf('"$hash":"?"') < 0);
-}
-
-/** `undefined` and `null` (both snapshot as null): the value of state not yet initialised, or reset. */
-function isEmpty(value: string | undefined): boolean {
-  return value === 'null';
 }
 
 /** Most reads since the latest write, by distinct task, kept for the use-before-init check. */
@@ -189,23 +175,38 @@ export function scanVariable(
       }
     }
 
+    // A Map#set whose job read the map only through the set itself replaced the key's entry
+    // without looking at it (the check, if any, was made before an await or by another task).
+    if (s.rmw && !(st.readJob === s.job && st.readsInJob > 1)) s.blindKey = mapSetKey(rec.value);
+
     // Unordered writes: walk back to the nearest earlier write that is ordered before this one;
     // writes before that one were already compared with it.
+    const latest = writes.length > 0 ? writes[writes.length - 1]! : null;
+    // This write's job read the variable after the latest write and saw what it left: the
+    // latest write reached this one (a read-from edge), and with it everything ordered before it.
+    const sawLatest = latest !== null && latest.rec.task !== rec.task && s.rmw && st.lastRead !== null &&
+      st.readJob === s.job && st.lastRead.rec.ts >= latest.rec.ts && readShows(st.lastRead.rec, latest.rec);
     let scanned = 0;
     for (let i = writes.length - 1; i >= 0 && scanned < writeWindow; i--) {
       const x = writes[i]!;
       if (x.rec.task === rec.task) break;
       scanned++;
+      if (sawLatest && x !== latest && ordering.ordered(x, latest!)) break;
       if (!ordering.concurrent(x, s)) {
         if (ordering.ordered(x, s)) break;
         continue;
       }
-      // Two read-modify-writes that each ran in one synchronous segment commute.
-      if (x.rmw && s.rmw) continue;
+      // Two read-modify-writes that each ran in one synchronous segment commute, except two
+      // blind replacements of one map entry by different values: the last one wins.
+      if (x.rmw && s.rmw && !(x.blindKey !== undefined && x.blindKey === s.blindKey && !sameValue(x.rec, rec))) continue;
       // This write came in the job of a read that saw x's value (the latest write then): it was
-      // made knowing x (`if (!flag) flag = true` after another task's `flag = false`), and so
-      // after everything before x, which was compared with x already.
-      if (s.rmw && i === writes.length - 1 && st.lastRead && st.lastRead.rec.ts >= x.rec.ts && st.lastRead.rec.value === x.rec.value) break;
+      // made knowing x, and so after everything before x, which was compared with x already.
+      // That makes a flag's test-and-set (`if (!flag) flag = true` after another task's
+      // `flag = false`) no race, but not a transition between named states: `if (state ===
+      // 'closed') state = 'opening'` after another callback's `state = 'closed'` takes a path
+      // that the other order (this job first, seeing 'opening') would not have taken.
+      if (s.rmw && x === latest && st.lastRead && st.lastRead.rec.ts >= x.rec.ts && st.lastRead.rec.value === x.rec.value &&
+          !isStateName(rec.value)) break;
       if (out.has('pair', v, rec.task, x.rec.task)) continue;
       if (!x.rmw && !s.rmw && sameValue(x.rec, rec)) continue;
       add({

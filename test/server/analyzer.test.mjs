@@ -709,3 +709,80 @@ test('upstream SDK shape without HTTP events: a trace per request, clocks [[thre
   t.deepEqual(run(true), ['lost_update']);
   t.deepEqual(run(false), []);
 });
+
+test('a transition between named states made after seeing another callback\'s transition is an unordered write', (t) => {
+  // open(): if (readyState !== 'closed') return; readyState = 'opening' — in a timer callback,
+  // after the dial-failure callback of an earlier open() stored 'closed'. In the other order the
+  // timer would have seen 'opening' and not dialled again.
+  const sim = new Sim();
+  const main = sim.root();
+  const dialFailed = main.spawn('dial callback'); const timer = main.spawn('timer');
+  dialFailed.await(); timer.await();
+  dialFailed.write('Manager.readyState', 'opening', 'closed', 'm.ts:29');
+  timer.read('Manager.readyState', 'closed', 'm.ts:23'); timer.write('Manager.readyState', 'closed', 'opening', 'm.ts:24');
+  const reports = analyzeEvents(sim.events);
+  t.deepEqual(reports.map((r) => `${r.kind} ${r.variable}`), ['unordered_writes Manager.readyState']);
+  // A two-valued flag's test-and-set in the same places stays silent (the coalescing idiom).
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const reset = m2.spawn('flush'); const set = m2.spawn('schedule');
+  reset.await(); set.await();
+  reset.write('q.scheduled', true, false); set.read('q.scheduled', false); set.write('q.scheduled', false, true);
+  t.deepEqual(analyzeEvents(s2.events), []);
+});
+
+/** A Map#set as the runtime records it (SPEC §4.5): a Read of the size, then the Write. */
+function mapSet(task, variable, size, key, value, newSize, location = 'srv.ts:37') {
+  task.read(variable, { size }, location);
+  task.write(variable, { size }, { set: [key, value], size: newSize }, location);
+}
+
+test('two blind Map#set of one key with different values by unordered tasks are unordered writes', (t) => {
+  // Both connections looked the namespace up before an async middleware, then each stores its own.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('connect'); const b = main.spawn('connect');
+  a.read('Server._nsps', null, 'srv.ts:24'); a.await();
+  b.read('Server._nsps', null, 'srv.ts:24'); b.await();
+  mapSet(a, 'Server._nsps', 0, '/team-a', { $ref: 'Namespace' }, 1);
+  mapSet(b, 'Server._nsps', 1, '/team-a', { $ref: 'Namespace#2' }, 1);
+  t.deepEqual(analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`), ['unordered_writes Server._nsps']);
+});
+
+test('Map#set of different keys, of the same value, or after a lookup in the same job commute', (t) => {
+  const run = (second) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const a = main.spawn('connect'); const b = main.spawn('connect');
+    a.await(); b.await();
+    mapSet(a, 'cache', 0, 'alice', 1, 1);
+    second(b);
+    return analyzeEvents(sim.events);
+  };
+  t.deepEqual(run((b) => mapSet(b, 'cache', 1, 'bob', 2, 2)), [], 'different keys');
+  t.deepEqual(run((b) => mapSet(b, 'cache', 1, 'alice', 1, 1)), [], 'the same value again');
+  // if (!cache.has(k)) cache.set(k, v) in one job: the entry was looked at right before.
+  t.deepEqual(run((b) => { b.read('cache', true, 'c.ts:3'); mapSet(b, 'cache', 1, 'alice', 2, 1); }), [], 're-checked in the job');
+});
+
+test('a write after reading what the latest write left is ordered after what came before that write', (t) => {
+  // new Namespace() initialises this.sockets in one task; another task reached the namespace
+  // through that task's map entry and adds to the set after the creator's own add.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('approve'); const b = main.spawn('approve');
+  a.await(); b.await();
+  a.write('Namespace.sockets', null, { $type: 'Set', size: 0, values: [] }, 'ns.ts:8');
+  a.read('Namespace.sockets', { size: 0 }, 'ns.ts:26'); a.write('Namespace.sockets', { size: 0 }, { add: 'alice', size: 1 }, 'ns.ts:26');
+  b.read('Namespace.sockets', { size: 1 }, 'ns.ts:26'); b.write('Namespace.sockets', { size: 1 }, { add: 'bob', size: 2 }, 'ns.ts:26');
+  t.deepEqual(analyzeEvents(sim.events), []);
+  // Without the read of the latest state (a blind write), the initialisation and it race.
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const c = m2.spawn('init'); const d = m2.spawn('reset');
+  c.await(); d.await();
+  c.write('Namespace.sockets', null, { $type: 'Set', size: 0, values: [] }, 'ns.ts:8');
+  c.read('Namespace.sockets', { size: 0 }, 'ns.ts:26'); c.write('Namespace.sockets', { size: 0 }, { add: 'alice', size: 1 }, 'ns.ts:26');
+  d.write('Namespace.sockets', { size: 1 }, { $type: 'Set', size: 0, values: [] }, 'ns.ts:30');
+  t.is(analyzeEvents(s2.events).length, 1);
+});

@@ -1,0 +1,67 @@
+/**
+ * What the JSON text of an access's value says about the update it made. The analyzer has no data
+ * flow, so the shape of the value is what tells a commuting update (a counter, a push, a flag)
+ * from a choice between states or a replacement of a map entry, whose order decides the outcome.
+ */
+import type { AccessRecord } from './types';
+
+/**
+ * Same value: equal JSON text. A lossy snapshot carries a hash of the whole value, so equal texts
+ * mean equal values; a hash the sender could not compute (`$hash:?`) never compares equal.
+ */
+export function sameValue(a: AccessRecord, b: AccessRecord): boolean {
+  const v = a.value;
+  if (v === undefined || v !== b.value) return false;
+  return v.indexOf('$hash') < 0 || (v.indexOf('$hash:?') < 0 && v.indexOf('"$hash":"?"') < 0);
+}
+
+/** `undefined` and `null` (both snapshot as null): the value of state not yet initialised, or reset. */
+export function isEmpty(value: string | undefined): boolean {
+  return value === 'null';
+}
+
+/**
+ * A string stored as state is the name of one of several states (`'closed'`, `'opening'`,
+ * `'open'`): a transition to it chooses a path, unlike a two-valued flag or a counter.
+ */
+export function isStateName(value: string | undefined): boolean {
+  return value !== undefined && value.charCodeAt(0) === 34 /* " */;
+}
+
+const MAP_SET_PREFIX = '{"set":[';
+
+/**
+ * The key of a recorded `Map#set` (`{"set": [k, v], "size": n}`, SPEC §4.5) as JSON text, or
+ * undefined for any other value.
+ */
+export function mapSetKey(value: string | undefined): string | undefined {
+  if (value === undefined || !value.startsWith(MAP_SET_PREFIX)) return undefined;
+  try {
+    const parsed = JSON.parse(value) as { set?: unknown };
+    return Array.isArray(parsed.set) && parsed.set.length > 0 ? JSON.stringify(parsed.set[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Container values end with the length or size (SPEC §4.5). */
+const SIZE = /"(?:size|length)":(\d+)\}$/;
+
+/** The length or size a container access saw or left (`{"length": n}`, `{"push": …, "length": n}`), if any. */
+function containerSize(value: string): string | undefined {
+  if (value.charCodeAt(0) !== 123 /* { */) return undefined;
+  return SIZE.exec(value)?.[1];
+}
+
+/**
+ * The read shows the state `write` left: the same value, or, for a container, the same length or
+ * size (a mutator records the container's state before the call as its read, not the operation).
+ */
+export function readShows(read: AccessRecord, write: AccessRecord): boolean {
+  const r = read.value;
+  const w = write.value;
+  if (r === undefined || w === undefined) return false;
+  if (r === w) return true;
+  const rs = containerSize(r);
+  return rs !== undefined && rs === containerSize(w);
+}
