@@ -4,7 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
-import { isEmpty, isStateName, mapSetKey, readShows, sameValue } from './values';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isStateName, mapSetKey, readShows, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -80,17 +80,20 @@ export function scanVariable(
   let earlyReads = new Map<string, AccessState>();
   let lastWrite: AccessState | null = null;
   // Order violations are reported last, and only for pairs of tasks with no stronger finding.
-  const orderFindings: [RaceFinding, string, string][] = [];
+  const orderFindings: [RaceFinding, string, string, AccessRecord | null][] = [];
   const orderSeen = new Set<string>();
   // Time of each task's latest read of a value (not null): a reader that saw null and later saw
   // the value was waiting for it (polling), and coped with the empty state.
   const sawValueAt = new Map<string, number>();
+  // The same per source location: a poll that runs as a new callback each time (a `setInterval`
+  // tick, a retry timer) reads at one site from many tasks.
+  const siteSawValueAt = new Map<string | number, number>();
   const initTs = new Map<number, number>();
-  const noteOrder = (f: RaceFinding, t1: string, t2: string) => {
+  const noteOrder = (f: RaceFinding, t1: string, t2: string, early: AccessRecord | null = null) => {
     const key = `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
     if (orderSeen.has(key)) return;
     orderSeen.add(key);
-    orderFindings.push([f, t1, t2]);
+    orderFindings.push([f, t1, t2, early]);
   };
 
   /**
@@ -129,7 +132,10 @@ export function scanVariable(
       st.readsInJob = st.readJob === s.job ? st.readsInJob + 1 : 1;
       st.readJob = s.job;
       st.lastRead = s;
-      if (!isEmpty(rec.value)) sawValueAt.set(rec.task, rec.ts);
+      if (!isEmpty(rec.value) && !isEmptyContainer(rec.value)) {
+        sawValueAt.set(rec.task, rec.ts);
+        if (rec.site !== undefined) siteSawValueAt.set(rec.site, rec.ts);
+      }
       if (!earlyReads.has(rec.task) && earlyReads.size < EARLY_READ_WINDOW) earlyReads.set(rec.task, s);
       // Use after reset: the read saw the empty value that an unordered write of another task had
       // just stored in place of a value, and the program used it.
@@ -219,15 +225,21 @@ export function scanVariable(
     // nothing ordered the read before the write. Only for an initialisation that did not look at
     // the variable first (start-up code, a load callback): a write after its own check
     // (`if (this.timer === undefined) this.timer = setTimeout(...)`) is lazy set-up whose empty
-    // state the code expects, and other readers of that state check it the same way.
-    if (!isEmpty(rec.value) && st.readJob !== s.job) {
+    // state the code expects, and other readers of that state check it the same way. The first
+    // element put into an empty container initialises it too (`items.length` read as 0 before
+    // the insert of the first item); the container call's own read of the length is not a check.
+    const container = isContainerCall(rec);
+    const firstInsertion = container && isFirstInsertion(rec);
+    const lookedFirst = st.readJob === s.job && st.readsInJob > (container ? 1 : 0);
+    if ((firstInsertion || (!container && !isEmpty(rec.value))) && !lookedFirst) {
       for (const r of earlyReads.values()) {
-        if (r.rec.task === rec.task || !isEmpty(r.rec.value) || ordering.orderedForUse(r, s)) continue;
+        const sawEmpty = isEmpty(r.rec.value) || (firstInsertion && isEmptyContainer(r.rec.value));
+        if (r.rec.task === rec.task || !sawEmpty || ordering.orderedForUse(r, s)) continue;
         initTs.set(rec.seq, rec.ts);
         noteOrder({
           kind: 'use_before_init', variable: v, severity: 'WARNING',
           seqs: [r.rec.seq, rec.seq], roles: ['early_read', 'init_write'], conflict: [r.rec.seq, rec.seq],
-        }, r.rec.task, rec.task);
+        }, r.rec.task, rec.task, r.rec);
       }
     }
 
@@ -240,9 +252,14 @@ export function scanVariable(
   }
 
   // An order violation between tasks that also lost an update or raced on writes is that race.
-  for (const [f, t1, t2] of orderFindings) {
+  for (const [f, t1, t2, early] of orderFindings) {
     if (out.has('pair', f.variable, t1, t2)) continue;
-    if (f.kind === 'use_before_init' && (sawValueAt.get(t1) ?? -Infinity) > initTs.get(f.seqs[1]!)!) continue;
+    if (f.kind === 'use_before_init') {
+      // The reader, or a later read at the same site, saw the value: it was waiting for it.
+      const init = initTs.get(f.seqs[1]!)!;
+      if ((sawValueAt.get(t1) ?? -Infinity) > init) continue;
+      if (early?.site !== undefined && (siteSawValueAt.get(early.site) ?? -Infinity) > init) continue;
+    }
     add(f, t1, t2);
   }
 }

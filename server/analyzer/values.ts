@@ -65,3 +65,31 @@ export function readShows(read: AccessRecord, write: AccessRecord): boolean {
   const rs = containerSize(r);
   return rs !== undefined && rs === containerSize(w);
 }
+
+/** The state a container mutator saw (its recorded read and `old_value`, SPEC §4.5). */
+const CONTAINER_BEFORE = /^\{"(?:length|size)":(\d+)\}$/;
+
+/** A container mutator's write (`{"push": …, "length": n}` after a read of `{"length": n0}`): its own read is part of the call. */
+export function isContainerCall(write: AccessRecord): boolean {
+  return write.old !== undefined && CONTAINER_BEFORE.test(write.old) && write.value !== undefined &&
+    write.value.charCodeAt(0) === 123 && containerSize(write.value) !== undefined;
+}
+
+/** The write put the first element into an empty container (`push` onto `[]`, `set` on an empty Map). */
+export function isFirstInsertion(write: AccessRecord): boolean {
+  if (!isContainerCall(write)) return false;
+  const before = CONTAINER_BEFORE.exec(write.old!)![1];
+  const after = containerSize(write.value!);
+  return before === '0' && after !== undefined && after !== '0';
+}
+
+const EMPTY_SNAPSHOT = /^\{"\$type":"(?:Map|Set)","size":0,/;
+
+/**
+ * A read of an empty container: its length or size 0 (`items.length`, the state a mutator saw),
+ * or an empty array, Map or Set read whole. Only meaningful next to a write that is a container call.
+ */
+export function isEmptyContainer(value: string | undefined): boolean {
+  return value === '0' || value === '[]' || value === '{"length":0}' || value === '{"size":0}' ||
+    (value !== undefined && EMPTY_SNAPSHOT.test(value));
+}

@@ -786,3 +786,50 @@ test('a write after reading what the latest write left is ordered after what cam
   d.write('Namespace.sockets', { size: 1 }, { $type: 'Set', size: 0, values: [] }, 'ns.ts:30');
   t.is(analyzeEvents(s2.events).length, 1);
 });
+
+/** An Array#push as the runtime records it (SPEC §4.5): a Read of the length, then the Write. */
+function push(task, variable, length, item, location = 'q.ts:21') {
+  task.read(variable, { length }, location);
+  task.write(variable, { length }, { push: [item], length: length + 1 }, location);
+}
+
+test('use before init: a loop reads a container as empty before the callback that inserts its first element', (t) => {
+  // start(): queue.add(first, cb) and, without waiting for it, process.nextTick(crawl); crawl
+  // reads items.length as 0 and stops for good.
+  const sim = new Sim();
+  const main = sim.root();
+  const add = main.spawn('add callback'); const crawl = main.spawn('crawl');
+  add.await(); crawl.await();
+  crawl.read('FetchQueue.items', 0, 'q.ts:29');
+  push(add, 'FetchQueue.items', 0, { $ref: 'FetchQueue.items[0]' });
+  t.deepEqual(analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`), ['use_before_init FetchQueue.items']);
+});
+
+test('an empty container read is not an early read when the reader or its site comes back and sees an element', (t) => {
+  const run = (later) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const tick = main.spawn('tick'); const producer = main.spawn('producer');
+    tick.await(); producer.await();
+    tick.read('jobs', 0, 'w.ts:5'); // if (jobs.length === 0) return
+    push(producer, 'jobs', 0, 'a', 'w.ts:12');
+    later(main);
+    return analyzeEvents(sim.events);
+  };
+  t.is(run(() => {}).length, 1, 'nobody looks again: reported');
+  // The next interval tick (a new callback at the same site) sees the job: polling.
+  t.deepEqual(run((main) => { const next = main.spawn('tick'); next.await(); next.read('jobs', 1, 'w.ts:5'); }), []);
+  // A read at another site does not show that the early reader was waiting.
+  t.is(run((main) => { const other = main.spawn('report'); other.await(); other.read('jobs', 1, 'w.ts:40'); }).length, 1);
+});
+
+test('a push after its own look at the container in the same job is not an initialisation', (t) => {
+  // if (!pending.length) scheduleFlush(); pending.push(x): the writer expects the empty state.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('reader'); const b = main.spawn('producer');
+  a.await(); b.await();
+  a.read('pending', 0, 'p.ts:3');
+  b.read('pending', 0, 'p.ts:8'); push(b, 'pending', 0, 'x', 'p.ts:9');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
