@@ -4,7 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
-import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isStateName, mapSetKey, readShows, sameValue } from './values';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isStateName, mapSetKey, readShows, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -79,6 +79,9 @@ export function scanVariable(
   // Reads since the latest write (first per task): they saw the value that the next write replaces.
   let earlyReads = new Map<string, AccessState>();
   let lastWrite: AccessState | null = null;
+  // Reads of other tasks that saw the value the latest write replaced and are not ordered with
+  // it, and for each, the jobs of its causal successors that have read the new value since.
+  let replacedReads: { read: AccessState; laterJobs: Set<string> }[] = [];
   // Order violations are reported last, and only for pairs of tasks with no stronger finding.
   const orderFindings: [RaceFinding, string, string, AccessRecord | null][] = [];
   const orderSeen = new Set<string>();
@@ -148,6 +151,23 @@ export function scanVariable(
           kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
           seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],
         }, rec.task, w.rec.task);
+      }
+      // A flag flipped under a running chain: one statement, run again and again by a task or
+      // the callbacks that continue it (a per-row or per-item handler), read the flag's old value
+      // before another task's unordered write and the new one after it, in two jobs or more:
+      // the change landed in the middle of work that kept going (an 'end' flag set while row
+      // callbacks still run). A chain that reads the new value once there and stops was
+      // waiting for it (a poll), and is not reported.
+      if (w && replacedReads.length > 0 && w.rec.task !== rec.task && rec.value === w.rec.value) {
+        for (const c of replacedReads) {
+          if (c.read.rec.site !== rec.site || c.laterJobs.has(s.job) || !ordering.causallyBefore(c.read, s) || ordering.orderedForUse(w, s)) continue;
+          c.laterJobs.add(s.job);
+          if (c.laterJobs.size < 2) continue;
+          noteOrder({
+            kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
+            seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],
+          }, rec.task, w.rec.task);
+        }
       }
       continue;
     }
@@ -243,6 +263,12 @@ export function scanVariable(
       }
     }
 
+    replacedReads = [];
+    if (isFlag(rec.old) && isFlag(rec.value) && rec.old !== rec.value) {
+      for (const r of earlyReads.values()) {
+        if (r.rec.task !== rec.task && r.rec.value === rec.old && !ordering.orderedForUse(r, s)) replacedReads.push({ read: r, laterJobs: new Set() });
+      }
+    }
     writes.push(s);
     lastWrite = s;
     if (earlyReads.size) earlyReads = new Map();

@@ -229,6 +229,12 @@ export class Ordering {
     return span;
   }
 
+  /** `a` (earlier in time) happens before `b` by program order or the clocks alone: `b` continues what `a` did. */
+  causallyBefore(a: AccessState, b: AccessState): boolean {
+    this.comparisons++;
+    return a.rec.task === b.rec.task || clockBefore(a, b) || this.prefixBefore(a, b);
+  }
+
   /**
    * Causal order only (program order, one job, clocks, a common lock): what decides whether an
    * interleaving that did happen (a write between another task's read and write) was intended.

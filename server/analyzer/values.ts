@@ -93,3 +93,8 @@ export function isEmptyContainer(value: string | undefined): boolean {
   return value === '0' || value === '[]' || value === '{"length":0}' || value === '{"size":0}' ||
     (value !== undefined && EMPTY_SNAPSHOT.test(value));
 }
+
+/** A two-valued flag (`true` / `false`). */
+export function isFlag(value: string | undefined): boolean {
+  return value === 'true' || value === 'false';
+}

@@ -833,3 +833,44 @@ test('a push after its own look at the container in the same job is not an initi
   b.read('pending', 0, 'p.ts:8'); push(b, 'pending', 0, 'x', 'p.ts:9');
   t.deepEqual(analyzeEvents(sim.events), []);
 });
+
+test('use after reset: a flag flipped by an unordered callback while a chain of row callbacks still reads it', (t) => {
+  // on('row', r => { if (output.ended) errors.push(r); else lines.push(r) }) runs per row, each
+  // row callback registered by the previous one; an unordered 'end' callback sets ended = true.
+  const run = (rowsAfter, site = 'x.ts:54') => {
+    const sim = new Sim();
+    const main = sim.root();
+    const end = main.spawn('end callback');
+    let row = main.spawn('row'); row.await();
+    row.read('output.ended', false, 'x.ts:54');
+    end.await(); end.write('output.ended', false, true, 'x.ts:58');
+    for (let i = 0; i < rowsAfter; i++) {
+      row = row.spawn('row'); row.await();
+      row.read('output.ended', true, site);
+    }
+    return analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`);
+  };
+  t.deepEqual(run(2), ['use_after_reset output.ended']);
+  // A poll (`while (!done) await sleep()`) that sees the new value once and stops: silent.
+  t.deepEqual(run(1), []);
+  // Reads of the new value elsewhere (an assertion after the change) are not the same work going on.
+  t.deepEqual(run(2, 'x.ts:70'), []);
+});
+
+test('a flag flipped after the chain finished, or seen only by unrelated callbacks, is no use after reset', (t) => {
+  // The fixed order: 'end' comes after the last row (it continues the row chain).
+  const sim = new Sim();
+  const main = sim.root();
+  let row = main.spawn('row'); row.await(); row.read('output.ended', false, 'x.ts:54');
+  row = row.spawn('row'); row.await(); row.read('output.ended', false, 'x.ts:54');
+  const end = row.spawn('end callback'); end.await(); end.write('output.ended', false, true, 'x.ts:58');
+  t.deepEqual(analyzeEvents(sim.events), []);
+  // Interval ticks (siblings, not one chain) reading before and after the flip: not reported.
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const tick = () => { const k = m2.spawn('tick'); k.await(); return k; };
+  tick().read('item.fetched', false, 'c.ts:31');
+  const resp = m2.spawn('response'); resp.await(); resp.write('item.fetched', false, true, 'c.ts:47');
+  tick().read('item.fetched', true, 'c.ts:31'); tick().read('item.fetched', true, 'c.ts:31');
+  t.deepEqual(analyzeEvents(s2.events), []);
+});
