@@ -4,7 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
-import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isStateName, mapSetKey, readShows, sameValue } from './values';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isStateName, mapSetKey, readShows, removedNothing, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -107,14 +107,14 @@ export function scanVariable(
    * in one job are skipped: they commute with w (`n--` after `n++` of another task), so only a
    * blind write can have changed what the check decided.
    */
-  const interleaved = (from: AccessState, w: AccessState, lost: boolean): AccessState | null => {
+  const interleaved = (from: AccessState, w: AccessState, lost: boolean, rmwCommutes = true): AccessState | null => {
     let scanned = 0;
     for (let i = writes.length - 1; i >= 0 && scanned < staleWindow; i--) {
       const x = writes[i]!;
       if (x.rec.ts < from.rec.ts || (x.rec.ts === from.rec.ts && x.rec.seq < from.rec.seq)) break;
       if (x.rec.task === w.rec.task) continue;
       scanned++;
-      if (lost ? sameValue(x.rec, w.rec) : x.rmw) continue;
+      if (lost ? sameValue(x.rec, w.rec) : rmwCommutes && x.rmw) continue;
       // x did interleave (it came after the read in time); the time-based interval rule cannot
       // excuse that, only a causal order can (the writer waited for x, or a lock).
       if (!ordering.causallyOrdered(x, w)) return x;
@@ -190,8 +190,12 @@ export function scanVariable(
       // Fresh read-modify-write, but an earlier segment's read decided to act: check-then-act.
       // Not when the write's job read the variable more than once: the guard was checked again
       // right before the act (`if (n < max) n++`), so the earlier read decided nothing.
+      // A removal that found the container empty after a check that saw it hold something
+      // (`if (pool.length > 0) { await io(); pool.shift() }` getting nothing) shows that the other
+      // task's removal did not commute with this one: the check's promise no longer held.
       const check = st.checkRead;
-      const x = interleaved(check, st.lastRead, false);
+      const brokenPromise = removedNothing(rec) && !isEmpty(check.rec.value) && !isEmptyContainer(check.rec.value);
+      const x = interleaved(check, st.lastRead, false, !brokenPromise);
       if (x && x.rec.ts < st.lastRead.rec.ts && !out.has('check_then_act', v, rec.task, x.rec.task)) {
         add({
           kind: 'check_then_act', variable: v, severity: 'WARNING',

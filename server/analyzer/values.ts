@@ -98,3 +98,15 @@ export function isEmptyContainer(value: string | undefined): boolean {
 export function isFlag(value: string | undefined): boolean {
   return value === 'true' || value === 'false';
 }
+
+/**
+ * A container removal that removed nothing: `shift()` / `pop()` on an empty array, a `splice`
+ * that took no element and inserted none, a `delete` that left the size as it was.
+ */
+export function removedNothing(write: AccessRecord): boolean {
+  if (!isContainerCall(write)) return false;
+  const v = write.value!;
+  if (v.startsWith('{"shift":null,') || v.startsWith('{"pop":null,')) return true;
+  if (v.startsWith('{"splice":[],"inserted":0,')) return true;
+  return v.startsWith('{"delete":') && containerSize(v) === CONTAINER_BEFORE.exec(write.old!)![1];
+}

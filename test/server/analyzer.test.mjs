@@ -874,3 +874,21 @@ test('a flag flipped after the chain finished, or seen only by unrelated callbac
   tick().read('item.fetched', true, 'c.ts:31'); tick().read('item.fetched', true, 'c.ts:31');
   t.deepEqual(analyzeEvents(s2.events), []);
 });
+
+test('check-then-act on a pool: a removal that finds the container empty after a check that saw an element', (t) => {
+  // if (pool.length > 0) { await io(); const s = pool.shift() } in two requests: the second gets nothing.
+  const run = (secondFinds) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const a = main.spawn('request'); const b = main.spawn('request');
+    a.read('pool', 1, 'p.js:22'); a.await();
+    b.read('pool', 1, 'p.js:22'); b.await();
+    a.read('pool', { length: secondFinds + 1 }, 'p.js:24'); a.write('pool', { length: secondFinds + 1 }, { shift: { $ref: 'pool[0]' }, length: secondFinds }, 'p.js:24');
+    b.read('pool', { length: secondFinds }, 'p.js:24');
+    b.write('pool', { length: secondFinds }, { shift: secondFinds ? { $ref: 'pool[1]' } : null, length: Math.max(0, secondFinds - 1) }, 'p.js:24');
+    return analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`);
+  };
+  t.deepEqual(run(0), ['check_then_act pool']);
+  // Both removals got an element (the pool had enough): they commute, as counters do.
+  t.deepEqual(run(1), []);
+});
