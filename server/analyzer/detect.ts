@@ -83,7 +83,7 @@ export function scanVariable(
   // it, and for each, the jobs of its causal successors that have read the new value since.
   let replacedReads: { read: AccessState; laterJobs: Set<string> }[] = [];
   // Order violations are reported last, and only for pairs of tasks with no stronger finding.
-  const orderFindings: [RaceFinding, string, string, AccessRecord | null][] = [];
+  const orderFindings: [RaceFinding, string, string, AccessRecord | null, boolean][] = [];
   const orderSeen = new Set<string>();
   // Time of each task's latest read of a value (not null): a reader that saw null and later saw
   // the value was waiting for it (polling), and coped with the empty state.
@@ -92,12 +92,16 @@ export function scanVariable(
   // tick, a retry timer) reads at one site from many tasks.
   const siteSawValueAt = new Map<string | number, number>();
   const initTs = new Map<number, number>();
-  const noteOrder = (f: RaceFinding, t1: string, t2: string, early: AccessRecord | null = null) => {
-    const key = `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
+  const noteOrder = (f: RaceFinding, t1: string, t2: string, early: AccessRecord | null = null, flip = false) => {
+    // A flag's flip is one finding however many callbacks of the chain saw it.
+    const key = flip ? `flip\u0000${f.seqs[0]}` : `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
     if (orderSeen.has(key)) return;
     orderSeen.add(key);
-    orderFindings.push([f, t1, t2, early]);
+    orderFindings.push([f, t1, t2, early, flip]);
   };
+  // Writes that flipped a flag (true <-> false): one flip is a terminal mark (ended, closed,
+  // destroyed); a flag flipped back and forth is a mode (paused) that its readers follow.
+  let flagFlips = 0;
 
   /**
    * Finds the latest other-task write strictly after `from` and before the end of `writes` that
@@ -166,7 +170,7 @@ export function scanVariable(
           noteOrder({
             kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
             seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],
-          }, rec.task, w.rec.task);
+          }, rec.task, w.rec.task, null, true);
         }
       }
       continue;
@@ -269,6 +273,7 @@ export function scanVariable(
 
     replacedReads = [];
     if (isFlag(rec.old) && isFlag(rec.value) && rec.old !== rec.value) {
+      flagFlips++;
       for (const r of earlyReads.values()) {
         if (r.rec.task !== rec.task && r.rec.value === rec.old && !ordering.orderedForUse(r, s)) replacedReads.push({ read: r, laterJobs: new Set() });
       }
@@ -282,8 +287,9 @@ export function scanVariable(
   }
 
   // An order violation between tasks that also lost an update or raced on writes is that race.
-  for (const [f, t1, t2, early] of orderFindings) {
+  for (const [f, t1, t2, early, flip] of orderFindings) {
     if (out.has('pair', f.variable, t1, t2)) continue;
+    if (flip && flagFlips > 1) continue;
     if (f.kind === 'use_before_init') {
       // The reader, or a later read at the same site, saw the value: it was waiting for it.
       const init = initTs.get(f.seqs[1]!)!;

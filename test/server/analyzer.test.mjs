@@ -892,3 +892,19 @@ test('check-then-act on a pool: a removal that finds the container empty after a
   // Both removals got an element (the pool had enough): they commute, as counters do.
   t.deepEqual(run(1), []);
 });
+
+test('a flag flipped back and forth (a mode such as paused) under a reading chain is no use after reset', (t) => {
+  const run = (flipBack) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const pause = main.spawn('pause'); const resume = main.spawn('resume');
+    let chunk = main.spawn('chunk'); chunk.await();
+    chunk.read('state.paused', false, 's.ts:8');
+    pause.await(); pause.write('state.paused', false, true, 's.ts:17');
+    for (let i = 0; i < 3; i++) { chunk = chunk.spawn('chunk'); chunk.await(); chunk.read('state.paused', true, 's.ts:8'); }
+    if (flipBack) { resume.await(); resume.read('state.paused', true, 's.ts:19'); resume.write('state.paused', true, false, 's.ts:19'); }
+    return analyzeEvents(sim.events).filter((r) => r.kind === 'use_after_reset').length;
+  };
+  t.is(run(false), 1, 'flipped once for good: one report however many callbacks saw it');
+  t.is(run(true), 0);
+});
