@@ -933,7 +933,7 @@ export class LiveIndex {
       out[i] = {
         seq, variable: strs[ref[r + R_VARIABLE]!]!, task: strs[ref[r + R_TASK]!]!, unit: ref[r + R_UNIT]!, access: ACCESS_CODES[access[seq]!] ?? 'Read',
         ts: num[seq * 2]!, own: num[seq * 2 + 1]!, clock: clock[seq]!, locks: locks.get(seq) ?? null, value: value[seq]!, old: old[seq]!,
-        proc: this.procOfTask(ref[r + R_TASK]!),
+        proc: this.procOfTask(ref[r + R_TASK]!), site: ref[r + R_LOCATION]!,
       };
     }
     return out;

@@ -4,6 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isStateName, mapSetKey, readShows, removedNothing, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -54,21 +55,6 @@ class Findings {
   }
 }
 
-/**
- * Same value: equal JSON text. A lossy snapshot carries a hash of the whole value, so equal texts
- * mean equal values; a hash the sender could not compute (`$hash:?`) never compares equal.
- */
-export function sameValue(a: AccessRecord, b: AccessRecord): boolean {
-  const v = a.value;
-  if (v === undefined || v !== b.value) return false;
-  return v.indexOf('$hash') < 0 || (v.indexOf('$hash:?') < 0 && v.indexOf('"$hash":"?"') < 0);
-}
-
-/** `undefined` and `null` (both snapshot as null): the value of state not yet initialised, or reset. */
-function isEmpty(value: string | undefined): boolean {
-  return value === 'null';
-}
-
 /** Most reads since the latest write, by distinct task, kept for the use-before-init check. */
 const EARLY_READ_WINDOW = 32;
 
@@ -93,19 +79,29 @@ export function scanVariable(
   // Reads since the latest write (first per task): they saw the value that the next write replaces.
   let earlyReads = new Map<string, AccessState>();
   let lastWrite: AccessState | null = null;
+  // Reads of other tasks that saw the value the latest write replaced and are not ordered with
+  // it, and for each, the jobs of its causal successors that have read the new value since.
+  let replacedReads: { read: AccessState; laterJobs: Set<string> }[] = [];
   // Order violations are reported last, and only for pairs of tasks with no stronger finding.
-  const orderFindings: [RaceFinding, string, string][] = [];
+  const orderFindings: [RaceFinding, string, string, AccessRecord | null, boolean][] = [];
   const orderSeen = new Set<string>();
   // Time of each task's latest read of a value (not null): a reader that saw null and later saw
   // the value was waiting for it (polling), and coped with the empty state.
   const sawValueAt = new Map<string, number>();
+  // The same per source location: a poll that runs as a new callback each time (a `setInterval`
+  // tick, a retry timer) reads at one site from many tasks.
+  const siteSawValueAt = new Map<string | number, number>();
   const initTs = new Map<number, number>();
-  const noteOrder = (f: RaceFinding, t1: string, t2: string) => {
-    const key = `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
+  const noteOrder = (f: RaceFinding, t1: string, t2: string, early: AccessRecord | null = null, flip = false) => {
+    // A flag's flip is one finding however many callbacks of the chain saw it.
+    const key = flip ? `flip\u0000${f.seqs[0]}` : `${f.kind}\u0000${t1 < t2 ? t1 + '\u0000' + t2 : t2 + '\u0000' + t1}`;
     if (orderSeen.has(key)) return;
     orderSeen.add(key);
-    orderFindings.push([f, t1, t2]);
+    orderFindings.push([f, t1, t2, early, flip]);
   };
+  // Writes that flipped a flag (true <-> false): one flip is a terminal mark (ended, closed,
+  // destroyed); a flag flipped back and forth is a mode (paused) that its readers follow.
+  let flagFlips = 0;
 
   /**
    * Finds the latest other-task write strictly after `from` and before the end of `writes` that
@@ -115,14 +111,14 @@ export function scanVariable(
    * in one job are skipped: they commute with w (`n--` after `n++` of another task), so only a
    * blind write can have changed what the check decided.
    */
-  const interleaved = (from: AccessState, w: AccessState, lost: boolean): AccessState | null => {
+  const interleaved = (from: AccessState, w: AccessState, lost: boolean, rmwCommutes = true): AccessState | null => {
     let scanned = 0;
     for (let i = writes.length - 1; i >= 0 && scanned < staleWindow; i--) {
       const x = writes[i]!;
       if (x.rec.ts < from.rec.ts || (x.rec.ts === from.rec.ts && x.rec.seq < from.rec.seq)) break;
       if (x.rec.task === w.rec.task) continue;
       scanned++;
-      if (lost ? sameValue(x.rec, w.rec) : x.rmw) continue;
+      if (lost ? sameValue(x.rec, w.rec) : rmwCommutes && x.rmw) continue;
       // x did interleave (it came after the read in time); the time-based interval rule cannot
       // excuse that, only a causal order can (the writer waited for x, or a lock).
       if (!ordering.causallyOrdered(x, w)) return x;
@@ -143,7 +139,10 @@ export function scanVariable(
       st.readsInJob = st.readJob === s.job ? st.readsInJob + 1 : 1;
       st.readJob = s.job;
       st.lastRead = s;
-      if (!isEmpty(rec.value)) sawValueAt.set(rec.task, rec.ts);
+      if (!isEmpty(rec.value) && !isEmptyContainer(rec.value)) {
+        sawValueAt.set(rec.task, rec.ts);
+        if (rec.site !== undefined) siteSawValueAt.set(rec.site, rec.ts);
+      }
       if (!earlyReads.has(rec.task) && earlyReads.size < EARLY_READ_WINDOW) earlyReads.set(rec.task, s);
       // Use after reset: the read saw the empty value that an unordered write of another task had
       // just stored in place of a value, and the program used it.
@@ -156,6 +155,23 @@ export function scanVariable(
           kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
           seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],
         }, rec.task, w.rec.task);
+      }
+      // A flag flipped under a running chain: one statement, run again and again by a task or
+      // the callbacks that continue it (a per-row or per-item handler), read the flag's old value
+      // before another task's unordered write and the new one after it, in two jobs or more:
+      // the change landed in the middle of work that kept going (an 'end' flag set while row
+      // callbacks still run). A chain that reads the new value once there and stops was
+      // waiting for it (a poll), and is not reported.
+      if (w && replacedReads.length > 0 && w.rec.task !== rec.task && rec.value === w.rec.value) {
+        for (const c of replacedReads) {
+          if (c.read.rec.site !== rec.site || c.laterJobs.has(s.job) || !ordering.causallyBefore(c.read, s) || ordering.orderedForUse(w, s)) continue;
+          c.laterJobs.add(s.job);
+          if (c.laterJobs.size < 2) continue;
+          noteOrder({
+            kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
+            seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],
+          }, rec.task, w.rec.task, null, true);
+        }
       }
       continue;
     }
@@ -178,8 +194,12 @@ export function scanVariable(
       // Fresh read-modify-write, but an earlier segment's read decided to act: check-then-act.
       // Not when the write's job read the variable more than once: the guard was checked again
       // right before the act (`if (n < max) n++`), so the earlier read decided nothing.
+      // A removal that found the container empty after a check that saw it hold something
+      // (`if (pool.length > 0) { await io(); pool.shift() }` getting nothing) shows that the other
+      // task's removal did not commute with this one: the check's promise no longer held.
       const check = st.checkRead;
-      const x = interleaved(check, st.lastRead, false);
+      const brokenPromise = removedNothing(rec) && !isEmpty(check.rec.value) && !isEmptyContainer(check.rec.value);
+      const x = interleaved(check, st.lastRead, false, !brokenPromise);
       if (x && x.rec.ts < st.lastRead.rec.ts && !out.has('check_then_act', v, rec.task, x.rec.task)) {
         add({
           kind: 'check_then_act', variable: v, severity: 'WARNING',
@@ -189,23 +209,38 @@ export function scanVariable(
       }
     }
 
+    // A Map#set whose job read the map only through the set itself replaced the key's entry
+    // without looking at it (the check, if any, was made before an await or by another task).
+    if (s.rmw && !(st.readJob === s.job && st.readsInJob > 1)) s.blindKey = mapSetKey(rec.value);
+
     // Unordered writes: walk back to the nearest earlier write that is ordered before this one;
     // writes before that one were already compared with it.
+    const latest = writes.length > 0 ? writes[writes.length - 1]! : null;
+    // This write's job read the variable after the latest write and saw what it left: the
+    // latest write reached this one (a read-from edge), and with it everything ordered before it.
+    const sawLatest = latest !== null && latest.rec.task !== rec.task && s.rmw && st.lastRead !== null &&
+      st.readJob === s.job && st.lastRead.rec.ts >= latest.rec.ts && readShows(st.lastRead.rec, latest.rec);
     let scanned = 0;
     for (let i = writes.length - 1; i >= 0 && scanned < writeWindow; i--) {
       const x = writes[i]!;
       if (x.rec.task === rec.task) break;
       scanned++;
+      if (sawLatest && x !== latest && ordering.ordered(x, latest!)) break;
       if (!ordering.concurrent(x, s)) {
         if (ordering.ordered(x, s)) break;
         continue;
       }
-      // Two read-modify-writes that each ran in one synchronous segment commute.
-      if (x.rmw && s.rmw) continue;
+      // Two read-modify-writes that each ran in one synchronous segment commute, except two
+      // blind replacements of one map entry by different values: the last one wins.
+      if (x.rmw && s.rmw && !(x.blindKey !== undefined && x.blindKey === s.blindKey && !sameValue(x.rec, rec))) continue;
       // This write came in the job of a read that saw x's value (the latest write then): it was
-      // made knowing x (`if (!flag) flag = true` after another task's `flag = false`), and so
-      // after everything before x, which was compared with x already.
-      if (s.rmw && i === writes.length - 1 && st.lastRead && st.lastRead.rec.ts >= x.rec.ts && st.lastRead.rec.value === x.rec.value) break;
+      // made knowing x, and so after everything before x, which was compared with x already.
+      // That makes a flag's test-and-set (`if (!flag) flag = true` after another task's
+      // `flag = false`) no race, but not a transition between named states: `if (state ===
+      // 'closed') state = 'opening'` after another callback's `state = 'closed'` takes a path
+      // that the other order (this job first, seeing 'opening') would not have taken.
+      if (s.rmw && x === latest && st.lastRead && st.lastRead.rec.ts >= x.rec.ts && st.lastRead.rec.value === x.rec.value &&
+          !isStateName(rec.value)) break;
       if (out.has('pair', v, rec.task, x.rec.task)) continue;
       if (!x.rmw && !s.rmw && sameValue(x.rec, rec)) continue;
       add({
@@ -218,18 +253,31 @@ export function scanVariable(
     // nothing ordered the read before the write. Only for an initialisation that did not look at
     // the variable first (start-up code, a load callback): a write after its own check
     // (`if (this.timer === undefined) this.timer = setTimeout(...)`) is lazy set-up whose empty
-    // state the code expects, and other readers of that state check it the same way.
-    if (!isEmpty(rec.value) && st.readJob !== s.job) {
+    // state the code expects, and other readers of that state check it the same way. The first
+    // element put into an empty container initialises it too (`items.length` read as 0 before
+    // the insert of the first item); the container call's own read of the length is not a check.
+    const container = isContainerCall(rec);
+    const firstInsertion = container && isFirstInsertion(rec);
+    const lookedFirst = st.readJob === s.job && st.readsInJob > (container ? 1 : 0);
+    if ((firstInsertion || (!container && !isEmpty(rec.value))) && !lookedFirst) {
       for (const r of earlyReads.values()) {
-        if (r.rec.task === rec.task || !isEmpty(r.rec.value) || ordering.orderedForUse(r, s)) continue;
+        const sawEmpty = isEmpty(r.rec.value) || (firstInsertion && isEmptyContainer(r.rec.value));
+        if (r.rec.task === rec.task || !sawEmpty || ordering.orderedForUse(r, s)) continue;
         initTs.set(rec.seq, rec.ts);
         noteOrder({
           kind: 'use_before_init', variable: v, severity: 'WARNING',
           seqs: [r.rec.seq, rec.seq], roles: ['early_read', 'init_write'], conflict: [r.rec.seq, rec.seq],
-        }, r.rec.task, rec.task);
+        }, r.rec.task, rec.task, r.rec);
       }
     }
 
+    replacedReads = [];
+    if (isFlag(rec.old) && isFlag(rec.value) && rec.old !== rec.value) {
+      flagFlips++;
+      for (const r of earlyReads.values()) {
+        if (r.rec.task !== rec.task && r.rec.value === rec.old && !ordering.orderedForUse(r, s)) replacedReads.push({ read: r, laterJobs: new Set() });
+      }
+    }
     writes.push(s);
     lastWrite = s;
     if (earlyReads.size) earlyReads = new Map();
@@ -239,9 +287,15 @@ export function scanVariable(
   }
 
   // An order violation between tasks that also lost an update or raced on writes is that race.
-  for (const [f, t1, t2] of orderFindings) {
+  for (const [f, t1, t2, early, flip] of orderFindings) {
     if (out.has('pair', f.variable, t1, t2)) continue;
-    if (f.kind === 'use_before_init' && (sawValueAt.get(t1) ?? -Infinity) > initTs.get(f.seqs[1]!)!) continue;
+    if (flip && flagFlips > 1) continue;
+    if (f.kind === 'use_before_init') {
+      // The reader, or a later read at the same site, saw the value: it was waiting for it.
+      const init = initTs.get(f.seqs[1]!)!;
+      if ((sawValueAt.get(t1) ?? -Infinity) > init) continue;
+      if (early?.site !== undefined && (siteSawValueAt.get(early.site) ?? -Infinity) > init) continue;
+    }
     add(f, t1, t2);
   }
 }

@@ -13,6 +13,11 @@ export interface AccessState {
   job: string;
   /** The write re-read its variable in the same segment (or is AtomicRMW): it cannot lose an update. */
   rmw: boolean;
+  /**
+   * For a `Map#set` whose job did not look at the map before it (no `get`/`has`, only the set's
+   * own read of the size): the key (JSON text) whose entry it replaced blindly.
+   */
+  blindKey?: string;
   /** A read that came after the task's own write of the variable in the same job: it observes that update, it decides nothing. */
   afterOwnWrite: boolean;
   /** Parsed clock, filled on demand. */
@@ -222,6 +227,12 @@ export class Ordering {
     const span: [number, number] | null = lo <= hi ? [lo, hi] : null;
     this.spans.set(root, span);
     return span;
+  }
+
+  /** `a` (earlier in time) happens before `b` by program order or the clocks alone: `b` continues what `a` did. */
+  causallyBefore(a: AccessState, b: AccessState): boolean {
+    this.comparisons++;
+    return a.rec.task === b.rec.task || clockBefore(a, b) || this.prefixBefore(a, b);
   }
 
   /**

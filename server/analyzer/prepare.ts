@@ -130,6 +130,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
       access: sc.access_type, ts, own: ownComponent(e.causality_vector, e.metadata.thread_id),
       clock: e.causality_vector, locks: e.lock_set, value: JSON.stringify(sc.new_value ?? null),
       old: JSON.stringify(sc.old_value ?? null), proc: processKey(e.metadata.process_id, e.metadata.service_name),
+      site: sc.location,
     };
     let list = byVariable.get(sc.variable);
     if (!list) byVariable.set(sc.variable, (list = []));

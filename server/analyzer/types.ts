@@ -35,6 +35,8 @@ export interface AccessRecord {
   old?: string;
   /** The process (pid and service; a key of its own in the server's index), when known. */
   proc?: string | number;
+  /** The access's source location (its text, or a number of the server's string table): compared for equality only. */
+  site?: string | number;
 }
 
 /** What the analyzer knows about a task besides its accesses. */

@@ -709,3 +709,202 @@ test('upstream SDK shape without HTTP events: a trace per request, clocks [[thre
   t.deepEqual(run(true), ['lost_update']);
   t.deepEqual(run(false), []);
 });
+
+test('a transition between named states made after seeing another callback\'s transition is an unordered write', (t) => {
+  // open(): if (readyState !== 'closed') return; readyState = 'opening' — in a timer callback,
+  // after the dial-failure callback of an earlier open() stored 'closed'. In the other order the
+  // timer would have seen 'opening' and not dialled again.
+  const sim = new Sim();
+  const main = sim.root();
+  const dialFailed = main.spawn('dial callback'); const timer = main.spawn('timer');
+  dialFailed.await(); timer.await();
+  dialFailed.write('Manager.readyState', 'opening', 'closed', 'm.ts:29');
+  timer.read('Manager.readyState', 'closed', 'm.ts:23'); timer.write('Manager.readyState', 'closed', 'opening', 'm.ts:24');
+  const reports = analyzeEvents(sim.events);
+  t.deepEqual(reports.map((r) => `${r.kind} ${r.variable}`), ['unordered_writes Manager.readyState']);
+  // A two-valued flag's test-and-set in the same places stays silent (the coalescing idiom).
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const reset = m2.spawn('flush'); const set = m2.spawn('schedule');
+  reset.await(); set.await();
+  reset.write('q.scheduled', true, false); set.read('q.scheduled', false); set.write('q.scheduled', false, true);
+  t.deepEqual(analyzeEvents(s2.events), []);
+});
+
+/** A Map#set as the runtime records it (SPEC §4.5): a Read of the size, then the Write. */
+function mapSet(task, variable, size, key, value, newSize, location = 'srv.ts:37') {
+  task.read(variable, { size }, location);
+  task.write(variable, { size }, { set: [key, value], size: newSize }, location);
+}
+
+test('two blind Map#set of one key with different values by unordered tasks are unordered writes', (t) => {
+  // Both connections looked the namespace up before an async middleware, then each stores its own.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('connect'); const b = main.spawn('connect');
+  a.read('Server._nsps', null, 'srv.ts:24'); a.await();
+  b.read('Server._nsps', null, 'srv.ts:24'); b.await();
+  mapSet(a, 'Server._nsps', 0, '/team-a', { $ref: 'Namespace' }, 1);
+  mapSet(b, 'Server._nsps', 1, '/team-a', { $ref: 'Namespace#2' }, 1);
+  t.deepEqual(analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`), ['unordered_writes Server._nsps']);
+});
+
+test('Map#set of different keys, of the same value, or after a lookup in the same job commute', (t) => {
+  const run = (second) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const a = main.spawn('connect'); const b = main.spawn('connect');
+    a.await(); b.await();
+    mapSet(a, 'cache', 0, 'alice', 1, 1);
+    second(b);
+    return analyzeEvents(sim.events);
+  };
+  t.deepEqual(run((b) => mapSet(b, 'cache', 1, 'bob', 2, 2)), [], 'different keys');
+  t.deepEqual(run((b) => mapSet(b, 'cache', 1, 'alice', 1, 1)), [], 'the same value again');
+  // if (!cache.has(k)) cache.set(k, v) in one job: the entry was looked at right before.
+  t.deepEqual(run((b) => { b.read('cache', true, 'c.ts:3'); mapSet(b, 'cache', 1, 'alice', 2, 1); }), [], 're-checked in the job');
+});
+
+test('a write after reading what the latest write left is ordered after what came before that write', (t) => {
+  // new Namespace() initialises this.sockets in one task; another task reached the namespace
+  // through that task's map entry and adds to the set after the creator's own add.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('approve'); const b = main.spawn('approve');
+  a.await(); b.await();
+  a.write('Namespace.sockets', null, { $type: 'Set', size: 0, values: [] }, 'ns.ts:8');
+  a.read('Namespace.sockets', { size: 0 }, 'ns.ts:26'); a.write('Namespace.sockets', { size: 0 }, { add: 'alice', size: 1 }, 'ns.ts:26');
+  b.read('Namespace.sockets', { size: 1 }, 'ns.ts:26'); b.write('Namespace.sockets', { size: 1 }, { add: 'bob', size: 2 }, 'ns.ts:26');
+  t.deepEqual(analyzeEvents(sim.events), []);
+  // Without the read of the latest state (a blind write), the initialisation and it race.
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const c = m2.spawn('init'); const d = m2.spawn('reset');
+  c.await(); d.await();
+  c.write('Namespace.sockets', null, { $type: 'Set', size: 0, values: [] }, 'ns.ts:8');
+  c.read('Namespace.sockets', { size: 0 }, 'ns.ts:26'); c.write('Namespace.sockets', { size: 0 }, { add: 'alice', size: 1 }, 'ns.ts:26');
+  d.write('Namespace.sockets', { size: 1 }, { $type: 'Set', size: 0, values: [] }, 'ns.ts:30');
+  t.is(analyzeEvents(s2.events).length, 1);
+});
+
+/** An Array#push as the runtime records it (SPEC §4.5): a Read of the length, then the Write. */
+function push(task, variable, length, item, location = 'q.ts:21') {
+  task.read(variable, { length }, location);
+  task.write(variable, { length }, { push: [item], length: length + 1 }, location);
+}
+
+test('use before init: a loop reads a container as empty before the callback that inserts its first element', (t) => {
+  // start(): queue.add(first, cb) and, without waiting for it, process.nextTick(crawl); crawl
+  // reads items.length as 0 and stops for good.
+  const sim = new Sim();
+  const main = sim.root();
+  const add = main.spawn('add callback'); const crawl = main.spawn('crawl');
+  add.await(); crawl.await();
+  crawl.read('FetchQueue.items', 0, 'q.ts:29');
+  push(add, 'FetchQueue.items', 0, { $ref: 'FetchQueue.items[0]' });
+  t.deepEqual(analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`), ['use_before_init FetchQueue.items']);
+});
+
+test('an empty container read is not an early read when the reader or its site comes back and sees an element', (t) => {
+  const run = (later) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const tick = main.spawn('tick'); const producer = main.spawn('producer');
+    tick.await(); producer.await();
+    tick.read('jobs', 0, 'w.ts:5'); // if (jobs.length === 0) return
+    push(producer, 'jobs', 0, 'a', 'w.ts:12');
+    later(main);
+    return analyzeEvents(sim.events);
+  };
+  t.is(run(() => {}).length, 1, 'nobody looks again: reported');
+  // The next interval tick (a new callback at the same site) sees the job: polling.
+  t.deepEqual(run((main) => { const next = main.spawn('tick'); next.await(); next.read('jobs', 1, 'w.ts:5'); }), []);
+  // A read at another site does not show that the early reader was waiting.
+  t.is(run((main) => { const other = main.spawn('report'); other.await(); other.read('jobs', 1, 'w.ts:40'); }).length, 1);
+});
+
+test('a push after its own look at the container in the same job is not an initialisation', (t) => {
+  // if (!pending.length) scheduleFlush(); pending.push(x): the writer expects the empty state.
+  const sim = new Sim();
+  const main = sim.root();
+  const a = main.spawn('reader'); const b = main.spawn('producer');
+  a.await(); b.await();
+  a.read('pending', 0, 'p.ts:3');
+  b.read('pending', 0, 'p.ts:8'); push(b, 'pending', 0, 'x', 'p.ts:9');
+  t.deepEqual(analyzeEvents(sim.events), []);
+});
+
+test('use after reset: a flag flipped by an unordered callback while a chain of row callbacks still reads it', (t) => {
+  // on('row', r => { if (output.ended) errors.push(r); else lines.push(r) }) runs per row, each
+  // row callback registered by the previous one; an unordered 'end' callback sets ended = true.
+  const run = (rowsAfter, site = 'x.ts:54') => {
+    const sim = new Sim();
+    const main = sim.root();
+    const end = main.spawn('end callback');
+    let row = main.spawn('row'); row.await();
+    row.read('output.ended', false, 'x.ts:54');
+    end.await(); end.write('output.ended', false, true, 'x.ts:58');
+    for (let i = 0; i < rowsAfter; i++) {
+      row = row.spawn('row'); row.await();
+      row.read('output.ended', true, site);
+    }
+    return analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`);
+  };
+  t.deepEqual(run(2), ['use_after_reset output.ended']);
+  // A poll (`while (!done) await sleep()`) that sees the new value once and stops: silent.
+  t.deepEqual(run(1), []);
+  // Reads of the new value elsewhere (an assertion after the change) are not the same work going on.
+  t.deepEqual(run(2, 'x.ts:70'), []);
+});
+
+test('a flag flipped after the chain finished, or seen only by unrelated callbacks, is no use after reset', (t) => {
+  // The fixed order: 'end' comes after the last row (it continues the row chain).
+  const sim = new Sim();
+  const main = sim.root();
+  let row = main.spawn('row'); row.await(); row.read('output.ended', false, 'x.ts:54');
+  row = row.spawn('row'); row.await(); row.read('output.ended', false, 'x.ts:54');
+  const end = row.spawn('end callback'); end.await(); end.write('output.ended', false, true, 'x.ts:58');
+  t.deepEqual(analyzeEvents(sim.events), []);
+  // Interval ticks (siblings, not one chain) reading before and after the flip: not reported.
+  const s2 = new Sim();
+  const m2 = s2.root();
+  const tick = () => { const k = m2.spawn('tick'); k.await(); return k; };
+  tick().read('item.fetched', false, 'c.ts:31');
+  const resp = m2.spawn('response'); resp.await(); resp.write('item.fetched', false, true, 'c.ts:47');
+  tick().read('item.fetched', true, 'c.ts:31'); tick().read('item.fetched', true, 'c.ts:31');
+  t.deepEqual(analyzeEvents(s2.events), []);
+});
+
+test('check-then-act on a pool: a removal that finds the container empty after a check that saw an element', (t) => {
+  // if (pool.length > 0) { await io(); const s = pool.shift() } in two requests: the second gets nothing.
+  const run = (secondFinds) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const a = main.spawn('request'); const b = main.spawn('request');
+    a.read('pool', 1, 'p.js:22'); a.await();
+    b.read('pool', 1, 'p.js:22'); b.await();
+    a.read('pool', { length: secondFinds + 1 }, 'p.js:24'); a.write('pool', { length: secondFinds + 1 }, { shift: { $ref: 'pool[0]' }, length: secondFinds }, 'p.js:24');
+    b.read('pool', { length: secondFinds }, 'p.js:24');
+    b.write('pool', { length: secondFinds }, { shift: secondFinds ? { $ref: 'pool[1]' } : null, length: Math.max(0, secondFinds - 1) }, 'p.js:24');
+    return analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`);
+  };
+  t.deepEqual(run(0), ['check_then_act pool']);
+  // Both removals got an element (the pool had enough): they commute, as counters do.
+  t.deepEqual(run(1), []);
+});
+
+test('a flag flipped back and forth (a mode such as paused) under a reading chain is no use after reset', (t) => {
+  const run = (flipBack) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const pause = main.spawn('pause'); const resume = main.spawn('resume');
+    let chunk = main.spawn('chunk'); chunk.await();
+    chunk.read('state.paused', false, 's.ts:8');
+    pause.await(); pause.write('state.paused', false, true, 's.ts:17');
+    for (let i = 0; i < 3; i++) { chunk = chunk.spawn('chunk'); chunk.await(); chunk.read('state.paused', true, 's.ts:8'); }
+    if (flipBack) { resume.await(); resume.read('state.paused', true, 's.ts:19'); resume.write('state.paused', true, false, 's.ts:19'); }
+    return analyzeEvents(sim.events).filter((r) => r.kind === 'use_after_reset').length;
+  };
+  t.is(run(false), 1, 'flipped once for good: one report however many callbacks saw it');
+  t.is(run(true), 0);
+});

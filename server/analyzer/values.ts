@@ -1,0 +1,112 @@
+/**
+ * What the JSON text of an access's value says about the update it made. The analyzer has no data
+ * flow, so the shape of the value is what tells a commuting update (a counter, a push, a flag)
+ * from a choice between states or a replacement of a map entry, whose order decides the outcome.
+ */
+import type { AccessRecord } from './types';
+
+/**
+ * Same value: equal JSON text. A lossy snapshot carries a hash of the whole value, so equal texts
+ * mean equal values; a hash the sender could not compute (`$hash:?`) never compares equal.
+ */
+export function sameValue(a: AccessRecord, b: AccessRecord): boolean {
+  const v = a.value;
+  if (v === undefined || v !== b.value) return false;
+  return v.indexOf('$hash') < 0 || (v.indexOf('$hash:?') < 0 && v.indexOf('"$hash":"?"') < 0);
+}
+
+/** `undefined` and `null` (both snapshot as null): the value of state not yet initialised, or reset. */
+export function isEmpty(value: string | undefined): boolean {
+  return value === 'null';
+}
+
+/**
+ * A string stored as state is the name of one of several states (`'closed'`, `'opening'`,
+ * `'open'`): a transition to it chooses a path, unlike a two-valued flag or a counter.
+ */
+export function isStateName(value: string | undefined): boolean {
+  return value !== undefined && value.charCodeAt(0) === 34 /* " */;
+}
+
+const MAP_SET_PREFIX = '{"set":[';
+
+/**
+ * The key of a recorded `Map#set` (`{"set": [k, v], "size": n}`, SPEC §4.5) as JSON text, or
+ * undefined for any other value.
+ */
+export function mapSetKey(value: string | undefined): string | undefined {
+  if (value === undefined || !value.startsWith(MAP_SET_PREFIX)) return undefined;
+  try {
+    const parsed = JSON.parse(value) as { set?: unknown };
+    return Array.isArray(parsed.set) && parsed.set.length > 0 ? JSON.stringify(parsed.set[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Container values end with the length or size (SPEC §4.5). */
+const SIZE = /"(?:size|length)":(\d+)\}$/;
+
+/** The length or size a container access saw or left (`{"length": n}`, `{"push": …, "length": n}`), if any. */
+function containerSize(value: string): string | undefined {
+  if (value.charCodeAt(0) !== 123 /* { */) return undefined;
+  return SIZE.exec(value)?.[1];
+}
+
+/**
+ * The read shows the state `write` left: the same value, or, for a container, the same length or
+ * size (a mutator records the container's state before the call as its read, not the operation).
+ */
+export function readShows(read: AccessRecord, write: AccessRecord): boolean {
+  const r = read.value;
+  const w = write.value;
+  if (r === undefined || w === undefined) return false;
+  if (r === w) return true;
+  const rs = containerSize(r);
+  return rs !== undefined && rs === containerSize(w);
+}
+
+/** The state a container mutator saw (its recorded read and `old_value`, SPEC §4.5). */
+const CONTAINER_BEFORE = /^\{"(?:length|size)":(\d+)\}$/;
+
+/** A container mutator's write (`{"push": …, "length": n}` after a read of `{"length": n0}`): its own read is part of the call. */
+export function isContainerCall(write: AccessRecord): boolean {
+  return write.old !== undefined && CONTAINER_BEFORE.test(write.old) && write.value !== undefined &&
+    write.value.charCodeAt(0) === 123 && containerSize(write.value) !== undefined;
+}
+
+/** The write put the first element into an empty container (`push` onto `[]`, `set` on an empty Map). */
+export function isFirstInsertion(write: AccessRecord): boolean {
+  if (!isContainerCall(write)) return false;
+  const before = CONTAINER_BEFORE.exec(write.old!)![1];
+  const after = containerSize(write.value!);
+  return before === '0' && after !== undefined && after !== '0';
+}
+
+const EMPTY_SNAPSHOT = /^\{"\$type":"(?:Map|Set)","size":0,/;
+
+/**
+ * A read of an empty container: its length or size 0 (`items.length`, the state a mutator saw),
+ * or an empty array, Map or Set read whole. Only meaningful next to a write that is a container call.
+ */
+export function isEmptyContainer(value: string | undefined): boolean {
+  return value === '0' || value === '[]' || value === '{"length":0}' || value === '{"size":0}' ||
+    (value !== undefined && EMPTY_SNAPSHOT.test(value));
+}
+
+/** A two-valued flag (`true` / `false`). */
+export function isFlag(value: string | undefined): boolean {
+  return value === 'true' || value === 'false';
+}
+
+/**
+ * A container removal that removed nothing: `shift()` / `pop()` on an empty array, a `splice`
+ * that took no element and inserted none, a `delete` that left the size as it was.
+ */
+export function removedNothing(write: AccessRecord): boolean {
+  if (!isContainerCall(write)) return false;
+  const v = write.value!;
+  if (v.startsWith('{"shift":null,') || v.startsWith('{"pop":null,')) return true;
+  if (v.startsWith('{"splice":[],"inserted":0,')) return true;
+  return v.startsWith('{"delete":') && containerSize(v) === CONTAINER_BEFORE.exec(write.old!)![1];
+}
