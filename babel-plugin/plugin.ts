@@ -108,19 +108,16 @@ function begin(path: NodePath<t.Program>, state: PluginPass, opts: NormalizedOpt
   const inst = new Instrumenter(opts, { file, moduleId: moduleIdOf(file), code }, choosePrefix(code), rw, strict);
   inst.analyze(path, process.env.RACEWAY_BABEL_SCOPE_WALK ? null : scopeCache);
 
-  // The prologue goes after the imports and after the injected runtime require/import.
+  // The prologue goes after the leading imports and the injected runtime require/import, before
+  // the first other statement: that statement may already use the hooks, and an import written
+  // after it is hoisted anyway (`var keys = Object.keys; import y from "./y"`).
+  const isRuntime = (s: t.Statement) =>
+    s.type === 'VariableDeclaration' && s.declarations.length === 1 &&
+    s.declarations[0]!.id.type === 'Identifier' && s.declarations[0]!.id.name === rw.name;
   let at = 0;
-  program.body.forEach((s, i) => {
-    if (s.type === 'ImportDeclaration') at = i + 1;
-    else if (
-      s.type === 'VariableDeclaration' &&
-      s.declarations.length === 1 &&
-      s.declarations[0]!.id.type === 'Identifier' &&
-      s.declarations[0]!.id.name === rw.name
-    ) {
-      at = Math.max(at, i + 1);
-    }
-  });
+  while (at < program.body.length && (program.body[at]!.type === 'ImportDeclaration' || isRuntime(program.body[at]!))) at++;
+  const runtimeAt = program.body.findIndex(isRuntime);
+  if (runtimeAt >= at) at = runtimeAt + 1;
   program.body.splice(at, 0, ...inst.begin(program));
   // No re-crawl of the program scope (it would cost more than the instrumentation: the AST has
   // doubled). Later plugins keep Babel's binding information for the program's own bindings (the
