@@ -179,12 +179,28 @@ export class Ordering {
    * tracks where callbacks come from (registration, promise settlement) gives real edges, and two
    * callbacks that did not overlap in time are not ordered by that.
    */
+  /**
+   * The origin of a trace that is not a request: the component of `a`'s clock whose task made the
+   * trace's first event and has no known spawner (the process root running module start-up), or
+   * null.
+   */
+  private origin(start: number, a: AccessRecord): string | null {
+    for (const [k] of clockPairs(a)) {
+      const info = this.ctx.tasks.get(k);
+      if (info !== undefined && info.first === start && info.parent === undefined) return k;
+    }
+    return null;
+  }
+
   private familyBefore(a: AccessRecord, b: AccessRecord): boolean {
     const u = this.ctx.units.get(a.unit);
     if (!u || u.http) return false;
     // Clocks that share a component come from a common task (a callback starts from its
-    // registering job's clock): then the clocks know the order, and time proves nothing.
-    if (shareComponent(a, b)) return false;
+    // registering job's clock): then the clocks know the order, and time proves nothing. The
+    // trace's origin (the task of its first event: module start-up) does not count: callbacks whose
+    // registration the sender could not see (a test runner's hooks, events an uninstrumented
+    // dependency emits in sequence) all start from it, and for them no edge can be known.
+    if (shareComponent(a, b, this.origin(u.start, a))) return false;
     const fa = this.familyRoot(a.task);
     const fb = this.familyRoot(b.task);
     if (fa === fb) return false;
@@ -257,9 +273,9 @@ function clockPairs(r: AccessRecord): ReadonlyArray<readonly [string, number]> {
 }
 
 /** The two accesses' clocks have a component of the same task. */
-function shareComponent(a: AccessRecord, b: AccessRecord): boolean {
+function shareComponent(a: AccessRecord, b: AccessRecord, except: string | null): boolean {
   const pb = clockPairs(b);
-  for (const [k] of clockPairs(a)) for (const [j] of pb) if (k === j) return true;
+  for (const [k] of clockPairs(a)) if (k !== except) for (const [j] of pb) if (k === j) return true;
   return false;
 }
 
