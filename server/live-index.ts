@@ -14,7 +14,8 @@ import { Findings } from './analyzer/detect';
 import { errorNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
-import { ProcessEvents, countBelow, insertAscending, sameList } from './process-events';
+import { ProcessEvents, sameList } from './process-events';
+import { insertAscending, lowerBound } from './analyzer/sorted';
 
 /** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
 export function formatMicros(us: number): string {
@@ -711,12 +712,7 @@ export class LiveIndex {
     const tasks: SplitTasks = {
       hasAwaits: (t: number) => t < cx.tAwaits.length && cx.tAwaits[t] !== EMPTY_LIST,
       parent: (t: number) => (t < cx.tParent.length ? cx.tParent[t]! : -1),
-      awaitsBefore: (t: number, ts: number) => {
-        const a = awaitsOf(t);
-        let k = 0;
-        while (k < a.length && a[k]! < ts) k++;
-        return k;
-      },
+      awaitsBefore: (t: number, ts: number) => lowerBound(awaitsOf(t), ts),
     };
     // Tasks met since the recompute point, with their job starts before it (to tell real changes).
     const before = new Map<number, number[] | undefined>();
@@ -749,7 +745,7 @@ export class LiveIndex {
           const list = flag[t] ? splits.get(t) : undefined;
           if (list) {
             if (this.analyzedOnce && !before.has(t)) before.set(t, list.slice());
-            const keep = awaited ? 0 : countBelow(list, since);
+            const keep = awaited ? 0 : lowerBound(list, since);
             if (keep === 0) {
               splits.delete(t);
               flag[t] = 0;

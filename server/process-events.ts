@@ -4,6 +4,7 @@
  * the events around an Error are found.
  */
 import { growFloat, growInt } from './int-lists';
+import { lowerBound } from './analyzer/sorted';
 
 /**
  * One process's events (timestamps and task string numbers) in time order, for the jobs of tasks
@@ -75,38 +76,13 @@ export class ProcessEvents {
 
   /** First position whose timestamp is at least `ts`. */
   lowerBound(ts: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ts[mid]! < ts) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.ts, ts, this.n);
   }
-}
-
-/** Inserts `x` into an ascending list. */
-export function insertAscending(list: number[], x: number): void {
-  let i = list.length;
-  list.push(x);
-  while (i > 0 && list[i - 1]! > x) {
-    list[i] = list[i - 1]!;
-    i--;
-  }
-  list[i] = x;
 }
 
 /** Equal lists (absent counts as empty). */
 export function sameList(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
   if (!a || !b) return (a?.length ?? 0) === (b?.length ?? 0);
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Number of values in an ascending list below `x`. */
-export function countBelow(list: readonly number[], x: number): number {
-  let k = list.length;
-  while (k > 0 && list[k - 1]! >= x) k--;
-  return k;
 }
 

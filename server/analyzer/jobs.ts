@@ -12,6 +12,7 @@
  * The answer depends only on the set of (task, timestamp) pairs, not on the order events arrived
  * in: events with equal timestamps never interrupt each other (their order is unknown).
  */
+import { lowerBound, upperBound } from './sorted';
 
 /** What the split needs to know about tasks, by task number. */
 export interface SplitTasks {
@@ -106,27 +107,5 @@ export function errorNext(ts: ArrayLike<number>, n: number, errors: readonly num
   if (k === errors.length) return false;
   const err = errors[k]!;
   // Events strictly between the access and the error.
-  return lowerBound(ts, n, err) - upperBound(ts, n, at) === 0;
-}
-
-export function lowerBound(ts: ArrayLike<number>, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(ts: ArrayLike<number>, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(ts, err, n) - upperBound(ts, at, n) === 0;
 }

@@ -6,6 +6,7 @@ import type { RacewayEvent } from '../../runtime/events';
 import type { AccessDetail, AccessRecord, AnalysisContext, TaskInfo, UnitInfo } from './types';
 import { unitKey } from './types';
 import { errorNext, jobSplits, processKey } from './jobs';
+import { insertAscending, lowerBound } from './sorted';
 
 export function micros(timestamp: string): number {
   // Date.parse keeps milliseconds only; the fraction's remaining digits carry the microseconds.
@@ -69,7 +70,7 @@ export function noteContext(
   if (own.first === undefined || ts < own.first) own.first = ts;
   if (own.last === undefined || ts > own.last) own.last = ts;
   if (name === 'AsyncAwait') {
-    insertSorted(own.awaits, ts);
+    insertAscending(own.awaits, ts);
   } else if (name === 'AsyncSpawn') {
     const child = (e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id;
     let t = tasks.get(child);
@@ -86,16 +87,6 @@ export function noteContext(
   let u = units.get(key);
   if (!u) units.set(key, (u = { service: e.metadata.service_name, first: ts, last: ts, reqTs: null, respTs: null }));
   noteUnit(u, name, ts);
-}
-
-function insertSorted(a: number[], v: number): void {
-  let i = a.length;
-  if (i === 0 || a[i - 1]! <= v) {
-    a.push(v);
-    return;
-  }
-  while (i > 0 && a[i - 1]! > v) i--;
-  a.splice(i, 0, v);
 }
 
 export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
@@ -129,7 +120,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
       seq, variable: sc.variable, task: e.metadata.thread_id, unit: unitKey(e.metadata.service_name, e.trace_id),
       access: sc.access_type, ts, own: ownComponent(e.causality_vector, e.metadata.thread_id),
       clock: e.causality_vector, locks: e.lock_set, value: JSON.stringify(sc.new_value ?? null),
-      old: JSON.stringify(sc.old_value ?? null), proc: processKey(e.metadata.process_id, e.metadata.service_name),
+      old: JSON.stringify(sc.old_value ?? null), proc: pk,
       site: sc.location,
     };
     let list = byVariable.get(sc.variable);
@@ -166,12 +157,7 @@ function addSplits(procs: Iterable<{ ts: number[]; task: number[] }>, names: str
       const p = info(t)?.parent;
       return p === undefined ? -1 : numbers.get(p) ?? -1;
     },
-    awaitsBefore: (t: number, ts: number) => {
-      const a = info(t)?.awaits ?? [];
-      let k = 0;
-      while (k < a.length && a[k]! < ts) k++;
-      return k;
-    },
+    awaitsBefore: (t: number, ts: number) => lowerBound(info(t)?.awaits ?? [], ts),
   };
   for (const p of procs) {
     for (const [t, list] of jobSplits(p.ts, p.task, p.ts.length, split)) {
