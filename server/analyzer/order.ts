@@ -2,6 +2,7 @@
  * Happens-before between two accesses, from vector clocks plus the rules that the clocks of a
  * JavaScript program cannot express (same synchronous job, request intervals).
  */
+import { lowerBound } from './sorted';
 import type { AccessRecord, AnalysisContext } from './types';
 
 /** Per-access values the scan computes once (segment and job are needed many times). */
@@ -25,17 +26,6 @@ export interface AccessState {
   lockSet?: Set<string> | null;
 }
 
-function countBefore(sorted: readonly number[], ts: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export class Ordering {
   private readonly jobCache = new Map<string, string>();
   /** Pairwise ordering decisions made so far (the cost measure the tests bound). */
@@ -50,8 +40,8 @@ export class Ordering {
   segmentOf(task: string, ts: number): number {
     const info = this.ctx.tasks.get(task);
     if (!info) return 0;
-    if (info.awaits.length === 0 && info.splits !== undefined && info.splits.length > 0) return countBefore(info.splits, ts + 0.5);
-    return countBefore(info.awaits, ts);
+    if (info.awaits.length === 0 && info.splits !== undefined && info.splits.length > 0) return lowerBound(info.splits, ts + 0.5);
+    return lowerBound(info.awaits, ts);
   }
 
   /**
@@ -96,7 +86,7 @@ export class Ordering {
   ordered(a: AccessState, b: AccessState): boolean {
     if (a.rec.task === b.rec.task || a.job === b.job) return true;
     if (clockBefore(a, b) || this.prefixBefore(a, b)) return true;
-    return this.intervalBefore(a.rec, b.rec);
+    return this.intervalBefore(a, b);
   }
 
   /**
@@ -144,7 +134,7 @@ export class Ordering {
     // not overlap in time) would order a start-up callback after a request callback that merely
     // ran first, which is the very order an order violation is about.
     if (a.rec.unit === b.rec.unit || !this.ctx.units.get(b.rec.unit)?.http) return false;
-    return this.intervalBefore(a.rec, b.rec);
+    return this.intervalBefore(a, b);
   }
 
   /**
@@ -156,8 +146,10 @@ export class Ordering {
    * started later started after that job (and the other way round). Within one unit only the
    * clocks decide: two tasks of one request can race.
    */
-  private intervalBefore(a: AccessRecord, b: AccessRecord): boolean {
-    if (a.unit === b.unit) return this.familyBefore(a, b);
+  private intervalBefore(sa: AccessState, sb: AccessState): boolean {
+    const a = sa.rec;
+    const b = sb.rec;
+    if (a.unit === b.unit) return this.familyBefore(sa, sb);
     const ua = this.ctx.units.get(a.unit);
     const ub = this.ctx.units.get(b.unit);
     if (!ua || !ub || ua.service !== ub.service) return false;
@@ -179,34 +171,36 @@ export class Ordering {
    * tracks where callbacks come from (registration, promise settlement) gives real edges, and two
    * callbacks that did not overlap in time are not ordered by that.
    */
-  /**
-   * The origin of a trace that is not a request: the component of `a`'s clock whose task made the
-   * trace's first event and has no known spawner (the process root running module start-up), or
-   * null.
-   */
-  private origin(start: number, a: AccessRecord): string | null {
-    for (const [k] of clockPairs(a)) {
-      const info = this.ctx.tasks.get(k);
-      if (info !== undefined && info.first === start && info.parent === undefined) return k;
-    }
-    return null;
-  }
-
-  private familyBefore(a: AccessRecord, b: AccessRecord): boolean {
+  private familyBefore(sa: AccessState, sb: AccessState): boolean {
+    const a = sa.rec;
+    const b = sb.rec;
     const u = this.ctx.units.get(a.unit);
     if (!u || u.http) return false;
+    const fa = this.familyRoot(a.task);
+    const fb = this.familyRoot(b.task);
+    if (fa === fb) return false;
+    const spanA = this.familySpan(fa);
+    const spanB = this.familySpan(fb);
+    if (spanA === null || spanB === null || !(spanA[1] < spanB[0] && a.ts <= spanA[1] && spanB[0] <= b.ts)) return false;
     // Clocks that share a component come from a common task (a callback starts from its
     // registering job's clock): then the clocks know the order, and time proves nothing. The
     // trace's origin (the task of its first event: module start-up) does not count: callbacks whose
     // registration the sender could not see (a test runner's hooks, events an uninstrumented
     // dependency emits in sequence) all start from it, and for them no edge can be known.
-    if (shareComponent(a, b, this.origin(u.start, a))) return false;
-    const fa = this.familyRoot(a.task);
-    const fb = this.familyRoot(b.task);
-    if (fa === fb) return false;
-    const sa = this.familySpan(fa);
-    const sb = this.familySpan(fb);
-    return sa !== null && sb !== null && sa[1] < sb[0] && a.ts <= sa[1] && sb[0] <= b.ts;
+    return !shareComponent(sa, sb, this.origin(u.start, sa));
+  }
+
+  /**
+   * The origin of a trace that is not a request: the component of `a`'s clock whose task made the
+   * trace's first event and has no known spawner (the process root running module start-up), or
+   * null.
+   */
+  private origin(start: number, a: AccessState): string | null {
+    for (const k of parseClock(a).keys()) {
+      const info = this.ctx.tasks.get(k);
+      if (info !== undefined && info.first === start && info.parent === undefined) return k;
+    }
+    return null;
   }
 
   private readonly roots = new Map<string, string>();
@@ -262,20 +256,10 @@ export class Ordering {
   }
 }
 
-function clockPairs(r: AccessRecord): ReadonlyArray<readonly [string, number]> {
-  if (typeof r.clock !== 'string') return r.clock;
-  try {
-    const pairs = JSON.parse(r.clock) as [string, number][];
-    return Array.isArray(pairs) ? pairs : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The two accesses' clocks have a component of the same task. */
-function shareComponent(a: AccessRecord, b: AccessRecord, except: string | null): boolean {
-  const pb = clockPairs(b);
-  for (const [k] of clockPairs(a)) if (k !== except) for (const [j] of pb) if (k === j) return true;
+/** The two accesses' clocks have a component of the same task, `except` aside. */
+function shareComponent(a: AccessState, b: AccessState, except: string | null): boolean {
+  const cb = parseClock(b);
+  for (const k of parseClock(a).keys()) if (k !== except && cb.has(k)) return true;
   return false;
 }
 
