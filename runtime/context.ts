@@ -291,8 +291,9 @@ export function setAmbient(task: Task | null): void {
 /** Makes `task` current for synchronous code and for anything it schedules. */
 export function enterTask(task: Task): void {
   state.current = task;
-  const stored = state.als.getStore();
-  if (stored === undefined || stored.task !== task || stored !== task.seg) {
+  // A task's running segment stays the store; anything else (another task's, or this task's ended
+  // segment) is replaced by a new segment of this task.
+  if (state.als.getStore() !== task.seg || task.seg === null) {
     state.alsOn = true;
     state.als.enterWith(task.seg = new Segment(task));
   }
