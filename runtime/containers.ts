@@ -11,12 +11,13 @@
  */
 import { getClient, type RacewayClient } from './client';
 import { currentTask, emit, type Task } from './context';
-import { Frame, ModuleHandle, type FrameArg, type ModuleToken } from './instrument';
+import { Frame, moduleOf, type FrameArg, type ModuleHandle } from './instrument';
 import { isObjectLike, nameChild, nameElement, nameOf } from './names';
 import { K } from './record';
 import { snapshot } from './serialize';
 import type { JsonValue } from './events';
 import { types } from 'node:util';
+import { mapSize, peekData, setSize } from './peek';
 
 /** Every method name a front end rewrites as a container call site (the union over Array, Map, Set). */
 export const CONTAINER_METHODS: readonly string[] = [
@@ -37,33 +38,14 @@ const builtins = {
   map: new Map([...MAP_METHODS].map((m) => [m, mapProto[m]])),
   set: new Map([...SET_METHODS].map((m) => [m, setProto[m]])),
 };
-const sizeGetter = (proto: object) => Object.getOwnPropertyDescriptor(proto, 'size')!.get! as (this: unknown) => number;
-const mapSize = sizeGetter(Map.prototype), setSize = sizeGetter(Set.prototype);
 const mapGet = Map.prototype.get as (this: unknown, k: unknown) => unknown;
-
-/** Whether the method `name` found on `o` by the language's lookup is `builtin`, decided on data properties only. */
-function findsBuiltin(o: object, name: string, builtin: unknown): boolean {
-  for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p)) {
-    if (types.isProxy(p)) return false; // its traps would be the lookup
-    const d = Object.getOwnPropertyDescriptor(p, name);
-    if (d !== undefined) return 'value' in d && d.value === builtin;
-  }
-  return false;
-}
-
-/** The module of a hook's frame argument (see instrument.ts). */
-function moduleOf(f: FrameArg): ModuleHandle | undefined {
-  if (f instanceof Frame) return f.mod;
-  if (typeof f === 'function') return (f as ModuleToken).rwh ?? ((f as ModuleToken).rwh = new ModuleHandle(f as ModuleToken));
-  return undefined;
-}
 
 /** What a call site's receiver is, once `cn` has recognised it. */
 const enum Kind { Array, Map, Set }
 
 /** Length (arrays) or size (Maps, Sets) of a recognised container, read through the built-ins. */
 function sizeOf(o: object, kind: Kind): number {
-  return kind === Kind.Array ? (o as unknown[]).length : kind === Kind.Map ? mapSize.call(o) : setSize.call(o);
+  return kind === Kind.Array ? (o as unknown[]).length : kind === Kind.Map ? mapSize(o) : setSize(o);
 }
 
 /**
@@ -94,7 +76,9 @@ function kindOf(o: object, name: string): Kind | -1 {
   }
   if (kind === -1 || types.isProxy(o)) return -1;
   const builtin = (kind === Kind.Array ? builtins.array : kind === Kind.Map ? builtins.map : builtins.set).get(name);
-  return findsBuiltin(o, name, builtin) ? kind : -1;
+  // The method the language's lookup finds, on data properties only (an accessor or a Proxy on the
+  // chain: not the built-in).
+  return peekData(o, name).value === builtin ? kind : -1;
 }
 
 /**

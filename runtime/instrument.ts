@@ -146,7 +146,7 @@ function handleOf(token: ModuleToken): ModuleHandle {
 }
 
 /** The module of a hook's frame argument: a frame's module, or the module token's. */
-function moduleOf(f: FrameArg): ModuleHandle | undefined {
+export function moduleOf(f: FrameArg): ModuleHandle | undefined {
   return f instanceof Frame ? f.mod : typeof f === 'function' ? handleOf(f) : undefined;
 }
 
