@@ -12,6 +12,7 @@ import {
 } from './analyzer';
 import { Findings } from './analyzer/detect';
 import { errorNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
+import { isFailureEvent } from './analyzer/failures';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
 import { ProcessEvents, sameList } from './process-events';
@@ -39,7 +40,7 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
  * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
  * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
- * and Error events as [process, ts] (a read of null right before one was used).
+ * and failure events (`analyzer/failures.ts`) as [process, ts] (a reset value read right before one was used).
  * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
@@ -211,7 +212,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
       taskStrOf = task;
     }
     ev.push(taskStr, proc, t);
-    if (name === 'Error') er.push(proc, t);
+    if (isFailureEvent(e, name)) er.push(proc, t);
   }
   const u: number[] = [];
   for (const [trace, list] of units) {

@@ -4,7 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
-import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isStateName, mapSetKey, readShows, removedNothing, sameValue } from './values';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isReset, isStateName, mapSetKey, readShows, removedNothing, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -144,13 +144,14 @@ export function scanVariable(
         if (rec.site !== undefined) siteSawValueAt.set(rec.site, rec.ts);
       }
       if (!earlyReads.has(rec.task) && earlyReads.size < EARLY_READ_WINDOW) earlyReads.set(rec.task, s);
-      // Use after reset: the read saw the empty value that an unordered write of another task had
-      // just stored in place of a value, and the program used it.
-      // The program must have used the null (the job threw right after the read): a guard such
-      // as `if (!this.conn) return` reads the reset value too, and that is what resets are for.
+      // Use after reset: the read saw what an unordered write of another task had just stored in
+      // place of the state's value — empty (`conn = null`) or a flag flipped (`destroyed = true`)
+      // — and the program used it: the job failed right after the read (it threw, or handed an
+      // error to a callback). A guard such as `if (!this.conn) return` reads the reset value too,
+      // and that is what resets are for.
       const w = lastWrite;
-      if (w && w.rec.task !== rec.task && isEmpty(rec.value) && isEmpty(w.rec.value) && !isEmpty(w.rec.old) &&
-          w.rec.old !== undefined && ordering.throwsAfter(s) && !ordering.orderedForUse(w, s)) {
+      if (w && w.rec.task !== rec.task && rec.value === w.rec.value && isReset(w.rec) &&
+          ordering.throwsAfter(s) && !ordering.orderedForUse(w, s)) {
         noteOrder({
           kind: 'use_after_reset', variable: rec.variable, severity: 'WARNING',
           seqs: [w.rec.seq, rec.seq], roles: ['reset_write', 'late_read'], conflict: [w.rec.seq, rec.seq],

@@ -7,6 +7,7 @@ import type { AccessDetail, AccessRecord, AnalysisContext, TaskInfo, UnitInfo } 
 import { unitKey } from './types';
 import { errorNext, jobSplits, processKey } from './jobs';
 import { insertAscending, lowerBound } from './sorted';
+import { isFailureEvent } from './failures';
 
 export function micros(timestamp: string): number {
   // Date.parse keeps milliseconds only; the fraction's remaining digits carry the microseconds.
@@ -106,7 +107,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     let proc = procs.get(pk);
     if (!proc) procs.set(pk, (proc = { ts: [], task: [], errors: [] }));
     procOf.set(e.metadata.thread_id, pk);
-    if (kindName(e) === 'Error') proc.errors.push(ts);
+    if (isFailureEvent(e, kindName(e))) proc.errors.push(ts);
     let no = taskNo.get(e.metadata.thread_id);
     if (no === undefined) {
       taskNo.set(e.metadata.thread_id, (no = taskNames.length));

@@ -100,6 +100,16 @@ export function isFlag(value: string | undefined): boolean {
 }
 
 /**
+ * The write reset the state: replaced a value with null/undefined (`this.conn = null`), or flipped a
+ * flag (`destroyed = true`, `open = false`).
+ */
+export function isReset(write: AccessRecord): boolean {
+  const { old, value } = write;
+  if (old === undefined || value === undefined || old === value) return false;
+  return (isEmpty(value) && !isEmpty(old)) || (isFlag(old) && isFlag(value));
+}
+
+/**
  * A container removal that removed nothing: `shift()` / `pop()` on an empty array, a `splice`
  * that took no element and inserted none, a `delete` that left the size as it was.
  */

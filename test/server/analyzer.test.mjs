@@ -554,6 +554,30 @@ test('use after reset: a timer reads state that an unordered disconnect() reset'
   t.regex(races[0].description, /reset it from \{"auth":"token"\} to null at client\.ts:12 first, then .* read null at client\.ts:6/);
 });
 
+test('use after reset: a flag flipped by an unordered timer, read by a job that hands an error to its callback', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  main.write('PooledSocket.destroyed', null, false, 'agent.ts:12');
+  const idle = main.spawn('idleTimeout'); idle.await('agent.ts:45'); // setTimeout(onIdleTimeout)
+  const next = main.spawn('nextRequest'); next.await('agent.ts:70'); // setTimeout(request)
+  idle.write('PooledSocket.destroyed', false, true, 'agent.ts:18');
+  next.read('PooledSocket.destroyed', true, 'agent.ts:22'); // this.destroyed ? done(new Error(...)) : ...
+  t.deepEqual(analyzeEvents(sim.events.slice()), [], 'a job that reads the flag and goes on normally is a guard');
+  next.emit({ FunctionCall: { function_name: '<anonymous>', module: 'agent', args: { err: { $type: 'Error', name: 'Error', message: 'socket hang up' } }, file: 'agent.ts', line: 60 } });
+  const races = analyzeEvents(sim.events);
+  t.deepEqual(races.map((r) => `${r.kind} ${r.variable}`), ['use_after_reset PooledSocket.destroyed']);
+  t.deepEqual(races[0].accesses.map((a) => a.role), ['reset_write', 'late_read']);
+  // A call with ordinary arguments, or a value set rather than reset, is no failure.
+  const plain = new Sim();
+  const m = plain.root();
+  m.write('job.state', null, 1, 'job.ts:1');
+  const a = m.spawn('a'); a.await(); const b = m.spawn('b'); b.await();
+  a.write('job.state', 1, 2, 'job.ts:5');
+  b.read('job.state', 2, 'job.ts:9');
+  b.emit({ FunctionCall: { function_name: 'done', module: 'job', args: { err: { $type: 'Error', name: 'Error', message: 'x' } }, file: 'job.ts', line: 10 } });
+  t.deepEqual(analyzeEvents(plain.events), [], 'a number replaced by another number is not a reset');
+});
+
 test('order violations stay silent: sequential requests, locks, ordered writes, non-empty values', (t) => {
   // Logout, then a later request of the same client reads the reset session.
   let sim = new Sim();
