@@ -5,9 +5,10 @@
  * backed by AsyncLocalStorage for code we did not instrument) is kept in step at every entry, exit
  * and suspension point so callbacks scheduled by a task start from the right parent.
  */
-import { AsyncLocalStorage, executionAsyncId, triggerAsyncId } from 'node:async_hooks';
+import { AsyncLocalStorage, executionAsyncId, executionAsyncResource, triggerAsyncId } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Clock } from './clock';
+import { peekData } from './peek';
 import { K, type Sink, type Span } from './record';
 import { nowMicros } from './time';
 
@@ -335,10 +336,29 @@ const MAX_SETTLERS = 4096;
 export function noteReaction(task: Task): void {
   const settler = settledBy.get(triggerAsyncId());
   if (settler !== undefined && settler.final !== null) task.joinClock(settler.final);
+  noteTick(task);
   const id = executionAsyncId();
   if (id <= 0) return;
   if (settledBy.size >= MAX_SETTLERS) settledBy.delete(settledBy.keys().next().value as number);
   settledBy.set(id, task);
+}
+
+/**
+ * The latest callback task of each `setInterval` timer (its Timeout object, the resource a tick runs
+ * in on every Node version). Node schedules the next tick only once the previous one returned, so
+ * a tick happens after everything the previous tick did: tick → next tick is a real edge (a poll
+ * that reads state each tick sees its own earlier reads), not an assumption from time.
+ */
+const lastTick = new WeakMap<object, Task>();
+
+function noteTick(task: Task): void {
+  const res = executionAsyncResource() as object | undefined;
+  if (typeof res !== 'object' || res === null) return;
+  // Node's own Timeout object: `_repeat` is a data property, the interval of a repeating timer.
+  if (typeof peekData(res, '_repeat').value !== 'number') return;
+  const prev = lastTick.get(res);
+  if (prev !== undefined && prev !== task && prev.final !== null) task.joinClock(prev.final);
+  lastTick.set(res, task);
 }
 
 /** A task that starts a new trace (a recorded request), forked from `parent`. */

@@ -275,8 +275,17 @@ export function scanVariable(
     replacedReads = [];
     if (isFlag(rec.old) && isFlag(rec.value) && rec.old !== rec.value) {
       flagFlips++;
+      // A site whose read of the old value is causally before this write started the work that
+      // flips the flag (a poll that launched a fetch and checks `item.fetched` each tick): its
+      // later reads of the new value were waiting for it.
+      const started = new Set<string | number | undefined>();
       for (const r of earlyReads.values()) {
-        if (r.rec.task !== rec.task && r.rec.value === rec.old && !ordering.orderedForUse(r, s)) replacedReads.push({ read: r, laterJobs: new Set() });
+        if (r.rec.value === rec.old && r.rec.task !== rec.task && ordering.causallyBefore(r, s)) started.add(r.rec.site);
+      }
+      for (const r of earlyReads.values()) {
+        if (r.rec.task !== rec.task && r.rec.value === rec.old && !started.has(r.rec.site) && !ordering.orderedForUse(r, s)) {
+          replacedReads.push({ read: r, laterJobs: new Set() });
+        }
       }
     }
     writes.push(s);
