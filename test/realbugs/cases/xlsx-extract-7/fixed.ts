@@ -12,12 +12,12 @@ class SheetParser extends EventEmitter {
     const next = () => {
       if (i < rows.length) {
         this.emit('row', rows[i++]);
-        setTimeout(next, 10);
+        setTimeout(next, 40);
       } else {
         this.emit('close');
       }
     };
-    setTimeout(next, 10);
+    setTimeout(next, 40);
   }
 }
 
@@ -25,7 +25,7 @@ class SheetParser extends EventEmitter {
 class ZipStream extends EventEmitter {
   read(): void {
     setTimeout(() => this.emit('entry', ['id,name', '1,ada', '2,grace', '3,edsger']), 5);
-    setTimeout(() => this.emit('close'), 20);
+    setTimeout(() => this.emit('close'), 75);
   }
 }
 
