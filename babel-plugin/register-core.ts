@@ -91,8 +91,11 @@ export function shouldInstrument(filename: string): boolean {
 /** Instruments one file's source for the given module format; cached on disk. */
 export function compile(source: string, filename: string, format: 'commonjs' | 'module'): string {
   const s = registerState();
+  // The output names the runtime by absolute location: a project moved or reinstalled elsewhere
+  // must not load cached files that import a runtime which is no longer there.
+  const runtime = runtimeFor(format, s.opts);
   const key = s.cacheDir
-    ? createHash('sha256').update(s.stamp).update('\0').update(format).update('\0').update(filename).update('\0').update(JSON.stringify(s.raw)).update('\0').update(source).digest('hex')
+    ? createHash('sha256').update(s.stamp).update('\0').update(format).update('\0').update(runtime).update('\0').update(filename).update('\0').update(JSON.stringify(s.raw)).update('\0').update(source).digest('hex')
     : '';
   const cacheFile = s.cacheDir ? join(s.cacheDir, key.slice(0, 2), key + '.js') : '';
   if (cacheFile) {
@@ -114,7 +117,7 @@ export function compile(source: string, filename: string, format: 'commonjs' | '
     parserOpts: { allowReturnOutsideFunction: format === 'commonjs', errorRecovery: false },
     retainLines: true,
     sourceMaps: 'inline',
-    plugins: [[plugin, { ...s.raw, root: s.root, runtimeModule: runtimeFor(format, s.opts) }]],
+    plugins: [[plugin, { ...s.raw, root: s.root, runtimeModule: runtime }]],
   });
   const code: string = out.code;
   if (cacheFile) {

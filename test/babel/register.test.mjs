@@ -112,6 +112,31 @@ test.serial('include/exclude options are honoured (env JSON and package.json "ra
   t.regex(bad.stderr, /option "instrument"/);
 });
 
+test.serial('a cached file is not reused once the runtime it imports has moved', async (t) => {
+  // Two installs of raceway (a project moved, or reinstalled elsewhere) share one cache directory:
+  // the second must not load output that imports the first one's runtime after it is gone.
+  const dir = appDir(t);
+  const cache = join(dir, '.cache');
+  const installs = mkdtempSync(join(repoRoot, 'node_modules', '.rw-installs-'));
+  t.teardown(() => rmSync(installs, { recursive: true, force: true }));
+  const copy = (name) => {
+    const root = join(installs, name);
+    mkdirSync(root, { recursive: true });
+    cpSync(join(repoRoot, 'dist'), join(root, 'dist'), { recursive: true });
+    cpSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+    return root;
+  };
+  const a = copy('a');
+  const b = copy('b');
+  const plain = await node(['app.js'], dir);
+  const first = await node(['-r', join(a, 'dist', 'babel-plugin', 'register.js'), 'app.js'], dir, { RACEWAY_CACHE_DIR: cache });
+  t.is(first.stdout, plain.stdout, first.stderr);
+  rmSync(a, { recursive: true, force: true });
+  const second = await node(['-r', join(b, 'dist', 'babel-plugin', 'register.js'), 'app.js'], dir, { RACEWAY_CACHE_DIR: cache });
+  t.is(second.code, 0, second.stderr);
+  t.is(second.stdout, plain.stdout);
+});
+
 test.serial('compiled output is cached on disk and reused; a changed file is recompiled', async (t) => {
   const dir = appDir(t);
   const cache = join(dir, '.cache');
