@@ -5,7 +5,7 @@
  * backed by AsyncLocalStorage for code we did not instrument) is kept in step at every entry, exit
  * and suspension point so callbacks scheduled by a task start from the right parent.
  */
-import { AsyncLocalStorage, executionAsyncId, executionAsyncResource, triggerAsyncId } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Clock } from './clock';
 import { peekData } from './peek';
@@ -168,6 +168,10 @@ interface ContextState {
   recordedInFlight: number;
   /** The process-wide client records nothing (disabled, or shut down): every invocation is unrecorded. */
   off?: boolean;
+  /** Clock of the recorded task that resolved each promise (by async id), when it resolved it. */
+  resolvedBy?: Map<number, Clock>;
+  /** The `promiseResolve` hook filling `resolvedBy`, on while AsyncLocalStorage is. */
+  resolveHook?: AsyncHook;
 }
 
 function quietTask0(): Task {
@@ -253,7 +257,15 @@ function switchOffStorageIfIdle(): void {
   if (state.alsOn && state.recordedInFlight === 0 && state.throttled) {
     state.als.disable();
     state.alsOn = false;
+    state.resolveHook?.disable();
   }
+}
+
+/** AsyncLocalStorage is (about to be) in use: the resolve hook runs with it. */
+function storageOn(): void {
+  if (state.alsOn) return;
+  state.alsOn = true;
+  (state.resolveHook ??= createHook({ promiseResolve: noteResolve })).enable();
 }
 
 /** A recorded request starts / ends (keeps AsyncLocalStorage on while any is in flight). */
@@ -295,7 +307,7 @@ export function enterTask(task: Task): void {
   // A task's running segment stays the store; anything else (another task's, or this task's ended
   // segment) is replaced by a new segment of this task.
   if (state.als.getStore() !== task.seg || task.seg === null) {
-    state.alsOn = true;
+    storageOn();
     state.als.enterWith(task.seg = new Segment(task));
   }
 }
@@ -307,14 +319,14 @@ export function enterTask(task: Task): void {
 export function leaveTo(current: Task | null, store: Segment | undefined): void {
   state.current = current;
   if (state.als.getStore() !== store) {
-    state.alsOn = true;
+    storageOn();
     state.als.enterWith(store as Segment);
   }
 }
 
 /** Runs `fn` with `task` as the async-propagated task (for middleware). */
 export function runInTask<T>(task: Task, fn: () => T): T {
-  state.alsOn = true;
+  storageOn();
   return state.als.run(task.seg = new Segment(task), fn);
 }
 
@@ -336,11 +348,42 @@ const MAX_SETTLERS = 4096;
 export function noteReaction(task: Task): void {
   const settler = settledBy.get(triggerAsyncId());
   if (settler !== undefined && settler.final !== null) task.joinClock(settler.final);
+  joinResolver(task);
   noteTick(task);
   const id = executionAsyncId();
   if (id <= 0) return;
   if (settledBy.size >= MAX_SETTLERS) settledBy.delete(settledBy.keys().next().value as number);
   settledBy.set(id, task);
+}
+
+const MAX_RESOLVED = 4096;
+
+/**
+ * `promiseResolve` hook: a promise resolved or rejected while a recorded task runs instrumented
+ * code (`resolve(value)` in a timer or I/O callback, an executor's `reject(err)`) keeps that task's
+ * clock then. Promises the engine settles after the code that settles them has returned (a `.then`
+ * callback's promise, an async function's result) find no ambient task and are left to
+ * `settledBy` and the joins of finished children. Never throws (an async hook that throws ends the
+ * process).
+ */
+function noteResolve(id: number): void {
+  try {
+    const t = state.current;
+    if (t === null || !t.sampled) return;
+    const map = state.resolvedBy ??= new Map();
+    if (map.size >= MAX_RESOLVED) map.delete(map.keys().next().value as number);
+    map.set(id, t.clock());
+  } catch { /* never into the app */ }
+}
+
+/**
+ * resolve → reaction: a promise reaction, or an async function resuming after `await p`, runs after
+ * whatever resolved `p` did up to the resolution (`p` is the reaction's trigger on every Node
+ * version once a promise hook is on).
+ */
+export function joinResolver(task: Task): void {
+  const c = state.resolvedBy?.get(triggerAsyncId());
+  if (c !== undefined) task.joinClock(c);
 }
 
 /**
