@@ -168,6 +168,8 @@ const F = {
   variableDeclarator: (id: any, init: any = null): t.VariableDeclarator => ({ type: 'VariableDeclarator', id, init }) as t.VariableDeclarator,
   tryStatement: (block: any, handler: any, finalizer: any): t.TryStatement => ({ type: 'TryStatement', block, handler, finalizer }) as t.TryStatement,
   returnStatement: (argument: any): t.ReturnStatement => ({ type: 'ReturnStatement', argument }) as t.ReturnStatement,
+  throwStatement: (argument: any): t.ThrowStatement => ({ type: 'ThrowStatement', argument }) as t.ThrowStatement,
+  catchClause: (param: any, body: any): t.CatchClause => ({ type: 'CatchClause', param, body }) as t.CatchClause,
   /** Shallow copies for the leaf nodes we duplicate (identifiers, literals, private names). */
   cloneNode: <T extends t.Node>(n: T): T => {
     switch (n.type) {
@@ -1609,7 +1611,11 @@ export class Instrumenter {
       body.directives = [];
       tryBlock = body;
     } else tryBlock = F.blockStatement(stmts);
-    const tryStmt = F.tryStatement(tryBlock, null, F.blockStatement([F.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))]));
+    // `catch (e) { throw thrown(f, e); }`: an exception leaving the body is recorded and rethrown
+    // as the same value (SPEC §3).
+    const caught = F.identifier(this.P + 'e');
+    const handler = F.catchClause(caught, F.blockStatement([F.throwStatement(this.hook(ctx, 'thrown', [F.identifier(frameName), F.identifier(caught.name)]))]));
+    const tryStmt = F.tryStatement(tryBlock, handler, F.blockStatement([F.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))]));
     const wrapped = F.blockStatement([F.variableDeclaration('var', decls), tryStmt], directives);
     fnode.body = wrapped;
     if (isArrow) (fnode as t.ArrowFunctionExpression).expression = false;

@@ -5,12 +5,13 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  */
 import { getClient, type RacewayClient } from './client';
-import { ambientTask, currentTask, enterTask, isThrottled, leaveTo, noteReaction, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Segment, type Task } from './context';
+import { ambientTask, currentTask, enterTask, isThrottled, joinResolver, leaveTo, noteReaction, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Segment, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
 import { K, type Span } from './record';
 import { snapshot } from './serialize';
+import { peekData, tag } from './peek';
 import { SiteAccessors, sloppyDelete, sloppySet, strictDelete, strictSet, type Deleter, type Getter, type Setter } from './site-access';
 
 /**
@@ -386,6 +387,7 @@ function unpause(f: Frame): void {
   f.prevStore = storedSegment();
   if (f.owns) enterTask(f.task);
   f.task.resumeSegment();
+  joinResolver(f.task);
 }
 
 /** Before `await`: AsyncAwait, and the caller's task becomes current again. Returns `value` itself. */
@@ -801,3 +803,41 @@ export function blk(f: FrameArg): BlockHandle {
  * variable. See containers.ts.
  */
 export { cn, cc } from './containers';
+
+// ---- exceptions ---------------------------------------------------------------------------------
+
+/** Thrown objects already recorded: an exception is recorded where it first leaves an invocation. */
+const recordedThrows = new WeakSet<object>();
+
+/**
+ * `catch (e) { throw thrown(f, e); }` around every instrumented body (SPEC §3): an exception that
+ * leaves an invocation is an Error event of the invocation's task (its job failed there: what tells
+ * a read that decided a failure from a guard), recorded once per thrown object, at the innermost
+ * instrumented function it leaves; returns `e` itself, which the program then rethrows unchanged.
+ * Reads no property that could run program code: the type is the class name, the message a data
+ * property, and the trace the function it left (V8 formats `stack` through a program's
+ * `Error.prepareStackTrace`).
+ */
+export function thrown<T>(f: FrameArg, e: T): T {
+  if (!(f instanceof Frame) || !f.task.sampled) return e;
+  const c = on();
+  if (c === null) return e;
+  try {
+    let type: string = typeof e;
+    let message = '';
+    if (typeof e === 'object' && e !== null) {
+      if (recordedThrows.has(e)) return e;
+      recordedThrows.add(e);
+      if (!types.isProxy(e)) {
+        type = tag(e);
+        const m = peekData(e, 'message').value;
+        if (typeof m === 'string') message = m.length > 1024 ? m.slice(0, 1024) : m;
+      }
+    } else {
+      message = String(snapshot(e));
+    }
+    const s = f.site;
+    emit(c, f.task, K.Error, type, message, [`at ${s.name || '<anonymous>'} (${s.file}:${s.line})`]);
+  } catch { /* never into the app */ }
+  return e;
+}

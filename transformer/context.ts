@@ -64,7 +64,7 @@ export class FileContext {
     return this.factory.createUniqueName(text, this.ts.GeneratedIdentifierFlags.Optimistic);
   }
   private names = 0;
-  newName(kind: 't' | 'f' | 'b'): TS.Identifier {
+  newName(kind: 't' | 'f' | 'b' | 'e'): TS.Identifier {
     return this.uniqueName('__rw_' + kind + ++this.names);
   }
 

@@ -148,7 +148,7 @@ export function uncaughtError(stderr) {
   return m ? m[0] : null;
 }
 
-const KINDS = new Set(['StateChange', 'FunctionCall', 'AsyncAwait', 'AsyncSpawn']);
+const KINDS = new Set(['StateChange', 'FunctionCall', 'AsyncAwait', 'AsyncSpawn', 'Error']);
 
 /**
  * Projection of an event stream that fixtures assert on: ids and timestamps dropped, task ids
@@ -171,9 +171,14 @@ export function projectEvents(events) {
     const d = e.kind[k];
     const t = task(e.metadata.thread_id);
     if (k === 'StateChange') {
-      out.push(d.access_type === 'Read' ? [t, 'Read', d.variable, d.new_value, d.location] : [t, d.access_type, d.variable, d.old_value, d.new_value, d.location]);
+      if (d.access_type !== 'Read') out.push([t, d.access_type, d.variable, d.old_value, d.new_value, d.location]);
+      // A keyed container read (`get`, `has`) carries the entry asked for as its old value.
+      else if (JSON.stringify(d.old_value) !== JSON.stringify(d.new_value)) out.push([t, 'Read', d.variable, d.new_value, d.location, d.old_value]);
+      else out.push([t, 'Read', d.variable, d.new_value, d.location]);
     } else if (k === 'FunctionCall') out.push([t, 'Call', d.function_name, d.args, `${d.file}:${d.line}`]);
     else if (k === 'AsyncSpawn') out.push([t, 'Spawn', task(d.task_id), d.spawned_by]);
+    // Type and message only: the trace of an uncaught exception names compiled files.
+    else if (k === 'Error') out.push([t, 'Error', d.error_type, d.message]);
     else out.push([t, 'Await', d.awaited_at]);
   }
   return out;

@@ -141,7 +141,11 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
         // module token did); else through the namespace (`enter` is what runs the token then).
         c.callVia('enter', [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.params))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));
-      out.push(f.createTryStatement(f.createBlock(stmts, true), undefined,
+      // `catch (e) { throw thrown(f, e); }`: an exception leaving the body is recorded and
+      // rethrown as the same value (SPEC §3).
+      const caught = c.newName('e');
+      out.push(f.createTryStatement(f.createBlock(stmts, true),
+        f.createCatchClause(f.createVariableDeclaration(caught), f.createBlock([f.createThrowStatement(c.call('thrown', [fn.frame, caught]))], true)),
         f.createBlock([f.createExpressionStatement(c.call('exit', [fn.frame]))], true)));
     } else {
       out.push(...tempDeclaration(I, fn.temps), ...stmts);
