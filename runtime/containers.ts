@@ -155,8 +155,11 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
     oldV = { size: n0 };
     switch (method) {
       case 'get': case 'has':
+        // The entry asked for travels as `old_value` (a Read's own value is the result): a `has`
+        // that found a key and a later one that did not are about the same entry only if the keys match.
         access = 'Read';
-        oldV = newV = snapshot(result);
+        oldV = { [method]: el(null)(key) };
+        newV = snapshot(result);
         if (method === 'get' && isObjectLike(result) && isKey(key)) nameChild(obj, name, key, result);
         break;
       case 'set': newV = { set: [el(null)(key), el(isKey(key) ? key : null)(mapGet.call(obj, key))], size: n1 }; break;
