@@ -11,7 +11,7 @@ import {
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
-import { errorNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
+import { failsNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
 import { isFailureEvent } from './analyzer/failures';
 import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
@@ -453,6 +453,8 @@ export class LiveIndex {
   /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
   private taskProc = new Int32Array(0);
   private readonly errors = new Map<number, number[]>();
+  /** Each process's state-access timestamps, ascending (whether a failure came before the next access). */
+  private readonly accessTimes = new Map<number, number[]>();
   /** Scratch for `updateSplits`: the update that last met a task. */
   private metStamp = new Int32Array(0);
   private stamp = 0;
@@ -656,6 +658,12 @@ export class LiveIndex {
         acc.locks.set(seq, locks);
       }
       const ts = n[o + 9]!;
+      const proc = task < this.taskProc.length ? this.taskProc[task]! : -1;
+      if (proc >= 0) {
+        let times = this.accessTimes.get(proc);
+        if (!times) this.accessTimes.set(proc, (times = []));
+        insertAscending(times, ts);
+      }
       num[seq * 2] = ts;
       num[seq * 2 + 1] = n[o + 10]!;
       access[seq] = n[o + 8]!;
@@ -865,7 +873,7 @@ export class LiveIndex {
         if (!errs) return false;
         const ev = this.procs.get(p)!;
         ev.sort();
-        return errorNext(ev.ts, ev.n, errs, ts);
+        return failsNext(ev.ts, ev.n, errs, this.accessTimes.get(p) ?? [], ts);
       },
       children: {
         get: (name) => {

@@ -4,7 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
-import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isReset, isStateName, mapSetKey, readShows, removedNothing, sameValue } from './values';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isReset, isStateName, keyedAccess, mapSetKey, readShows, removedNothing, sameValue } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -58,6 +58,55 @@ class Findings {
 /** Most reads since the latest write, by distinct task, kept for the use-before-init check. */
 const EARLY_READ_WINDOW = 32;
 
+/** Recent keyed accesses of one container entry (bounded: the check and its act are close in time). */
+interface KeyHistory {
+  seen: { s: AccessState; present: boolean }[];
+  changes: AccessState[];
+}
+
+const KEY_HISTORY = 16;
+
+/**
+ * A stale check of a container entry: an access found the entry there (or not), its causal
+ * successor — the same task after an await, or a callback its chain started — found the opposite,
+ * because a task ordered with neither added or removed the entry in between, and the successor's
+ * job failed right there (`if (!disk.delete(path)) throw enoent(path)`, a port found taken after a
+ * probe found it free). Successors that find the change and go on (a cache filled by another
+ * request meanwhile, a second `delete` of a cleanup) are what checking again is for.
+ */
+function staleKeyCheck(
+  keys: Map<string, KeyHistory>,
+  k: { key: string; present: boolean; changed: boolean },
+  s: AccessState,
+  ordering: Ordering,
+  add: (f: RaceFinding, t1: string, t2: string) => void,
+  out: Findings,
+): void {
+  let h = keys.get(k.key);
+  if (!h) keys.set(k.key, (h = { seen: [], changes: [] }));
+  const v = s.rec.variable;
+  if (h.changes.length > 0 && ordering.throwsAfter(s)) {
+    for (let i = h.seen.length - 1; i >= 0; i--) {
+      const check = h.seen[i]!;
+      if (check.present === k.present || check.s.job === s.job || !ordering.causallyBefore(check.s, s)) continue;
+      const x = h.changes.find((c) => c.rec.ts > check.s.rec.ts && c.rec.task !== s.rec.task && !ordering.causallyOrdered(c, s));
+      if (x === undefined || out.has('check_then_act', v, s.rec.task, x.rec.task)) continue;
+      add({
+        kind: 'check_then_act', variable: v, severity: 'WARNING',
+        seqs: [check.s.rec.seq, x.rec.seq, s.rec.seq], roles: ['check_read', 'interleaved_write', 'act'],
+        conflict: [check.s.rec.seq, x.rec.seq],
+      }, s.rec.task, x.rec.task);
+      break;
+    }
+  }
+  h.seen.push({ s, present: k.present });
+  if (h.seen.length > KEY_HISTORY) h.seen.shift();
+  if (k.changed) {
+    h.changes.push(s);
+    if (h.changes.length > KEY_HISTORY) h.changes.shift();
+  }
+}
+
 /**
  * Scans one variable's accesses (any order; they are sorted here by time, then seq).
  */
@@ -102,6 +151,8 @@ export function scanVariable(
   // Writes that flipped a flag (true <-> false): one flip is a terminal mark (ended, closed,
   // destroyed); a flag flipped back and forth is a mode (paused) that its readers follow.
   let flagFlips = 0;
+  // Keyed container accesses, per key: what each found, and the accesses that added or removed it.
+  const keys = new Map<string, KeyHistory>();
 
   /**
    * Finds the latest other-task write strictly after `from` and before the end of `writes` that
@@ -128,6 +179,8 @@ export function scanVariable(
 
   for (const rec of sorted) {
     const s = ordering.state(rec);
+    const keyed = keyedAccess(rec);
+    if (keyed !== undefined) staleKeyCheck(keys, keyed, s, ordering, add, out);
     let st = tasks.get(rec.task);
     if (!st) tasks.set(rec.task, (st = { lastRead: null, checkRead: null, writeJob: null, readJob: null, readsInJob: 0 }));
 

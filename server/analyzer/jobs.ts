@@ -96,16 +96,21 @@ export function processKey(pid: number, service: string): string {
   return pid + '\u0000' + service;
 }
 
+/** How many events may lie between an access and the failure it led to (see `failsNext`). */
+export const FAILURE_REACH = 16;
+
 /**
- * Whether the first event after `ts` in a process's events (sorted timestamps `ts`, `n` of them)
- * is one of its Error events (`errors`, ascending): nothing happened between the access at `ts`
- * and the error.
+ * Whether the job of an access at `at` failed right after it: the first failure event of its process
+ * after `at` (`failures`, ascending: see failures.ts) comes before the process's next state access
+ * (`accesses`, ascending timestamps) and within `FAILURE_REACH` events of it (`ts`, `n`: every
+ * event's timestamp, sorted). Calls and awaits may come in between (`throw enoent(path)` calls a
+ * helper that builds the error); another read or write means the program went on with other work.
  */
-export function errorNext(ts: ArrayLike<number>, n: number, errors: readonly number[], at: number): boolean {
-  let k = 0;
-  while (k < errors.length && errors[k]! <= at) k++;
-  if (k === errors.length) return false;
-  const err = errors[k]!;
-  // Events strictly between the access and the error.
-  return lowerBound(ts, err, n) - upperBound(ts, at, n) === 0;
+export function failsNext(ts: ArrayLike<number>, n: number, failures: readonly number[], accesses: ArrayLike<number>, at: number): boolean {
+  const k = upperBound(failures, at);
+  if (k === failures.length) return false;
+  const failure = failures[k]!;
+  const a = upperBound(accesses, at);
+  if (a < accesses.length && accesses[a]! < failure) return false;
+  return lowerBound(ts, failure, n) - upperBound(ts, at, n) <= FAILURE_REACH;
 }

@@ -5,7 +5,7 @@
 import type { RacewayEvent } from '../../runtime/events';
 import type { AccessDetail, AccessRecord, AnalysisContext, TaskInfo, UnitInfo } from './types';
 import { unitKey } from './types';
-import { errorNext, jobSplits, processKey } from './jobs';
+import { failsNext, jobSplits, processKey } from './jobs';
 import { insertAscending, lowerBound } from './sorted';
 import { isFailureEvent } from './failures';
 
@@ -96,7 +96,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const stats = new Map<string, UnitStats>();
   const children = new Map<string, string[]>();
   const details = new Map<number, AccessDetail>();
-  const procs = new Map<string, { ts: number[]; task: number[]; errors: number[] }>();
+  const procs = new Map<string, { ts: number[]; task: number[]; errors: number[]; accesses: number[] }>();
   const procOf = new Map<string, string>();
   const taskNo = new Map<string, number>();
   const taskNames: string[] = [];
@@ -105,7 +105,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     noteContext(e, ts, tasks, stats, children);
     const pk = processKey(e.metadata.process_id, e.metadata.service_name);
     let proc = procs.get(pk);
-    if (!proc) procs.set(pk, (proc = { ts: [], task: [], errors: [] }));
+    if (!proc) procs.set(pk, (proc = { ts: [], task: [], errors: [], accesses: [] }));
     procOf.set(e.metadata.thread_id, pk);
     if (isFailureEvent(e, kindName(e))) proc.errors.push(ts);
     let no = taskNo.get(e.metadata.thread_id);
@@ -116,6 +116,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     proc.ts.push(ts);
     proc.task.push(no);
     if (kindName(e) !== 'StateChange') return;
+    proc.accesses.push(ts);
     const sc = (e.kind as { StateChange: { variable: string; access_type: AccessRecord['access']; location: string; old_value: unknown; new_value: unknown } }).StateChange;
     const rec: AccessRecord = {
       seq, variable: sc.variable, task: e.metadata.thread_id, unit: unitKey(e.metadata.service_name, e.trace_id),
@@ -139,12 +140,14 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const sortedTs = new Map<string, Float64Array>();
   for (const [k, p] of procs) {
     p.errors.sort((a, b) => a - b);
+    p.accesses.sort((a, b) => a - b);
     if (p.errors.length) sortedTs.set(k, Float64Array.from(p.ts).sort());
   }
   const throwsAfter = (task: string, ts: number): boolean => {
     const pk = procOf.get(task);
     const sorted = pk === undefined ? undefined : sortedTs.get(pk);
-    return sorted !== undefined && errorNext(sorted, sorted.length, procs.get(pk!)!.errors, ts);
+    const p = procs.get(pk!)!;
+    return sorted !== undefined && failsNext(sorted, sorted.length, p.errors, p.accesses, ts);
   };
   return { byVariable, context: { tasks, units, children, throwsAfter }, details };
 }

@@ -11,6 +11,16 @@ function show(v: JsonValue | undefined): string {
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
 
+/** What an access saw: its value, or for a keyed container read the entry asked for and the answer. */
+function seen(x: RaceAccess): string {
+  const o = x.old_value;
+  if (x.access_type === 'Read' && o !== null && typeof o === 'object' && !Array.isArray(o)) {
+    const m = 'get' in o ? 'get' : 'has' in o ? 'has' : null;
+    if (m !== null) return `${m}(${show(o[m])}) = ${show(x.new_value)}`;
+  }
+  return show(x.new_value);
+}
+
 function explain(f: RaceFinding, a: RaceAccess[]): string {
   const by = (x: RaceAccess) => `task ${short(x.thread_id)} (trace ${short(x.trace_id)})`;
   switch (f.kind) {
@@ -22,7 +32,12 @@ function explain(f: RaceFinding, a: RaceAccess[]): string {
     }
     case 'check_then_act': {
       const [check, other, act] = a as [RaceAccess, RaceAccess, RaceAccess];
-      return `Check-then-act on ${f.variable}: ${by(act)} checked ${show(check.new_value)} at ${check.location} ` +
+      if (act.role === 'act') {
+        return `Check-then-act on ${f.variable}: ${by(check)} checked ${seen(check)} at ${check.location}; ${by(act)}, ` +
+          `which continues it, found ${seen(act)} at ${act.location} and failed, because ${by(other)} wrote ` +
+          `${show(other.new_value)} at ${other.location} in between.`;
+      }
+      return `Check-then-act on ${f.variable}: ${by(act)} checked ${seen(check)} at ${check.location} ` +
         `and acted after an await at ${act.location}, but ${by(other)} wrote ${show(other.new_value)} in between.`;
     }
     case 'use_before_init': {

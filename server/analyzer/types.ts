@@ -91,6 +91,8 @@ export type Severity = 'CRITICAL' | 'WARNING';
 
 /** Roles of the accesses in a finding, in the order of `seqs`. */
 export type AccessRole = 'stale_read' | 'check_read' | 'interleaved_write' | 'overwrite' | 'write'
+  /** A check-then-act's act that found the checked container entry changed (a read or a write). */
+  | 'act'
   /** Order violations: the read that saw the empty value, and the unordered write it raced with. */
   | 'early_read' | 'init_write' | 'reset_write' | 'late_read';
 

@@ -120,3 +120,41 @@ export function removedNothing(write: AccessRecord): boolean {
   if (v.startsWith('{"splice":[],"inserted":0,')) return true;
   return v.startsWith('{"delete":') && containerSize(v) === CONTAINER_BEFORE.exec(write.old!)![1];
 }
+
+/**
+ * What a keyed container access found for its entry (SPEC §4.5): the key (JSON text) and whether
+ * the entry was there when the access ran. `get(k)` / `has(k)` Reads carry `{"get": k}` /
+ * `{"has": k}` as `old_value` and the result as value; `delete(k)` found the entry if the size
+ * dropped, `add(k)` / `set(k, v)` if it did not grow. `changed`: the access added or removed it.
+ */
+export interface KeyedAccess {
+  key: string;
+  present: boolean;
+  changed: boolean;
+}
+
+const KEYED_READ = /^\{"(?:get|has)":/;
+const KEYED_WRITE = /^\{"(?:delete|add|set)":/;
+
+export function keyedAccess(rec: AccessRecord): KeyedAccess | undefined {
+  const old = rec.old;
+  const value = rec.value;
+  if (old === undefined || value === undefined) return undefined;
+  try {
+    if (rec.access === 'Read' && KEYED_READ.test(old)) {
+      const q = JSON.parse(old) as { get?: unknown; has?: unknown };
+      const has = 'has' in q;
+      const key = JSON.stringify(has ? q.has : q.get);
+      return { key, present: has ? value === 'true' : value !== 'null', changed: false };
+    }
+    if (KEYED_WRITE.test(value) && isContainerCall(rec)) {
+      const w = JSON.parse(value) as { delete?: unknown; add?: unknown; set?: unknown[] };
+      const before = Number(CONTAINER_BEFORE.exec(old)![1]);
+      const after = Number(containerSize(value));
+      if ('delete' in w) return { key: JSON.stringify(w.delete), present: after < before, changed: after < before };
+      const key = JSON.stringify('add' in w ? w.add : Array.isArray(w.set) ? w.set[0] : undefined);
+      return { key, present: after === before, changed: after > before };
+    }
+  } catch { /* not a keyed access */ }
+  return undefined;
+}

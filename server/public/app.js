@@ -6,6 +6,7 @@
 const KIND = { lost_update: 'lost update', unordered_writes: 'unordered writes', check_then_act: 'check-then-act', use_before_init: 'use before init', use_after_reset: 'use after reset' };
 const ROLE = {
   stale_read: 'stale read', check_read: 'check (read)', interleaved_write: 'interleaved write', overwrite: 'overwriting write', write: 'write',
+  act: 'act (found the entry changed)',
   early_read: 'read first (saw the value before the write)', init_write: 'initialising write (came after the read)',
   reset_write: 'reset (came first)', late_read: 'read after the reset (saw its value)',
 };

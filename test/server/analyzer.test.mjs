@@ -578,6 +578,65 @@ test('use after reset: a flag flipped by an unordered timer, read by a job that 
   t.deepEqual(analyzeEvents(plain.events), [], 'a number replaced by another number is not a reset');
 });
 
+// Keyed container accesses as the runtime records them (SPEC §4.5).
+const has = (task, v, key, found, loc) => task.emit({ StateChange: { variable: v, old_value: { has: key }, new_value: found, location: loc, access_type: 'Read' } });
+const del = (task, v, key, before, removed, loc) => {
+  task.emit({ StateChange: { variable: v, old_value: { size: before }, new_value: { size: before }, location: loc, access_type: 'Read' } });
+  return task.emit({ StateChange: { variable: v, old_value: { size: before }, new_value: { delete: key, size: removed ? before - 1 : before }, location: loc, access_type: 'Write' } });
+};
+const set = (task, v, key, val, before, inserted, loc) => {
+  task.emit({ StateChange: { variable: v, old_value: { size: before }, new_value: { size: before }, location: loc, access_type: 'Read' } });
+  return task.emit({ StateChange: { variable: v, old_value: { size: before }, new_value: { set: [key, val], size: inserted ? before + 1 : before }, location: loc, access_type: 'Write' } });
+};
+const failure = (task) => task.emit({ Error: { error_type: 'Error', message: 'EADDRINUSE', stack_trace: [] } });
+
+test('check-then-act on a container entry: a later step of the chain finds it changed by an unordered task and fails', (t) => {
+  const build = (fails) => {
+    const sim = new Sim();
+    const main = sim.root();
+    const a = main.spawn('startA'); const b = main.spawn('startB');
+    a.await(); b.await();
+    has(a, 'ports', 3000, false, 'port.ts:3'); // each probe finds the port free
+    has(b, 'ports', 3000, false, 'port.ts:3');
+    const la = a.spawn('listenA'); const lb = b.spawn('listenB'); // the bind, a callback the chain started
+    la.await(); lb.await();
+    has(la, 'ports', 3000, false, 'port.ts:9');
+    set(la, 'ports', 3000, 'api', 0, true, 'port.ts:10');
+    has(lb, 'ports', 3000, true, 'port.ts:9'); // the second bind finds it taken
+    if (fails) failure(lb);
+    return analyzeEvents(sim.events);
+  };
+  const races = build(true);
+  t.deepEqual(races.map((r) => `${r.kind} ${r.variable}`), ['check_then_act ports']);
+  t.deepEqual(races[0].accesses.map((a) => a.role), ['check_read', 'interleaved_write', 'act']);
+  t.regex(races[0].description, /checked has\(3000\) = false at port\.ts:3; .* found has\(3000\) = true at port\.ts:9 and failed/);
+  t.deepEqual(build(false), [], 'a chain that finds the entry taken and goes on (a cache filled meanwhile) checked again on purpose');
+});
+
+test('check-then-act on a container entry stays silent when the change is ordered or another entry', (t) => {
+  // The entry removed by the chain's own predecessor: ordered.
+  let sim = new Sim();
+  let main = sim.root();
+  const a = main.spawn('rmA'); a.await();
+  has(a, 'disk', 'build/app.js', true, 'fs.ts:3');
+  del(a, 'disk', 'build/app.js', 3, true, 'fs.ts:5');
+  const b = a.spawn('rmB'); b.await();
+  del(b, 'disk', 'build/app.js', 2, false, 'fs.ts:5');
+  failure(b);
+  t.deepEqual(analyzeEvents(sim.events), [], 'sequential removal');
+  // An unordered removal of another key.
+  sim = new Sim();
+  main = sim.root();
+  const c = main.spawn('c'); const d = main.spawn('d');
+  c.await(); d.await();
+  has(c, 'disk', 'a', true, 'fs.ts:3');
+  del(d, 'disk', 'b', 3, true, 'fs.ts:5');
+  const c2 = c.spawn('c2'); c2.await();
+  has(c2, 'disk', 'b', false, 'fs.ts:9');
+  failure(c2);
+  t.deepEqual(analyzeEvents(sim.events), [], 'another key');
+});
+
 test('order violations stay silent: sequential requests, locks, ordered writes, non-empty values', (t) => {
   // Logout, then a later request of the same client reads the reset session.
   let sim = new Sim();
