@@ -353,8 +353,9 @@ export function scanVariable(
   for (const [f, t1, t2, early, flip] of orderFindings) {
     if (out.has('pair', f.variable, t1, t2)) continue;
     if (flip && flagFlips > 1) continue;
-    if (f.kind === 'use_before_init') {
-      // The reader, or a later read at the same site, saw the value: it was waiting for it.
+    if (f.kind === 'use_before_init' && !(early !== null && ordering.throwsAfter({ rec: early }))) {
+      // The reader, or a later read at the same site, saw the value: it was waiting for it (a
+      // poll that copes with the empty state), unless the early read's job failed right there.
       const init = initTs.get(f.seqs[1]!)!;
       if ((sawValueAt.get(t1) ?? -Infinity) > init) continue;
       if (early?.site !== undefined && (siteSawValueAt.get(early.site) ?? -Infinity) > init) continue;

@@ -113,7 +113,7 @@ export class Ordering {
   }
 
   /** The access's job threw right after it (see `AnalysisContext.throwsAfter`). */
-  throwsAfter(s: AccessState): boolean {
+  throwsAfter(s: AccessState | { rec: AccessRecord }): boolean {
     return this.ctx.throwsAfter?.(s.rec.task, s.rec.ts) ?? false;
   }
 

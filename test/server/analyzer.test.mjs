@@ -790,6 +790,21 @@ test('use before init is not reported for a reader that waited for the value (po
   t.deepEqual(analyzeEvents(sim.events), []);
 });
 
+test('use before init: a request that failed on the empty value is reported even if a later one saw the value', (t) => {
+  const sim = new Sim();
+  const main = sim.root();
+  const init = main.spawn('loadTemplates'); init.await('app.ts:3');
+  const r1 = sim.request('GET', '/roles'); const h1 = r1.spawn('handler');
+  h1.read('app.roleTemplate', null, 'app.ts:9');
+  h1.emit({ Error: { error_type: 'TypeError', message: "Cannot read properties of null (reading 'replace')", stack_trace: [] } });
+  h1.await(); r1.join(h1); r1.respond(500);
+  init.write('app.roleTemplate', null, 'role:{{role}}', 'app.ts:4');
+  const r2 = sim.request('GET', '/roles'); const h2 = r2.spawn('handler');
+  h2.read('app.roleTemplate', 'role:{{role}}', 'app.ts:9'); // the same site later saw the value
+  h2.await(); r2.join(h2); r2.respond(200);
+  t.deepEqual(analyzeEvents(sim.events).map((r) => `${r.kind} ${r.variable}`), ['use_before_init app.roleTemplate']);
+});
+
 test('upstream SDK shape without HTTP events: a trace per request, clocks [[thread, n]], no AsyncAwait', (t) => {
   const run = (interleave) => {
     const sim = new Sim();
