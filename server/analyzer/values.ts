@@ -110,15 +110,16 @@ export function isReset(write: AccessRecord): boolean {
 }
 
 /**
- * A container removal that removed nothing: `shift()` / `pop()` on an empty array, a `splice`
- * that took no element and inserted none, a `delete` that left the size as it was.
+ * A container removal that took nothing out where the program expected an element: `shift()` /
+ * `pop()` on an empty array, a `splice` that took no element and inserted none. A `delete(k)`
+ * that found no entry is not one: removing what is already gone is what a cleanup does (a failing
+ * keyed act is the container-entry check-then-act, see `keyedAccess`).
  */
 export function removedNothing(write: AccessRecord): boolean {
   if (!isContainerCall(write)) return false;
   const v = write.value!;
   if (v.startsWith('{"shift":null,') || v.startsWith('{"pop":null,')) return true;
-  if (v.startsWith('{"splice":[],"inserted":0,')) return true;
-  return v.startsWith('{"delete":') && containerSize(v) === CONTAINER_BEFORE.exec(write.old!)![1];
+  return v.startsWith('{"splice":[],"inserted":0,');
 }
 
 /**
