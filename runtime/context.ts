@@ -324,6 +324,28 @@ export function leaveTo(current: Task | null, store: Segment | undefined): void 
   }
 }
 
+/**
+ * Leaves a callback task that code outside instrumentation called (the event loop, a test
+ * runner, an emitter of an uninstrumented library): that caller goes on after the callback
+ * returned (or first awaited), so what it schedules from now on — the next hook, the next
+ * listener, the next step of its loop — happens after what the callback did. The propagated store
+ * becomes a copy of the caller's ended segment that has joined the callback's clock. A store that
+ * is still running (a request's) or the callback's own is put back as it is.
+ */
+export function returnToCaller(task: Task, store: Segment | undefined): void {
+  if (store === undefined || store.base === null || store.task === task || !task.sampled || !store.task.sampled) {
+    leaveTo(null, store);
+    return;
+  }
+  state.current = null;
+  const cont = new Segment(store.task);
+  cont.base = store.base.join(task.clock(), store.task.id);
+  cont.own = store.own;
+  cont.locks = store.locks;
+  storageOn();
+  state.als.enterWith(cont);
+}
+
 /** Runs `fn` with `task` as the async-propagated task (for middleware). */
 export function runInTask<T>(task: Task, fn: () => T): T {
   storageOn();

@@ -5,7 +5,7 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  */
 import { getClient, type RacewayClient } from './client';
-import { ambientTask, currentTask, enterTask, isThrottled, joinResolver, leaveTo, noteReaction, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Segment, type Task } from './context';
+import { ambientTask, currentTask, enterTask, isThrottled, joinResolver, leaveTo, noteReaction, returnToCaller, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Segment, type Task } from './context';
 import { emit, emitSpan } from './context';
 import { types } from 'node:util';
 import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -366,7 +366,7 @@ function exitRecorded(f: Frame): void {
     task.fn = f.savedFn;
     if (f.owns) {
       task.finish();
-      leaveTo(f.prevCur, f.prevStore);
+      leaveFrame(f);
     }
   } catch { /* never into the app */ }
 }
@@ -376,9 +376,15 @@ function exitRecorded(f: Frame): void {
 function pause(f: Frame): void {
   if (f.owns) {
     f.task.endSegment();
-    leaveTo(f.prevCur, f.prevStore);
+    leaveFrame(f);
     f.prevCur = null; // whatever resumes us later comes from the event loop
   }
+}
+
+/** Gives the thread back to whoever ran the invocation: an instrumented caller, or code outside instrumentation (see `returnToCaller`). */
+function leaveFrame(f: Frame): void {
+  if (f.prevCur === null) returnToCaller(f.task, f.prevStore);
+  else leaveTo(f.prevCur, f.prevStore);
 }
 
 function unpause(f: Frame): void {
@@ -836,6 +842,9 @@ export function thrown<T>(f: FrameArg, e: T): T {
     } else {
       message = String(snapshot(e));
     }
+    // An await that rejected resumes here without `resume`: the rejection's edge (whatever
+    // rejected the awaited promise happened before this failure) is joined now.
+    if (ambientTask() !== f.task) joinResolver(f.task);
     const s = f.site;
     emit(c, f.task, K.Error, type, message, [`at ${s.name || '<anonymous>'} (${s.file}:${s.line})`]);
   } catch { /* never into the app */ }

@@ -6,7 +6,7 @@
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
 import {
-  describe, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
+  describe, failureReaches, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
@@ -40,7 +40,8 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
  * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
  * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
- * and failure events (`analyzer/failures.ts`) as [process, ts] (a reset value read right before one was used).
+ * failure events (`analyzer/failures.ts`) as [process, ts] (a reset value read right before one was used)
+ * and, in the same order, their [task, clock] (whose job each failure belongs to).
  * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
@@ -48,7 +49,7 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
 export interface IndexChunk {
   s: string[];
   n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number];
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number, failureClocks?: number];
 }
 
 export const A_STRIDE = 17;
@@ -58,6 +59,8 @@ const U_STRIDE = 7;
 const T_STRIDE = 3;
 const E_STRIDE = 3;
 const ER_STRIDE = 2;
+/** Per failure event, in the order of the failure section: its task and clock (JSON text). */
+const EC_STRIDE = 2;
 
 /** The chunk format of earlier versions (JSON tuples), still read at start-up. */
 export interface LegacyChunk {
@@ -125,14 +128,14 @@ function roundTrips(ts: number, timestamp: string): boolean {
   return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = []): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length);
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = [], ec: number[] = []): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length + ec.length);
   let o = 0;
-  for (const part of [a, w, sp, u, t, ev, er]) {
+  for (const part of [a, w, sp, u, t, ev, er, ec]) {
     n.set(part, o);
     o += part.length;
   }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE] };
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE, ec.length / EC_STRIDE] };
 }
 
 interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
@@ -156,6 +159,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   let lastTask = '';
   const ev: number[] = [];
   const er: number[] = [];
+  const ec: number[] = [];
   let lastPid = NaN;
   let lastProcService = '';
   let proc = -1;
@@ -212,7 +216,10 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
       taskStrOf = task;
     }
     ev.push(taskStr, proc, t);
-    if (isFailureEvent(e, name)) er.push(proc, t);
+    if (isFailureEvent(e, name)) {
+      er.push(proc, t);
+      ec.push(taskStr, b.once(JSON.stringify(e.causality_vector)));
+    }
   }
   const u: number[] = [];
   for (const [trace, list] of units) {
@@ -220,7 +227,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   }
   const t: number[] = [];
   for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t, ev, er);
+  return finish(b, a, w, sp, u, t, ev, er, ec);
 }
 
 /** The current form of a chunk persisted by an earlier version. */
@@ -453,6 +460,8 @@ export class LiveIndex {
   /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
   private taskProc = new Int32Array(0);
   private readonly errors = new Map<number, number[]>();
+  /** Task and clock of each failure event, by `${process},${ts}` (whose job a failure belongs to). */
+  private readonly failureClocks = new Map<string, [task: number, clock: string][]>();
   /** Each process's state-access timestamps, ascending (whether a failure came before the next access). */
   private readonly accessTimes = new Map<number, number[]>();
   /** Scratch for `updateSplits`: the update that last met a task. */
@@ -510,7 +519,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
-    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0] } = chunk;
+    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
     // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
@@ -617,11 +626,20 @@ export class LiveIndex {
       this.taskProc[task] = Y(pk);
     }
     const erOff = eOff + ne * E_STRIDE;
-    for (let o = erOff; o < erOff + ner * ER_STRIDE; o += ER_STRIDE) {
+    const ecOff = erOff + ner * ER_STRIDE;
+    for (let o = erOff, k = 0; o < erOff + ner * ER_STRIDE; o += ER_STRIDE, k++) {
       const p = Y(n[o]!);
       let list = this.errors.get(p);
       if (!list) this.errors.set(p, (list = []));
       insertAscending(list, n[o + 1]!);
+      if (k < nec) {
+        // Chunks of earlier versions have no failure section: their failures count for their own task only.
+        const key = `${p},${n[o + 1]!}`;
+        const who: [number, string] = [Y(n[ecOff + k * EC_STRIDE]!), s[n[ecOff + k * EC_STRIDE + 1]! | 0]!];
+        const known = this.failureClocks.get(key);
+        if (known) known.push(who);
+        else this.failureClocks.set(key, [who]);
+      }
       this.procs.get(p)!.errorsSince = Math.min(this.procs.get(p)!.errorsSince, n[o + 1]!);
     }
     const locksOf = new Map<number, string[]>();
@@ -866,14 +884,20 @@ export class LiveIndex {
           return info;
         },
       },
-      throwsAfter: (name, ts) => {
+      throwsAfter: (name, ts, ownCounter) => {
         const t = interned.get(name);
         const p = t === undefined || t >= this.taskProc.length ? -1 : this.taskProc[t]!;
         const errs = p < 0 ? undefined : this.errors.get(p);
         if (!errs) return false;
         const ev = this.procs.get(p)!;
         ev.sort();
-        return failsNext(ev.ts, ev.n, errs, this.accessTimes.get(p) ?? [], ts);
+        const own = (f: number): boolean => {
+          const known = this.failureClocks.get(`${p},${f}`);
+          if (known) return known.some(([task, clock]) => failureReaches(strs[task]!, clock, name, ownCounter));
+          for (let i = ev.lowerBound(f); i < ev.n && ev.ts[i] === f; i++) if (ev.task[i] === t) return true;
+          return false;
+        };
+        return failsNext(ev.ts, ev.n, errs, this.accessTimes.get(p) ?? [], ts, own);
       },
       children: {
         get: (name) => {

@@ -100,17 +100,23 @@ export function processKey(pid: number, service: string): string {
 export const FAILURE_REACH = 16;
 
 /**
- * Whether the job of an access at `at` failed right after it: the first failure event of its process
- * after `at` (`failures`, ascending: see failures.ts) comes before the process's next state access
- * (`accesses`, ascending timestamps) and within `FAILURE_REACH` events of it (`ts`, `n`: every
- * event's timestamp, sorted). Calls and awaits may come in between (`throw enoent(path)` calls a
- * helper that builds the error); another read or write means the program went on with other work.
+ * Whether the job of an access at `at` failed right after it: a failure event of its process after
+ * `at` (`failures`, ascending timestamps: see failures.ts) that `own` accepts (made by the access's
+ * task, or by the task that registered it and awaits its outcome), before the process's next state
+ * access (`accesses`, ascending) and within `FAILURE_REACH` events of it (`ts`, `n`: every event's
+ * timestamp, sorted). Calls and awaits may come in between (`throw enoent(path)` calls a helper
+ * that builds the error); another read or write means the program went on with other work, and a
+ * failure of an unrelated task in between is not this job's.
  */
-export function failsNext(ts: ArrayLike<number>, n: number, failures: readonly number[], accesses: ArrayLike<number>, at: number): boolean {
-  const k = upperBound(failures, at);
-  if (k === failures.length) return false;
-  const failure = failures[k]!;
+export function failsNext(ts: ArrayLike<number>, n: number, failures: readonly number[], accesses: ArrayLike<number>, at: number,
+  own: (failureTs: number) => boolean): boolean {
   const a = upperBound(accesses, at);
-  if (a < accesses.length && accesses[a]! < failure) return false;
-  return lowerBound(ts, failure, n) - upperBound(ts, at, n) <= FAILURE_REACH;
+  const until = a < accesses.length ? accesses[a]! : Infinity;
+  const from = upperBound(ts, at, n);
+  for (let k = upperBound(failures, at); k < failures.length && failures[k]! < until; k++) {
+    const failure = failures[k]!;
+    if (lowerBound(ts, failure, n) - from > FAILURE_REACH) return false;
+    if (own(failure)) return true;
+  }
+  return false;
 }

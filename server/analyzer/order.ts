@@ -114,7 +114,7 @@ export class Ordering {
 
   /** The access's job threw right after it (see `AnalysisContext.throwsAfter`). */
   throwsAfter(s: AccessState | { rec: AccessRecord }): boolean {
-    return this.ctx.throwsAfter?.(s.rec.task, s.rec.ts) ?? false;
+    return this.ctx.throwsAfter?.(s.rec.task, s.rec.ts, s.rec.own) ?? false;
   }
 
   /**
@@ -282,15 +282,25 @@ function parseClock(s: AccessState): Map<string, number> {
 /** Component `task` of the clock of `s`, found without parsing the whole clock when it is JSON text. */
 function component(s: AccessState, task: string): number | undefined {
   const c = s.rec.clock;
-  if (typeof c === 'string' && !s.clockMap) {
-    // The store writes clocks with JSON.stringify, so a component always reads `"<task>",<n>]`.
-    const needle = JSON.stringify(task) + ',';
-    const i = c.indexOf(needle);
-    if (i < 0) return undefined;
-    const n = parseInt(c.slice(i + needle.length, i + needle.length + 20), 10);
-    return Number.isNaN(n) ? undefined : n;
-  }
+  if (typeof c === 'string' && !s.clockMap) return clockTextComponent(c, task);
   return parseClock(s).get(task);
+}
+
+/** Component `task` of a clock as JSON text, without parsing it (the store writes clocks with JSON.stringify: `"<task>",<n>]`). */
+export function clockTextComponent(c: string, task: string): number | undefined {
+  const needle = JSON.stringify(task) + ',';
+  const i = c.indexOf(needle);
+  if (i < 0) return undefined;
+  const n = parseInt(c.slice(i + needle.length, i + needle.length + 20), 10);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** A failure by `failTask` with clock `failClock` (JSON text) belongs to the job of an access by `task` (own component `own`): same task, or a clock that has seen the access. */
+export function failureReaches(failTask: string, failClock: string, task: string, own: number): boolean {
+  if (failTask === task) return true;
+  if (own < 0) return false;
+  const seen = clockTextComponent(failClock, task);
+  return seen !== undefined && seen >= own;
 }
 
 /**

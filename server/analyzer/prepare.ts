@@ -8,6 +8,7 @@ import { unitKey } from './types';
 import { failsNext, jobSplits, processKey } from './jobs';
 import { insertAscending, lowerBound } from './sorted';
 import { isFailureEvent } from './failures';
+import { failureReaches } from './order';
 
 export function micros(timestamp: string): number {
   // Date.parse keeps milliseconds only; the fraction's remaining digits carry the microseconds.
@@ -98,6 +99,7 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const details = new Map<number, AccessDetail>();
   const procs = new Map<string, { ts: number[]; task: number[]; errors: number[]; accesses: number[] }>();
   const procOf = new Map<string, string>();
+  const failureTasks = new Map<number, [task: string, clock: string][]>();
   const taskNo = new Map<string, number>();
   const taskNames: string[] = [];
   events.forEach((e, seq) => {
@@ -107,7 +109,13 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     let proc = procs.get(pk);
     if (!proc) procs.set(pk, (proc = { ts: [], task: [], errors: [], accesses: [] }));
     procOf.set(e.metadata.thread_id, pk);
-    if (isFailureEvent(e, kindName(e))) proc.errors.push(ts);
+    if (isFailureEvent(e, kindName(e))) {
+      proc.errors.push(ts);
+      const f: [string, string] = [e.metadata.thread_id, JSON.stringify(e.causality_vector)];
+      const list = failureTasks.get(ts);
+      if (list) list.push(f);
+      else failureTasks.set(ts, [f]);
+    }
     let no = taskNo.get(e.metadata.thread_id);
     if (no === undefined) {
       taskNo.set(e.metadata.thread_id, (no = taskNames.length));
@@ -143,11 +151,12 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     p.accesses.sort((a, b) => a - b);
     if (p.errors.length) sortedTs.set(k, Float64Array.from(p.ts).sort());
   }
-  const throwsAfter = (task: string, ts: number): boolean => {
+  const throwsAfter = (task: string, ts: number, ownCounter: number): boolean => {
     const pk = procOf.get(task);
     const sorted = pk === undefined ? undefined : sortedTs.get(pk);
     const p = procs.get(pk!)!;
-    return sorted !== undefined && failsNext(sorted, sorted.length, p.errors, p.accesses, ts);
+    const own = (f: number) => failureTasks.get(f)?.some(([t, c]) => failureReaches(t, c, task, ownCounter)) ?? false;
+    return sorted !== undefined && failsNext(sorted, sorted.length, p.errors, p.accesses, ts, own);
   };
   return { byVariable, context: { tasks, units, children, throwsAfter }, details };
 }

@@ -80,10 +80,11 @@ export interface AnalysisContext {
   /** Tasks spawned by each task (AsyncSpawn), for the root-task interval rule. */
   children?: Lookup<string, readonly string[]>;
   /**
-   * True when the next event of the task's process after `ts` (in time) is an Error event: the
-   * job that made the access at `ts` threw right after it (a null that was dereferenced).
+   * True when the job that made the access at `ts` (its task's own clock component `own`) failed
+   * right after it (see `failsNext` in jobs.ts): a failure event of that task, or of a task whose
+   * clock has seen the access (an awaiting function the callback's rejection reached).
    */
-  throwsAfter?(task: string, ts: number): boolean;
+  throwsAfter?(task: string, ts: number, own: number): boolean;
 }
 
 export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act' | 'use_before_init' | 'use_after_reset';

@@ -79,3 +79,93 @@ test.serial('p.then(a).then(b): b happens after a; p.then(a) and p.then(b) are u
   t.true(happenedBefore(by['chain-a'], by['chain-b']), 'resolve → reaction: the reaction to a\'s promise comes after a');
   t.false(happenedBefore(by['sib-a'], by['sib-b']) || happenedBefore(by['sib-b'], by['sib-a']), 'two reactions to one promise are unordered');
 });
+
+test.serial('resolve → await: an async function resumes after the callback that resolved what it awaited', async (t) => {
+  const writes = await capture(async () => {
+    let resolve;
+    const p = new Promise((r) => { resolve = r; });
+    // setTimeout(() => { state.x = 'resolver'; resolve(); }, 5), an instrumented arrow
+    setTimeout(() => {
+      const f = rw.enter(token, S.first);
+      try { rw.wp(f, state, 'x', 'resolver', S.state); resolve(); } finally { rw.exit(f); }
+    }, 5);
+    setTimeout(writer(S.second, 'bystander'), 1);
+    // async function owner() { await p; state.x = 'after'; }
+    async function owner() {
+      const f = rw.enter(token, S.owner);
+      try {
+        rw.resume(f, await rw.suspend(f, p, S.await));
+        rw.wp(f, state, 'x', 'after', S.state);
+      } finally { rw.exit(f); }
+    }
+    await owner();
+  });
+  const by = Object.fromEntries(writes.map((e) => [e.kind.StateChange.new_value, e]));
+  t.true(happenedBefore(by.resolver, by.after), 'what the resolver did before resolve() happens before the resumed function');
+  t.false(happenedBefore(by.bystander, by.after), 'a callback that resolved nothing is not ordered before it');
+});
+
+test.serial('the ticks of one setInterval are ordered; two timers are not', async (t) => {
+  const writes = await capture(async () => {
+    let n = 0;
+    await new Promise((done) => {
+      const id = setInterval(() => {
+        writer(S.onTimer, `tick${++n}`)();
+        if (n === 3) { clearInterval(id); done(); }
+      }, 2);
+    });
+    await new Promise((done) => { setTimeout(writer(S.first, 'a'), 1); setTimeout(() => { writer(S.second, 'b')(); done(); }, 5); });
+  });
+  const by = Object.fromEntries(writes.map((e) => [e.kind.StateChange.new_value, e]));
+  t.true(happenedBefore(by.tick1, by.tick2) && happenedBefore(by.tick2, by.tick3));
+  t.false(happenedBefore(by.a, by.b), 'timers registered together are ordered by nothing but time');
+});
+
+test.serial('a callback that uninstrumented code called happens before what that code does next', async (t) => {
+  const writes = await capture(async () => {
+    // An uninstrumented emitter: calls its listeners in order, then schedules a follow-up. A recorded
+    // task starts it: async function owner() { setImmediate(emit); await finished; }
+    const listeners = [writer(S.first, 'l1'), writer(S.second, 'l2')];
+    let done;
+    const finished = new Promise((r) => { done = r; });
+    const emit = () => {
+      for (const l of listeners) l();
+      setImmediate(() => { writer(S.onTimer, 'next')(); done(); });
+    };
+    async function owner() {
+      const f = rw.enter(token, S.owner);
+      try {
+        setImmediate(emit);
+        rw.resume(f, await rw.suspend(f, finished, S.await));
+      } finally { rw.exit(f); }
+    }
+    await owner();
+  });
+  const by = Object.fromEntries(writes.map((e) => [e.kind.StateChange.new_value, e]));
+  t.true(happenedBefore(by.l1, by.l2), 'the second listener runs after the first returned');
+  t.true(happenedBefore(by.l2, by.next), 'what the caller schedules afterwards runs after both');
+});
+
+test.serial('an exception leaving instrumented functions is one Error event, and rethrown as the same value', async (t) => {
+  const col = await startCollector();
+  const c = init({ endpoint: col.endpoint, handleExit: false, flushInterval: 50, maxEventsPerSecond: Infinity });
+  const boom = new RangeError('too far');
+  // function inner() { throw boom; } function outer() { inner(); }, as a front end emits them
+  const inner = () => {
+    const f = rw.enter(token, S.first);
+    try { throw boom; } catch (e) { throw rw.thrown(f, e); } finally { rw.exit(f); }
+  };
+  const outer = () => {
+    const f = rw.enter(token, S.second);
+    try { inner(); } catch (e) { throw rw.thrown(f, e); } finally { rw.exit(f); }
+  };
+  const caught = t.throws(outer);
+  t.is(caught, boom);
+  await c.flush();
+  await c.shutdown();
+  await col.close();
+  const errors = col.events.filter((e) => kindOf(e) === 'Error');
+  t.is(errors.length, 1);
+  t.deepEqual([errors[0].kind.Error.error_type, errors[0].kind.Error.message], ['RangeError', 'too far']);
+  t.regex(errors[0].kind.Error.stack_trace[0], /^at first \(test\/cb\.js:3\)$/);
+});

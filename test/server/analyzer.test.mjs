@@ -578,6 +578,27 @@ test('use after reset: a flag flipped by an unordered timer, read by a job that 
   t.deepEqual(analyzeEvents(plain.events), [], 'a number replaced by another number is not a reset');
 });
 
+test('a failure counts for the job that read only if it is that task\'s, or its clock saw the read', (t) => {
+  const build = (failer) => {
+    const sim = new Sim();
+    const main = sim.root();
+    main.write('queue.isResolved', null, false, 'q.ts:1');
+    const reject = main.spawn('reject'); reject.await();
+    const next = main.spawn('next'); next.await();
+    const other = main.spawn('mapper'); other.await();
+    reject.write('queue.isResolved', false, true, 'q.ts:48');
+    next.read('queue.isResolved', true, 'q.ts:63'); // if (isResolved) return;
+    if (failer === 'other') other.emit({ Error: { error_type: 'Error', message: 'Oops', stack_trace: [] } });
+    if (failer === 'awaiting') {
+      const waiter = sim.root(); waiter.join(next); // a task the read's outcome reached (an awaiting caller)
+      waiter.emit({ Error: { error_type: 'Error', message: 'gave up', stack_trace: [] } });
+    }
+    return analyzeEvents(sim.events).map((r) => r.kind);
+  };
+  t.deepEqual(build('other'), [], 'an unrelated task failing right after the guard is not the guard\'s failure');
+  t.deepEqual(build('awaiting'), ['use_after_reset'], 'a failure whose clock saw the read is its job\'s');
+});
+
 // Keyed container accesses as the runtime records them (SPEC §4.5).
 const has = (task, v, key, found, loc) => task.emit({ StateChange: { variable: v, old_value: { has: key }, new_value: found, location: loc, access_type: 'Read' } });
 const del = (task, v, key, before, removed, loc) => {
