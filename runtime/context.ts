@@ -333,15 +333,19 @@ export function leaveTo(current: Task | null, store: Segment | undefined): void 
  * is still running (a request's) or the callback's own is put back as it is.
  */
 export function returnToCaller(task: Task, store: Segment | undefined): void {
-  if (store === undefined || store.base === null || store.task === task || !task.sampled || !store.task.sampled) {
+  // No propagated store: the caller runs as the process root (a timer module code set, an emitter
+  // fired from one), whose callbacks fork from its clock as it is when they start.
+  const caller = store !== undefined ? store.task : state.root;
+  const base = store !== undefined ? store.base : caller.base;
+  if (base === null || caller === task || !task.sampled || !caller.sampled) {
     leaveTo(null, store);
     return;
   }
   state.current = null;
-  const cont = new Segment(store.task);
-  cont.base = store.base.join(task.clock(), store.task.id);
-  cont.own = store.own;
-  cont.locks = store.locks;
+  const cont = new Segment(caller);
+  cont.base = base.join(task.clock(), caller.id);
+  cont.own = store !== undefined ? store.own : caller.own;
+  cont.locks = store !== undefined ? store.locks : caller.locks;
   storageOn();
   state.als.enterWith(cont);
 }

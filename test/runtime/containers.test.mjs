@@ -64,7 +64,8 @@ test.serial('built-in methods of Arrays, Maps, Sets and their subclasses are rec
     ['pool', 'Write', { length: 2 }, { shift: { $ref: 'pool[0]' }, length: 1 }, 'c.js:2'],
     ['cache', 'Read', { size: 0 }, { size: 0 }, 'c.js:3'],
     ['cache', 'Write', { size: 0 }, { set: ['alice', { $ref: 'pool[0]' }], size: 1 }, 'c.js:3'],
-    ['cache', 'Read', { id: 1 }, { id: 1 }, 'c.js:4'],
+    // a lookup records the entry asked for as its old value, the result as its value
+    ['cache', 'Read', { get: 'alice' }, { id: 1 }, 'c.js:4'],
     // adding an element the Set already has writes the same value text
     ['seen', 'Read', { size: 0 }, { size: 0 }, 'c.js:5'],
     ['seen', 'Write', { size: 0 }, { add: 'x', size: 1 }, 'c.js:5'],

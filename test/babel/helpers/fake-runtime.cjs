@@ -65,6 +65,7 @@ module.exports = {
     return { m, site: s, parent, task: s.kind & 1 ? ++taskSeq : 0 };
   },
   exit(f) { rec('exit', f && f.site && f.site.name); },
+  thrown(f, e) { rec('thrown', f && f.site && f.site.name); return e; },
   suspend(f, e, id) { rec('await', site(f, id).loc); return e; },
   resume(f, v) { return v; },
   forAwait(f, it, id) { rec('forAwait', site(f, id).loc); return it; },
