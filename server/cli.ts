@@ -6,12 +6,14 @@
 import { join, resolve } from 'node:path';
 import type { RaceReport } from './analyzer';
 import { formatRaces, formatTraces } from './format';
+import { isLoopbackAddress } from './browser-guard';
 import type { TraceSummary } from './store';
 import type * as StoreModule from './store';
 import type * as HttpModule from './http';
 
 const USAGE = `Usage:
   raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --memory] [--api-key KEY] [--max-body BYTES] [--ingest-workers N]
+                 [--cors ORIGIN] [--insecure-no-auth]
   raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
   raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
 Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY, database .raceway/raceway.db.`;
@@ -20,7 +22,7 @@ class CliError extends Error {}
 
 type Flags = Record<string, string | boolean>;
 
-const BOOLEAN_FLAGS = new Set(['json', 'fail-on-race', 'memory', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'fail-on-race', 'memory', 'help', 'insecure-no-auth']);
 
 function parseArgs(argv: string[]): { command: string; flags: Flags } {
   const flags: Flags = {};
@@ -115,6 +117,32 @@ async function traces(flags: Flags): Promise<number> {
   return 0;
 }
 
+/** `--cors ORIGIN`: one web origin (`https://host[:port]`), as browsers send it in `Origin`. */
+function originOf(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new CliError(`invalid --cors "${raw}": expected an origin such as https://dashboard.example.com`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== raw.replace(/\/$/, '')) {
+    throw new CliError(`invalid --cors "${raw}": expected an origin (scheme, host and port only), such as ${u.origin}`);
+  }
+  return u.origin;
+}
+
+/**
+ * An empty key would silently mean "no key"; a server reachable from other machines without a key
+ * lets anyone on the network read the recorded values and post events.
+ */
+function checkExposure(host: string, key: string | undefined, insecure: boolean): void {
+  if (key !== undefined && key.trim() === '') throw new CliError('--api-key is empty; give a key, or leave the option out');
+  if (!isLoopbackAddress(host) && !key && !insecure) {
+    throw new CliError(`--host ${host} makes the server reachable from other machines: give --api-key KEY (or RACEWAY_API_KEY), or --insecure-no-auth to run without one`);
+  }
+}
+
 async function serve(flags: Flags): Promise<number> {
   // Loaded lazily: `races` and `traces` must work without the native SQLite module.
   const { Store } = require('./store') as typeof StoreModule;
@@ -125,6 +153,10 @@ async function serve(flags: Flags): Promise<number> {
   const maxBody = int(flags, 'max-body', DEFAULT_MAX_BODY_BYTES, 1);
   const ingestWorkers = str(flags, 'ingest-workers') === undefined ? undefined : int(flags, 'ingest-workers', 1, 0, 64);
   const dbPath = flags.memory ? ':memory:' : resolve(str(flags, 'db') ?? join('.raceway', 'raceway.db'));
+  const corsOrigin = originOf(str(flags, 'cors'));
+  // An empty RACEWAY_API_KEY is an unset one (`RACEWAY_API_KEY= npx raceway serve`); an empty --api-key is a mistake.
+  const flagKey = str(flags, 'api-key');
+  checkExposure(host, flagKey ?? (process.env.RACEWAY_API_KEY || undefined), flags['insecure-no-auth'] === true);
   let store;
   try {
     // Rebuilding the analysis index of a large database takes a while: say what is happening.
@@ -133,8 +165,8 @@ async function serve(flags: Flags): Promise<number> {
   } catch (err) {
     throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
   }
-  const apiKey = str(flags, 'api-key') ?? process.env.RACEWAY_API_KEY ?? null;
-  const srv = createRacewayServer({ store, apiKey, maxBodyBytes: maxBody, ingestWorkers });
+  const apiKey = flagKey || process.env.RACEWAY_API_KEY || null;
+  const srv = createRacewayServer({ store, apiKey, maxBodyBytes: maxBody, ingestWorkers, corsOrigin });
   let addr;
   try {
     addr = await srv.listen(port, host);

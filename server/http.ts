@@ -11,6 +11,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { BodyError, parseBody, type RejectedEvent } from './ingest-core';
+import { corsHeaders, isJsonContentType, isLoopbackAddress, refusal, type BrowserPolicy } from './browser-guard';
 import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
@@ -31,6 +32,11 @@ export interface ServerOptions {
    * Default: 1 when the machine has more than one CPU.
    */
   ingestWorkers?: number;
+  /**
+   * The one web origin (`https://dash.example.com`) whose pages may call the API cross-origin
+   * (`--cors`); none by default. See browser-guard.ts.
+   */
+  corsOrigin?: string | null;
 }
 
 export type { RejectedEvent } from './ingest-core';
@@ -54,7 +60,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
-    'access-control-allow-origin': '*',
+    'x-content-type-options': 'nosniff',
     ...headers,
   });
   res.end(text);
@@ -66,6 +72,15 @@ function ok(res: http.ServerResponse, data: unknown, status = 200, extra: Record
 
 function fail(res: http.ServerResponse, status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
   send(res, status, { success: false, data: null, error, ...extra }, headers);
+}
+
+/** A path segment's %-escapes decoded; a malformed escape is the client's error (400). */
+function decodePath(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw new HttpError(400, `malformed %-escape in the path "${p.slice(0, 100)}"`);
+  }
 }
 
 function keyDigest(k: string): Buffer {
@@ -183,6 +198,9 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   const workers = opts.ingestWorkers ?? (availableParallelism() > 1 ? 1 : 0);
   const pool = workers > 0 ? new IngestPool(workers) : null;
 
+  // Decided when the server is bound (see `listen`): a loopback-bound server checks Host.
+  const policy: BrowserPolicy = { corsOrigin: opts.corsOrigin ?? null, loopbackOnly: true };
+
   const authorized = (req: http.IncomingMessage): boolean => {
     if (!keyHash) return true;
     const k = providedKey(req);
@@ -244,7 +262,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   }
 
   function serveStatic(path: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
+    const rel = path === '/' ? 'index.html' : decodePath(path.slice(1));
     const file = normalize(join(publicDir, rel));
     if (!file.startsWith(normalize(publicDir) + sep) || !existsSync(file) || !statSync(file).isFile()) return false;
     res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
@@ -262,9 +280,16 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     }
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    const refused = refusal(req, policy);
+    if (refused !== null) {
+      req.resume();
+      throw new HttpError(403, refused);
+    }
+    const cors = corsHeaders(req, policy);
+    for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
     if (method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS',
+      res.writeHead(204, Object.keys(cors).length === 0 ? {} : {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
         'access-control-allow-headers': 'content-type, authorization, x-raceway-key, content-encoding', 'access-control-max-age': '600',
       });
       res.end();
@@ -283,6 +308,10 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     }
     if (path === '/events') {
       if (method !== 'POST') throw new HttpError(405, 'use POST /events', {});
+      if (!isJsonContentType(req)) {
+        req.resume();
+        throw new HttpError(415, 'POST /events takes content-type: application/json');
+      }
       await ingest(req, res);
       return;
     }
@@ -302,7 +331,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       return ok(res, { total_traces: total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize), traces });
     }
     if (path.startsWith('/api/traces/')) {
-      const id = decodeURIComponent(path.slice('/api/traces/'.length));
+      const id = decodePath(path.slice('/api/traces/'.length));
       return traceDetail(id, res);
     }
     if (path === '/api/analyze/global') return ok(res, engine.global());
@@ -348,7 +377,9 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
-        resolve(server.address() as AddressInfo);
+        const addr = server.address() as AddressInfo;
+        policy.loopbackOnly = isLoopbackAddress(addr.address);
+        resolve(addr);
       });
     }),
     close: () => new Promise((resolve) => {

@@ -34,7 +34,7 @@ for (const b of workload({ stateChanges: Math.round(total * 0.4), batch: batchSi
 // and only the status and content-length of the answer parsed. undici costs the client about
 // 3 µs per event here, CPU the server would otherwise get (the client shares the machine).
 const requests = bodies.map((b) => Buffer.concat([Buffer.from(
-  `POST /events HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\nconnection: keep-alive\r\n\r\n`), b]));
+  `POST /events HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\nconnection: keep-alive\r\n\r\n`), b]));
 function connect(baseUrl) {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
