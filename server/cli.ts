@@ -116,7 +116,7 @@ async function traces(flags: Flags): Promise<number> {
 }
 
 async function serve(flags: Flags): Promise<number> {
-  // Loaded lazily: `races` and `traces` must work without the native SQLite module.
+  // Loaded lazily: `races` and `traces` must work where no SQLite driver is installed.
   const { Store } = require('./store') as typeof StoreModule;
   const { createRacewayServer, DEFAULT_MAX_BODY_BYTES } = require('./http') as typeof HttpModule;
   if (flags.memory && str(flags, 'db')) throw new CliError('use either --db PATH or --memory, not both');
