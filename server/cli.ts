@@ -131,6 +131,8 @@ async function serve(flags: Flags): Promise<number> {
     if (dbPath !== ':memory:') process.stdout.write(`Opening ${dbPath} ...\n`);
     store = new Store(dbPath, {}, { backgroundCheckpoints: true });
   } catch (err) {
+    // No SQLite driver: the message already says what to install.
+    if ((err as Error).name === 'SqliteUnavailableError') throw new CliError((err as Error).message);
     throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
   }
   const apiKey = str(flags, 'api-key') ?? process.env.RACEWAY_API_KEY ?? null;

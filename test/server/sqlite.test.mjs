@@ -85,6 +85,6 @@ test('serve without any SQLite driver exits with one line naming what to install
   const r = await run(['--require', NO_SQLITE, CLI, 'serve', '--port', '0', '--memory'], { RACEWAY_SQLITE_DRIVER: '' });
   t.is(r.code, 2);
   t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-  t.regex(r.stderr, /needs SQLite and better-sqlite3 is not installed: run the server on Node 22\.13 or later \(built-in node:sqlite\) or install better-sqlite3/);
+  t.regex(r.stderr, /^raceway: the Raceway server needs SQLite and better-sqlite3 is not installed: run the server on Node 22\.13 or later \(built-in node:sqlite\) or install better-sqlite3/);
   t.false(/\bat .*\.js:\d+/.test(r.stderr));
 });
