@@ -58,8 +58,6 @@ interface NodeSqliteStatement {
 }
 
 interface NodeSqliteDatabase {
-  readonly isOpen: boolean;
-  readonly isTransaction: boolean;
   prepare(sql: string): NodeSqliteStatement;
   exec(sql: string): void;
   close(): void;
@@ -95,10 +93,12 @@ function loadNodeSqlite(): NodeSqliteModule | null {
 
 function openNode(mod: NodeSqliteModule, path: string): SqlConnection {
   const db = new mod.DatabaseSync(path);
+  // Kept here: DatabaseSync has `isOpen` and `isTransaction` only from Node 22.15 / 22.16.
+  let open = true;
   return {
     driver: 'node',
     get isOpen() {
-      return db.isOpen;
+      return open;
     },
     prepare: (sql) => db.prepare(sql),
     exec: (sql) => db.exec(sql),
@@ -109,15 +109,21 @@ function openNode(mod: NodeSqliteModule, path: string): SqlConnection {
         try {
           result = fn(...args);
         } catch (err) {
-          // SQLite may already have rolled back (some errors end the transaction themselves).
-          if (db.isTransaction) db.exec('ROLLBACK');
+          try {
+            db.exec('ROLLBACK');
+          } catch {
+            // SQLite already rolled back (some errors end the transaction themselves)
+          }
           throw err;
         }
         db.exec('COMMIT');
         return result;
       };
     },
-    close: () => db.close(),
+    close: () => {
+      db.close();
+      open = false;
+    },
   };
 }
 
@@ -125,8 +131,11 @@ function openNode(mod: NodeSqliteModule, path: string): SqlConnection {
 
 type BetterSqlite3 = typeof import('better-sqlite3');
 
-/** better-sqlite3, or the reason it cannot be used here. */
+let betterSqlite3: BetterSqlite3 | string | undefined;
+
+/** better-sqlite3, or the reason it cannot be used here (one line). */
 function loadBetterSqlite3(): BetterSqlite3 | string {
+  if (betterSqlite3 !== undefined) return betterSqlite3;
   let version: string;
   let mod: BetterSqlite3;
   try {
@@ -134,12 +143,22 @@ function loadBetterSqlite3(): BetterSqlite3 | string {
     version = (require('better-sqlite3/package.json') as { version: string }).version;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    return code === 'MODULE_NOT_FOUND' ? 'better-sqlite3 is not installed' : `better-sqlite3 does not load (${(err as Error).message.split('\n')[0]})`;
+    return (betterSqlite3 = code === 'MODULE_NOT_FOUND' ? 'better-sqlite3 is not installed' : `better-sqlite3 does not load (${firstLine(err)})`);
   }
   // better-sqlite3 up to 12 aborts the process (SIGABRT) at thread or process teardown on Node 24
   // and later; 13 fixed it. Refusing it is better than a crash at exit.
-  if (nodeMajor() >= 24 && Number(version.split('.')[0]) < 13) return `better-sqlite3 ${version} crashes on Node ${process.versions.node} (13 or later works)`;
-  return mod;
+  if (nodeMajor() >= 24 && Number(version.split('.')[0]) < 13) return (betterSqlite3 = `better-sqlite3 ${version} crashes on Node ${process.versions.node} (13 or later works)`);
+  // Its native part loads with the first connection: one built for another Node fails only then.
+  try {
+    new mod(':memory:').close();
+  } catch (err) {
+    return (betterSqlite3 = `better-sqlite3 ${version} does not load on Node ${process.versions.node} (${firstLine(err)}; \`npm rebuild better-sqlite3\` builds it for this Node)`);
+  }
+  return (betterSqlite3 = mod);
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!;
 }
 
 function openBetterSqlite3(Database: BetterSqlite3, path: string): SqlConnection {
