@@ -6,6 +6,7 @@
  * and suspension point so callbacks scheduled by a task start from the right parent.
  */
 import { AsyncLocalStorage, executionAsyncId, triggerAsyncId } from 'node:async_hooks';
+import { trackPromiseIds } from './promise-ids';
 import { randomUUID } from 'node:crypto';
 import { Clock } from './clock';
 import { K, type Sink, type Span } from './record';
@@ -252,7 +253,15 @@ function switchOffStorageIfIdle(): void {
   if (state.alsOn && state.recordedInFlight === 0 && state.throttled) {
     state.als.disable();
     state.alsOn = false;
+    trackPromiseIds(false);
   }
+}
+
+/** AsyncLocalStorage is about to be used: it is on, and promises get async ids (see `noteReaction`). */
+function storageOn(): void {
+  if (state.alsOn) return;
+  state.alsOn = true;
+  trackPromiseIds(true);
 }
 
 /** A recorded request starts / ends (keeps AsyncLocalStorage on while any is in flight). */
@@ -294,7 +303,7 @@ export function enterTask(task: Task): void {
   // A task's running segment stays the store; anything else (another task's, or this task's ended
   // segment) is replaced by a new segment of this task.
   if (state.als.getStore() !== task.seg || task.seg === null) {
-    state.alsOn = true;
+    storageOn();
     state.als.enterWith(task.seg = new Segment(task));
   }
 }
@@ -306,14 +315,14 @@ export function enterTask(task: Task): void {
 export function leaveTo(current: Task | null, store: Segment | undefined): void {
   state.current = current;
   if (state.als.getStore() !== store) {
-    state.alsOn = true;
+    storageOn();
     state.als.enterWith(store as Segment);
   }
 }
 
 /** Runs `fn` with `task` as the async-propagated task (for middleware). */
 export function runInTask<T>(task: Task, fn: () => T): T {
-  state.alsOn = true;
+  storageOn();
   return state.als.run(task.seg = new Segment(task), fn);
 }
 
