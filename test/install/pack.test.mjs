@@ -1,6 +1,6 @@
 // What `npm pack` ships, and what installing that tarball into an app brings with it.
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packInto, ROOT, run, scratchDir } from './helpers.mjs';
 
@@ -32,7 +32,7 @@ test('an app that installs the tarball gets no SQLite and nothing native, and th
   const dir = scratchDir(t, 'raceway-app-');
   const tarball = await packInto(t, dir);
   const app = join(dir, 'app');
-  await run('mkdir', ['-p', app]);
+  mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
   const install = await run('npm', ['install', tarball], { cwd: app });
   t.is(install.code, 0, install.stderr);
