@@ -2,8 +2,12 @@
 // says what to install when it has none.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseDriver, openSqlite, SqliteUnavailableError } from '../../dist/server/sqlite.js';
+import { Store } from '../../dist/server/store.js';
 import { seedRace } from './server-helpers.mjs';
 import { drivers, testEachDriver } from './sqlite-drivers.mjs';
 
@@ -88,3 +92,25 @@ test('serve without any SQLite driver exits with one line naming what to install
   t.regex(r.stderr, /^raceway: the Raceway server needs SQLite and better-sqlite3 is not installed: run the server on Node 22\.13 or later \(built-in node:sqlite\) or install better-sqlite3/);
   t.false(/\bat .*\.js:\d+/.test(r.stderr));
 });
+
+if (drivers.length > 1) {
+  // Where both load (Node 22 with better-sqlite3 built for it): a server moved from Node 20 to a
+  // Node with node:sqlite keeps its database.
+  test('a database written through one driver opens through the other with everything in it', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'raceway-both-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'raceway.db');
+    const { events } = seedRace();
+    const [first, second] = drivers;
+    const a = new Store(path, {}, { driver: first });
+    a.ingest(events);
+    const races = a.analyze().map((r) => r.id);
+    a.close();
+    const b = new Store(path, {}, { driver: second });
+    t.is(b.db.driver, second);
+    t.is(b.events, events.length);
+    t.deepEqual(b.analyze().map((r) => r.id), races);
+    t.deepEqual(b.ingest(events), { inserted: 0, duplicates: events.length });
+    b.close();
+  });
+}
