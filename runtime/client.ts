@@ -238,6 +238,7 @@ export class RacewayClient implements Sink {
       // re-raise it so the default action (exit by signal) happens; otherwise the app decides.
       const othersListen = process.listenerCount(signal) > 1;
       void transport.flushWithin(othersListen ? bound : Math.max(0, remaining())).finally(() => {
+        transport.noticeUndelivered();
         if (!othersListen) {
           this.removeExitHooks();
           process.kill(process.pid, signal);
@@ -248,7 +249,8 @@ export class RacewayClient implements Sink {
     const onExit = () => {
       try {
         const left = remaining();
-        if (left > 0) transport.flushSync(left);
+        const delivered = left > 0 ? transport.flushSync(left) : transport.stats().queued === 0;
+        if (!delivered) transport.noticeUndelivered();
       } catch { /* never into the app */ }
     };
     // An uncaught exception ends the process after 'exit' listeners run: record it, then onExit delivers.

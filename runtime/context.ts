@@ -6,6 +6,7 @@
  * and suspension point so callbacks scheduled by a task start from the right parent.
  */
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook } from 'node:async_hooks';
+import { trackPromiseIds } from './promise-ids';
 import { randomUUID } from 'node:crypto';
 import { Clock } from './clock';
 import { peekData } from './peek';
@@ -257,14 +258,19 @@ function switchOffStorageIfIdle(): void {
   if (state.alsOn && state.recordedInFlight === 0 && state.throttled) {
     state.als.disable();
     state.alsOn = false;
+    trackPromiseIds(false);
     state.resolveHook?.disable();
   }
 }
 
-/** AsyncLocalStorage is (about to be) in use: the resolve hook runs with it. */
+/**
+ * AsyncLocalStorage is about to be used: it is on, promises get async ids (see `noteReaction`), and
+ * the resolve hook runs with it.
+ */
 function storageOn(): void {
   if (state.alsOn) return;
   state.alsOn = true;
+  trackPromiseIds(true);
   (state.resolveHook ??= createHook({ promiseResolve: noteResolve })).enable();
 }
 

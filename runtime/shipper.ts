@@ -5,6 +5,7 @@
  * thread (or inline when no worker can be started). Its queue is bounded: the oldest events go first.
  */
 import type { Pool } from 'undici';
+import { droppedAtExitNotice, unreachableNotice } from './notice';
 import type { EncodedEvents } from './wire';
 
 /**
@@ -72,7 +73,18 @@ export class Shipper {
   /** False after a batch exhausted its retries: later batches get one attempt until one succeeds. */
   private reachable = true;
 
-  constructor(private readonly config: ShipConfig, private readonly log: (msg: string) => void, private readonly warn: (msg: string) => void, private readonly onProgress: () => void = () => {}) {
+  /**
+   * `log`: details, for `debug`. `warn`: a problem worth a process warning. `onProgress`: counters
+   * changed. `notice`: the one line telling the user that events are not reaching the server
+   * (see notice.ts; it is shown at most once per process).
+   */
+  constructor(
+    private readonly config: ShipConfig,
+    private readonly log: (msg: string) => void,
+    private readonly warn: (msg: string) => void,
+    private readonly onProgress: () => void = () => {},
+    private readonly notice: (line: string) => void = () => {},
+  ) {
     const url = new URL(config.endpoint);
     this.path = url.pathname.replace(/\/+$/, '') + '/events';
     this.pool = new (undiciPool())(url.origin, { connections: 1, keepAliveTimeout: 10_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
@@ -146,7 +158,13 @@ export class Shipper {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.queued > 0) { this.s.dropped += this.queued; this.segs = []; this.segHead = 0; this.queued = 0; }
+    if (this.queued > 0) {
+      this.s.dropped += this.queued;
+      this.segs = [];
+      this.segHead = 0;
+      this.queued = 0;
+      this.notice(droppedAtExitNotice(this.config.endpoint));
+    }
     this.settle();
     await this.pool.close().catch(() => undefined);
   }
@@ -254,6 +272,7 @@ export class Shipper {
       } catch (err) {
         this.s.failed++;
         this.log(`cannot reach ${this.config.endpoint}: ${(err as Error).message}`);
+        this.notice(unreachableNotice(this.config.endpoint));
       }
       const delay = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       if (attempt >= (this.reachable ? MAX_ATTEMPTS : 1) || this.closed || Date.now() + delay > this.deadline) {
@@ -261,6 +280,7 @@ export class Shipper {
         this.reachable = false;
         this.s.dropped += count;
         this.log(`gave up on a batch of ${count} events after ${attempt} attempt(s)`);
+        if (this.deadline !== Infinity || this.closed) this.notice(droppedAtExitNotice(this.config.endpoint));
         return;
       }
       await new Promise<void>((resolve) => {

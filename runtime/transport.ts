@@ -11,9 +11,11 @@ import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from './config';
 import type { Task } from './context';
 import { processPrefix } from './ids';
+import { droppedAtExitNotice, noticeFlag, noticeOnce } from './notice';
 import type { K, Sink } from './record';
 import { MAX_BODY_BYTES, Shipper, type ShipConfig } from './shipper';
 import { RingReader, RingWriter, metaTail } from './wire';
+import { SYNC_ALL_DELIVERED } from './sync-answer';
 import type { FromWorker, RemoteStats, ToWorker, WorkerInit } from './worker';
 
 export { MAX_BODY_BYTES };
@@ -151,14 +153,14 @@ export class Transport implements Sink {
   private inlineShipper(): { reader: RingReader; shipper: Shipper } {
     return this.inline ??= {
       reader: new RingReader(this.ring.buffer, this.ring.capacity, this.tail, randomUUID),
-      shipper: new Shipper(this.ship, this.log, (m) => process.emitWarning(m)),
+      shipper: new Shipper(this.ship, this.log, (m) => process.emitWarning(m), undefined, (line) => noticeOnce(noticeFlag(), line)),
     };
   }
 
   private startWorker(): Worker | null {
     try {
       if (!(this.ring.buffer instanceof SharedArrayBuffer)) throw new Error('no SharedArrayBuffer');
-      const init: WorkerInit = { ship: this.ship, tail: this.tail, prefix: processPrefix(), debug: this.config.debug, ring: this.ring.buffer, capacity: this.ring.capacity };
+      const init: WorkerInit = { ship: this.ship, tail: this.tail, prefix: processPrefix(), debug: this.config.debug, ring: this.ring.buffer, capacity: this.ring.capacity, notice: noticeFlag() };
       const w = new Worker(join(__dirname, 'worker.js'), { workerData: init, stdout: false, stderr: false });
       w.on('message', (m: FromWorker) => this.onWorkerMessage(m));
       w.on('error', (err) => this.workerLost(w, err));
@@ -246,15 +248,24 @@ export class Transport implements Sink {
 
   /**
    * For process 'exit', where nothing asynchronous can run any more: hands over what is left and
-   * blocks until the shipping thread has delivered it (or `ms` passed).
+   * blocks until the shipping thread has delivered it (or `ms` passed). False when events are
+   * left undelivered.
    */
-  flushSync(ms: number): void {
+  flushSync(ms: number): boolean {
     this.post();
     const w = this.worker;
-    if (!w || this.stats().queued === 0) return;
+    if (!w || this.stats().queued === 0) return this.stats().queued === 0;
     const sab = new SharedArrayBuffer(4);
+    const flag = new Int32Array(sab);
     w.postMessage({ t: 'sync', sab, at: Date.now() + ms } satisfies ToWorker);
-    Atomics.wait(new Int32Array(sab), 0, 0, ms);
+    Atomics.wait(flag, 0, 0, ms);
+    // The shipping thread's counters cannot reach this thread any more: its answer says how it went.
+    return Atomics.load(flag, 0) === SYNC_ALL_DELIVERED;
+  }
+
+  /** At the end of the process: tells the user (once per process, see notice.ts) that captured events were not delivered. */
+  noticeUndelivered(): void {
+    if (this.stats().queued > 0) noticeOnce(noticeFlag(), droppedAtExitNotice(this.config.endpoint));
   }
 
   /** Flushes (bounded), then stops the timer, the shipping thread and the sockets. */

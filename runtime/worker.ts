@@ -6,7 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { setProcessPrefix } from './ids';
+import { noticeOnce } from './notice';
 import { Shipper, type ShipConfig } from './shipper';
+import { SYNC_ALL_DELIVERED, SYNC_SOME_LEFT } from './sync-answer';
 import { RingReader, type EncodedEvents, type Handoff } from './wire';
 
 export interface WorkerInit {
@@ -16,6 +18,8 @@ export interface WorkerInit {
   debug: boolean;
   ring: SharedArrayBuffer;
   capacity: number;
+  /** The process's notice flag (notice.ts), shared with the app thread. */
+  notice: Int32Array;
 }
 
 export type ToWorker =
@@ -48,7 +52,7 @@ if (port) {
     reportQueued = true;
     setImmediate(() => { reportQueued = false; post(stats()); });
   };
-  const shipper = new Shipper(init.ship, (msg) => { if (init.debug) post({ t: 'log', msg }); }, (msg) => post({ t: 'warn', msg }), report);
+  const shipper = new Shipper(init.ship, (msg) => { if (init.debug) post({ t: 'log', msg }); }, (msg) => post({ t: 'warn', msg }), report, (line) => noticeOnce(init.notice, line));
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
       case 'rows': {
@@ -75,7 +79,10 @@ if (port) {
         // The app thread is blocked in Atomics.wait (process 'exit'): deliver, then wake it.
         shipper.setDeadline(m.at);
         const flag = new Int32Array(m.sab);
-        void shipper.flush().then(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); });
+        void shipper.flush().then(() => {
+          Atomics.store(flag, 0, shipper.stats().queued === 0 ? SYNC_ALL_DELIVERED : SYNC_SOME_LEFT);
+          Atomics.notify(flag, 0);
+        });
         return;
       }
       case 'close':

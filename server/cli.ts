@@ -144,7 +144,7 @@ function checkExposure(host: string, key: string | undefined, insecure: boolean)
 }
 
 async function serve(flags: Flags): Promise<number> {
-  // Loaded lazily: `races` and `traces` must work without the native SQLite module.
+  // Loaded lazily: `races` and `traces` must work where no SQLite driver is installed.
   const { Store } = require('./store') as typeof StoreModule;
   const { createRacewayServer, DEFAULT_MAX_BODY_BYTES } = require('./http') as typeof HttpModule;
   if (flags.memory && str(flags, 'db')) throw new CliError('use either --db PATH or --memory, not both');
@@ -163,6 +163,8 @@ async function serve(flags: Flags): Promise<number> {
     if (dbPath !== ':memory:') process.stdout.write(`Opening ${dbPath} ...\n`);
     store = new Store(dbPath, {}, { backgroundCheckpoints: true });
   } catch (err) {
+    // No SQLite driver: the message already says what to install.
+    if ((err as Error).name === 'SqliteUnavailableError') throw new CliError((err as Error).message);
     throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
   }
   const apiKey = flagKey || process.env.RACEWAY_API_KEY || null;

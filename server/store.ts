@@ -1,12 +1,11 @@
 /**
- * The embedded event store (better-sqlite3, WAL), log-structured for ingest speed: one row per
+ * The embedded event store (SQLite in WAL mode, through sqlite.ts: node:sqlite or better-sqlite3), log-structured for ingest speed: one row per
  * ingested batch holding the events' JSON (the request body itself when every event was kept),
  * their ids, and the batch's analysis chunk. Duplicate ids are filtered against an in-memory set
  * rebuilt from the ids column at startup, and the analysis index lives in memory (see
  * live-index.ts), rebuilt from the chunks; it also knows which batches hold each trace (the trace
  * view), since a chunk names every trace of its batch.
  */
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -15,6 +14,7 @@ import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport }
 import { prepareBatch, unpack, unpackRaw, type PreparedBatch } from './ingest-core';
 import { IdSet, idString } from './id-set';
 import { decodeChunk, formatMicros, LiveIndex } from './live-index';
+import { chooseDriver, openSqlite, type SqlConnection, type SqliteDriverName } from './sqlite';
 
 export { formatMicros };
 
@@ -39,7 +39,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, ids TEXT NOT NULL, chunk BLOB NOT NULL);
 `;
 
-/** better-sqlite3 binds Buffers as BLOBs; a worker's reply carries plain Uint8Arrays. */
+/** Bound as a BLOB (an Int32Array would not be); a worker's reply carries plain typed arrays. */
 function asBuffer(u: Uint8Array | Int32Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
@@ -58,13 +58,15 @@ export interface StoreOptions {
    * itself only when the WAL passes 256 MB, so ingest rarely waits for the copy and its fsync.
    */
   backgroundCheckpoints?: boolean;
+  /** The SQLite driver (see sqlite.ts); by default `RACEWAY_SQLITE_DRIVER`, else node:sqlite where Node has it. */
+  driver?: SqliteDriverName;
 }
 
 /** Bytes written between two background checkpoint requests. */
 const CHECKPOINT_EVERY_BYTES = 8 * 1024 * 1024;
 
 export class Store {
-  readonly db: Database.Database;
+  readonly db: SqlConnection;
   readonly index: LiveIndex;
   private readonly ids = new IdSet();
   /** Bumped whenever an ingest stores something. */
@@ -83,27 +85,28 @@ export class Store {
   /** `path` ':memory:' keeps everything in memory. */
   constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = openSqlite(path, storeOptions.driver ?? chooseDriver());
     // Batches are large rows: 64 KB pages cut the overflow-page chains (about 2x the write rate
     // of the 4 KB default). Only takes effect on a new database, before WAL is switched on.
-    this.db.pragma('page_size = 65536');
-    this.db.pragma('journal_mode = WAL');
+    this.db.exec('PRAGMA page_size = 65536');
+    this.db.exec('PRAGMA journal_mode = WAL');
     // WAL + NORMAL survives a process crash (only an OS crash can lose the last transactions).
-    this.db.pragma('synchronous = NORMAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
     if (storeOptions.backgroundCheckpoints && path !== ':memory:') this.startCheckpointer();
     this.stmt = {
       insertBatch: this.db.prepare('INSERT INTO batches (body, ids, chunk) VALUES (?, ?, ?)'),
-      bodies: this.db.prepare('SELECT body FROM batches WHERE seq = ?').pluck(),
+      body: this.db.prepare('SELECT body FROM batches WHERE seq = ?'),
     };
     // Made once: better-sqlite3 builds a new wrapper (and looks up its statements) per transaction() call.
     this.insertAll = this.db.transaction((batches: readonly PreparedBatch[]) => batches.map((b) => this.insert(b)));
     this.index = new LiveIndex(options);
-    for (const [seq, ids, chunk] of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').raw().iterate() as Iterable<[number, string | Buffer, Buffer]>) {
+    for (const row of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').iterate()) {
+      const { seq, ids, chunk } = row as { seq: number; ids: string | Uint8Array; chunk: Uint8Array };
       // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
       if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
       else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
-      this.index.add(decodeChunk(unpackRaw(chunk)), seq);
+      this.index.add(decodeChunk(unpackRaw(asBuffer(chunk))), seq);
     }
   }
 
@@ -209,12 +212,12 @@ export class Store {
   private startCheckpointer(): void {
     let worker: Worker;
     try {
-      worker = new Worker(join(__dirname, 'checkpoint-worker.js'), { workerData: { path: this.path } });
+      worker = new Worker(join(__dirname, 'checkpoint-worker.js'), { workerData: { path: this.path, driver: this.db.driver } });
     } catch {
       return;
     }
     // At 64 KB pages: 4096 pages = 256 MB of WAL before the main connection checkpoints itself.
-    this.db.pragma('wal_autocheckpoint = 4096');
+    this.db.exec('PRAGMA wal_autocheckpoint = 4096');
     this.checkpointer = worker;
     worker.unref();
     worker.on('message', () => {
@@ -224,7 +227,7 @@ export class Store {
       // Without the thread, the main connection checkpoints as SQLite does by default.
       if (this.checkpointer !== worker) return;
       this.checkpointer = null;
-      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      if (this.db.isOpen) this.db.exec('PRAGMA wal_autocheckpoint = 1000');
     };
     worker.on('error', lost);
     worker.on('exit', lost);
@@ -259,9 +262,9 @@ export class Store {
     const seen = new Set<string>();
     const events: RacewayEvent[] = [];
     for (const seq of this.index.batchesOf(traceId)) {
-      const body = this.stmt.bodies.get(seq) as Buffer | undefined;
+      const body = this.stmt.body.get(seq)?.body as Uint8Array | undefined;
       if (!body) continue;
-      for (const e of (JSON.parse(unpack(body)) as { events: RacewayEvent[] }).events) {
+      for (const e of (JSON.parse(unpack(asBuffer(body))) as { events: RacewayEvent[] }).events) {
         if (e && e.trace_id === traceId && !seen.has(e.id) && this.ids.has(e.id)) {
           seen.add(e.id);
           events.push(e);
@@ -281,6 +284,6 @@ export class Store {
     this.checkpointer = null;
     // The thread closes its connection and ends (it never keeps the process alive).
     if (worker) worker.postMessage('close');
-    if (this.db.open) this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { post, seedRace, startServer, tempDir, useBeforeInit } from './server-helpers.mjs';
+import { testEachDriver } from './sqlite-drivers.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
 
@@ -92,10 +93,10 @@ test('errors are one clear line, not a stack trace', async (t) => {
   t.is((await run(['races', '--endpoint', keyed.base, '--api-key', 'k'])).code, 0);
 });
 
-test('serve stores in a database file that survives a restart', async (t) => {
+testEachDriver('serve stores in a database file that survives a restart', async (t, driver) => {
   const db = join(tempDir(t), 'events.db');
   const start = () => new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { env: { ...process.env, RACEWAY_API_KEY: '' } });
+    const p = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { env: { ...process.env, RACEWAY_API_KEY: '', RACEWAY_SQLITE_DRIVER: driver } });
     let out = '';
     p.stdout.on('data', (d) => {
       out += d;

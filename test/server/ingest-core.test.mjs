@@ -17,6 +17,7 @@ import { chunkOf, decodeChunk, encodeChunk } from '../../dist/server/live-index.
 import { Store } from '../../dist/server/store.js';
 import { workload } from '../../bench/server/workload.mjs';
 import { seedRace } from './server-helpers.mjs';
+import { testEachDriver } from './sqlite-drivers.mjs';
 
 const meta = { thread_id: 't1', process_id: 1, service_name: 's', environment: 'e', tags: { a: 'b' }, duration_ns: null };
 const base = (kind) => ({
@@ -151,19 +152,19 @@ test('the id table behaves like a Set of strings (upper-case ids stay distinct)'
   if (had) t.false(ids.has(a));
 });
 
-test('the compact chunk survives encoding, and a database with chunks of the earlier format still loads', (t) => {
+testEachDriver('the compact chunk survives encoding, and a database with chunks of the earlier format still loads', (t, driver) => {
   const events = seedRace().events;
   const chunk = chunkOf(events);
   t.deepEqual(decodeChunk(encodeChunk(chunk)), chunk);
   const dir = mkdtempSync(join(tmpdir(), 'raceway-legacy-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const fresh = new Store(':memory:');
+  const fresh = new Store(':memory:', {}, { driver });
   fresh.ingest(events);
   const expected = fresh.analyze();
   t.true(expected.length > 0);
   // Write the rows the way the previous version did: ids as text, chunk as JSON tuples.
   const db = join(dir, 'r.db');
-  let store = new Store(db);
+  let store = new Store(db, {}, { driver });
   const pack = (s) => zlib.brotliCompressSync(Buffer.from(s));
   // The previous version's chunk of these events, built the way it built it.
   const legacy = { a: [], w: [], s: [], u: [], t: [] };
@@ -200,7 +201,7 @@ test('the compact chunk survives encoding, and a database with chunks of the ear
   store.db.exec('CREATE TABLE IF NOT EXISTS batch_traces (trace_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_id, seq)) WITHOUT ROWID');
   for (const tr of new Set(events.map((e) => e.trace_id))) store.db.prepare('INSERT INTO batch_traces VALUES (?, ?)').run(tr, seq);
   store.close();
-  store = new Store(db);
+  store = new Store(db, {}, { driver });
   t.is(store.events, events.length);
   t.deepEqual(store.analyze().map((r) => r.id), expected.map((r) => r.id));
   t.deepEqual(store.ingest(events), { inserted: 0, duplicates: events.length });
@@ -225,10 +226,10 @@ test('ids and timestamps the index keeps in compact form come back exactly as se
   store.close();
 });
 
-test('batches committed in one turn share a transaction: a failed write stores none of them, and they can be sent again', async (t) => {
+testEachDriver('batches committed in one turn share a transaction: a failed write stores none of them, and they can be sent again', async (t, driver) => {
   const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const store = new Store(join(dir, 'raceway.db'));
+  const store = new Store(join(dir, 'raceway.db'), {}, { driver });
   const [a, b, c] = workload({ stateChanges: 60, batch: 40, accounts: 3 });
   const prepared = (events) => {
     const body = Buffer.from(JSON.stringify({ events }));
@@ -242,7 +243,7 @@ test('batches committed in one turn share a transaction: a failed write stores n
     BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
   const results = await Promise.allSettled([store.commitPreparedSoon(prepared(b)), store.commitPreparedSoon(prepared(c))]);
   t.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-  t.is(store.db.prepare('SELECT count(*) FROM batches').pluck().get(), 1);
+  t.is(store.db.prepare('SELECT count(*) AS n FROM batches').get().n, 1);
   t.is(store.events, a.length);
   t.is(store.index.accessCount, a.filter((e) => 'StateChange' in e.kind).length);
   // Nothing of the failed group is remembered: sent again, both are stored.
@@ -255,10 +256,10 @@ test('batches committed in one turn share a transaction: a failed write stores n
   store.close();
 });
 
-test('a retry that arrives while its original waits for the group write is a duplicate only if that write succeeds', async (t) => {
+testEachDriver('a retry that arrives while its original waits for the group write is a duplicate only if that write succeeds', async (t, driver) => {
   const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const store = new Store(join(dir, 'raceway.db'));
+  const store = new Store(join(dir, 'raceway.db'), {}, { driver });
   const [a, b] = workload({ stateChanges: 40, batch: 40, accounts: 3 });
   const prepared = (events) => {
     const body = Buffer.from(JSON.stringify({ events }));

@@ -2,6 +2,7 @@ import test from 'ava';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { get, post, seedRace, startServer, tempDir } from './server-helpers.mjs';
+import { testEachDriver } from './sqlite-drivers.mjs';
 
 test('ingests a valid batch with the upstream envelope and serves it back', async (t) => {
   const { base } = await startServer(t);
@@ -138,14 +139,14 @@ test('duplicate event ids are ignored: a retried batch is not double counted', a
   t.is(races.analyzed_accesses, 4);
 });
 
-test('a restart keeps the stored events and the analysis', async (t) => {
+testEachDriver('a restart keeps the stored events and the analysis', async (t, driver) => {
   const db = join(tempDir(t), 'nested', 'raceway.db');
-  const first = await startServer(t, { db });
+  const first = await startServer(t, { db, driver });
   const { events, traces } = seedRace();
   await post(first.base, { events: events.slice(0, 7) });
   await post(first.base, { events: events.slice(7) });
   await first.close();
-  const second = await startServer(t, { db });
+  const second = await startServer(t, { db, driver });
   t.is((await get(second.base, '/status')).json.data.events_captured, events.length);
   const trace = (await get(second.base, `/api/traces/${traces[1]}`)).json.data;
   t.is(trace.events.length, events.filter((e) => e.trace_id === traces[1]).length);
@@ -164,8 +165,8 @@ test('unknown routes and methods answer JSON errors', async (t) => {
   t.false((await r.json()).success);
 });
 
-test('a failed database write answers 500, stores nothing, and the retry is stored in full', async (t) => {
-  const { base, store } = await startServer(t);
+testEachDriver('a failed database write answers 500, stores nothing, and the retry is stored in full', async (t, driver) => {
+  const { base, store } = await startServer(t, { driver });
   const { events } = seedRace();
   const insert = store.stmt.insertBatch;
   let failures = 1;

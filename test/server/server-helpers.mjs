@@ -11,9 +11,9 @@ export function tempDir(t) {
   return dir;
 }
 
-/** Starts a server on a random loopback port; closed when the test ends. */
-export async function startServer(t, { db = ':memory:', ...opts } = {}) {
-  const store = new Store(db);
+/** Starts a server on a random loopback port; closed when the test ends. `driver`: the SQLite driver (default: the store's choice). */
+export async function startServer(t, { db = ':memory:', driver, ...opts } = {}) {
+  const store = new Store(db, {}, { driver });
   const srv = createRacewayServer({ store, ...opts });
   const addr = await srv.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${addr.port}`;
