@@ -10,7 +10,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { availableParallelism } from 'node:os';
-import { BodyError, parseBody, type RejectedEvent } from './ingest-core';
+import { BodyError, parseBody, rejectUnserializable, type RejectedEvent } from './ingest-core';
 import { corsHeaders, isJsonContentType, isLoopbackAddress, refusal, type BrowserPolicy } from './browser-guard';
 import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
@@ -224,9 +224,16 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       // Inline: no worker, a worker failure, or duplicates to filter out.
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const parsed = parseBody(body);
+      try {
+        result = store.ingest(parsed.valid, parsed.rejectedCount === 0 ? body : undefined, parsed.ts);
+      } catch (err) {
+        // A value nested too deep to serialize: reject those events, keep the rest (see ingest-core).
+        if (!(err instanceof RangeError) || !rejectUnserializable(parsed)) throw err;
+        if (parsed.valid.length === 0) throw new HttpError(400, 'all events were rejected: values nested too deeply to store', { rejected: parsed.rejected, rejected_count: parsed.rejectedCount });
+        result = store.ingest(parsed.valid, undefined, parsed.ts);
+      }
       ({ rejected, rejectedCount } = parsed);
       validCount = parsed.valid.length;
-      result = store.ingest(parsed.valid, rejectedCount === 0 ? body : undefined, parsed.ts);
     }
     const extra = { stored: result.inserted, duplicates: result.duplicates, rejected: rejected!, rejected_count: rejectedCount! };
     if (rejectedCount! === 0) ok(res, `Ingested ${validCount!} events`, 200, extra);

@@ -38,6 +38,8 @@ export const unpack = (b: Buffer): string => {
 
 export interface ParsedBody {
   valid: RacewayEvent[];
+  /** Position of each valid event in the request's `events` array. */
+  positions: number[];
   /** `micros(timestamp)` of each valid event. */
   ts: Float64Array;
   /** First MAX_REJECTED_LISTED rejections. */
@@ -120,6 +122,7 @@ export function parseBody(body: Buffer): ParsedBody {
     events = (parsed as { events: unknown[] }).events;
   }
   const valid: RacewayEvent[] = [];
+  const positions: number[] = [];
   const ts = new Float64Array(events.length);
   const rejected: RejectedEvent[] = [];
   let rejectedCount = 0;
@@ -127,12 +130,14 @@ export function parseBody(body: Buffer): ParsedBody {
     const e = events[index];
     if (fastValid(e, ts, valid.length)) {
       valid.push(e as RacewayEvent);
+      positions.push(index);
       continue;
     }
     const errors = validateEvent(e);
     if (errors.length === 0) {
       ts[valid.length] = micros((e as RacewayEvent).timestamp);
       valid.push(e as RacewayEvent);
+      positions.push(index);
     } else {
       rejectedCount++;
       if (rejected.length < MAX_REJECTED_LISTED) {
@@ -145,7 +150,52 @@ export function parseBody(body: Buffer): ParsedBody {
     throw new BodyError(400, `all ${rejectedCount} events were rejected; first problem: event ${rejected[0]!.index}: ${rejected[0]!.errors[0]}`,
       { rejected, rejected_count: rejectedCount });
   }
-  return { valid, ts: ts.subarray(0, valid.length), rejected, rejectedCount };
+  return { valid, positions, ts: ts.subarray(0, valid.length), rejected, rejectedCount };
+}
+
+/**
+ * Values nested so deep that serializing them exhausts the stack (tens of thousands of levels) are
+ * rejected event by event, not the whole batch with a 500: the batch is prepared as usual, and only
+ * when that fails with a RangeError is each event tried on its own. Returns whether any was
+ * rejected (then the raw body no longer matches the valid events and must not be stored as is).
+ */
+export function rejectUnserializable(p: ParsedBody): boolean {
+  const keep: RacewayEvent[] = [];
+  const positions: number[] = [];
+  const ts: number[] = [];
+  let removed = false;
+  p.valid.forEach((e, i) => {
+    try {
+      JSON.stringify(e);
+      keep.push(e);
+      positions.push(p.positions[i]!);
+      ts.push(p.ts[i]!);
+    } catch {
+      removed = true;
+      p.rejectedCount++;
+      if (p.rejected.length < MAX_REJECTED_LISTED) {
+        p.rejected.push({ index: p.positions[i]!, id: e.id, errors: ['a value is nested too deeply to store (the nesting exhausts the stack)'] });
+      }
+    }
+  });
+  if (removed) {
+    p.valid = keep;
+    p.positions = positions;
+    p.ts = Float64Array.from(ts);
+    p.rejected.sort((a, b) => a.index - b.index);
+  }
+  return removed;
+}
+
+/** `prepareBatch` of a parsed body; an event that cannot be serialized is rejected (see `rejectUnserializable`). */
+export function prepareParsed(p: ParsedBody, body: Buffer): PreparedBatch {
+  try {
+    return prepareBatch(p.valid, p.rejectedCount === 0 ? body : undefined, p.ts);
+  } catch (err) {
+    if (!(err instanceof RangeError) || !rejectUnserializable(p)) throw err;
+    if (p.valid.length === 0) throw new BodyError(400, 'all events were rejected: values nested too deeply to store', { rejected: p.rejected, rejected_count: p.rejectedCount });
+    return prepareBatch(p.valid, undefined, p.ts);
+  }
 }
 
 /** A batch ready to be committed: everything but the duplicate check and the write. */
@@ -196,7 +246,7 @@ export function transferables(b: PreparedBatch): ArrayBuffer[] {
 
 /** What the worker answers for one body. */
 export type WorkerReply = (
-  | { id: number; ok: true; parsed: Omit<ParsedBody, 'valid' | 'ts'> & { validCount: number }; batch: PreparedBatch }
+  | { id: number; ok: true; parsed: Omit<ParsedBody, 'valid' | 'ts' | 'positions'> & { validCount: number }; batch: PreparedBatch }
   | { id: number; ok: false; status: number; message: string; extra: Record<string, unknown> }
 ) & {
   /** The memory the body came in, handed back for the next body (see IngestPool). */

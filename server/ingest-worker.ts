@@ -1,6 +1,6 @@
 /** Worker thread: parses, validates and prepares ingest batches so the main thread only commits them. */
 import { parentPort } from 'node:worker_threads';
-import { BodyError, parseBody, prepareBatch, transferables, type WorkerReply } from './ingest-core';
+import { BodyError, parseBody, prepareParsed, transferables, type WorkerReply } from './ingest-core';
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -11,9 +11,9 @@ parentPort?.on('message', (msg: { id: number; body: Uint8Array }) => {
   const spare = msg.body.buffer as ArrayBuffer;
   try {
     const body = asBuffer(msg.body);
-    const { valid, ts, rejected, rejectedCount } = parseBody(body);
-    const batch = prepareBatch(valid, rejectedCount === 0 ? body : undefined, ts);
-    reply = { id: msg.id, ok: true, parsed: { rejected, rejectedCount, validCount: valid.length }, batch, spare };
+    const parsed = parseBody(body);
+    const batch = prepareParsed(parsed, body);
+    reply = { id: msg.id, ok: true, parsed: { rejected: parsed.rejected, rejectedCount: parsed.rejectedCount, validCount: parsed.valid.length }, batch, spare };
     // The batch's typed arrays are handed over, not copied.
     parentPort!.postMessage(reply, [...transferables(batch), spare]);
     return;

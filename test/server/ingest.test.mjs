@@ -87,6 +87,25 @@ test('a partially invalid batch stores the valid events and says which were reje
   t.is((await get(base, '/status')).json.data.events_captured, 2);
 });
 
+for (const ingestWorkers of [0, 1]) {
+  test(`a value nested too deep to store rejects its event, not the batch (${ingestWorkers ? 'ingest worker' : 'inline'})`, async (t) => {
+    const { base } = await startServer(t, { ingestWorkers });
+    const { events } = seedRace();
+    const change = events.findIndex((e) => e.kind.StateChange);
+    const batch = [events[0], events[change], events.at(-1)].map((e) => structuredClone(e));
+    // 100 000 levels in 200 kB of JSON: the parser takes it, serializing it again exhausts the stack.
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const text = JSON.stringify({ events: batch }).replace('"new_value":', `"new_value":${deep},"ignored":`);
+    const r = await post(base, text);
+    t.is(r.status, 206, r.text.slice(0, 300));
+    t.is(r.json.rejected_count, 1);
+    t.regex(r.json.rejected[0].errors[0], /nested too deeply/);
+    t.is(r.json.rejected[0].index, 1);
+    t.is((await get(base, '/status')).json.data.events_captured, 2);
+    t.is((await get(base, '/health')).status, 200);
+  });
+}
+
 test('bodies over the limit are 413 (default 8 MB and configured) and the server stays up', async (t) => {
   const { base } = await startServer(t);
   const big = JSON.stringify({ events: [], pad: 'x'.repeat(8 * 1024 * 1024) });
