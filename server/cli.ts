@@ -173,6 +173,8 @@ async function serve(flags: Flags): Promise<number> {
   try {
     addr = await srv.listen(port, host);
   } catch (err) {
+    await srv.close().catch(() => undefined);
+    store.close();
     const code = (err as { code?: string }).code;
     throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use; pick another with --port` : `cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }

@@ -219,7 +219,6 @@ export class Store {
     // At 64 KB pages: 4096 pages = 256 MB of WAL before the main connection checkpoints itself.
     this.db.exec('PRAGMA wal_autocheckpoint = 4096');
     this.checkpointer = worker;
-    worker.unref();
     worker.on('message', () => {
       this.checkpointBusy = false;
     });
@@ -231,6 +230,9 @@ export class Store {
     };
     worker.on('error', lost);
     worker.on('exit', lost);
+    // Last: attaching a 'message' listener refs the worker again, and a server that failed to start
+    // must still exit.
+    worker.unref();
   }
 
   get events(): number {

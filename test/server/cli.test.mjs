@@ -118,3 +118,15 @@ testEachDriver('serve stores in a database file that survives a restart', async 
   t.regex(r.stdout, /accounts\.alice\.balance/);
   await stop(b.p);
 });
+
+test('serve with a database file exits 2 at once when its port is taken', async (t) => {
+  const { base } = await startServer(t);
+  const port = new URL(base).port;
+  const db = join(tempDir(t), 'events.db');
+  const started = Date.now();
+  // A server that hangs after the error never closes its pipes: the bound below only tells a hang apart.
+  const r = await run(['serve', '--port', port, '--db', db]);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /port \d+ on 127\.0\.0\.1 is already in use; pick another with --port/);
+  t.true(Date.now() - started < 10_000, `exited after ${Date.now() - started} ms`);
+});
