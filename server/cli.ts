@@ -178,6 +178,10 @@ async function serve(flags: Flags): Promise<number> {
     const code = (err as { code?: string }).code;
     throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use; pick another with --port` : `cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
+  if (store.damaged.length > 0) {
+    const seqs = store.damaged.slice(0, 10).join(', ') + (store.damaged.length > 10 ? ', …' : '');
+    process.stderr.write(`raceway: ${store.damaged.length} stored batch(es) could not be read and are left out (batch seq ${seqs})\n`);
+  }
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const base = `http://${shownHost}:${addr.port}`;
   process.stdout.write(`Raceway server listening on ${base}\n  ingest:  POST ${base}/events\n  races:   ${base}/api/races\n  web view: ${base}/\n` +

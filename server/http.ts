@@ -329,6 +329,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       return ok(res, {
         version: ver, uptime_seconds: Math.floor((Date.now() - started) / 1000), events_captured: store.events,
         traces_active: store.traceCount(), warmup: warmup(), storage: store.path === ':memory:' ? 'memory' : store.path,
+        damaged_batches: store.damaged.length,
       });
     }
     if (path === '/api/traces') {

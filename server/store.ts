@@ -103,12 +103,23 @@ export class Store {
     this.index = new LiveIndex(options);
     for (const row of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').iterate()) {
       const { seq, ids, chunk } = row as { seq: number; ids: string | Uint8Array; chunk: Uint8Array };
+      let decoded;
+      try {
+        decoded = decodeChunk(unpackRaw(asBuffer(chunk)));
+      } catch {
+        // A damaged row (disk error, a copy cut short) costs its own batch, never the database.
+        this.damaged.push(seq);
+        continue;
+      }
       // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
       if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
       else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
-      this.index.add(decodeChunk(unpackRaw(asBuffer(chunk))), seq);
+      this.index.add(decoded, seq);
     }
   }
+
+  /** Store seqs of the batches that could not be read at start-up (left out of the index, counted in /status). */
+  readonly damaged: number[] = [];
 
   /**
    * Stores already validated events; events whose id is already stored (or repeated in the batch)
@@ -266,7 +277,13 @@ export class Store {
     for (const seq of this.index.batchesOf(traceId)) {
       const body = this.stmt.body.get(seq)?.body as Uint8Array | undefined;
       if (!body) continue;
-      for (const e of (JSON.parse(unpack(asBuffer(body))) as { events: RacewayEvent[] }).events) {
+      let batch: RacewayEvent[];
+      try {
+        batch = (JSON.parse(unpack(asBuffer(body))) as { events: RacewayEvent[] }).events;
+      } catch {
+        continue; // a damaged body: the trace is served without that batch's events
+      }
+      for (const e of batch) {
         if (e && e.trace_id === traceId && !seen.has(e.id) && this.ids.has(e.id)) {
           seen.add(e.id);
           events.push(e);

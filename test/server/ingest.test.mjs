@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { get, post, seedRace, startServer, tempDir } from './server-helpers.mjs';
 import { testEachDriver } from './sqlite-drivers.mjs';
+import { openSqlite } from '../../dist/server/sqlite.js';
 
 test('ingests a valid batch with the upstream envelope and serves it back', async (t) => {
   const { base } = await startServer(t);
@@ -174,6 +175,27 @@ testEachDriver('a restart keeps the stored events and the analysis', async (t, d
   t.is(races[0].second.new_value, 800);
   // New events after the restart are interned consistently with the old ones.
   t.is((await post(second.base, { events })).json.stored, 0);
+});
+
+testEachDriver('a damaged stored batch is left out at start-up and counted; the rest loads', async (t, driver) => {
+  const db = join(tempDir(t), 'raceway.db');
+  const first = await startServer(t, { db, driver });
+  const { events, traces } = seedRace();
+  const firstTrace = events.filter((e) => e.trace_id === traces[0]);
+  const rest = events.filter((e) => e.trace_id !== traces[0]);
+  await post(first.base, { events: firstTrace });
+  await post(first.base, { events: rest });
+  await first.close();
+  // Damage the first batch's index row and body, as a disk error or a copy cut short would.
+  const conn = openSqlite(db, driver);
+  conn.prepare('UPDATE batches SET chunk = ?, body = ? WHERE seq = (SELECT MIN(seq) FROM batches)').run(Buffer.from('not a chunk'), Buffer.from('not a body'));
+  conn.close();
+  const second = await startServer(t, { db, driver });
+  const status = (await get(second.base, '/status')).json.data;
+  t.is(status.damaged_batches, 1);
+  t.is(status.events_captured, rest.length);
+  t.is((await get(second.base, `/api/traces/${traces[1]}`)).json.data.events.length, rest.filter((e) => e.trace_id === traces[1]).length);
+  t.is((await get(second.base, `/api/traces/${traces[0]}`)).status, 404, 'the damaged batch\'s trace is gone, not a 500');
 });
 
 test('unknown routes and methods answer JSON errors', async (t) => {
