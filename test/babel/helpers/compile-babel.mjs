@@ -8,6 +8,8 @@ import { outputName, repoRoot } from '../../helpers/fixture-harness.mjs';
 import { babel, resolveBabel } from '../../helpers/toolchain.mjs';
 
 
+const babelMajor = Number.parseInt(babel.version, 10);
+
 export const presetPath = join(repoRoot, 'dist', 'babel-plugin', 'preset.js');
 export const pluginPath = join(repoRoot, 'dist', 'babel-plugin', 'plugin.js');
 
@@ -17,7 +19,8 @@ export function babelOptions(fixture, fileName, { order = 'raceway-last', option
   const ts = /\.[cm]?tsx?$/.test(fileName);
   const jsx = /\.[jt]sx$/.test(fileName);
   const raceway = [presetPath, { ...options, root: fixture.dir }];
-  const typescript = [resolveBabel('@babel/preset-typescript'), { allowDeclareFields: true }];
+  // Babel 8 always keeps `declare` fields apart (the option is gone); Babel 7 needs it set.
+  const typescript = [resolveBabel('@babel/preset-typescript'), babelMajor === 7 ? { allowDeclareFields: true } : {}];
   // Presets run last-to-first: "raceway-last" lists raceway last so it runs first.
   const presets = ts ? (order === 'raceway-last' ? [typescript, raceway] : [raceway, typescript]) : [raceway];
   const plugins = [];
