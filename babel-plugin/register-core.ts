@@ -8,6 +8,7 @@
 // turns it off. Entries are keyed by a hash of the source, the file name, the options and the
 // front end's own code, so a changed file or upgraded plugin never reuses stale output.
 import { createHash } from 'node:crypto';
+import Module = require('node:module');
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +25,30 @@ export interface RegisterState {
 }
 
 let state: RegisterState | undefined;
+
+/** What `raceway/register` prints, on one line, when the app has no usable @babel/core. */
+export const MISSING_BABEL = 'raceway/register needs @babel/core: install it in your app (npm install @babel/core) and run again';
+const BABEL_NEEDS_NEWER_NODE = `raceway/register: the installed @babel/core is an ES module this Node (${process.version}) cannot require; ` +
+  'Babel 8 needs Node ^22.18 or >= 24.11 (or install @babel/core@7)';
+
+/**
+ * `@babel/core`, an optional peer dependency that load-time instrumentation needs. Without it the
+ * process stops with one line saying what to install rather than a module-resolution stack trace
+ * (this runs at startup, from `-r`/`--import`, before any app code).
+ */
+export function loadBabel(): any {
+  try {
+    return require('@babel/core');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const line = err.code === 'MODULE_NOT_FOUND' && /['"]@babel\/core['"]/.test(err.message.split('\n')[0] ?? '')
+      ? MISSING_BABEL
+      : err.code === 'ERR_REQUIRE_ESM' ? BABEL_NEEDS_NEWER_NODE : null;
+    if (line === null) throw e;
+    process.stderr.write(line + '\n');
+    process.exit(1);
+  }
+}
 
 function readJson(file: string): any {
   try {
@@ -66,7 +91,7 @@ export function registerState(): RegisterState {
       h.update(f);
     }
   }
-  h.update(require('@babel/core').version);
+  h.update(loadBabel().version);
   state = { root: opts.root ? resolve(root, opts.root) : root, raw, opts, filter, cacheDir, stamp: h.digest('hex') };
   return state;
 }
@@ -88,6 +113,43 @@ export function shouldInstrument(filename: string): boolean {
   return registerState().filter(filename);
 }
 
+/** A TypeScript file by its extension (what Node's type stripping loads). */
+export function isTypeScriptFile(filename: string): boolean {
+  return /\.[cm]?ts$/.test(filename);
+}
+
+/**
+ * Node's own type stripping (on by default from Node 22.18 and 23.6, `process.features.typescript`):
+ * erases TypeScript syntax in place (lines and columns kept), failing on syntax that needs a
+ * transform (`enum`, `namespace`, parameter properties) exactly as Node would when it loads the
+ * file. Null when this Node does not run TypeScript files: they are then left to Node.
+ */
+export function typeStripper(): ((source: string, filename: string) => string) | null {
+  const strip = (Module as unknown as { stripTypeScriptTypes?: (code: string, opts: { mode: 'strip' }) => string }).stripTypeScriptTypes;
+  const features = process.features as { typescript?: string | false };
+  if (typeof strip !== 'function' || !features.typescript) return null;
+  return (source) => withoutStripWarning(() => strip(source, { mode: 'strip' }));
+}
+
+/**
+ * Node flags `module.stripTypeScriptTypes` as experimental with a warning, although loading a `.ts`
+ * file (which uses the same stripping) prints none: the app run through the hook must print what
+ * it prints without it, so that one warning is held back while the hook calls it.
+ */
+function withoutStripWarning<T>(fn: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning?.message;
+    if (typeof text === 'string' && text.startsWith('stripTypeScriptTypes')) return;
+    return (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return fn();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /** Instruments one file's source for the given module format; cached on disk. */
 export function compile(source: string, filename: string, format: 'commonjs' | 'module'): string {
   const s = registerState();
@@ -102,7 +164,7 @@ export function compile(source: string, filename: string, format: 'commonjs' | '
       /* not cached yet */
     }
   }
-  const babel = require('@babel/core');
+  const babel = loadBabel();
   const plugin = require('./plugin');
   const out = babel.transformSync(source, {
     babelrc: false,
