@@ -8,9 +8,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/run.mjs';
+import { registerDist } from '../helpers/toolchain.mjs';
 import { projectEvents, startCollector } from '../helpers/fixture-harness.mjs';
 
-const dist = join(repoRoot, 'dist', 'babel-plugin');
+const dist = registerDist;
 
 function node(args, cwd, env = {}) {
   return new Promise((resolve) => {

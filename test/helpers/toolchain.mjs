@@ -5,6 +5,7 @@
 // transformer and the plugin under test always come from this checkout's dist/.
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const own = createRequire(import.meta.url);
 
@@ -28,3 +29,13 @@ export const resolveBabel = (name) => babelRequire.resolve(name);
 
 /** One line for test titles and logs: which compilers these tests ran with. */
 export const toolchainLabel = `typescript ${ts.version}, @babel/core ${babel.version}`;
+
+/**
+ * Where `raceway/register` is loaded from. By default this checkout's dist/ (its @babel/core is the
+ * project's). RACEWAY_TEST_INSTALLED names an app directory whose node_modules holds an installed
+ * copy of raceway next to another @babel/core: register then runs as it does in such an app.
+ */
+export const installedApp = process.env.RACEWAY_TEST_INSTALLED ? resolve(process.env.RACEWAY_TEST_INSTALLED) : null;
+export const registerDist = installedApp
+  ? join(installedApp, 'node_modules', 'raceway', 'dist', 'babel-plugin')
+  : join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'babel-plugin');
