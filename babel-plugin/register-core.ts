@@ -12,7 +12,7 @@ import Module = require('node:module');
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createFileFilter, normalizeOptions, type FileFilter, type NormalizedOptions, type RacewayOptions } from './options';
 
 export interface RegisterState {
@@ -31,12 +31,23 @@ export const MISSING_BABEL = 'raceway/register needs @babel/core: install it in 
 const BABEL_NEEDS_NEWER_NODE = `raceway/register: the installed @babel/core is an ES module this Node (${process.version}) cannot require; ` +
   'Babel 8 needs Node ^22.18 or >= 24.11 (or install @babel/core@7)';
 
+let babelCore: any;
+
+/**
+ * Hands over an `@babel/core` loaded with `import()`: Node 22 cannot `require` an ES module (Babel
+ * 8) in the module-loader thread, where the ES module hooks run.
+ */
+export function useBabel(babel: any): void {
+  babelCore = babel;
+}
+
 /**
  * `@babel/core`, an optional peer dependency that load-time instrumentation needs. Without it the
  * process stops with one line saying what to install rather than a module-resolution stack trace
  * (this runs at startup, from `-r`/`--import`, before any app code).
  */
 export function loadBabel(): any {
+  if (babelCore !== undefined) return babelCore;
   try {
     return require('@babel/core');
   } catch (e) {
@@ -190,4 +201,30 @@ export function compile(source: string, filename: string, format: 'commonjs' | '
     }
   }
   return code;
+}
+
+/** What a module `load` hook gets from the next hook and returns. */
+export interface LoadResult { format?: string | null; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
+
+/** Formats Node gives TypeScript files it strips itself (22.18+, 24), and the format they run as. */
+const STRIPPED: Record<string, 'module' | 'commonjs'> = { 'module-typescript': 'module', 'commonjs-typescript': 'commonjs' };
+
+/**
+ * The module-hook side of `--import raceway/register` (the asynchronous hooks of
+ * register-hooks.mts and the in-thread `module.registerHooks`): instruments what Node loaded as an
+ * ES module, and TypeScript it would strip (types stripped as Node would, then instrumented).
+ * CommonJS `.js`/`.cjs` files are left to the `require` hook of register.ts.
+ */
+export function instrumentLoaded(url: string, result: LoadResult): LoadResult {
+  const format = result.format === 'module' ? 'module' : STRIPPED[result.format ?? ''];
+  if (!format || !url.startsWith('file:') || result.source == null) return result;
+  const filename = fileURLToPath(url);
+  if (!shouldInstrument(filename)) return result;
+  let source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  if (result.format !== 'module') {
+    const strip = typeStripper();
+    if (!strip) return result;
+    source = strip(source, filename);
+  }
+  return { ...result, format, source: compile(source, filename, format), shortCircuit: true };
 }
