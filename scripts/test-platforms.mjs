@@ -38,20 +38,24 @@ const TESTS = [
   'test/babel/register-node.test.mjs',
 ];
 
+class SetupError extends Error {}
 function fail(message) {
-  console.error(`test-platforms: ${message}`);
-  process.exit(2);
+  throw new SetupError(message);
 }
 
 const { values: args } = parseArgs({ options: { node: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' } } });
 const node = args.node ? resolve(args.node) : process.execPath;
-if (!existsSync(node)) fail(`no Node at ${node}`);
+if (!existsSync(node)) {
+  console.error(`test-platforms: no Node at ${node}`);
+  process.exit(2);
+}
 
 const version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
 const [major, minor] = version.split('.').map(Number);
 // Babel 8: ^22.18 || >= 24.11; ts-patch 4: >= 22.15.
 if (!((major === 22 && minor >= 18) || (major === 24 && minor >= 11) || major >= 25)) {
-  fail(`Node ${version} cannot run Babel 8 (needs ^22.18 or >= 24.11); pass one with --node`);
+  console.error(`test-platforms: Node ${version} cannot run Babel 8 (needs ^22.18 or >= 24.11); pass one with --node`);
+  process.exit(2);
 }
 
 const scratch = args.dir ? resolve(args.dir) : mkdtempSync(join(tmpdir(), 'raceway-platforms-'));
@@ -97,9 +101,14 @@ try {
     NODE_OPTIONS: '',
   };
   const ava = join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
-  console.log(`test-platforms: Node ${version}, TypeScript 6 + ts-patch 4, Babel 8: ${TESTS.length} test files`);
+  const versionOf = (dir, name) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+  console.log(`test-platforms: Node ${version}, typescript ${versionOf(dirs.ts6, 'typescript')} + ts-patch ${versionOf(dirs.ts6, 'ts-patch')}, ` +
+    `@babel/core ${versionOf(dirs.babel8, '@babel/core')}, typescript ${versionOf(dirs.ts7, 'typescript')} (refusal only): ${TESTS.length} test files`);
   const r = spawnSync(node, [ava, ...TESTS], { cwd: root, env, stdio: 'inherit' });
   status = r.status ?? 1;
+} catch (e) {
+  if (!(e instanceof SetupError)) throw e;
+  console.error(`test-platforms: ${e.message}`);
 } finally {
   if (!args.dir && !args.keep) rmSync(scratch, { recursive: true, force: true });
   else console.log(`test-platforms: toolchains kept in ${scratch}`);
