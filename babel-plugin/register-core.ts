@@ -1,5 +1,6 @@
 // Load-time instrumentation shared by `raceway/register` (CommonJS `-r` hook) and its ES-module
-// loader hooks (`--import`): options, include/exclude filter and an on-disk cache of compiled output.
+// loader hooks (`--import`): options, include/exclude filter, an on-disk cache of compiled output,
+// and what a module hook does with what Node loaded (`instrumentLoaded`).
 //
 // Options come from (first found): the RACEWAY_BABEL_OPTIONS environment variable (JSON), the
 // "raceway" key of <root>/package.json, else defaults. <root> is RACEWAY_ROOT or the working
@@ -8,12 +9,13 @@
 // turns it off. Entries are keyed by a hash of the source, the file name, the options and the
 // front end's own code, so a changed file or upgraded plugin never reuses stale output.
 import { createHash } from 'node:crypto';
-import Module = require('node:module');
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createFileFilter, normalizeOptions, type FileFilter, type NormalizedOptions, type RacewayOptions } from './options';
+import { loadBabel } from './register-babel';
+import { typeStripper } from './register-typescript';
 
 export interface RegisterState {
   root: string;
@@ -25,41 +27,6 @@ export interface RegisterState {
 }
 
 let state: RegisterState | undefined;
-
-/** What `raceway/register` prints, on one line, when the app has no usable @babel/core. */
-export const MISSING_BABEL = 'raceway/register needs @babel/core: install it in your app (npm install @babel/core) and run again';
-const BABEL_NEEDS_NEWER_NODE = `raceway/register: the installed @babel/core is an ES module this Node (${process.version}) cannot require; ` +
-  'Babel 8 needs Node ^22.18 or >= 24.11 (or install @babel/core@7)';
-
-let babelCore: any;
-
-/**
- * Hands over an `@babel/core` loaded with `import()`: Node 22 cannot `require` an ES module (Babel
- * 8) in the module-loader thread, where the ES module hooks run.
- */
-export function useBabel(babel: any): void {
-  babelCore = babel;
-}
-
-/**
- * `@babel/core`, an optional peer dependency that load-time instrumentation needs. Without it the
- * process stops with one line saying what to install rather than a module-resolution stack trace
- * (this runs at startup, from `-r`/`--import`, before any app code).
- */
-export function loadBabel(): any {
-  if (babelCore !== undefined) return babelCore;
-  try {
-    return require('@babel/core');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const line = err.code === 'MODULE_NOT_FOUND' && /['"]@babel\/core['"]/.test(err.message.split('\n')[0] ?? '')
-      ? MISSING_BABEL
-      : err.code === 'ERR_REQUIRE_ESM' ? BABEL_NEEDS_NEWER_NODE : null;
-    if (line === null) throw e;
-    process.stderr.write(line + '\n');
-    process.exit(1);
-  }
-}
 
 function readJson(file: string): any {
   try {
@@ -122,43 +89,6 @@ function runtimeFor(format: 'commonjs' | 'module', opts: NormalizedOptions): str
 
 export function shouldInstrument(filename: string): boolean {
   return registerState().filter(filename);
-}
-
-/** A TypeScript file by its extension (what Node's type stripping loads). */
-export function isTypeScriptFile(filename: string): boolean {
-  return /\.[cm]?ts$/.test(filename);
-}
-
-/**
- * Node's own type stripping (on by default from Node 22.18 and 23.6, `process.features.typescript`):
- * erases TypeScript syntax in place (lines and columns kept), failing on syntax that needs a
- * transform (`enum`, `namespace`, parameter properties) exactly as Node would when it loads the
- * file. Null when this Node does not run TypeScript files: they are then left to Node.
- */
-export function typeStripper(): ((source: string, filename: string) => string) | null {
-  const strip = (Module as unknown as { stripTypeScriptTypes?: (code: string, opts: { mode: 'strip' }) => string }).stripTypeScriptTypes;
-  const features = process.features as { typescript?: string | false };
-  if (typeof strip !== 'function' || !features.typescript) return null;
-  return (source) => withoutStripWarning(() => strip(source, { mode: 'strip' }));
-}
-
-/**
- * Node flags `module.stripTypeScriptTypes` as experimental with a warning, although loading a `.ts`
- * file (which uses the same stripping) prints none: the app run through the hook must print what
- * it prints without it, so that one warning is held back while the hook calls it.
- */
-function withoutStripWarning<T>(fn: () => T): T {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
-    const text = typeof warning === 'string' ? warning : warning?.message;
-    if (typeof text === 'string' && text.startsWith('stripTypeScriptTypes')) return;
-    return (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
-  try {
-    return fn();
-  } finally {
-    process.emitWarning = emitWarning;
-  }
 }
 
 /** Instruments one file's source for the given module format; cached on disk. */

@@ -5,12 +5,13 @@ import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const core: typeof import('./register-core.js') = require('./register-core.js');
+const babelLoader: typeof import('./register-babel.js') = require('./register-babel.js');
 
 // Babel 8 is an ES module, which Node 22 cannot `require` in this thread: import it instead. (When
 // it is missing, the main thread has already said so and exited.)
 try {
   const babel = await import(pathToFileURL(require.resolve('@babel/core')).href);
-  core.useBabel(typeof babel.transformSync === 'function' ? babel : babel.default);
+  babelLoader.useBabel(typeof babel.transformSync === 'function' ? babel : babel.default);
 } catch {
   /* loadBabel reports it */
 }

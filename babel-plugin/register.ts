@@ -6,7 +6,8 @@
 import Module = require('node:module');
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compile, isTypeScriptFile, registerState, shouldInstrument, typeStripper } from './register-core';
+import { compile, registerState, shouldInstrument } from './register-core';
+import { isTypeScriptFile, typeStripper } from './register-typescript';
 
 const M = Module as unknown as { _extensions: Record<string, (m: any, filename: string) => void> };
 const installed = Symbol.for('raceway.register.cjs');
