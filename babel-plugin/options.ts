@@ -3,6 +3,13 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 
+/**
+ * The @babel/core versions the plugin and the preset accept (`api.assertVersion`): Babel 7 and 8.
+ * The plugin builds nodes with its own @babel/types and inserts the runtime import with
+ * @babel/helper-module-imports; both produce the same AST shapes under Babel 7 and 8.
+ */
+export const BABEL_VERSIONS = '^7.20.0 || ^8.0.0';
+
 export interface RacewayOptions {
   /** Globs (relative to the project root) of files to instrument. Default `["**\/*"]`. */
   include?: string | string[];

@@ -11,7 +11,7 @@ import { addNamespace } from '@babel/helper-module-imports';
 import type { NodePath, PluginObj, PluginPass } from '@babel/core';
 import * as t from '@babel/types';
 import { Instrumenter } from './instrument';
-import { createFileFilter, normalizeOptions, relativeFile, type NormalizedOptions, type RacewayOptions } from './options';
+import { BABEL_VERSIONS, createFileFilter, normalizeOptions, relativeFile, type NormalizedOptions, type RacewayOptions } from './options';
 
 const done = new WeakSet<t.Node>();
 
@@ -216,7 +216,7 @@ export type { RacewayOptions };
 const SESSION = Symbol('raceway session');
 
 const plugin = declare((api: any, options: RacewayOptions): PluginObj<PluginPass> => {
-  api.assertVersion(7);
+  api.assertVersion(BABEL_VERSIONS);
   const opts = normalizeOptions(options);
   return {
     name: 'raceway',

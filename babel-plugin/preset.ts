@@ -2,10 +2,10 @@
 // same options as the TypeScript transformer (SPEC.md §6).
 import { declarePreset } from '@babel/helper-plugin-utils';
 import plugin = require('./plugin');
-import { normalizeOptions, type RacewayOptions } from './options';
+import { BABEL_VERSIONS, normalizeOptions, type RacewayOptions } from './options';
 
 const preset = declarePreset((api: any, options: RacewayOptions) => {
-  api.assertVersion(7);
+  api.assertVersion(BABEL_VERSIONS);
   normalizeOptions(options); // report bad options at configuration time
   return { plugins: [[plugin, options ?? {}]] };
 });

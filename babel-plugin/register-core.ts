@@ -1,5 +1,6 @@
 // Load-time instrumentation shared by `raceway/register` (CommonJS `-r` hook) and its ES-module
-// loader hooks (`--import`): options, include/exclude filter and an on-disk cache of compiled output.
+// loader hooks (`--import`): options, include/exclude filter, an on-disk cache of compiled output,
+// and what a module hook does with what Node loaded (`instrumentLoaded`).
 //
 // Options come from (first found): the RACEWAY_BABEL_OPTIONS environment variable (JSON), the
 // "raceway" key of <root>/package.json, else defaults. <root> is RACEWAY_ROOT or the working
@@ -11,8 +12,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createFileFilter, normalizeOptions, type FileFilter, type NormalizedOptions, type RacewayOptions } from './options';
+import { loadBabel } from './register-babel';
+import { typeStripper } from './register-typescript';
 
 export interface RegisterState {
   root: string;
@@ -66,7 +69,7 @@ export function registerState(): RegisterState {
       h.update(f);
     }
   }
-  h.update(require('@babel/core').version);
+  h.update(loadBabel().version);
   state = { root: opts.root ? resolve(root, opts.root) : root, raw, opts, filter, cacheDir, stamp: h.digest('hex') };
   return state;
 }
@@ -105,7 +108,7 @@ export function compile(source: string, filename: string, format: 'commonjs' | '
       /* not cached yet */
     }
   }
-  const babel = require('@babel/core');
+  const babel = loadBabel();
   const plugin = require('./plugin');
   const out = babel.transformSync(source, {
     babelrc: false,
@@ -131,4 +134,30 @@ export function compile(source: string, filename: string, format: 'commonjs' | '
     }
   }
   return code;
+}
+
+/** What a module `load` hook gets from the next hook and returns. */
+export interface LoadResult { format?: string | null; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
+
+/** Formats Node gives TypeScript files it strips itself (22.18+, 24), and the format they run as. */
+const STRIPPED: Record<string, 'module' | 'commonjs'> = { 'module-typescript': 'module', 'commonjs-typescript': 'commonjs' };
+
+/**
+ * The module-hook side of `--import raceway/register` (the asynchronous hooks of
+ * register-hooks.mts and the in-thread `module.registerHooks`): instruments what Node loaded as an
+ * ES module, and TypeScript it would strip (types stripped as Node would, then instrumented).
+ * CommonJS `.js`/`.cjs` files are left to the `require` hook of register.ts.
+ */
+export function instrumentLoaded(url: string, result: LoadResult): LoadResult {
+  const format = result.format === 'module' ? 'module' : STRIPPED[result.format ?? ''];
+  if (!format || !url.startsWith('file:') || result.source == null) return result;
+  const filename = fileURLToPath(url);
+  if (!shouldInstrument(filename)) return result;
+  let source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  if (result.format !== 'module') {
+    const strip = typeStripper();
+    if (!strip) return result;
+    source = strip(source, filename);
+  }
+  return { ...result, format, source: compile(source, filename, format), shortCircuit: true };
 }

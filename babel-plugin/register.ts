@@ -1,4 +1,5 @@
-// `node -r raceway/register app.js`: instruments CommonJS files (.js, .cjs) as they are required,
+// `node -r raceway/register app.js`: instruments CommonJS files (.js, .cjs, and .ts/.cts where Node
+// strips types natively) as they are required,
 // honouring the include/exclude options (see register-core.ts for where options come from).
 // `.js` files in a `"type": "module"` package are left to Node's own loader (use
 // `node --import raceway/register` for ES modules).
@@ -6,6 +7,7 @@ import Module = require('node:module');
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compile, registerState, shouldInstrument } from './register-core';
+import { isTypeScriptFile, typeStripper } from './register-typescript';
 
 const M = Module as unknown as { _extensions: Record<string, (m: any, filename: string) => void> };
 const installed = Symbol.for('raceway.register.cjs');
@@ -35,11 +37,19 @@ export function install(): void {
   for (const ext of ['.js', '.cjs']) {
     const original = M._extensions[ext] ?? M._extensions['.js']!;
     M._extensions[ext] = function racewayCompile(module: any, filename: string) {
-      if (!shouldInstrument(filename) || (ext === '.js' && packageType(dirname(filename)) === 'module')) {
+      // `.js` (and `.ts`, which Node hands to this loader) follow the package type; `.cjs`/`.cts` are always CommonJS.
+      if (!shouldInstrument(filename) || (/\.[jt]s$/.test(filename) && packageType(dirname(filename)) === 'module')) {
         return original(module, filename);
       }
-      const code = compile(readFileSync(filename, 'utf8'), filename, 'commonjs');
-      module._compile(code, filename);
+      let source = readFileSync(filename, 'utf8');
+      // Node (22.18+, 24) hands required TypeScript files to the `.js` loader and strips their
+      // types itself: strip them first here, or leave the file to Node where it cannot.
+      if (isTypeScriptFile(filename)) {
+        const strip = typeStripper();
+        if (!strip) return original(module, filename);
+        source = strip(source, filename);
+      }
+      module._compile(compile(source, filename, 'commonjs'), filename);
     };
   }
 }

@@ -12,7 +12,7 @@
 import test from 'ava';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { formatEvents, listFixtures, projectEvents, repoRoot, runNode, startCollector, tmpRoot } from './helpers/fixture-harness.mjs';
+import { eventsApply, formatEvents, listFixtures, projectEvents, repoRoot, runNode, startCollector, tmpRoot } from './helpers/fixture-harness.mjs';
 import { transformerFrontEnd } from './helpers/compile-transformer.mjs';
 import { compileWithBabel } from './babel/helpers/compile-babel.mjs';
 
@@ -66,6 +66,11 @@ for (const fixture of listFixtures()) {
     // stdout is not compared here: preset-typescript and tsc emit some TypeScript-only syntax
     // differently (parameter properties are assigned after field initializers by Babel), which
     // shows in JSON key order; behaviour is checked against each pipeline's own plain build.
+    if (!eventsApply(fixture, tsEntry)) {
+      t.log('tsc emits this fixture as sloppy code, Babel as a strict module: streams not compared');
+      t.pass();
+      return;
+    }
     t.deepEqual(b.projected, ts.projected, 'the two front ends produced different event streams');
   });
 

@@ -25,7 +25,31 @@ export const RACEWAY_DIAGNOSTIC_CODE = 990001;
 
 function loadTs(ts?: typeof TS): typeof TS {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return ts ?? (require('typescript') as typeof TS);
+  return assertTransformerApi(ts ?? (require('typescript') as typeof TS));
+}
+
+/**
+ * TypeScript 7 (the native compiler) has no JavaScript transformer API: its `typescript` module
+ * exports little more than `version`, and its `tsc` runs no plugins. A build through it would be
+ * silently uninstrumented, so the factory refuses it with one line that says what to do instead.
+ */
+export class UnsupportedTypeScriptError extends Error {
+  constructor(version: string) {
+    super(`raceway/transformer: TypeScript ${version} has no transformer API, so it cannot instrument; ` +
+      'type-check with tsc and build with Babel (presets: ["raceway/babel"]) or run with node --import raceway/register, ' +
+      'or build with TypeScript 5.x/6.0 (see "TypeScript 7" in the raceway README)');
+    this.name = 'UnsupportedTypeScriptError';
+    // The message is the whole report: no stack trace into the compiler under it.
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+export function assertTransformerApi(ts: typeof TS): typeof TS {
+  const api = ts as Partial<typeof TS> | undefined;
+  if (!api || typeof api.visitEachChild !== 'function' || typeof api.isSourceFile !== 'function' || typeof api.factory !== 'object') {
+    throw new UnsupportedTypeScriptError(typeof api?.version === 'string' ? api.version : 'without a version');
+  }
+  return ts;
 }
 
 /** A `before` transformer factory, usable with transpileModule, ts-loader and customTransformers. */

@@ -4,6 +4,7 @@ import { analyzeScopes, type RefInfo } from './scope';
 import { Namer } from './names';
 import { FileContext, Fn } from './context';
 import type { NormalizedOptions } from './options';
+import { emitsStrictCode } from './strictness';
 import { visitAssignment, visitChain, visitChainPlain, visitDelete, visitForTarget, visitIdentifier, visitMember, visitUpdate } from './visitors/access';
 import { visitContainerCall } from './visitors/containers';
 import { tempDeclaration, visitClass, visitFunction } from './visitors/functions';
@@ -277,8 +278,7 @@ export class Instrumenter {
       ts.isStringLiteral((stmts[nDirectives] as TS.ExpressionStatement).expression)) nDirectives++;
     const directives = stmts.slice(0, nDirectives);
     const isModule = ts.isExternalModule(sf);
-    const strict = isModule || !!(copts.alwaysStrict ?? copts.strict) ||
-      directives.some((d) => ((d as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict');
+    const strict = emitsStrictCode(ts, sf, copts, directives);
     const fn: Fn = { kind: 'module', temps: [], inParams: false, strict, asyncOrGen: false, alias: { params: true, body: true } };
     c.fn = fn;
     const body = this.visitStatements(stmts, nDirectives);

@@ -8,9 +8,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/run.mjs';
+import { installedApp, registerDist } from '../helpers/toolchain.mjs';
 import { projectEvents, startCollector } from '../helpers/fixture-harness.mjs';
 
-const dist = join(repoRoot, 'dist', 'babel-plugin');
+const dist = registerDist;
 const appSrc = join(repoRoot, 'test', 'babel', 'register-app');
 
 function node(args, cwd, env = {}) {
@@ -79,7 +80,8 @@ test.serial('node --import register instruments ES modules (and the CommonJS the
 });
 
 test.serial('the package specifiers raceway/register resolve (-r and --import) inside the package', async (t) => {
-  const dir = appDir(t, join(repoRoot, '.tmp', 'babel-tests'));
+  // inside a package that has raceway: this checkout (self-reference) or the installed app
+  const dir = appDir(t, installedApp ?? join(repoRoot, '.tmp', 'babel-tests'));
   const plainCjs = await node(['app.js'], dir);
   const plainEsm = await node(['app.mjs'], dir);
   await withCollector(async (c) => {

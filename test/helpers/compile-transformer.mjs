@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { compileWithTs, repoRoot } from './fixture-harness.mjs';
+import { ts } from './toolchain.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -14,7 +15,6 @@ export const transformerFrontEnd = {
   name: 'transformer',
   compile({ fixture, outDir }) {
     const { createRacewayTransformer } = loadTransformer();
-    const ts = require('typescript');
     const errors = [];
     const factory = createRacewayTransformer({ ...(fixture.config.options ?? {}), root: fixture.dir, onError: (f, e) => errors.push(e) }, ts);
     const entry = compileWithTs(fixture, outDir, { before: [factory] });

@@ -7,10 +7,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot, runNodeWith } from './fixture-harness.mjs';
+import { babel, ts } from './toolchain.mjs';
 
 const require = createRequire(import.meta.url);
-const ts = require('typescript');
-const babel = require('@babel/core');
 const runner = join(repoRoot, 'test', 'helpers', 'diff-runner.mjs');
 
 /**

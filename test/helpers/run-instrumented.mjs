@@ -3,9 +3,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot, runNode, startCollector, projectEvents } from './fixture-harness.mjs';
+import { ts } from './toolchain.mjs';
 
 const require = createRequire(import.meta.url);
-export const ts = require('typescript');
+export { ts };
 export const transformer = () => require(join(repoRoot, 'dist', 'transformer', 'index.js'));
 
 let counter = 0;

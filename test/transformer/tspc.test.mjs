@@ -3,14 +3,13 @@
 import test from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot, runNode, startCollector, projectEvents } from '../helpers/fixture-harness.mjs';
 import { scratchDir } from '../helpers/run-instrumented.mjs';
+import { tscPath, tspcPath } from '../helpers/toolchain.mjs';
 
-const require = createRequire(import.meta.url);
-const tspc = join(repoRoot, 'node_modules', 'ts-patch', 'bin', 'tspc.js');
-const tsc = require.resolve('typescript/bin/tsc');
+const tspc = tspcPath;
+const tsc = tscPath;
 
 const FILES = {
   'src/bank.ts': `export class Bank {

@@ -2,6 +2,7 @@
 import type * as TS from 'typescript';
 import type { Instrumenter } from '../instrument';
 import type { Fn } from '../context';
+import { hasUseStrictDirective } from '../strictness';
 
 type FunctionNode = TS.FunctionDeclaration | TS.FunctionExpression | TS.ArrowFunction | TS.MethodDeclaration |
   TS.ConstructorDeclaration | TS.GetAccessorDeclaration | TS.SetAccessorDeclaration;
@@ -9,14 +10,6 @@ type FunctionNode = TS.FunctionDeclaration | TS.FunctionExpression | TS.ArrowFun
 function boundNames(ts: typeof TS, name: TS.BindingName, out: string[]) {
   if (ts.isIdentifier(name)) out.push(name.text);
   else for (const el of name.elements) if (!ts.isOmittedExpression(el)) boundNames(ts, el.name, out);
-}
-
-function hasUseStrict(ts: typeof TS, stmts: readonly TS.Statement[]): boolean {
-  for (const s of stmts) {
-    if (!ts.isExpressionStatement(s) || !ts.isStringLiteral(s.expression)) return false;
-    if (s.expression.text === 'use strict') return true;
-  }
-  return false;
 }
 
 function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
@@ -86,7 +79,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const isClassMember = ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node);
   const owner = c.namer.parent(node);
   const inClass = isClassMember && !!owner && ts.isClassLike(owner);
-  const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrict(ts, bodyStmts));
+  const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrictDirective(ts, c.sf, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
     frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict, node.parameters)) ? c.newName('f') : undefined,

@@ -2,13 +2,13 @@
 // @babel/core with @babel/preset-typescript and the `raceway/babel` preset (from dist/, built by
 // `node scripts/build.mjs` or `npx tsc -b babel-plugin`). `.ts` files become CommonJS like the
 // plain tsc build does; `.mts` stay ES modules; `.js` are parsed "unambiguous" (scripts stay sloppy).
-import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputName, repoRoot } from '../../helpers/fixture-harness.mjs';
+import { babel, resolveBabel } from '../../helpers/toolchain.mjs';
 
-const require = createRequire(import.meta.url);
-const babel = require('@babel/core');
+
+const babelMajor = Number.parseInt(babel.version, 10);
 
 export const presetPath = join(repoRoot, 'dist', 'babel-plugin', 'preset.js');
 export const pluginPath = join(repoRoot, 'dist', 'babel-plugin', 'plugin.js');
@@ -19,14 +19,15 @@ export function babelOptions(fixture, fileName, { order = 'raceway-last', option
   const ts = /\.[cm]?tsx?$/.test(fileName);
   const jsx = /\.[jt]sx$/.test(fileName);
   const raceway = [presetPath, { ...options, root: fixture.dir }];
-  const typescript = [require.resolve('@babel/preset-typescript'), { allowDeclareFields: true }];
+  // Babel 8 always keeps `declare` fields apart (the option is gone); Babel 7 needs it set.
+  const typescript = [resolveBabel('@babel/preset-typescript'), babelMajor === 7 ? { allowDeclareFields: true } : {}];
   // Presets run last-to-first: "raceway-last" lists raceway last so it runs first.
   const presets = ts ? (order === 'raceway-last' ? [typescript, raceway] : [raceway, typescript]) : [raceway];
   const plugins = [];
   // JSX the way tsc's `jsx: "react"` emits it (React.createElement), after instrumentation.
-  if (jsx) plugins.push([require.resolve('@babel/plugin-transform-react-jsx'), { runtime: 'classic' }]);
-  if (env) presets.unshift([require.resolve('@babel/preset-env'), { targets: { node: '20' }, modules: esm ? false : 'commonjs' }]);
-  else if (!esm) plugins.push([require.resolve('@babel/plugin-transform-modules-commonjs'), { importInterop: 'babel' }]);
+  if (jsx) plugins.push([resolveBabel('@babel/plugin-transform-react-jsx'), { runtime: 'classic' }]);
+  if (env) presets.unshift([resolveBabel('@babel/preset-env'), { targets: { node: '20' }, modules: esm ? false : 'commonjs' }]);
+  else if (!esm) plugins.push([resolveBabel('@babel/plugin-transform-modules-commonjs'), { importInterop: 'babel' }]);
   return {
     babelrc: false,
     configFile: false,

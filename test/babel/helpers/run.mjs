@@ -1,13 +1,12 @@
 // Helpers for the Babel front end's own tests: compile a program with the plugin, run the original
 // and the instrumented build in child processes, capture what they print and throw.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNode } from '../../helpers/fixture-harness.mjs';
+import { babel } from '../../helpers/toolchain.mjs';
 
-const require = createRequire(import.meta.url);
-export const babel = require('@babel/core');
+export { babel };
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const tmp = join(repoRoot, '.tmp', 'babel-tests');
 export const pluginPath = join(repoRoot, 'dist', 'babel-plugin', 'plugin.js');
