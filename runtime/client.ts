@@ -38,6 +38,9 @@ function stringMap(h: unknown): Record<string, string> {
   return out;
 }
 
+/** How long `flush()` waits at most unless told otherwise. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+
 export class RacewayClient implements Sink {
   readonly config: ResolvedConfig;
   private transport: Transport | null = null;
@@ -174,9 +177,15 @@ export class RacewayClient implements Sink {
     try { emit(this, currentTask(), K.Custom, String(name), snapshot(data)); } catch { /* never into the app */ }
   }
 
-  /** Resolves when everything captured so far is delivered or definitively dropped. Never rejects. */
-  flush(): Promise<void> {
-    return this.transport ? this.transport.flush().catch(() => undefined) : Promise.resolve();
+  /**
+   * Resolves when everything captured so far is delivered or definitively dropped, or after
+   * `timeoutMs` (default 10 s) with the rest still queued: a server that accepts connections and
+   * never answers cannot hold the caller for the transport's retries. Never rejects.
+   */
+  flush(timeoutMs: number = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    if (!this.transport) return Promise.resolve();
+    const ms = typeof timeoutMs === 'number' && timeoutMs >= 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : DEFAULT_FLUSH_TIMEOUT_MS;
+    return this.transport.flushFor(ms).catch(() => undefined);
   }
 
   /** Final flush (bounded by `shutdownTimeout`), then timers and sockets are released. */

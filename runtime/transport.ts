@@ -230,6 +230,22 @@ export class Transport implements Sink {
     return this.inline ? this.inline.shipper.flush() : Promise.resolve();
   }
 
+  /**
+   * Flushes, waiting `ms` at most; what is not delivered by then stays queued (retried as usual),
+   * and an unanswered flush does not keep the process alive.
+   */
+  async flushFor(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(() => { timedOut = true; resolve(); }, ms); });
+    try {
+      await Promise.race([this.flush(), timeout]);
+    } finally {
+      clearTimeout(timer);
+      if (timedOut) this.worker?.unref();
+    }
+  }
+
   /** Flushes with a time bound; after it, failures are no longer retried. */
   async flushWithin(ms: number): Promise<void> {
     const at = Date.now() + ms;

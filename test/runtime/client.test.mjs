@@ -209,3 +209,22 @@ test('validateEvent rejects kind names that only exist on Object.prototype', (t)
   }
   t.deepEqual(validateEvent({ ...base, kind: { Custom: { name: 'x', data: null } } }), []);
 });
+
+test.serial('flush(timeoutMs) returns after the bound against a server that accepts and never answers', async (t) => {
+  const net = await import('node:net');
+  const sockets = [];
+  const silent = net.createServer((s) => { sockets.push(s); s.on('error', () => undefined); });
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  t.teardown(() => { for (const s of sockets) s.destroy(); silent.close(); });
+  const c = new RacewayClient({ endpoint: `http://127.0.0.1:${silent.address().port}`, handleExit: false, shutdownTimeout: 200, maxEventsPerSecond: Infinity });
+  for (let i = 0; i < 50; i++) c.captureCustom('tick', { i });
+  const started = Date.now();
+  await c.flush(300);
+  const waited = Date.now() - started;
+  // Unbounded, the transport's retries (10 s header timeout each) would hold the caller for a minute.
+  t.true(waited < 5000, `flush returned after ${waited} ms`);
+  t.true(waited >= 250, `flush returned early, after ${waited} ms`);
+  t.is(c.stats().dropped, 0, 'what was not delivered stays queued');
+  t.is(c.stats().queued, 50);
+  await c.shutdown();
+});
