@@ -212,12 +212,11 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     // The worker gets a copy of its own; `chunks` stay for the inline path.
     const reply = pool ? await pool.prepare(chunks) : null;
     let result: IngestResult | null = null;
-    let validCount: number;
     let rejected: RejectedEvent[];
     let rejectedCount: number;
     if (reply && !reply.ok && reply.status < 500) throw new HttpError(reply.status, reply.message, reply.extra);
     if (reply && reply.ok) {
-      ({ validCount, rejected, rejectedCount } = reply.parsed);
+      ({ rejected, rejectedCount } = reply.parsed);
       result = await store.commitPreparedSoon(reply.batch);
     }
     if (!result) {
@@ -233,11 +232,12 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
         result = store.ingest(parsed.valid, undefined, parsed.ts);
       }
       ({ rejected, rejectedCount } = parsed);
-      validCount = parsed.valid.length;
     }
     const extra = { stored: result.inserted, duplicates: result.duplicates, rejected: rejected!, rejected_count: rejectedCount! };
-    if (rejectedCount! === 0) ok(res, `Ingested ${validCount!} events`, 200, extra);
-    else ok(res, `Ingested ${validCount!} events, ${rejectedCount!} errors`, 206, extra);
+    // The message counts what was stored; events already stored (a retried batch) are named apart.
+    const dup = result.duplicates > 0 ? ` (${result.duplicates} already stored)` : '';
+    if (rejectedCount! === 0) ok(res, `Ingested ${result.inserted} events${dup}`, 200, extra);
+    else ok(res, `Ingested ${result.inserted} events${dup}, ${rejectedCount!} errors`, 206, extra);
   }
 
   function warmup() {
@@ -247,7 +247,15 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
 
   function traceDetail(id: string, res: http.ServerResponse): void {
     if (!UUID.test(id)) throw new HttpError(400, 'Invalid trace ID format');
-    const events = store.traceEvents(id);
+    // UUIDs are case-insensitive: a trace stored as `AAAA…` is found as `aaaa…` too.
+    let events = store.traceEvents(id);
+    for (const variant of [id.toLowerCase(), id.toUpperCase()]) {
+      if (events.length > 0) break;
+      if (variant !== id) {
+        events = store.traceEvents(variant);
+        if (events.length > 0) id = variant;
+      }
+    }
     if (events.length === 0) throw new HttpError(404, `trace ${id} not found`);
     const races = engine.racesOfTrace(id);
     const details = races.map(toGlobalDetail);

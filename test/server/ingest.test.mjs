@@ -198,6 +198,24 @@ testEachDriver('a damaged stored batch is left out at start-up and counted; the 
   t.is((await get(second.base, `/api/traces/${traces[0]}`)).status, 404, 'the damaged batch\'s trace is gone, not a 500');
 });
 
+test('a retried batch says how many events it stored; trace ids are found whatever their case', async (t) => {
+  const { base } = await startServer(t);
+  const { events } = seedRace();
+  const upper = events.map((e) => ({ ...e, trace_id: e.trace_id.toUpperCase() }));
+  const first = await post(base, { events: upper });
+  t.is(first.json.data, `Ingested ${events.length} events`);
+  const again = await post(base, { events: upper.slice(0, 3) });
+  t.is(again.json.data, 'Ingested 0 events (3 already stored)');
+  t.is(again.json.stored, 0);
+  const id = upper[0].trace_id;
+  for (const asked of [id, id.toLowerCase()]) {
+    const r = await get(base, `/api/traces/${asked}`);
+    t.is(r.status, 200, asked);
+    t.is(r.json.data.trace_id, id);
+    t.is(r.json.data.events.length, upper.filter((e) => e.trace_id === id).length);
+  }
+});
+
 test('unknown routes and methods answer JSON errors', async (t) => {
   const { base } = await startServer(t);
   t.is((await get(base, '/api/nope')).status, 404);
