@@ -368,7 +368,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     throw new HttpError(404, `no route for ${method} ${path}`);
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     req.on('error', () => undefined);
     res.on('error', () => undefined);
     handle(req, res).catch((err: unknown) => {
@@ -379,6 +379,19 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
         fail(res, 500, `internal error: ${(err as Error)?.message ?? String(err)}`);
       }
     });
+  };
+  const server = http.createServer(onRequest);
+  // `Expect: 100-continue` with a declared length over the limit: refuse before the client sends
+  // the body (after a 100 Continue it would be writing while we close, and see EPIPE, not the 413).
+  server.on('checkContinue', (req, res) => {
+    const declared = Number(req.headers['content-length']);
+    const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+    if ((enc === 'identity' || enc === '') && Number.isFinite(declared) && declared > limit) {
+      fail(res, 413, `request body exceeds the ${limit}-byte limit`, {}, { connection: 'close' });
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

@@ -216,6 +216,23 @@ test('a retried batch says how many events it stored; trace ids are found whatev
   }
 });
 
+test('an oversized body with a declared length gets its 413, not a reset, however the client sends it', async (t) => {
+  const { base } = await startServer(t, { maxBodyBytes: 1000 });
+  const http = await import('node:http');
+  const { port } = new URL(base);
+  const body = Buffer.alloc(4 * 1024 * 1024, 'x');
+  const one = (waitForContinue) => new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/events', method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' } });
+    if (waitForContinue) req.on('continue', () => req.end(body));
+    else req.end(body); // writes at once, and keeps writing while the answer comes
+    req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', (err) => resolve(err.code));
+  });
+  const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => one(i % 2 === 0)));
+  t.deepEqual(outcomes, Array(20).fill(413));
+});
+
 test('unknown routes and methods answer JSON errors', async (t) => {
   const { base } = await startServer(t);
   t.is((await get(base, '/api/nope')).status, 404);
