@@ -9,6 +9,9 @@ import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
 import { K, type Sink } from './record';
 import { snapshot, snapshotPlain } from './serialize';
+import { headerMap, text } from './text';
+import { peekData, tag } from './peek';
+import { types } from 'node:util';
 import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
 
@@ -24,19 +27,6 @@ function log(config: ResolvedConfig, msg: string): void {
   if (config.debug) process.stderr.write(`[raceway] ${msg}\n`);
 }
 
-function stringMap(h: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (h && typeof h === 'object') {
-    for (const [k, v] of Object.entries(h as Record<string, unknown>)) {
-      if (v === undefined || v === null) continue;
-      const key = k.toLowerCase();
-      out[k] = key === 'authorization' || key === 'cookie' || key === 'set-cookie' || key === 'x-raceway-key' || key === 'proxy-authorization'
-        ? '[redacted]'
-        : Array.isArray(v) ? v.join(', ') : String(v);
-    }
-  }
-  return out;
-}
 
 /** How long `flush()` waits at most unless told otherwise. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
@@ -90,7 +80,7 @@ export class RacewayClient implements Sink {
   /** A read or write of `variable`. Values are snapshotted now; `undefined` is sent as null. */
   captureStateChange(variable: string, oldValue: unknown, newValue: unknown, location: string, accessType: AccessType = 'Write'): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.StateChange, String(variable), snapshot(oldValue), snapshot(newValue), String(location), accessType); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.StateChange, text(variable), snapshot(oldValue), snapshot(newValue), text(location), accessType); } catch { /* never into the app */ }
   }
 
   /**
@@ -101,8 +91,8 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const task = currentTask();
-      task.span = emitSpan(this, task, K.FunctionCall, String(functionName), location.module ?? '', snapshot(args), location.file ?? '', Math.max(0, Math.floor(location.line ?? 0)));
-      task.fn = String(functionName);
+      task.span = emitSpan(this, task, K.FunctionCall, text(functionName), location.module ?? '', snapshot(args), location.file ?? '', Math.max(0, Math.floor(location.line ?? 0)));
+      task.fn = text(functionName);
     } catch { /* never into the app */ }
   }
 
@@ -136,25 +126,25 @@ export class RacewayClient implements Sink {
   /** An await of `futureId` at `location`. */
   captureAsyncAwait(futureId: string = randomId(), location = ''): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.AsyncAwait, futureId, String(location)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.AsyncAwait, futureId, text(location)); } catch { /* never into the app */ }
   }
 
   /** Records a lock acquisition (use `Mutex`/`withLock` to get real exclusion and happens-before). */
   captureLockAcquire(lockId: string, lockType = 'Mutex', location = ''): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.LockAcquire, String(lockId), String(lockType), String(location)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.LockAcquire, text(lockId), text(lockType), text(location)); } catch { /* never into the app */ }
   }
 
   captureLockRelease(lockId: string, lockType = 'Mutex', location = ''): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.LockRelease, String(lockId), String(lockType), String(location)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.LockRelease, text(lockId), text(lockType), text(location)); } catch { /* never into the app */ }
   }
 
   captureHttpRequest(method: string, url: string, headers: Record<string, unknown> = {}, body: unknown = null): void {
     if (!this.transport) return;
     try {
       const task = currentTask();
-      task.span = emitSpan(this, task, K.HttpRequest, String(method), String(url), stringMap(headers), snapshot(body));
+      task.span = emitSpan(this, task, K.HttpRequest, text(method), text(url), headerMap(headers), snapshot(body));
     } catch { /* never into the app */ }
   }
 
@@ -163,7 +153,7 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const ms = Math.max(0, Math.round(duration));
-      emit(this, currentTask(), K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(status))), stringMap(headers), snapshot(body), ms, null, ms * 1e6);
+      emit(this, currentTask(), K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(status))), headerMap(headers), snapshot(body), ms, null, ms * 1e6);
     } catch { /* never into the app */ }
   }
 
@@ -174,7 +164,7 @@ export class RacewayClient implements Sink {
 
   captureCustom(name: string, data: unknown = null): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.Custom, String(name), snapshot(data)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.Custom, text(name), snapshot(data)); } catch { /* never into the app */ }
   }
 
   /**
@@ -284,13 +274,49 @@ export class RacewayClient implements Sink {
   }
 }
 
-/** Records an Error event for `error` (any thrown value) in `task`. */
+/** V8's own `stack` accessor (Node 21+ installs it on each error): calling it runs no program code but `Error.prepareStackTrace`. */
+const V8_STACK_GETTER = Object.getOwnPropertyDescriptor(new Error(), 'stack')?.get;
+
+/** An accessor for `key` on `o` or its prototypes (V8 reads `name` and `message` through them when it formats a stack). */
+function hasAccessor(o: object, key: string): boolean {
+  for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (d !== undefined) return !('value' in d);
+  }
+  return false;
+}
+
+/**
+ * The stack text of an error, read as a data property or through V8's own accessor only, and only
+ * when formatting it runs none of the application's code: no `Error.prepareStackTrace` installed,
+ * `name` and `message` data properties (V8's formatting reads both).
+ */
+function stackOf(e: object): string | undefined {
+  if (typeof (Error as { prepareStackTrace?: unknown }).prepareStackTrace === 'function' || hasAccessor(e, 'name') || hasAccessor(e, 'message')) return undefined;
+  const d = Object.getOwnPropertyDescriptor(e, 'stack');
+  if (d === undefined) return undefined;
+  const v: unknown = 'value' in d ? d.value : d.get !== undefined && d.get === V8_STACK_GETTER ? d.get.call(e) : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Records an Error event for `error` (any thrown value) in `task`. Reads no getter and runs no Proxy
+ * trap of the application's: name and message as data properties, the type from the class.
+ */
 export function emitError(sink: Sink, task: Task, error: unknown): void {
-  const e = error as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: unknown } } | null;
-  const isObj = e !== null && typeof e === 'object';
-  const type = isObj && typeof e.name === 'string' ? e.name : isObj && typeof e.constructor?.name === 'string' ? e.constructor.name : typeof error;
-  const message = isObj && typeof e.message === 'string' ? e.message : String(snapshot(error));
-  const stack = isObj && typeof e.stack === 'string' ? e.stack.split('\n').slice(1, 51).map((l) => l.trim()) : [];
+  let type: string = typeof error;
+  let message = '';
+  let stack: string[] = [];
+  if (error !== null && typeof error === 'object' && !types.isProxy(error)) {
+    const name = peekData(error, 'name').value;
+    const m = peekData(error, 'message').value;
+    type = typeof name === 'string' && name !== '' ? name : tag(error);
+    message = typeof m === 'string' ? m : '';
+    const st = stackOf(error);
+    if (st !== undefined) stack = st.split('\n').slice(1, 51).map((l) => l.trim());
+  } else {
+    message = String(snapshot(error));
+  }
   emit(sink, task, K.Error, type, message, stack);
 }
 

@@ -8,6 +8,7 @@ import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
 import { emitError } from './client';
+import { headerMap } from './text';
 import type { RacewayClient } from './client';
 
 /** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
@@ -49,18 +50,6 @@ export function traceFromHeader(header: unknown): string | null {
   const m = TRACEPARENT.exec(v.trim().toLowerCase());
   if (!m || /^0+$/.test(m[1]!)) return null;
   return traceIdToUuid(m[1]!);
-}
-
-const SENSITIVE = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-raceway-key', 'set-cookie']);
-
-function headerMap(h: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!h) return out;
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue;
-    out[k] = SENSITIVE.has(k.toLowerCase()) ? '[redacted]' : Array.isArray(v) ? v.join(', ') : String(v);
-  }
-  return out;
 }
 
 /**

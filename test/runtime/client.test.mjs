@@ -228,3 +228,44 @@ test.serial('flush(timeoutMs) returns after the bound against a server that acce
   t.is(c.stats().queued, 50);
   await c.shutdown();
 });
+
+test.serial('capture arguments never run the application\'s code (Proxy traps, getters, toString) and are still recorded', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, handleExit: false, maxEventsPerSecond: Infinity });
+  const ran = [];
+  const trap = new Proxy({}, { get(_, k) { ran.push(`get ${String(k)}`); return () => 'x'; }, ownKeys() { ran.push('ownKeys'); return []; } });
+  const sneaky = { toString() { ran.push('toString'); return 'name'; } };
+  const headers = { get host() { ran.push('getter'); return 'h'; }, accept: 'text/html', 'x-list': ['a', 'b'], authorization: 'Bearer s3cret' };
+  const error = new Error('boom');
+  Object.defineProperty(error, 'message', { get() { ran.push('message getter'); return 'm'; } });
+  c.captureStateChange(trap, 1, 2, sneaky);
+  c.captureLockAcquire(sneaky, trap, trap);
+  c.captureHttpRequest(trap, sneaky, headers, null);
+  c.captureHttpRequest('GET', '/x', trap, null);
+  c.captureCustom(sneaky, null);
+  // The test runner installs an Error.prepareStackTrace (program code as far as the runtime can
+  // tell, so it reads no stack then); the plain case runs without it.
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = undefined;
+  try { c.captureError(new RangeError('plain')); } finally { Error.prepareStackTrace = prepare; }
+  c.captureError(error);
+  c.captureError(trap);
+  await c.flush();
+  await c.shutdown();
+  await col.close();
+  t.deepEqual(ran, []);
+  const kinds = col.events.map(kindOf);
+  t.deepEqual(kinds.filter((k) => k !== 'FunctionCall'), ['StateChange', 'LockAcquire', 'HttpRequest', 'HttpRequest', 'Custom', 'Error', 'Error', 'Error']);
+  const sc = col.events.find((e) => kindOf(e) === 'StateChange').kind.StateChange;
+  t.is(sc.variable, '[Proxy]');
+  t.is(sc.location, '[Object]');
+  const req = col.events.filter((e) => kindOf(e) === 'HttpRequest')[0].kind.HttpRequest;
+  t.deepEqual(req.headers, { accept: 'text/html', 'x-list': 'a, b', authorization: '[redacted]' });
+  const [plain, hostile, proxy] = col.events.filter((e) => kindOf(e) === 'Error').map((e) => e.kind.Error);
+  t.like(plain, { error_type: 'RangeError', message: 'plain' });
+  t.true(plain.stack_trace.length > 0, 'a plain error keeps its stack');
+  // Formatting this one's stack would call its message getter: it is recorded without.
+  t.like(hostile, { error_type: 'Error', message: '', stack_trace: [] });
+  t.like(proxy, { error_type: 'object', stack_trace: [] });
+  t.is(c.stats().captured, c.stats().sent + c.stats().dropped + c.stats().queued);
+});
