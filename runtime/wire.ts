@@ -19,6 +19,8 @@ export const STRIDE = 17;
 const V0_NUM = 1, V1_NUM = 2;
 /** Interned strings kept before both tables start over (bounds memory on both threads). */
 const TABLE_MAX = 50_000;
+/** The string table also starts over past this many characters: a few huge names must not stay resident on both threads. */
+const TABLE_MAX_CHARS = 4_000_000;
 
 const ACCESS = ['Read', 'Write', 'AtomicRead', 'AtomicWrite', 'AtomicRMW'];
 
@@ -76,9 +78,13 @@ export class RingWriter {
       i = this.strings.size;
       this.strings.set(s, i);
       this.newStrings.push(s);
+      this.stringChars += s.length;
     }
     return i;
   }
+
+  /** Characters of the strings in the table (see TABLE_MAX_CHARS). */
+  private stringChars = 0;
 
   /** Forgets rows not handed off yet (their reader is gone) and starts the tables over for a new reader. */
   abandon(): number {
@@ -92,6 +98,7 @@ export class RingWriter {
   /** Drops every table (both sides), so ids stay bounded however many distinct names a program makes. */
   private startOver(): void {
     this.strings = new Map();
+    this.stringChars = 0;
     this.newStrings = [];
     this.clocks = new WeakMap();
     this.clockCount = 0;
@@ -127,7 +134,7 @@ export class RingWriter {
 
   /** The tables have grown past their bound: hand off soon, they start over after that. */
   get tablesFull(): boolean {
-    return this.strings.size >= TABLE_MAX;
+    return this.strings.size >= TABLE_MAX || this.stringChars >= TABLE_MAX_CHARS;
   }
 
   private value(n: Float64Array, col: number, v: unknown): number {
@@ -210,7 +217,7 @@ export class RingWriter {
     this.newLocks = [];
     this.vals = [];
     // Tables only start over between hand-offs, so every row is decoded with the tables it was written with.
-    if (this.strings.size >= TABLE_MAX) this.startOver();
+    if (this.tablesFull) this.startOver();
     return h;
   }
 }

@@ -55,3 +55,19 @@ test('every kind encodes to schema-valid JSON with strings and values intact', (
   t.is(fc.metadata.duration_ns, 13);
   t.deepEqual(events.at(-1).kind, { Error: { error_type: 'TypeError', message: 'bad "x"', stack_trace: ['at f (a.ts:1)', 'at ü'] } });
 });
+
+test('the string table starts over past its size in characters, not only its count', (t) => {
+  const w = new RingWriter(64);
+  const r = new RingReader(w.buffer, 64, metaTail({ serviceName: 's', environment: 'e', tags: {}, instanceId: null, pid: 1 }), randomUUID);
+  const task = new Task('7b0e5c1a-2f7e-4a53-9c53-0d3c7f2b9a11', null, Clock.EMPTY, 'f');
+  const huge = (i) => `v${i}:` + 'x'.repeat(1_500_000);
+  for (let i = 0; i < 3; i++) w.add(K.StateChange, i + 1, 1764200000000000 + i, task, huge(i), i, 1, 'a.ts:1', 'Read', null);
+  t.true(w.tablesFull, 'three 1.5 M-character names fill the table');
+  const first = w.handoff();
+  t.false(w.tablesFull, 'the hand-off started the tables over');
+  w.add(K.StateChange, 4, 1764200000000004, task, huge(0), 4, 1, 'a.ts:1', 'Read', null);
+  const second = w.handoff();
+  t.true(second.reset, 'the reader is told to start over too');
+  const events = [...decode(t, r.encode(first)), ...decode(t, r.encode(second))];
+  t.deepEqual(events.map((e) => e.kind.StateChange.variable.slice(0, 3)), ['v0:', 'v1:', 'v2:', 'v0:']);
+});
