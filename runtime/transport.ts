@@ -40,6 +40,13 @@ function ringRows(config: ResolvedConfig): number {
   return Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);
 }
 const HANDOFF_DELAY_MS = 20;
+/**
+ * How long a capture waits at most for the shipping thread to free room in a full ring. Waiting is
+ * what keeps a synchronous burst (a loop that never yields) from losing events below
+ * `maxQueueSize`; a shipping thread that makes no progress for this long is taken as stuck, and
+ * the captures drop (counted) without waiting until it moves again.
+ */
+const ROOM_WAIT_MS = 1000;
 
 export class Transport implements Sink {
   private readonly ring: RingWriter;
@@ -54,6 +61,10 @@ export class Transport implements Sink {
   private closed = false;
   private nextId = 1;
   private readonly pending = new Map<number, () => void>();
+  /** Rows the shipping thread has finished with, as it publishes them (see `waitForRoom`). */
+  private readonly progress = new BigInt64Array(new SharedArrayBuffer(4 * 8));
+  /** The shipping thread made no progress within ROOM_WAIT_MS: do not wait again until it does. */
+  private stuckAt = -1;
   private readonly ship: ShipConfig;
   private readonly tail: string;
 
@@ -106,8 +117,8 @@ export class Transport implements Sink {
     if (this.closed) return;
     this.captured++;
     const ring = this.ring;
-    if (ring.full) {
-      this.droppedHere++; // the shipping thread is far behind: shed the newest rather than block
+    if (ring.full && !this.waitForRoom()) {
+      this.droppedHere++; // the shipping thread is stuck: shed the newest rather than block
       return;
     }
     ring.add(k, seq, ts, task, a, b, c, d, e, dur);
@@ -121,14 +132,56 @@ export class Transport implements Sink {
     if (pending >= ring.capacity / 4 || ring.tablesFull) this.post();
   }
 
+  /**
+   * The ring is full: take the shipping thread's published progress, and if that frees nothing,
+   * hand off what is pending and wait (bounded) for it to finish with some rows. Returns whether
+   * there is room now.
+   */
+  private waitForRoom(): boolean {
+    const ring = this.ring;
+    const published = Number(Atomics.load(this.progress, 0));
+    if (published > ring.consumed) ring.consumed = published;
+    if (!ring.full) return true;
+    if (this.worker === null) {
+      // Shipping from this thread: handing off encodes the rows here and now, which frees them.
+      if (this.inline !== null) this.post();
+      return !ring.full;
+    }
+    if (published === this.stuckAt) return false;
+    this.post();
+    const deadline = Date.now() + ROOM_WAIT_MS;
+    while (ring.full) {
+      const left = deadline - Date.now();
+      const seen = Atomics.load(this.progress, 0);
+      if (left <= 0 || Atomics.wait(this.progress, 0, seen, left) === 'timed-out') {
+        this.stuckAt = Number(Atomics.load(this.progress, 0));
+        return false;
+      }
+      const now = Number(Atomics.load(this.progress, 0));
+      if (now > ring.consumed) ring.consumed = now;
+    }
+    this.stuckAt = -1;
+    return true;
+  }
+
   get capturedCount(): number {
     return this.captured;
   }
 
   stats(): TransportStats {
-    const r = this.inline && !this.worker ? this.inline.shipper.stats() : this.remote;
+    const r = this.inline && !this.worker ? this.inline.shipper.stats() : this.sharedStats();
     const dropped = r.dropped + this.droppedHere;
     return { captured: this.captured, sent: r.sent, dropped, failed: r.failed, queued: Math.max(0, this.captured - r.sent - dropped) };
+  }
+
+  /** The shipping thread's counters: its last message, or what it published since, whichever is newer. */
+  private sharedStats(): RemoteStats {
+    const r = this.remote;
+    if (this.worker === null) return r;
+    const sent = Number(Atomics.load(this.progress, 1));
+    const dropped = Number(Atomics.load(this.progress, 2));
+    const failed = Number(Atomics.load(this.progress, 3));
+    return { ...r, sent: Math.max(r.sent, sent), dropped: Math.max(r.dropped, dropped), failed: Math.max(r.failed, failed) };
   }
 
   /** Hands the rows written since the last hand-off to the reader. */
@@ -160,7 +213,7 @@ export class Transport implements Sink {
   private startWorker(): Worker | null {
     try {
       if (!(this.ring.buffer instanceof SharedArrayBuffer)) throw new Error('no SharedArrayBuffer');
-      const init: WorkerInit = { ship: this.ship, tail: this.tail, prefix: processPrefix(), debug: this.config.debug, ring: this.ring.buffer, capacity: this.ring.capacity, notice: noticeFlag() };
+      const init: WorkerInit = { ship: this.ship, tail: this.tail, prefix: processPrefix(), debug: this.config.debug, ring: this.ring.buffer, capacity: this.ring.capacity, notice: noticeFlag(), progress: this.progress };
       const w = new Worker(join(__dirname, 'worker.js'), { workerData: init, stdout: false, stderr: false });
       w.on('message', (m: FromWorker) => this.onWorkerMessage(m));
       w.on('error', (err) => this.workerLost(w, err));
@@ -179,7 +232,8 @@ export class Transport implements Sink {
     switch (m.t) {
       case 'stats':
         this.remote = { consumed: m.consumed, sent: m.sent, dropped: m.dropped, failed: m.failed, queued: m.queued };
-        this.ring.consumed = m.consumed;
+        // The published progress may be ahead of this (older) message.
+        if (m.consumed > this.ring.consumed) this.ring.consumed = m.consumed;
         return;
       case 'done': {
         const resolve = this.pending.get(m.id);

@@ -20,6 +20,11 @@ export interface WorkerInit {
   capacity: number;
   /** The process's notice flag (notice.ts), shared with the app thread. */
   notice: Int32Array;
+  /**
+   * Published for the app thread, which may be blocked in a synchronous burst and unable to read
+   * messages (see Transport.waitForRoom): [rows of the ring finished with, sent, dropped, failed].
+   */
+  progress: BigInt64Array;
 }
 
 export type ToWorker =
@@ -46,7 +51,14 @@ if (port) {
   let reportQueued = false;
   const post = (m: FromWorker) => port.postMessage(m);
   const stats = (): FromWorker => ({ t: 'stats', consumed, ...shipper.stats() });
+  const publish = () => {
+    const st = shipper.stats();
+    Atomics.store(init.progress, 1, BigInt(st.sent));
+    Atomics.store(init.progress, 2, BigInt(st.dropped));
+    Atomics.store(init.progress, 3, BigInt(st.failed));
+  };
   const report = () => {
+    publish();
     // One stats message per turn of the loop is enough for the app thread's counters.
     if (reportQueued) return;
     reportQueued = true;
@@ -66,6 +78,11 @@ if (port) {
         }
         consumed = m.h.to;
         if (events) shipper.enqueue(events);
+        // The app thread may be blocked waiting for room in the ring (a synchronous burst that never
+        // yields, so it cannot read our stats messages): it reads these instead.
+        publish();
+        Atomics.store(init.progress, 0, BigInt(consumed));
+        Atomics.notify(init.progress, 0);
         report();
         return;
       }
