@@ -252,9 +252,12 @@ export class Shipper {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.request({ path: this.path, method: 'POST', headers: this.headers, body });
-        await res.body.dump().catch(() => undefined);
+        // 206: the server stored the valid events and says how many it rejected (dropped, not sent).
+        const rejected = res.statusCode === 206 ? await rejectedCount(res.body, count) : 0;
+        if (res.statusCode !== 206) await res.body.dump().catch(() => undefined);
         if (res.statusCode >= 200 && res.statusCode < 300) {
-          this.s.sent += count;
+          this.s.sent += count - rejected;
+          this.s.dropped += rejected;
           this.reachable = true;
           return;
         }
@@ -288,5 +291,17 @@ export class Shipper {
         if (this.waiters.length === 0) t.unref(); // keep a process alive for retries only while a flush waits
       });
     }
+  }
+}
+
+/** `rejected_count` of a 206 answer (our server's and the upstream envelope's extra field), within 0..count; 0 if unreadable. */
+async function rejectedCount(body: { text(): Promise<string> }, count: number): Promise<number> {
+  try {
+    const text = await body.text();
+    if (text.length > 1_000_000) return 0;
+    const n = (JSON.parse(text) as { rejected_count?: unknown }).rejected_count;
+    return typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.min(count, Math.floor(n))) : 0;
+  } catch {
+    return 0;
   }
 }

@@ -26,7 +26,7 @@ export interface TransportStats {
   captured: number;
   /** Events the server acknowledged (2xx). */
   sent: number;
-  /** Events given up on: queue overflow, a rejected (4xx) batch, retries exhausted, shutdown deadline. */
+  /** Events given up on: queue overflow, a rejected (4xx) batch, events a server rejected inside a 206, retries exhausted, shutdown deadline. */
   dropped: number;
   /** HTTP attempts that failed (network error or non-2xx), retried or not. */
   failed: number;

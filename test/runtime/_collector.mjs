@@ -1,5 +1,6 @@
 // A real HTTP server on loopback that accepts POST /events like a Raceway server and keeps what it
-// got. `plan` scripts the status codes of successive requests (then 200s), to test retries and drops.
+// got. `plan` scripts the status codes of successive requests (then 200s), to test retries and drops;
+// an entry `{ status: 206, rejected_count: n }` answers as a server that rejected n of the events.
 import http from 'node:http';
 
 export async function startCollector({ plan = [] } = {}) {
@@ -11,13 +12,16 @@ export async function startCollector({ plan = [] } = {}) {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const status = statuses.length ? statuses.shift() : 200;
+      const planned = statuses.length ? statuses.shift() : 200;
+      const status = typeof planned === 'object' ? planned.status : planned;
+      const extra = typeof planned === 'object' ? { rejected_count: planned.rejected_count } : {};
       requests.push({ method: req.method, url: req.url, headers: req.headers, bytes: body.length, status });
       if (status === 200 && req.url === '/events') {
         try { events.push(...JSON.parse(body.toString('utf8')).events); } catch { res.writeHead(400).end('{"success":false}'); return; }
       }
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ success: status === 200, data: status === 200 ? 'ok' : null, error: status === 200 ? null : 'scripted' }));
+      const ok = status >= 200 && status < 300;
+      res.end(JSON.stringify({ success: ok, data: ok ? 'ok' : null, error: ok ? null : 'scripted', ...extra }));
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -286,3 +286,14 @@ test.serial('a synchronous burst up to maxQueueSize is delivered whole, though t
   t.is(ticks.length, 200_000);
   t.is(new Set(ticks.map((e) => e.kind.Custom.data)).size, 200_000);
 });
+
+test.serial('events a server rejects inside a 206 count as dropped, not sent', async (t) => {
+  const col = await startCollector({ plan: [{ status: 206, rejected_count: 3 }] });
+  const c = new RacewayClient({ endpoint: col.endpoint, batchSize: 10, handleExit: false, maxEventsPerSecond: Infinity });
+  for (let i = 0; i < 10; i++) c.captureStateChange('x', i, i + 1, 'a.ts:1');
+  await c.flush();
+  const s = c.stats();
+  await c.shutdown();
+  await col.close();
+  t.like(s, { captured: 10, sent: 7, dropped: 3, queued: 0 });
+});
