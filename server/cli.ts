@@ -10,12 +10,14 @@ import { isLoopbackAddress } from './browser-guard';
 import type { TraceSummary } from './store';
 import type * as StoreModule from './store';
 import type * as HttpModule from './http';
+import type * as RunModule from './run';
 
 const USAGE = `Usage:
   raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --memory] [--api-key KEY] [--max-body BYTES] [--ingest-workers N]
                  [--cors ORIGIN] [--insecure-no-auth]
   raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
   raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
+  raceway run    [--db PATH | --endpoint URL] [--include GLOBS] [--exclude GLOBS] [--json] [--report FILE] [--fail-on-race] -- COMMAND [ARGS...]
 Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY, database .raceway/raceway.db.`;
 
 class CliError extends Error {}
@@ -24,11 +26,13 @@ type Flags = Record<string, string | boolean>;
 
 const BOOLEAN_FLAGS = new Set(['json', 'fail-on-race', 'memory', 'help', 'insecure-no-auth']);
 
-function parseArgs(argv: string[]): { command: string; flags: Flags } {
+function parseArgs(argv: string[]): { command: string; flags: Flags; rest: string[] } {
   const flags: Flags = {};
   let command = '';
+  let rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--') { rest = argv.slice(i + 1); break; } // `run -- COMMAND ...`: the rest is the command's
     if (a === '-h') { flags.help = true; continue; }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
@@ -46,7 +50,7 @@ function parseArgs(argv: string[]): { command: string; flags: Flags } {
     } else if (!command) command = a;
     else throw new CliError(`unexpected argument "${a}"`);
   }
-  return { command, flags };
+  return { command, flags, rest };
 }
 
 function str(flags: Flags, name: string): string | undefined {
@@ -199,8 +203,22 @@ async function serve(flags: Flags): Promise<number> {
   return 0;
 }
 
+/** `raceway run -- COMMAND`: see run.ts. */
+async function run(flags: Flags, command: string[]): Promise<number> {
+  if (command.length === 0) throw new CliError('run needs a command after --, e.g. raceway run -- npm test');
+  if (str(flags, 'db') && str(flags, 'endpoint')) throw new CliError('use either --db PATH or --endpoint URL, not both');
+  const endpoint = str(flags, 'endpoint') === undefined ? undefined : endpointOf(flags).href;
+  const globs = (name: string) => str(flags, name)?.split(',').map((g) => g.trim()).filter(Boolean);
+  const { runCommand } = require('./run') as typeof RunModule;
+  const db = str(flags, 'db');
+  return runCommand({
+    command, endpoint, db: db === undefined ? undefined : resolve(db), include: globs('include'), exclude: globs('exclude'),
+    json: flags.json === true, report: str(flags, 'report'), failOnRace: flags['fail-on-race'] === true,
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags } = parseArgs(argv);
+  const { command, flags, rest } = parseArgs(argv);
   if (flags.help || command === 'help' || command === '') {
     process.stdout.write(USAGE + '\n');
     return command === '' && !flags.help ? 2 : 0;
@@ -209,7 +227,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(flags);
     case 'races': return races(flags);
     case 'traces': return traces(flags);
-    default: throw new CliError(`unknown command "${command}" (expected serve, races or traces)`);
+    case 'run': return run(flags, rest);
+    default: throw new CliError(`unknown command "${command}" (expected serve, races, traces or run)`);
   }
 }
 

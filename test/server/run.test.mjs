@@ -1,0 +1,86 @@
+// `raceway run -- COMMAND`: an embedded server, the command's Node processes instrumented at load
+// time through NODE_OPTIONS (node --test runs each test file in a child process), the races
+// printed at the end, and the exit code: the command's, or 3 with --fail-on-race when races were found.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+
+const suite = (sequential) => `import test from 'node:test';
+import assert from 'node:assert';
+
+const accounts = { alice: { balance: 1000 } };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function transfer(amount) {
+  const balance = accounts.alice.balance;
+  await sleep(10);
+  accounts.alice.balance = balance - amount;
+}
+
+test('transfers', async () => {
+  ${sequential ? 'await transfer(100);\n  await transfer(200);' : 'await Promise.all([transfer(100), transfer(200)]);'}
+  assert.ok(accounts.alice.balance < 1000);
+});
+`;
+
+function project(t, files) {
+  const dir = mkdtempSync(join(tmpdir(), 'raceway-run-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function raceway(args, cwd) {
+  return new Promise((resolve) => {
+    const env = { ...process.env, RACEWAY_CACHE: 'false' };
+    delete env.NODE_OPTIONS;
+    const p = spawn(process.execPath, [CLI, ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    const guard = setTimeout(() => p.kill('SIGKILL'), 120_000); // hang guard only
+    p.on('close', (code) => { clearTimeout(guard); resolve({ code, stdout, stderr }); });
+  });
+}
+
+test('a lost update in a node --test suite is reported; --fail-on-race exits 3', async (t) => {
+  const dir = project(t, { 'bank.test.mjs': suite(false) });
+  const r = await raceway(['run', '--fail-on-race', '--', process.execPath, '--test', 'bank.test.mjs'], dir);
+  t.is(r.code, 3, r.stderr);
+  t.regex(r.stdout, /# pass 1/, 'the suite ran as it would');
+  t.regex(r.stdout, /RACE DETECTED: accounts\.alice\.balance {2}\[lost update\]/);
+  t.regex(r.stdout, /Location: bank\.test\.mjs:10/);
+  t.regex(r.stdout, /1 race \(1 critical, 0 warnings\)/);
+});
+
+test('the fixed suite reports nothing and exits 0; --json and --report give the races as JSON', async (t) => {
+  const dir = project(t, { 'bank.test.mjs': suite(true) });
+  const r = await raceway(['run', '--fail-on-race', '--', process.execPath, '--test', 'bank.test.mjs'], dir);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /No races detected/);
+  const racy = project(t, { 'bank.test.mjs': suite(false) });
+  const report = join(racy, 'races.json');
+  const j = await raceway(['run', '--json', '--report', report, '--', process.execPath, '--test', 'bank.test.mjs'], racy);
+  t.is(j.code, 0, 'without --fail-on-race the command\'s own exit code');
+  const printed = JSON.parse(j.stdout.slice(j.stdout.lastIndexOf('\n[')));
+  t.deepEqual(printed.map((x) => `${x.kind} ${x.variable}`), ['lost_update accounts.alice.balance']);
+  t.deepEqual(JSON.parse(readFileSync(report, 'utf8')), printed);
+});
+
+test('a failing command\'s exit code wins; a missing command or none is one clear line', async (t) => {
+  const dir = project(t, { 'fail.mjs': 'process.exitCode = 7;\n' });
+  const r = await raceway(['run', '--fail-on-race', '--', process.execPath, 'fail.mjs'], dir);
+  t.is(r.code, 7);
+  const none = await raceway(['run'], dir);
+  t.is(none.code, 2);
+  t.regex(none.stderr, /run needs a command after --/);
+  const missing = await raceway(['run', '--', 'no-such-command-raceway'], dir);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /cannot run no-such-command-raceway/);
+});
