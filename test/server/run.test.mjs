@@ -3,12 +3,13 @@
 // printed at the end, and the exit code: the command's, or 3 with --fail-on-race when races were found.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 
 const suite = (sequential) => `import test from 'node:test';
 import assert from 'node:assert';
@@ -83,4 +84,29 @@ test('a failing command\'s exit code wins; a missing command or none is one clea
   const missing = await raceway(['run', '--', 'no-such-command-raceway'], dir);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /cannot run no-such-command-raceway/);
+});
+
+test('ava, whose test files run in worker threads, is covered the same way', async (t) => {
+  const dir = project(t, {
+    'package.json': JSON.stringify({ name: 'bank', type: 'module', ava: { files: ['bank.test.js'] } }),
+    'bank.test.js': `import test from 'ava';
+const accounts = { alice: { balance: 1000 } };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function transfer(amount) {
+  const balance = accounts.alice.balance;
+  await sleep(10);
+  accounts.alice.balance = balance - amount;
+}
+test('transfers', async (t) => {
+  await Promise.all([transfer(100), transfer(200)]);
+  t.true(accounts.alice.balance < 1000);
+});
+`,
+  });
+  symlinkSync(NODE_MODULES, join(dir, 'node_modules'), 'dir');
+  const r = await raceway(['run', '--fail-on-race', '--', process.execPath, join('node_modules', 'ava', 'entrypoints', 'cli.mjs')], dir);
+  t.is(r.code, 3, r.stdout + r.stderr);
+  t.regex(r.stdout, /1 test passed/);
+  t.regex(r.stdout, /RACE DETECTED: accounts\.alice\.balance {2}\[lost update\]/);
+  t.regex(r.stdout, /Location: bank\.test\.js:7/);
 });
