@@ -550,23 +550,12 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 
-const UNKNOWN = Symbol('unknown');
-
-/** The value a write replaces, read without running getters or Proxy traps (UNKNOWN if impossible). */
-function peek(obj: unknown, key: PropertyKey): unknown {
-  let o: unknown = obj;
-  while (isObjectLike(o)) {
-    if (types.isProxy(o)) return UNKNOWN;
-    const d = Object.getOwnPropertyDescriptor(o, key);
-    if (d !== undefined) return 'value' in d ? d.value : UNKNOWN;
-    o = Object.getPrototypeOf(o);
-  }
-  return undefined;
-}
-
+/**
+ * The value a write replaces, read without running getters or Proxy traps (peek.ts): an accessor or
+ * a Proxy gives `undefined`, which a snapshot records as `null`, as it does a missing property.
+ */
 function oldOf(obj: unknown, key: PropertyKey): unknown {
-  const v = peek(obj, key);
-  return v === UNKNOWN ? null : v;
+  return isObjectLike(obj) ? peekData(obj as object, key).value : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import { types } from 'node:util';
  * Property `key` of `o` or its prototypes without running program code: data properties only (a
  * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
  */
-export function peekData(o: object, key: string): { found: boolean; value: unknown } {
+export function peekData(o: object, key: PropertyKey): { found: boolean; value: unknown } {
   for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, key);
     if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
