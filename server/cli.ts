@@ -107,10 +107,12 @@ async function getJson<T>(flags: Flags, path: string): Promise<T> {
 }
 
 async function races(flags: Flags): Promise<number> {
-  const data = await getJson<{ races: RaceReport[]; suppressed_races?: number }>(flags, 'api/races');
+  const data = await getJson<{ races: RaceReport[]; suppressed_races?: number; total_races?: number }>(flags, 'api/races?limit=10000');
   const list = Array.isArray(data.races) ? data.races : [];
+  const total = data.total_races ?? list.length;
   process.stdout.write(flags.json ? JSON.stringify(list, null, 2) + '\n' : formatRaces(list, data.suppressed_races ?? 0));
-  return flags['fail-on-race'] && list.length > 0 ? 1 : 0;
+  if (!flags.json && total > list.length) process.stdout.write(`(${total - list.length} more races not listed: the first ${list.length} of ${total} are shown)\n`);
+  return flags['fail-on-race'] && total > 0 ? 1 : 0;
 }
 
 async function traces(flags: Flags): Promise<number> {

@@ -18,6 +18,10 @@ import { toGlobalDetail } from './analyzer';
 import type { IngestResult, Store } from './store';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** `GET /api/races` pages: `limit` defaults to this… */
+export const DEFAULT_RACES_PAGE = 1000;
+/** …and is at most this. */
+export const MAX_RACES_PAGE = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ServerOptions {
@@ -352,10 +356,13 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     }
     if (path === '/api/analyze/global') return ok(res, engine.global());
     if (path === '/api/races') {
+      // Paged: a store with tens of thousands of races must not answer with one huge body.
+      const limit = Math.min(MAX_RACES_PAGE, Math.max(1, Math.floor(Number(url.searchParams.get('limit') ?? DEFAULT_RACES_PAGE)) || DEFAULT_RACES_PAGE));
+      const offset = Math.max(0, Math.floor(Number(url.searchParams.get('offset') ?? 0)) || 0);
       const a = engine.analyze();
       return ok(res, {
         total_races: a.reports.length, suppressed_races: store.index.suppressed, analyzed_accesses: a.accesses,
-        analysis_ms: Math.round(a.elapsed_ms), races: a.reports,
+        analysis_ms: Math.round(a.elapsed_ms), offset, limit, races: a.reports.slice(offset, offset + limit),
       });
     }
     if (path === '/api/timeline') {

@@ -70,7 +70,7 @@ function remote(endpoint: string): Collector {
   return {
     endpoint,
     races: async () => {
-      const res = await fetch(new URL('api/races', endpoint.endsWith('/') ? endpoint : endpoint + '/'), { signal: AbortSignal.timeout(60_000) });
+      const res = await fetch(new URL('api/races?limit=10000', endpoint.endsWith('/') ? endpoint : endpoint + '/'), { signal: AbortSignal.timeout(60_000) });
       const body = (await res.json()) as { data?: { races?: RaceReport[]; suppressed_races?: number } };
       return { races: body.data?.races ?? [], suppressed: body.data?.suppressed_races ?? 0 };
     },

@@ -83,11 +83,14 @@ function raceCard(r) {
 }
 
 async function loadRaces() {
-  const data = await api('/api/races');
+  const data = await api('/api/races?limit=1000');
   const root = $('view-races');
   root.replaceChildren();
   if (!data.races.length) root.append(h('div', { class: 'empty', 'data-testid': 'no-races' }, 'No races detected.'));
   for (const r of data.races) root.append(raceCard(r));
+  if (data.total_races > data.races.length) {
+    root.append(h('div', { class: 'context', 'data-testid': 'more-races' }, `${data.total_races - data.races.length} more races not shown (the first ${data.races.length} of ${data.total_races}); raceway races --json lists up to 10,000`));
+  }
 }
 
 async function loadTraces() {

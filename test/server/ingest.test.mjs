@@ -233,6 +233,25 @@ test('an oversized body with a declared length gets its 413, not a reset, howeve
   t.deepEqual(outcomes, Array(20).fill(413));
 });
 
+test('GET /api/races pages: limit (default 1000, at most 10000) and offset, total_races counts all', async (t) => {
+  const { base } = await startServer(t);
+  // Twelve independent lost updates: one per variable.
+  const all = [];
+  for (let i = 0; i < 12; i++) {
+    const { events } = seedRace();
+    all.push(...events.map((e) => (e.kind.StateChange ? { ...e, kind: { StateChange: { ...e.kind.StateChange, variable: `acct${i}.balance` } } } : e)));
+  }
+  t.is((await post(base, { events: all })).status, 200);
+  const full = (await get(base, '/api/races')).json.data;
+  t.is(full.total_races, 12);
+  t.is(full.races.length, 12);
+  t.like(full, { offset: 0, limit: 1000 });
+  const page = (await get(base, '/api/races?limit=5&offset=10')).json.data;
+  t.is(page.total_races, 12);
+  t.deepEqual(page.races.map((r) => r.id), full.races.slice(10, 15).map((r) => r.id));
+  t.is((await get(base, '/api/races?limit=99999')).json.data.limit, 10000);
+});
+
 test('unknown routes and methods answer JSON errors', async (t) => {
   const { base } = await startServer(t);
   t.is((await get(base, '/api/nope')).status, 404);
