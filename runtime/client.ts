@@ -1,5 +1,5 @@
 /**
- * The public client (seed "Client API"). Capture methods record into the calling task's context
+ * The public client (the Raceway client API). Capture methods record into the calling task's context
  * (trace, span, vector clock, lock set) and return immediately; the transport ships later.
  */
 import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
@@ -69,7 +69,7 @@ export class RacewayClient implements Sink {
     this.transport?.write(k, seq, ts, task, a, b, c, d, e, dur);
   }
 
-  // ---- seed API -------------------------------------------------------------------------------
+  // ---- client API -----------------------------------------------------------------------------
 
   /** Records a complete event kind as given (e.g. kinds this client has no helper for). */
   captureEvent(kind: EventKind, task: Task = currentTask()): void {
@@ -96,7 +96,7 @@ export class RacewayClient implements Sink {
     } catch { /* never into the app */ }
   }
 
-  /** The seed's context operation: same as `captureFunctionCall`. */
+  /** The Raceway client API's context operation: same as `captureFunctionCall`. */
   enterFunction(functionName: string, args: Record<string, unknown> | unknown[] = {}, location: { module?: string; file?: string; line?: number } = {}): void {
     this.captureFunctionCall(functionName, args, location);
   }

@@ -463,7 +463,7 @@ export function emitSpan(sink: Sink, task: Task, k: K, a: unknown = null, b: unk
   return { seq, ts: lastTs, parent };
 }
 
-// Span stack (seed "Context" operations) on the current task.
+// Span stack (the Raceway client API's "Context" operations) on the current task.
 
 export function exitSpan(task: Task, prev: Span | null): void {
   task.span = prev;

@@ -1,5 +1,5 @@
 /**
- * The Raceway event schema, as the seed guide and the upstream Raceway server (Rust, serde) define it.
+ * The Raceway event schema, as the Raceway instrumentation guide and the upstream Raceway server (Rust, serde) define it.
  *
  * Every field listed here is required on the wire: an absent value is `null`, never a missing key,
  * because the upstream server deserializes with serde and no defaults. Values typed `JsonValue` are

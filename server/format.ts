@@ -1,4 +1,4 @@
-/** Terminal renderings for the CLI: the seed's "Cross-Trace Races" report and a trace list. */
+/** Terminal renderings for the CLI: the upstream Raceway server's "Cross-Trace Races" report and a trace list. */
 import type { JsonValue } from '../runtime/events';
 import type { RaceAccess, RaceReport } from './analyzer';
 import type { TraceSummary } from './store';

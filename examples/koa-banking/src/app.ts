@@ -1,5 +1,5 @@
 /**
- * The HTTP API (Koa 3): the seed's banking endpoints plus `/transfer-safe`. Every bad request gets a
+ * The HTTP API (Koa 3): the Raceway banking example's endpoints plus `/transfer-safe`. Every bad request gets a
  * 400 with a JSON error, and a refused operation changes no balance.
  */
 import Koa from 'koa';

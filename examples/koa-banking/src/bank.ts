@@ -1,5 +1,5 @@
 /**
- * The bank: three accounts in memory and the operations the API exposes. `transfer` has the seed's
+ * The bank: three accounts in memory and the operations the API exposes. `transfer` has the Raceway banking example's
  * race on purpose: it reads the balance, waits for (simulated) ledger I/O, then writes a balance
  * computed from what it read, so two concurrent transfers from one account lose an update.
  * `transferSafe` is the same transfer holding the account's lock.
