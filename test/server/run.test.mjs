@@ -11,10 +11,8 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 
-const suite = (sequential) => `import test from 'node:test';
-import assert from 'node:assert';
-
-const accounts = { alice: { balance: 1000 } };
+/** The account and its transfer with a lost update across an await (the write is BANK's line 7). */
+const BANK = `const accounts = { alice: { balance: 1000 } };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function transfer(amount) {
@@ -22,7 +20,12 @@ async function transfer(amount) {
   await sleep(10);
   accounts.alice.balance = balance - amount;
 }
+`;
 
+const suite = (sequential) => `import test from 'node:test';
+import assert from 'node:assert';
+
+${BANK}
 test('transfers', async () => {
   ${sequential ? 'await transfer(100);\n  await transfer(200);' : 'await Promise.all([transfer(100), transfer(200)]);'}
   assert.ok(accounts.alice.balance < 1000);
@@ -90,13 +93,8 @@ test('ava, whose test files run in worker threads, is covered the same way', asy
   const dir = project(t, {
     'package.json': JSON.stringify({ name: 'bank', type: 'module', ava: { files: ['bank.test.js'] } }),
     'bank.test.js': `import test from 'ava';
-const accounts = { alice: { balance: 1000 } };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function transfer(amount) {
-  const balance = accounts.alice.balance;
-  await sleep(10);
-  accounts.alice.balance = balance - amount;
-}
+
+${BANK}
 test('transfers', async (t) => {
   await Promise.all([transfer(100), transfer(200)]);
   t.true(accounts.alice.balance < 1000);
@@ -108,5 +106,5 @@ test('transfers', async (t) => {
   t.is(r.code, 3, r.stdout + r.stderr);
   t.regex(r.stdout, /1 test passed/);
   t.regex(r.stdout, /RACE DETECTED: accounts\.alice\.balance {2}\[lost update\]/);
-  t.regex(r.stdout, /Location: bank\.test\.js:7/);
+  t.regex(r.stdout, /Location: bank\.test\.js:9/);
 });
