@@ -305,12 +305,9 @@ export class Transport implements Sink {
     const at = Date.now() + ms;
     this.worker?.postMessage({ t: 'deadline', at } satisfies ToWorker);
     this.inline?.shipper.setDeadline(at);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
     try {
-      await Promise.race([this.flush(), timeout]);
+      await this.flushFor(ms);
     } finally {
-      clearTimeout(timer);
       // Out of time: an unanswered flush must not keep the process alive.
       this.worker?.unref();
     }

@@ -16,6 +16,7 @@ import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
 import type { IngestResult, Store } from './store';
+import type { RacewayEvent } from '../runtime/events';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** `GET /api/races` pages: `limit` defaults to this… */
@@ -102,6 +103,17 @@ function providedKey(req: http.IncomingMessage): string | null {
   return null;
 }
 
+function encodingOf(req: http.IncomingMessage): string {
+  return String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+}
+
+/** An uncompressed body whose declared length is over the limit: refused before it is read. */
+function declaredOverLimit(req: http.IncomingMessage, limit: number): boolean {
+  const enc = encodingOf(req);
+  const declared = Number(req.headers['content-length']);
+  return (enc === 'identity' || enc === '') && Number.isFinite(declared) && declared > limit;
+}
+
 /**
  * Reads the body up to `limit` bytes after decompression, as the chunks that arrived. Past the limit
  * the rest is drained (so the client reads our 413 instead of a reset) and dropped; a sender that
@@ -109,9 +121,8 @@ function providedKey(req: http.IncomingMessage): string | null {
  */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
     const tooLarge = () => new HttpError(413, `request body exceeds the ${limit}-byte limit`);
-    const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+    const enc = encodingOf(req);
     let source: NodeJS.ReadableStream = req;
     if (enc === 'gzip' || enc === 'x-gzip') source = req.pipe(zlib.createGunzip());
     else if (enc === 'deflate') source = req.pipe(zlib.createInflate());
@@ -120,12 +131,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer[]> {
       reject(new HttpError(415, `unsupported content-encoding "${enc}"`));
       return;
     }
-    if (enc === 'identity' || enc === '') {
-      if (Number.isFinite(declared) && declared > limit) {
-        drain(req, limit);
-        reject(tooLarge());
-        return;
-      }
+    if (declaredOverLimit(req, limit)) {
+      drain(req, limit);
+      reject(tooLarge());
+      return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -252,12 +261,12 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   function traceDetail(id: string, res: http.ServerResponse): void {
     if (!UUID.test(id)) throw new HttpError(400, 'Invalid trace ID format');
     // UUIDs are case-insensitive: a trace stored as `AAAA…` is found as `aaaa…` too.
-    let events = store.traceEvents(id);
-    for (const variant of [id.toLowerCase(), id.toUpperCase()]) {
-      if (events.length > 0) break;
-      if (variant !== id) {
-        events = store.traceEvents(variant);
-        if (events.length > 0) id = variant;
+    let events: RacewayEvent[] = [];
+    for (const variant of new Set([id, id.toLowerCase(), id.toUpperCase()])) {
+      events = store.traceEvents(variant);
+      if (events.length > 0) {
+        id = variant;
+        break;
       }
     }
     if (events.length === 0) throw new HttpError(404, `trace ${id} not found`);
@@ -391,9 +400,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   // `Expect: 100-continue` with a declared length over the limit: refuse before the client sends
   // the body (after a 100 Continue it would be writing while we close, and see EPIPE, not the 413).
   server.on('checkContinue', (req, res) => {
-    const declared = Number(req.headers['content-length']);
-    const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-    if ((enc === 'identity' || enc === '') && Number.isFinite(declared) && declared > limit) {
+    if (declaredOverLimit(req, limit)) {
       fail(res, 413, `request body exceeds the ${limit}-byte limit`, {}, { connection: 'close' });
       return;
     }

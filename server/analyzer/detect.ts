@@ -4,7 +4,7 @@
  * read, or back to the nearest write that is ordered before it), never with every access stored.
  */
 import { Ordering, type AccessState } from './order';
-import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isReset, isStateName, keyedAccess, mapSetKey, readShows, removedNothing, sameValue } from './values';
+import { isContainerCall, isEmpty, isEmptyContainer, isFirstInsertion, isFlag, isReset, isStateName, keyedAccess, mapSetKey, readShows, removedNothing, sameValue, type KeyedAccess } from './values';
 import type { AccessRecord, AnalysisContext, AnalyzerOptions, RaceFinding, RaceKind } from './types';
 
 const DEFAULT_WRITE_WINDOW = 32;
@@ -76,7 +76,7 @@ const KEY_HISTORY = 16;
  */
 function staleKeyCheck(
   keys: Map<string, KeyHistory>,
-  k: { key: string; present: boolean; changed: boolean },
+  k: KeyedAccess,
   s: AccessState,
   ordering: Ordering,
   add: (f: RaceFinding, t1: string, t2: string) => void,

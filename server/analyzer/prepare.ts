@@ -154,9 +154,10 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const throwsAfter = (task: string, ts: number, ownCounter: number): boolean => {
     const pk = procOf.get(task);
     const sorted = pk === undefined ? undefined : sortedTs.get(pk);
+    if (sorted === undefined) return false;
     const p = procs.get(pk!)!;
     const own = (f: number) => failureTasks.get(f)?.some(([t, c]) => failureReaches(t, c, task, ownCounter)) ?? false;
-    return sorted !== undefined && failsNext(sorted, sorted.length, p.errors, p.accesses, ts, own);
+    return failsNext(sorted, sorted.length, p.errors, p.accesses, ts, own);
   };
   return { byVariable, context: { tasks, units, children, throwsAfter }, details };
 }

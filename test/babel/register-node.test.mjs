@@ -3,26 +3,14 @@
 // @babel/core. Plain and instrumented runs must print the same; events come from a real loopback
 // collector.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './helpers/run.mjs';
+import { node, repoRoot } from './helpers/run.mjs';
 import { registerDist } from '../helpers/toolchain.mjs';
 import { projectEvents, startCollector } from '../helpers/fixture-harness.mjs';
 
 const dist = registerDist;
-
-function node(args, cwd, env = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '', RACEWAY_ENABLED: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // hang guard only
-    child.on('close', (code) => { clearTimeout(timer); resolve({ stdout, stderr, code }); });
-  });
-}
 
 function scratch(t, prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));

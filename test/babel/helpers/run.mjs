@@ -1,5 +1,6 @@
 // Helpers for the Babel front end's own tests: compile a program with the plugin, run the original
 // and the instrumented build in child processes, capture what they print and throw.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,4 +60,16 @@ export async function differential(code, { module = false, runtime = 'fake', opt
   if (presets) writeFileSync(native, code);
   const [a, b, c] = await Promise.all([run(orig), run(inst, runtime === 'fake' ? env : { RACEWAY_ENABLED: 'true', ...env }), presets ? run(native) : null]);
   return { orig: a, inst: b, native: c, code: out.code, dir };
+}
+
+/** Runs `node ARGS` in `cwd` with Raceway off and no inherited NODE_OPTIONS unless `env` says otherwise. */
+export function node(args, cwd, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '', RACEWAY_ENABLED: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // hang guard only
+    child.on('close', (code) => { clearTimeout(timer); resolve({ stdout, stderr, code }); });
+  });
 }
