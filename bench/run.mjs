@@ -99,6 +99,18 @@ if (memory?.events) {
   row('… demo kept serving (request errors, still answering)', `${memory.errors} errors, ${memory.still_serving ? 'answering' : 'NOT answering'}`, '0 errors', memory.errors === 0 && memory.still_serving);
 }
 
+// Popular pure-JS libraries through each front end: plain / Raceway disabled / full capture.
+const libs = lastJson(run('bench/libraries/run.mjs', ['--rounds', quick ? '1' : '3', '--json']));
+if (libs?.summary) {
+  for (const [variant, s] of Object.entries(libs.summary)) {
+    const [front, mode] = variant.split('/');
+    const full = mode === 'full';
+    const per = libs.results.map((x) => `${x.library} ${x.ratios[variant]}`).join(', ');
+    row(`libraries (${libs.results.length}), ${front}, ${full ? 'full capture' : 'Raceway disabled'} ÷ plain: geometric mean, max`, `${s.geomean}×, ${s.max}× (${per})`, full ? '≤ 5×, none > 15×' : '≤ 1.3× each', full ? s.geomean <= 5 && s.max <= 15 : s.max <= 1.3);
+  }
+  if (libs.results.some((x) => !x.identical_output)) row('libraries: same output in every build', 'NO', 'identical', false);
+}
+
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\nRaceway benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB${quick ? ' (quick)' : ''}\n`);
 console.log('| measure | result | budget | |\n|---|---|---|---|');
