@@ -132,3 +132,62 @@ export function regexpText(re: object): string {
   for (const [flag, get] of regexpFlagGetters) if (get.call(re) === true) flags += flag;
   return `/${String(regexpSourceGet.call(re))}/${flags}`;
 }
+
+// ---- own keys at a bounded cost ------------------------------------------------------------------
+//
+// V8 has no way to ask for "the first N own keys": `Object.keys`, `for…in` (even with a `break`) and
+// `Object.getOwnPropertyNames` all collect every key of an object in dictionary mode before the first
+// one is seen (bench/capture/keys.mjs: ~0.4 s for one million keys). So a large object is listed once
+// and remembered: later captures take a sample of its keys from a WeakMap in constant time, and list
+// it again only after as many look-ups as it had keys, so the listing costs about one key per look-up.
+
+/** Objects with at most this many own enumerable keys are listed afresh on every capture. */
+export const LISTED_KEYS_MAX = 1024;
+/** Keys of a large object kept for its previews (more than any snapshot shows). */
+const SAMPLE_KEYS = 64;
+/**
+ * A large object is listed again after as many look-ups as it had keys (so the listing's cost,
+ * spread over them, is about one key's each): its sample follows later changes, slowly.
+ */
+
+interface LargeObject {
+  /** The first keys at the last listing. */
+  sample: string[];
+  /** Own enumerable keys at the last listing. */
+  count: number;
+  /** Captures left before it is listed again. */
+  left: number;
+}
+
+const largeObjects = new WeakMap<object, LargeObject>();
+
+/** Own enumerable string keys of an object, whole or (for a large object) a sample. */
+export interface OwnKeys {
+  /** Every key in order (`complete`), or a sample of the first ones that are still own keys. */
+  keys: string[];
+  /** How many own enumerable keys there are (for a large object: at its last listing). */
+  count: number;
+  /** `keys` is the whole, current list. */
+  complete: boolean;
+}
+
+/**
+ * The own enumerable string keys of `o` (not a Proxy: the caller checks), in `Object.keys` order,
+ * at a cost bounded per call for objects of up to LISTED_KEYS_MAX keys and amortised over calls for
+ * larger ones (see above). Runs no program code (`Object.keys` of an ordinary object calls nothing).
+ */
+export function ownKeys(o: object): OwnKeys {
+  const known = largeObjects.get(o);
+  if (known !== undefined && --known.left > 0) {
+    const keys = known.sample.filter((k) => Object.getOwnPropertyDescriptor(o, k)?.enumerable === true);
+    return { keys, count: Math.max(known.count, keys.length), complete: false };
+  }
+  const keys = Object.keys(o);
+  if (keys.length <= LISTED_KEYS_MAX) {
+    if (known !== undefined) largeObjects.delete(o);
+    return { keys, count: keys.length, complete: true };
+  }
+  const sample = keys.slice(0, SAMPLE_KEYS);
+  largeObjects.set(o, { sample, count: keys.length, left: keys.length });
+  return { keys: sample, count: keys.length, complete: false };
+}
