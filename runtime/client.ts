@@ -213,6 +213,11 @@ export class RacewayClient implements Sink {
     this.failedCaptures++;
   }
 
+  /** For the instrumentation hooks: a capture of theirs failed and recorded nothing (`stats().failed`). */
+  countFailedCapture(): void {
+    this.failedCaptures++;
+  }
+
   /** Events captured so far (what the sampling budget is measured against). */
   get capturedCount(): number {
     return this.transport ? this.transport.capturedCount : 0;

@@ -16,7 +16,8 @@ import type { K, Sink } from './record';
 import { MAX_BODY_BYTES, Shipper, type ShipConfig, type ShipStats } from './shipper';
 import { RingReader, RingWriter, metaTail } from './wire';
 import { SYNC_ALL_DELIVERED } from './sync-answer';
-import { PROGRESS_SLOTS, type FromWorker, type RemoteStats, type ToWorker, type WorkerInit } from './worker';
+// Types only: worker.ts is the shipping thread's entry point, and loading it in an app's own worker thread would start it there.
+import type { FromWorker, RemoteStats, ToWorker, WorkerInit } from './worker';
 
 export { MAX_BODY_BYTES };
 
@@ -40,6 +41,8 @@ export interface TransportStats {
 }
 
 const RING_ROWS = 16_384;
+/** Counters the shipping thread publishes in shared memory (`WorkerInit.progress`). */
+const PROGRESS_SLOTS = 5;
 
 function ringRows(config: ResolvedConfig): number {
   return Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);

@@ -23,7 +23,7 @@ export interface WorkerInit {
   /**
    * Published for the app thread, which may be blocked in a synchronous burst and unable to read
    * messages (see Transport.waitForRoom): [rows of the ring finished with, sent, dropped, failed
-   * requests, rejected] (`PROGRESS_SLOTS` of them).
+   * requests, rejected] (`PROGRESS_SLOTS` in transport.ts).
    */
   progress: BigInt64Array;
 }
@@ -36,9 +36,6 @@ export type ToWorker =
   | { t: 'close'; id: number };
 
 export interface RemoteStats { consumed: number; sent: number; dropped: number; rejected: number; failedRequests: number; queued: number }
-
-/** Slots of `WorkerInit.progress`. */
-export const PROGRESS_SLOTS = 5;
 
 export type FromWorker =
   | ({ t: 'stats' } & RemoteStats)
