@@ -350,3 +350,22 @@ test.serial('captured = sent + dropped + rejected + queued in every answer while
   const last = answers.at(-1);
   t.like(last, { captured: 2000, queued: 0, rejected: 2 });
 });
+
+test.serial('a shipping thread that dies: shipping goes on from the app thread, and what it had sent stays counted', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, handleExit: false, maxEventsPerSecond: Infinity });
+  for (let i = 0; i < 100; i++) c.captureCustom('before', i);
+  await c.flush(60_000);
+  t.like(c.stats(), { captured: 100, sent: 100, queued: 0 });
+  const worker = c.transport.worker; // internal: the shipping thread, ended from outside as a crash would
+  t.truthy(worker);
+  await new Promise((resolve) => { worker.once('exit', resolve); void worker.terminate(); });
+  for (let i = 0; i < 100; i++) c.captureCustom('after', i);
+  await c.flush(60_000);
+  const s = c.stats();
+  await c.shutdown();
+  await col.close();
+  t.is(s.captured, s.sent + s.dropped + s.rejected + s.queued, JSON.stringify(s));
+  t.like(s, { captured: 200, sent: 200, dropped: 0, queued: 0 });
+  t.is(col.events.length, 200);
+});
