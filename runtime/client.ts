@@ -10,7 +10,7 @@ import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErro
 import { K, type Sink } from './record';
 import { snapshot, snapshotPlain } from './serialize';
 import { headerMap, text } from './text';
-import { peekData, tag } from './peek';
+import { MAX_PROTO_CHAIN, peekData, tag } from './peek';
 import { types } from 'node:util';
 import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
@@ -326,7 +326,9 @@ const V8_STACK_GETTER = Object.getOwnPropertyDescriptor(new Error(), 'stack')?.g
 
 /** An accessor for `key` on `o` or its prototypes (V8 reads `name` and `message` through them when it formats a stack). */
 function hasAccessor(o: object, key: string): boolean {
+  let n = 0;
   for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+    if (n++ > MAX_PROTO_CHAIN) return true; // too long to look at: taken as one that may run code
     const d = Object.getOwnPropertyDescriptor(p, key);
     if (d !== undefined) return !('value' in d);
   }

@@ -7,11 +7,19 @@
 import { types } from 'node:util';
 
 /**
+ * Prototypes looked at above an object. A longer chain (a program can build one of any length) is
+ * treated as one with a Proxy on it: only the object's own properties are looked at, so a capture
+ * never costs the length of the chain.
+ */
+export const MAX_PROTO_CHAIN = 100;
+
+/**
  * Property `key` of `o` or its prototypes without running program code: data properties only (a
  * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
  */
 export function peekData(o: object, key: PropertyKey): { found: boolean; value: unknown } {
-  for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p)) {
+  let n = 0;
+  for (let p: object | null = o; p !== null && !types.isProxy(p) && n++ <= MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, key);
     if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
   }
@@ -25,9 +33,13 @@ export function dataValue(o: object, key: string): { ok: boolean; value: unknown
   return 'value' in d ? { ok: true, value: d.value } : { ok: false, value: undefined };
 }
 
-/** Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps). */
+/**
+ * Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps), or the
+ * chain is longer than MAX_PROTO_CHAIN (looked at as if it had one).
+ */
 export function protoProxy(o: object): boolean {
-  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p)) return true;
+  let n = 0;
+  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p) || ++n > MAX_PROTO_CHAIN) return true;
   return false;
 }
 
@@ -38,7 +50,8 @@ const ERROR_PROTO = Error.prototype;
  * `Error[Symbol.hasInstance]` a program defined): Error.prototype is on the prototype chain.
  */
 export function inheritsError(o: object): boolean {
-  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+  let n = 0;
+  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !types.isProxy(p) && n++ < MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p) as object | null) {
     if (p === ERROR_PROTO) return true;
   }
   return false;

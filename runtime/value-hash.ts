@@ -17,7 +17,7 @@
  * hash is `UNHASHABLE`, which the analyzer never takes as equal to anything.
  */
 import { types } from 'node:util';
-import { bytesOf, dataValue, fnName, inheritsError, mapSize, ownKeys, protoTag, regexpText, setSize, unbox } from './peek';
+import { bytesOf, dataValue, fnName, inheritsError, mapSize, MAX_PROTO_CHAIN, ownKeys, protoTag, regexpText, setSize, unbox } from './peek';
 
 export interface HashLimits {
   /** Values visited (every element, property value, Map key and value counts one). */
@@ -194,8 +194,9 @@ class Encoder {
     if (f !== undefined) return f;
     f = { proxied: false, tag: protoTag(proto), on: false, emit: false, req: false, res: false };
     let on: PropertyDescriptor | undefined, emit: PropertyDescriptor | undefined;
+    let n = 0;
     for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
-      if (types.isProxy(p)) {
+      if (types.isProxy(p) || ++n > MAX_PROTO_CHAIN) { // a chain too long to look at is treated as one with a Proxy (peek.ts)
         f.proxied = true;
         break;
       }

@@ -86,3 +86,18 @@ test('a header map with many entries converts a bounded number of them', (t) => 
   t.is(out.key0, '0');
   t.is(headerMap({ 'set-cookie': ['a', 'b'], accept: new Array(10_000).fill('x') }).accept.split(', ').length, 256);
 });
+
+test('an object at the end of a very long prototype chain costs no more than a short one: only its own properties are looked at', (t) => {
+  let proto = { inherited: 1 };
+  for (let i = 0; i < 100_000; i++) proto = Object.create(proto);
+  const o = Object.create(proto);
+  o.own = 1;
+  const snap = snapshot(o);
+  t.regex(snap, /^\[Object\] \$hash:[0-9a-f]{16}$/);
+  const other = Object.create(proto);
+  other.own = 2;
+  t.not(valueHash(o), valueHash(other), 'own properties still tell them apart');
+  const short = Object.create(Object.create({ inherited: 1 }));
+  short.own = 1;
+  t.deepEqual(snapshot(short), { own: 1 });
+});
