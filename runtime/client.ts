@@ -10,13 +10,22 @@ import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErro
 import { K, type Sink } from './record';
 import { snapshot, snapshotPlain } from './serialize';
 import { headerMap, text } from './text';
-import { peekData, tag } from './peek';
+import { MAX_PROTO_CHAIN, peekData, tag } from './peek';
 import { types } from 'node:util';
 import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
 
-/** Counters of a client (`client.stats()`). */
+/**
+ * Counters of a client (`client.stats()`): `captured = sent + dropped + rejected + queued` at every
+ * moment (see `TransportStats`).
+ */
 export interface RacewayStats extends TransportStats {
+  /**
+   * Capture calls that recorded nothing because an argument could not be used (an access type that
+   * is none of the five, a status, line or duration that is not a number) or converting it failed.
+   * Not part of `captured`.
+   */
+  failed: number;
   /** Requests (traces started by the Koa/Express middleware) recorded. */
   requestsRecorded: number;
   /** Requests left out by `sampleRate` or by the `maxEventsPerSecond` budget. */
@@ -38,6 +47,8 @@ export class RacewayClient implements Sink {
   private shutDown = false;
   /** Decides which requests are recorded (see `sampler.ts`). */
   readonly sampler: Sampler;
+  /** Capture calls that recorded nothing (`stats().failed`). */
+  private failedCaptures = 0;
 
   constructor(config: RacewayConfig = {}) {
     this.config = resolveConfig(config);
@@ -74,13 +85,13 @@ export class RacewayClient implements Sink {
   /** Records a complete event kind as given (e.g. kinds this client has no helper for). */
   captureEvent(kind: EventKind, task: Task = currentTask()): void {
     if (!this.transport) return;
-    try { emit(this, task, K.Raw, snapshotPlain(kind), null, null, null, null); } catch { /* never into the app */ }
+    try { emit(this, task, K.Raw, snapshotPlain(kind), null, null, null, null); } catch { this.captureFailed(); }
   }
 
   /** A read or write of `variable`. Values are snapshotted now; `undefined` is sent as null. */
   captureStateChange(variable: string, oldValue: unknown, newValue: unknown, location: string, accessType: AccessType = 'Write'): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.StateChange, text(variable), snapshot(oldValue), snapshot(newValue), text(location), accessType); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.StateChange, text(variable), snapshot(oldValue), snapshot(newValue), text(location), accessTypeOf(accessType)); } catch { this.captureFailed(); }
   }
 
   /**
@@ -91,9 +102,13 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const task = currentTask();
-      task.span = emitSpan(this, task, K.FunctionCall, text(functionName), location.module ?? '', snapshot(args), location.file ?? '', Math.max(0, Math.floor(location.line ?? 0)));
-      task.fn = text(functionName);
-    } catch { /* never into the app */ }
+      const name = text(functionName);
+      // The location's fields as data properties (a getter or Proxy trap would run the app's code).
+      const at: object = location !== null && typeof location === 'object' && !types.isProxy(location) ? location : {};
+      const line = numberOf(peekData(at, 'line').value ?? 0);
+      task.span = emitSpan(this, task, K.FunctionCall, name, text(peekData(at, 'module').value ?? ''), snapshot(args), text(peekData(at, 'file').value ?? ''), Math.max(0, Math.floor(line)));
+      task.fn = name;
+    } catch { this.captureFailed(); }
   }
 
   /** The Raceway client API's context operation: same as `captureFunctionCall`. */
@@ -119,25 +134,25 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const task = currentTask();
-      emit(this, task, K.AsyncSpawn, taskId, spawnedBy ?? task.fn);
-    } catch { /* never into the app */ }
+      emit(this, task, K.AsyncSpawn, text(taskId), spawnedBy === undefined ? task.fn : text(spawnedBy));
+    } catch { this.captureFailed(); }
   }
 
   /** An await of `futureId` at `location`. */
   captureAsyncAwait(futureId: string = randomId(), location = ''): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.AsyncAwait, futureId, text(location)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.AsyncAwait, text(futureId), text(location)); } catch { this.captureFailed(); }
   }
 
   /** Records a lock acquisition (use `Mutex`/`withLock` to get real exclusion and happens-before). */
   captureLockAcquire(lockId: string, lockType = 'Mutex', location = ''): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.LockAcquire, text(lockId), text(lockType), text(location)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.LockAcquire, text(lockId), text(lockType), text(location)); } catch { this.captureFailed(); }
   }
 
   captureLockRelease(lockId: string, lockType = 'Mutex', location = ''): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.LockRelease, text(lockId), text(lockType), text(location)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.LockRelease, text(lockId), text(lockType), text(location)); } catch { this.captureFailed(); }
   }
 
   captureHttpRequest(method: string, url: string, headers: Record<string, unknown> = {}, body: unknown = null): void {
@@ -145,26 +160,26 @@ export class RacewayClient implements Sink {
     try {
       const task = currentTask();
       task.span = emitSpan(this, task, K.HttpRequest, text(method), text(url), headerMap(headers), snapshot(body));
-    } catch { /* never into the app */ }
+    } catch { this.captureFailed(); }
   }
 
   /** `duration` in milliseconds. */
   captureHttpResponse(status: number, headers: Record<string, unknown> = {}, body: unknown = null, duration = 0): void {
     if (!this.transport) return;
     try {
-      const ms = Math.max(0, Math.round(duration));
-      emit(this, currentTask(), K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(status))), headerMap(headers), snapshot(body), ms, null, ms * 1e6);
-    } catch { /* never into the app */ }
+      const ms = Math.max(0, Math.round(numberOf(duration)));
+      emit(this, currentTask(), K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(numberOf(status)))), headerMap(headers), snapshot(body), ms, null, ms * 1e6);
+    } catch { this.captureFailed(); }
   }
 
   captureError(error: unknown): void {
     if (!this.transport) return;
-    try { emitError(this, currentTask(), error); } catch { /* never into the app */ }
+    try { emitError(this, currentTask(), error); } catch { this.captureFailed(); }
   }
 
   captureCustom(name: string, data: unknown = null): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.Custom, text(name), snapshot(data)); } catch { /* never into the app */ }
+    try { emit(this, currentTask(), K.Custom, text(name), snapshot(data)); } catch { this.captureFailed(); }
   }
 
   /**
@@ -187,9 +202,20 @@ export class RacewayClient implements Sink {
     await this.transport?.close(this.config.shutdownTimeout).catch(() => undefined);
   }
 
+  /** Counters (see `RacewayStats`); `captured = sent + dropped + rejected + queued` holds in every answer. */
   stats(): RacewayStats {
-    const t = this.transport ? this.transport.stats() : { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
-    return { ...t, requestsRecorded: this.sampler.recorded, requestsLeftOut: this.sampler.leftOut };
+    const t = this.transport ? this.transport.stats() : { captured: 0, sent: 0, dropped: 0, rejected: 0, queued: 0, failedRequests: 0 };
+    return { ...t, failed: this.failedCaptures, requestsRecorded: this.sampler.recorded, requestsLeftOut: this.sampler.leftOut };
+  }
+
+  /** A capture call recorded nothing: its arguments could not be used (`stats().failed`). */
+  private captureFailed(): void {
+    this.failedCaptures++;
+  }
+
+  /** For the instrumentation hooks: a capture of theirs failed and recorded nothing (`stats().failed`). */
+  countFailedCapture(): void {
+    this.failedCaptures++;
   }
 
   /** Events captured so far (what the sampling budget is measured against). */
@@ -274,12 +300,35 @@ export class RacewayClient implements Sink {
   }
 }
 
+/** Thrown inside a capture call for an argument it cannot use; the call counts as failed. */
+class UnusableArgument extends Error {}
+
+const ACCESS_TYPES: ReadonlySet<unknown> = new Set<AccessType>(['Read', 'Write', 'AtomicRead', 'AtomicWrite', 'AtomicRMW']);
+
+/** One of the schema's access types, else the capture fails. */
+function accessTypeOf(v: unknown): AccessType {
+  if (!ACCESS_TYPES.has(v)) throw new UnusableArgument('access type');
+  return v as AccessType;
+}
+
+/**
+ * A number given as a number or numeric string (converted as `Number` does, which runs no program
+ * code for primitives); an object is not converted (its `valueOf` is the app's code): the capture fails.
+ */
+function numberOf(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new UnusableArgument('number');
+  return n;
+}
+
 /** V8's own `stack` accessor (Node 21+ installs it on each error): calling it runs no program code but `Error.prepareStackTrace`. */
 const V8_STACK_GETTER = Object.getOwnPropertyDescriptor(new Error(), 'stack')?.get;
 
 /** An accessor for `key` on `o` or its prototypes (V8 reads `name` and `message` through them when it formats a stack). */
 function hasAccessor(o: object, key: string): boolean {
+  let n = 0;
   for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+    if (n++ > MAX_PROTO_CHAIN) return true; // too long to look at: taken as one that may run code
     const d = Object.getOwnPropertyDescriptor(p, key);
     if (d !== undefined) return !('value' in d);
   }

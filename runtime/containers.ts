@@ -114,7 +114,7 @@ export function cc<T>(f: FrameArg, obj: unknown, before: number, result: T, site
   if (before < 0) return result;
   try {
     const c = getClient();
-    if (c.enabled) recordCall(c, f, obj as object, before, result, site, key);
+    if (c.enabled) try { recordCall(c, f, obj as object, before, result, site, key); } catch { c.countFailedCapture?.(); }
   } catch { /* never into the app */ }
   return result;
 }

@@ -569,7 +569,7 @@ export function rp(f: FrameArg, obj: unknown, key: unknown, site?: number): unkn
   const v = (obj as Record<PropertyKey, unknown>)[k];
   if (quiet(f)) return v;
   const c = on();
-  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { c.countFailedCapture?.(); }
   return v;
 }
 
@@ -598,13 +598,13 @@ function rpk(f: FrameArg, obj: unknown, site: number): unknown {
     if (!f.task.sampled) return v;
     k = m !== undefined ? m.key(site) : 'undefined';
     const c = on();
-    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { c.countFailedCapture?.(); }
     return v;
   }
   k = keyAt(f, site);
   const v = (obj as Record<PropertyKey, unknown>)[k];
   const c = on();
-  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { c.countFailedCapture?.(); }
   return v;
 }
 
@@ -637,7 +637,7 @@ function baseRead(f: FrameArg, obj: unknown, k: PropertyKey, v: unknown, site: n
   if (!isObjectLike(obj)) return; // properties of primitives are immutable: nothing to race on
   if (v === null || v === undefined) {
     const c = on();
-    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { /* never into the app */ }
+    if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { c.countFailedCapture?.(); }
   } else if (isObjectLike(v) && on() !== null && taskOf(f).sampled) {
     try { nameChild(obj, nameOf(obj, siteOf(f, site).text), k, v); } catch { /* never into the app */ }
   }
@@ -646,14 +646,14 @@ function baseRead(f: FrameArg, obj: unknown, k: PropertyKey, v: unknown, site: n
 /** A read the program performed itself (private names, `super.x`): records `value`, returns it. */
 export function read<T>(f: FrameArg, obj: unknown, key: PropertyKey, value: T, site: number): T {
   const c = on();
-  if (c !== null) try { record(c, f, obj, key, site, value, value, 'Read'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, key, site, value, value, 'Read'); } catch { c.countFailedCapture?.(); }
   return value;
 }
 
 /** A write the program performed itself: records old → value, returns value. */
 export function write<T>(f: FrameArg, obj: unknown, key: PropertyKey, old: unknown, value: T, site: number): T {
   const c = on();
-  if (c !== null) try { record(c, f, obj, key, site, old, value, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, key, site, old, value, 'Write'); } catch { c.countFailedCapture?.(); }
   return value;
 }
 
@@ -679,7 +679,7 @@ function writeWith<T>(set: Setter, f: FrameArg, obj: unknown, key: unknown, valu
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   set(obj, k, value);
-  if (c !== null) try { record(c, f, obj, k, site, old, value, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, old, value, 'Write'); } catch { c.countFailedCapture?.(); }
   return value;
 }
 
@@ -689,7 +689,7 @@ function deleteWith(del: Deleter, f: FrameArg, obj: unknown, key: unknown, site:
   let old: unknown = null;
   if (c !== null) try { old = oldOf(obj, k); } catch { /* never into the app */ }
   const r = del(obj, k);
-  if (c !== null) try { record(c, f, obj, k, site, old, null, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, f, obj, k, site, old, null, 'Write'); } catch { c.countFailedCapture?.(); }
   return r;
 }
 
@@ -739,7 +739,7 @@ export function tpSloppy(f: FrameArg, obj: unknown, key: unknown, site?: number)
 /** Class field `x = init`: the definition is the language's; this records it (old value null). */
 export function fi<T>(m: FrameArg, obj: unknown, key: PropertyKey, value: T, site: number): T {
   const c = on();
-  if (c !== null) try { record(c, m, obj, key, site, null, value, 'Write'); } catch { /* never into the app */ }
+  if (c !== null) try { record(c, m, obj, key, site, null, value, 'Write'); } catch { c.countFailedCapture?.(); }
   return value;
 }
 

@@ -7,11 +7,19 @@
 import { types } from 'node:util';
 
 /**
+ * Prototypes looked at above an object. A longer chain (a program can build one of any length) is
+ * treated as one with a Proxy on it: only the object's own properties are looked at, so a capture
+ * never costs the length of the chain.
+ */
+export const MAX_PROTO_CHAIN = 100;
+
+/**
  * Property `key` of `o` or its prototypes without running program code: data properties only (a
  * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
  */
 export function peekData(o: object, key: PropertyKey): { found: boolean; value: unknown } {
-  for (let p: object | null = o; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p)) {
+  let n = 0;
+  for (let p: object | null = o; p !== null && !types.isProxy(p) && n++ <= MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, key);
     if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
   }
@@ -25,9 +33,13 @@ export function dataValue(o: object, key: string): { ok: boolean; value: unknown
   return 'value' in d ? { ok: true, value: d.value } : { ok: false, value: undefined };
 }
 
-/** Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps). */
+/**
+ * Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps), or the
+ * chain is longer than MAX_PROTO_CHAIN (looked at as if it had one).
+ */
 export function protoProxy(o: object): boolean {
-  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p)) return true;
+  let n = 0;
+  for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) if (types.isProxy(p) || ++n > MAX_PROTO_CHAIN) return true;
   return false;
 }
 
@@ -38,7 +50,8 @@ const ERROR_PROTO = Error.prototype;
  * `Error[Symbol.hasInstance]` a program defined): Error.prototype is on the prototype chain.
  */
 export function inheritsError(o: object): boolean {
-  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !types.isProxy(p); p = Object.getPrototypeOf(p) as object | null) {
+  let n = 0;
+  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !types.isProxy(p) && n++ < MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p) as object | null) {
     if (p === ERROR_PROTO) return true;
   }
   return false;
@@ -131,4 +144,63 @@ export function regexpText(re: object): string {
   let flags = '';
   for (const [flag, get] of regexpFlagGetters) if (get.call(re) === true) flags += flag;
   return `/${String(regexpSourceGet.call(re))}/${flags}`;
+}
+
+// ---- own keys at a bounded cost ------------------------------------------------------------------
+//
+// V8 has no way to ask for "the first N own keys": `Object.keys`, `for…in` (even with a `break`) and
+// `Object.getOwnPropertyNames` all collect every key of an object in dictionary mode before the first
+// one is seen (bench/capture/keys.mjs: ~0.4 s for one million keys). So a large object is listed once
+// and remembered: later captures take a sample of its keys from a WeakMap in constant time, and list
+// it again only after as many look-ups as it had keys, so the listing costs about one key per look-up.
+
+/** Objects with at most this many own enumerable keys are listed afresh on every capture. */
+export const LISTED_KEYS_MAX = 1024;
+/** Keys of a large object kept for its previews (more than any snapshot shows). */
+const SAMPLE_KEYS = 64;
+/**
+ * A large object is listed again after as many look-ups as it had keys (so the listing's cost,
+ * spread over them, is about one key's each): its sample follows later changes, slowly.
+ */
+
+interface LargeObject {
+  /** The first keys at the last listing. */
+  sample: string[];
+  /** Own enumerable keys at the last listing. */
+  count: number;
+  /** Captures left before it is listed again. */
+  left: number;
+}
+
+const largeObjects = new WeakMap<object, LargeObject>();
+
+/** Own enumerable string keys of an object, whole or (for a large object) a sample. */
+export interface OwnKeys {
+  /** Every key in order (`complete`), or a sample of the first ones that are still own keys. */
+  keys: string[];
+  /** How many own enumerable keys there are (for a large object: at its last listing). */
+  count: number;
+  /** `keys` is the whole, current list. */
+  complete: boolean;
+}
+
+/**
+ * The own enumerable string keys of `o` (not a Proxy: the caller checks), in `Object.keys` order,
+ * at a cost bounded per call for objects of up to LISTED_KEYS_MAX keys and amortised over calls for
+ * larger ones (see above). Runs no program code (`Object.keys` of an ordinary object calls nothing).
+ */
+export function ownKeys(o: object): OwnKeys {
+  const known = largeObjects.get(o);
+  if (known !== undefined && --known.left > 0) {
+    const keys = known.sample.filter((k) => Object.getOwnPropertyDescriptor(o, k)?.enumerable === true);
+    return { keys, count: Math.max(known.count, keys.length), complete: false };
+  }
+  const keys = Object.keys(o);
+  if (keys.length <= LISTED_KEYS_MAX) {
+    if (known !== undefined) largeObjects.delete(o);
+    return { keys, count: keys.length, complete: true };
+  }
+  const sample = keys.slice(0, SAMPLE_KEYS);
+  largeObjects.set(o, { sample, count: keys.length, left: keys.length });
+  return { keys: sample, count: keys.length, complete: false };
 }

@@ -15,7 +15,7 @@
  */
 import { types } from 'node:util';
 import type { JsonValue } from './events';
-import { dataValue, fnName, inheritsError, isOpaque, mapSize, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
+import { dataValue, fnName, inheritsError, isOpaque, mapSize, ownKeys, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
 import { valueHash } from './value-hash';
 
 export interface SnapshotLimits {
@@ -198,8 +198,9 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
     const out: { [k: string]: JsonValue } = {};
     const t = tag(o);
     if (t !== 'Object') out.$type = t;
-    const keys = Object.keys(o);
+    const { keys, count, complete } = ownKeys(o); // bounded for objects of any size (peek.ts)
     const n = Math.min(keys.length, limits.maxItems);
+    if (!complete) walk.lost = true;
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
       walk.nodes--;
@@ -210,9 +211,9 @@ function snapObject(o: object, limits: SnapshotLimits, depth: number, seen: Set<
         out[k] = '[Getter]';
       }
     }
-    if (keys.length > n) {
+    if (count > n) {
       walk.lost = true;
-      out['…'] = `${keys.length - n} more keys`;
+      out['…'] = `${count - n} more keys`;
     }
     return out;
   } finally {

@@ -24,10 +24,16 @@ export interface ShipConfig {
   maxQueueSize: number;
 }
 
+/** The shipper's counters; every event it was given is in exactly one of sent, dropped, rejected, queued. */
 export interface ShipStats {
+  /** Events the server stored. */
   sent: number;
+  /** Events given up on here: queue overflow, over the body limit, a refused (4xx) batch, retries exhausted, shutdown. */
   dropped: number;
-  failed: number;
+  /** Events the server refused one by one inside a 206 answer (the rest of their batch was stored). */
+  rejected: number;
+  /** HTTP attempts that failed (network error or non-2xx), retried or not. */
+  failedRequests: number;
   queued: number;
 }
 
@@ -60,7 +66,7 @@ export class Shipper {
   /** Events in the queue (the segments from `segHead` on, less what they have sent). */
   private queued = 0;
   private enqueued = 0;
-  private readonly s: ShipStats = { sent: 0, dropped: 0, failed: 0, queued: 0 };
+  private readonly s: ShipStats = { sent: 0, dropped: 0, rejected: 0, failedRequests: 0, queued: 0 };
   private readonly pool: Pool;
   private readonly path: string;
   private readonly headers: Record<string, string>;
@@ -143,7 +149,7 @@ export class Shipper {
   /** Resolves once every event enqueued so far is delivered or definitively dropped. */
   flush(): Promise<void> {
     const target = this.enqueued;
-    if (this.s.sent + this.s.dropped >= target) return Promise.resolve();
+    if (this.settled() >= target) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiters.push({ target, resolve });
       this.pump();
@@ -176,10 +182,15 @@ export class Shipper {
     }
   }
 
+  /** Events delivered or definitively not: sent, dropped or rejected. */
+  private settled(): number {
+    return this.s.sent + this.s.dropped + this.s.rejected;
+  }
+
   private settle(): void {
     this.onProgress();
     if (this.waiters.length === 0) return;
-    const done = this.s.sent + this.s.dropped;
+    const done = this.settled();
     const still: Waiter[] = [];
     for (const w of this.waiters) (done >= w.target ? w.resolve() : still.push(w));
     this.waiters = still;
@@ -252,16 +263,16 @@ export class Shipper {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.request({ path: this.path, method: 'POST', headers: this.headers, body });
-        // 206: the server stored the valid events and says how many it rejected (dropped, not sent).
+        // 206: the server stored the valid events and says how many it rejected (counted apart).
         const rejected = res.statusCode === 206 ? await rejectedCount(res.body, count) : 0;
         if (res.statusCode !== 206) await res.body.dump().catch(() => undefined);
         if (res.statusCode >= 200 && res.statusCode < 300) {
           this.s.sent += count - rejected;
-          this.s.dropped += rejected;
+          this.s.rejected += rejected;
           this.reachable = true;
           return;
         }
-        this.s.failed++;
+        this.s.failedRequests++;
         if (res.statusCode < 500 && res.statusCode !== 429) {
           // A batch the server refuses will be refused again: drop it so it cannot jam the queue.
           this.s.dropped += count;
@@ -273,7 +284,7 @@ export class Shipper {
         }
         this.log(`HTTP ${res.statusCode} from ${this.config.endpoint}; will retry`);
       } catch (err) {
-        this.s.failed++;
+        this.s.failedRequests++;
         this.log(`cannot reach ${this.config.endpoint}: ${(err as Error).message}`);
         this.notice(unreachableNotice(this.config.endpoint));
       }

@@ -5,7 +5,7 @@
  * `String` would; an object becomes `[Tag]` (its class name, read safely).
  */
 import { types } from 'node:util';
-import { tag } from './peek';
+import { ownKeys, tag } from './peek';
 
 export function text(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -14,19 +14,33 @@ export function text(v: unknown): string {
   return `[${tag(v as object)}]`;
 }
 
+/** Headers kept from one map (Node itself keeps at most 2000 of a request's by default). */
+const MAX_HEADERS = 256;
+
 const REDACTED = new Set(['authorization', 'cookie', 'set-cookie', 'x-raceway-key', 'proxy-authorization']);
 
 /** A header map as strings: own data properties only, credentials redacted, arrays joined. */
 export function headerMap(h: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (h === null || typeof h !== 'object' || types.isProxy(h)) return out;
-  const props = Object.getOwnPropertyDescriptors(h);
-  for (const k of Object.keys(props)) {
-    const d = props[k]!;
-    if (!('value' in d) || d.value === undefined || d.value === null) continue;
+  const { keys } = ownKeys(h); // a header map of any size costs a bounded amount (peek.ts)
+  for (let i = 0; i < keys.length && i < MAX_HEADERS; i++) {
+    const k = keys[i]!;
+    const d = Object.getOwnPropertyDescriptor(h, k);
+    if (d === undefined || !('value' in d) || d.value === undefined || d.value === null) continue;
     const v: unknown = d.value;
     out[k] = REDACTED.has(k.toLowerCase()) ? '[redacted]'
-      : Array.isArray(v) && !types.isProxy(v) ? Array.prototype.map.call(v, text).join(', ') : text(v);
+      : !types.isProxy(v) && Array.isArray(v) ? joined(v) : text(v);
   }
   return out;
+}
+
+/** The values of a repeated header, joined as Node joins them, the first MAX_HEADERS of them (data elements only). */
+function joined(values: unknown[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < values.length && i < MAX_HEADERS; i++) {
+    const d = Object.getOwnPropertyDescriptor(values, i);
+    if (d !== undefined && 'value' in d) parts.push(text(d.value));
+  }
+  return parts.join(', ');
 }

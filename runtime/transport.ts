@@ -13,28 +13,36 @@ import type { Task } from './context';
 import { processPrefix } from './ids';
 import { droppedAtExitNotice, noticeFlag, noticeOnce } from './notice';
 import type { K, Sink } from './record';
-import { MAX_BODY_BYTES, Shipper, type ShipConfig } from './shipper';
+import { MAX_BODY_BYTES, Shipper, type ShipConfig, type ShipStats } from './shipper';
 import { RingReader, RingWriter, metaTail } from './wire';
 import { SYNC_ALL_DELIVERED } from './sync-answer';
+// Types only: worker.ts is the shipping thread's entry point, and loading it in an app's own worker thread would start it there.
 import type { FromWorker, RemoteStats, ToWorker, WorkerInit } from './worker';
 
 export { MAX_BODY_BYTES };
 
-/** Counters exposed by `client.stats()`. */
+/**
+ * Counters of the events a client captured. Each captured event is in exactly one of `sent`,
+ * `dropped`, `rejected` and `queued`, at every moment: `captured = sent + dropped + rejected + queued`.
+ */
 export interface TransportStats {
   /** Events accepted by `capture*` (and by instrumented code) since the client started. */
   captured: number;
-  /** Events the server acknowledged (2xx). */
+  /** Events the server stored (acknowledged with a 2xx). */
   sent: number;
-  /** Events given up on: queue overflow, a rejected (4xx) batch, events a server rejected inside a 206, retries exhausted, shutdown deadline. */
+  /** Events the client gave up on: queue overflow, over the body limit, a batch the server refused whole (4xx), retries exhausted, shutdown deadline, a stuck or failed shipping thread. */
   dropped: number;
-  /** HTTP attempts that failed (network error or non-2xx), retried or not. */
-  failed: number;
-  /** Events captured but not yet delivered or dropped. */
+  /** Events the server refused one by one inside a 206 answer (invalid events of a batch whose other events it stored). */
+  rejected: number;
+  /** Events captured and not yet sent, dropped or rejected. */
   queued: number;
+  /** HTTP attempts that failed (network error or non-2xx), retried or not: not events. */
+  failedRequests: number;
 }
 
 const RING_ROWS = 16_384;
+/** Counters the shipping thread publishes in shared memory (`WorkerInit.progress`). */
+const PROGRESS_SLOTS = 5;
 
 function ringRows(config: ResolvedConfig): number {
   return Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);
@@ -53,7 +61,7 @@ export class Transport implements Sink {
   private captured = 0;
   /** Events dropped on this thread (the shipping thread fell behind, or died). */
   private droppedHere = 0;
-  private remote: RemoteStats = { consumed: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
+  private remote: RemoteStats = { consumed: 0, sent: 0, dropped: 0, rejected: 0, failedRequests: 0, queued: 0 };
   private worker: Worker | null = null;
   private inline: { reader: RingReader; shipper: Shipper } | null = null;
   private readonly timer: NodeJS.Timeout;
@@ -62,7 +70,7 @@ export class Transport implements Sink {
   private nextId = 1;
   private readonly pending = new Map<number, () => void>();
   /** Rows the shipping thread has finished with, as it publishes them (see `waitForRoom`). */
-  private readonly progress = new BigInt64Array(new SharedArrayBuffer(4 * 8));
+  private readonly progress = new BigInt64Array(new SharedArrayBuffer(PROGRESS_SLOTS * 8));
   /** The shipping thread made no progress within ROOM_WAIT_MS: do not wait again until it does. */
   private stuckAt = -1;
   private readonly ship: ShipConfig;
@@ -169,9 +177,15 @@ export class Transport implements Sink {
   }
 
   stats(): TransportStats {
-    const r = this.inline && !this.worker ? this.inline.shipper.stats() : this.sharedStats();
+    const r = this.inline !== null && this.worker === null ? this.withInline(this.remote, this.inline.shipper.stats()) : this.sharedStats();
     const dropped = r.dropped + this.droppedHere;
-    return { captured: this.captured, sent: r.sent, dropped, failed: r.failed, queued: Math.max(0, this.captured - r.sent - dropped) };
+    // Queued is what is left, so the four always add up to captured.
+    return { captured: this.captured, sent: r.sent, dropped, rejected: r.rejected, queued: this.captured - r.sent - dropped - r.rejected, failedRequests: r.failedRequests };
+  }
+
+  /** Counters of a lost shipping thread (`remote`, zero if there never was one) plus the inline shipper's. */
+  private withInline(r: RemoteStats, s: ShipStats): RemoteStats {
+    return { consumed: r.consumed, sent: r.sent + s.sent, dropped: r.dropped + s.dropped, rejected: r.rejected + s.rejected, failedRequests: r.failedRequests + s.failedRequests, queued: s.queued };
   }
 
   /** The shipping thread's counters: its last message, or what it published since, whichever is newer. */
@@ -180,8 +194,9 @@ export class Transport implements Sink {
     if (this.worker === null) return r;
     const sent = Number(Atomics.load(this.progress, 1));
     const dropped = Number(Atomics.load(this.progress, 2));
-    const failed = Number(Atomics.load(this.progress, 3));
-    return { ...r, sent: Math.max(r.sent, sent), dropped: Math.max(r.dropped, dropped), failed: Math.max(r.failed, failed) };
+    const failedRequests = Number(Atomics.load(this.progress, 3));
+    const rejected = Number(Atomics.load(this.progress, 4));
+    return { ...r, sent: Math.max(r.sent, sent), dropped: Math.max(r.dropped, dropped), rejected: Math.max(r.rejected, rejected), failedRequests: Math.max(r.failedRequests, failedRequests) };
   }
 
   /** Hands the rows written since the last hand-off to the reader. */
@@ -231,7 +246,7 @@ export class Transport implements Sink {
   private onWorkerMessage(m: FromWorker): void {
     switch (m.t) {
       case 'stats':
-        this.remote = { consumed: m.consumed, sent: m.sent, dropped: m.dropped, failed: m.failed, queued: m.queued };
+        this.remote = { consumed: m.consumed, sent: m.sent, dropped: m.dropped, rejected: m.rejected, failedRequests: m.failedRequests, queued: m.queued };
         // The published progress may be ahead of this (older) message.
         if (m.consumed > this.ring.consumed) this.ring.consumed = m.consumed;
         return;
@@ -254,12 +269,14 @@ export class Transport implements Sink {
   /** The shipping thread died: what it held is lost (counted); shipping continues inline. */
   private workerLost(w: Worker, err: unknown): void {
     if (this.worker !== w) return;
+    const last = this.sharedStats(); // read before the worker is forgotten: what it published may be newer than its last message
     this.worker = null;
-    const abandoned = this.ring.abandon();
-    const settled = this.remote.sent + this.remote.dropped + this.droppedHere;
-    this.droppedHere += Math.max(0, this.captured - settled - abandoned) + abandoned;
-    this.droppedHere += this.remote.dropped;
-    this.remote = { consumed: this.ring.written, sent: this.remote.sent, dropped: 0, failed: this.remote.failed, queued: 0 };
+    this.ring.abandon();
+    // Whatever it had not settled (its queue, rows not handed off) is lost with it; its own drops
+    // move here, and what it sent or had rejected stays counted (`stats` adds the inline shipper's).
+    const unsettled = this.captured - this.droppedHere - last.sent - last.dropped - last.rejected;
+    this.droppedHere += last.dropped + Math.max(0, unsettled);
+    this.remote = { consumed: this.ring.written, sent: last.sent, dropped: 0, rejected: last.rejected, failedRequests: last.failedRequests, queued: 0 };
     if (!this.closed && err) this.log(`shipping thread failed (${String(err)}); shipping from the app thread`);
     if (!this.closed) this.inlineShipper();
     for (const resolve of this.pending.values()) resolve();

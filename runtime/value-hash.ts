@@ -17,7 +17,7 @@
  * hash is `UNHASHABLE`, which the analyzer never takes as equal to anything.
  */
 import { types } from 'node:util';
-import { bytesOf, dataValue, fnName, inheritsError, mapSize, protoTag, regexpText, setSize, unbox } from './peek';
+import { bytesOf, dataValue, fnName, inheritsError, mapSize, MAX_PROTO_CHAIN, ownKeys, protoTag, regexpText, setSize, unbox } from './peek';
 
 export interface HashLimits {
   /** Values visited (every element, property value, Map key and value counts one). */
@@ -194,8 +194,9 @@ class Encoder {
     if (f !== undefined) return f;
     f = { proxied: false, tag: protoTag(proto), on: false, emit: false, req: false, res: false };
     let on: PropertyDescriptor | undefined, emit: PropertyDescriptor | undefined;
+    let n = 0;
     for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
-      if (types.isProxy(p)) {
+      if (types.isProxy(p) || ++n > MAX_PROTO_CHAIN) { // a chain too long to look at is treated as one with a Proxy (peek.ts)
         f.proxied = true;
         break;
       }
@@ -316,8 +317,8 @@ class Encoder {
   /** An object as its kind and class, then its own enumerable string keys in order, each with its data value (a getter as a marker). */
   private props(kind: T, cls: string, o: object, depth: number): void {
     this.tagged(kind, cls);
-    const keys = Object.keys(o);
-    if (keys.length > this.nodes) throw OVER;
+    const { keys, complete } = ownKeys(o); // a large object's keys are not listed again (peek.ts)
+    if (!complete || keys.length > this.nodes) throw OVER;
     this.hash.word(keys.length);
     for (const k of keys) {
       this.str(k);

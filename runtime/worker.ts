@@ -22,7 +22,8 @@ export interface WorkerInit {
   notice: Int32Array;
   /**
    * Published for the app thread, which may be blocked in a synchronous burst and unable to read
-   * messages (see Transport.waitForRoom): [rows of the ring finished with, sent, dropped, failed].
+   * messages (see Transport.waitForRoom): [rows of the ring finished with, sent, dropped, failed
+   * requests, rejected] (`PROGRESS_SLOTS` in transport.ts).
    */
   progress: BigInt64Array;
 }
@@ -34,7 +35,7 @@ export type ToWorker =
   | { t: 'sync'; sab: SharedArrayBuffer; at: number }
   | { t: 'close'; id: number };
 
-export interface RemoteStats { consumed: number; sent: number; dropped: number; failed: number; queued: number }
+export interface RemoteStats { consumed: number; sent: number; dropped: number; rejected: number; failedRequests: number; queued: number }
 
 export type FromWorker =
   | ({ t: 'stats' } & RemoteStats)
@@ -55,7 +56,8 @@ if (port) {
     const st = shipper.stats();
     Atomics.store(init.progress, 1, BigInt(st.sent));
     Atomics.store(init.progress, 2, BigInt(st.dropped));
-    Atomics.store(init.progress, 3, BigInt(st.failed));
+    Atomics.store(init.progress, 3, BigInt(st.failedRequests));
+    Atomics.store(init.progress, 4, BigInt(st.rejected));
   };
   const report = () => {
     publish();

@@ -106,7 +106,8 @@ test.serial('server down: the app is unaffected, the queue stays bounded, drops 
   t.is(s.captured, 5000);
   t.is(s.sent, 0);
   t.is(s.dropped, 5000);
-  t.true(s.failed > 0);
+  t.true(s.failedRequests > 0);
+  t.is(s.failed, 0, 'no capture call failed');
   await c.shutdown();
 });
 
@@ -118,7 +119,7 @@ test.serial('500s then recovery: every event is delivered', async (t) => {
   t.is(col.events.length, 35);
   t.deepEqual(col.events.map((e) => e.kind.StateChange.new_value), Array.from({ length: 35 }, (_, i) => i + 1));
   t.is(c.stats().sent, 35);
-  t.is(c.stats().failed, 3);
+  t.is(c.stats().failedRequests, 3);
   await c.shutdown();
   await col.close();
 });
@@ -186,7 +187,7 @@ test('enabled: false captures nothing and opens nothing', async (t) => {
   c.captureStateChange('x', 1, 2, 'a:1');
   c.captureCustom('y');
   await c.flush();
-  t.deepEqual(c.stats(), { captured: 0, sent: 0, dropped: 0, failed: 0, queued: 0, requestsRecorded: 0, requestsLeftOut: 0 });
+  t.deepEqual(c.stats(), { captured: 0, sent: 0, dropped: 0, rejected: 0, queued: 0, failedRequests: 0, failed: 0, requestsRecorded: 0, requestsLeftOut: 0 });
   t.false(c.enabled);
   t.is(process._getActiveHandles().length, handles);
   await c.shutdown();
@@ -269,7 +270,9 @@ test.serial('capture arguments never run the application\'s code (Proxy traps, g
   // Formatting this one's stack would call its message getter: it is recorded without.
   t.like(hostile, { error_type: 'Error', message: '', stack_trace: [] });
   t.like(proxy, { error_type: 'object', stack_trace: [] });
-  t.is(c.stats().captured, c.stats().sent + c.stats().dropped + c.stats().queued);
+  const s = c.stats();
+  t.is(s.captured, s.sent + s.dropped + s.rejected + s.queued);
+  t.is(s.failed, 0, 'hostile arguments convert safely: no call failed');
 });
 
 test.serial('a synchronous burst up to maxQueueSize is delivered whole, though the loop never yields', async (t) => {
@@ -287,7 +290,7 @@ test.serial('a synchronous burst up to maxQueueSize is delivered whole, though t
   t.is(new Set(ticks.map((e) => e.kind.Custom.data)).size, 200_000);
 });
 
-test.serial('events a server rejects inside a 206 count as dropped, not sent', async (t) => {
+test.serial('events a server rejects inside a 206 count as rejected, neither sent nor dropped', async (t) => {
   const col = await startCollector({ plan: [{ status: 206, rejected_count: 3 }] });
   const c = new RacewayClient({ endpoint: col.endpoint, batchSize: 10, handleExit: false, maxEventsPerSecond: Infinity });
   for (let i = 0; i < 10; i++) c.captureStateChange('x', i, i + 1, 'a.ts:1');
@@ -295,5 +298,74 @@ test.serial('events a server rejects inside a 206 count as dropped, not sent', a
   const s = c.stats();
   await c.shutdown();
   await col.close();
-  t.like(s, { captured: 10, sent: 7, dropped: 3, queued: 0 });
+  t.like(s, { captured: 10, sent: 7, dropped: 0, rejected: 3, queued: 0 });
+});
+
+test.serial('a capture call whose arguments cannot be used records nothing, counts as failed, and runs none of the app\'s code', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, handleExit: false, maxEventsPerSecond: Infinity });
+  const ran = [];
+  const valueOf = { valueOf() { ran.push('valueOf'); return 200; } };
+  const trap = new Proxy({}, { get(_, k) { ran.push(`get ${String(k)}`); return 1; } });
+  c.captureStateChange('x', 1, 2, 'a.ts:1', 'Sideways'); // not an access type
+  c.captureHttpResponse(valueOf); // a status that is an object: its valueOf is never called
+  c.captureHttpResponse(200, {}, null, valueOf);
+  c.captureFunctionCall('f', [], { line: valueOf });
+  c.captureFunctionCall('g', [], trap); // a Proxy location reads as none: recorded
+  c.captureFunctionCall('h', [], { get file() { ran.push('file getter'); return 'x'; }, line: '7' }); // recorded
+  c.captureHttpResponse('204'); // a numeric string converts as Number would: recorded
+  await c.flush();
+  const s = c.stats();
+  await c.shutdown();
+  await col.close();
+  t.deepEqual(ran, []);
+  t.like(s, { captured: 3, failed: 4, sent: 3, dropped: 0, rejected: 0, queued: 0 });
+  t.is(col.events.length, 3);
+  const calls = col.events.filter((e) => kindOf(e) === 'FunctionCall').map((e) => e.kind.FunctionCall);
+  t.like(calls[0], { function_name: 'g', file: '', line: 0 });
+  t.like(calls[1], { function_name: 'h', file: '', line: 7 });
+  t.is(col.events.find((e) => kindOf(e) === 'HttpResponse').kind.HttpResponse.status, 204);
+});
+
+test.serial('captured = sent + dropped + rejected + queued in every answer while a burst is shipped', async (t) => {
+  const col = await startCollector({ plan: [500, { status: 206, rejected_count: 2 }] });
+  const c = new RacewayClient({ endpoint: col.endpoint, handleExit: false, batchSize: 20, maxQueueSize: 300, maxEventsPerSecond: Infinity });
+  const answers = [];
+  for (let i = 0; i < 2000; i++) {
+    c.captureCustom('tick', i);
+    if (i % 50 === 0) answers.push(c.stats());
+    if (i % 400 === 0) await new Promise((r) => setImmediate(r));
+  }
+  const flushing = c.flush();
+  for (let i = 0; i < 20; i++) { answers.push(c.stats()); await new Promise((r) => setTimeout(r, 5)); }
+  await flushing;
+  answers.push(c.stats());
+  await c.shutdown();
+  answers.push(c.stats());
+  await col.close();
+  for (const s of answers) {
+    t.is(s.captured, s.sent + s.dropped + s.rejected + s.queued, JSON.stringify(s));
+    t.true(s.queued >= 0, JSON.stringify(s));
+  }
+  const last = answers.at(-1);
+  t.like(last, { captured: 2000, queued: 0, rejected: 2 });
+});
+
+test.serial('a shipping thread that dies: shipping goes on from the app thread, and what it had sent stays counted', async (t) => {
+  const col = await startCollector();
+  const c = new RacewayClient({ endpoint: col.endpoint, handleExit: false, maxEventsPerSecond: Infinity });
+  for (let i = 0; i < 100; i++) c.captureCustom('before', i);
+  await c.flush(60_000);
+  t.like(c.stats(), { captured: 100, sent: 100, queued: 0 });
+  const worker = c.transport.worker; // internal: the shipping thread, ended from outside as a crash would
+  t.truthy(worker);
+  await new Promise((resolve) => { worker.once('exit', resolve); void worker.terminate(); });
+  for (let i = 0; i < 100; i++) c.captureCustom('after', i);
+  await c.flush(60_000);
+  const s = c.stats();
+  await c.shutdown();
+  await col.close();
+  t.is(s.captured, s.sent + s.dropped + s.rejected + s.queued, JSON.stringify(s));
+  t.like(s, { captured: 200, sent: 200, dropped: 0, queued: 0 });
+  t.is(col.events.length, 200);
 });

@@ -48,7 +48,7 @@ const client: RacewayClient = init(config);
 client.captureStateChange('alice.balance', 1000, 900, 'bank.ts:42');
 client.captureStateChange('alice.balance', 1000, 1000, 'bank.ts:41', 'Read');
 const stats: RacewayStats = client.stats();
-const n: number = stats.captured + stats.dropped;
+const n: number = stats.captured - stats.sent - stats.dropped - stats.rejected - stats.queued + stats.failed + stats.failedRequests;
 async function f(): Promise<number> { return withLock('alice', async () => n); }
 const e: RacewayEvent | null = null;
 void f(); void e;

@@ -39,7 +39,7 @@ test('bodies of non-ASCII events stay under the limit in bytes, not just in char
   const batch = events(24, '€', 40_000);
   shipper.enqueue(encoded(batch));
   await shipper.flush();
-  t.deepEqual(shipper.stats(), { sent: 24, dropped: 0, failed: 0, queued: 0 });
+  t.deepEqual(shipper.stats(), { sent: 24, dropped: 0, rejected: 0, failedRequests: 0, queued: 0 });
   t.is(store.events, 24);
 });
 
@@ -49,7 +49,7 @@ test('an event larger than the body limit alone is dropped and counted; the rest
   const [huge] = events(1, 'é', 600_000); // 1.2 MB in UTF-8
   shipper.enqueue(encoded([...events(3, 'a', 10), huge, ...events(3, 'b', 10)]));
   await shipper.flush();
-  t.deepEqual(shipper.stats(), { sent: 6, dropped: 1, failed: 0, queued: 0 });
+  t.deepEqual(shipper.stats(), { sent: 6, dropped: 1, rejected: 0, failedRequests: 0, queued: 0 });
   t.is(store.events, 6);
 });
 
@@ -62,7 +62,7 @@ test('a full queue drops its oldest events across hand-offs and counts them', as
   shipper.enqueue(encoded(named('b')));
   shipper.enqueue(encoded(named('c'))); // 8 waiting, room for 5: b0–b2 go
   await shipper.flush();
-  t.deepEqual(shipper.stats(), { sent: 9, dropped: 3, failed: 0, queued: 0 });
+  t.deepEqual(shipper.stats(), { sent: 9, dropped: 3, rejected: 0, failedRequests: 0, queued: 0 });
   const { traces } = (await get(base, '/api/traces?page_size=100')).json.data;
   const vars = [];
   for (const { trace_id } of traces) {
