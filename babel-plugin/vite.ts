@@ -17,7 +17,7 @@ import { loadBabel } from './register-babel';
 export interface RacewayVitePlugin {
   name: 'raceway';
   enforce: 'pre';
-  config(): { test: { server: { deps: { external: RegExp[] } } } };
+  config(): { test: { setupFiles: string[]; server: { deps: { external: RegExp[] } } } };
   configResolved(config: { root: string }): void;
   transform(code: string, id: string): { code: string; map: unknown } | null;
 }
@@ -48,9 +48,15 @@ export default function raceway(options: RacewayOptions = {}): RacewayVitePlugin
   return {
     name: 'raceway',
     enforce: 'pre',
-    // The runtime must be one instance per process, loaded by Node, never inlined into each test
-    // file's module graph (which Vitest does to files outside node_modules, as in linked installs).
-    config: () => ({ test: { server: { deps: { external: [new RegExp(escapeRegExp(resolve(__dirname, '..', 'runtime')))] } } } }),
+    config: () => ({
+      test: {
+        // Delivers each test file's events when its tests are done (see vitest-setup.mts).
+        setupFiles: [resolve(__dirname, 'vitest-setup.mjs')],
+        // The runtime must be one instance per process, loaded by Node, never inlined into each test
+        // file's module graph (which Vitest does to files outside node_modules, as in linked installs).
+        server: { deps: { external: [new RegExp(escapeRegExp(resolve(__dirname, '..', 'runtime')))] } },
+      },
+    }),
     configResolved(config) {
       root = opts.root ? resolve(config.root, opts.root) : config.root;
     },

@@ -2,56 +2,19 @@
 // time through NODE_OPTIONS (node --test runs each test file in a child process), the races
 // printed at the end, and the exit code: the command's, or 3 with --fail-on-race when races were found.
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
-const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
-
-/** The account and its transfer with a lost update across an await (the write is BANK's line 7). */
-const BANK = `const accounts = { alice: { balance: 1000 } };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function transfer(amount) {
-  const balance = accounts.alice.balance;
-  await sleep(10);
-  accounts.alice.balance = balance - amount;
-}
-`;
+import { BANK, NODE_MODULES, project, raceway, transfers } from './run-helpers.mjs';
 
 const suite = (sequential) => `import test from 'node:test';
 import assert from 'node:assert';
 
 ${BANK}
 test('transfers', async () => {
-  ${sequential ? 'await transfer(100);\n  await transfer(200);' : 'await Promise.all([transfer(100), transfer(200)]);'}
+  ${transfers(sequential)}
   assert.ok(accounts.alice.balance < 1000);
 });
 `;
-
-function project(t, files) {
-  const dir = mkdtempSync(join(tmpdir(), 'raceway-run-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-
-function raceway(args, cwd) {
-  return new Promise((resolve) => {
-    const env = { ...process.env, RACEWAY_CACHE: 'false' };
-    delete env.NODE_OPTIONS;
-    const p = spawn(process.execPath, [CLI, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    const guard = setTimeout(() => p.kill('SIGKILL'), 120_000); // hang guard only
-    p.on('close', (code) => { clearTimeout(guard); resolve({ code, stdout, stderr }); });
-  });
-}
 
 test('a lost update in a node --test suite is reported; --fail-on-race exits 3', async (t) => {
   const dir = project(t, { 'bank.test.mjs': suite(false) });
