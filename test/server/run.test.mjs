@@ -71,3 +71,31 @@ test('transfers', async (t) => {
   t.regex(r.stdout, /RACE DETECTED: accounts\.alice\.balance {2}\[lost update\]/);
   t.regex(r.stdout, /Location: bank\.test\.js:9/);
 });
+
+test('--sarif writes a SARIF 2.1.0 log: each race a result at its source lines', async (t) => {
+  const dir = project(t, { 'bank.test.mjs': suite(false) });
+  const r = await raceway(['run', '--sarif', 'races.sarif', '--', process.execPath, '--test', 'bank.test.mjs'], dir);
+  t.is(r.code, 0, r.stderr);
+  const log = JSON.parse(readFileSync(join(dir, 'races.sarif'), 'utf8'));
+  // The properties SARIF 2.1.0 requires (sarifLog, run, tool, toolComponent, result, message,
+  // physicalLocation, region), and the references between them.
+  t.is(log.version, '2.1.0');
+  t.is(log.runs.length, 1);
+  const [run] = log.runs;
+  t.is(run.tool.driver.name, 'Raceway');
+  const rules = run.tool.driver.rules;
+  t.true(rules.every((rule) => typeof rule.id === 'string'));
+  t.regex(run.originalUriBaseIds['%SRCROOT%'].uri, /^file:\/\/\/.*\/$/, 'an absolute URI ending in a slash');
+  t.is(run.results.length, 1);
+  const [result] = run.results;
+  t.is(result.ruleId, 'lost_update');
+  t.is(rules[result.ruleIndex].id, result.ruleId);
+  t.true(['error', 'warning', 'note', 'none'].includes(result.level));
+  t.regex(result.message.text, /^Lost update on accounts\.alice\.balance/);
+  const at = (loc) => `${loc.physicalLocation.artifactLocation.uriBaseId} ${loc.physicalLocation.artifactLocation.uri}:${loc.physicalLocation.region.startLine}`;
+  t.deepEqual(result.locations.map(at), ['%SRCROOT% bank.test.mjs:10'], 'the overwriting write');
+  t.deepEqual(result.relatedLocations.map(at), ['%SRCROOT% bank.test.mjs:8', '%SRCROOT% bank.test.mjs:10'], 'the stale read and the write it missed');
+  t.deepEqual(result.relatedLocations.map((l) => l.id), [0, 1]);
+  t.true(result.relatedLocations.every((l) => typeof l.message.text === 'string'));
+  t.is(typeof result.partialFingerprints.racewayRace, 'string');
+});
