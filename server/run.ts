@@ -100,7 +100,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
  * Events still in flight when the last process ended (a shipping thread's final request) are
  * counted in by waiting until the count holds still for a moment, within a bound.
  */
-async function settle(collector: Collector, quietMs = 150, boundMs = 2000): Promise<void> {
+async function settle(collector: Collector, quietMs = 300, boundMs = 2000): Promise<void> {
   const until = Date.now() + boundMs;
   let last = await collector.events().catch(() => 0);
   while (Date.now() < until) {
@@ -125,14 +125,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let code: number;
     try {
       code = await runChild(opts.command, runEnvironment(process.env, collector.endpoint, opts, registry.dir));
+      // Children the command started last may still be starting up: give them a moment to
+      // announce themselves (and anything in flight to arrive) before looking for them.
+      await settle(collector);
       const running = registry.running();
       if (running.length > 0) {
         const bound = opts.lateWaitMs ?? LATE_PROCESS_WAIT_MS;
         process.stderr.write(`raceway: waiting up to ${bound / 1000} s for ${running.length} process(es) the command left running (pid ${running.join(', ')})\n`);
         const left = await registry.waitForExit(bound);
         if (left.length > 0) process.stderr.write(`raceway: reporting without the events of pid ${left.join(', ')}, still running\n`);
+        await settle(collector);
       }
-      await settle(collector);
     } finally {
       await progress.stop();
     }

@@ -99,3 +99,54 @@ test('--sarif writes a SARIF 2.1.0 log: each race a result at its source lines',
   t.true(result.relatedLocations.every((l) => typeof l.message.text === 'string'));
   t.is(typeof result.partialFingerprints.racewayRace, 'string');
 });
+
+test('a warm run loads no Babel: every file comes from the register hook\'s cache', async (t) => {
+  // Three test files, so three processes under node --test; each reports whether @babel/core is
+  // among its loaded modules (the in-thread hooks of Node 22.15+ and the -r hook load it there).
+  const probe = `import { createRequire } from 'node:module';
+const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('@babel/core')).length;
+console.log('babel modules loaded: ' + loaded);
+`;
+  const files = {};
+  for (const n of [1, 2, 3]) files[`bank${n}.test.mjs`] = probe + suite(true);
+  const dir = project(t, files);
+  const env = { RACEWAY_CACHE: 'true', RACEWAY_CACHE_DIR: join(dir, '.cache'), RACEWAY_REGISTER_DEBUG: '1' };
+  const args = ['run', '--', process.execPath, '--test', '--test-reporter=tap', 'bank1.test.mjs', 'bank2.test.mjs', 'bank3.test.mjs'];
+  const cold = await raceway(args, dir, env);
+  t.is(cold.code, 0, cold.stderr);
+  // node --test passes on what its child processes write to stderr in its own report (stdout).
+  t.is((cold.stdout + cold.stderr).match(/raceway\/register: loading @babel\/core to compile .*bank\d\.test\.mjs/g)?.length, 3, cold.stdout + cold.stderr);
+  const warm = await raceway(args, dir, env);
+  t.is(warm.code, 0, warm.stderr);
+  t.notRegex(warm.stdout + warm.stderr, /loading @babel\/core/, 'no process loaded Babel');
+  t.is(warm.stdout.match(/babel modules loaded: 0/g)?.length, 3, warm.stdout);
+  t.regex(warm.stdout, /No races detected/);
+});
+
+test('a detached child that outlives the command is waited for and its race reported; no progress line off a terminal', async (t) => {
+  const dir = project(t, {
+    'parent.mjs': `import { spawn } from 'node:child_process';
+spawn(process.execPath, ['child.mjs', String(process.pid)], { detached: true, stdio: 'ignore' }).unref();
+`,
+    // It races seconds after the command ended (whatever the machine's load): only waiting for
+    // the process brings its events in.
+    'child.mjs': `${BANK}const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+while (alive(Number(process.argv[2]))) await sleep(50);
+await sleep(2500);
+await Promise.all([transfer(100), transfer(200)]);
+`,
+  });
+  const r = await raceway(['run', '--fail-on-race', '--', process.execPath, 'parent.mjs'], dir);
+  t.is(r.code, 3, r.stdout + r.stderr);
+  t.regex(r.stderr, /waiting up to 10 s for 1 process\(es\) the command left running/, r.stdout + r.stderr);
+  t.regex(r.stdout, /Location: child\.mjs:7/);
+  t.regex(r.stdout, /1 race \(1 critical/);
+  t.notRegex(r.stderr, /so far/, 'progress is for terminals only');
+});
+
+test('--open off a terminal prints where the web view would be and ends as usual', async (t) => {
+  const dir = project(t, { 'ok.mjs': 'console.log("ran");\n' });
+  const r = await raceway(['run', '--open', '--', process.execPath, 'ok.mjs'], dir);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /--open: not a terminal, so the web view is not kept \(it would have been at http:\/\/127\.0\.0\.1:\d+\/\)/);
+});
