@@ -1,8 +1,8 @@
 /**
  * Races as a SARIF 2.1.0 log (`raceway run --sarif FILE`), the format code hosts read to show
  * findings at source lines (GitHub code scanning: `github/codeql-action/upload-sarif`). Each race is
- * one result: its primary location is the access that conflicts last (the overwrite, the act, the
- * late read), the other accesses are related locations. Locations are relative to the project root
+ * one result: its primary location is the later of the two conflicting accesses (Thread B in the
+ * `raceway races` report), the other accesses are related locations. Locations are relative to the project root
  * (`%SRCROOT%`), as the runtime records them.
  */
 import { pathToFileURL } from 'node:url';
