@@ -12,6 +12,27 @@ declare const afterAll: ((fn: () => Promise<void>, timeoutMs?: number) => void) 
 /** Where the runtime keeps its process-wide (here: test-file-wide) client. */
 const CLIENT = Symbol.for('raceway.client.v2');
 
+/**
+ * Jest's marker for objects its global-scope cleanup leaves alone (an empty list: every property).
+ * The runtime's process-wide hooks (AsyncLocalStorage, promise hooks) keep reading its state
+ * after the test file's scope is torn down; without the marker each read warns.
+ */
+const JEST_PROTECT = Symbol.for('$$jest-protect-from-deletion');
+
+function protectRuntimeState(): void {
+  const g = globalThis as unknown as Record<symbol, unknown>;
+  for (const key of Object.getOwnPropertySymbols(g)) {
+    const value = g[key];
+    if (key.description?.startsWith('raceway.') && value !== null && typeof value === 'object') {
+      try {
+        (value as Record<symbol, unknown>)[JEST_PROTECT] = [];
+      } catch {
+        /* a frozen object is not cleaned up either */
+      }
+    }
+  }
+}
+
 if (typeof afterAll === 'function') {
   // Longer than the client's own bound on its final flush (RACEWAY_SHUTDOWN_TIMEOUT), so Jest does
   // not report the hook as timed out while a slow server still answers.
@@ -20,5 +41,6 @@ if (typeof afterAll === 'function') {
     const holder = (globalThis as unknown as Record<symbol, { c?: RacewayClient } | undefined>)[CLIENT];
     // No client: no instrumented code ran in this test file, so there is nothing to deliver.
     await holder?.c?.shutdown();
+    protectRuntimeState();
   }, bound + 5000);
 }
