@@ -6,7 +6,8 @@
 //   import raceway from 'raceway/vite';
 //   export default { plugins: [raceway()] };
 //
-// It runs before Vite's own TypeScript/JSX transform (`enforce: "pre"`), on the source as written,
+// It instruments what runs in Node.js (Vitest's tests, server-side rendering), never browser
+// bundles. It runs before Vite's own TypeScript/JSX transform (`enforce: "pre"`), on the source as written,
 // so event locations are the lines of the `.ts` file; Vite strips the types afterwards. Options are
 // the preset's (include/exclude, …); `raceway run --include/--exclude` fill in the ones not given.
 import { isAbsolute, resolve } from 'node:path';
@@ -19,7 +20,7 @@ export interface RacewayVitePlugin {
   enforce: 'pre';
   config(): { test: { setupFiles: string[]; server: { deps: { external: RegExp[] } } } };
   configResolved(config: { root: string }): void;
-  transform(code: string, id: string): { code: string; map: unknown } | null;
+  transform(code: string, id: string, options?: { ssr?: boolean }): { code: string; map: unknown } | null;
 }
 
 /** Files Vite hands over that Babel can parse, by extension. */
@@ -60,7 +61,11 @@ export default function raceway(options: RacewayOptions = {}): RacewayVitePlugin
     configResolved(config) {
       root = opts.root ? resolve(config.root, opts.root) : config.root;
     },
-    transform(code, id) {
+    transform(code, id, options) {
+      // Code that runs in Node only: Vitest's test files (whatever their environment, jsdom
+      // included, they run in Node) and server-side rendering. The runtime is a Node.js module:
+      // browser bundles are left as they are.
+      if (!process.env.VITEST && options?.ssr !== true) return null;
       if (id.includes('\0')) return null; // virtual modules
       const file = id.split('?', 1)[0]!;
       if (!SCRIPT.test(file) || !isAbsolute(file)) return null;
