@@ -2,9 +2,10 @@
 // time through NODE_OPTIONS (node --test runs each test file in a child process), the races
 // printed at the end, and the exit code: the command's, or 3 with --fail-on-race when races were found.
 import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { BANK, NODE_MODULES, project, raceway, transfers } from './run-helpers.mjs';
+import { BANK, CLI, NODE_MODULES, project, raceway, transfers } from './run-helpers.mjs';
 
 const suite = (sequential) => `import test from 'node:test';
 import assert from 'node:assert';
@@ -149,4 +150,26 @@ test('--open off a terminal prints where the web view would be and ends as usual
   const r = await raceway(['run', '--open', '--', process.execPath, 'ok.mjs'], dir);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /--open: not a terminal, so the web view is not kept \(it would have been at http:\/\/127\.0\.0\.1:\d+\/\)/);
+});
+
+test('on a terminal: a progress line, and --open serves the web view until Ctrl-C', async (t) => {
+  // A pseudo-terminal from util-linux's script(1); elsewhere the test has nothing to run in.
+  if (process.platform !== 'linux' || spawnSync('script', ['--version']).status !== 0) return t.pass('no script(1) here');
+  const dir = project(t, { 'bank.mjs': `${BANK}await Promise.all([transfer(100), transfer(200)]);\nawait sleep(1500);\n` });
+  const line = [process.execPath, CLI, 'run', '--fail-on-race', '--open', '--', process.execPath, 'bank.mjs'].map((a) => `'${a}'`).join(' ');
+  const env = { ...process.env, RACEWAY_CACHE: 'false' };
+  delete env.NODE_OPTIONS;
+  delete env.CI; // --open keeps the view only outside CI
+  const p = spawn('script', ['-qfec', line, '/dev/null'], { cwd: dir, env });
+  let output = '';
+  p.stdout.on('data', (d) => { output += d; });
+  const guard = setTimeout(() => p.kill('SIGKILL'), 120_000); // hang guard only
+  const closed = new Promise((resolve) => p.on('close', (code) => { clearTimeout(guard); resolve(code); }));
+  while (!/Ctrl-C to stop/.test(output) && p.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  const url = /web view of 1 race\(s\) at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+  t.truthy(url, output);
+  t.regex(await (await fetch(url)).text(), /<title>Raceway<\/title>/, 'the web view is served after the run');
+  p.stdin.write('\x03'); // Ctrl-C, through the terminal
+  t.is(await closed, 3, output);
+  t.regex(output, /raceway: 1 process, \d+ events?, \d+ races? so far/, 'the progress line was drawn');
 });
