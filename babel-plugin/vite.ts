@@ -12,7 +12,7 @@
 // the preset's (include/exclude, …); `raceway run --include/--exclude` fill in the ones not given.
 import { isAbsolute, resolve } from 'node:path';
 import { createFileFilter, normalizeOptions, type FileFilter, type RacewayOptions } from './options';
-import { loadBabel } from './register-babel';
+import { MISSING_BABEL, noteBabelLoad } from './register-babel';
 
 /** The part of Vite's plugin interface this plugin implements (no dependency on Vite's types). */
 export interface RacewayVitePlugin {
@@ -20,7 +20,7 @@ export interface RacewayVitePlugin {
   enforce: 'pre';
   config(): { test: { setupFiles: string[]; server: { deps: { external: RegExp[] } } } };
   configResolved(config: { root: string }): void;
-  transform(code: string, id: string, options?: { ssr?: boolean }): { code: string; map: unknown } | null;
+  transform(code: string, id: string, options?: { ssr?: boolean }): Promise<{ code: string; map: unknown } | null>;
 }
 
 /** Files Vite hands over that Babel can parse, by extension. */
@@ -29,6 +29,25 @@ const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+let babel: Promise<any> | undefined;
+
+/**
+ * `@babel/core`, imported (not required) once: Babel 8 is an ES module, which Node 20 cannot
+ * `require`. A missing Babel fails the transform with one line saying what to install.
+ */
+function babelCore(forFile: string): Promise<any> {
+  return (babel ??= (async () => {
+    noteBabelLoad(forFile);
+    try {
+      const m: any = await import('@babel/core');
+      return typeof m.transformSync === 'function' ? m : m.default;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? new Error(MISSING_BABEL.replace('raceway/register', 'raceway/vite')) : err;
+    }
+  })());
 }
 
 /** Options given to `raceway run` (`--include` / `--exclude`), under the plugin's own. */
@@ -61,7 +80,7 @@ export default function raceway(options: RacewayOptions = {}): RacewayVitePlugin
     configResolved(config) {
       root = opts.root ? resolve(config.root, opts.root) : config.root;
     },
-    transform(code, id, options) {
+    async transform(code, id, options) {
       // Code that runs in Node only: Vitest's test files (whatever their environment, jsdom
       // included, they run in Node) and server-side rendering. The runtime is a Node.js module:
       // browser bundles are left as they are.
@@ -73,7 +92,7 @@ export default function raceway(options: RacewayOptions = {}): RacewayVitePlugin
       if (!filter(file)) return null;
       const ts = TYPESCRIPT.test(file);
       const jsx = file.endsWith('x');
-      const out = loadBabel(file).transformSync(code, {
+      const out = (await babelCore(file)).transformSync(code, {
         babelrc: false,
         configFile: false,
         filename: file,
