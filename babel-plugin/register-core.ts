@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createFileFilter, normalizeOptions, type FileFilter, type NormalizedOptions, type RacewayOptions } from './options';
-import { loadBabel } from './register-babel';
+import { babelVersion, loadBabel } from './register-babel';
 import { typeStripper } from './register-typescript';
 
 export interface RegisterState {
@@ -69,7 +69,7 @@ export function registerState(): RegisterState {
       h.update(f);
     }
   }
-  h.update(loadBabel().version);
+  h.update(babelVersion());
   state = { root: opts.root ? resolve(root, opts.root) : root, raw, opts, filter, cacheDir, stamp: h.digest('hex') };
   return state;
 }
@@ -91,8 +91,14 @@ export function shouldInstrument(filename: string): boolean {
   return registerState().filter(filename);
 }
 
-/** Instruments one file's source for the given module format; cached on disk. */
-export function compile(source: string, filename: string, format: 'commonjs' | 'module'): string {
+/**
+ * Instruments one file's source for the given module format; cached on disk. Babel is loaded only
+ * on a cache miss; with `cachedOnly`, a miss returns undefined instead (for the module-loader
+ * thread, which must import Babel asynchronously first).
+ */
+export function compile(source: string, filename: string, format: 'commonjs' | 'module'): string;
+export function compile(source: string, filename: string, format: 'commonjs' | 'module', cachedOnly: boolean): string | undefined;
+export function compile(source: string, filename: string, format: 'commonjs' | 'module', cachedOnly = false): string | undefined {
   const s = registerState();
   // The output names the runtime by absolute location: a project moved or reinstalled elsewhere
   // must not load cached files that import a runtime which is no longer there.
@@ -108,7 +114,8 @@ export function compile(source: string, filename: string, format: 'commonjs' | '
       /* not cached yet */
     }
   }
-  const babel = loadBabel();
+  if (cachedOnly) return undefined;
+  const babel = loadBabel(filename);
   const plugin = require('./plugin');
   const out = babel.transformSync(source, {
     babelrc: false,
@@ -146,9 +153,12 @@ const STRIPPED: Record<string, 'module' | 'commonjs'> = { 'module-typescript': '
  * The module-hook side of `--import raceway/register` (the asynchronous hooks of
  * register-hooks.mts and the in-thread `module.registerHooks`): instruments what Node loaded as an
  * ES module, and TypeScript it would strip (types stripped as Node would, then instrumented).
- * CommonJS `.js`/`.cjs` files are left to the `require` hook of register.ts.
+ * CommonJS `.js`/`.cjs` files are left to the `require` hook of register.ts. With `cachedOnly`,
+ * undefined when the file needs compiling and is not in the cache (see `compile`).
  */
-export function instrumentLoaded(url: string, result: LoadResult): LoadResult {
+export function instrumentLoaded(url: string, result: LoadResult): LoadResult;
+export function instrumentLoaded(url: string, result: LoadResult, cachedOnly: boolean): LoadResult | undefined;
+export function instrumentLoaded(url: string, result: LoadResult, cachedOnly = false): LoadResult | undefined {
   const format = result.format === 'module' ? 'module' : STRIPPED[result.format ?? ''];
   if (!format || !url.startsWith('file:') || result.source == null) return result;
   const filename = fileURLToPath(url);
@@ -159,5 +169,6 @@ export function instrumentLoaded(url: string, result: LoadResult): LoadResult {
     if (!strip) return result;
     source = strip(source, filename);
   }
-  return { ...result, format, source: compile(source, filename, format), shortCircuit: true };
+  const code = compile(source, filename, format, cachedOnly);
+  return code === undefined ? undefined : { ...result, format, source: code, shortCircuit: true };
 }

@@ -4,7 +4,7 @@
 // `.js` files in a `"type": "module"` package are left to Node's own loader (use
 // `node --import raceway/register` for ES modules).
 import Module = require('node:module');
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compile, registerState, shouldInstrument } from './register-core';
 import { isTypeScriptFile, typeStripper } from './register-typescript';
@@ -29,11 +29,27 @@ function packageType(dir: string): string {
   return type;
 }
 
+/**
+ * Under `raceway run` (RACEWAY_RUN_DIR set), the process announces itself with an empty file named
+ * by its pid: `run` counts processes for its progress line and waits for detached ones to end
+ * (and flush) before reporting. One file per process, whatever its threads do.
+ */
+function announce(): void {
+  const dir = process.env.RACEWAY_RUN_DIR;
+  if (!dir) return;
+  try {
+    writeFileSync(join(dir, String(process.pid)), '', { flag: 'a' });
+  } catch {
+    /* a missing directory only costs the count */
+  }
+}
+
 export function install(): void {
   const g = globalThis as any;
   if (g[installed]) return;
   g[installed] = true;
   registerState(); // surface option errors at startup
+  announce();
   for (const ext of ['.js', '.cjs']) {
     const original = M._extensions[ext] ?? M._extensions['.js']!;
     M._extensions[ext] = function racewayCompile(module: any, filename: string) {

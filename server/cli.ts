@@ -17,14 +17,15 @@ const USAGE = `Usage:
                  [--cors ORIGIN] [--insecure-no-auth]
   raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
   raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
-  raceway run    [--db PATH | --endpoint URL] [--include GLOBS] [--exclude GLOBS] [--json] [--report FILE] [--fail-on-race] -- COMMAND [ARGS...]
+  raceway run    [--db PATH | --endpoint URL] [--include GLOBS] [--exclude GLOBS] [--json] [--report FILE] [--sarif FILE]
+                 [--fail-on-race] [--open] -- COMMAND [ARGS...]
 Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY, database .raceway/raceway.db.`;
 
 class CliError extends Error {}
 
 type Flags = Record<string, string | boolean>;
 
-const BOOLEAN_FLAGS = new Set(['json', 'fail-on-race', 'memory', 'help', 'insecure-no-auth']);
+const BOOLEAN_FLAGS = new Set(['json', 'fail-on-race', 'memory', 'help', 'insecure-no-auth', 'open']);
 
 function parseArgs(argv: string[]): { command: string; flags: Flags; rest: string[] } {
   const flags: Flags = {};
@@ -215,7 +216,8 @@ async function run(flags: Flags, command: string[]): Promise<number> {
   const db = str(flags, 'db');
   return runCommand({
     command, endpoint, db: db === undefined ? undefined : resolve(db), include: globs('include'), exclude: globs('exclude'),
-    json: flags.json === true, report: str(flags, 'report'), failOnRace: flags['fail-on-race'] === true,
+    json: flags.json === true, report: str(flags, 'report'), sarif: str(flags, 'sarif'), failOnRace: flags['fail-on-race'] === true,
+    open: flags.open === true,
   });
 }
 

@@ -21,7 +21,7 @@ test('the tarball holds dist/ and the docs, and nothing a user does not need', a
     if (typeof entry === 'string') targets.add(entry);
     else for (const target of Object.values(entry)) targets.add(target);
   }
-  for (const target of [...targets, 'dist/runtime/worker.js', 'dist/server/checkpoint-worker.js', 'dist/server/ingest-worker.js', 'dist/server/public/index.html']) {
+  for (const target of [...targets, 'dist/runtime/worker.js', 'dist/server/checkpoint-worker.js', 'dist/server/ingest-worker.js', 'dist/server/public/index.html', 'dist/babel-plugin/vitest-setup.mjs', 'dist/babel-plugin/register-hooks.mjs']) {
     const path = target.replace(/^\.\//, '');
     if (path === 'package.json') continue;
     t.true(files.includes(path), `${path} is not in the tarball`);
