@@ -17,6 +17,7 @@ import { idString, idWords } from './id-set';
 import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
 import { ProcessEvents, sameList } from './process-events';
 import { insertAscending, lowerBound } from './analyzer/sorted';
+import { boundClockText, boundName, boundValueText } from './bounded-text';
 
 /** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
 export function formatMicros(us: number): string {
@@ -169,17 +170,20 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
     const e = events[i]!;
     const t = ts ? ts[i]! : micros(e.timestamp);
     const name = kindName(e);
-    const task = e.metadata.thread_id;
-    const service = e.metadata.service_name;
+    // Names and values are kept bounded (bounded-text.ts): the full text stays in the stored body.
+    const task = boundName(e.metadata.thread_id);
+    const service = boundName(e.metadata.service_name);
     if (name === 'StateChange') {
       const sc = (e.kind as { StateChange: { variable: string; access_type: AccessType; old_value: JsonValue; new_value: JsonValue; location: string } }).StateChange;
-      pushAccess(a, b, e.id, t, e.timestamp, [b.str(sc.variable), b.str(task), b.str(service), b.str(e.trace_id), ACCESS_CODES.indexOf(sc.access_type), t,
-        ownComponent(e.causality_vector, task), b.once(JSON.stringify(e.causality_vector)), e.lock_set.length ? b.str(JSON.stringify(e.lock_set)) : -1,
-        b.str(JSON.stringify(sc.new_value ?? null)), b.str(JSON.stringify(sc.old_value ?? null)), b.str(sc.location)]);
+      pushAccess(a, b, e.id, t, e.timestamp, [b.str(boundName(sc.variable)), b.str(task), b.str(service), b.str(e.trace_id), ACCESS_CODES.indexOf(sc.access_type), t,
+        ownComponent(e.causality_vector, e.metadata.thread_id), b.once(boundClockText(JSON.stringify(e.causality_vector))),
+        e.lock_set.length ? b.str(JSON.stringify(e.lock_set.map(boundName))) : -1,
+        b.str(boundValueText(JSON.stringify(sc.new_value ?? null), sc.new_value ?? null)), b.str(boundValueText(JSON.stringify(sc.old_value ?? null), sc.old_value ?? null)),
+        b.str(boundName(sc.location))]);
     } else if (name === 'AsyncAwait') {
       w.push(b.str(task), t);
     } else if (name === 'AsyncSpawn') {
-      sp.push(b.str(task), b.str((e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id), t);
+      sp.push(b.str(task), b.str(boundName((e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id)), t);
     }
     // Consecutive events mostly share the request and the task: compare with the last ones before
     // hashing the (freshly parsed) strings into the maps.
@@ -218,7 +222,7 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
     ev.push(taskStr, proc, t);
     if (isFailureEvent(e, name)) {
       er.push(proc, t);
-      ec.push(taskStr, b.once(JSON.stringify(e.causality_vector)));
+      ec.push(taskStr, b.once(boundClockText(JSON.stringify(e.causality_vector))));
     }
   }
   const u: number[] = [];
@@ -527,7 +531,8 @@ export class LiveIndex {
     const Y = (k: number): number => {
       const i = k | 0;
       let y = symOf[i]!;
-      if (y < 0) symOf[i] = y = this.sym(s[i]!);
+      // Bounded again: chunks written before names were bounded still load (a no-op for the others).
+      if (y < 0) symOf[i] = y = this.sym(boundName(s[i]!));
       return y;
     };
     const T = (k: number): number => {
@@ -635,7 +640,7 @@ export class LiveIndex {
       if (k < nec) {
         // Chunks of earlier versions have no failure section: their failures count for their own task only.
         const key = `${p},${n[o + 1]!}`;
-        const who: [number, string] = [Y(n[ecOff + k * EC_STRIDE]!), s[n[ecOff + k * EC_STRIDE + 1]! | 0]!];
+        const who: [number, string] = [Y(n[ecOff + k * EC_STRIDE]!), boundClockText(s[n[ecOff + k * EC_STRIDE + 1]! | 0]!)];
         const known = this.failureClocks.get(key);
         if (known) known.push(who);
         else this.failureClocks.set(key, [who]);
@@ -672,7 +677,7 @@ export class LiveIndex {
       const li = n[o + 12]!;
       if (li >= 0) {
         let locks = locksOf.get(li);
-        if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(l))));
+        if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(boundName(l)))));
         acc.locks.set(seq, locks);
       }
       const ts = n[o + 9]!;
@@ -694,9 +699,10 @@ export class LiveIndex {
       }
       const tsi = n[o + 16]!;
       if (tsi >= 0) acc.oddTimestamps.set(seq, s[tsi | 0]!);
-      clock[seq] = s[n[o + 11]! | 0]!;
-      value[seq] = s[n[o + 13]! | 0]!;
-      old[seq] = s[n[o + 14]! | 0]!;
+      // Chunks written before values were bounded hold them whole: bounded here (a length check for the others).
+      clock[seq] = boundClockText(s[n[o + 11]! | 0]!);
+      value[seq] = boundValueText(s[n[o + 13]! | 0]!);
+      old[seq] = boundValueText(s[n[o + 14]! | 0]!);
       let entry = entries[vi];
       if (!entry) {
         const k = this.varOf[vy]!;
