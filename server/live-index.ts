@@ -351,6 +351,11 @@ interface VarEntry {
 const NOTE_DEPTH = 16;
 
 const sameNum = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
+/** Longest stretch of one sliced analysis run between two turns of the event loop, ms. */
+export const ANALYSIS_SLICE_MS = 20;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const orNull = (x: number): number | null => (x !== x ? null : x);
 
 /**
@@ -480,6 +485,12 @@ export class LiveIndex {
   /** Races over the per-variable report cap, counted but not reported. */
   suppressed = 0;
   private analyzedOnce = false;
+  /** Variables taken by the analysis run in progress and not yet scanned. */
+  private readonly queue = new Set<number>();
+  /** Accesses scanned by the run in progress. */
+  private runScanned = 0;
+  /** The sliced analysis in progress (see analyzeSliced). */
+  private running: Promise<RaceReport[]> | null = null;
 
   constructor(private readonly options: AnalyzerOptions = {}) {}
 
@@ -981,15 +992,34 @@ export class LiveIndex {
     entry.sorted = true;
   }
 
-  /** Race reports over everything indexed, rescanning only the variables that changed. */
-  analyze(): RaceReport[] {
-    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0) return this.reports;
+  /** Nothing changed since the last finished analysis. */
+  private get fresh(): boolean {
+    return this.reports !== null && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0 && this.queue.size === 0;
+  }
+
+  /**
+   * Starts an analysis run: folds in the ordering context that changed and moves the dirty
+   * variables to the run's queue. Events ingested while the run goes on mark variables dirty for
+   * the next run (a variable scanned before them is scanned again then).
+   */
+  private beginRun(): void {
     this.updateSplits();
     this.analyzedOnce = true;
+    this.expandFamilies(new Ordering(this.context()));
+    for (const v of this.dirty) this.queue.add(v);
+    this.dirty.clear();
+    this.runScanned = 0;
+  }
+
+  /**
+   * Scans queued variables until the queue is empty or `deadline` (performance.now()) has passed;
+   * true when the queue is empty. One variable is the smallest step. The context view is made
+   * afresh for each call: between two calls ingest may have changed what it caches.
+   */
+  private scanQueued(deadline: number): boolean {
     const ordering = new Ordering(this.context());
-    this.expandFamilies(ordering);
-    let scanned = 0;
-    for (const v of this.dirty) {
+    for (const v of this.queue) {
+      this.queue.delete(v);
       const k = v < this.varOf.length ? this.varOf[v]! : -1;
       if (k < 0) continue;
       const entry = this.vars[k]!;
@@ -1003,23 +1033,76 @@ export class LiveIndex {
         const r = describe(f, (s) => this.detail(s));
         if (r) entry.reports.push(r);
       }
-      scanned += entry.list.length;
+      this.runScanned += entry.list.length;
+      if (performance.now() >= deadline) break;
     }
-    this.dirty.clear();
-    this.lastScanned = scanned;
+    return this.queue.size === 0;
+  }
+
+  /** Ends a run whose queue is empty: the reports of every variable, sorted for display. */
+  private finishRun(): RaceReport[] {
+    this.lastScanned = this.runScanned;
     const reports: RaceReport[] = [];
     for (const entry of this.vars) for (const r of entry.reports) reports.push(r);
     this.reports = sortReports(reports);
     return this.reports;
   }
 
-  /** The accesses of one variable in time order (at most `limit`). */
-  variableAccesses(variable: string, limit = 2000): AccessDetail[] {
-    const v = this.interned.get(variable);
-    const k = v !== undefined && v < this.varOf.length ? this.varOf[v]! : -1;
-    if (k < 0) return [];
-    const entry = this.vars[k]!;
-    this.sortEntry(entry);
-    return entry.list.slice(0, limit).map((seq) => this.detail(seq)!);
+  /** Race reports over everything indexed, rescanning only the variables that changed (in one go). */
+  analyze(): RaceReport[] {
+    if (this.fresh) return this.reports!;
+    // A sliced run in progress shares the queue: this finishes it.
+    this.beginRun();
+    this.scanQueued(Infinity);
+    return this.finishRun();
   }
+
+  /**
+   * `analyze()` in slices of about `sliceMs` that yield to the event loop between them, so that a
+   * long analysis (a large store, a restart) never holds up ingest or `/health` for longer than
+   * one slice (or one variable's scan, the smallest step). Callers that arrive meanwhile share
+   * the run in progress.
+   */
+  analyzeSliced(sliceMs = ANALYSIS_SLICE_MS): Promise<RaceReport[]> {
+    if (this.fresh) return Promise.resolve(this.reports!);
+    if (!this.running) {
+      this.running = this.runSliced(sliceMs).finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async runSliced(sliceMs: number): Promise<RaceReport[]> {
+    // Events that keep arriving during a run mark more variables dirty: a second run takes them,
+    // later ones are left to the next caller (whose answer then includes them).
+    let result: RaceReport[] = this.reports ?? [];
+    for (let round = 0; round < 2 && !this.fresh; round++) {
+      this.beginRun();
+      while (!this.scanQueued(performance.now() + sliceMs)) await yieldToEventLoop();
+      result = this.finishRun();
+      if (!this.fresh) await yieldToEventLoop();
+    }
+    return result;
+  }
+
+  /** The accesses of one variable in time order, `offset`..`offset + limit`. */
+  variableAccesses(variable: string, limit = 2000, offset = 0): AccessDetail[] {
+    const entry = this.entryOf(variable);
+    if (!entry) return [];
+    this.sortEntry(entry);
+    return entry.list.slice(offset, offset + limit).map((seq) => this.detail(seq)!);
+  }
+
+  /** How many accesses a variable has. */
+  variableAccessCount(variable: string): number {
+    return this.entryOf(variable)?.list.length ?? 0;
+  }
+
+  private entryOf(variable: string): VarEntry | undefined {
+    const v = this.interned.get(boundName(variable));
+    const k = v !== undefined && v < this.varOf.length ? this.varOf[v]! : -1;
+    return k < 0 ? undefined : this.vars[k];
+  }
+
 }

@@ -270,7 +270,12 @@ export class Store {
     };
   }
 
-  /** The events of one trace in causal order (vector clocks first, then timestamps). */
+  /** A batch's stored body (compressed, see ingest-core `unpack`), or undefined when there is no such row. */
+  storedBody(seq: number): Uint8Array | undefined {
+    return this.stmt.body.get(seq)?.body as Uint8Array | undefined;
+  }
+
+  /** The events of one trace in causal order (vector clocks first, then timestamps), all at once (the server pages them: trace-pages.ts). */
   traceEvents(traceId: string): RacewayEvent[] {
     const seen = new Set<string>();
     const events: RacewayEvent[] = [];
@@ -293,9 +298,9 @@ export class Store {
     return causalOrder(events);
   }
 
-  /** All accesses of one variable in time order (the web view's timeline). */
-  variableAccesses(variable: string, limit = 2000): AccessDetail[] {
-    return this.index.variableAccesses(variable, limit);
+  /** Accesses of one variable in time order, `offset`..`offset + limit` (the web view's timeline). */
+  variableAccesses(variable: string, limit = 2000, offset = 0): AccessDetail[] {
+    return this.index.variableAccesses(variable, limit, offset);
   }
 
   close(): void {
