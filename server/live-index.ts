@@ -354,6 +354,9 @@ const sameNum = (a: number, b: number): boolean => a === b || (a !== a && b !== 
 /** Longest stretch of one sliced analysis run between two turns of the event loop, ms. */
 export const ANALYSIS_SLICE_MS = 20;
 
+/** Events of a process walked between two pauses of `updateSplits`. */
+const SPLIT_STEP = 8192;
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const orNull = (x: number): number | null => (x !== x ? null : x);
@@ -489,8 +492,14 @@ export class LiveIndex {
   private readonly queue = new Set<number>();
   /** Accesses scanned by the run in progress. */
   private runScanned = 0;
+  /** The start of the sliced run in progress while it is under way (the job walk pauses). */
+  private starting: Generator<void, void, void> | null = null;
   /** The sliced analysis in progress (see analyzeSliced). */
   private running: Promise<RaceReport[]> | null = null;
+  /** Chunks folded in so far, and the run's ordering with the value of `adds` it was made at. */
+  private adds = 0;
+  private runOrdering: Ordering | null = null;
+  private runOrderingAt = -1;
 
   constructor(private readonly options: AnalyzerOptions = {}) {}
 
@@ -534,6 +543,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
+    this.adds++;
     const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
@@ -742,11 +752,15 @@ export class LiveIndex {
 
   /**
    * Recomputes the job starts of tasks without AsyncAwait in the processes that got events, and
-   * marks the variables of tasks whose jobs changed for a rescan.
+   * marks the variables of tasks whose jobs changed for a rescan. A generator that pauses every
+   * `step` events (a sliced analysis yields to the event loop there); events that arrive
+   * meanwhile leave their process dirty for the next run.
    */
-  private updateSplits(): void {
+  private *updateSplits(step: number): Generator<void, void, void> {
     if (this.dirtyProcs.size === 0) return;
     const { cx, awaitLists, splits } = this;
+    const procs = [...this.dirtyProcs];
+    this.dirtyProcs.clear();
     const awaits = new Map<number, number[]>();
     const awaitsOf = (t: number): number[] => {
       let a = awaits.get(t);
@@ -760,14 +774,14 @@ export class LiveIndex {
     };
     // Tasks met since the recompute point, with their job starts before it (to tell real changes).
     const before = new Map<number, number[] | undefined>();
-    for (const p of this.dirtyProcs) {
+    for (const p of procs) {
       const ev = this.procs.get(p)!;
       ev.sort();
       // Only jobs that start at or after the earliest new event can change (a gap that contains a
       // new event, or ends at one, ends at or after it); the rest of the process is as it was.
       const since = ev.since;
       ev.since = Infinity;
-      ev.touchSince = since;
+      ev.touchSince = Math.min(ev.touchSince, since);
       const from = ev.lowerBound(since);
       const { ts, task, prev, n } = ev;
       if (this.metStamp.length < this.strs.length) this.metStamp = growInt(this.metStamp, Math.max(this.strs.length, this.metStamp.length * 2), 0);
@@ -781,6 +795,7 @@ export class LiveIndex {
       const flag = this.splitFlag;
       const heads = cx.tAwaits;
       for (let q = from; q < n; q++) {
+        if ((q - from) % step === step - 1) yield;
         const t = task[q]!;
         const awaited = t < heads.length && heads[t] !== EMPTY_LIST;
         if (met[t] !== stamp) {
@@ -812,8 +827,8 @@ export class LiveIndex {
         if (!sameList(was, now)) this.touchTask(t);
       }
     }
-    for (const p of this.dirtyProcs) this.touchBeforeErrors(p);
-    this.dirtyProcs.clear();
+    // A process that got events meanwhile keeps its marks for the next run, which scans it again.
+    for (const p of procs) if (!this.dirtyProcs.has(p)) this.touchBeforeErrors(p);
   }
 
   /**
@@ -994,7 +1009,8 @@ export class LiveIndex {
 
   /** Nothing changed since the last finished analysis. */
   private get fresh(): boolean {
-    return this.reports !== null && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0 && this.queue.size === 0;
+    return this.reports !== null && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0 &&
+      this.queue.size === 0 && this.starting === null;
   }
 
   /**
@@ -1002,13 +1018,14 @@ export class LiveIndex {
    * variables to the run's queue. Events ingested while the run goes on mark variables dirty for
    * the next run (a variable scanned before them is scanned again then).
    */
-  private beginRun(): void {
-    this.updateSplits();
+  private *beginRun(splitStep = SPLIT_STEP): Generator<void, void, void> {
+    yield* this.updateSplits(splitStep);
     this.analyzedOnce = true;
     this.expandFamilies(new Ordering(this.context()));
     for (const v of this.dirty) this.queue.add(v);
     this.dirty.clear();
     this.runScanned = 0;
+    this.runOrdering = null;
   }
 
   /**
@@ -1017,7 +1034,12 @@ export class LiveIndex {
    * afresh for each call: between two calls ingest may have changed what it caches.
    */
   private scanQueued(deadline: number): boolean {
-    const ordering = new Ordering(this.context());
+    // The context view caches what it read: made again only when ingest changed the index.
+    if (!this.runOrdering || this.runOrderingAt !== this.adds) {
+      this.runOrdering = new Ordering(this.context());
+      this.runOrderingAt = this.adds;
+    }
+    const ordering = this.runOrdering;
     for (const v of this.queue) {
       this.queue.delete(v);
       const k = v < this.varOf.length ? this.varOf[v]! : -1;
@@ -1051,8 +1073,8 @@ export class LiveIndex {
   /** Race reports over everything indexed, rescanning only the variables that changed (in one go). */
   analyze(): RaceReport[] {
     if (this.fresh) return this.reports!;
-    // A sliced run in progress shares the queue: this finishes it.
-    this.beginRun();
+    // A sliced run in progress shares the queue: this finishes it (its start too, when it is in there).
+    for (const _ of this.starting ?? this.beginRun());
     this.scanQueued(Infinity);
     return this.finishRun();
   }
@@ -1060,26 +1082,43 @@ export class LiveIndex {
   /**
    * `analyze()` in slices of about `sliceMs` that yield to the event loop between them, so that a
    * long analysis (a large store, a restart) never holds up ingest or `/health` for longer than
-   * one slice (or one variable's scan, the smallest step). Callers that arrive meanwhile share
-   * the run in progress.
+   * one slice (or one variable's scan, the smallest step). A caller that arrives during a run
+   * waits for it, and gets an answer that covers everything ingested before its call.
    */
-  analyzeSliced(sliceMs = ANALYSIS_SLICE_MS): Promise<RaceReport[]> {
-    if (this.fresh) return Promise.resolve(this.reports!);
-    if (!this.running) {
-      this.running = this.runSliced(sliceMs).finally(() => {
-        this.running = null;
-      });
+  async analyzeSliced(sliceMs = ANALYSIS_SLICE_MS, splitStep = SPLIT_STEP): Promise<RaceReport[]> {
+    for (;;) {
+      if (this.fresh) return this.reports!;
+      if (!this.running) {
+        this.running = this.runSliced(sliceMs, splitStep).finally(() => {
+          this.running = null;
+        });
+        return this.running;
+      }
+      // A run that started before this call may not cover what was ingested before it: wait, look again.
+      await this.running.catch(() => undefined);
     }
-    return this.running;
   }
 
-  private async runSliced(sliceMs: number): Promise<RaceReport[]> {
+  private async runSliced(sliceMs: number, splitStep: number): Promise<RaceReport[]> {
     // Events that keep arriving during a run mark more variables dirty: a second run takes them,
     // later ones are left to the next caller (whose answer then includes them).
     let result: RaceReport[] = this.reports ?? [];
     for (let round = 0; round < 2 && !this.fresh; round++) {
-      this.beginRun();
-      while (!this.scanQueued(performance.now() + sliceMs)) await yieldToEventLoop();
+      let deadline = performance.now() + sliceMs;
+      this.starting = this.beginRun(splitStep);
+      try {
+        for (const _ of this.starting) {
+          if (performance.now() < deadline) continue;
+          await yieldToEventLoop();
+          deadline = performance.now() + sliceMs;
+        }
+      } finally {
+        this.starting = null;
+      }
+      while (!this.scanQueued(deadline)) {
+        await yieldToEventLoop();
+        deadline = performance.now() + sliceMs;
+      }
       result = this.finishRun();
       if (!this.fresh) await yieldToEventLoop();
     }
