@@ -352,7 +352,7 @@ const NOTE_DEPTH = 16;
 
 const sameNum = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
 /** Longest stretch of one sliced analysis run between two turns of the event loop, ms. */
-export const ANALYSIS_SLICE_MS = 20;
+export const ANALYSIS_SLICE_MS = 10;
 
 /** Events of a process walked between two pauses of `updateSplits`. */
 const SPLIT_STEP = 8192;

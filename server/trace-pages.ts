@@ -20,8 +20,8 @@ export const MAX_TRACE_PAGE = 10_000;
 export const MAX_TRACE_PAGE_BYTES = 8 * 1024 * 1024;
 /** Traces whose order is kept. */
 const CACHED_ORDERS = 8;
-/** Batches read from the store between two turns of the event loop. */
-const READ_SLICE = 64;
+/** Batches read from the store (and handed to the worker in one message) between two turns of the event loop. */
+const READ_SLICE = 32;
 
 export interface TracePage {
   /** Events in the trace. */
@@ -39,7 +39,16 @@ interface TraceOrder {
   order: Int32Array;
 }
 
-type Request = TraceWorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Request = Omit<Extract<TraceWorkerRequest, { op: 'pick' }>, 'id'>;
+
+/** The buffers of `bodies` that can be handed to another thread as they are (the others are copied). */
+function handOver(bodies: readonly Uint8Array[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const b of bodies) {
+    if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer && b.byteLength > 0 && !out.includes(b.buffer)) out.push(b.buffer);
+  }
+  return out;
+}
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -103,14 +112,31 @@ export class TracePages {
     return making;
   }
 
+  /** The stored bodies of `seqs[from..to)` (empty for a row that is gone). */
+  private bodiesOf(seqs: readonly number[], from = 0, to = seqs.length): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = from; i < to; i++) out.push(this.store.storedBody(seqs[i]!) ?? new Uint8Array(0));
+    return out;
+  }
+
   private async makeOrder(traceId: string, seqs: number[]): Promise<TraceOrder> {
-    const bodies: Uint8Array[] = [];
-    for (let i = 0; i < seqs.length; i++) {
-      if (i > 0 && i % READ_SLICE === 0) await nextTurn();
-      bodies.push(this.store.storedBody(seqs[i]!) ?? new Uint8Array(0));
+    // The bodies go to the worker a few at a time as they are read (one message of a whole large
+    // trace's bodies would copy tens of megabytes at once on this thread), handed over, not copied.
+    const id = this.nextId++;
+    const inline = () => ({ order: orderTrace(traceId, this.bodiesOf(seqs)) });
+    let worker = this.workerOrNull();
+    for (let i = 0; worker && i + READ_SLICE < seqs.length; i += READ_SLICE) {
+      const bodies = this.bodiesOf(seqs, i, i + READ_SLICE);
+      if (!this.post(worker, { id, op: 'order-part', traceId, bodies }, handOver(bodies))) worker = null;
+      await nextTurn();
+      if (this.worker !== worker) worker = null; // lost meanwhile
     }
-    const reply = await this.run({ op: 'order', traceId, bodies }, () => ({ order: orderTrace(traceId, bodies) }));
-    const made: TraceOrder = { seqs, order: reply.order! };
+    let reply: { order?: Int32Array } | null = null;
+    if (worker) {
+      const last = this.bodiesOf(seqs, Math.floor(Math.max(0, seqs.length - 1) / READ_SLICE) * READ_SLICE);
+      reply = await this.ask(worker, id, { id, op: 'order-end', traceId, bodies: last }, handOver(last));
+    }
+    const made: TraceOrder = { seqs, order: (reply?.order ? reply : inline()).order! };
     this.orders.delete(traceId);
     this.orders.set(traceId, made);
     while (this.orders.size > CACHED_ORDERS) this.orders.delete(this.orders.keys().next().value!);
@@ -118,22 +144,34 @@ export class TracePages {
   }
 
   /** Runs a request on the worker; inline when there is none or it failed. */
-  private async run(req: Request, inline: () => { order?: Int32Array; json?: string; count?: number }): Promise<{ order?: Int32Array; json?: string; count?: number }> {
+  private async run(req: Request, inline: () => { json?: string; count?: number }): Promise<{ json?: string; count?: number }> {
     const worker = this.workerOrNull();
     if (worker) {
       const id = this.nextId++;
-      const reply = await new Promise<TraceWorkerReply | null>((resolve) => {
-        this.inFlight.set(id, resolve);
-        try {
-          worker.postMessage({ ...req, id });
-        } catch {
-          this.inFlight.delete(id);
-          resolve(null);
-        }
-      });
-      if (reply?.ok) return reply;
+      const reply = await this.ask(worker, id, { ...req, id } as TraceWorkerRequest);
+      if (reply) return reply;
     }
     return inline();
+  }
+
+  private post(worker: Worker, msg: TraceWorkerRequest, transfer: ArrayBuffer[] = []): boolean {
+    try {
+      worker.postMessage(msg, transfer);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The worker's answer to `msg`, or null when it failed or was lost. */
+  private ask(worker: Worker, id: number, msg: TraceWorkerRequest, transfer: ArrayBuffer[] = []): Promise<(TraceWorkerReply & { ok: true }) | null> {
+    return new Promise((resolve) => {
+      this.inFlight.set(id, (reply) => resolve(reply?.ok ? reply : null));
+      if (!this.post(worker, msg, transfer)) {
+        this.inFlight.delete(id);
+        resolve(null);
+      }
+    });
   }
 
   private workerOrNull(): Worker | null {

@@ -29,28 +29,46 @@ interface Place {
 }
 
 /**
- * The trace's events in causal order (vector clocks first, then timestamps), as pairs
- * `[batch, pos]` (`batch` indexes `bodies`). An event id met twice is kept once.
+ * Collects where a trace's events are stored, batch by batch (as the bodies arrive), then gives
+ * their causal order (vector clocks first, then timestamps) as pairs `[batch, pos]`: `batch`
+ * counts the bodies in the order they were added. An event id met twice is kept once.
  */
-export function orderTrace(traceId: string, bodies: readonly Uint8Array[]): Int32Array {
-  const seen = new Set<string>();
-  const places: Place[] = [];
-  for (let b = 0; b < bodies.length; b++) {
-    const events = eventsOf(bodies[b]!);
-    for (let p = 0; p < events.length; p++) {
-      const e = events[p];
-      if (!e || e.trace_id !== traceId || seen.has(e.id)) continue;
-      seen.add(e.id);
-      places.push({ timestamp: e.timestamp, metadata: { thread_id: e.metadata.thread_id }, causality_vector: e.causality_vector, batch: b, pos: p });
+export class TraceOrderBuilder {
+  private readonly seen = new Set<string>();
+  private readonly places: Place[] = [];
+  private batches = 0;
+
+  constructor(private readonly traceId: string) {}
+
+  add(bodies: readonly Uint8Array[]): void {
+    for (const body of bodies) {
+      const b = this.batches++;
+      const events = eventsOf(body);
+      for (let p = 0; p < events.length; p++) {
+        const e = events[p];
+        if (!e || e.trace_id !== this.traceId || this.seen.has(e.id)) continue;
+        this.seen.add(e.id);
+        this.places.push({ timestamp: e.timestamp, metadata: { thread_id: e.metadata.thread_id }, causality_vector: e.causality_vector, batch: b, pos: p });
+      }
     }
   }
-  const ordered = causalOrder(places as unknown as RacewayEvent[]) as unknown as Place[];
-  const out = new Int32Array(ordered.length * 2);
-  for (let i = 0; i < ordered.length; i++) {
-    out[2 * i] = ordered[i]!.batch;
-    out[2 * i + 1] = ordered[i]!.pos;
+
+  finish(): Int32Array {
+    const ordered = causalOrder(this.places as unknown as RacewayEvent[]) as unknown as Place[];
+    const out = new Int32Array(ordered.length * 2);
+    for (let i = 0; i < ordered.length; i++) {
+      out[2 * i] = ordered[i]!.batch;
+      out[2 * i + 1] = ordered[i]!.pos;
+    }
+    return out;
   }
-  return out;
+}
+
+/** The whole of TraceOrderBuilder at once. */
+export function orderTrace(traceId: string, bodies: readonly Uint8Array[]): Int32Array {
+  const builder = new TraceOrderBuilder(traceId);
+  builder.add(bodies);
+  return builder.finish();
 }
 
 /**
