@@ -3,37 +3,20 @@
 // tasks, so every pair races. Prints the server's RSS before and after ingest, after the race
 // analysis, the size of the /api/races answer, and the same after a restart (index rebuilt from
 // the store). Usage: node bench/server/large-values.mjs [N=15] [MB=7] [CLI=dist/server/cli.js]
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rssMb, startServe, stopServe, thisCli } from './serve-child.mjs';
 
 const count = Number(process.argv[2] ?? 15);
 const mb = Number(process.argv[3] ?? 7);
-const cli = process.argv[4] ?? fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+const cli = process.argv[4] ?? thisCli;
 const dir = mkdtempSync(join(tmpdir(), 'raceway-bench-values-'));
 const db = join(dir, 'raceway.db');
 
-async function start() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', db, '--max-body', String((mb + 2) * 1024 * 1024)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('close', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { child, base };
-}
-async function stop(child) {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('close', r));
-}
-const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))[1]) / 1024);
+const start = () => startServe(['--port', '0', '--db', db, '--max-body', String((mb + 2) * 1024 * 1024)], { cli });
+const stop = stopServe;
 const settle = () => new Promise((r) => setTimeout(r, 500));
 
 function fmt(us) {

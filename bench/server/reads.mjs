@@ -5,37 +5,21 @@
 // Target: /health never delayed by more than 100 ms.
 // Usage: node bench/server/reads.mjs [traceEvents=200000] [pageLimit=1000] [CLI=dist/server/cli.js]
 // (CLI: another build's cli.js, to compare; a server that does not page answers in one page.)
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rssMb as rssOf, startServe, stopServe, thisCli } from './serve-child.mjs';
 import { workload } from './workload.mjs';
 
 const traceEvents = Number(process.argv[2] ?? 200_000);
 const pageLimit = Number(process.argv[3] ?? 1000);
-const cli = process.argv[4] ?? fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+const cli = process.argv[4] ?? thisCli;
 const dir = mkdtempSync(join(tmpdir(), 'raceway-bench-reads-'));
 const TRACE = '0190a8a0-0000-4000-8000-00000000bead';
 
-const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', join(dir, 'raceway.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  server.on('close', (code) => reject(new Error(`server exited ${code}`)));
-});
-const rssMb = () => {
-  try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'latin1'))[1]) / 1024);
-  } catch {
-    return null;
-  }
-};
+const { child: server, base } = await startServe(['--port', '0', '--db', join(dir, 'raceway.db')], { cli });
+const rssMb = () => rssOf(server.pid);
 let peakRss = 0;
 const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, rssMb() ?? 0); }, 50);
 
@@ -128,7 +112,6 @@ try {
 } finally {
   clearInterval(rssTimer);
   agent.destroy();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('close', r));
+  await stopServe(server);
   rmSync(dir, { recursive: true, force: true });
 }
