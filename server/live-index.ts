@@ -858,15 +858,65 @@ export class LiveIndex {
 
   /** Every trace's figures (made on request: the index keeps them as columns). */
   traceAggregates(): TraceAggregate[] {
-    const { cx, strs } = this;
     const out: TraceAggregate[] = new Array(this.traceN);
+    for (let i = 0; i < this.traceN; i++) out[i] = this.aggregateOf(this.traceSyms[i]!);
+    return out;
+  }
+
+  private aggregateOf(t: number): TraceAggregate {
+    const { cx, strs } = this;
+    const services = [strs[cx.uSvc[cx.trUnit[t]!]!]!];
+    for (const s of this.moreServices.get(t) ?? []) services.push(strs[s]!);
+    return { trace_id: strs[t]!, count: cx.trCount[t]!, first: cx.trFirst[t]!, last: cx.trLast[t]!, services };
+  }
+
+  /**
+   * The traces `offset`..`offset + limit` most recent first (by last event, then id), without
+   * sorting them all: one pass keeps the best `offset + limit` in a heap.
+   */
+  recentTraces(offset: number, limit: number): TraceAggregate[] {
+    const { cx, strs } = this;
+    const k = Math.min(this.traceN, offset + limit);
+    if (k <= offset) return [];
+    // `a` ranks after `b` (older, or as old with a larger id).
+    const after = (a: number, b: number): boolean => cx.trLast[a]! < cx.trLast[b]! || (cx.trLast[a] === cx.trLast[b] && strs[a]! > strs[b]!);
+    // A heap whose root is the one that ranks last among those kept.
+    const heap = new Int32Array(k);
+    let size = 0;
+    const down = (i: number): void => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < size && after(heap[l]!, heap[m]!)) m = l;
+        if (r < size && after(heap[r]!, heap[m]!)) m = r;
+        if (m === i) return;
+        const x = heap[i]!;
+        heap[i] = heap[m]!;
+        heap[m] = x;
+        i = m;
+      }
+    };
     for (let i = 0; i < this.traceN; i++) {
       const t = this.traceSyms[i]!;
-      const services = [strs[cx.uSvc[cx.trUnit[t]!]!]!];
-      for (const s of this.moreServices.get(t) ?? []) services.push(strs[s]!);
-      out[i] = { trace_id: strs[t]!, count: cx.trCount[t]!, first: cx.trFirst[t]!, last: cx.trLast[t]!, services };
+      if (size < k) {
+        let j = size++;
+        heap[j] = t;
+        while (j > 0) {
+          const p = (j - 1) >> 1;
+          if (!after(heap[j]!, heap[p]!)) break;
+          const x = heap[j]!;
+          heap[j] = heap[p]!;
+          heap[p] = x;
+          j = p;
+        }
+      } else if (after(heap[0]!, t)) {
+        heap[0] = t;
+        down(0);
+      }
     }
-    return out;
+    const best = Array.from(heap.subarray(0, size)).sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0));
+    return best.slice(offset).map((t) => this.aggregateOf(t));
   }
 
   /**

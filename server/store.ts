@@ -260,10 +260,9 @@ export class Store {
 
   /** Trace summaries, most recent first. */
   traces(page: number, pageSize: number): { total: number; traces: TraceSummary[] } {
-    const all = this.index.traceAggregates().sort((a, b) => b.last - a.last || (a.trace_id < b.trace_id ? -1 : 1));
     return {
-      total: all.length,
-      traces: all.slice((page - 1) * pageSize, page * pageSize).map((t) => {
+      total: this.index.traceCount,
+      traces: this.index.recentTraces((page - 1) * pageSize, pageSize).map((t) => {
         const services = [...t.services].sort();
         return { trace_id: t.trace_id, event_count: t.count, first_timestamp: formatMicros(t.first), last_timestamp: formatMicros(t.last), service_count: services.length, services };
       }),
