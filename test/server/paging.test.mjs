@@ -145,3 +145,26 @@ test('/health answers while a large trace is being read', async (t) => {
   const first = await firstToAnswer(() => get(base, `/api/traces/${trace}?offset=20000&limit=10`), () => get(base, '/health'));
   t.is(first, 'fast');
 });
+
+test('the trace list pages most recent first, ties by id, every trace once', async (t) => {
+  const { base, store } = await startServer(t);
+  // 300 traces; their last events share timestamps in groups of three (ties broken by id).
+  const events = [];
+  for (let i = 0; i < 300; i++) {
+    const sim = new Sim({ start: Date.UTC(2026, 0, 1) * 1000 + Math.floor(i / 3) * 1000 + (i % 7) * 100_000 });
+    sim.root().read('x', i);
+    events.push(...sim.events);
+  }
+  store.ingest(events);
+  const expected = [...new Set(events.map((e) => e.trace_id))]
+    .map((id) => ({ id, last: Math.max(...events.filter((e) => e.trace_id === id).map((e) => Date.parse(e.timestamp))) }))
+    .sort((a, b) => b.last - a.last || (a.id < b.id ? -1 : 1)).map((x) => x.id);
+  const got = [];
+  for (let page = 1; ; page++) {
+    const d = (await get(base, `/api/traces?page=${page}&page_size=41`)).json.data;
+    got.push(...d.traces.map((x) => x.trace_id));
+    if (page >= d.total_pages) break;
+  }
+  t.deepEqual(got, expected);
+  t.deepEqual((await get(base, '/api/traces?page=99&page_size=41')).json.data.traces, []);
+});
