@@ -18,6 +18,8 @@ export const DEFAULT_TRACE_PAGE = 1000;
 export const MAX_TRACE_PAGE = 10_000;
 /** …and a page's events are at most this much JSON (or one event, when it alone is larger). */
 export const MAX_TRACE_PAGE_BYTES = 8 * 1024 * 1024;
+/** Stored batches one page reads at most (a page of events spread over more stops early). */
+export const MAX_PAGE_BATCHES = 256;
 /** Traces whose order is kept. */
 const CACHED_ORDERS = 8;
 /** Batches read from the store (and handed to the worker in one message) between two turns of the event loop. */
@@ -75,23 +77,33 @@ export class TracePages {
     const { order, seqs: orderSeqs } = await this.orderOf(traceId, seqs);
     const total = order.length / 2;
     const from = Math.min(offset, total);
-    const to = Math.min(total, from + limit);
+    let to = Math.min(total, from + limit);
     if (to <= from) return { total, json: '[]', count: 0 };
-    // The page's batches only, renumbered for the worker.
+    // The page's batches only (at most MAX_PAGE_BATCHES), renumbered for the worker.
     const local = new Map<number, number>();
-    const bodies: Uint8Array[] = [];
+    const pageSeqs: number[] = [];
     const picks = new Int32Array((to - from) * 2);
     for (let i = from; i < to; i++) {
       const b = order[2 * i]!;
       let k = local.get(b);
       if (k === undefined) {
-        local.set(b, (k = bodies.length));
-        bodies.push(this.store.storedBody(orderSeqs[b]!) ?? new Uint8Array(0));
+        if (pageSeqs.length === MAX_PAGE_BATCHES) {
+          to = i;
+          break;
+        }
+        local.set(b, (k = pageSeqs.length));
+        pageSeqs.push(orderSeqs[b]!);
       }
       picks[2 * (i - from)] = k;
       picks[2 * (i - from) + 1] = order[2 * i + 1]!;
     }
-    const picked = await this.run({ op: 'pick', bodies, picks, maxBytes }, () => pickEvents(bodies, picks, maxBytes));
+    const cut = picks.subarray(0, (to - from) * 2);
+    // Handed to the worker, not copied; read again if it fails.
+    const bodies = this.bodiesOf(pageSeqs);
+    const sizes = bodies.map((x) => x.byteLength);
+    const intact = () => bodies.every((x, i) => x.byteLength === sizes[i]);
+    const picked = await this.run({ op: 'pick', bodies, picks: cut, maxBytes }, handOver(bodies),
+      () => pickEvents(intact() ? bodies : this.bodiesOf(pageSeqs), cut, maxBytes));
     return { total, json: picked.json!, count: picked.count! };
   }
 
@@ -144,11 +156,11 @@ export class TracePages {
   }
 
   /** Runs a request on the worker; inline when there is none or it failed. */
-  private async run(req: Request, inline: () => { json?: string; count?: number }): Promise<{ json?: string; count?: number }> {
+  private async run(req: Request, transfer: ArrayBuffer[], inline: () => { json?: string; count?: number }): Promise<{ json?: string; count?: number }> {
     const worker = this.workerOrNull();
     if (worker) {
       const id = this.nextId++;
-      const reply = await this.ask(worker, id, { ...req, id } as TraceWorkerRequest);
+      const reply = await this.ask(worker, id, { ...req, id } as TraceWorkerRequest, transfer);
       if (reply) return reply;
     }
     return inline();

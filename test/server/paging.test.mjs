@@ -4,7 +4,7 @@ import test from 'ava';
 import { get, post, seedRace, startServer } from './server-helpers.mjs';
 import { Sim } from './helpers.mjs';
 import { causalOrder } from '../../dist/server/analyzer/index.js';
-import { MAX_TRACE_PAGE } from '../../dist/server/trace-pages.js';
+import { MAX_PAGE_BATCHES, MAX_TRACE_PAGE } from '../../dist/server/trace-pages.js';
 
 /**
  * One trace: `tasks` tasks of a request, each reading a variable, awaiting and writing it
@@ -167,4 +167,17 @@ test('the trace list pages most recent first, ties by id, every trace once', asy
   }
   t.deepEqual(got, expected);
   t.deepEqual((await get(base, '/api/traces?page=99&page_size=41')).json.data.traces, []);
+});
+
+test('a page reads at most MAX_PAGE_BATCHES stored batches; the next page goes on from there', async (t) => {
+  const { base, store } = await startServer(t);
+  const sim = new Sim();
+  const root = sim.root();
+  for (let i = 0; i < MAX_PAGE_BATCHES + 44; i++) root.read('spread.x', i);
+  for (const e of sim.events) store.ingest([e]); // one batch per event
+  const first = (await get(base, `/api/traces/${root.trace}`)).json.data;
+  t.is(first.events.length, MAX_PAGE_BATCHES);
+  t.is(first.next_offset, MAX_PAGE_BATCHES);
+  const { items } = await allPages(base, `/api/traces/${root.trace}`, 'events', 1000);
+  t.deepEqual(items.map((e) => e.id), sim.events.map((e) => e.id));
 });
