@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { BodyError } from './ingest-core';
 import type { Store } from './store';
 import { orderTrace, pickEvents } from './trace-read';
 import type { TraceWorkerReply, TraceWorkerRequest } from './trace-worker';
@@ -137,6 +138,7 @@ export class TracePages {
     const id = this.nextId++;
     const inline = () => ({ order: orderTrace(traceId, this.bodiesOf(seqs)) });
     let worker = this.workerOrNull();
+    const hadWorker = worker !== null;
     for (let i = 0; worker && i + READ_SLICE < seqs.length; i += READ_SLICE) {
       const bodies = this.bodiesOf(seqs, i, i + READ_SLICE);
       if (!this.post(worker, { id, op: 'order-part', traceId, bodies }, handOver(bodies))) worker = null;
@@ -147,6 +149,11 @@ export class TracePages {
     if (worker) {
       const last = this.bodiesOf(seqs, Math.floor(Math.max(0, seqs.length - 1) / READ_SLICE) * READ_SLICE);
       reply = await this.ask(worker, id, { id, op: 'order-end', traceId, bodies: last }, handOver(last));
+    }
+    if (!reply?.order && hadWorker && !this.closed) {
+      // The worker stopped (out of memory on a huge trace?): ordering it here instead could take
+      // the server down with it.
+      throw new BodyError(503, 'the trace reader stopped while ordering this trace; try again');
     }
     const made: TraceOrder = { seqs, order: (reply?.order ? reply : inline()).order! };
     this.orders.delete(traceId);
