@@ -150,7 +150,7 @@ export class TracePages {
       const last = this.bodiesOf(seqs, Math.floor(Math.max(0, seqs.length - 1) / READ_SLICE) * READ_SLICE);
       reply = await this.ask(worker, id, { id, op: 'order-end', traceId, bodies: last }, handOver(last));
     }
-    if (!reply?.order && hadWorker && !this.closed) {
+    if (!reply?.order && hadWorker) {
       // The worker stopped (out of memory on a huge trace?): ordering it here instead could take
       // the server down with it.
       throw new BodyError(503, 'the trace reader stopped while ordering this trace; try again');
