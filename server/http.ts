@@ -240,6 +240,8 @@ export interface RacewayServer {
   ingestPool: IngestPool | null;
   engine: Engine;
   store: Store;
+  /** Reads trace pages (and owns the trace worker thread). */
+  tracePages: TracePages;
   /** Resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -474,7 +476,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   server.keepAliveTimeout = 65_000;
 
   return {
-    server, engine, store, ingestPool: pool,
+    server, engine, store, ingestPool: pool, tracePages,
     listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

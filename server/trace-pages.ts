@@ -185,6 +185,11 @@ export class TracePages {
   /** The worker's answer to `msg`, or null when it failed or was lost. */
   private ask(worker: Worker, id: number, msg: TraceWorkerRequest, transfer: ArrayBuffer[] = []): Promise<(TraceWorkerReply & { ok: true }) | null> {
     return new Promise((resolve) => {
+      // Lost already (its exit was seen): no answer will come.
+      if (this.worker !== worker) {
+        resolve(null);
+        return;
+      }
       this.inFlight.set(id, (reply) => resolve(reply?.ok ? reply : null));
       if (!this.post(worker, msg, transfer)) {
         this.inFlight.delete(id);

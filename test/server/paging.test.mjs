@@ -181,3 +181,19 @@ test('a page reads at most MAX_PAGE_BATCHES stored batches; the next page goes o
   const { items } = await allPages(base, `/api/traces/${root.trace}`, 'events', 1000);
   t.deepEqual(items.map((e) => e.id), sim.events.map((e) => e.id));
 });
+
+test('a trace whose order worker stops gets a 503, and the next request a new worker', async (t) => {
+  const { base, store, srv } = await startServer(t);
+  const { events, trace } = bigTrace(40, 40);
+  for (let i = 0; i < events.length; i += 40) store.ingest(events.slice(i, i + 40)); // many batches: many parts
+  const asked = get(base, `/api/traces/${trace}?limit=5`);
+  // The worker is made for the request; stop it while the batches are being handed over.
+  while (!srv.tracePages.worker) await new Promise((resolve) => setImmediate(resolve));
+  await srv.tracePages.worker.terminate();
+  const r = await asked;
+  t.is(r.status, 503);
+  t.regex(r.json.error, /trace reader stopped/);
+  const again = await get(base, `/api/traces/${trace}?limit=5`);
+  t.is(again.status, 200);
+  t.is(again.json.data.total_events, events.length);
+});
