@@ -21,20 +21,31 @@ export interface AnalysisResult {
 export class Engine {
   constructor(readonly store: Store) {}
 
+  /** The analysis in one go (blocks the thread for as long as it takes: for CLIs and tests). */
   analyze(): AnalysisResult {
     const started = performance.now();
     const reports = this.store.analyze();
     return { reports, elapsed_ms: performance.now() - started, accesses: this.store.index.accessCount };
   }
 
+  /**
+   * The analysis in slices that let the event loop run between them (see LiveIndex.analyzeSliced):
+   * what the HTTP server uses, so ingest and `/health` go on during a long analysis.
+   */
+  async analyzeSliced(): Promise<AnalysisResult> {
+    const started = performance.now();
+    const reports = await this.store.index.analyzeSliced();
+    return { reports, elapsed_ms: performance.now() - started, accesses: this.store.index.accessCount };
+  }
+
   /** Races that involve one trace. */
-  racesOfTrace(traceId: string): RaceReport[] {
-    return this.analyze().reports.filter((r) => r.trace_ids.includes(traceId));
+  async racesOfTrace(traceId: string): Promise<RaceReport[]> {
+    return (await this.analyzeSliced()).reports.filter((r) => r.trace_ids.includes(traceId));
   }
 
   /** Upstream's `GET /api/analyze/global` body. */
-  global(maxDetails = 100): GlobalAnalysis {
-    const { reports } = this.analyze();
+  async global(maxDetails = 100): Promise<GlobalAnalysis> {
+    const { reports } = await this.analyzeSliced();
     const details = reports.slice(0, maxDetails).map(toGlobalDetail);
     const anomalies: string[] = [];
     if (reports.length) {

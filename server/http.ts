@@ -15,14 +15,22 @@ import { corsHeaders, isJsonContentType, isLoopbackAddress, refusal, type Browse
 import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
+import { boundName } from './bounded-text';
+import { DEFAULT_TRACE_PAGE, MAX_TRACE_PAGE, TracePages } from './trace-pages';
 import type { IngestResult, Store } from './store';
 import type { RacewayEvent } from '../runtime/events';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** `GET /api/races` pages: `limit` defaults to this… */
 export const DEFAULT_RACES_PAGE = 1000;
-/** …and is at most this. */
+/** …and is at most this… */
 export const MAX_RACES_PAGE = 10_000;
+/** …and a page's reports are at most this much JSON (or one report). */
+export const MAX_RACES_PAGE_BYTES = 16 * 1024 * 1024;
+/** Races listed in a trace's answer (`total_races` counts them all; `/api/races` pages them all). */
+export const MAX_TRACE_RACES = 100;
+/** `GET /api/timeline` pages: `limit` defaults to this and is at most MAX_RACES_PAGE. */
+export const DEFAULT_TIMELINE_PAGE = 2000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ServerOptions {
@@ -42,6 +50,8 @@ export interface ServerOptions {
    * (`--cors`); none by default. See browser-guard.ts.
    */
   corsOrigin?: string | null;
+  /** Order and cut trace pages on a worker thread (default true; false: inline). */
+  traceWorker?: boolean;
 }
 
 export type { RejectedEvent } from './ingest-core';
@@ -73,6 +83,41 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 
 function ok(res: http.ServerResponse, data: unknown, status = 200, extra: Record<string, unknown> = {}): void {
   send(res, status, { success: true, data, error: null, ...extra });
+}
+
+/**
+ * `ok` for an answer with one member whose JSON text is already made (a page of events or
+ * reports): spliced in rather than parsed and serialised again.
+ */
+function okWithRaw(res: http.ServerResponse, data: Record<string, unknown>, key: string, rawJson: string): void {
+  const head = JSON.stringify(data);
+  const text = `{"success":true,"data":${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${JSON.stringify(key)}:${rawJson}},"error":null}`;
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
+}
+
+/** `limit` and `offset` of a paged route: limit in 1..max (default `def`), offset ≥ 0. */
+function pageParams(url: URL, def: number, max: number): { limit: number; offset: number } {
+  const limit = Math.min(max, Math.max(1, Math.floor(Number(url.searchParams.get('limit') ?? def)) || def));
+  const offset = Math.max(0, Math.floor(Number(url.searchParams.get('offset') ?? 0)) || 0);
+  return { limit, offset };
+}
+
+/** JSON texts of `items` from the first, while their total stays under `maxBytes` (at least one). */
+function jsonUpTo(items: readonly unknown[], maxBytes: number): { json: string; count: number } {
+  const parts: string[] = [];
+  let size = 2;
+  for (const item of items) {
+    const text = JSON.stringify(item);
+    if (parts.length > 0 && size + text.length + 1 > maxBytes) break;
+    parts.push(text);
+    size += text.length + 1;
+  }
+  return { json: `[${parts.join(',')}]`, count: parts.length };
 }
 
 function fail(res: http.ServerResponse, status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
@@ -195,6 +240,8 @@ export interface RacewayServer {
   ingestPool: IngestPool | null;
   engine: Engine;
   store: Store;
+  /** Reads trace pages (and owns the trace worker thread). */
+  tracePages: TracePages;
   /** Resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -210,6 +257,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   const ver = version();
   const workers = opts.ingestWorkers ?? (availableParallelism() > 1 ? 1 : 0);
   const pool = workers > 0 ? new IngestPool(workers) : null;
+  const tracePages = new TracePages(store, opts.traceWorker ?? true);
 
   // Decided when the server is bound (see `listen`): a loopback-bound server checks Host.
   const policy: BrowserPolicy = { corsOrigin: opts.corsOrigin ?? null, loopbackOnly: true };
@@ -258,35 +306,40 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     return { phase: 'completed', ready: true, total_traces: 0, processed_traces: 0, last_trace: null, started_at: iso, completed_at: iso, last_error: null };
   }
 
-  function traceDetail(id: string, res: http.ServerResponse): void {
+  async function traceDetail(id: string, url: URL, res: http.ServerResponse): Promise<void> {
     if (!UUID.test(id)) throw new HttpError(400, 'Invalid trace ID format');
+    const { limit, offset } = pageParams(url, DEFAULT_TRACE_PAGE, MAX_TRACE_PAGE);
     // UUIDs are case-insensitive: a trace stored as `AAAA…` is found as `aaaa…` too.
-    let events: RacewayEvent[] = [];
     for (const variant of new Set([id, id.toLowerCase(), id.toUpperCase()])) {
-      events = store.traceEvents(variant);
-      if (events.length > 0) {
+      if (tracePages.batchesOf(variant).length > 0) {
         id = variant;
         break;
       }
     }
-    if (events.length === 0) throw new HttpError(404, `trace ${id} not found`);
-    const races = engine.racesOfTrace(id);
-    const details = races.map(toGlobalDetail);
-    ok(res, {
+    const page = await tracePages.page(id, offset, limit);
+    if (!page || page.total === 0) throw new HttpError(404, `trace ${id} not found`);
+    const races = await engine.racesOfTrace(id);
+    const shown = races.slice(0, MAX_TRACE_RACES);
+    const next = offset + page.count;
+    okWithRaw(res, {
       trace_id: id,
-      events,
+      total_events: page.total,
+      offset,
+      limit,
+      next_offset: next < page.total ? next : null,
       audit_trails: {},
       analysis: {
         concurrent_events: races.length,
         potential_races: races.length,
-        anomalies: races.length ? races.map((r) => `${r.severity} ${r.kind} on ${r.variable}`) : ['No potential races detected for this trace'],
-        race_details: details,
+        anomalies: races.length ? shown.map((r) => `${r.severity} ${r.kind} on ${r.variable}`) : ['No potential races detected for this trace'],
+        race_details: shown.map(toGlobalDetail),
       },
-      races,
+      races: shown,
+      total_races: races.length,
       critical_path: null,
       anomalies: [],
       dependencies: null,
-    });
+    }, 'events', page.json);
   }
 
   function serveStatic(path: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
@@ -361,25 +414,33 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     }
     if (path.startsWith('/api/traces/')) {
       const id = decodePath(path.slice('/api/traces/'.length));
-      return traceDetail(id, res);
+      return traceDetail(id, url, res);
     }
-    if (path === '/api/analyze/global') return ok(res, engine.global());
+    if (path === '/api/analyze/global') return ok(res, await engine.global());
     if (path === '/api/races') {
       // Paged: a store with tens of thousands of races must not answer with one huge body.
-      const limit = Math.min(MAX_RACES_PAGE, Math.max(1, Math.floor(Number(url.searchParams.get('limit') ?? DEFAULT_RACES_PAGE)) || DEFAULT_RACES_PAGE));
-      const offset = Math.max(0, Math.floor(Number(url.searchParams.get('offset') ?? 0)) || 0);
-      const a = engine.analyze();
-      return ok(res, {
+      const { limit, offset } = pageParams(url, DEFAULT_RACES_PAGE, MAX_RACES_PAGE);
+      const a = await engine.analyzeSliced();
+      const page = jsonUpTo(a.reports.slice(offset, offset + limit), MAX_RACES_PAGE_BYTES);
+      const next = offset + page.count;
+      return okWithRaw(res, {
         total_races: a.reports.length, suppressed_races: store.index.suppressed, analyzed_accesses: a.accesses,
-        analysis_ms: Math.round(a.elapsed_ms), offset, limit, races: a.reports.slice(offset, offset + limit),
-      });
+        analysis_ms: Math.round(a.elapsed_ms), offset, limit, next_offset: next < a.reports.length ? next : null,
+      }, 'races', page.json);
     }
     if (path === '/api/timeline') {
       const variable = url.searchParams.get('variable');
       if (!variable) throw new HttpError(400, 'missing query parameter "variable"');
-      const accesses = store.variableAccesses(variable);
-      const races = engine.analyze().reports.filter((r) => r.variable === variable);
-      return ok(res, { variable, accesses, race_event_ids: [...new Set(races.flatMap((r) => r.accesses.map((a) => a.event_id)))] });
+      const { limit, offset } = pageParams(url, DEFAULT_TIMELINE_PAGE, MAX_RACES_PAGE);
+      const accesses = store.variableAccesses(variable, limit, offset);
+      const total = store.index.variableAccessCount(variable);
+      const named = boundName(variable);
+      const races = (await engine.analyzeSliced()).reports.filter((r) => r.variable === named);
+      const next = offset + accesses.length;
+      return ok(res, {
+        variable, total_accesses: total, offset, limit, next_offset: next < total ? next : null, accesses,
+        race_event_ids: [...new Set(races.flatMap((r) => r.accesses.map((a) => a.event_id)))],
+      });
     }
     throw new HttpError(404, `no route for ${method} ${path}`);
   }
@@ -415,7 +476,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   server.keepAliveTimeout = 65_000;
 
   return {
-    server, engine, store, ingestPool: pool,
+    server, engine, store, ingestPool: pool, tracePages,
     listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -427,8 +488,9 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     }),
     close: () => new Promise((resolve) => {
       server.close(() => {
-        if (pool) pool.close().then(() => resolve(), () => resolve());
-        else resolve();
+        const pending = [tracePages.close()];
+        if (pool) pending.push(pool.close());
+        Promise.all(pending).then(() => resolve(), () => resolve());
       });
       server.closeAllConnections();
     }),

@@ -1,330 +1,30 @@
 /**
  * The in-memory analysis index: every access grouped by variable, task and unit context, kept up
- * to date by ingest and persisted by the store as per-batch chunks (so a restart rebuilds it
- * without re-parsing events). Analysis is incremental: only variables whose accesses or ordering
- * context changed since the last run are scanned again.
+ * to date by ingest and persisted by the store as per-batch chunks (index-chunk.ts; a restart
+ * rebuilds it without re-parsing events). Analysis is incremental: only variables whose accesses
+ * or ordering context changed since the last run are scanned again, in slices when the server asks.
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
 import {
-  describe, failureReaches, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
+  describe, failureReaches, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,
-  type TaskInfo, type UnitInfo, type UnitStats,
+  type TaskInfo, type UnitInfo,
 } from './analyzer';
 import { Findings } from './analyzer/detect';
-import { failsNext, processKey, startsJob, type SplitTasks } from './analyzer/jobs';
-import { isFailureEvent } from './analyzer/failures';
-import { idString, idWords } from './id-set';
-import { EMPTY_LIST, FloatLists, IntLists, growFloat, growInt } from './int-lists';
+import { failsNext, startsJob, type SplitTasks } from './analyzer/jobs';
+import { idString } from './id-set';
+import { EMPTY_LIST, FloatLists, IntLists, growInt } from './int-lists';
+import { AccessColumns, ContextColumns, R_LOCATION, R_SERVICE, R_STRIDE, R_TASK, R_TRACE, R_UNIT, R_VARIABLE } from './index-columns';
 import { ProcessEvents, sameList } from './process-events';
 import { insertAscending, lowerBound } from './analyzer/sorted';
+import { boundClockText, boundName, boundValueText } from './bounded-text';
+import {
+  ACCESS_CODES, A_STRIDE, E_STRIDE, EC_STRIDE, ER_STRIDE, SP_STRIDE, StringTable, T_STRIDE, U_STRIDE, W_STRIDE, formatMicros, type IndexChunk,
+} from './index-chunk';
 
-/** `2025-10-18T14:32:10.123456Z` from microseconds since the epoch. */
-export function formatMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
-  return d.toISOString().slice(0, 23) + String(us - ms * 1000).padStart(3, '0') + 'Z';
-}
+// The chunk format lives in index-chunk.ts; these stay importable from here.
+export { A_STRIDE, chunkOf, decodeChunk, encodeChunk, formatMicros, fromLegacy, type IndexChunk, type LegacyChunk } from './index-chunk';
 
-const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite', 'AtomicRMW'];
-
-/**
- * What one ingested batch adds to the index, compact so that the ingest worker can hand it to the
- * main thread cheaply (a string array and one transferable Float64Array) and the store can persist
- * it: strings live once in `s`, and `n` holds fixed-stride numeric records whose string fields are
- * indices into `s`. `c` counts the records of each section, laid out one after the other in `n`:
- * accesses (A_STRIDE: the event id as four 32-bit words (see id-set.ts; NaN and a string index
- * when the id is not in canonical lower-case form), variable, task, service, trace, access code, ts,
- * own, clock, locks, new value, old value, location, timestamp; locks is -1 for none, else the index
- * of the lock set's JSON; timestamp is -1 when `formatMicros(ts)` gives it back, as it does for the
- * runtime's), awaits [task, ts], spawns [parent, child, ts], units [service, trace, count, first,
- * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
- * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
- * failure events (`analyzer/failures.ts`) as [process, ts] (a reset value read right before one was used)
- * and, in the same order, their [task, clock] (whose job each failure belongs to).
- * Chunks of earlier versions have no event section (`c[5]` absent).
- * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
- * access then costs the main thread's heap one string (its clock) instead of three.
- */
-export interface IndexChunk {
-  s: string[];
-  n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number, failureClocks?: number];
-}
-
-export const A_STRIDE = 17;
-const W_STRIDE = 2;
-const SP_STRIDE = 3;
-const U_STRIDE = 7;
-const T_STRIDE = 3;
-const E_STRIDE = 3;
-const ER_STRIDE = 2;
-/** Per failure event, in the order of the failure section: its task and clock (JSON text). */
-const EC_STRIDE = 2;
-
-/** The chunk format of earlier versions (JSON tuples), still read at start-up. */
-export interface LegacyChunk {
-  a: [string, string, string, string, string, number, number, number, string, string[] | 0, string, string, string, string][];
-  w: [string, number][];
-  s: [string, string, number][];
-  u: [string, string, number, number, number, number | null, number | null][];
-  t?: [string, number, number][];
-}
-
-/** Strings kept once each, numbered in order of first appearance. */
-class StringTable {
-  readonly strs: string[] = [];
-  readonly index = new Map<string, number>();
-  /** The string's number (added if new). */
-  id(x: string): number {
-    let k = this.index.get(x);
-    if (k === undefined) {
-      k = this.strs.length;
-      this.strs.push(x);
-      this.index.set(x, k);
-    }
-    return k;
-  }
-}
-
-class ChunkBuilder extends StringTable {
-  get s(): string[] { return this.strs; }
-  /** Index of a string that repeats (deduplicated). */
-  str(x: string): number {
-    return this.id(x);
-  }
-  /** Index of a string that is (nearly always) unique: not looked up (and never found by `str`). */
-  once(x: string): number {
-    this.strs.push(x);
-    return this.strs.length - 1;
-  }
-}
-
-const scratch = new Int32Array(4);
-
-/** Pushes an access's id (four words, or NaN and a string index) and the rest of its fields. */
-function pushAccess(a: number[], b: ChunkBuilder, id: string, ts: number, timestamp: string, rest: number[]): void {
-  if (idWords(id, scratch, 0)) a.push(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
-  else a.push(NaN, b.once(id), 0, 0);
-  for (const x of rest) a.push(x);
-  a.push(roundTrips(ts, timestamp) ? -1 : b.once(timestamp));
-}
-
-// The ISO text of the last millisecond formatted (events come in bursts within one).
-let isoMs = NaN;
-let iso = '';
-
-/** `formatMicros(ts) === timestamp`, with toISOString asked once per millisecond. */
-function roundTrips(ts: number, timestamp: string): boolean {
-  const ms = Math.floor(ts / 1000);
-  if (ms !== isoMs) {
-    const d = new Date(ms);
-    if (Number.isNaN(d.getTime())) return false;
-    iso = d.toISOString().slice(0, 23);
-    isoMs = ms;
-  }
-  if (timestamp.length !== 27 || !timestamp.startsWith(iso) || timestamp.charCodeAt(26) !== 90) return false;
-  const us = ts - ms * 1000;
-  return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
-}
-
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = [], ec: number[] = []): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length + ec.length);
-  let o = 0;
-  for (const part of [a, w, sp, u, t, ev, er, ec]) {
-    n.set(part, o);
-    o += part.length;
-  }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE, ec.length / EC_STRIDE] };
-}
-
-interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
-
-/**
- * Builds the chunk of a batch of valid, not yet stored events. `ts[i]`, when given, is
- * `micros(events[i].timestamp)` (the validator computed it already).
- */
-export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): IndexChunk {
-  const b = new ChunkBuilder();
-  const a: number[] = [];
-  const w: number[] = [];
-  const sp: number[] = [];
-  // Units by trace, then service (nearly always one).
-  const units = new Map<string, ChunkUnit[]>();
-  const spans = new Map<string, [number, number]>();
-  let lastUnit: ChunkUnit | undefined;
-  let lastTrace = '';
-  let lastService = '';
-  let lastSpan: [number, number] | undefined;
-  let lastTask = '';
-  const ev: number[] = [];
-  const er: number[] = [];
-  const ec: number[] = [];
-  let lastPid = NaN;
-  let lastProcService = '';
-  let proc = -1;
-  let taskStr = -1;
-  let taskStrOf = '';
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const t = ts ? ts[i]! : micros(e.timestamp);
-    const name = kindName(e);
-    const task = e.metadata.thread_id;
-    const service = e.metadata.service_name;
-    if (name === 'StateChange') {
-      const sc = (e.kind as { StateChange: { variable: string; access_type: AccessType; old_value: JsonValue; new_value: JsonValue; location: string } }).StateChange;
-      pushAccess(a, b, e.id, t, e.timestamp, [b.str(sc.variable), b.str(task), b.str(service), b.str(e.trace_id), ACCESS_CODES.indexOf(sc.access_type), t,
-        ownComponent(e.causality_vector, task), b.once(JSON.stringify(e.causality_vector)), e.lock_set.length ? b.str(JSON.stringify(e.lock_set)) : -1,
-        b.str(JSON.stringify(sc.new_value ?? null)), b.str(JSON.stringify(sc.old_value ?? null)), b.str(sc.location)]);
-    } else if (name === 'AsyncAwait') {
-      w.push(b.str(task), t);
-    } else if (name === 'AsyncSpawn') {
-      sp.push(b.str(task), b.str((e.kind as { AsyncSpawn: { task_id: string } }).AsyncSpawn.task_id), t);
-    }
-    // Consecutive events mostly share the request and the task: compare with the last ones before
-    // hashing the (freshly parsed) strings into the maps.
-    let unit = lastUnit;
-    if (!unit || e.trace_id !== lastTrace || service !== lastService) {
-      let list = units.get(e.trace_id);
-      if (!list) units.set(e.trace_id, (list = []));
-      unit = undefined;
-      for (const x of list) if (x.service === service) unit = x;
-      if (!unit) list.push((unit = { service, first: t, last: t, reqTs: null, respTs: null, count: 0 }));
-      lastUnit = unit;
-      lastTrace = e.trace_id;
-      lastService = service;
-    }
-    unit.count++;
-    noteUnit(unit, name, t);
-    let span = lastSpan;
-    if (!span || task !== lastTask) {
-      span = spans.get(task);
-      if (!span) spans.set(task, (span = [t, t]));
-      lastSpan = span;
-      lastTask = task;
-    }
-    if (t < span[0]) span[0] = t;
-    if (t > span[1]) span[1] = t;
-    const pid = e.metadata.process_id;
-    if (pid !== lastPid || service !== lastProcService) {
-      proc = b.str(processKey(pid, service));
-      lastPid = pid;
-      lastProcService = service;
-    }
-    if (task !== taskStrOf) {
-      taskStr = b.str(task);
-      taskStrOf = task;
-    }
-    ev.push(taskStr, proc, t);
-    if (isFailureEvent(e, name)) {
-      er.push(proc, t);
-      ec.push(taskStr, b.once(JSON.stringify(e.causality_vector)));
-    }
-  }
-  const u: number[] = [];
-  for (const [trace, list] of units) {
-    for (const x of list) u.push(b.str(x.service), b.str(trace), x.count, x.first, x.last, x.reqTs ?? NaN, x.respTs ?? NaN);
-  }
-  const t: number[] = [];
-  for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t, ev, er, ec);
-}
-
-/** The current form of a chunk persisted by an earlier version. */
-export function fromLegacy(old: LegacyChunk): IndexChunk {
-  const b = new ChunkBuilder();
-  const a: number[] = [];
-  for (const [eventId, variable, task, service, trace, acc, ts, own, clock, locks, value, oldValue, location, timestamp] of old.a) {
-    pushAccess(a, b, eventId, ts, timestamp, [b.str(variable), b.str(task), b.str(service), b.str(trace), acc, ts, own, b.once(clock),
-      locks === 0 ? -1 : b.str(JSON.stringify(locks)), b.str(value), b.str(oldValue), b.str(location)]);
-  }
-  const w: number[] = [];
-  for (const [task, ts] of old.w) w.push(b.str(task), ts);
-  const sp: number[] = [];
-  for (const [parent, child, ts] of old.s) sp.push(b.str(parent), b.str(child), ts);
-  const u: number[] = [];
-  for (const [service, trace, count, first, last, reqTs, respTs] of old.u) u.push(b.str(service), b.str(trace), count, first, last, reqTs ?? NaN, respTs ?? NaN);
-  const t: number[] = [];
-  for (const [task, first, last] of old.t ?? []) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t);
-}
-
-const CHUNK_MAGIC = 0x32435752; // "RWC2" little-endian
-
-/** The persisted form: magic, string-table length, the string table's JSON, padding, the numbers. */
-export function encodeChunk(chunk: IndexChunk): Buffer {
-  const json = Buffer.from(JSON.stringify([chunk.c, chunk.s]));
-  const head = 8 + json.length;
-  const pad = (8 - (head % 8)) % 8;
-  const out = Buffer.allocUnsafe(head + pad + chunk.n.byteLength);
-  out.writeUInt32LE(CHUNK_MAGIC, 0);
-  out.writeUInt32LE(json.length, 4);
-  json.copy(out, 8);
-  out.fill(0, head, head + pad);
-  Buffer.from(chunk.n.buffer, chunk.n.byteOffset, chunk.n.byteLength).copy(out, head + pad);
-  return out;
-}
-
-/** Reads a persisted chunk (either form). */
-export function decodeChunk(raw: Buffer): IndexChunk {
-  if (raw.length >= 8 && raw.readUInt32LE(0) === CHUNK_MAGIC) {
-    const len = raw.readUInt32LE(4);
-    const [c, s] = JSON.parse(raw.toString('utf8', 8, 8 + len)) as [IndexChunk['c'], string[]];
-    const head = 8 + len;
-    const from = head + ((8 - (head % 8)) % 8);
-    const n = new Float64Array((raw.length - from) / 8);
-    Buffer.from(n.buffer).set(raw.subarray(from));
-    return { s, n, c };
-  }
-  return fromLegacy(JSON.parse(raw.toString('utf8')) as LegacyChunk);
-}
-
-// Per-access reference columns (indices into LiveIndex's string table).
-const R_VARIABLE = 0;
-const R_TASK = 1;
-const R_UNIT = 2;
-const R_LOCATION = 3;
-const R_SERVICE = 4;
-const R_TRACE = 5;
-const R_STRIDE = 6;
-
-/**
- * The accesses, column by column (by seq): numbers in typed arrays, strings as indices into the
- * index's string table. An access then costs the heap no object of its own, only its clock text;
- * the analyzer's records are built when a variable is scanned, and die young.
- */
-class AccessColumns {
-  n = 0;
-  ids = new Int32Array(4 * 4096);
-  /** ts, own. */
-  num = new Float64Array(2 * 4096);
-  ref = new Int32Array(R_STRIDE * 4096);
-  access = new Uint8Array(4096);
-  readonly clock: string[] = [];
-  readonly value: string[] = [];
-  readonly old: string[] = [];
-  readonly locks = new Map<number, string[]>();
-  /** Ids not in canonical form (the others are words in `ids`). */
-  readonly oddIds = new Map<number, string>();
-  /** Timestamps that `formatMicros(ts)` does not give back. */
-  readonly oddTimestamps = new Map<number, string>();
-
-  reserve(more: number): void {
-    const need = this.n + more;
-    const cap = this.access.length;
-    if (need <= cap) return;
-    const next = Math.max(cap * 2, need);
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, stride: number, make: (len: number) => T): T => {
-      const b = make(next * stride);
-      b.set(a);
-      return b;
-    };
-    this.ids = grow(this.ids, 4, (l) => new Int32Array(l));
-    this.num = grow(this.num, 2, (l) => new Float64Array(l));
-    this.ref = grow(this.ref, R_STRIDE, (l) => new Int32Array(l));
-    this.access = grow(this.access, 1, (l) => new Uint8Array(l));
-  }
-}
 
 export interface TraceAggregate {
   trace_id: string;
@@ -347,88 +47,15 @@ interface VarEntry {
 const NOTE_DEPTH = 16;
 
 const sameNum = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
+/** Longest stretch of one sliced analysis run between two turns of the event loop, ms. */
+export const ANALYSIS_SLICE_MS = 10;
+
+/** Events of a process walked between two pauses of `updateSplits`. */
+const SPLIT_STEP = 8192;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const orNull = (x: number): number | null => (x !== x ? null : x);
-
-/**
- * Per-task, per-trace and per-unit figures live in typed columns indexed by the string table's
- * number of the task or trace (units have numbers of their own): one Map lookup per distinct
- * string of a chunk, then array reads, and no object per task or request for the collector to walk.
- */
-class ContextColumns {
-  // Tasks (by the task's string number). NaN / -1: unknown.
-  tKnown = new Uint8Array(0);
-  tParent = new Int32Array(0);
-  tSpawnTs = new Float64Array(0);
-  tFirst = new Float64Array(0);
-  tLast = new Float64Array(0);
-  tAwaits = new Int32Array(0);
-  tVars = new Int32Array(0);
-  tChildren = new Int32Array(0);
-  // Traces (by the trace's string number).
-  trUnit = new Int32Array(0);
-  trCount = new Float64Array(0);
-  trFirst = new Float64Array(0);
-  trLast = new Float64Array(0);
-  trBatches = new Int32Array(0);
-  // Units (by unit number).
-  uSvc = new Int32Array(0);
-  uTrace = new Int32Array(0);
-  uFirst = new Float64Array(0);
-  uLast = new Float64Array(0);
-  uReq = new Float64Array(0);
-  uResp = new Float64Array(0);
-  /** The interval the analyzer sees: 0 not yet set, 1 a trace's, 2 a request's. */
-  uInfo = new Uint8Array(0);
-  uStart = new Float64Array(0);
-  uEnd = new Float64Array(0);
-  uVars = new Int32Array(0);
-  units = 0;
-
-  /** Room for string numbers below `n`. */
-  reserveSyms(n: number): void {
-    const cap = this.tKnown.length;
-    if (n <= cap) return;
-    const len = Math.max(n, cap * 2, 4096);
-    const k = new Uint8Array(len);
-    k.set(this.tKnown);
-    this.tKnown = k;
-    this.tParent = growInt(this.tParent, len, -1);
-    this.tSpawnTs = growFloat(this.tSpawnTs, len, NaN);
-    this.tFirst = growFloat(this.tFirst, len, NaN);
-    this.tLast = growFloat(this.tLast, len, NaN);
-    this.tAwaits = growInt(this.tAwaits, len, EMPTY_LIST);
-    this.tVars = growInt(this.tVars, len, EMPTY_LIST);
-    this.tChildren = growInt(this.tChildren, len, EMPTY_LIST);
-    this.trUnit = growInt(this.trUnit, len, -1);
-    this.trCount = growFloat(this.trCount, len, 0);
-    this.trFirst = growFloat(this.trFirst, len, NaN);
-    this.trLast = growFloat(this.trLast, len, NaN);
-    this.trBatches = growInt(this.trBatches, len, EMPTY_LIST);
-  }
-
-  /** A new unit's number. */
-  newUnit(svc: number, trace: number): number {
-    const u = this.units++;
-    if (u >= this.uSvc.length) {
-      const len = Math.max(u + 1, this.uSvc.length * 2, 4096);
-      this.uSvc = growInt(this.uSvc, len, 0);
-      this.uTrace = growInt(this.uTrace, len, 0);
-      this.uFirst = growFloat(this.uFirst, len, NaN);
-      this.uLast = growFloat(this.uLast, len, NaN);
-      this.uReq = growFloat(this.uReq, len, NaN);
-      this.uResp = growFloat(this.uResp, len, NaN);
-      const info = new Uint8Array(len);
-      info.set(this.uInfo);
-      this.uInfo = info;
-      this.uStart = growFloat(this.uStart, len, NaN);
-      this.uEnd = growFloat(this.uEnd, len, NaN);
-      this.uVars = growInt(this.uVars, len, EMPTY_LIST);
-    }
-    this.uSvc[u] = svc;
-    this.uTrace[u] = trace;
-    return u;
-  }
-}
 
 export class LiveIndex {
   private readonly vars: VarEntry[] = [];
@@ -476,6 +103,18 @@ export class LiveIndex {
   /** Races over the per-variable report cap, counted but not reported. */
   suppressed = 0;
   private analyzedOnce = false;
+  /** Variables taken by the analysis run in progress and not yet scanned. */
+  private readonly queue = new Set<number>();
+  /** Accesses scanned by the run in progress. */
+  private runScanned = 0;
+  /** The start of the sliced run in progress while it is under way (the job walk pauses). */
+  private starting: Generator<void, void, void> | null = null;
+  /** The sliced analysis in progress (see analyzeSliced). */
+  private running: Promise<RaceReport[]> | null = null;
+  /** Chunks folded in so far, and the run's ordering with the value of `adds` it was made at. */
+  private adds = 0;
+  private runOrdering: Ordering | null = null;
+  private runOrderingAt = -1;
 
   constructor(private readonly options: AnalyzerOptions = {}) {}
 
@@ -519,6 +158,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
+    this.adds++;
     const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
@@ -527,7 +167,8 @@ export class LiveIndex {
     const Y = (k: number): number => {
       const i = k | 0;
       let y = symOf[i]!;
-      if (y < 0) symOf[i] = y = this.sym(s[i]!);
+      // Bounded again: chunks written before names were bounded still load (a no-op for the others).
+      if (y < 0) symOf[i] = y = this.sym(boundName(s[i]!));
       return y;
     };
     const T = (k: number): number => {
@@ -635,7 +276,7 @@ export class LiveIndex {
       if (k < nec) {
         // Chunks of earlier versions have no failure section: their failures count for their own task only.
         const key = `${p},${n[o + 1]!}`;
-        const who: [number, string] = [Y(n[ecOff + k * EC_STRIDE]!), s[n[ecOff + k * EC_STRIDE + 1]! | 0]!];
+        const who: [number, string] = [Y(n[ecOff + k * EC_STRIDE]!), boundClockText(s[n[ecOff + k * EC_STRIDE + 1]! | 0]!)];
         const known = this.failureClocks.get(key);
         if (known) known.push(who);
         else this.failureClocks.set(key, [who]);
@@ -672,7 +313,7 @@ export class LiveIndex {
       const li = n[o + 12]!;
       if (li >= 0) {
         let locks = locksOf.get(li);
-        if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(l))));
+        if (!locks) locksOf.set(li, (locks = (JSON.parse(s[li]!) as string[]).map((l) => this.intern(boundName(l)))));
         acc.locks.set(seq, locks);
       }
       const ts = n[o + 9]!;
@@ -694,9 +335,10 @@ export class LiveIndex {
       }
       const tsi = n[o + 16]!;
       if (tsi >= 0) acc.oddTimestamps.set(seq, s[tsi | 0]!);
-      clock[seq] = s[n[o + 11]! | 0]!;
-      value[seq] = s[n[o + 13]! | 0]!;
-      old[seq] = s[n[o + 14]! | 0]!;
+      // Chunks written before values were bounded hold them whole: bounded here (a length check for the others).
+      clock[seq] = boundClockText(s[n[o + 11]! | 0]!);
+      value[seq] = boundValueText(s[n[o + 13]! | 0]!);
+      old[seq] = boundValueText(s[n[o + 14]! | 0]!);
       let entry = entries[vi];
       if (!entry) {
         const k = this.varOf[vy]!;
@@ -725,11 +367,15 @@ export class LiveIndex {
 
   /**
    * Recomputes the job starts of tasks without AsyncAwait in the processes that got events, and
-   * marks the variables of tasks whose jobs changed for a rescan.
+   * marks the variables of tasks whose jobs changed for a rescan. A generator that pauses every
+   * `step` events (a sliced analysis yields to the event loop there); events that arrive
+   * meanwhile leave their process dirty for the next run.
    */
-  private updateSplits(): void {
+  private *updateSplits(step: number): Generator<void, void, void> {
     if (this.dirtyProcs.size === 0) return;
     const { cx, awaitLists, splits } = this;
+    const procs = [...this.dirtyProcs];
+    this.dirtyProcs.clear();
     const awaits = new Map<number, number[]>();
     const awaitsOf = (t: number): number[] => {
       let a = awaits.get(t);
@@ -743,14 +389,14 @@ export class LiveIndex {
     };
     // Tasks met since the recompute point, with their job starts before it (to tell real changes).
     const before = new Map<number, number[] | undefined>();
-    for (const p of this.dirtyProcs) {
+    for (const p of procs) {
       const ev = this.procs.get(p)!;
       ev.sort();
       // Only jobs that start at or after the earliest new event can change (a gap that contains a
       // new event, or ends at one, ends at or after it); the rest of the process is as it was.
       const since = ev.since;
       ev.since = Infinity;
-      ev.touchSince = since;
+      ev.touchSince = Math.min(ev.touchSince, since);
       const from = ev.lowerBound(since);
       const { ts, task, prev, n } = ev;
       if (this.metStamp.length < this.strs.length) this.metStamp = growInt(this.metStamp, Math.max(this.strs.length, this.metStamp.length * 2), 0);
@@ -764,6 +410,7 @@ export class LiveIndex {
       const flag = this.splitFlag;
       const heads = cx.tAwaits;
       for (let q = from; q < n; q++) {
+        if ((q - from) % step === step - 1) yield;
         const t = task[q]!;
         const awaited = t < heads.length && heads[t] !== EMPTY_LIST;
         if (met[t] !== stamp) {
@@ -795,8 +442,8 @@ export class LiveIndex {
         if (!sameList(was, now)) this.touchTask(t);
       }
     }
-    for (const p of this.dirtyProcs) this.touchBeforeErrors(p);
-    this.dirtyProcs.clear();
+    // A process that got events meanwhile keeps its marks for the next run, which scans it again.
+    for (const p of procs) if (!this.dirtyProcs.has(p)) this.touchBeforeErrors(p);
   }
 
   /**
@@ -826,15 +473,65 @@ export class LiveIndex {
 
   /** Every trace's figures (made on request: the index keeps them as columns). */
   traceAggregates(): TraceAggregate[] {
-    const { cx, strs } = this;
     const out: TraceAggregate[] = new Array(this.traceN);
+    for (let i = 0; i < this.traceN; i++) out[i] = this.aggregateOf(this.traceSyms[i]!);
+    return out;
+  }
+
+  private aggregateOf(t: number): TraceAggregate {
+    const { cx, strs } = this;
+    const services = [strs[cx.uSvc[cx.trUnit[t]!]!]!];
+    for (const s of this.moreServices.get(t) ?? []) services.push(strs[s]!);
+    return { trace_id: strs[t]!, count: cx.trCount[t]!, first: cx.trFirst[t]!, last: cx.trLast[t]!, services };
+  }
+
+  /**
+   * The traces `offset`..`offset + limit` most recent first (by last event, then id), without
+   * sorting them all: one pass keeps the best `offset + limit` in a heap.
+   */
+  recentTraces(offset: number, limit: number): TraceAggregate[] {
+    const { cx, strs } = this;
+    const k = Math.min(this.traceN, offset + limit);
+    if (k <= offset) return [];
+    // `a` ranks after `b` (older, or as old with a larger id).
+    const after = (a: number, b: number): boolean => cx.trLast[a]! < cx.trLast[b]! || (cx.trLast[a] === cx.trLast[b] && strs[a]! > strs[b]!);
+    // A heap whose root is the one that ranks last among those kept.
+    const heap = new Int32Array(k);
+    let size = 0;
+    const down = (i: number): void => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < size && after(heap[l]!, heap[m]!)) m = l;
+        if (r < size && after(heap[r]!, heap[m]!)) m = r;
+        if (m === i) return;
+        const x = heap[i]!;
+        heap[i] = heap[m]!;
+        heap[m] = x;
+        i = m;
+      }
+    };
     for (let i = 0; i < this.traceN; i++) {
       const t = this.traceSyms[i]!;
-      const services = [strs[cx.uSvc[cx.trUnit[t]!]!]!];
-      for (const s of this.moreServices.get(t) ?? []) services.push(strs[s]!);
-      out[i] = { trace_id: strs[t]!, count: cx.trCount[t]!, first: cx.trFirst[t]!, last: cx.trLast[t]!, services };
+      if (size < k) {
+        let j = size++;
+        heap[j] = t;
+        while (j > 0) {
+          const p = (j - 1) >> 1;
+          if (!after(heap[j]!, heap[p]!)) break;
+          const x = heap[j]!;
+          heap[j] = heap[p]!;
+          heap[p] = x;
+          j = p;
+        }
+      } else if (after(heap[0]!, t)) {
+        heap[0] = t;
+        down(0);
+      }
     }
-    return out;
+    const best = Array.from(heap.subarray(0, size)).sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0));
+    return best.slice(offset).map((t) => this.aggregateOf(t));
   }
 
   /**
@@ -975,15 +672,41 @@ export class LiveIndex {
     entry.sorted = true;
   }
 
-  /** Race reports over everything indexed, rescanning only the variables that changed. */
-  analyze(): RaceReport[] {
-    if (this.reports && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0) return this.reports;
-    this.updateSplits();
+  /** Nothing changed since the last finished analysis. */
+  private get fresh(): boolean {
+    return this.reports !== null && this.dirty.size === 0 && this.dirtyFamilies.size === 0 && this.dirtyProcs.size === 0 &&
+      this.queue.size === 0 && this.starting === null;
+  }
+
+  /**
+   * Starts an analysis run: folds in the ordering context that changed and moves the dirty
+   * variables to the run's queue. Events ingested while the run goes on mark variables dirty for
+   * the next run (a variable scanned before them is scanned again then).
+   */
+  private *beginRun(splitStep = SPLIT_STEP): Generator<void, void, void> {
+    yield* this.updateSplits(splitStep);
     this.analyzedOnce = true;
-    const ordering = new Ordering(this.context());
-    this.expandFamilies(ordering);
-    let scanned = 0;
-    for (const v of this.dirty) {
+    this.expandFamilies(new Ordering(this.context()));
+    for (const v of this.dirty) this.queue.add(v);
+    this.dirty.clear();
+    this.runScanned = 0;
+    this.runOrdering = null;
+  }
+
+  /**
+   * Scans queued variables until the queue is empty or `deadline` (performance.now()) has passed;
+   * true when the queue is empty. One variable is the smallest step. The context view is made
+   * afresh for each call: between two calls ingest may have changed what it caches.
+   */
+  private scanQueued(deadline: number): boolean {
+    // The context view caches what it read: made again only when ingest changed the index.
+    if (!this.runOrdering || this.runOrderingAt !== this.adds) {
+      this.runOrdering = new Ordering(this.context());
+      this.runOrderingAt = this.adds;
+    }
+    const ordering = this.runOrdering;
+    for (const v of this.queue) {
+      this.queue.delete(v);
       const k = v < this.varOf.length ? this.varOf[v]! : -1;
       if (k < 0) continue;
       const entry = this.vars[k]!;
@@ -997,23 +720,93 @@ export class LiveIndex {
         const r = describe(f, (s) => this.detail(s));
         if (r) entry.reports.push(r);
       }
-      scanned += entry.list.length;
+      this.runScanned += entry.list.length;
+      if (performance.now() >= deadline) break;
     }
-    this.dirty.clear();
-    this.lastScanned = scanned;
+    return this.queue.size === 0;
+  }
+
+  /** Ends a run whose queue is empty: the reports of every variable, sorted for display. */
+  private finishRun(): RaceReport[] {
+    this.lastScanned = this.runScanned;
     const reports: RaceReport[] = [];
     for (const entry of this.vars) for (const r of entry.reports) reports.push(r);
     this.reports = sortReports(reports);
     return this.reports;
   }
 
-  /** The accesses of one variable in time order (at most `limit`). */
-  variableAccesses(variable: string, limit = 2000): AccessDetail[] {
-    const v = this.interned.get(variable);
-    const k = v !== undefined && v < this.varOf.length ? this.varOf[v]! : -1;
-    if (k < 0) return [];
-    const entry = this.vars[k]!;
-    this.sortEntry(entry);
-    return entry.list.slice(0, limit).map((seq) => this.detail(seq)!);
+  /** Race reports over everything indexed, rescanning only the variables that changed (in one go). */
+  analyze(): RaceReport[] {
+    if (this.fresh) return this.reports!;
+    // A sliced run in progress shares the queue: this finishes it (its start too, when it is in there).
+    for (const _ of this.starting ?? this.beginRun());
+    this.scanQueued(Infinity);
+    return this.finishRun();
   }
+
+  /**
+   * `analyze()` in slices of about `sliceMs` that yield to the event loop between them, so that a
+   * long analysis (a large store, a restart) never holds up ingest or `/health` for longer than
+   * one slice (or one variable's scan, the smallest step). A caller that arrives during a run
+   * waits for it, and gets an answer that covers everything ingested before its call.
+   */
+  async analyzeSliced(sliceMs = ANALYSIS_SLICE_MS, splitStep = SPLIT_STEP): Promise<RaceReport[]> {
+    for (;;) {
+      if (this.fresh) return this.reports!;
+      if (!this.running) {
+        this.running = this.runSliced(sliceMs, splitStep).finally(() => {
+          this.running = null;
+        });
+        return this.running;
+      }
+      // A run that started before this call may not cover what was ingested before it: wait, look again.
+      await this.running.catch(() => undefined);
+    }
+  }
+
+  private async runSliced(sliceMs: number, splitStep: number): Promise<RaceReport[]> {
+    // Events that keep arriving during a run mark more variables dirty: a second run takes them,
+    // later ones are left to the next caller (whose answer then includes them).
+    let result: RaceReport[] = this.reports ?? [];
+    for (let round = 0; round < 2 && !this.fresh; round++) {
+      let deadline = performance.now() + sliceMs;
+      this.starting = this.beginRun(splitStep);
+      try {
+        for (const _ of this.starting) {
+          if (performance.now() < deadline) continue;
+          await yieldToEventLoop();
+          deadline = performance.now() + sliceMs;
+        }
+      } finally {
+        this.starting = null;
+      }
+      while (!this.scanQueued(deadline)) {
+        await yieldToEventLoop();
+        deadline = performance.now() + sliceMs;
+      }
+      result = this.finishRun();
+      if (!this.fresh) await yieldToEventLoop();
+    }
+    return result;
+  }
+
+  /** The accesses of one variable in time order, `offset`..`offset + limit`. */
+  variableAccesses(variable: string, limit = 2000, offset = 0): AccessDetail[] {
+    const entry = this.entryOf(variable);
+    if (!entry) return [];
+    this.sortEntry(entry);
+    return entry.list.slice(offset, offset + limit).map((seq) => this.detail(seq)!);
+  }
+
+  /** How many accesses a variable has. */
+  variableAccessCount(variable: string): number {
+    return this.entryOf(variable)?.list.length ?? 0;
+  }
+
+  private entryOf(variable: string): VarEntry | undefined {
+    const v = this.interned.get(boundName(variable));
+    const k = v !== undefined && v < this.varOf.length ? this.varOf[v]! : -1;
+    return k < 0 ? undefined : this.vars[k];
+  }
+
 }

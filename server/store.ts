@@ -260,17 +260,21 @@ export class Store {
 
   /** Trace summaries, most recent first. */
   traces(page: number, pageSize: number): { total: number; traces: TraceSummary[] } {
-    const all = this.index.traceAggregates().sort((a, b) => b.last - a.last || (a.trace_id < b.trace_id ? -1 : 1));
     return {
-      total: all.length,
-      traces: all.slice((page - 1) * pageSize, page * pageSize).map((t) => {
+      total: this.index.traceCount,
+      traces: this.index.recentTraces((page - 1) * pageSize, pageSize).map((t) => {
         const services = [...t.services].sort();
         return { trace_id: t.trace_id, event_count: t.count, first_timestamp: formatMicros(t.first), last_timestamp: formatMicros(t.last), service_count: services.length, services };
       }),
     };
   }
 
-  /** The events of one trace in causal order (vector clocks first, then timestamps). */
+  /** A batch's stored body (compressed, see ingest-core `unpack`), or undefined when there is no such row. */
+  storedBody(seq: number): Uint8Array | undefined {
+    return this.stmt.body.get(seq)?.body as Uint8Array | undefined;
+  }
+
+  /** The events of one trace in causal order (vector clocks first, then timestamps), all at once (the server pages them: trace-pages.ts). */
   traceEvents(traceId: string): RacewayEvent[] {
     const seen = new Set<string>();
     const events: RacewayEvent[] = [];
@@ -293,9 +297,9 @@ export class Store {
     return causalOrder(events);
   }
 
-  /** All accesses of one variable in time order (the web view's timeline). */
-  variableAccesses(variable: string, limit = 2000): AccessDetail[] {
-    return this.index.variableAccesses(variable, limit);
+  /** Accesses of one variable in time order, `offset`..`offset + limit` (the web view's timeline). */
+  variableAccesses(variable: string, limit = 2000, offset = 0): AccessDetail[] {
+    return this.index.variableAccesses(variable, limit, offset);
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // batches over keep-alive connections. Reports events/s and then asks for the analysis (so the
 // figure is "with analysis available": the index is maintained during ingest).
 // Usage: node bench/server/ingest.mjs [events=300000] [batch=1000] [connections=4] [ingestWorkers=default]
-import { spawn } from 'node:child_process';
+import { startServe } from './serve-child.mjs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,16 +70,7 @@ function connect(baseUrl) {
 
 // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (every thread).
 const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const server = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', '0', '--db', join(dir, 'raceway.db'), ...(workers === undefined ? [] : ['--ingest-workers', workers])], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  server.on('close', (code) => reject(new Error(`server exited ${code}`)));
-});
+const { child: server, base } = await startServe(['--port', '0', '--db', join(dir, 'raceway.db'), ...(workers === undefined ? [] : ['--ingest-workers', workers])], { cli, nodeArgs });
 
 // CPU seconds (user + system) of each thread of a process ('main' and thread ids), from /proc (Linux); null elsewhere.
 const threadsCpu = (pid) => {

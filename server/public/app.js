@@ -123,16 +123,19 @@ async function openTrace(id) {
   const root = $('view-trace');
   root.replaceChildren(h('div', { class: 'empty' }, 'Loading…'));
   try {
-    const d = await api('/api/traces/' + encodeURIComponent(id));
+    // The first page is all the view shows (the server pages longer traces).
+    const d = await api('/api/traces/' + encodeURIComponent(id) + '?limit=' + MAX_ROWS);
+    const total = d.total_events ?? d.events.length;
+    const races = d.total_races ?? d.races.length;
     root.replaceChildren(...[
       h('button', { class: 'back', onclick: () => show('traces') }, '← traces'),
-      h('div', { class: 'card' }, h('h2', null, 'Trace ' + id), `${d.events.length} events, ${d.races.length} race(s)`),
+      h('div', { class: 'card' }, h('h2', null, 'Trace ' + id), `${total} events, ${races} race(s)` + (races > d.races.length ? ` (first ${d.races.length} shown)` : '')),
       ...d.races.map(raceCard),
       h('table', null, h('thead', null, h('tr', null, h('th', null, 'time'), h('th', null, 'task'), h('th', null, 'kind'), h('th', null, 'event'))),
-        h('tbody', null, d.events.slice(0, MAX_ROWS).map((e) => h('tr', { 'data-testid': 'trace-event' },
+        h('tbody', null, d.events.map((e) => h('tr', { 'data-testid': 'trace-event' },
           h('td', { class: 'mono' }, time(e.timestamp)), h('td', { class: 'mono' }, short(e.metadata.thread_id)),
           h('td', null, Object.keys(e.kind)[0]), h('td', { class: 'mono' }, eventSummary(e)))))),
-      d.events.length > MAX_ROWS ? h('div', { class: 'context' }, `first ${MAX_ROWS} of ${d.events.length} events shown`) : null,
+      total > d.events.length ? h('div', { class: 'context' }, `first ${d.events.length} of ${total} events shown`) : null,
     ].filter(Boolean));
   } catch (err) { showError(err); }
 }
@@ -142,7 +145,8 @@ async function openTimeline(variable) {
   const root = $('view-timeline');
   root.replaceChildren(h('div', { class: 'empty' }, 'Loading…'));
   try {
-    const d = await api('/api/timeline?variable=' + encodeURIComponent(variable));
+    const d = await api('/api/timeline?variable=' + encodeURIComponent(variable) + '&limit=' + MAX_ROWS);
+    const total = d.total_accesses ?? d.accesses.length;
     const racing = new Set(d.race_event_ids);
     const lanes = [...new Set(d.accesses.map((a) => a.thread_id))];
     const head = h('tr', null, h('th', null, 'time'), lanes.map((l) => h('th', { class: 'mono' }, 'task ' + short(l))));
@@ -157,7 +161,8 @@ async function openTimeline(variable) {
     root.replaceChildren(
       h('button', { class: 'back', onclick: () => show('races') }, '← races'),
       h('div', { class: 'card' }, h('h2', { 'data-testid': 'timeline-variable' }, variable),
-        `${d.accesses.length} accesses by ${lanes.length} tasks; accesses involved in races are highlighted.`),
+        (total > d.accesses.length ? `first ${d.accesses.length} of ${total} accesses` : `${total} accesses`) +
+        ` by ${lanes.length} tasks; accesses involved in races are highlighted.`),
       h('table', { class: 'timeline' }, h('thead', null, head), h('tbody', null, rows)));
   } catch (err) { showError(err); }
 }

@@ -119,7 +119,14 @@ async function eventsOf(base) {
   const events = [];
   for (let page = 1; ; page++) {
     const { json } = await get(base, `/api/traces?page=${page}&page_size=1000`);
-    for (const trace of json.data.traces) events.push(...(await get(base, `/api/traces/${trace.trace_id}`)).json.data.events);
+    for (const trace of json.data.traces) {
+      // The trace's pages, one after the other (a long trace comes in several).
+      for (let offset = 0; offset !== null;) {
+        const { data } = (await get(base, `/api/traces/${trace.trace_id}?limit=10000&offset=${offset}`)).json;
+        events.push(...data.events);
+        offset = data.next_offset ?? null;
+      }
+    }
     if (page >= json.data.total_pages) break;
   }
   return events;

@@ -73,6 +73,38 @@ test('incremental analysis over any batch split and order equals analysing every
   t.pass();
 });
 
+test('sliced analyses with batches ingested between their slices end with the one-shot result', async (t) => {
+  const events = mixed();
+  const expected = analyzeEvents(events).map((r) => r.id).sort();
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  await fc.assert(fc.asyncProperty(
+    fc.shuffledSubarray([...events.keys()], { minLength: events.length, maxLength: events.length }),
+    fc.array(fc.nat(events.length), { maxLength: 15 }),
+    fc.array(fc.nat(4), { maxLength: 16 }),
+    async (order, cuts, waits) => {
+      const store = new Store(':memory:');
+      try {
+        const bounds = [...new Set([0, ...cuts, events.length])].sort((x, y) => x - y);
+        const runs = [];
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          store.ingest(order.slice(bounds[i], bounds[i + 1]).map((k) => events[k]));
+          // A run of the smallest slices (one variable; 3 events of the job walk), and the next
+          // batch arriving some turns later.
+          runs.push(store.index.analyzeSliced(0, 3));
+          for (let w = 0; w < (waits[i] ?? 0); w++) await turn();
+        }
+        const got = (await store.index.analyzeSliced(0, 3)).map((r) => r.id).sort();
+        await Promise.all(runs);
+        if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`got ${got.join(' ')}`);
+        if (JSON.stringify(store.analyze().map((r) => r.id).sort()) !== JSON.stringify(expected)) throw new Error('sync analysis differs');
+      } finally {
+        store.close();
+      }
+    },
+  ), { numRuns: 150 });
+  t.pass();
+});
+
 test('late context events (responses, awaits, spawns) re-analyse the variables they affect', (t) => {
   const events = mixed();
   const expected = analyzeEvents(events).map((r) => r.id).sort();
