@@ -10,6 +10,10 @@ import { K, type Sink } from './record';
 import { emitError } from './client';
 import { headerMap } from './text';
 import type { RacewayClient } from './client';
+import { OutgoingMessage } from 'node:http';
+import { types } from 'node:util';
+import { peekData } from './peek';
+import { RACEWAY_CLOCK, encodeRacewayClock, newSpanId, parseIncoming, rememberRemote, remoteOf } from './propagation';
 
 /** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
 export const REQUEST_TASK: unique symbol = Symbol.for('raceway.requestTask');
@@ -65,14 +69,41 @@ function admit(client: RacewayClient): boolean {
   return sampled;
 }
 
-/** A recorded request's task (a new trace, or the incoming `traceparent`'s) and its HttpRequest event. */
+/**
+ * A recorded request's task and its HttpRequest event. A request from another service continues
+ * the caller's trace (`raceway-clock`'s or `traceparent`'s trace id) and joins the caller's vector
+ * clock (`raceway-clock`), so what it does happens after what the caller did before the call.
+ */
 function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
+  const remote = parseIncoming(headers);
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
-  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent));
+  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, remote?.trace ?? null);
+  if (remote !== null) {
+    if (remote.clock !== null) task.joinClock(remote.clock);
+    rememberRemote(task, remote);
+  }
   recordedRequestStarted();
-  task.span = emitSpan(client, task, K.HttpRequest, method, url, headerMap(headers), null);
+  const recorded = headerMap(headers);
+  delete recorded[RACEWAY_CLOCK]; // the caller's clock is in this event's clock; the header is large
+  task.span = emitSpan(client, task, K.HttpRequest, method, url, recorded, null);
   return task;
+}
+
+const setResponseHeader = OutgoingMessage.prototype.setHeader;
+const responseHeadersSent = Object.getOwnPropertyDescriptor(OutgoingMessage.prototype, 'headersSent')?.get;
+
+/**
+ * A caller that sent `raceway-clock` gets the request's final clock back in the same header (before
+ * the response's headers are written), so what it does after the response happens after this
+ * request's work. Only Node's own `setHeader` runs, on the response object Node made.
+ */
+function answerClock(client: RacewayClient, res: unknown, task: Task): void {
+  const remote = remoteOf(task);
+  if (remote === undefined || !remote.racewayCaller || task.final === null) return;
+  if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof OutgoingMessage) || responseHeadersSent?.call(res) !== false) return;
+  const c = client.config;
+  setResponseHeader.call(res, RACEWAY_CLOCK, encodeRacewayClock(task, task.final, remote.spanId ?? newSpanId(), null, { service: c.serviceName, instance: c.instanceId ?? String(process.pid) }));
 }
 
 let throttleTimer: NodeJS.Timeout | null = null;
@@ -133,7 +164,10 @@ export function koaMiddleware(client: RacewayClient): KoaMiddleware {
         try { emitError(client, task, err); endRequest(client, task, statusOf(err), startedAt); } catch { /* never into the app */ }
         throw err;
       }
-      try { endRequest(client, task, ctx.status, startedAt); } catch { /* never into the app */ }
+      try {
+        endRequest(client, task, ctx.status, startedAt);
+        answerClock(client, peekData(ctx, 'res').value, task);
+      } catch { /* never into the app */ }
     });
   };
 }
