@@ -15,6 +15,7 @@ import { corsHeaders, isJsonContentType, isLoopbackAddress, refusal, type Browse
 import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
+import { auditTrails, criticalPath, serviceDependencies } from './trace-views';
 import type { IngestResult, Store } from './store';
 import type { RacewayEvent } from '../runtime/events';
 
@@ -272,10 +273,11 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     if (events.length === 0) throw new HttpError(404, `trace ${id} not found`);
     const races = engine.racesOfTrace(id);
     const details = races.map(toGlobalDetail);
+    const raceEvents = new Set(races.flatMap((r) => r.accesses.map((a) => a.event_id)));
     ok(res, {
       trace_id: id,
       events,
-      audit_trails: {},
+      audit_trails: auditTrails(events, raceEvents),
       analysis: {
         concurrent_events: races.length,
         potential_races: races.length,
@@ -283,9 +285,9 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
         race_details: details,
       },
       races,
-      critical_path: null,
+      critical_path: criticalPath(id, events),
       anomalies: [],
-      dependencies: null,
+      dependencies: serviceDependencies(id, events),
     });
   }
 

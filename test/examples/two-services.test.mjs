@@ -105,6 +105,35 @@ test.serial('the transfer is one trace across both services, the ledger\'s work 
   }
   // The bank's write of the row before the /entries call and the ledger's read of it during the call are not a race.
   t.false(races.some((r) => r.accesses.some((a) => a.trace_id === transferTrace && a.service_name === 'ledger-service')));
+
+  // Who calls whom: two calls from the bank to the ledger, the 300 ms check among them.
+  const deps = trace.dependencies;
+  t.deepEqual(deps.services.map((x) => x.name).sort(), ['banking-api', 'ledger-service']);
+  t.is(deps.trace_id, transferTrace);
+  t.is(deps.dependencies.length, 1);
+  t.like(deps.dependencies[0], { from: 'banking-api', to: 'ledger-service', call_count: 2 });
+  t.true(deps.dependencies[0].max_duration_ms >= 250, `the check took ${deps.dependencies[0].max_duration_ms} ms`);
+
+  // The critical path starts at the transfer request and goes through the ledger's check.
+  const cp = trace.critical_path;
+  t.is(cp.trace_id, transferTrace);
+  t.is(cp.path[0].kind, 'HttpRequest(POST /transfer)');
+  t.is(cp.path_events, cp.path.length);
+  t.true(cp.path.some((x) => x.kind === 'HttpRequest(POST /checks)' && x.service_name === 'ledger-service'), 'through the ledger\'s check');
+  t.true(cp.total_duration_ms >= 250 && cp.percentage_of_total > 50 && cp.percentage_of_total <= 100, JSON.stringify({ total: cp.total_duration_ms, pct: cp.percentage_of_total }));
+  const stamps = cp.path.map((x) => Date.parse(x.timestamp));
+  t.deepEqual([...stamps].sort((x, y) => x - y), stamps, 'in time order');
+
+  // The audit trail of the row: every access of the trace, both services, with causal links and races marked.
+  const trail = trace.audit_trails[ROW];
+  t.deepEqual([...new Set(trail.map((a) => a.service_name))].sort(), ['banking-api', 'ledger-service']);
+  t.is(trail.length, events.filter((e) => kind(e) === 'StateChange' && e.kind.StateChange.variable === ROW).length);
+  const raced = new Set(races[0].accesses.filter((a) => a.trace_id === transferTrace).map((a) => a.event_id));
+  t.true(raced.size > 0);
+  for (const a of trail) t.is(a.is_race, raced.has(a.event_id), `${a.service_name} ${a.access_type} ${a.location}`);
+  const entriesRead = trail.findIndex((a, i) => i > 0 && a.service_name === 'ledger-service' && trail[i - 1].service_name === 'banking-api' && trail[i - 1].access_type === 'Write');
+  t.true(entriesRead > 0, 'the ledger reads the row right after the bank wrote it');
+  t.true(trail[entriesRead].has_causal_link_to_previous, 'ordered by the call');
 });
 
 test.serial('the fixed transfer keeps the deposit and reports no race', async (t) => {
