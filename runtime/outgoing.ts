@@ -118,7 +118,7 @@ function str(o: object, key: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Headers as undici keeps them (an array of alternating names and values; a `name: value\r\n` string in undici 5), lower-cased names. */
+/** Headers as undici keeps them (an array of alternating names and values; a `name: value\r\n` string in undici 5) or Node's `rawHeaders`, with lower-cased names. */
 function undiciHeaderMap(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(raw)) {
@@ -215,13 +215,18 @@ function undiciCreate(msg: Record<string, unknown>, state: OutgoingState): void 
   if (existing[RACEWAY_CLOCK] === undefined) addHeader.call(request, RACEWAY_CLOCK, after[RACEWAY_CLOCK]);
 }
 
-function undiciHeaders(msg: Record<string, unknown>, state: OutgoingState): void {
+/** A channel message saying the response of a recorded call arrived: its headers are the response's `headersKey` (a flat name/value list). */
+function responseArrived(msg: Record<string, unknown>, state: OutgoingState, headersKey: string): void {
   const request = msg.request;
   const response = msg.response;
   if (request === null || typeof request !== 'object' || response === null || typeof response !== 'object') return;
   if (!state.calls.has(request)) return;
   const status = peekData(response, 'statusCode').value;
-  endCall(state, request, typeof status === 'number' ? status : 0, undiciHeaderMap(peekData(response, 'headers').value));
+  endCall(state, request, typeof status === 'number' ? status : 0, undiciHeaderMap(peekData(response, headersKey).value));
+}
+
+function undiciHeaders(msg: Record<string, unknown>, state: OutgoingState): void {
+  responseArrived(msg, state, 'headers');
 }
 
 // ---- node:http / node:https -----------------------------------------------------------------------
@@ -284,10 +289,5 @@ function httpStart(msg: Record<string, unknown>, state: OutgoingState): void {
 }
 
 function httpFinish(msg: Record<string, unknown>, state: OutgoingState): void {
-  const request = msg.request;
-  const response = msg.response;
-  if (request === null || typeof request !== 'object' || response === null || typeof response !== 'object') return;
-  if (!state.calls.has(request)) return;
-  const status = peekData(response, 'statusCode').value;
-  endCall(state, request, typeof status === 'number' ? status : 0, undiciHeaderMap(peekData(response, 'rawHeaders').value));
+  responseArrived(msg, state, 'rawHeaders');
 }
