@@ -174,3 +174,25 @@ test.serial('http.request inside a recorded request is recorded as a call of the
   const inner = col.events.find((e) => kindOf(e) === 'HttpRequest' && e.kind.HttpRequest.url === '/inner?x=1');
   t.is(inner.trace_id, outer.trace_id);
 });
+
+test.serial('Express continues an upstream SDK caller\'s trace and joins its clock', async (t) => {
+  const { default: express } = await import('express');
+  const col = await startCollector();
+  const client = init({ endpoint: col.endpoint, serviceName: 'svc', handleExit: false, flushInterval: 50 });
+  const app = express();
+  app.use(client.express());
+  app.get('/x', (req, res) => { client.captureStateChange('db:row', null, 1, 'callee.js:1', 'Read'); res.json({ ok: true }); });
+  const server = http.createServer(app);
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const trace = '6e0c63257de34c9280e3a6a9d0b1c2d3';
+  const clock = 'v1;' + Buffer.from(JSON.stringify({ trace_id: '6e0c6325-7de3-4c92-80e3-a6a9d0b1c2d3', span_id: 'a1b2c3d4e5f60718', parent_span_id: null, service: 'orders', instance: 'orders-1', clock: [['orders#orders-1', 7]] })).toString('base64url');
+  const res = await fetch(`http://127.0.0.1:${server.address().port}/x`, { headers: { traceparent: `00-${trace}-a1b2c3d4e5f60718-01`, 'raceway-clock': clock } });
+  t.deepEqual(await res.json(), { ok: true });
+  await client.flush();
+  await close(server);
+  await client.shutdown();
+  await col.close();
+  const read = col.events.find((e) => kindOf(e) === 'StateChange');
+  t.is(read.trace_id.replace(/-/g, ''), trace);
+  t.is(new Map(read.causality_vector).get('orders#orders-1'), 7, 'the caller\'s clock is joined: its events happen before');
+});
