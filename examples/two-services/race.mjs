@@ -10,6 +10,8 @@ const bank = process.env.BANK_URL ?? 'http://127.0.0.1:3001';
 const ledger = process.env.LEDGER_URL ?? 'http://127.0.0.1:3002';
 const endpoint = process.env.RACEWAY_ENDPOINT ?? 'http://127.0.0.1:8080';
 const safe = process.argv.includes('--safe');
+/** When the deposit is sent after the transfer: inside the ledger's check (CHECK_MS, 300 ms by default). */
+const depositAfter = Number(process.env.DEPOSIT_AFTER_MS ?? 100);
 
 async function post(url, body) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -23,7 +25,7 @@ await post(`${bank}/transfer-safe`, { from: 'alice', to: 'bob', amount: 1 });
 await post(`${ledger}/reset`, {});
 // The deposit lands while the bank waits for the ledger's fraud check (300 ms).
 const transfer = post(`${bank}${safe ? '/transfer-safe' : '/transfer'}`, { from: 'alice', to: 'bob', amount: 100 });
-await sleep(100);
+await sleep(depositAfter);
 const deposit = await post(`${ledger}/deposits`, { account: 'alice', amount: 50 });
 const transferred = await transfer;
 const balances = await (await fetch(`${ledger}/balances`)).json();
