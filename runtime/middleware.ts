@@ -3,14 +3,14 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
+import { ambientTask, currentTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
 import { emitError } from './client';
 import { headerMap } from './text';
 import type { RacewayClient } from './client';
-import { OutgoingMessage } from 'node:http';
+import { OutgoingMessage, ServerResponse } from 'node:http';
 import { types } from 'node:util';
 import { peekData } from './peek';
 import { RACEWAY_CLOCK, encodeRacewayClock, newSpanId, parseIncoming, rememberRemote, remoteOf } from './propagation';
@@ -130,6 +130,36 @@ function endRequest(sink: Sink, task: Task, status: number, startedAt: number): 
   recordedRequestEnded();
 }
 
+/**
+ * Express writes a response's headers from inside the app's handler (`res.json()` ends in
+ * `writeHead`), and Node has no channel just before that: for a caller that sent `raceway-clock`,
+ * this one response's `writeHead` is wrapped to add the header — the clock of the task responding,
+ * which has seen the request's work so far — and then call the method it replaced.
+ */
+function answerClockOnHeaders(client: RacewayClient, res: unknown, task: Task): void {
+  const remote = remoteOf(task);
+  if (remote === undefined || !remote.racewayCaller) return;
+  if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof ServerResponse)) return;
+  const previous = peekData(res, 'writeHead').value;
+  if (typeof previous !== 'function') return;
+  const c = client.config;
+  const sender = { service: c.serviceName, instance: c.instanceId ?? String(process.pid) };
+  Object.defineProperty(res, 'writeHead', {
+    configurable: true,
+    writable: true,
+    value: function writeHead(this: ServerResponse, ...args: unknown[]): unknown {
+      try {
+        if (responseHeadersSent?.call(this) === false) {
+          const now = currentTask();
+          const from = now.sampled && remoteOf(now) === remote ? now : task;
+          setResponseHeader.call(this, RACEWAY_CLOCK, encodeRacewayClock(from, from.clock(), remote.spanId ?? newSpanId(), null, sender));
+        }
+      } catch { /* never into the app */ }
+      return (previous as (...a: unknown[]) => unknown).apply(this, args);
+    },
+  });
+}
+
 export function koaMiddleware(client: RacewayClient): KoaMiddleware {
   return function racewayKoa(ctx, next) {
     // Koa ignores what middleware promises resolve to: next()'s own promise is returned as is.
@@ -195,6 +225,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
         startedAt = performance.now();
         res.once('finish', end);
         res.once('close', end);
+        answerClockOnHeaders(client, res, task);
       }
     } catch {
       return next();

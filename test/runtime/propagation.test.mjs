@@ -8,6 +8,8 @@ import http from 'node:http';
 import { init } from 'raceway';
 import { startCollector, kindOf } from './_collector.mjs';
 
+const parseRacewayClockHeader = (v) => JSON.parse(Buffer.from(String(v).slice(3), 'base64url').toString());
+
 const OTEL_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 function before(a, b) {
@@ -188,11 +190,14 @@ test.serial('Express continues an upstream SDK caller\'s trace and joins its clo
   const clock = 'v1;' + Buffer.from(JSON.stringify({ trace_id: '6e0c6325-7de3-4c92-80e3-a6a9d0b1c2d3', span_id: 'a1b2c3d4e5f60718', parent_span_id: null, service: 'orders', instance: 'orders-1', clock: [['orders#orders-1', 7]] })).toString('base64url');
   const res = await fetch(`http://127.0.0.1:${server.address().port}/x`, { headers: { traceparent: `00-${trace}-a1b2c3d4e5f60718-01`, 'raceway-clock': clock } });
   t.deepEqual(await res.json(), { ok: true });
+  const answer = parseRacewayClockHeader(res.headers.get('raceway-clock'));
   await client.flush();
   await close(server);
   await client.shutdown();
   await col.close();
   const read = col.events.find((e) => kindOf(e) === 'StateChange');
+  t.is(answer.trace_id.replace(/-/g, ''), trace, 'the caller gets the clock back in the answer');
+  t.true(answer.clock.some(([c, n]) => c === read.metadata.thread_id && n >= new Map(read.causality_vector).get(read.metadata.thread_id)), 'a clock that has seen the handler\'s read');
   t.is(read.trace_id.replace(/-/g, ''), trace);
   t.is(new Map(read.causality_vector).get('orders#orders-1'), 7, 'the caller\'s clock is joined: its events happen before');
 });
