@@ -15,7 +15,7 @@ import { types } from 'node:util';
 import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
 import { installOutgoing } from './outgoing';
-import { outgoingHeaders } from './propagation';
+import { outgoingHeaders, senderOf } from './propagation';
 
 /** Counters of a client (`client.stats()`). */
 export interface RacewayStats extends TransportStats {
@@ -212,7 +212,7 @@ export class RacewayClient implements Sink {
     try {
       const task = currentTask();
       if (!task.sampled) return {};
-      return outgoingHeaders(task, { service: this.config.serviceName, instance: this.config.instanceId ?? String(process.pid) });
+      return outgoingHeaders(task, senderOf(this.config));
     } catch {
       return {};
     }

@@ -13,7 +13,7 @@ import type { RacewayClient } from './client';
 import { OutgoingMessage, ServerResponse } from 'node:http';
 import { types } from 'node:util';
 import { peekData } from './peek';
-import { RACEWAY_CLOCK, encodeRacewayClock, newSpanId, parseIncoming, rememberRemote, remoteOf } from './propagation';
+import { RACEWAY_CLOCK, encodeRacewayClock, newSpanId, parseIncoming, rememberRemote, remoteOf, senderOf } from './propagation';
 
 /** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
 export const REQUEST_TASK: unique symbol = Symbol.for('raceway.requestTask');
@@ -102,8 +102,7 @@ function answerClock(client: RacewayClient, res: unknown, task: Task): void {
   const remote = remoteOf(task);
   if (remote === undefined || !remote.racewayCaller || task.final === null) return;
   if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof OutgoingMessage) || responseHeadersSent?.call(res) !== false) return;
-  const c = client.config;
-  setResponseHeader.call(res, RACEWAY_CLOCK, encodeRacewayClock(task, task.final, remote.spanId ?? newSpanId(), null, { service: c.serviceName, instance: c.instanceId ?? String(process.pid) }));
+  setResponseHeader.call(res, RACEWAY_CLOCK, encodeRacewayClock(task, task.final, remote.spanId ?? newSpanId(), null, senderOf(client.config)));
 }
 
 let throttleTimer: NodeJS.Timeout | null = null;
@@ -142,8 +141,7 @@ function answerClockOnHeaders(client: RacewayClient, res: unknown, task: Task): 
   if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof ServerResponse)) return;
   const previous = peekData(res, 'writeHead').value;
   if (typeof previous !== 'function') return;
-  const c = client.config;
-  const sender = { service: c.serviceName, instance: c.instanceId ?? String(process.pid) };
+  const sender = senderOf(client.config);
   Object.defineProperty(res, 'writeHead', {
     configurable: true,
     writable: true,

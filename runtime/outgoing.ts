@@ -28,7 +28,7 @@ import type { ResolvedConfig } from './config';
 import { currentTask, emit, emitSpan, type Task } from './context';
 import { emitError } from './client';
 import { peekData } from './peek';
-import { RACEWAY_CLOCK, TRACEPARENT, TRACESTATE, newSpanId, outgoingHeaders, parseRacewayClock, traceparentFor, type Sender } from './propagation';
+import { RACEWAY_CLOCK, TRACEPARENT, TRACESTATE, newSpanId, outgoingHeaders, parseRacewayClock, senderOf, traceparentFor, type Sender } from './propagation';
 import { K, type Sink, type Span } from './record';
 import { headerMap } from './text';
 
@@ -110,7 +110,7 @@ function endpointOrigin(state: OutgoingState, endpoint: string): string {
 }
 
 function sender(host: OutgoingHost): Sender {
-  return { service: host.config.serviceName, instance: host.config.instanceId ?? String(process.pid) };
+  return senderOf(host.config);
 }
 
 function str(o: object, key: string): string {

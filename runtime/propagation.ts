@@ -186,6 +186,11 @@ export interface Sender {
   instance: string;
 }
 
+/** The sender a client's configuration names (the instance: `instanceId`, else the process id). */
+export function senderOf(config: { serviceName: string; instanceId: string | null }): Sender {
+  return { service: config.serviceName, instance: config.instanceId ?? String(process.pid) };
+}
+
 /** A `raceway-clock` value for `clock`, sent by `task` in the call (or answer) with span id `spanId`. */
 export function encodeRacewayClock(task: Task, clock: Clock, spanId: string, parentSpanId: string | null, sender: Sender): string {
   const payload = {
