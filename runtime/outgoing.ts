@@ -242,6 +242,16 @@ function httpTarget(request: object): { method: string; url: string } {
   return { method: str(request, 'method') || 'GET', url: `${protocol}//${host}${str(request, 'path')}` };
 }
 
+/** The request's own `traceparent` (set by the app, `propagationHeaders()` or an OpenTelemetry agent), recorded with the call so the callee can be matched to it. */
+function ownTraceparent(request: object): Record<string, string> {
+  try {
+    const v = getHeader.call(request as OutgoingMessage, TRACEPARENT);
+    return typeof v === 'string' ? { [TRACEPARENT]: v } : {};
+  } catch {
+    return {};
+  }
+}
+
 function headersSent(request: object): boolean {
   try {
     return headersSentDesc?.get?.call(request) === true;
@@ -262,10 +272,9 @@ function httpCreated(msg: Record<string, unknown>, state: OutgoingState): void {
   const has = (name: string) => {
     try { return getHeader.call(request as OutgoingMessage, name) !== undefined; } catch { return true; }
   };
-  const existing: Record<string, string> = {};
   const traceparent = has(TRACEPARENT) ? null : traceparentFor(r.task, spanId);
-  if (traceparent !== null && canAdd) existing[TRACEPARENT] = traceparent;
-  startCall(state, request, r.host, r.task, target.method, target.url, existing);
+  const recorded = traceparent !== null && canAdd ? { [TRACEPARENT]: traceparent } : ownTraceparent(request);
+  startCall(state, request, r.host, r.task, target.method, target.url, recorded);
   if (!canAdd) return;
   const after = outgoingHeaders(r.task, sender(r.host), spanId);
   if (traceparent !== null) setHeader.call(request as OutgoingMessage, TRACEPARENT, after[TRACEPARENT]!);
@@ -285,7 +294,7 @@ function httpStart(msg: Record<string, unknown>, state: OutgoingState): void {
   const target = httpTarget(request);
   const r = recorder(state, originOf(target.url));
   if (r === null) return;
-  startCall(state, request, r.host, r.task, target.method, target.url, {});
+  startCall(state, request, r.host, r.task, target.method, target.url, ownTraceparent(request));
 }
 
 function httpFinish(msg: Record<string, unknown>, state: OutgoingState): void {

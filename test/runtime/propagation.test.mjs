@@ -173,6 +173,7 @@ test.serial('http.request inside a recorded request is recorded as a call of the
   t.is(outgoing.trace_id, outer.trace_id);
   const resp = col.events.find((e) => kindOf(e) === 'HttpResponse' && e.parent_id === outgoing.id);
   t.is(resp?.kind.HttpResponse.status, 200);
+  t.is(outgoing.kind.HttpRequest.headers.traceparent, s.seen[0].traceparent, 'the call records the traceparent it carried');
   const inner = col.events.find((e) => kindOf(e) === 'HttpRequest' && e.kind.HttpRequest.url === '/inner?x=1');
   t.is(inner.trace_id, outer.trace_id);
 });
