@@ -14,6 +14,8 @@ import { MAX_PROTO_CHAIN, peekData, tag } from './peek';
 import { types } from 'node:util';
 import { Sampler } from './sampler';
 import { Transport, type TransportStats } from './transport';
+import { installOutgoing } from './outgoing';
+import { outgoingHeaders, senderOf } from './propagation';
 
 /**
  * Counters of a client (`client.stats()`): `captured = sent + dropped + rejected + queued` at every
@@ -57,6 +59,7 @@ export class RacewayClient implements Sink {
       const from = adopting?.transport ?? null;
       this.transport = new Transport(this.config, (m) => log(this.config, m), from, creatingImplicit);
       if (this.config.handleExit) this.installExitHooks();
+      if (this.config.propagation !== 'off') installOutgoing(() => holder.c);
     }
   }
 
@@ -221,6 +224,24 @@ export class RacewayClient implements Sink {
   /** Events captured so far (what the sampling budget is measured against). */
   get capturedCount(): number {
     return this.transport ? this.transport.capturedCount : 0;
+  }
+
+  /**
+   * The headers that carry the current task's trace and vector clock to another service
+   * (`traceparent`, `tracestate` when the request received one, `raceway-clock`), for calls the
+   * runtime does not see (a client other than fetch/undici/http, a message queue) or `http.request`
+   * on Node versions before 22.12, whose headers cannot be added for it. `{}` when nothing is
+   * recorded here.
+   */
+  propagationHeaders(): Record<string, string> {
+    if (!this.transport) return {};
+    try {
+      const task = currentTask();
+      if (!task.sampled) return {};
+      return outgoingHeaders(task, senderOf(this.config));
+    } catch {
+      return {};
+    }
   }
 
   /** Koa middleware: a trace per request. See `middleware.ts`. */

@@ -50,7 +50,18 @@ export interface RacewayConfig {
   shutdownTimeout?: number;
   /** Install exit handlers that flush on beforeExit / SIGTERM / SIGINT. Default true. */
   handleExit?: boolean;
+  /**
+   * Outgoing HTTP calls (`fetch`/undici, `http.request`) that carry the trace context headers
+   * (`traceparent`, `tracestate`, `raceway-clock`) and are recorded (env `RACEWAY_PROPAGATION`):
+   * `'requests'` (default) only calls made while handling a recorded request, `'always'` also calls
+   * made outside requests (scripts, timers), `'off'` none.
+   */
+  propagation?: Propagation;
 }
+
+/** See `RacewayConfig.propagation`. */
+export type Propagation = 'requests' | 'always' | 'off';
+const PROPAGATION: readonly Propagation[] = ['requests', 'always', 'off'];
 
 /** The configuration after defaults and validation. */
 export interface ResolvedConfig {
@@ -69,6 +80,7 @@ export interface ResolvedConfig {
   maxEventsPerSecond: number;
   shutdownTimeout: number;
   handleExit: boolean;
+  propagation: Propagation;
 }
 
 export const DEFAULTS: ResolvedConfig = {
@@ -87,6 +99,7 @@ export const DEFAULTS: ResolvedConfig = {
   maxEventsPerSecond: 200,
   shutdownTimeout: 5000,
   handleExit: true,
+  propagation: 'requests',
 };
 
 /** Thrown by `new RacewayClient()` / `init()` for an invalid configuration. */
@@ -130,6 +143,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RacewayConf
     const r = /^(unlimited|infinity)$/i.test(budget) ? Infinity : Number(budget);
     if (!(r > 0)) throw new RacewayConfigError('RACEWAY_MAX_EVENTS_PER_SECOND', `got ${JSON.stringify(env.RACEWAY_MAX_EVENTS_PER_SECOND)}; accepted: a positive number, or "unlimited"`);
     c.maxEventsPerSecond = r;
+  }
+  const propagation = env.RACEWAY_PROPAGATION?.trim().toLowerCase();
+  if (propagation !== undefined && propagation !== '') {
+    if (!(PROPAGATION as string[]).includes(propagation)) throw new RacewayConfigError('RACEWAY_PROPAGATION', `got ${JSON.stringify(env.RACEWAY_PROPAGATION)}; accepted: ${PROPAGATION.join(', ')}`);
+    c.propagation = propagation as Propagation;
   }
   return c;
 }
@@ -190,6 +208,10 @@ export function resolveConfig(input: RacewayConfig = {}): ResolvedConfig {
       if (typeof i[k] !== 'boolean') throw new RacewayConfigError(k, `got ${JSON.stringify(i[k])}; accepted: true or false`);
       c[k] = i[k] as boolean;
     }
+  }
+  if (has('propagation')) {
+    if (!(PROPAGATION as unknown[]).includes(i.propagation)) throw new RacewayConfigError('propagation', `got ${JSON.stringify(i.propagation)}; accepted: ${PROPAGATION.map((p) => `"${p}"`).join(', ')}`);
+    c.propagation = i.propagation as Propagation;
   }
   if (has('apiKey')) c.apiKey = str('apiKey', i.apiKey, true);
   if (has('instanceId')) c.instanceId = str('instanceId', i.instanceId, true);

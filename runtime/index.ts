@@ -8,7 +8,7 @@
  * ```
  */
 export { RacewayClient, init, getClient, emitError, type RacewayStats } from './client';
-export { RacewayConfigError, DEFAULTS, resolveConfig, configFromEnv, type RacewayConfig, type ResolvedConfig } from './config';
+export { RacewayConfigError, DEFAULTS, resolveConfig, configFromEnv, type RacewayConfig, type ResolvedConfig, type Propagation } from './config';
 export { Mutex, withLock, getMutex } from './lock';
 export { REQUEST_TASK, traceFromHeader, type KoaMiddleware, type ExpressMiddleware, type ExpressErrorMiddleware, type KoaLikeContext, type ExpressLikeRequest, type ExpressLikeResponse } from './middleware';
 export { snapshot, DEFAULT_LIMITS, type SnapshotLimits } from './serialize';

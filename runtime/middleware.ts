@@ -3,13 +3,17 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
+import { ambientTask, currentTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
 import { emitError } from './client';
 import { headerMap } from './text';
 import type { RacewayClient } from './client';
+import { OutgoingMessage, ServerResponse } from 'node:http';
+import { types } from 'node:util';
+import { peekData } from './peek';
+import { RACEWAY_CLOCK, encodeRacewayClock, newSpanId, parseIncoming, rememberRemote, remoteOf, senderOf } from './propagation';
 
 /** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
 export const REQUEST_TASK: unique symbol = Symbol.for('raceway.requestTask');
@@ -65,14 +69,40 @@ function admit(client: RacewayClient): boolean {
   return sampled;
 }
 
-/** A recorded request's task (a new trace, or the incoming `traceparent`'s) and its HttpRequest event. */
+/**
+ * A recorded request's task and its HttpRequest event. A request from another service continues
+ * the caller's trace (`raceway-clock`'s or `traceparent`'s trace id) and joins the caller's vector
+ * clock (`raceway-clock`), so what it does happens after what the caller did before the call.
+ */
 function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
+  const remote = parseIncoming(headers);
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
-  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent));
+  const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, remote?.trace ?? null);
+  if (remote !== null) {
+    if (remote.clock !== null) task.joinClock(remote.clock);
+    rememberRemote(task, remote);
+  }
   recordedRequestStarted();
-  task.span = emitSpan(client, task, K.HttpRequest, method, url, headerMap(headers), null);
+  const recorded = headerMap(headers);
+  delete recorded[RACEWAY_CLOCK]; // the caller's clock is in this event's clock; the header is large
+  task.span = emitSpan(client, task, K.HttpRequest, method, url, recorded, null);
   return task;
+}
+
+const setResponseHeader = OutgoingMessage.prototype.setHeader;
+const responseHeadersSent = Object.getOwnPropertyDescriptor(OutgoingMessage.prototype, 'headersSent')?.get;
+
+/**
+ * A caller that sent `raceway-clock` gets the request's final clock back in the same header (before
+ * the response's headers are written), so what it does after the response happens after this
+ * request's work. Only Node's own `setHeader` runs, on the response object Node made.
+ */
+function answerClock(client: RacewayClient, res: unknown, task: Task): void {
+  const remote = remoteOf(task);
+  if (remote === undefined || !remote.racewayCaller || task.final === null) return;
+  if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof OutgoingMessage) || responseHeadersSent?.call(res) !== false) return;
+  setResponseHeader.call(res, RACEWAY_CLOCK, encodeRacewayClock(task, task.final, remote.spanId ?? newSpanId(), null, senderOf(client.config)));
 }
 
 let throttleTimer: NodeJS.Timeout | null = null;
@@ -97,6 +127,35 @@ function endRequest(sink: Sink, task: Task, status: number, startedAt: number): 
   emit(sink, task, K.HttpResponse, status, {}, null, Math.max(0, Math.round(ms)), null, Math.round(ms * 1e6));
   task.finish();
   recordedRequestEnded();
+}
+
+/**
+ * Express writes a response's headers from inside the app's handler (`res.json()` ends in
+ * `writeHead`), and Node has no channel just before that: for a caller that sent `raceway-clock`,
+ * this one response's `writeHead` is wrapped to add the header — the clock of the task responding,
+ * which has seen the request's work so far — and then call the method it replaced.
+ */
+function answerClockOnHeaders(client: RacewayClient, res: unknown, task: Task): void {
+  const remote = remoteOf(task);
+  if (remote === undefined || !remote.racewayCaller) return;
+  if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof ServerResponse)) return;
+  const previous = peekData(res, 'writeHead').value;
+  if (typeof previous !== 'function') return;
+  const sender = senderOf(client.config);
+  Object.defineProperty(res, 'writeHead', {
+    configurable: true,
+    writable: true,
+    value: function writeHead(this: ServerResponse, ...args: unknown[]): unknown {
+      try {
+        if (responseHeadersSent?.call(this) === false) {
+          const now = currentTask();
+          const from = now.sampled && remoteOf(now) === remote ? now : task;
+          setResponseHeader.call(this, RACEWAY_CLOCK, encodeRacewayClock(from, from.clock(), remote.spanId ?? newSpanId(), null, sender));
+        }
+      } catch { /* never into the app */ }
+      return (previous as (...a: unknown[]) => unknown).apply(this, args);
+    },
+  });
 }
 
 export function koaMiddleware(client: RacewayClient): KoaMiddleware {
@@ -133,7 +192,10 @@ export function koaMiddleware(client: RacewayClient): KoaMiddleware {
         try { emitError(client, task, err); endRequest(client, task, statusOf(err), startedAt); } catch { /* never into the app */ }
         throw err;
       }
-      try { endRequest(client, task, ctx.status, startedAt); } catch { /* never into the app */ }
+      try {
+        endRequest(client, task, ctx.status, startedAt);
+        answerClock(client, peekData(ctx, 'res').value, task);
+      } catch { /* never into the app */ }
     });
   };
 }
@@ -161,6 +223,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
         startedAt = performance.now();
         res.once('finish', end);
         res.once('close', end);
+        answerClockOnHeaders(client, res, task);
       }
     } catch {
       return next();

@@ -33,7 +33,7 @@ for (const [from, to] of [['server/public', 'dist/server/public']]) {
 // The examples use the package as an app that installed it would: through node_modules/raceway
 // (tsconfig plugins and require() both resolve it there).
 import { lstatSync, symlinkSync } from 'node:fs';
-for (const example of ['examples/koa-banking']) {
+for (const example of ['examples/koa-banking', 'examples/two-services']) {
   const link = join(root, example, 'node_modules', 'raceway');
   if (!existsSync(join(root, example))) continue;
   try { lstatSync(link); } catch {

@@ -16,7 +16,8 @@ import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
 import { boundName } from './bounded-text';
-import { DEFAULT_TRACE_PAGE, MAX_TRACE_PAGE, TracePages } from './trace-pages';
+import { DEFAULT_TRACE_PAGE, MAX_TRACE_PAGE, TracePages, type TracePage } from './trace-pages';
+import { auditTrails, criticalPath, serviceDependencies } from './trace-views';
 import type { IngestResult, Store } from './store';
 import type { RacewayEvent } from '../runtime/events';
 
@@ -29,6 +30,8 @@ export const MAX_RACES_PAGE = 10_000;
 export const MAX_RACES_PAGE_BYTES = 16 * 1024 * 1024;
 /** Races listed in a trace's answer (`total_races` counts them all; `/api/races` pages them all). */
 export const MAX_TRACE_RACES = 100;
+/** Largest trace whose answer carries its audit trails, critical path and dependencies. */
+export const TRACE_VIEWS_MAX_EVENTS = 5000;
 /** `GET /api/timeline` pages: `limit` defaults to this and is at most MAX_RACES_PAGE. */
 export const DEFAULT_TIMELINE_PAGE = 2000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -321,13 +324,14 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
     const races = await engine.racesOfTrace(id);
     const shown = races.slice(0, MAX_TRACE_RACES);
     const next = offset + page.count;
+    const views = offset === 0 ? await traceViews(id, page, races) : null;
     okWithRaw(res, {
       trace_id: id,
       total_events: page.total,
       offset,
       limit,
       next_offset: next < page.total ? next : null,
-      audit_trails: {},
+      audit_trails: views?.auditTrails ?? {},
       analysis: {
         concurrent_events: races.length,
         potential_races: races.length,
@@ -336,10 +340,24 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       },
       races: shown,
       total_races: races.length,
-      critical_path: null,
+      critical_path: views?.criticalPath ?? null,
       anomalies: [],
-      dependencies: null,
+      dependencies: views?.dependencies ?? null,
     }, 'events', page.json);
+  }
+
+  /**
+   * The trace views (audit trails, critical path, dependencies) need the whole trace: they come with
+   * the first page of a trace of at most TRACE_VIEWS_MAX_EVENTS events (parsing more on the main
+   * thread would stall other requests), else they stay empty.
+   */
+  async function traceViews(id: string, first: TracePage, races: readonly { accesses: readonly { event_id: string }[] }[]) {
+    if (first.total > TRACE_VIEWS_MAX_EVENTS) return null;
+    const whole = first.count === first.total ? first : await tracePages.page(id, 0, TRACE_VIEWS_MAX_EVENTS);
+    if (!whole || whole.count !== whole.total) return null;
+    const events = JSON.parse(whole.json) as RacewayEvent[];
+    const raceEvents = new Set(races.flatMap((r) => r.accesses.map((a) => a.event_id)));
+    return { auditTrails: auditTrails(events, raceEvents), criticalPath: criticalPath(id, events), dependencies: serviceDependencies(id, events) };
   }
 
   function serveStatic(path: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {

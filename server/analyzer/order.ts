@@ -2,6 +2,7 @@
  * Happens-before between two accesses, from vector clocks plus the rules that the clocks of a
  * JavaScript program cannot express (same synchronous job, request intervals).
  */
+import { namesExternalState } from './external';
 import { lowerBound } from './sorted';
 import type { AccessRecord, AnalysisContext } from './types';
 
@@ -90,15 +91,16 @@ export class Ordering {
   }
 
   /**
-   * Two processes of one service do not share memory: the same variable name there names two
-   * objects (instrumented names are unique per process only). Different services may name shared
-   * external state through the manual API, so their accesses are compared.
+   * Two processes (of one service or of two) do not share memory: the same variable name there
+   * names two objects (instrumented names are unique per process only). Only state outside the
+   * processes, named with a store prefix through the manual API (`db:accounts.alice.balance`, see
+   * `external.ts`), is compared across them.
    */
   separateHeaps(a: AccessState, b: AccessState): boolean {
     const pa = a.rec.proc;
     const pb = b.rec.proc;
     if (pa === undefined || pb === undefined || pa === pb) return false;
-    return this.ctx.units.get(a.rec.unit)?.service === this.ctx.units.get(b.rec.unit)?.service;
+    return !namesExternalState(a.rec.variable);
   }
 
   /** Neither access can happen before the other and no common lock protects them. */
@@ -138,7 +140,7 @@ export class Ordering {
   }
 
   /**
-   * Interval rule, across units of one service (used for potential races, not for observed
+   * Interval rule, across units (used for potential races, not for observed
    * interleavings). A request is ordered before a request that started after its response (the
    * client waited), for what it did up to that response. Code outside requests (a trace without
    * HttpRequest: start-up, timers, scripts) may belong to a trace that stays alive all along, so
@@ -152,7 +154,10 @@ export class Ordering {
     if (a.unit === b.unit) return this.familyBefore(sa, sb);
     const ua = this.ctx.units.get(a.unit);
     const ub = this.ctx.units.get(b.unit);
-    if (!ua || !ub || ua.service !== ub.service) return false;
+    // Across services too: their accesses meet only on state outside the processes (see
+    // `separateHeaps`), and a request that started after another one responded is sequential there
+    // as it is within one service (the clocks of the machines involved are trusted for it).
+    if (!ua || !ub) return false;
     let end: number;
     if (ua.http) {
       if (ua.end === null || a.ts > ua.end) return false;
