@@ -17,6 +17,9 @@ import * as t from '@babel/types';
 import type { NormalizedOptions } from './options';
 import { adoptFrameBlocks } from './scopes';
 import { containerCall, COUNTED_METHODS, KEYED_METHODS, READ_METHODS } from './containers';
+import { Hook, strictnessVariant, type AnyHookName } from '../protocol/hooks';
+import { ANONYMOUS, COMPUTED, hoistingConflict, memberHint, OTHER_EXPRESSION, qualifiedName, staticIndex, THIS, type BodyDeclarations } from '../protocol/names';
+import { functionKind, SiteTableWriter } from '../protocol/sites';
 
 type Node = t.Node;
 type Expr = t.Expression;
@@ -121,7 +124,7 @@ function keyName(key: Node, computed: boolean, _code: string): string {
   if (k.type === 'StringLiteral') return k.value;
   if (k.type === 'NumericLiteral') return String(k.value);
   if (!computed && k.type === 'BigIntLiteral') return k.value;
-  return '<computed>';
+  return COMPUTED;
 }
 
 /**
@@ -136,7 +139,7 @@ function nameOf(id: t.Identifier): string {
 
 function src(n: Node, code: string): string {
   if (n.start != null && n.end != null) return code.slice(n.start, n.end);
-  return '<expr>';
+  return OTHER_EXPRESSION;
 }
 
 
@@ -191,63 +194,46 @@ const F = {
   },
 };
 
-/** See `fn`: does wrapping these body statements in a block break their function declarations? */
-function hoistingConflict(stmts: t.Statement[], strict: boolean, params: t.Node[] = []): boolean {
-  const fnNames = new Map<string, number>();
+/** A function body's declarations as `hoistingConflict` (protocol/names.ts) reads them. */
+function bodyDeclarations(stmts: t.Statement[], params: t.Node[]): BodyDeclarations {
+  const functions: string[] = [];
   const top = new Set<t.Node>();
   for (let s of stmts) {
     while (s.type === 'LabeledStatement') s = s.body; // sloppy `l: function f() {}` is one too
-    if (s.type === 'FunctionDeclaration' && s.id) { top.add(s); fnNames.set(s.id.name, (fnNames.get(s.id.name) ?? 0) + 1); }
+    if (s.type === 'FunctionDeclaration' && s.id) { top.add(s); functions.push(s.id.name); }
   }
-  if (fnNames.size === 0) return false;
-  if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
-  // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
-  // mapped `arguments` object shows; one lexical to `try {}` would leave the parameter alone.
-  if (!strict && params.some((p) => Object.keys(t.getBindingIdentifiers(p)).some((x) => fnNames.has(x)))) return true;
-  let conflict = false;
-  const visit = (n: any): void => {
-    if (conflict || !n || typeof n.type !== 'string') return;
-    // Sloppy code: a same-named function declared in a nested block updates the body's function
-    // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
-    if (!strict && n.type === 'FunctionDeclaration' && n.id && fnNames.has(n.id.name) && !top.has(n)) {
-      conflict = true;
-      return;
-    }
-    if (t.isFunction(n) || t.isClass(n)) return;
-    if (n.type === 'VariableDeclaration' && n.kind === 'var') {
-      for (const d of n.declarations) {
-        const ids = t.getBindingIdentifiers(d.id);
-        if (Object.keys(ids).some((x) => fnNames.has(x))) {
-          conflict = true;
-          return;
+  return {
+    functions,
+    params: () => params.flatMap((p) => Object.keys(t.getBindingIdentifiers(p))),
+    nested(found) {
+      let stop = false;
+      const visit = (n: Node | null | undefined): void => {
+        if (stop || !n || typeof n.type !== 'string') return;
+        if (n.type === 'FunctionDeclaration' && n.id && !top.has(n)) { stop = found('function', n.id.name); return; }
+        if (t.isFunction(n) || t.isClass(n)) return;
+        if (n.type === 'VariableDeclaration' && n.kind === 'var') {
+          for (const d of n.declarations) for (const x of Object.keys(t.getBindingIdentifiers(d.id))) if ((stop = found('var', x))) return;
         }
-      }
-    }
-    for (const key of t.VISITOR_KEYS[n.type] ?? []) {
-      const v = n[key];
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (v && typeof v === 'object') visit(v);
-    }
+        const record = n as unknown as Record<string, unknown>;
+        for (const key of t.VISITOR_KEYS[n.type] ?? []) {
+          const v = record[key];
+          if (Array.isArray(v)) v.forEach(visit);
+          else if (v && typeof v === 'object') visit(v as Node);
+        }
+      };
+      stmts.forEach(visit);
+    },
   };
-  stmts.forEach(visit);
-  return conflict;
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\u2028': '\\u2028', '\u2029': '\\u2029' };
-
-const INDEX = /^(0|[1-9]\d*)$/;
 
 /** A member's static key (SPEC §2): the name of `a.b`, the string of `a["b"]`, the integer of `a[0]`. */
 function staticKey(m: t.MemberExpression | t.OptionalMemberExpression): string | number | undefined {
   const p = m.property;
   if (!m.computed) return p.type === 'Identifier' ? p.name : undefined;
   if (p.type === 'StringLiteral') return p.value;
-  if (p.type === 'NumericLiteral' && Number.isSafeInteger(p.value) && INDEX.test(String(p.value))) return p.value;
-  return undefined;
-}
-/** `rp`, `wp`/`wpSloppy`, …: the same name for the keyed and the short (static-key) form. */
-function hookName(base: string, sloppy = false): string {
-  return base + (sloppy ? 'Sloppy' : '');
+  return p.type === 'NumericLiteral' ? staticIndex(p.value) : undefined;
 }
 
 const VOID0 = () => F.unaryExpression('void', F.numericLiteral(0), true);
@@ -258,11 +244,10 @@ export class Instrumenter {
   private readonly code: string;
   private readonly P: string;
   private readonly rw: t.Identifier;
-  /** Site records (JSON text) in id order, and their ids (identical sites share one): SPEC §2. */
-  private readonly siteRecords: string[] = [];
-  private readonly siteIds = new Map<string, number>();
+  /** The module's site table (SPEC §2). */
+  private readonly sites = new SiteTableWriter();
   /** Hooks called through module-local aliases (`__rw_rp`). */
-  private readonly aliases = new Set<string>();
+  private readonly aliases = new Set<AnyHookName>();
   private readonly shared = new WeakMap<Node, Shared>();
   /** Identifiers that read a binding declared in the file, other than an import (container receivers, §4.5). */
   private readonly bound = new WeakSet<Node>();
@@ -410,30 +395,9 @@ export class Instrumenter {
 
   // ---------------------------------------------------------------- helpers
 
-  /**
-   * A site id: `[line, text]` for accesses and bindings, `[line]` for awaits, and `[line, text, key]`
-   * for accesses whose property key is static (the key leaves the hook call).
-   */
+  /** A site id (SPEC §2) of node `n`: an access or binding with `text` (and a static `key`), else an await. */
   private site(n: Node, text?: string, key?: string | number): t.NumericLiteral {
-    const line = n.loc ? n.loc.start.line : 0;
-    return F.numericLiteral(this.siteId(text === undefined ? '[' + line + ']'
-      : '[' + line + ',' + JSON.stringify(text) + (key === undefined ? '' : ',' + JSON.stringify(key)) + ']'));
-  }
-
-  /**
-   * The id of a site record; identical records share one. Function sites are deduplicated apart
-   * from the others: `[3,"f",0]` is both a sync function `f` without parameters and an access
-   * `f[0]`, and the runtime decodes each id as one kind.
-   */
-  private siteId(record: string, fn = false): number {
-    const dedupe = fn ? 'f' + record : record;
-    let id = this.siteIds.get(dedupe);
-    if (id === undefined) {
-      id = this.siteRecords.length;
-      this.siteRecords.push(record);
-      this.siteIds.set(dedupe, id);
-    }
-    return id;
+    return F.numericLiteral(this.sites.site(n.loc ? n.loc.start.line : 0, text, key));
   }
 
   /**
@@ -456,7 +420,7 @@ export class Instrumenter {
    * A hook call: `__rw_rp(…)` through the module's alias where the aliases are known to be set
    * (`ctx.alias`, see `fn`), else `__rw.rp(…)`.
    */
-  private hook(ctx: Ctx | null, name: string, args: Expr[]): t.CallExpression {
+  private hook(ctx: Ctx | null, name: AnyHookName, args: Expr[]): t.CallExpression {
     if (ctx !== null && ctx.alias) {
       this.aliases.add(name);
       return F.callExpression(F.identifier(this.P + name), args);
@@ -497,7 +461,7 @@ export class Instrumenter {
       case 'Identifier':
         return nameOf(n);
       case 'ThisExpression':
-        return ctx.thisClass ?? 'this';
+        return ctx.thisClass ?? THIS;
       case 'Super':
         return 'super';
       case 'MemberExpression':
@@ -507,7 +471,7 @@ export class Instrumenter {
         if (!n.computed && n.property.type === 'Identifier') return base + '.' + n.property.name;
         const k = unwrap(n.property);
         const str = k.type === 'StringLiteral' ? k.value : k.type === 'TemplateLiteral' && k.expressions.length === 0 ? k.quasis[0]!.value.cooked ?? '' : null;
-        if (str !== null) return base + (/^[A-Za-z_$][\w$]*$/.test(str) ? '.' + str : '[' + JSON.stringify(str) + ']');
+        if (str !== null) return memberHint(base, str);
         if (k.type === 'NumericLiteral') return base + '[' + String(k.value) + ']';
         if (k.type === 'Identifier') return base + '[' + nameOf(k) + ']';
         return base + '[]';
@@ -518,7 +482,7 @@ export class Instrumenter {
       case 'NewExpression':
         return 'new ' + this.hint(n.callee, ctx) + '()';
       default:
-        return '<expr>';
+        return OTHER_EXPRESSION;
     }
   }
 
@@ -526,7 +490,7 @@ export class Instrumenter {
   private targetName(n: Node, ctx: Ctx): string | null {
     n = unwrap(n);
     if (n.type === 'Identifier') return nameOf(n);
-    if (n.type === 'ThisExpression') return ctx.thisClass ?? 'this';
+    if (n.type === 'ThisExpression') return ctx.thisClass ?? THIS;
     if (n.type === 'MemberExpression') {
       let key: string | null = null;
       if (!n.computed) key = n.property.type === 'PrivateName' ? '#' + n.property.id.name : (n.property as t.Identifier).name;
@@ -557,7 +521,7 @@ export class Instrumenter {
   begin(program: t.Program): t.Statement[] {
     this.enterScope(program);
     this.tokenFn = t.functionDeclaration(this.token(), [], t.blockStatement([]));
-    return [t.expressionStatement(this.hook(null, 'mod', [this.token()])), this.tokenFn];
+    return [t.expressionStatement(this.hook(null, Hook.moduleStart, [this.token()])), this.tokenFn];
   }
 
   /**
@@ -573,7 +537,7 @@ export class Instrumenter {
    * table, and a `var` after it declares the aliases and the temporaries of module-level code.
    */
   finish(program: t.Program): void {
-    const table = '[' + [JSON.stringify(this.info.file), JSON.stringify(this.info.moduleId), ...this.siteRecords].join(',') + ']';
+    const table = this.sites.text(this.info.file, this.info.moduleId);
     const tableLiteral = F.stringLiteral(table);
     (tableLiteral as any).extra = { rawValue: table, raw: "'" + table.replace(/[\\'\n\r\u2028\u2029]/g, (ch) => ESCAPES[ch]!) + "'" };
     const setAliases = [...this.aliases].map((h) => t.expressionStatement(F.assignmentExpression('=', F.identifier(this.P + h), F.memberExpression(F.cloneNode(this.rw), F.identifier(h)))));
@@ -613,10 +577,10 @@ export class Instrumenter {
         this.varDecl(s, ctx);
         return s;
       case 'FunctionDeclaration':
-        this.fn(s, ctx, s.id ? nameOf(s.id) : '<anonymous>');
+        this.fn(s, ctx, s.id ? nameOf(s.id) : ANONYMOUS);
         return s;
       case 'ClassDeclaration':
-        this.cls(s, ctx, s.id ? nameOf(s.id) : '<anonymous>');
+        this.cls(s, ctx, s.id ? nameOf(s.id) : ANONYMOUS);
         return s;
       case 'ReturnStatement':
       case 'ThrowStatement':
@@ -650,7 +614,7 @@ export class Instrumenter {
         else s.left = this.assignTarget(s.left as any, ctx, post) as any;
         s.right = this.x(s.right, ctx);
         if (s.type === 'ForOfStatement' && s.await && this.o.awaits) {
-          s.right = this.hook(ctx, 'forAwait', [this.frame(ctx), s.right, this.site(s)]);
+          s.right = this.hook(ctx, Hook.forAwait, [this.frame(ctx), s.right, this.site(s)]);
         }
         s.body = this.single(s.body, ctx);
         // Shared bindings as loop targets are written back first thing in the body; a `for await`
@@ -697,8 +661,8 @@ export class Instrumenter {
         return s;
       case 'ExportDefaultDeclaration': {
         const d = s.declaration;
-        if (d.type === 'FunctionDeclaration') this.fn(d, ctx, d.id ? nameOf(d.id) : '<anonymous>');
-        else if (d.type === 'ClassDeclaration') this.cls(d, ctx, d.id ? nameOf(d.id) : '<anonymous>');
+        if (d.type === 'FunctionDeclaration') this.fn(d, ctx, d.id ? nameOf(d.id) : ANONYMOUS);
+        else if (d.type === 'ClassDeclaration') this.cls(d, ctx, d.id ? nameOf(d.id) : ANONYMOUS);
         else if (t.isExpression(d)) s.declaration = this.x(d, ctx);
         return s;
       }
@@ -714,7 +678,7 @@ export class Instrumenter {
   /** `__rw.at(f);` for the top of a `for await` body and after the loop, where there is a frame. */
   private forAwaitAt(s: Node, ctx: Ctx): t.Statement | null {
     if (s.type !== 'ForOfStatement' || !s.await || !this.o.awaits || !ctx.frame) return null;
-    return F.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)]));
+    return F.expressionStatement(this.hook(ctx, Hook.resumeAt, [F.identifier(ctx.frame)]));
   }
 
   /** Statements after which a `__rw.at(f);` follows (for-await loops, possibly labelled). */
@@ -726,7 +690,7 @@ export class Instrumenter {
 
   private atResume(b: t.BlockStatement, ctx: Ctx): void {
     if (ctx.suspendable && this.o.awaits && ctx.frame) {
-      b.body.unshift(F.expressionStatement(this.hook(ctx, 'at', [F.identifier(ctx.frame)])));
+      b.body.unshift(F.expressionStatement(this.hook(ctx, Hook.resumeAt, [F.identifier(ctx.frame)])));
     }
   }
 
@@ -735,7 +699,7 @@ export class Instrumenter {
     this.statements(b.body, ctx);
     const h = this.blockHandles.get(b);
     if (h) {
-      b.body.unshift(t.variableDeclaration('const', [t.variableDeclarator(F.identifier(h), this.hook(ctx, 'blk', [this.frame(ctx)]))]));
+      b.body.unshift(t.variableDeclaration('const', [t.variableDeclarator(F.identifier(h), this.hook(ctx, Hook.block, [this.frame(ctx)]))]));
     }
   }
 
@@ -800,7 +764,7 @@ export class Instrumenter {
           // when the original does (later targets, defaults and getters see it; a later throw
           // leaves it written).
           const v = F.identifier(this.P + 'v');
-          const write = F.assignmentExpression('=', F.identifier(n.name), this.hook(ctx, 'wv', [this.frame(ctx), owner, F.identifier(n.name), F.cloneNode(v), this.site(n, s.name)]));
+          const write = F.assignmentExpression('=', F.identifier(n.name), this.hook(ctx, Hook.writeVar, [this.frame(ctx), owner, F.identifier(n.name), F.cloneNode(v), this.site(n, s.name)]));
           return F.memberExpression(t.objectExpression([t.objectMethod('set', F.identifier('v'), [v], F.blockStatement([F.expressionStatement(write)]))]), F.identifier('v'));
         }
         // `for (x of xs)`: a temporary, and `x = wv(…)` first thing in the body.
@@ -816,7 +780,7 @@ export class Instrumenter {
         const h = this.hint(n.object, ctx);
         const obj = this.base(n.object, ctx);
         const a = this.access(n, n, h, ctx);
-        return F.memberExpression(this.hook(ctx, hookName('tp', !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site)), F.identifier('v'));
+        return F.memberExpression(this.hook(ctx, strictnessVariant(Hook.targetProperty, ctx.strict), this.accessArgs(ctx, obj, a.key, a.site)), F.identifier('v'));
       }
       case 'ObjectPattern':
         for (const prop of n.properties) {
@@ -852,7 +816,7 @@ export class Instrumenter {
 
   private postWrites(post: PostWrite[], ctx: Ctx): Expr[] {
     return post.map((w) =>
-      F.assignmentExpression('=', F.identifier(w.id), this.hook(ctx, 'wv', [this.frame(ctx), F.cloneNode(w.owner), F.identifier(w.id), F.identifier(w.tmp), w.site])),
+      F.assignmentExpression('=', F.identifier(w.id), this.hook(ctx, Hook.writeVar, [this.frame(ctx), F.cloneNode(w.owner), F.identifier(w.id), F.identifier(w.tmp), w.site])),
     );
   }
 
@@ -895,9 +859,9 @@ export class Instrumenter {
           return e;
         }
         const f = this.frame(ctx);
-        return this.hook(ctx, 'resume', [
+        return this.hook(ctx, Hook.resume, [
           F.cloneNode(f),
-          t.awaitExpression(this.hook(ctx, 'suspend', [f, arg, this.site(e)])),
+          t.awaitExpression(this.hook(ctx, Hook.suspend, [f, arg, this.site(e)])),
         ]);
       }
       case 'YieldExpression': {
@@ -907,16 +871,16 @@ export class Instrumenter {
           return e;
         }
         const f = this.frame(ctx);
-        return this.hook(ctx, 'yieldIn', [F.cloneNode(f), t.yieldExpression(this.hook(ctx, 'yieldOut', [f, arg]), e.delegate)]);
+        return this.hook(ctx, Hook.yieldIn, [F.cloneNode(f), t.yieldExpression(this.hook(ctx, Hook.yieldOut, [f, arg]), e.delegate)]);
       }
       case 'FunctionExpression':
-        this.fn(e, ctx, e.id ? nameOf(e.id) : name ?? '<anonymous>');
+        this.fn(e, ctx, e.id ? nameOf(e.id) : name ?? ANONYMOUS);
         return e;
       case 'ArrowFunctionExpression':
-        this.fn(e, ctx, name ?? '<anonymous>');
+        this.fn(e, ctx, name ?? ANONYMOUS);
         return e;
       case 'ClassExpression':
-        this.cls(e, ctx, e.id ? nameOf(e.id) : name ?? '<anonymous>');
+        this.cls(e, ctx, e.id ? nameOf(e.id) : name ?? ANONYMOUS);
         return e;
       case 'ObjectExpression':
         this.object(e, ctx, name);
@@ -995,7 +959,7 @@ export class Instrumenter {
     if (!s || !this.o.reads) return e;
     const owner = this.owner(s, ctx);
     if (!owner) return e;
-    return this.hook(ctx, 'rv', [this.frame(ctx), owner, e, this.site(e, s.name)]);
+    return this.hook(ctx, Hook.readVar, [this.frame(ctx), owner, e, this.site(e, s.name)]);
   }
 
   /** An expression used only as the object of a member access: members become `rb` (no event). */
@@ -1064,8 +1028,8 @@ export class Instrumenter {
       : { type: 'CallExpression', callee: member, arguments: args };
     if ((e as any).typeParameters) call.typeParameters = (e as any).typeParameters;
     if ((e as any).typeArguments) call.typeArguments = (e as any).typeArguments;
-    const hook = (recv: Expr) => this.hook(ctx, 'cc', [this.frame(ctx), recv,
-      this.hook(ctx, 'cn', [this.frame(ctx), F.cloneNode(tmp), this.site(e, h, method)]), call, this.site(e, h, method), ...(key ? [F.cloneNode(key)] : [])]);
+    const hook = (recv: Expr) => this.hook(ctx, Hook.containerCall, [this.frame(ctx), recv,
+      this.hook(ctx, Hook.containerBefore, [this.frame(ctx), F.cloneNode(tmp), this.site(e, h, method)]), call, this.site(e, h, method), ...(key ? [F.cloneNode(key)] : [])]);
     const receiverFirst = () => (again ? obj : this.assignTemp(tmp as t.Identifier, obj));
     if (!shape.optionalReceiver) return hook(receiverFirst());
     return F.conditionalExpression(F.binaryExpression("==", receiverFirst(), F.nullLiteral()), VOID0(), hook(F.cloneNode(tmp)));
@@ -1084,7 +1048,7 @@ export class Instrumenter {
     if (e.object.type === 'Super') {
       // super.x: the generic `read` hook with `this` as the object (SPEC §4.2).
       if (used && this.o.reads && !e.computed) {
-        return this.hook(ctx, 'read', [f, F.thisExpression(), F.stringLiteral((e.property as t.Identifier).name), e, this.site(e, 'super')]);
+        return this.hook(ctx, Hook.read, [f, F.thisExpression(), F.stringLiteral((e.property as t.Identifier).name), e, this.site(e, 'super')]);
       }
       return this.plainMember(e, ctx);
     }
@@ -1093,7 +1057,7 @@ export class Instrumenter {
       const obj = this.base(e.object, ctx);
       if (used && this.o.reads && !ctx.noTemps) {
         const tmp = this.temp(ctx);
-        return this.hook(ctx, 'read', [f, this.assignTemp(tmp, obj), F.stringLiteral('#' + e.property.id.name), F.memberExpression(F.cloneNode(tmp), e.property), this.site(e, h)]);
+        return this.hook(ctx, Hook.read, [f, this.assignTemp(tmp, obj), F.stringLiteral('#' + e.property.id.name), F.memberExpression(F.cloneNode(tmp), e.property), this.site(e, h)]);
       }
       e.object = obj;
       return e;
@@ -1103,7 +1067,7 @@ export class Instrumenter {
     const h = this.hint(e.object, ctx);
     const obj = this.base(e.object, ctx);
     const a = this.access(e, e, h, ctx);
-    return this.hook(ctx, hookName(used ? 'rp' : 'rb'), this.accessArgs(ctx, obj, a.key, a.site));
+    return this.hook(ctx, (used ? Hook.readProperty : Hook.readBase), this.accessArgs(ctx, obj, a.key, a.site));
   }
 
   /** Hook arguments `f, obj, [key,] …rest, S`. */
@@ -1154,7 +1118,7 @@ export class Instrumenter {
       const l = links[i];
       const step = (o: Expr): Expr => {
         const a = this.access(l, l, hints[i]!, ctx);
-        const read = this.hook(ctx, hookName(i === links.length - 1 && used && this.o.reads ? 'rp' : 'rb'), this.accessArgs(ctx, o, a.key, a.site));
+        const read = this.hook(ctx, (i === links.length - 1 && used && this.o.reads ? Hook.readProperty : Hook.readBase), this.accessArgs(ctx, o, a.key, a.site));
         return build(i + 1, read);
       };
       if (!l.optional) return step(cur);
@@ -1201,9 +1165,9 @@ export class Instrumenter {
     const target = () => F.identifier(id.name);
     const site = this.site(at, s.name);
     const tmp = this.temp(ctx);
-    const wv = () => F.assignmentExpression('=', id, this.hook(ctx, 'wv', [f(), ow(), target(), F.cloneNode(tmp), F.cloneNode(site)]));
+    const wv = () => F.assignmentExpression('=', id, this.hook(ctx, Hook.writeVar, [f(), ow(), target(), F.cloneNode(tmp), F.cloneNode(site)]));
     // Compound and logical forms record a Read first (part of the reads family).
-    const rv = () => (this.o.reads ? this.hook(ctx, 'rv', [f(), ow(), target(), F.cloneNode(site)]) : target());
+    const rv = () => (this.o.reads ? this.hook(ctx, Hook.readVar, [f(), ow(), target(), F.cloneNode(site)]) : target());
     if (op === '=') {
       // (t = v, x = __rw.wv(f, owner, "x", x, t, loc)): the old value is read after v is evaluated.
       return F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tmp), keepName(right, nameOf(id), origRight)), wv()]);
@@ -1233,7 +1197,7 @@ export class Instrumenter {
     if (op === '=') {
       const obj = this.base(left.object, ctx);
       const a = this.access(left, e, h, ctx);
-      return this.hook(ctx, hookName('wp', !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site, this.x(e.right, ctx, name)));
+      return this.hook(ctx, strictnessVariant(Hook.writeProperty, ctx.strict), this.accessArgs(ctx, obj, a.key, a.site, this.x(e.right, ctx, name)));
     }
     if (ctx.noTemps) return plain();
     const obj = this.base(left.object, ctx);
@@ -1249,8 +1213,8 @@ export class Instrumenter {
     }
     const right = this.x(e.right, ctx, name);
     const key = () => (k === null ? null : F.cloneNode(k));
-    const rp = () => this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb'), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site)));
-    const wp = (v: Expr) => this.hook(ctx, hookName('wp', !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site), v));
+    const rp = () => this.hook(ctx, (this.o.reads ? Hook.readProperty : Hook.readBase), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site)));
+    const wp = (v: Expr) => this.hook(ctx, strictnessVariant(Hook.writeProperty, ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(site), v));
     if (op === '&&=' || op === '||=' || op === '??=') seq.push(F.logicalExpression(op.slice(0, -1) as any, rp(), wp(right)));
     else seq.push(wp(F.binaryExpression(op.slice(0, -1) as any, rp(), right)));
     return F.sequenceExpression(seq);
@@ -1286,10 +1250,10 @@ export class Instrumenter {
       isField: this.privateKind(ctx, priv.id.name) === 'field', first, self, access,
       /** The program's own read of `o.#p` (it throws where the original throws), as a Read. */
       read: (): Expr => (this.o.reads
-        ? this.hook(ctx, 'read', [f(), first, F.stringLiteral(pname), access(), F.cloneNode(site)])
+        ? this.hook(ctx, Hook.read, [f(), first, F.stringLiteral(pname), access(), F.cloneNode(site)])
         : F.memberExpression(first, F.cloneNode(priv))),
       write: (old: Expr, value: Expr, base: Expr = self()): Expr =>
-        this.hook(ctx, 'write', [f(), base, F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), F.cloneNode(site)]),
+        this.hook(ctx, Hook.write, [f(), base, F.stringLiteral(pname), old, F.assignmentExpression('=', access(), value), F.cloneNode(site)]),
     };
   }
 
@@ -1309,7 +1273,7 @@ export class Instrumenter {
       // `#p in o` throws on primitives, where the original evaluates `v` first: isObj guards it.
       const priv = left.property as t.PrivateName;
       const old = p.isField
-        ? F.conditionalExpression(F.logicalExpression('&&', this.hook(ctx, 'isObj', [p.self()]), F.binaryExpression('in', F.cloneNode(priv), p.self())), p.access(), VOID0())
+        ? F.conditionalExpression(F.logicalExpression('&&', this.hook(ctx, Hook.isObject, [p.self()]), F.binaryExpression('in', F.cloneNode(priv), p.self())), p.access(), VOID0())
         : VOID0();
       return p.write(old, this.x(e.right, ctx), p.first);
     }
@@ -1329,19 +1293,19 @@ export class Instrumenter {
       if (!s || !owner) return e;
       const tv = this.temp(ctx);
       const loc = this.site(e, s.name);
-      const read = this.o.reads ? this.hook(ctx, 'rv', [f(), F.cloneNode(owner), F.identifier(arg.name), F.cloneNode(loc)]) : F.identifier(arg.name);
+      const read = this.o.reads ? this.hook(ctx, Hook.readVar, [f(), F.cloneNode(owner), F.identifier(arg.name), F.cloneNode(loc)]) : F.identifier(arg.name);
       if (e.prefix) {
         // ++x -> (t = rv(..), x = wv(f, o, "x", t, ++t, loc))
         return F.sequenceExpression([
           F.assignmentExpression('=', F.cloneNode(tv), read),
-          F.assignmentExpression('=', arg, this.hook(ctx, 'wv', [f(), F.cloneNode(owner), F.cloneNode(tv), bump(tv), F.cloneNode(loc)])),
+          F.assignmentExpression('=', arg, this.hook(ctx, Hook.writeVar, [f(), F.cloneNode(owner), F.cloneNode(tv), bump(tv), F.cloneNode(loc)])),
         ]);
       }
       // x++ -> (t = rv(..), x = wv(f, o, "x", t, (r = t++, t), loc), r): the value is ToNumeric(old).
       const tr = this.temp(ctx);
       return F.sequenceExpression([
         F.assignmentExpression('=', F.cloneNode(tv), read),
-        F.assignmentExpression('=', arg, this.hook(ctx, 'wv', [f(), F.cloneNode(owner), F.cloneNode(tv), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)]), F.cloneNode(loc)])),
+        F.assignmentExpression('=', arg, this.hook(ctx, Hook.writeVar, [f(), F.cloneNode(owner), F.cloneNode(tv), F.sequenceExpression([F.assignmentExpression('=', F.cloneNode(tr), post(tv)), F.cloneNode(tv)]), F.cloneNode(loc)])),
         F.cloneNode(tr),
       ]);
     }
@@ -1376,9 +1340,9 @@ export class Instrumenter {
       }
       const key = () => (k === null ? null : F.cloneNode(k));
       const tv = this.temp(ctx);
-      const read = this.hook(ctx, hookName(this.o.reads ? 'rp' : 'rb'), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc)));
+      const read = this.hook(ctx, (this.o.reads ? Hook.readProperty : Hook.readBase), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc)));
       seq.push(F.assignmentExpression('=', F.cloneNode(tv), read));
-      const wp = (v: Expr) => this.hook(ctx, hookName('wp', !ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc), v));
+      const wp = (v: Expr) => this.hook(ctx, strictnessVariant(Hook.writeProperty, ctx.strict), this.accessArgs(ctx, F.cloneNode(to), key(), F.cloneNode(loc), v));
       if (e.prefix) {
         seq.push(wp(bump(tv)));
       } else {
@@ -1401,7 +1365,7 @@ export class Instrumenter {
         const h = this.hint(arg.object, ctx);
         const obj = this.base(arg.object, ctx);
         const a = this.access(arg, e, h, ctx);
-        return this.hook(ctx, hookName('dp', !ctx.strict), this.accessArgs(ctx, obj, a.key, a.site));
+        return this.hook(ctx, strictnessVariant(Hook.deleteProperty, ctx.strict), this.accessArgs(ctx, obj, a.key, a.site));
       }
       if (arg.type === 'OptionalMemberExpression' || arg.type === 'OptionalCallExpression') {
         this.rawChain(arg, ctx);
@@ -1425,9 +1389,9 @@ export class Instrumenter {
       }
       const member = keyName(p.key, p.computed, this.code);
       if (p.computed) p.key = this.x(p.key as Expr, ctx);
-      const qname = (name ?? '<anonymous>') + '.' + member;
+      const qname = qualifiedName(name, member);
       if (p.type === 'ObjectMethod') {
-        this.fn(p, ctx, qname, name ?? 'this');
+        this.fn(p, ctx, qname, name ?? THIS);
         continue;
       }
       const before = p.value;
@@ -1477,7 +1441,7 @@ export class Instrumenter {
         const original = m.value;
         let value = this.x(m.value, fieldCtx, name + '.' + member);
         if (!(m as any).computed && this.o.writes && m.type !== 'ClassAccessorProperty') {
-          value = this.hook(fieldCtx, 'fi', [this.token(), F.thisExpression(), F.stringLiteral(member), keepName(value, member, original), this.site(m, name)]);
+          value = this.hook(fieldCtx, Hook.fieldInit, [this.token(), F.thisExpression(), F.stringLiteral(member), keepName(value, member, original), this.site(m, name)]);
         }
         m.value = this.isolate(value, fieldCtx);
       } else if (m.type === 'StaticBlock') {
@@ -1533,7 +1497,7 @@ export class Instrumenter {
     const body = fnode.body;
     const strict =
       outer.strict || (body.type === 'BlockStatement' && body.directives.some((d) => d.value.value === 'use strict'));
-    const kind = (fnode.async ? 1 : 0) + (fnode.generator ? 2 : 0);
+    const kind = functionKind(!!fnode.async, !!fnode.generator);
     const isMethod = fnode.type === 'ClassMethod' || fnode.type === 'ClassPrivateMethod';
     const thisClass = isArrow || isMethod ? outer.thisClass : objectThis ?? null;
     const hidden = new Set(outer.hidden ?? []);
@@ -1562,7 +1526,7 @@ export class Instrumenter {
     // Wrapping the body in `try {}` makes its top-level function declarations block-level: a
     // SyntaxError when the body also declares the name with `var`, or (strict) declares it twice.
     // Such functions get no frame (SPEC §4.4, as the transformer does).
-    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(body.body, strict, fnode.params));
+    const functions = this.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(bodyDeclarations(body.body, fnode.params), strict));
     const ctx: Ctx = {
       frame: functions ? frameName : null,
       parentFrame: functions ? frameName : null,
@@ -1595,10 +1559,10 @@ export class Instrumenter {
     }
     const line = fnode.loc ? fnode.loc.start.line : 0;
     const names = this.paramNames(fnode.params);
-    const site = this.siteId(JSON.stringify([line, qname, kind, ...names]), true);
+    const site = this.sites.functionSite(line, qname, kind, names);
     // `enter` goes through the alias where the parameter list may use them (the function cannot run
     // before the module token did); else through the namespace (`enter` is what runs the token then).
-    const enter = this.hook(paramCtx, 'enter', [
+    const enter = this.hook(paramCtx, Hook.enter, [
       outer.parentFrame ? F.identifier(outer.parentFrame) : this.token(),
       F.numericLiteral(site),
       ...names.map((n) => F.identifier(n)),
@@ -1614,8 +1578,8 @@ export class Instrumenter {
     // `catch (e) { throw thrown(f, e); }`: an exception leaving the body is recorded and rethrown
     // as the same value (SPEC §3).
     const caught = F.identifier(this.P + 'e');
-    const handler = F.catchClause(caught, F.blockStatement([F.throwStatement(this.hook(ctx, 'thrown', [F.identifier(frameName), F.identifier(caught.name)]))]));
-    const tryStmt = F.tryStatement(tryBlock, handler, F.blockStatement([F.expressionStatement(this.hook(ctx, 'exit', [F.identifier(frameName)]))]));
+    const handler = F.catchClause(caught, F.blockStatement([F.throwStatement(this.hook(ctx, Hook.thrown, [F.identifier(frameName), F.identifier(caught.name)]))]));
+    const tryStmt = F.tryStatement(tryBlock, handler, F.blockStatement([F.expressionStatement(this.hook(ctx, Hook.exit, [F.identifier(frameName)]))]));
     const wrapped = F.blockStatement([F.variableDeclaration('var', decls), tryStmt], directives);
     fnode.body = wrapped;
     if (isArrow) (fnode as t.ArrowFunctionExpression).expression = false;

@@ -7,9 +7,8 @@ import { ambientTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recorded
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
-import { emitError } from './client';
+import { emitError } from './errors';
 import { headerMap } from './text';
-import type { RacewayClient } from './client';
 
 /** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
 export const REQUEST_TASK: unique symbol = Symbol.for('raceway.requestTask');
@@ -52,12 +51,19 @@ export function traceFromHeader(header: unknown): string | null {
   return traceIdToUuid(m[1]!);
 }
 
+/** What the middleware needs of the client (`RacewayClient`): where events go, whether capture is on, sampling. */
+export interface RequestClient extends Sink {
+  readonly enabled: boolean;
+  readonly sampler: Sampler;
+  readonly capturedCount: number;
+}
+
 /**
  * Whether the request starting now is recorded (and whether requests are being left out). Decided
  * before anything is read from the request: one left out gets the shared quiet task and costs this
  * and nothing else.
  */
-function admit(client: RacewayClient): boolean {
+function admit(client: RequestClient): boolean {
   const now = performance.now();
   const sampler = client.sampler;
   const sampled = sampler.decide(now, client.capturedCount);
@@ -66,7 +72,7 @@ function admit(client: RacewayClient): boolean {
 }
 
 /** A recorded request's task (a new trace, or the incoming `traceparent`'s) and its HttpRequest event. */
-function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
+function startRequest(client: RequestClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
   const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, traceFromHeader(headers?.traceparent));
@@ -99,7 +105,7 @@ function endRequest(sink: Sink, task: Task, status: number, startedAt: number): 
   recordedRequestEnded();
 }
 
-export function koaMiddleware(client: RacewayClient): KoaMiddleware {
+export function koaMiddleware(client: RequestClient): KoaMiddleware {
   return function racewayKoa(ctx, next) {
     // Koa ignores what middleware promises resolve to: next()'s own promise is returned as is.
     if (!client.enabled) return next() as Promise<void>;
@@ -143,7 +149,7 @@ function statusOf(err: unknown): number {
   return typeof s === 'number' && s >= 100 && s < 600 ? s : 500;
 }
 
-export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
+export function expressMiddleware(client: RequestClient): ExpressMiddleware {
   return function racewayExpress(req, res, next) {
     if (!client.enabled) return next();
     let startedAt = 0;
@@ -179,7 +185,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
   };
 }
 
-export function expressErrorHandler(client: RacewayClient): ExpressErrorMiddleware {
+export function expressErrorHandler(client: RequestClient): ExpressErrorMiddleware {
   return function racewayExpressErrors(err, req, _res, next) {
     try {
       const task = req[REQUEST_TASK] as Task | undefined;

@@ -16,7 +16,7 @@ import { IngestPool } from './ingest-pool';
 import { Engine } from './engine';
 import { toGlobalDetail } from './analyzer';
 import type { IngestResult, Store } from './store';
-import type { RacewayEvent } from '../runtime/events';
+import type { RacewayEvent } from '../protocol/events';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** `GET /api/races` pages: `limit` defaults to this… */

@@ -4,7 +4,7 @@
  * without re-parsing events). Analysis is incremental: only variables whose accesses or ordering
  * context changed since the last run are scanned again.
  */
-import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
+import type { AccessType, JsonValue, RacewayEvent } from '../protocol/events';
 import {
   describe, failureReaches, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,
