@@ -15,7 +15,8 @@ export const THIS = 'this';
 /** A key written as a dotted member in hints (`a.b`); any other string key is bracketed (`a["b-c"]`). */
 export const IDENTIFIER_NAME = /^[A-Za-z_$][\w$]*$/;
 
-const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
+/** The canonical text of an array index (`0`, `12`; not `01` or `1.0`). */
+export const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
 
 /**
  * The static key of a numeric member key (`a[0]`): canonical non-negative safe integers only, so the

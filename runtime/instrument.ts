@@ -641,7 +641,7 @@ export function thrown<T>(f: FrameArg, e: T): T {
     // rejected the awaited promise happened before this failure) is joined now.
     if (ambientTask() !== f.task) joinResolver(f.task);
     const s = f.site;
-    emit(c, f.task, K.Error, type, message, [`at ${s.name || '<anonymous>'} (${s.file}:${s.line})`]);
+    emit(c, f.task, K.Error, type, message, [`at ${s.name || ANONYMOUS} (${s.file}:${s.line})`]);
   } catch { /* never into the app */ }
   return e;
 }
