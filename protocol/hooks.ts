@@ -58,6 +58,38 @@ export const Hook = {
   containerBefore: 'cn',
 } as const;
 
+/**
+ * The arguments of each hook in order, as the front ends pass them (access hooks: their keyed form;
+ * the short form leaves out `key`, whose value is then in the site). `f` frame argument, `S` site id,
+ * `...params` the values of the function's parameters, `key?` present for keyed container methods.
+ */
+export const HOOK_ARGUMENTS: { readonly [K in HookKey]: readonly string[] } = {
+  moduleStart: ['token'],
+  enter: ['parentFrame', 'S', '...params'],
+  exit: ['f'],
+  thrown: ['f', 'error'],
+  suspend: ['f', 'value', 'S'],
+  resume: ['f', 'value'],
+  resumeAt: ['f'],
+  yieldOut: ['f', 'value'],
+  yieldIn: ['f', 'sent'],
+  forAwait: ['f', 'iterable', 'S'],
+  readProperty: ['f', 'obj', 'key', 'S'],
+  readBase: ['f', 'obj', 'key', 'S'],
+  writeProperty: ['f', 'obj', 'key', 'value', 'S'],
+  deleteProperty: ['f', 'obj', 'key', 'S'],
+  targetProperty: ['f', 'obj', 'key', 'S'],
+  read: ['f', 'obj', 'name', 'value', 'S'],
+  write: ['f', 'obj', 'name', 'old', 'value', 'S'],
+  isObject: ['value'],
+  fieldInit: ['token', 'obj', 'name', 'value', 'S'],
+  readVar: ['f', 'owner', 'value', 'S'],
+  writeVar: ['f', 'owner', 'old', 'value', 'S'],
+  block: ['f'],
+  containerCall: ['f', 'receiver', 'before', 'result', 'S', 'key?'],
+  containerBefore: ['f', 'receiver', 'S'],
+};
+
 /** A readable hook name (`readProperty`). */
 export type HookKey = keyof typeof Hook;
 /** A hook as the runtime exports it (`rp`). */

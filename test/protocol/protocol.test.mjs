@@ -6,18 +6,22 @@ import ts from 'typescript';
 import { transformSync } from '@babel/core';
 
 const require = createRequire(import.meta.url);
-const { Hook, HOOK_NAMES, strictnessVariant } = require('../../dist/protocol/hooks.js');
+const { Hook, HOOK_ARGUMENTS, HOOK_NAMES, strictnessVariant } = require('../../dist/protocol/hooks.js');
 const { SiteTableWriter, parseSiteTable, siteRecord, decodeSite, decodeKey, decodeFunctionSite, tableFile, tableModule, functionKind, moduleIdOf } = require('../../dist/protocol/sites.js');
 const { normalizeOptions, createFileFilter, DEFAULT_EXCLUDE } = require('../../dist/protocol/options.js');
 const runtime = require('../../dist/runtime/instrument.js');
 const { createRacewayTransformer } = require('../../dist/transformer/index.js');
 const babelPlugin = require('../../dist/babel-plugin/plugin.js').default;
 
-test('every hook of the table is a function the runtime exports, and the short names are distinct', (t) => {
+test('every hook of the table is a function the runtime exports with the arguments the table lists', (t) => {
   for (const name of HOOK_NAMES) t.is(typeof runtime[name], 'function', name);
   t.is(new Set(Object.values(Hook)).size, Object.keys(Hook).length);
   t.is(strictnessVariant(Hook.writeProperty, true), 'wp');
   t.is(strictnessVariant(Hook.writeProperty, false), 'wpSloppy');
+  // The runtime declares the arguments the table lists (a rest parameter is not counted by `length`).
+  for (const [key, name] of Object.entries(Hook)) {
+    t.is(runtime[name].length, HOOK_ARGUMENTS[key].filter((a) => !a.startsWith('...')).length, name);
+  }
 });
 
 test('a written site table decodes to the sites written; identical sites share an id', (t) => {
