@@ -5,7 +5,10 @@
 //
 //   // jest.config.js
 //   module.exports = { setupFilesAfterEnv: ['raceway/jest'] };
-import type { RacewayClient } from '../runtime/client';
+/** What this needs of the runtime's client (`RacewayClient`): the front ends do not import the runtime. */
+interface ShutdownClient {
+  shutdown(): Promise<void>;
+}
 
 declare const afterAll: ((fn: () => Promise<void>, timeoutMs?: number) => void) | undefined;
 
@@ -38,7 +41,7 @@ if (typeof afterAll === 'function') {
   // not report the hook as timed out while a slow server still answers.
   const bound = Number(process.env.RACEWAY_SHUTDOWN_TIMEOUT) || 5000;
   afterAll(async () => {
-    const holder = (globalThis as unknown as Record<symbol, { c?: RacewayClient } | undefined>)[CLIENT];
+    const holder = (globalThis as unknown as Record<symbol, { c?: ShutdownClient } | undefined>)[CLIENT];
     // No client: no instrumented code ran in this test file, so there is nothing to deliver.
     await holder?.c?.shutdown();
     protectRuntimeState();

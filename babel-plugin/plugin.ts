@@ -11,13 +11,15 @@ import { addNamespace } from '@babel/helper-module-imports';
 import type { NodePath, PluginObj, PluginPass } from '@babel/core';
 import * as t from '@babel/types';
 import { Instrumenter } from './instrument';
+import { GENERATED_PREFIX, Hook } from '../protocol/hooks';
+import { moduleIdOf } from '../protocol/sites';
 import { BABEL_VERSIONS, createFileFilter, normalizeOptions, relativeFile, type NormalizedOptions, type RacewayOptions } from './options';
 
 const done = new WeakSet<t.Node>();
 
 function choosePrefix(code: string): string {
   for (let i = 0; ; i++) {
-    const p = i === 0 ? '__rw_' : `__rw${i}_`;
+    const p = i === 0 ? GENERATED_PREFIX : `__rw${i}_`;
     if (!code.includes(p)) return p;
   }
 }
@@ -36,7 +38,7 @@ function alreadyInstrumented(program: t.Program): boolean {
       e.callee.type === 'MemberExpression' &&
       !e.callee.computed &&
       e.callee.property.type === 'Identifier' &&
-      e.callee.property.name === 'mod' &&
+      e.callee.property.name === Hook.moduleStart &&
       e.arguments.length === 1 &&
       e.arguments[0]!.type === 'Identifier'
     ) {
@@ -46,12 +48,6 @@ function alreadyInstrumented(program: t.Program): boolean {
   }
   if (token === null) return false;
   return program.body.some((s) => s.type === 'FunctionDeclaration' && s.id?.name === token);
-}
-
-function moduleIdOf(file: string): string {
-  const slash = file.lastIndexOf('/');
-  const dot = file.lastIndexOf('.');
-  return dot > slash + 1 ? file.slice(0, dot) : file;
 }
 
 /** Registers the injected runtime import as a referenced value binding (never elided as type-only). */

@@ -11,11 +11,11 @@
  */
 import { getClient, type RacewayClient } from './client';
 import { currentTask, emit, type Task } from './context';
-import { Frame, moduleOf, type FrameArg, type ModuleHandle } from './instrument';
+import { Frame, moduleOf, type FrameArg, type ModuleHandle } from './frames';
 import { isObjectLike, nameChild, nameElement, nameOf } from './names';
 import { K } from './record';
 import { snapshot } from './serialize';
-import type { JsonValue } from './events';
+import type { JsonValue } from '../protocol/events';
 import { types } from 'node:util';
 import { mapSize, peekData, setSize } from './peek';
 

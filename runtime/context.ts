@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook } from 'node:async_hooks';
 import { trackPromiseIds } from './promise-ids';
-import { randomUUID } from 'node:crypto';
+import { randomId as randomUUID } from './ids';
 import { Clock } from './clock';
 import { peekData } from './peek';
 import { K, type Sink, type Span } from './record';

@@ -12,10 +12,10 @@ export { RacewayConfigError, DEFAULTS, resolveConfig, configFromEnv, type Racewa
 export { Mutex, withLock, getMutex } from './lock';
 export { REQUEST_TASK, traceFromHeader, type KoaMiddleware, type ExpressMiddleware, type ExpressErrorMiddleware, type KoaLikeContext, type ExpressLikeRequest, type ExpressLikeResponse } from './middleware';
 export { snapshot, DEFAULT_LIMITS, type SnapshotLimits } from './serialize';
-export { validateEvent, isValidEvent } from './schema';
+export { validateEvent, isValidEvent } from '../protocol/schema';
 export { MAX_BODY_BYTES } from './transport';
-export type * from './events';
-export { EVENT_KIND_NAMES } from './events';
+export type * from '../protocol/events';
+export { EVENT_KIND_NAMES } from '../protocol/events';
 
 import { currentTask } from './context';
 

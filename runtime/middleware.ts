@@ -7,9 +7,8 @@ import { ambientTask, currentTask, emit, emitSpan, enterTask, leaveTo, newTraceT
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
-import { emitError } from './client';
+import { emitError } from './errors';
 import { headerMap } from './text';
-import type { RacewayClient } from './client';
 import { OutgoingMessage, ServerResponse } from 'node:http';
 import { types } from 'node:util';
 import { peekData } from './peek';
@@ -56,12 +55,21 @@ export function traceFromHeader(header: unknown): string | null {
   return traceIdToUuid(m[1]!);
 }
 
+/** What the middleware needs of the client (`RacewayClient`): where events go, whether capture is on, sampling. */
+export interface RequestClient extends Sink {
+  readonly enabled: boolean;
+  readonly sampler: Sampler;
+  readonly capturedCount: number;
+  /** Names this service in the `raceway-clock` answers to other services. */
+  readonly config: { readonly serviceName: string; readonly instanceId: string | null };
+}
+
 /**
  * Whether the request starting now is recorded (and whether requests are being left out). Decided
  * before anything is read from the request: one left out gets the shared quiet task and costs this
  * and nothing else.
  */
-function admit(client: RacewayClient): boolean {
+function admit(client: RequestClient): boolean {
   const now = performance.now();
   const sampler = client.sampler;
   const sampled = sampler.decide(now, client.capturedCount);
@@ -74,7 +82,7 @@ function admit(client: RacewayClient): boolean {
  * the caller's trace (`raceway-clock`'s or `traceparent`'s trace id) and joins the caller's vector
  * clock (`raceway-clock`), so what it does happens after what the caller did before the call.
  */
-function startRequest(client: RacewayClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
+function startRequest(client: RequestClient, method: string, url: string, headers: Record<string, string | string[] | undefined> | undefined): Task {
   const remote = parseIncoming(headers);
   // Forked from the task the server runs in (the root, or an async `main()` that called listen()),
   // so handlers defined in that task's functions recognise the request as theirs.
@@ -98,7 +106,7 @@ const responseHeadersSent = Object.getOwnPropertyDescriptor(OutgoingMessage.prot
  * the response's headers are written), so what it does after the response happens after this
  * request's work. Only Node's own `setHeader` runs, on the response object Node made.
  */
-function answerClock(client: RacewayClient, res: unknown, task: Task): void {
+function answerClock(client: RequestClient, res: unknown, task: Task): void {
   const remote = remoteOf(task);
   if (remote === undefined || !remote.racewayCaller || task.final === null) return;
   if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof OutgoingMessage) || responseHeadersSent?.call(res) !== false) return;
@@ -135,7 +143,7 @@ function endRequest(sink: Sink, task: Task, status: number, startedAt: number): 
  * this one response's `writeHead` is wrapped to add the header — the clock of the task responding,
  * which has seen the request's work so far — and then call the method it replaced.
  */
-function answerClockOnHeaders(client: RacewayClient, res: unknown, task: Task): void {
+function answerClockOnHeaders(client: RequestClient, res: unknown, task: Task): void {
   const remote = remoteOf(task);
   if (remote === undefined || !remote.racewayCaller) return;
   if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof ServerResponse)) return;
@@ -158,7 +166,7 @@ function answerClockOnHeaders(client: RacewayClient, res: unknown, task: Task): 
   });
 }
 
-export function koaMiddleware(client: RacewayClient): KoaMiddleware {
+export function koaMiddleware(client: RequestClient): KoaMiddleware {
   return function racewayKoa(ctx, next) {
     // Koa ignores what middleware promises resolve to: next()'s own promise is returned as is.
     if (!client.enabled) return next() as Promise<void>;
@@ -205,7 +213,7 @@ function statusOf(err: unknown): number {
   return typeof s === 'number' && s >= 100 && s < 600 ? s : 500;
 }
 
-export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
+export function expressMiddleware(client: RequestClient): ExpressMiddleware {
   return function racewayExpress(req, res, next) {
     if (!client.enabled) return next();
     let startedAt = 0;
@@ -242,7 +250,7 @@ export function expressMiddleware(client: RacewayClient): ExpressMiddleware {
   };
 }
 
-export function expressErrorHandler(client: RacewayClient): ExpressErrorMiddleware {
+export function expressErrorHandler(client: RequestClient): ExpressErrorMiddleware {
   return function racewayExpressErrors(err, req, _res, next) {
     try {
       const task = req[REQUEST_TASK] as Task | undefined;

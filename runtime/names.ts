@@ -5,6 +5,7 @@
  * one variable. Names live in a WeakMap: they cost nothing once the object is garbage.
  */
 import { types } from 'node:util';
+import { ARRAY_INDEX, IDENTIFIER_NAME } from '../protocol/names';
 
 interface Meta {
   name: string;
@@ -24,13 +25,11 @@ function unique(base: string): string {
   return n === 1 ? base : `${base}#${n}`;
 }
 
-const IDENT = /^[A-Za-z_$][\w$]*$/;
-
 /** `.key`, `["a b"]`, `[3]`, `[Symbol(x)]`, `.#p` */
 export function formatKey(key: PropertyKey): string {
   if (typeof key === 'string') {
-    if (IDENT.test(key) || (key.charCodeAt(0) === 35 /* # */ && IDENT.test(key.slice(1)))) return '.' + key;
-    if (/^(0|[1-9]\d*)$/.test(key)) return `[${key}]`;
+    if (IDENTIFIER_NAME.test(key) || (key.charCodeAt(0) === 35 /* # */ && IDENTIFIER_NAME.test(key.slice(1)))) return '.' + key;
+    if (ARRAY_INDEX.test(key)) return `[${key}]`;
     return `[${JSON.stringify(key)}]`;
   }
   if (typeof key === 'number') return `[${key}]`;

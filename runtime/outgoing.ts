@@ -26,7 +26,7 @@ import { OutgoingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from './config';
 import { currentTask, emit, emitSpan, type Task } from './context';
-import { emitError } from './client';
+import { emitError } from './errors';
 import { peekData } from './peek';
 import { RACEWAY_CLOCK, TRACEPARENT, TRACESTATE, newSpanId, outgoingHeaders, parseRacewayClock, senderOf, traceparentFor, type Sender } from './propagation';
 import { K, type Sink, type Span } from './record';

@@ -3,7 +3,6 @@
  * event on the app thread. Only events that open a span keep a small `Span` so later events can name
  * them as parent.
  */
-import type { Task } from './context';
 
 export const enum K {
   StateChange,
@@ -27,7 +26,17 @@ export interface Span {
   readonly parent: Span | null;
 }
 
+/**
+ * The task an event belongs to, as far as this module needs to name it: a `Task` of context.ts,
+ * which the sinks (transport.ts, client.ts) take in full. Declared here so that recording does not
+ * depend on the context module that depends on it.
+ */
+export interface EventTask {
+  readonly id: string;
+  readonly trace: string;
+}
+
 /** Where captured events go (a client's transport). */
 export interface Sink {
-  write(k: K, seq: number, ts: number, task: Task, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void;
+  write(k: K, seq: number, ts: number, task: EventTask, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, dur: number | null): void;
 }

@@ -14,7 +14,7 @@
  * A snapshot that left nothing out carries no hash, so equal JSON texts mean equal values.
  */
 import { types } from 'node:util';
-import type { JsonValue } from './events';
+import type { JsonValue } from '../protocol/events';
 import { dataValue, fnName, inheritsError, isOpaque, mapSize, ownKeys, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
 import { valueHash } from './value-hash';
 

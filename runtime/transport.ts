@@ -5,12 +5,11 @@
  * can be started the same reader and shipper run inline. Nothing here throws into the application;
  * every lost event is counted.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from './config';
 import type { Task } from './context';
-import { processPrefix } from './ids';
+import { processPrefix, randomId } from './ids';
 import { droppedAtExitNotice, noticeFlag, noticeOnce } from './notice';
 import type { K, Sink } from './record';
 import { MAX_BODY_BYTES, Shipper, type ShipConfig, type ShipStats } from './shipper';
@@ -220,7 +219,7 @@ export class Transport implements Sink {
 
   private inlineShipper(): { reader: RingReader; shipper: Shipper } {
     return this.inline ??= {
-      reader: new RingReader(this.ring.buffer, this.ring.capacity, this.tail, randomUUID),
+      reader: new RingReader(this.ring.buffer, this.ring.capacity, this.tail, randomId),
       shipper: new Shipper(this.ship, this.log, (m) => process.emitWarning(m), undefined, (line) => noticeOnce(noticeFlag(), line)),
     };
   }

@@ -4,8 +4,7 @@
  * is answered only after every hand-off posted before it has been delivered or dropped.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { randomUUID } from 'node:crypto';
-import { setProcessPrefix } from './ids';
+import { setProcessPrefix, randomId } from './ids';
 import { noticeOnce } from './notice';
 import { Shipper, type ShipConfig } from './shipper';
 import { SYNC_ALL_DELIVERED, SYNC_SOME_LEFT } from './sync-answer';
@@ -47,7 +46,7 @@ const port = parentPort;
 if (port) {
   const init = workerData as WorkerInit;
   setProcessPrefix(init.prefix);
-  const reader = new RingReader(init.ring, init.capacity, init.tail, randomUUID);
+  const reader = new RingReader(init.ring, init.capacity, init.tail, randomId);
   let consumed = 0;
   let reportQueued = false;
   const post = (m: FromWorker) => port.postMessage(m);

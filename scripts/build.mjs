@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 // `node scripts/build.mjs runtime server` builds only those projects (and what they reference).
 const wanted = process.argv.slice(2);
-const projects = (wanted.length ? wanted : ['runtime', 'transformer', 'babel-plugin', 'server']).filter((p) =>
+const projects = (wanted.length ? wanted : ['protocol', 'runtime', 'transformer', 'babel-plugin', 'server']).filter((p) =>
   existsSync(join(root, p, 'tsconfig.json')) && readdirSync(join(root, p)).some((f) => f.endsWith('.ts')));
 
 try {

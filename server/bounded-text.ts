@@ -17,7 +17,7 @@
  * (its snapshots are capped at 32 keys and 500-character strings) is untouched.
  */
 import { createHash } from 'node:crypto';
-import type { JsonValue } from '../runtime/events';
+import type { JsonValue } from '../protocol/events';
 
 /** Names (variables, tasks, services, locations, locks) longer than this are bounded. */
 export const MAX_NAME_CHARS = 512;

@@ -1,5 +1,5 @@
 /**
- * The ingest fast path of `runtime/schema.ts`'s `validateEvent`: one specialised check per event
+ * The ingest fast path of `protocol/schema.ts`'s `validateEvent`: one specialised check per event
  * kind, no allocation. It is sound, not complete: `true` only for events `validateEvent` accepts.
  * `false` means "not sure": the caller then asks `validateEvent`, which also names the problems,
  * so answers (and the oddities of the full validator) stay exactly those of `validateEvent`.

@@ -1,5 +1,5 @@
 /** Terminal renderings for the CLI: the upstream Raceway server's "Cross-Trace Races" report and a trace list. */
-import type { JsonValue } from '../runtime/events';
+import type { JsonValue } from '../protocol/events';
 import type { RaceAccess, RaceReport } from './analyzer';
 import type { TraceSummary } from './store';
 

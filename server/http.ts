@@ -19,7 +19,7 @@ import { boundName } from './bounded-text';
 import { DEFAULT_TRACE_PAGE, MAX_TRACE_PAGE, TracePages, type TracePage } from './trace-pages';
 import { auditTrails, criticalPath, serviceDependencies } from './trace-views';
 import type { IngestResult, Store } from './store';
-import type { RacewayEvent } from '../runtime/events';
+import type { RacewayEvent } from '../protocol/events';
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** `GET /api/races` pages: `limit` defaults to this… */

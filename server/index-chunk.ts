@@ -3,7 +3,7 @@
  * the ingest worker and persisted by the store with the batch, so that a restart rebuilds the
  * index without parsing events again. Also the string table both sides number strings with.
  */
-import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
+import type { AccessType, JsonValue, RacewayEvent } from '../protocol/events';
 import { kindName, micros, noteUnit, ownComponent } from './analyzer';
 import { processKey } from './analyzer/jobs';
 import { isFailureEvent } from './analyzer/failures';

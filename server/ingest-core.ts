@@ -4,8 +4,8 @@
  */
 import { isAscii } from 'node:buffer';
 import zlib from 'node:zlib';
-import type { RacewayEvent } from '../runtime/events';
-import { validateEvent } from '../runtime/schema';
+import type { RacewayEvent } from '../protocol/events';
+import { validateEvent } from '../protocol/schema';
 import { micros } from './analyzer';
 import { fastValid } from './fast-validate';
 import { idWords } from './id-set';

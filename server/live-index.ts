@@ -4,7 +4,7 @@
  * rebuilds it without re-parsing events). Analysis is incremental: only variables whose accesses
  * or ordering context changed since the last run are scanned again, in slices when the server asks.
  */
-import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
+import type { AccessType, JsonValue, RacewayEvent } from '../protocol/events';
 import {
   describe, failureReaches, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,

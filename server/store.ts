@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RacewayEvent } from '../runtime/events';
+import type { RacewayEvent } from '../protocol/events';
 import { causalOrder, type AccessDetail, type AnalyzerOptions, type RaceReport } from './analyzer';
 import { prepareBatch, unpack, unpackRaw, type PreparedBatch } from './ingest-core';
 import { IdSet, idString } from './id-set';

@@ -5,7 +5,7 @@
  *   order. Only what ordering needs is kept per event (clock, task, time), not the events.
  * - `pickEvents`: the JSON text of the events at given places, up to a byte budget (one page).
  */
-import type { RacewayEvent } from '../runtime/events';
+import type { RacewayEvent } from '../protocol/events';
 import { causalOrder } from './analyzer/causal';
 import { unpack } from './ingest-core';
 

@@ -4,7 +4,7 @@
  * dependencies (who calls whom, how often, how long the calls took) and the audit trail of every
  * variable the trace touched. Pure: a trace's events in, JSON out.
  */
-import type { JsonValue, RacewayEvent } from '../runtime/events';
+import type { JsonValue, RacewayEvent } from '../protocol/events';
 import { kindName, micros } from './analyzer/prepare';
 
 /** One access of a variable in its audit trail (upstream's `VariableAccess`). */

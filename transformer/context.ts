@@ -3,6 +3,11 @@ import type * as TS from 'typescript';
 import type { NormalizedOptions } from './options';
 import type { ScopeInfo, Binding } from './scope';
 import type { Namer } from './names';
+import { GENERATED_PREFIX, type AnyHookName as AnyHook } from '../protocol/hooks';
+import { SiteTableWriter } from '../protocol/sites';
+
+/** The namespace binding of the runtime import. */
+const RUNTIME_NAMESPACE = '__rw';
 
 export interface Fn {
   kind: 'module' | 'function' | 'field' | 'static';
@@ -27,14 +32,13 @@ export class FileContext {
   readonly rw: TS.Identifier;
   /** The module token: a hoisted function returning the site table (SPEC §2). */
   readonly moduleHandle: TS.Identifier;
-  /** Site records (JSON text) in id order, and their ids (identical sites share one). */
-  readonly siteRecords: string[] = [];
-  private readonly siteIds = new Map<string, number>();
+  /** The module's site table (SPEC §2). */
+  readonly sites = new SiteTableWriter();
   readonly frames = new Map<TS.Node, Fn>();
   /** `const __rw_b = __rw.blk(f)` handles of loop-body blocks that own captured bindings. */
   readonly blockOwners = new Map<TS.Block, TS.Identifier>();
   /** Hook aliases used in this module (hook name → variable). */
-  readonly aliases = new Map<string, TS.Identifier>();
+  readonly aliases = new Map<AnyHook, TS.Identifier>();
   fn!: Fn;
   readonly file: string;
 
@@ -47,8 +51,8 @@ export class FileContext {
     readonly namer: Namer,
   ) {
     this.factory = tctx.factory;
-    this.rw = this.uniqueName('__rw');
-    this.moduleHandle = this.uniqueName('__rw_m');
+    this.rw = this.uniqueName(RUNTIME_NAMESPACE);
+    this.moduleHandle = this.uniqueName(GENERATED_PREFIX + 'm');
     this.file = opts.relative(sf.fileName);
   }
 
@@ -65,29 +69,29 @@ export class FileContext {
   }
   private names = 0;
   newName(kind: 't' | 'f' | 'b' | 'e'): TS.Identifier {
-    return this.uniqueName('__rw_' + kind + ++this.names);
+    return this.uniqueName(GENERATED_PREFIX + kind + ++this.names);
   }
 
   // ---- small builders -----------------------------------------------------------------------
   str(s: string): TS.StringLiteral { return this.factory.createStringLiteral(s); }
   num(n: number): TS.NumericLiteral { return this.factory.createNumericLiteral(n); }
   undef(): TS.Expression { return this.factory.createVoidZero(); }
-  call(hook: string, args: TS.Expression[]): TS.CallExpression {
+  call(hook: AnyHook, args: TS.Expression[]): TS.CallExpression {
     const fn = this.fn;
     return this.callVia(hook, args, fn.inParams ? fn.alias.params : fn.alias.body);
   }
   /** `__rw_hook(…)` through the module's alias if `alias`, else `__rw.hook(…)`. */
-  callVia(hook: string, args: TS.Expression[], alias: boolean): TS.CallExpression {
+  callVia(hook: AnyHook, args: TS.Expression[], alias: boolean): TS.CallExpression {
     const f = this.factory;
     if (alias) {
       let id = this.aliases.get(hook);
-      if (id === undefined) { id = this.uniqueName('__rw_' + hook); this.aliases.set(hook, id); }
+      if (id === undefined) { id = this.uniqueName(GENERATED_PREFIX + hook); this.aliases.set(hook, id); }
       return f.createCallExpression(id, undefined, args);
     }
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
   }
   /** `__rw.hook(…)` (for `mod`, and `enter` where it may run before the aliases are set). */
-  callRuntime(hook: string, args: TS.Expression[]): TS.CallExpression {
+  callRuntime(hook: AnyHook, args: TS.Expression[]): TS.CallExpression {
     const f = this.factory;
     return f.createCallExpression(f.createPropertyAccessExpression(this.rw, hook), undefined, args);
   }
@@ -96,29 +100,9 @@ export class FileContext {
     const fn = this.fn;
     return fn.inParams ? fn.alias.params : fn.alias.body;
   }
-  /**
-   * A site id (SPEC §2): `[line, text]` for accesses and bindings, `[line]` for awaits, and
-   * `[line, text, key]` for accesses whose property key is static (the key leaves the hook call).
-   */
+  /** A site id (SPEC §2) of node `n`: an access or binding with `text` (and a static `key`), else an await. */
   site(n: TS.Node, text?: string, key?: string | number): TS.NumericLiteral {
-    const line = this.namer.line(n);
-    return this.num(this.siteId(text === undefined ? '[' + line + ']'
-      : '[' + line + ',' + JSON.stringify(text) + (key === undefined ? '' : ',' + JSON.stringify(key)) + ']'));
-  }
-  /**
-   * The id of a site record; identical records share one. Function sites are deduplicated apart
-   * from the others: `[3,"f",0]` is both a sync function `f` without parameters and an access
-   * `f[0]`, and the runtime decodes each id as one kind.
-   */
-  siteId(record: string, fn = false): number {
-    const dedupe = fn ? 'f' + record : record;
-    let id = this.siteIds.get(dedupe);
-    if (id === undefined) {
-      id = this.siteRecords.length;
-      this.siteRecords.push(record);
-      this.siteIds.set(dedupe, id);
-    }
-    return id;
+    return this.num(this.sites.site(this.namer.line(n), text, key));
   }
   paren(e: TS.Expression): TS.Expression { return this.factory.createParenthesizedExpression(e); }
   seq(list: TS.Expression[]): TS.Expression {
@@ -175,3 +159,25 @@ export class FileContext {
     return false;
   }
 }
+
+/**
+ * What the visitors (visitors/*.ts) see of the instrumenter (instrument.ts): the file's state and the
+ * entry points for visiting sub-trees, each in its role. The instrumenter implements it; the visitors
+ * depend on this interface only, not on the instrumenter that dispatches to them.
+ */
+export interface Visitor {
+  readonly ts: typeof TS;
+  readonly c: FileContext;
+  /** Any node in statement position (or anything without a more specific entry point). */
+  readonly visit: (node: TS.Node) => TS.VisitResult<TS.Node>;
+  visitStatements(stmts: readonly TS.Statement[], from?: number): TS.Statement[];
+  visitExprs(list: TS.NodeArray<TS.Expression>): readonly TS.Expression[];
+  /** An expression; `unused` where its value is discarded (expression statements, for-loop updates). */
+  visitExpr(e: TS.Expression, unused?: boolean): TS.Expression;
+  /** An expression used only as the object of a member access or call. */
+  visitBase(e: TS.Expression): TS.Expression;
+  visitCallee(e: TS.Expression): TS.Expression;
+  /** Whether `this.#x` names a private field (not a method or accessor) of an enclosing class. */
+  isPrivateField(m: TS.PropertyAccessExpression): boolean;
+}
+

@@ -10,7 +10,7 @@
  */
 import type * as TS from 'typescript';
 import * as path from 'node:path';
-import { normalizeOptions, type NormalizedOptions, type RacewayTransformerOptions } from './options';
+import { resolveOptions, validateOptions, type NormalizedOptions, type RacewayTransformerOptions } from './options';
 import { instrumentFile } from './instrument';
 
 export type { RacewayTransformerOptions } from './options';
@@ -57,12 +57,13 @@ export function createRacewayTransformer(options: RacewayTransformerOptions = {}
   const ts = loadTs(tsArg ?? extras?.ts);
   // TypeScript calls the factory once per emitted file: options (and their compiled globs) are
   // normalised once per project root.
+  const valid = validateOptions(options);
   const normalized = new Map<string, NormalizedOptions>();
   return (tctx) => {
     const co = tctx.getCompilerOptions();
     const defaultRoot = typeof co.configFilePath === 'string' ? path.dirname(co.configFilePath) : process.cwd();
     let opts = normalized.get(defaultRoot);
-    if (opts === undefined) normalized.set(defaultRoot, opts = normalizeOptions(options, defaultRoot));
+    if (opts === undefined) normalized.set(defaultRoot, opts = resolveOptions(valid, defaultRoot));
     return (sf) => {
       if (!ts.isSourceFile(sf) || sf.isDeclarationFile || !opts.shouldInstrument(sf.fileName)) return sf;
       try {
@@ -81,12 +82,16 @@ export function createRacewayTransformer(options: RacewayTransformerOptions = {}
   };
 }
 
+/** Keys of a ts-patch plugin entry that configure ts-patch itself, not the transformer. */
+const TS_PATCH_KEYS = ['transform', 'import', 'type', 'after', 'afterDeclarations', 'transformProgram', 'isEsm', 'resolvePathAliases', 'tsConfig', 'name'];
+
 /** ts-patch program transformer: `{ "transform": "raceway/transformer" }`. */
 export default function racewayTransformer(program: TS.Program | undefined, config?: RacewayTransformerOptions & Record<string, unknown>, extras?: TransformerExtras) {
   const ts = loadTs(extras?.ts);
   const co = program?.getCompilerOptions();
   const root = config?.root ?? (typeof co?.configFilePath === 'string' ? path.dirname(co.configFilePath) : program?.getCurrentDirectory() ?? process.cwd());
-  const { transform: _t, import: _i, type: _ty, after: _a, afterDeclarations: _ad, ...opts } = (config ?? {}) as Record<string, unknown>;
+  const opts: Record<string, unknown> = { ...config };
+  for (const key of TS_PATCH_KEYS) delete opts[key];
   return { before: [createRacewayTransformer({ ...(opts as RacewayTransformerOptions), root }, ts, extras)] };
 }
 

@@ -1,8 +1,10 @@
 /** The per-file instrumenter: dispatch over the AST, module prologue. See fixtures/SPEC.md. */
+import { Hook } from '../protocol/hooks';
+import { moduleIdOf } from '../protocol/sites';
 import type * as TS from 'typescript';
 import { analyzeScopes, type RefInfo } from './scope';
 import { Namer } from './names';
-import { FileContext, Fn } from './context';
+import { FileContext, type Fn, type Visitor } from './context';
 import type { NormalizedOptions } from './options';
 import { emitsStrictCode } from './strictness';
 import { visitAssignment, visitChain, visitChainPlain, visitDelete, visitForTarget, visitIdentifier, visitMember, visitUpdate } from './visitors/access';
@@ -10,7 +12,7 @@ import { visitContainerCall } from './visitors/containers';
 import { tempDeclaration, visitClass, visitFunction } from './visitors/functions';
 import { reentry, visitAwait, visitYield } from './visitors/suspend';
 
-export class Instrumenter {
+export class Instrumenter implements Visitor {
   readonly c: FileContext;
   /** Loop-body blocks declaring shared (captured and written) bindings: each entry gets a `blk` handle. */
   private readonly loopBlocks = new Set<TS.Block>();
@@ -88,7 +90,7 @@ export class Instrumenter {
         c.blockOwners.set(b, handle);
         const visited = ts.visitEachChild(b, this.visit, c.tctx);
         const decl = f.createVariableStatement(undefined, f.createVariableDeclarationList([
-          f.createVariableDeclaration(handle, undefined, undefined, c.call('blk', [c.frame()]))], ts.NodeFlags.Const));
+          f.createVariableDeclaration(handle, undefined, undefined, c.call(Hook.block, [c.frame()]))], ts.NodeFlags.Const));
         return f.updateBlock(visited, [decl, ...visited.statements]);
       }
       case SK.JsxOpeningElement: case SK.JsxSelfClosingElement: {
@@ -110,7 +112,7 @@ export class Instrumenter {
             // `{ __proto__ }` defines an own property; `{ __proto__: v }` would set the prototype
             const key = n.name.text === '__proto__' ? f.createComputedPropertyName(c.str('__proto__')) : f.createIdentifier(n.name.text);
             return f.createPropertyAssignment(key,
-              c.call('rv', [c.frame(), owner, c.cloneRef(n.name), c.site(n, n.name.text)]));
+              c.call(Hook.readVar, [c.frame(), owner, c.cloneRef(n.name), c.site(n, n.name.text)]));
           }
         }
         return ts.visitEachChild(node, this.visit, c.tctx);
@@ -241,7 +243,7 @@ export class Instrumenter {
       body = ts.isBlock(body) ? f.updateBlock(body, [...prelude, ...body.statements]) : f.createBlock([...prelude, body], true);
     }
     if (ts.isForOfStatement(n)) {
-      if (n.awaitModifier && c.opts.awaits) expr = c.call('forAwait', [c.frame(), expr, c.site(n)]);
+      if (n.awaitModifier && c.opts.awaits) expr = c.call(Hook.forAwait, [c.frame(), expr, c.site(n)]);
       return f.updateForOfStatement(n, n.awaitModifier, init, expr, body);
     }
     return f.updateForInStatement(n, init, expr, body);
@@ -251,7 +253,7 @@ export class Instrumenter {
   private afterForAwait(n: TS.Node): TS.Statement | undefined {
     const ts = this.ts, c = this.c;
     if (!ts.isForOfStatement(n) || !n.awaitModifier || !c.opts.awaits || !c.fn.frame || c.fn.inParams) return undefined;
-    return c.factory.createExpressionStatement(c.call('at', [c.fn.frame]));
+    return c.factory.createExpressionStatement(c.call(Hook.resumeAt, [c.fn.frame]));
   }
 
   isPrivateField(m: TS.PropertyAccessExpression): boolean {
@@ -290,14 +292,13 @@ export class Instrumenter {
       ? f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(c.rw)), c.str(spec))
       : f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(c.rw, undefined, undefined,
         f.createCallExpression(f.createIdentifier('require'), undefined, [c.str(spec)]))]));
-    const modId = c.file.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
     // The module token is a function declaration, so it exists before any code of the module runs
     // (an import cycle can call into the module before its prologue); it returns the site table.
     // It also sets the module's hook aliases.
-    const table = '[' + [JSON.stringify(c.file), JSON.stringify(modId), ...c.siteRecords].join(',') + ']';
+    const table = c.sites.text(c.file, moduleIdOf(c.file));
     const setAliases = [...c.aliases].map(([hook, id]) => f.createExpressionStatement(c.assign(id, f.createPropertyAccessExpression(c.rw, hook))));
     const prologue: TS.Statement[] = [
-      f.createExpressionStatement(c.callRuntime('mod', [c.moduleHandle])),
+      f.createExpressionStatement(c.callRuntime(Hook.moduleStart, [c.moduleHandle])),
       f.createFunctionDeclaration(undefined, undefined, c.moduleHandle, undefined, [], undefined,
         f.createBlock([...setAliases, f.createReturnStatement(f.createStringLiteral(table, true))])),
       ...tempDeclaration(this, [...c.aliases.values(), ...fn.temps]),

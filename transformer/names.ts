@@ -3,8 +3,8 @@
  * hints). Uses the parent map from the scope pass, so it does not depend on parent pointers.
  */
 import type * as TS from 'typescript';
+import { ANONYMOUS, COMPUTED, memberHint, OTHER_EXPRESSION, qualifiedName, THIS } from '../protocol/names';
 
-export const ANON = '<anonymous>';
 
 export class Namer {
   constructor(private ts: typeof TS, private sf: TS.SourceFile, private parents: Map<TS.Node, TS.Node>) {}
@@ -69,24 +69,22 @@ export class Namer {
       p.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return this.targetName(p.left);
     if ((ts.isPropertyAssignment(p) && p.initializer === node)) {
       const obj = this.parent(p)!;
-      const key = this.propertyName(p.name) ?? '<computed>';
-      const objName = this.objectName(obj as TS.ObjectLiteralExpression);
-      return objName === ANON ? ANON + '.' + key : objName + '.' + key;
+      return qualifiedName(this.objectName(obj as TS.ObjectLiteralExpression), this.propertyName(p.name) ?? COMPUTED);
     }
     if (ts.isPropertyDeclaration(p) && p.initializer === node) {
       const cls = this.parent(p) as TS.ClassLikeDeclaration;
-      return this.className(cls) + '.' + (this.propertyName(p.name) ?? '<computed>');
+      return qualifiedName(this.className(cls), this.propertyName(p.name) ?? COMPUTED);
     }
     return undefined;
   }
 
   objectName(obj: TS.ObjectLiteralExpression): string {
-    return this.contextName(obj) ?? ANON;
+    return this.contextName(obj) ?? ANONYMOUS;
   }
 
   className(cls: TS.ClassLikeDeclaration): string {
     if (cls.name) return cls.name.text;
-    return this.contextName(cls) ?? ANON;
+    return this.contextName(cls) ?? ANONYMOUS;
   }
 
   /** SPEC §3 qualified name of a function-like node. */
@@ -95,13 +93,13 @@ export class Namer {
     const p = this.parent(fn);
     if (ts.isConstructorDeclaration(fn)) return this.className(p as TS.ClassLikeDeclaration) + '.constructor';
     if (ts.isMethodDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) {
-      const member = this.propertyName(fn.name) ?? '<computed>';
+      const member = this.propertyName(fn.name) ?? COMPUTED;
       if (p && ts.isObjectLiteralExpression(p)) return this.objectName(p) + '.' + member;
       if (p && (ts.isClassDeclaration(p) || ts.isClassExpression(p))) return this.className(p) + '.' + member;
       return member;
     }
     if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) return fn.name.text;
-    return this.contextName(fn) ?? ANON;
+    return this.contextName(fn) ?? ANONYMOUS;
   }
 
   /** What `this` is called in hints: the enclosing class (or object literal) name, else "this". */
@@ -115,15 +113,15 @@ export class Namer {
         ts.isConstructorDeclaration(cur) || ((ts.isMethodDeclaration(cur) || ts.isGetAccessorDeclaration(cur) || ts.isSetAccessorDeclaration(cur)))) {
         const owner = this.parent(cur)!;
         if (ts.isClassDeclaration(owner) || ts.isClassExpression(owner)) return this.className(owner);
-        if (ts.isObjectLiteralExpression(owner)) { const o = this.objectName(owner); return o === ANON ? 'this' : o; }
-        return 'this';
+        if (ts.isObjectLiteralExpression(owner)) { const o = this.objectName(owner); return o === ANONYMOUS ? THIS : o; }
+        return THIS;
       }
-      if (ts.isFunctionDeclaration(cur) || ts.isFunctionExpression(cur) || ts.isSourceFile(cur)) return 'this';
-      if (ts.isClassDeclaration(cur) || ts.isClassExpression(cur)) return 'this'; // computed keys etc.
+      if (ts.isFunctionDeclaration(cur) || ts.isFunctionExpression(cur) || ts.isSourceFile(cur)) return THIS;
+      if (ts.isClassDeclaration(cur) || ts.isClassExpression(cur)) return THIS; // computed keys etc.
       prev = cur;
       cur = this.parent(cur);
     }
-    return 'this';
+    return THIS;
   }
 
   /** SPEC §5 baseName hint of an object expression. */
@@ -137,7 +135,7 @@ export class Namer {
     if (ts.isElementAccessExpression(e)) {
       const k = this.skipOuter(e.argumentExpression);
       if (ts.isStringLiteral(k) || ts.isNoSubstitutionTemplateLiteral(k)) {
-        return this.hint(e.expression) + (/^[A-Za-z_$][\w$]*$/.test(k.text) ? '.' + k.text : '[' + JSON.stringify(k.text) + ']');
+        return memberHint(this.hint(e.expression), k.text);
       }
       if (ts.isNumericLiteral(k)) return this.hint(e.expression) + '[' + k.text + ']';
       if (ts.isIdentifier(k)) return this.hint(e.expression) + '[' + k.text + ']';
@@ -145,7 +143,7 @@ export class Namer {
     }
     if (ts.isCallExpression(e)) return this.hint(e.expression) + '()';
     if (ts.isNewExpression(e)) return 'new ' + this.hint(e.expression) + '()';
-    return '<expr>';
+    return OTHER_EXPRESSION;
   }
 
   line(n: TS.Node): number {

@@ -1,20 +1,8 @@
-/** Transformer options (SPEC.md §6) and their normalisation. */
+/** Transformer options: the shared schema (protocol/options.ts, SPEC.md §6) plus `onError`. */
 import * as path from 'node:path';
-import { createMatcher } from './glob';
+import { createFileFilter, normalizeOptions, RacewayOptionsError, relativeFile, type NormalizedOptions as SharedOptions, type RacewayOptions } from '../protocol/options';
 
-export interface RacewayTransformerOptions {
-  /** Globs relative to the project root of files to instrument. Default `["**\/*"]`. */
-  include?: string[];
-  /** Globs never instrumented, added to the defaults (node_modules, .d.ts, the runtime). */
-  exclude?: string[];
-  /** `"shared"` (default) or `"all"`: also record function-local bindings no closure captures. */
-  instrument?: 'shared' | 'all';
-  writes?: boolean;
-  reads?: boolean;
-  awaits?: boolean;
-  functions?: boolean;
-  /** Module specifier of the hooks. Default `"raceway/runtime"`. */
-  runtimeModule?: string;
+export interface RacewayTransformerOptions extends RacewayOptions {
   /**
    * Project root that file paths in events are relative to. Defaults to the directory of the
    * tsconfig.json (ts-patch) or `process.cwd()` (transpileModule / customTransformers).
@@ -24,66 +12,35 @@ export interface RacewayTransformerOptions {
   onError?: (fileName: string, error: unknown) => void;
 }
 
-export interface NormalizedOptions {
-  instrument: 'shared' | 'all';
-  writes: boolean;
-  reads: boolean;
-  awaits: boolean;
-  functions: boolean;
-  runtimeModule: string;
+export interface NormalizedOptions extends Omit<SharedOptions, 'root'> {
   root: string;
   onError?: (fileName: string, error: unknown) => void;
   shouldInstrument(fileName: string): boolean;
   relative(fileName: string): string;
 }
 
-export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/*.d.ts', '**/*.d.mts', '**/*.d.cts'];
-
-/** The runtime must never instrument itself: its sources and its build output. */
-function runtimeDirs(): string[] {
-  const pkgRoot = path.resolve(__dirname, '..', '..');
-  return [path.join(pkgRoot, 'runtime'), path.join(pkgRoot, 'dist', 'runtime')];
+/** Validates the options (a `RacewayOptionsError` for anything unknown or mistyped). */
+export function validateOptions(raw: RacewayTransformerOptions | undefined): SharedOptions & Pick<RacewayTransformerOptions, 'onError'> {
+  const shared = normalizeOptions(raw, ['onError']);
+  const onError = raw?.onError;
+  if (onError !== undefined && typeof onError !== 'function') throw new RacewayOptionsError('option "onError" must be a function');
+  return { ...shared, onError };
 }
 
-export function normalizeOptions(raw: RacewayTransformerOptions | undefined, defaultRoot: string): NormalizedOptions {
-  const o = raw ?? {};
-  const root = path.resolve(o.root ?? defaultRoot);
-  const include = createMatcher(o.include && o.include.length ? o.include : ['**/*']);
-  const exclude = createMatcher([...DEFAULT_EXCLUDE, ...(o.exclude ?? [])]);
-  const rtDirs = runtimeDirs();
-  const toPosix = (p: string) => p.split(path.sep).join('/');
-  // TypeScript asks about every emitted file (and the instrumenter again for its events' paths);
-  // both answers depend on the file name only.
+/** The options for files compiled under `defaultRoot` (the `root` option wins). */
+export function resolveOptions(valid: ReturnType<typeof validateOptions>, defaultRoot: string): NormalizedOptions {
+  const root = path.resolve(valid.root ?? defaultRoot);
+  const filter = createFileFilter(valid, root);
+  // TypeScript asks about every emitted file (and the instrumenter again for its events' paths).
   const relCache = new Map<string, string>();
-  const relative = (fileName: string) => {
-    let rel = relCache.get(fileName);
-    if (rel === undefined) relCache.set(fileName, rel = toPosix(path.relative(root, path.resolve(root, fileName))));
-    return rel;
-  };
-  const decided = new Map<string, boolean>();
   return {
-    instrument: o.instrument === 'all' ? 'all' : 'shared',
-    writes: o.writes !== false,
-    reads: o.reads !== false,
-    awaits: o.awaits !== false,
-    functions: o.functions !== false,
-    runtimeModule: o.runtimeModule ?? 'raceway/runtime',
+    ...valid,
     root,
-    onError: o.onError,
-    relative,
-    shouldInstrument(fileName) {
-      let yes = decided.get(fileName);
-      if (yes !== undefined) return yes;
-      const abs = path.resolve(root, fileName);
-      if (rtDirs.some((d) => abs === d || abs.startsWith(d + path.sep))) yes = false;
-      else {
-        const rel = relative(abs);
-        // files outside the root are matched by their absolute path
-        const key = rel.startsWith('../') ? toPosix(abs) : rel;
-        yes = include(key) && !exclude(key);
-      }
-      decided.set(fileName, yes);
-      return yes;
+    shouldInstrument: filter,
+    relative(fileName) {
+      let rel = relCache.get(fileName);
+      if (rel === undefined) relCache.set(fileName, rel = relativeFile(root, fileName));
+      return rel;
     },
   };
 }

@@ -3,7 +3,7 @@
  * happened before it, and otherwise by timestamp. Timestamps alone are not enough across
  * services: two machines' clocks disagree, while the vector clocks carried over the wire do not.
  */
-import type { RacewayEvent } from '../../runtime/events';
+import type { RacewayEvent } from '../../protocol/events';
 import { micros } from './prepare';
 
 export function causalOrder(events: readonly RacewayEvent[]): RacewayEvent[] {

@@ -4,7 +4,7 @@
  * recorded), or a call whose arguments carry an error object: Node's error-first callbacks hand a
  * failure on as `done(err)` instead of throwing it (`done(new Error('socket hang up'))`).
  */
-import type { RacewayEvent } from '../../runtime/events';
+import type { RacewayEvent } from '../../protocol/events';
 
 /** A recorded value that is an error object (the runtime snapshots errors as `{$type, name, message}`). */
 export function isErrorValue(v: unknown): boolean {

@@ -1,5 +1,5 @@
 /** The race analyzer: events in, race reports out. Pure (no HTTP, no SQL). */
-import type { RacewayEvent } from '../../runtime/events';
+import type { RacewayEvent } from '../../protocol/events';
 import { detectRaces } from './detect';
 import { prepareEvents } from './prepare';
 import { describe } from './report';

@@ -2,7 +2,7 @@
  * Turns wire events into the analyzer's inputs. The store builds the same shapes from its tables;
  * this in-memory path serves unit tests and small callers.
  */
-import type { RacewayEvent } from '../../runtime/events';
+import type { RacewayEvent } from '../../protocol/events';
 import type { AccessDetail, AccessRecord, AnalysisContext, TaskInfo, UnitInfo } from './types';
 import { unitKey } from './types';
 import { failsNext, jobSplits, processKey } from './jobs';

@@ -1,5 +1,5 @@
 /** Findings to user-facing reports: the full report, upstream's `race_details` row, and one-line explanations. */
-import type { JsonValue } from '../../runtime/events';
+import type { JsonValue } from '../../protocol/events';
 import type { AccessDetail, RaceAccess, RaceFinding, RaceReport } from './types';
 
 function short(id: string): string {

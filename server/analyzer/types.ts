@@ -3,7 +3,7 @@
  * little per-task / per-request context, never HTTP or SQL, so the store and the unit tests feed it
  * the same way.
  */
-import type { AccessType, JsonValue } from '../../runtime/events';
+import type { AccessType, JsonValue } from '../../protocol/events';
 
 /** One StateChange, reduced to what ordering decisions need. */
 export interface AccessRecord {

@@ -47,13 +47,13 @@ typeStrippingTest(`node --import raceway/register app.ts instruments TypeScript 
 });
 
 test.serial('raceway/register without @babel/core installed says in one line what to install', async (t) => {
-  // An app whose node_modules has raceway (its dist/ and package.json) but no @babel/core anywhere
+  // An app whose node_modules has raceway (its front end, protocol and package.json) but no @babel/core anywhere
   // up the tree; picomatch is a dependency of raceway's options, linked as npm would install it.
   const app = scratch(t, 'rw-no-babel-');
   const pkg = join(app, 'node_modules', 'raceway');
   mkdirSync(pkg, { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
-  cpSync(join(repoRoot, 'dist', 'babel-plugin'), join(pkg, 'dist', 'babel-plugin'), { recursive: true });
+  for (const dir of ['babel-plugin', 'protocol']) cpSync(join(repoRoot, 'dist', dir), join(pkg, 'dist', dir), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules', 'picomatch'), join(app, 'node_modules', 'picomatch'), 'dir');
   writeFileSync(join(app, 'app.js'), 'console.log("ran");\n');
   writeFileSync(join(app, 'app.mjs'), 'console.log("ran");\n');

@@ -7,7 +7,7 @@ import { RingWriter, RingReader, metaTail } from '../../dist/runtime/wire.js';
 import { Task } from '../../dist/runtime/context.js';
 import { Clock } from '../../dist/runtime/clock.js';
 import { uuidV7 } from '../../dist/runtime/ids.js';
-import { validateEvent } from '../../dist/runtime/schema.js';
+import { validateEvent } from '../../dist/protocol/schema.js';
 
 const K = { StateChange: 0, FunctionCall: 1, AsyncSpawn: 2, AsyncAwait: 3, LockAcquire: 4, LockRelease: 5, HttpRequest: 6, HttpResponse: 7, Error: 8, Custom: 9 };
 

@@ -1,5 +1,5 @@
 // The ingest fast paths against their slow references: the specialised validator against
-// runtime/schema.ts, the piecewise body parse against JSON.parse, the id table against a Set, the
+// protocol/schema.ts, the piecewise body parse against JSON.parse, the id table against a Set, the
 // compact index chunk (and the older chunk format still read at start-up) against ingesting events.
 import test from 'ava';
 import fc from 'fast-check';
@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { validateEvent } from '../../dist/runtime/schema.js';
+import { validateEvent } from '../../dist/protocol/schema.js';
 import { micros } from '../../dist/server/analyzer/index.js';
 import { fastValid } from '../../dist/server/fast-validate.js';
 import { IdSet, idString, idWords } from '../../dist/server/id-set.js';

@@ -1,6 +1,8 @@
 /** Reads and writes of shared state: SPEC.md §4.2 and §4.3. */
+import { Hook, strictnessVariant } from '../../protocol/hooks';
+import { staticIndex } from '../../protocol/names';
 import type * as TS from 'typescript';
-import type { Instrumenter } from '../instrument';
+import type { Visitor } from '../context';
 
 const COMPOUND: Record<string, string> = {
   PlusEqualsToken: 'PlusToken', MinusEqualsToken: 'MinusToken', AsteriskEqualsToken: 'AsteriskToken',
@@ -26,7 +28,7 @@ function opName(ts: typeof TS, k: TS.SyntaxKind): string {
 
 type Member = TS.PropertyAccessExpression | TS.ElementAccessExpression;
 
-export function isPlainMember(I: Instrumenter, e: TS.Expression): e is Member {
+export function isPlainMember(I: Visitor, e: TS.Expression): e is Member {
   const ts = I.ts;
   if (!(ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) return false;
   if (ts.isOptionalChain(e)) return false;
@@ -36,27 +38,24 @@ export function isPlainMember(I: Instrumenter, e: TS.Expression): e is Member {
   return true;
 }
 
-function keyOf(I: Instrumenter, m: Member): TS.Expression {
+function keyOf(I: Visitor, m: Member): TS.Expression {
   const ts = I.ts;
   return ts.isPropertyAccessExpression(m) ? I.c.str(m.name.text) : I.visitExpr(m.argumentExpression);
 }
-function isLiteralKey(I: Instrumenter, k: TS.Expression): boolean {
+function isLiteralKey(I: Visitor, k: TS.Expression): boolean {
   return I.ts.isStringLiteral(k) || I.ts.isNumericLiteral(k);
 }
-
-const INDEX = /^(0|[1-9]\d*)$/;
 
 /**
  * The static key of a member (SPEC §2: it goes into the access site, not into the hook call): the
  * name of `a.b`, the string of `a["b"]`, the integer of `a[0]`; undefined for any other key.
  */
-function staticKey(I: Instrumenter, m: Member): string | number | undefined {
+function staticKey(I: Visitor, m: Member): string | number | undefined {
   const ts = I.ts;
   if (ts.isPropertyAccessExpression(m)) return m.name.text;
   const a = m.argumentExpression;
   if (ts.isStringLiteral(a)) return a.text;
-  if (ts.isNumericLiteral(a) && INDEX.test(a.text) && Number.isSafeInteger(Number(a.text))) return Number(a.text);
-  return undefined;
+  return ts.isNumericLiteral(a) ? staticIndex(Number(a.text)) : undefined;
 }
 
 /**
@@ -65,30 +64,26 @@ function staticKey(I: Instrumenter, m: Member): string | number | undefined {
  * is then undefined. Other keys are visited here, in order after the object.
  */
 interface Access { key: TS.Expression | undefined; site: TS.NumericLiteral }
-function accessOf(I: Instrumenter, m: Member, at: TS.Node): Access {
+function accessOf(I: Visitor, m: Member, at: TS.Node): Access {
   const c = I.c;
   const sk = staticKey(I, m);
   if (sk !== undefined) return { key: undefined, site: c.site(at, c.namer.hint(m.expression), sk) };
   return { key: keyOf(I, m), site: c.site(at, c.namer.hint(m.expression)) };
 }
-/** `rp`, `wp`/`wpSloppy`, …: the same name for the keyed and the short (static-key) form. */
-function hookName(base: string, sloppy = false): string {
-  return base + (sloppy ? 'Sloppy' : '');
-}
 /** Hook arguments `f, obj, [key,] …rest, S`. */
-function accessArgs(I: Instrumenter, obj: TS.Expression, key: TS.Expression | undefined, site: TS.NumericLiteral, ...rest: TS.Expression[]): TS.Expression[] {
+function accessArgs(I: Visitor, obj: TS.Expression, key: TS.Expression | undefined, site: TS.NumericLiteral, ...rest: TS.Expression[]): TS.Expression[] {
   return key === undefined ? [I.c.frame(), obj, ...rest, site] : [I.c.frame(), obj, key, ...rest, site];
 }
 
 // ---- reads -------------------------------------------------------------------------------------
 
 /** `a.b` / `a[k]` in value ('value') or object-of-a-member ('base') position. */
-export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'): TS.Expression {
+export function visitMember(I: Visitor, e: Member, mode: 'value' | 'base'): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory, o = c.opts;
   if (ts.isOptionalChain(e)) return visitChain(I, e, mode);
   if (e.expression.kind === ts.SyntaxKind.SuperKeyword) {
     if (mode === 'value' && o.reads && ts.isPropertyAccessExpression(e)) {
-      return c.call('read', [c.frame(), f.createThis(), c.str(e.name.text), e, c.site(e, 'super')]);
+      return c.call(Hook.read, [c.frame(), f.createThis(), c.str(e.name.text), e, c.site(e, 'super')]);
     }
     return ts.visitEachChild(e, I.visit, c.tctx);
   }
@@ -99,7 +94,7 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
       const t = c.temp();
       if (t) {
         const hint = c.namer.hint(e.expression);
-        return c.call('read', [c.frame(), c.assign(t, obj), c.str(e.name.text), f.createPropertyAccessExpression(t, e.name),
+        return c.call(Hook.read, [c.frame(), c.assign(t, obj), c.str(e.name.text), f.createPropertyAccessExpression(t, e.name),
           c.site(e, hint)]);
       }
     }
@@ -108,17 +103,17 @@ export function visitMember(I: Instrumenter, e: Member, mode: 'value' | 'base'):
   const obj = I.visitBase(e.expression);
   if (!(o.reads || o.writes) || (mode === 'value' && !o.reads)) return updateMember(I, e, obj, keyOf(I, e));
   const a = accessOf(I, e, e);
-  return c.call(hookName(mode === 'value' ? 'rp' : 'rb'), accessArgs(I, obj, a.key, a.site));
+  return c.call((mode === 'value' ? Hook.readProperty : Hook.readBase), accessArgs(I, obj, a.key, a.site));
 }
 
-function updateMember(I: Instrumenter, e: Member, obj: TS.Expression, key: TS.Expression): TS.Expression {
+function updateMember(I: Visitor, e: Member, obj: TS.Expression, key: TS.Expression): TS.Expression {
   const ts = I.ts, f = I.c.factory;
   if (ts.isPropertyAccessExpression(e)) return f.updatePropertyAccessExpression(e, obj, e.name);
   return f.updateElementAccessExpression(e, obj, key);
 }
 
 /** A member used as an assignment target that is not recorded: visit its parts only. */
-export function visitTargetPlain(I: Instrumenter, e: TS.Expression): TS.Expression {
+export function visitTargetPlain(I: Visitor, e: TS.Expression): TS.Expression {
   const ts = I.ts, f = I.c.factory;
   if (ts.isParenthesizedExpression(e)) return f.updateParenthesizedExpression(e, visitTargetPlain(I, e.expression));
   if (ts.isPropertyAccessExpression(e)) {
@@ -141,7 +136,7 @@ export function visitTargetPlain(I: Instrumenter, e: TS.Expression): TS.Expressi
 interface Seg { node: Member; optional: boolean }
 
 /** `a?.b.c`, `a?.[k]`: instrumented with the chain's short-circuit kept; chains with calls are kept as is. */
-export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'base'): TS.Expression {
+export function visitChain(I: Visitor, e: TS.Expression, mode: 'value' | 'base'): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory;
   const segs: Seg[] = [];
   let cur: TS.Expression = e;
@@ -160,7 +155,7 @@ export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'b
     const last = i === segs.length - 1;
     const step = (o: TS.Expression): TS.Expression => {
       const a = accessOf(I, s.node, s.node);
-      const m = c.call(hookName(last && mode === 'value' && c.opts.reads ? 'rp' : 'rb'), accessArgs(I, o, a.key, a.site));
+      const m = c.call((last && mode === 'value' && c.opts.reads ? Hook.readProperty : Hook.readBase), accessArgs(I, o, a.key, a.site));
       return build(i + 1, m);
     };
     if (!s.optional) return step(obj);
@@ -173,7 +168,7 @@ export function visitChain(I: Instrumenter, e: TS.Expression, mode: 'value' | 'b
 }
 
 /** Keeps the chain structure; visits only the root object, element keys and call arguments. */
-export function visitChainPlain(I: Instrumenter, e: TS.Expression): TS.Expression {
+export function visitChainPlain(I: Visitor, e: TS.Expression): TS.Expression {
   const ts = I.ts, f = I.c.factory;
   const inner = (n: TS.Expression, parentIsCall: boolean): TS.Expression => {
     if (ts.isOptionalChain(n)) return rebuild(n);
@@ -192,16 +187,16 @@ export function visitChainPlain(I: Instrumenter, e: TS.Expression): TS.Expressio
 // ---- shared bindings -------------------------------------------------------------------------------
 
 /** A read of a shared binding: `rv(f, owner, "x", x, loc)`. */
-export function visitIdentifier(I: Instrumenter, id: TS.Identifier): TS.Expression {
+export function visitIdentifier(I: Visitor, id: TS.Identifier): TS.Expression {
   const c = I.c;
   const ref = c.scope.refs.get(id);
   if (!ref || ref.write || !c.opts.reads || !c.scope.isShared(ref, c.opts.instrument)) return id;
   const owner = c.owner(ref.binding);
   if (!owner) return id;
-  return c.call('rv', [c.frame(), owner, id, c.site(id, id.text)]);
+  return c.call(Hook.readVar, [c.frame(), owner, id, c.site(id, id.text)]);
 }
 
-function sharedTarget(I: Instrumenter, id: TS.Identifier): TS.Expression | undefined {
+function sharedTarget(I: Visitor, id: TS.Identifier): TS.Expression | undefined {
   const c = I.c;
   if (!c.opts.writes) return undefined;
   const ref = c.scope.refs.get(id);
@@ -211,7 +206,7 @@ function sharedTarget(I: Instrumenter, id: TS.Identifier): TS.Expression | undef
 
 // ---- assignments --------------------------------------------------------------------------------
 
-export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unused: boolean): TS.Expression {
+export function visitAssignment(I: Visitor, node: TS.BinaryExpression, unused: boolean): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory;
   const op = opName(ts, node.operatorToken.kind);
   const left = c.namer.skipOuter(node.left);
@@ -226,8 +221,8 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
     const t = c.temp();
     if (!t) return plain();
     const L = c.site(node, left.text);
-    const write = () => c.assign(left, c.call('wv', [c.frame(), owner, c.cloneRef(left), t, L]));
-    const read = () => c.opts.reads ? c.call('rv', [c.frame(), owner, c.cloneRef(left), L]) : c.cloneRef(left);
+    const write = () => c.assign(left, c.call(Hook.writeVar, [c.frame(), owner, c.cloneRef(left), t, L]));
+    const read = () => c.opts.reads ? c.call(Hook.readVar, [c.frame(), owner, c.cloneRef(left), L]) : c.cloneRef(left);
     if (op === 'EqualsToken') {
       return c.seq([c.assign(t, c.named(I.visitExpr(node.right), node.right, left.text)), write()]);
     }
@@ -251,14 +246,14 @@ export function visitAssignment(I: Instrumenter, node: TS.BinaryExpression, unus
   const obj = I.visitBase(left.expression);
   if (op !== 'EqualsToken' && !COMPOUND[op] && !LOGICAL[op]) return f.updateBinaryExpression(node, updateMember(I, left, obj, keyOf(I, left)), node.operatorToken, I.visitExpr(node.right));
   const a = accessOf(I, left, node);
-  const wp = hookName('wp', !c.fn.strict);
+  const wp = strictnessVariant(Hook.writeProperty, c.fn.strict);
   if (op === 'EqualsToken') return c.call(wp, accessArgs(I, obj, a.key, a.site, I.visitExpr(node.right)));
   const to = c.temp();
   if (!to) return f.updateBinaryExpression(node, updateMember(I, left, obj, a.key ?? keyOf(I, left)), node.operatorToken, I.visitExpr(node.right));
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = a.key;
   if (k !== undefined && !isLiteralKey(I, k)) { const tk = c.temp()!; pre.push(c.assign(tk, k)); k = tk; }
-  const read = () => c.call(hookName(c.opts.reads ? 'rp' : 'rb'), accessArgs(I, to, k, a.site));
+  const read = () => c.call((c.opts.reads ? Hook.readProperty : Hook.readBase), accessArgs(I, to, k, a.site));
   if (COMPOUND[op]) {
     const bin = f.createBinaryExpression(read(), (ts.SyntaxKind as any)[COMPOUND[op]!], I.visitExpr(node.right));
     return c.seq([...pre, c.call(wp, accessArgs(I, to, k, a.site, bin))]);
@@ -276,7 +271,7 @@ type PrivateMember = TS.PropertyAccessExpression & { name: TS.PrivateIdentifier 
  * private accessors report `void 0` (reading them would call the getter an extra time).
  * `undefined` where no temporary can be declared (parameter lists): the write stays unrecorded.
  */
-function privateParts(I: Instrumenter, left: PrivateMember, node: TS.Node, temps: number) {
+function privateParts(I: Visitor, left: PrivateMember, node: TS.Node, temps: number) {
   const ts = I.ts, c = I.c, f = c.factory;
   const isThis = left.expression.kind === ts.SyntaxKind.ThisKeyword;
   if (temps + (isThis ? 0 : 1) > 0 && !c.canTemp()) return undefined;
@@ -291,10 +286,10 @@ function privateParts(I: Instrumenter, left: PrivateMember, node: TS.Node, temps
     isField: I.isPrivateField(left), first, self, access, L, key,
     /** The program's own read of `o.#p` (it throws where the original throws), as a Read. */
     read: () => c.opts.reads
-      ? c.call('read', [c.frame(), first, key(), access(), L])
+      ? c.call(Hook.read, [c.frame(), first, key(), access(), L])
       : f.createPropertyAccessExpression(o ? c.paren(first) : first, f.createPrivateIdentifier(name)),
     write: (old: TS.Expression, value: TS.Expression, base = self()) =>
-      c.call('write', [c.frame(), base, key(), old, c.assign(access(), value), L]),
+      c.call(Hook.write, [c.frame(), base, key(), old, c.assign(access(), value), L]),
   };
 }
 
@@ -302,7 +297,7 @@ function privateParts(I: Instrumenter, left: PrivateMember, node: TS.Node, temps
  * `o.#p = v` / `o.#p op= v`: `write(f, o, "#p", old, o.#p = v, S)`, the read of `op=` first;
  * `o.#p &&= v`: `(r = read(…)) && write(f, o, "#p", r, o.#p = v, S)`, a Write only when it happens.
  */
-function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: PrivateMember, op: string): TS.Expression | undefined {
+function privateWrite(I: Visitor, node: TS.BinaryExpression, left: PrivateMember, op: string): TS.Expression | undefined {
   const ts = I.ts, c = I.c, f = c.factory;
   const p = privateParts(I, left, node, COMPOUND[op] || LOGICAL[op] ? 1 : 0);
   if (!p) return undefined;
@@ -315,7 +310,7 @@ function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: PrivateM
     // `#p in o` throws on primitives, where the original evaluates `v` first: isObj guards it.
     const priv = f.createPrivateIdentifier(left.name.text);
     const old = p.isField
-      ? f.createConditionalExpression(f.createBinaryExpression(c.call('isObj', [p.self()]), ts.SyntaxKind.AmpersandAmpersandToken,
+      ? f.createConditionalExpression(f.createBinaryExpression(c.call(Hook.isObject, [p.self()]), ts.SyntaxKind.AmpersandAmpersandToken,
         f.createBinaryExpression(priv, ts.SyntaxKind.InKeyword, p.self())), undefined, p.access(), undefined, c.undef())
       : c.undef();
     return p.write(old, I.visitExpr(node.right), p.first);
@@ -327,7 +322,7 @@ function privateWrite(I: Instrumenter, node: TS.BinaryExpression, left: PrivateM
 
 // ---- ++ / -- -----------------------------------------------------------------------------------------
 
-export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS.PostfixUnaryExpression, unused: boolean): TS.Expression {
+export function visitUpdate(I: Visitor, node: TS.PrefixUnaryExpression | TS.PostfixUnaryExpression, unused: boolean): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory;
   const operand = c.namer.skipOuter(node.operand);
   const prefix = ts.isPrefixUnaryExpression(node) || unused;
@@ -340,11 +335,11 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
     if (!owner || !c.canTemp()) return plain();
     const t = c.temp()!;
     const L = c.site(node, operand.text);
-    const read = c.opts.reads ? c.call('rv', [c.frame(), owner, c.cloneRef(operand), L]) : c.cloneRef(operand);
-    if (prefix) return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, t, bump(t), L]))]);
+    const read = c.opts.reads ? c.call(Hook.readVar, [c.frame(), owner, c.cloneRef(operand), L]) : c.cloneRef(operand);
+    if (prefix) return c.seq([c.assign(t, read), c.assign(operand, c.call(Hook.writeVar, [c.frame(), owner, t, bump(t), L]))]);
     const r = c.temp()!;
     const newV = c.seq([c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), t]);
-    return c.seq([c.assign(t, read), c.assign(operand, c.call('wv', [c.frame(), owner, t, newV, L])), r]);
+    return c.seq([c.assign(t, read), c.assign(operand, c.call(Hook.writeVar, [c.frame(), owner, t, newV, L])), r]);
   }
   if (ts.isPropertyAccessExpression(operand) && ts.isPrivateIdentifier(operand.name) && c.opts.writes) {
     // (t = read(f, o, "#p", o.#p, S), write(f, o, "#p", t, o.#p = ++t, S)); postfix: `(r = t++, t)`, then r
@@ -360,12 +355,12 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
   const to = c.temp()!;
   const obj = I.visitBase(operand.expression);
   const a = accessOf(I, operand, node);
-  const wp = hookName('wp', !c.fn.strict);
+  const wp = strictnessVariant(Hook.writeProperty, c.fn.strict);
   const pre: TS.Expression[] = [c.assign(to, obj)];
   let k = a.key;
   if (k !== undefined && !isLiteralKey(I, k)) { const tk = c.temp()!; pre.push(c.assign(tk, k)); k = tk; }
   const t = c.temp()!;
-  pre.push(c.assign(t, c.call(hookName(c.opts.reads ? 'rp' : 'rb'), accessArgs(I, to, k, a.site))));
+  pre.push(c.assign(t, c.call((c.opts.reads ? Hook.readProperty : Hook.readBase), accessArgs(I, to, k, a.site))));
   if (prefix) return c.seq([...pre, c.call(wp, accessArgs(I, to, k, a.site, bump(t)))]);
   const r = c.temp()!;
   return c.seq([...pre, c.assign(r, f.createPostfixUnaryExpression(t, node.operator)), c.call(wp, accessArgs(I, to, k, a.site, t)), r]);
@@ -373,25 +368,25 @@ export function visitUpdate(I: Instrumenter, node: TS.PrefixUnaryExpression | TS
 
 // ---- delete ------------------------------------------------------------------------------------------
 
-export function visitDelete(I: Instrumenter, node: TS.DeleteExpression): TS.Expression {
+export function visitDelete(I: Visitor, node: TS.DeleteExpression): TS.Expression {
   const c = I.c, f = c.factory;
   const operand = c.namer.skipOuter(node.expression);
   if (!isPlainMember(I, operand) || !c.opts.writes) return f.updateDeleteExpression(node, visitTargetPlain(I, node.expression));
   const obj = I.visitBase(operand.expression);
   const a = accessOf(I, operand, node);
-  return c.call(hookName('dp', !c.fn.strict), accessArgs(I, obj, a.key, a.site));
+  return c.call(strictnessVariant(Hook.deleteProperty, c.fn.strict), accessArgs(I, obj, a.key, a.site));
 }
 
 // ---- destructuring -------------------------------------------------------------------------------------
 
 interface PostWrite { id: TS.Identifier; owner: TS.Expression; temp: TS.Identifier }
 
-function postWrites(I: Instrumenter, post: PostWrite[]): TS.Expression[] {
+function postWrites(I: Visitor, post: PostWrite[]): TS.Expression[] {
   const c = I.c;
-  return post.map((p) => c.assign(p.id, c.call('wv', [c.frame(), p.owner, c.cloneRef(p.id), p.temp, c.site(p.id, p.id.text)])));
+  return post.map((p) => c.assign(p.id, c.call(Hook.writeVar, [c.frame(), p.owner, c.cloneRef(p.id), p.temp, c.site(p.id, p.id.text)])));
 }
 
-export function visitDestructuring(I: Instrumenter, node: TS.BinaryExpression, _pattern: TS.Expression, unused: boolean): TS.Expression {
+export function visitDestructuring(I: Visitor, node: TS.BinaryExpression, _pattern: TS.Expression, unused: boolean): TS.Expression {
   const c = I.c, f = c.factory;
   const post: PostWrite[] = [];
   const pattern = visitPatternTarget(I, node.left, post);
@@ -404,7 +399,7 @@ export function visitDestructuring(I: Instrumenter, node: TS.BinaryExpression, _
 }
 
 /** Instruments a destructuring target; returns the new target. Shared identifiers become `bindingTarget`s. */
-export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: PostWrite[], defaultName?: { set(n: string): void }): TS.Expression {
+export function visitPatternTarget(I: Visitor, e: TS.Expression, post: PostWrite[], defaultName?: { set(n: string): void }): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory;
   const inner = c.namer.skipOuter(e);
   if (ts.isArrayLiteralExpression(inner)) {
@@ -441,13 +436,13 @@ export function visitPatternTarget(I: Instrumenter, e: TS.Expression, post: Post
   if (isPlainMember(I, inner) && c.opts.writes) {
     const obj = I.visitBase(inner.expression);
     const a = accessOf(I, inner, inner);
-    const tp = c.call(hookName('tp', !c.fn.strict), accessArgs(I, obj, a.key, a.site));
+    const tp = c.call(strictnessVariant(Hook.targetProperty, c.fn.strict), accessArgs(I, obj, a.key, a.site));
     return f.createPropertyAccessExpression(tp, 'v');
   }
   return visitTargetPlain(I, e);
 }
 
-function visitPatternElement(I: Instrumenter, el: TS.Expression, post: PostWrite[]): TS.Expression {
+function visitPatternElement(I: Visitor, el: TS.Expression, post: PostWrite[]): TS.Expression {
   const ts = I.ts, c = I.c, f = c.factory;
   if (ts.isOmittedExpression(el)) return el;
   if (ts.isSpreadElement(el)) return f.updateSpreadElement(el, visitPatternTarget(I, el.expression, post));
@@ -466,16 +461,16 @@ function visitPatternElement(I: Instrumenter, el: TS.Expression, post: PostWrite
  * the binding is written at the moment the original writes it: later targets, defaults and getters
  * of the same pattern see the new value, and a throw later in the pattern leaves it written.
  */
-function bindingTarget(I: Instrumenter, id: TS.Identifier, owner: TS.Expression): TS.Expression {
+function bindingTarget(I: Visitor, id: TS.Identifier, owner: TS.Expression): TS.Expression {
   const c = I.c, f = c.factory;
   const v = c.newName('t');
-  const write = c.assign(c.cloneRef(id), c.call('wv', [c.frame(), owner, c.cloneRef(id), v, c.site(id, id.text)]));
+  const write = c.assign(c.cloneRef(id), c.call(Hook.writeVar, [c.frame(), owner, c.cloneRef(id), v, c.site(id, id.text)]));
   const setter = f.createSetAccessorDeclaration(undefined, 'v', [f.createParameterDeclaration(undefined, undefined, v)], f.createBlock([f.createExpressionStatement(write)]));
   return f.createPropertyAccessExpression(c.paren(f.createObjectLiteralExpression([setter])), 'v');
 }
 
 /** `for (TARGET of xs)` with an expression target: returns the new target and statements to run first in the body. */
-export function visitForTarget(I: Instrumenter, init: TS.Expression): { target: TS.Expression; prelude: TS.Statement[] } {
+export function visitForTarget(I: Visitor, init: TS.Expression): { target: TS.Expression; prelude: TS.Statement[] } {
   const post: PostWrite[] = [];
   const c = I.c, ts = I.ts;
   // `for (x of xs)`: a temporary, and `x = wv(…)` first thing in the body (nothing runs in between).

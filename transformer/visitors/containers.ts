@@ -1,6 +1,7 @@
 /** Calls of Array/Map/Set methods, recorded as accesses of the container: SPEC.md §4.5. */
+import { Hook } from '../../protocol/hooks';
 import type * as TS from 'typescript';
-import type { Instrumenter } from '../instrument';
+import type { Visitor } from '../context';
 
 /**
  * Method names whose call sites become container sites (the runtime's `CONTAINER_METHODS`): `get` and
@@ -30,7 +31,7 @@ function methodName(ts: typeof TS, callee: Callee): string | undefined {
  * Keyed methods pass their first argument through a temporary: `t.set(k = key, v)`, then `k` last.
  * Undefined for any other call (then it is visited as usual).
  */
-export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Expression | undefined {
+export function visitContainerCall(I: Visitor, n: TS.CallExpression): TS.Expression | undefined {
   const ts = I.ts, c = I.c, f = c.factory;
   // `(o.push)(x)`, `(o.push as F)(x)` call with `this` = `o` as well; `(o?.push)(x)` does not short-circuit.
   const callee = c.namer.skipOuter(n.expression);
@@ -70,7 +71,7 @@ export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Ex
     ? f.createCallChain(member, n.questionDotToken, n.typeArguments, args)
     : f.createCallExpression(member, n.typeArguments, args);
   const hook = (receiver: TS.Expression) =>
-    c.call('cc', [c.frame(), receiver, c.call('cn', [c.frame(), ref(), site()]), call, site(), ...(key ? [key] : [])]);
+    c.call(Hook.containerCall, [c.frame(), receiver, c.call(Hook.containerBefore, [c.frame(), ref(), site()]), call, site(), ...(key ? [key] : [])]);
   const first_ = t ? c.assign(t, obj) : obj;
   if (!callee.questionDotToken) return hook(first_);
   return c.paren(f.createConditionalExpression(
@@ -83,7 +84,7 @@ export function visitContainerCall(I: Instrumenter, n: TS.CallExpression): TS.Ex
  * identifier bound in the file (not an import, which may be a getter) that is read without a hook —
  * a builder of the same expression again; else undefined.
  */
-function plainReceiver(I: Instrumenter, recv: TS.Expression, visited: TS.Expression): (() => TS.Expression) | undefined {
+function plainReceiver(I: Visitor, recv: TS.Expression, visited: TS.Expression): (() => TS.Expression) | undefined {
   const ts = I.ts, c = I.c;
   if (recv.kind === ts.SyntaxKind.ThisKeyword) return () => c.factory.createThis();
   if (!ts.isIdentifier(recv) || visited !== recv) return undefined;

@@ -1,7 +1,9 @@
 /** Frames for every function (SPEC.md §3) and class members (fields, static blocks). */
+import { Hook } from '../../protocol/hooks';
+import { hoistingConflict, type BodyDeclarations } from '../../protocol/names';
+import { functionKind } from '../../protocol/sites';
 import type * as TS from 'typescript';
-import type { Instrumenter } from '../instrument';
-import type { Fn } from '../context';
+import type { Fn, Visitor } from '../context';
 import { hasUseStrictDirective } from '../strictness';
 
 type FunctionNode = TS.FunctionDeclaration | TS.FunctionExpression | TS.ArrowFunction | TS.MethodDeclaration |
@@ -18,55 +20,46 @@ function directiveCount(ts: typeof TS, stmts: readonly TS.Statement[]): number {
   return i;
 }
 
-/**
- * Wrapping a body in `try {}` turns its top-level function declarations into block-level ones, which
- * is a SyntaxError when the body also declares the same name with `var` or (strict code) declares
- * the function twice, and in sloppy code stops a same-named function of a nested block from
- * replacing it, and a same-named parameter (and `arguments`) from taking its value. Such functions
- * get no frame rather than a broken body.
- */
-function hoistingConflict(ts: typeof TS, stmts: readonly TS.Statement[], strict: boolean, params: readonly TS.ParameterDeclaration[] = []): boolean {
-  let fnNames: Map<string, number> | undefined;
+/** The body's declarations as `hoistingConflict` (protocol/names.ts) reads them. */
+function bodyDeclarations(ts: typeof TS, stmts: readonly TS.Statement[], params: readonly TS.ParameterDeclaration[]): BodyDeclarations {
+  const functions: string[] = [];
   const top = new Set<TS.Node>();
   for (let s of stmts) {
     while (ts.isLabeledStatement(s)) s = s.statement; // sloppy `l: function f() {}` is one too
-    if (ts.isFunctionDeclaration(s) && s.name) { top.add(s); (fnNames ??= new Map()).set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1); }
+    if (ts.isFunctionDeclaration(s) && s.name) { top.add(s); functions.push(s.name.text); }
   }
-  if (fnNames === undefined) return false;
-  if (strict && [...fnNames.values()].some((n) => n > 1)) return true;
-  // Sloppy code: a body function named like a parameter replaces the parameter's value, which the
-  // mapped `arguments` object shows; one lexical to `try {}` would leave the parameter alone.
-  if (!strict) {
-    const paramNames: string[] = [];
-    for (const p of params) boundNames(ts, p.name, paramNames);
-    if (paramNames.some((x) => fnNames!.has(x))) return true;
-  }
-  const declared = fnNames;
-  let conflict = false;
-  const visitVars = (n: TS.Node): void => {
-    if (conflict) return;
-    // Sloppy code: a same-named function declared in a nested block updates the body's function
-    // binding when its declaration runs (Annex B.3.3), which a lexical one in `try {}` shadows.
-    if (!strict && ts.isFunctionDeclaration(n) && n.name && declared.has(n.name.text) && !top.has(n)) { conflict = true; return; }
-    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
-    if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
+  return {
+    functions,
+    params() {
       const names: string[] = [];
-      for (const d of n.declarations) boundNames(ts, d.name, names);
-      if (names.some((x) => declared.has(x))) { conflict = true; return; }
-    }
-    ts.forEachChild(n, visitVars);
+      for (const p of params) boundNames(ts, p.name, names);
+      return names;
+    },
+    nested(found) {
+      let stop = false;
+      const visit = (n: TS.Node): void => {
+        if (stop) return;
+        if (ts.isFunctionDeclaration(n) && n.name && !top.has(n)) { stop = found('function', n.name.text); return; }
+        if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+        if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
+          const names: string[] = [];
+          for (const d of n.declarations) boundNames(ts, d.name, names);
+          for (const x of names) if ((stop = found('var', x))) return;
+        }
+        ts.forEachChild(n, visit);
+      };
+      stmts.forEach(visit);
+    },
   };
-  stmts.forEach(visitVars);
-  return conflict;
 }
 
-export function tempDeclaration(I: Instrumenter, temps: TS.Identifier[]): TS.Statement[] {
+export function tempDeclaration(I: Visitor, temps: TS.Identifier[]): TS.Statement[] {
   const f = I.c.factory;
   if (!temps.length) return [];
   return [f.createVariableStatement(undefined, f.createVariableDeclarationList(temps.map((t) => f.createVariableDeclaration(t))))];
 }
 
-export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
+export function visitFunction(I: Visitor, node: FunctionNode): TS.Node {
   const ts = I.ts, c = I.c, f = c.factory, o = c.opts;
   if (!node.body) return node;
   const parentFn = c.fn;
@@ -82,7 +75,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
   const strict = parentFn.strict || !!inClass || (!!bodyStmts && hasUseStrictDirective(ts, c.sf, bodyStmts));
   const fn: Fn = {
     kind: 'function', node,
-    frame: o.functions && !(bodyStmts && hoistingConflict(ts, bodyStmts, strict, node.parameters)) ? c.newName('f') : undefined,
+    frame: o.functions && !(bodyStmts && hoistingConflict(bodyDeclarations(ts, bodyStmts, node.parameters), strict)) ? c.newName('f') : undefined,
     temps: [], inParams: true,
     strict,
     asyncOrGen: isAsync || isGen,
@@ -127,19 +120,18 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
         if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
         boundNames(ts, p.name, paramNames);
       }
-      const kind = (isAsync ? 1 : 0) + (isGen ? 2 : 0);
-      const site = c.siteId(JSON.stringify([c.namer.line(node), c.namer.qualifiedName(node), kind, ...paramNames]), true);
+      const site = c.sites.functionSite(c.namer.line(node), c.namer.qualifiedName(node), functionKind(isAsync, isGen), paramNames);
       out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(fn.frame, undefined, undefined,
         // Through the alias where the parameter list may use them (the function cannot run before the
         // module token did); else through the namespace (`enter` is what runs the token then).
-        c.callVia('enter', [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.params))], ts.NodeFlags.Const)));
+        c.callVia(Hook.enter, [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.params))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));
       // `catch (e) { throw thrown(f, e); }`: an exception leaving the body is recorded and
       // rethrown as the same value (SPEC §3).
       const caught = c.newName('e');
       out.push(f.createTryStatement(f.createBlock(stmts, true),
-        f.createCatchClause(f.createVariableDeclaration(caught), f.createBlock([f.createThrowStatement(c.call('thrown', [fn.frame, caught]))], true)),
-        f.createBlock([f.createExpressionStatement(c.call('exit', [fn.frame]))], true)));
+        f.createCatchClause(f.createVariableDeclaration(caught), f.createBlock([f.createThrowStatement(c.call(Hook.thrown, [fn.frame, caught]))], true)),
+        f.createBlock([f.createExpressionStatement(c.call(Hook.exit, [fn.frame]))], true)));
     } else {
       out.push(...tempDeclaration(I, fn.temps), ...stmts);
     }
@@ -180,7 +172,7 @@ export function visitFunction(I: Instrumenter, node: FunctionNode): TS.Node {
 }
 
 /** Classes: heritage, members; field initializers get `fi`, static blocks and field initializers their own temps. */
-export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.ClassExpression): TS.Node {
+export function visitClass(I: Visitor, node: TS.ClassDeclaration | TS.ClassExpression): TS.Node {
   const ts = I.ts, c = I.c, f = c.factory;
   const className = c.namer.className(node);
   const heritage = node.heritageClauses?.map((h) => h.token === ts.SyntaxKind.ExtendsKeyword
@@ -202,7 +194,7 @@ export function visitClass(I: Instrumenter, node: TS.ClassDeclaration | TS.Class
       try { init = I.visitExpr(m.initializer); } finally { c.fn = parentFn; }
       const key = c.namer.propertyName(m.name);
       if (c.opts.writes && key !== undefined && !ts.isComputedPropertyName(m.name)) {
-        init = c.call('fi', [c.moduleHandle, f.createThis(), c.str(key), c.named(init, m.initializer, key), c.site(m, className)]);
+        init = c.call(Hook.fieldInit, [c.moduleHandle, f.createThis(), c.str(key), c.named(init, m.initializer, key), c.site(m, className)]);
       }
       if (fn.temps.length) {
         init = f.createCallExpression(c.paren(f.createArrowFunction(undefined, undefined, [], undefined, undefined,

@@ -3,7 +3,7 @@
  *
  * Every field listed here is required on the wire: an absent value is `null`, never a missing key,
  * because the upstream server deserializes with serde and no defaults. Values typed `JsonValue` are
- * already-safe snapshots (see `serialize.ts`).
+ * already-safe snapshots (see `runtime/serialize.ts`).
  */
 
 /** Any JSON value. */

@@ -1,0 +1,459 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Segment = exports.Task = void 0;
+exports.rootTask = rootTask;
+exports.currentTask = currentTask;
+exports.serverTask = serverTask;
+exports.isThrottled = isThrottled;
+exports.quietCallback = quietCallback;
+exports.setRecordingOff = setRecordingOff;
+exports.quietTask = quietTask;
+exports.setThrottled = setThrottled;
+exports.recordedRequestStarted = recordedRequestStarted;
+exports.recordedRequestEnded = recordedRequestEnded;
+exports.ambientTask = ambientTask;
+exports.storedTask = storedTask;
+exports.storedSegment = storedSegment;
+exports.setAmbient = setAmbient;
+exports.enterTask = enterTask;
+exports.leaveTo = leaveTo;
+exports.returnToCaller = returnToCaller;
+exports.runInTask = runInTask;
+exports.noteReaction = noteReaction;
+exports.joinResolver = joinResolver;
+exports.newTraceTask = newTraceTask;
+exports.emit = emit;
+exports.emitSpan = emitSpan;
+exports.exitSpan = exitSpan;
+/**
+ * Per-task context. A task is an async unit: the process root, the root of a request, each call of
+ * an async function, each callback chain. Instrumented code keeps its task in a frame variable and
+ * hands it to every hook, so it never depends on ambient propagation; the ambient task (`current`,
+ * backed by AsyncLocalStorage for code we did not instrument) is kept in step at every entry, exit
+ * and suspension point so callbacks scheduled by a task start from the right parent.
+ */
+const node_async_hooks_1 = require("node:async_hooks");
+const promise_ids_1 = require("./promise-ids");
+const ids_1 = require("./ids");
+const clock_1 = require("./clock");
+const peek_1 = require("./peek");
+const time_1 = require("./time");
+const EMPTY_LOCKS = Object.freeze([]);
+/** Completed children kept for joining per parent; beyond it the oldest are forgotten (never unbounded). */
+const MAX_PENDING_JOINS = 1024;
+class Task {
+    parent;
+    idValue = null;
+    traceValue;
+    /** Components learned from other tasks (fork, join, lock acquire). */
+    base;
+    /** This task's own component; ticks on every event and at every resumption. */
+    own = 0;
+    /** The innermost open span (FunctionCall / HttpRequest) — the `parent_id` of new events. */
+    span = null;
+    /** Name of the function running in this task now (AsyncSpawn.spawned_by). */
+    fn;
+    /** Locks held (immutable array, replaced on change so events can share it). */
+    locks = EMPTY_LOCKS;
+    /** Children that finished and whose clocks join this task at its next resumption. */
+    done = null;
+    finished = false;
+    /** Clock at completion (set when finished). */
+    final = null;
+    /** False in a trace left out by sampling (`sampleRate`): nothing is recorded for it. */
+    sampled = true;
+    /** A request's task or one of its descendants (the middleware started the trace). */
+    inRequest = false;
+    /** The segment of this task that is running now and that callbacks registered now belong to. */
+    seg = null;
+    /** String-table ids of `id` and `trace` in the hand-off ring, valid for `wireGen` (see wire.ts). */
+    wireGen = -1;
+    wireId = 0;
+    wireTrace = 0;
+    /** The clock base last written for this task and its table id (same generation). */
+    wireBase = null;
+    wireClock = 0;
+    /** `trace` null: a fresh trace id, made when first needed (never, for a request left out by sampling). */
+    constructor(trace, parent, base, fn) {
+        this.parent = parent;
+        this.traceValue = trace;
+        this.base = base;
+        this.fn = fn;
+    }
+    /** The task id (a UUID: `metadata.thread_id`, its vector-clock component). */
+    get id() {
+        return this.idValue ?? (this.idValue = (0, ids_1.randomId)());
+    }
+    get trace() {
+        return this.traceValue ?? (this.traceValue = (0, ids_1.randomId)());
+    }
+    /** The full clock now: `base` plus the own component. */
+    clock() {
+        return this.base.with(this.id, this.own);
+    }
+    /** A child task whose clock starts from a copy of this one's. Work left out by sampling stays in its one shared task. */
+    fork(fn, trace) {
+        if (!this.sampled)
+            return this;
+        this.own++;
+        const child = new Task(trace === undefined ? this.trace : trace, this, this.clock(), fn);
+        child.locks = this.locks; // a task started inside a critical section runs inside it
+        child.inRequest = this.inRequest;
+        return child;
+    }
+    /**
+     * A callback task registered during segment `seg` of this task: its clock starts from this task's
+     * clock at the end of that segment (everything the registering job did, nothing this task did in
+     * later segments). A segment that has not ended yet (the callback runs while it is still on the
+     * stack) gives this task's clock now, as `fork` does.
+     */
+    forkFromSegment(seg, fn) {
+        if (seg === null || seg.base === null || seg.task !== this || !this.sampled)
+            return this.fork(fn);
+        const child = new Task(this.trace, this, seg.base.with(this.id, seg.own), fn);
+        child.locks = seg.locks;
+        child.inRequest = this.inRequest;
+        return child;
+    }
+    /** Ends the running segment: callbacks it registered start from the clock as it is now. */
+    endSegment() {
+        const seg = this.seg;
+        if (seg === null)
+            return;
+        this.seg = null;
+        seg.base = this.base;
+        seg.own = this.own;
+        seg.locks = this.locks;
+    }
+    /** Learns everything `other` (a clock from a finished child or a lock release) knew. */
+    joinClock(other) {
+        this.base = this.base.join(other, this.id);
+    }
+    /** A new segment begins (after an await or when a callback re-enters): tick and join finished children. */
+    resumeSegment() {
+        if (!this.sampled)
+            return;
+        this.own++;
+        const done = this.done;
+        if (done !== null) {
+            this.done = null;
+            for (const child of done)
+                if (child.final)
+                    this.base = this.base.join(child.final, this.id);
+        }
+    }
+    finish() {
+        if (this.finished)
+            return;
+        this.finished = true;
+        if (!this.sampled)
+            return;
+        this.endSegment();
+        this.final = this.clock();
+        const p = this.parent;
+        if (p !== null && !p.finished) {
+            const list = p.done ?? (p.done = []);
+            if (list.length >= MAX_PENDING_JOINS)
+                list.shift();
+            list.push(this);
+        }
+    }
+    setLocks(locks) {
+        this.locks = locks.length === 0 ? EMPTY_LOCKS : Object.freeze(locks.slice());
+    }
+}
+exports.Task = Task;
+/**
+ * What AsyncLocalStorage carries: one segment of a task (from an entry or resumption to the next
+ * suspension or exit). Whatever the program schedules during the segment — a timer, `setImmediate`,
+ * `process.nextTick`, a promise reaction, an I/O callback — captures this object when it is
+ * registered, so the callback knows which task registered it and, once the segment has ended, the
+ * registering task's clock at that point (`Task.forkFromSegment`).
+ */
+class Segment {
+    task;
+    /** The task's clock base and own counter when the segment ended; null while it runs. */
+    base = null;
+    own = 0;
+    locks = EMPTY_LOCKS;
+    constructor(task) {
+        this.task = task;
+    }
+}
+exports.Segment = Segment;
+function quietTask0() {
+    const t = new Task(null, null, clock_1.Clock.EMPTY, '');
+    t.sampled = false;
+    return t;
+}
+const KEY = Symbol.for('raceway.context.v3');
+const g = globalThis;
+const state = g[KEY] ?? (g[KEY] = {
+    root: new Task(null, null, clock_1.Clock.EMPTY, 'main'),
+    current: null,
+    als: new node_async_hooks_1.AsyncLocalStorage(),
+    quiet: quietTask0(),
+    throttled: false,
+    alsOn: false,
+    recordedInFlight: 0,
+    off: false,
+});
+/** The process root task: module initialisation and code outside any request. */
+function rootTask() {
+    return state.root;
+}
+/**
+ * The task running now: the synchronous ambient, else the async-propagated one, else the root.
+ * While sampling leaves requests out, code that no request propagated to could belong to one of
+ * them (their contexts are not propagated, to save the cost), so it is not recorded.
+ */
+function currentTask() {
+    if (state.current !== null)
+        return state.current;
+    const stored = state.als.getStore()?.task;
+    if (state.throttled)
+        return stored !== undefined && stored.inRequest ? stored : state.quiet;
+    return stored ?? state.root;
+}
+/** The task a server started now works for, ignoring sampling (the parent of a new request's task). */
+function serverTask() {
+    return state.current ?? state.als.getStore()?.task ?? state.root;
+}
+/** See `currentTask`: true while sampling leaves requests out. */
+function isThrottled() {
+    return state.throttled;
+}
+/**
+ * True when nothing recorded can be running here: no instrumented caller on the stack, sampling is
+ * leaving requests out and AsyncLocalStorage is off (so no recorded request propagated to this
+ * callback). The common case of a busy service; `enter` checks it first.
+ */
+function quietCallback() {
+    return state.current === null && (state.throttled || state.off === true) && !state.alsOn;
+}
+/**
+ * The process-wide client can record nothing (Raceway disabled, or shut down) or can again: while it
+ * cannot, instrumented functions take the unrecorded path, as requests left out by sampling do, so
+ * an app compiled with the transformer but run with Raceway off pays the least its hooks can cost.
+ */
+function setRecordingOff(off) {
+    state.off = off;
+}
+/** The one task of all work left out by sampling (requests left out, and code none recorded reaches). */
+function quietTask() {
+    return state.quiet;
+}
+/**
+ * Sampling started or stopped leaving requests out. While it does, AsyncLocalStorage (whose
+ * promise hook costs every promise of the process) is switched off whenever no recorded request is
+ * in flight.
+ */
+function setThrottled(on) {
+    state.throttled = on;
+    if (on)
+        switchOffStorageIfIdle();
+}
+function switchOffStorageIfIdle() {
+    if (state.alsOn && state.recordedInFlight === 0 && state.throttled) {
+        state.als.disable();
+        state.alsOn = false;
+        (0, promise_ids_1.trackPromiseIds)(false);
+        state.resolveHook?.disable();
+    }
+}
+/**
+ * AsyncLocalStorage is about to be used: it is on, promises get async ids (see `noteReaction`), and
+ * the resolve hook runs with it.
+ */
+function storageOn() {
+    if (state.alsOn)
+        return;
+    state.alsOn = true;
+    (0, promise_ids_1.trackPromiseIds)(true);
+    (state.resolveHook ??= (0, node_async_hooks_1.createHook)({ promiseResolve: noteResolve })).enable();
+}
+/** A recorded request starts / ends (keeps AsyncLocalStorage on while any is in flight). */
+function recordedRequestStarted() {
+    state.recordedInFlight++;
+}
+function recordedRequestEnded() {
+    if (state.recordedInFlight > 0)
+        state.recordedInFlight--;
+    switchOffStorageIfIdle();
+}
+/** The synchronous ambient task, or null when no instrumented code is on the stack. */
+function ambientTask() {
+    return state.current;
+}
+/** The async-propagated task (AsyncLocalStorage), if any. */
+function storedTask() {
+    return state.als.getStore()?.task;
+}
+/** The async-propagated segment (AsyncLocalStorage): saved by `enterTask`'s callers and put back with `leaveTo`. */
+function storedSegment() {
+    return state.als.getStore();
+}
+/**
+ * Makes `task` the ambient task of the current synchronous run only, leaving AsyncLocalStorage as it
+ * is (see `mod`).
+ */
+function setAmbient(task) {
+    state.current = task;
+}
+/** Makes `task` current for synchronous code and for anything it schedules. */
+function enterTask(task) {
+    state.current = task;
+    // A task's running segment stays the store; anything else (another task's, or this task's ended
+    // segment) is replaced by a new segment of this task.
+    if (state.als.getStore() !== task.seg || task.seg === null) {
+        storageOn();
+        state.als.enterWith(task.seg = new Segment(task));
+    }
+}
+/**
+ * Puts back the ambient task and async-propagated store saved before an `enterTask` (at exit or
+ * suspension), so the caller's continuation and what it schedules see its own task again.
+ */
+function leaveTo(current, store) {
+    state.current = current;
+    if (state.als.getStore() !== store) {
+        storageOn();
+        state.als.enterWith(store);
+    }
+}
+/**
+ * Leaves a callback task that code outside instrumentation called (the event loop, a test
+ * runner, an emitter of an uninstrumented library): that caller goes on after the callback
+ * returned (or first awaited), so what it schedules from now on — the next hook, the next
+ * listener, the next step of its loop — happens after what the callback did. The propagated store
+ * becomes a copy of the caller's ended segment that has joined the callback's clock. A store that
+ * is still running (a request's) or the callback's own is put back as it is.
+ */
+function returnToCaller(task, store) {
+    // No propagated store: the caller runs as the process root (a timer module code set, an emitter
+    // fired from one), whose callbacks fork from its clock as it is when they start.
+    const caller = store !== undefined ? store.task : state.root;
+    const base = store !== undefined ? store.base : caller.base;
+    if (base === null || caller === task || !task.sampled || !caller.sampled) {
+        leaveTo(null, store);
+        return;
+    }
+    state.current = null;
+    const cont = new Segment(caller);
+    cont.base = base.join(task.clock(), caller.id);
+    cont.own = store !== undefined ? store.own : caller.own;
+    cont.locks = store !== undefined ? store.locks : caller.locks;
+    storageOn();
+    state.als.enterWith(cont);
+}
+/** Runs `fn` with `task` as the async-propagated task (for middleware). */
+function runInTask(task, fn) {
+    storageOn();
+    return state.als.run(task.seg = new Segment(task), fn);
+}
+/**
+ * Promise reactions run by callback tasks, by the async id of the promise each one settles (the
+ * `.then` promise whose reaction it runs). A reaction to that promise (`p.then(a).then(b)`: `b`
+ * reacts to `a`'s promise) happens after the callback that settled it returned: resolve → reaction.
+ * Bounded: the oldest entries are forgotten first.
+ */
+const settledBy = new Map();
+const MAX_SETTLERS = 4096;
+/**
+ * A callback task starts: when it is a promise reaction to a promise that an earlier callback task
+ * settled, it learns that task's final clock; and it is noted as the settler of its own promise.
+ * The async ids are known only while AsyncLocalStorage tracks promises (always, once a task has
+ * been entered); without them, nothing is learned.
+ */
+function noteReaction(task) {
+    const settler = settledBy.get((0, node_async_hooks_1.triggerAsyncId)());
+    if (settler !== undefined && settler.final !== null)
+        task.joinClock(settler.final);
+    joinResolver(task);
+    noteTick(task);
+    const id = (0, node_async_hooks_1.executionAsyncId)();
+    if (id <= 0)
+        return;
+    if (settledBy.size >= MAX_SETTLERS)
+        settledBy.delete(settledBy.keys().next().value);
+    settledBy.set(id, task);
+}
+const MAX_RESOLVED = 4096;
+/**
+ * `promiseResolve` hook: a promise resolved or rejected while a recorded task runs instrumented
+ * code (`resolve(value)` in a timer or I/O callback, an executor's `reject(err)`) keeps that task's
+ * clock then. Promises the engine settles after the code that settles them has returned (a `.then`
+ * callback's promise, an async function's result) find no ambient task and are left to
+ * `settledBy` and the joins of finished children. Never throws (an async hook that throws ends the
+ * process).
+ */
+function noteResolve(id) {
+    try {
+        const t = state.current;
+        if (t === null || !t.sampled)
+            return;
+        const map = state.resolvedBy ??= new Map();
+        if (map.size >= MAX_RESOLVED)
+            map.delete(map.keys().next().value);
+        map.set(id, t.clock());
+    }
+    catch { /* never into the app */ }
+}
+/**
+ * resolve → reaction: a promise reaction, or an async function resuming after `await p`, runs after
+ * whatever resolved `p` did up to the resolution (`p` is the reaction's trigger on every Node
+ * version once a promise hook is on).
+ */
+function joinResolver(task) {
+    const c = state.resolvedBy?.get((0, node_async_hooks_1.triggerAsyncId)());
+    if (c !== undefined)
+        task.joinClock(c);
+}
+/**
+ * The latest callback task of each `setInterval` timer (its Timeout object, the resource a tick runs
+ * in on every Node version). Node schedules the next tick only once the previous one returned, so
+ * a tick happens after everything the previous tick did: tick → next tick is a real edge (a poll
+ * that reads state each tick sees its own earlier reads), not an assumption from time.
+ */
+const lastTick = new WeakMap();
+function noteTick(task) {
+    const res = (0, node_async_hooks_1.executionAsyncResource)();
+    if (typeof res !== 'object' || res === null)
+        return;
+    // Node's own Timeout object: `_repeat` is a data property, the interval of a repeating timer.
+    if (typeof (0, peek_1.peekData)(res, '_repeat').value !== 'number')
+        return;
+    const prev = lastTick.get(res);
+    if (prev !== undefined && prev !== task && prev.final !== null)
+        task.joinClock(prev.final);
+    lastTick.set(res, task);
+}
+/** A task that starts a new trace (a recorded request), forked from `parent`. */
+function newTraceTask(parent, fn, traceId) {
+    const t = parent.fork(fn, traceId);
+    t.inRequest = true;
+    return t;
+}
+let seqCounter = 0;
+let lastTs = 0;
+/** Records an event in `task`: ticks its clock; the sink snapshots span, clock base and lock set. Returns its sequence number. */
+function emit(sink, task, k, a = null, b = null, c = null, d = null, e = null, dur = null) {
+    if (!task.sampled)
+        return 0;
+    task.own++;
+    const seq = ++seqCounter;
+    const ts = (lastTs = (0, time_1.nowMicros)());
+    sink.write(k, seq, ts, task, a, b, c, d, e, dur);
+    return seq;
+}
+/** Like `emit`, for an event that opens a span: returns the span for `task.span`. */
+function emitSpan(sink, task, k, a = null, b = null, c = null, d = null, e = null) {
+    const parent = task.span;
+    const seq = emit(sink, task, k, a, b, c, d, e);
+    return { seq, ts: lastTs, parent };
+}
+// Span stack (the Raceway client API's "Context" operations) on the current task.
+function exitSpan(task, prev) {
+    task.span = prev;
+}
+//# sourceMappingURL=context.js.map

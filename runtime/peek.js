@@ -1,0 +1,193 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.LISTED_KEYS_MAX = exports.MAX_PROTO_CHAIN = void 0;
+exports.peekData = peekData;
+exports.dataValue = dataValue;
+exports.protoProxy = protoProxy;
+exports.inheritsError = inheritsError;
+exports.fnName = fnName;
+exports.tag = tag;
+exports.protoTag = protoTag;
+exports.isOpaque = isOpaque;
+exports.mapSize = mapSize;
+exports.setSize = setSize;
+exports.typedLength = typedLength;
+exports.bufferByteLength = bufferByteLength;
+exports.bytesOf = bytesOf;
+exports.unbox = unbox;
+exports.regexpText = regexpText;
+exports.ownKeys = ownKeys;
+/**
+ * Looking at program values without running program code: data properties only (a getter is never
+ * called), no step through a Proxy (its traps would run), sizes and bytes through the built-in
+ * getters captured at load time (a subclass or a later patch of a prototype cannot intervene).
+ * Shared by the snapshot (serialize.ts) and the whole-value hash (value-hash.ts).
+ */
+const node_util_1 = require("node:util");
+/**
+ * Prototypes looked at above an object. A longer chain (a program can build one of any length) is
+ * treated as one with a Proxy on it: only the object's own properties are looked at, so a capture
+ * never costs the length of the chain.
+ */
+exports.MAX_PROTO_CHAIN = 100;
+/**
+ * Property `key` of `o` or its prototypes without running program code: data properties only (a
+ * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
+ */
+function peekData(o, key) {
+    let n = 0;
+    for (let p = o; p !== null && !node_util_1.types.isProxy(p) && n++ <= exports.MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
+        const d = Object.getOwnPropertyDescriptor(p, key);
+        if (d !== undefined)
+            return { found: true, value: 'value' in d ? d.value : undefined };
+    }
+    return { found: false, value: undefined };
+}
+/** Own property `key` of `o` if it is a data property (`ok`); getters and missing keys are not. */
+function dataValue(o, key) {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (!d)
+        return { ok: false, value: undefined };
+    return 'value' in d ? { ok: true, value: d.value } : { ok: false, value: undefined };
+}
+/**
+ * Whether a Proxy is on the prototype chain of `o` (instanceof and `in` would run its traps), or the
+ * chain is longer than MAX_PROTO_CHAIN (looked at as if it had one).
+ */
+function protoProxy(o) {
+    let n = 0;
+    for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p))
+        if (node_util_1.types.isProxy(p) || ++n > exports.MAX_PROTO_CHAIN)
+            return true;
+    return false;
+}
+const ERROR_PROTO = Error.prototype;
+/**
+ * `o instanceof Error` without running program code (`instanceof` would call an
+ * `Error[Symbol.hasInstance]` a program defined): Error.prototype is on the prototype chain.
+ */
+function inheritsError(o) {
+    let n = 0;
+    for (let p = Object.getPrototypeOf(o); p !== null && !node_util_1.types.isProxy(p) && n++ < exports.MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
+        if (p === ERROR_PROTO)
+            return true;
+    }
+    return false;
+}
+/** A function's own `name` if it is a data property (a class may define a static `name` getter). */
+function fnName(f) {
+    if (node_util_1.types.isProxy(f))
+        return '';
+    const d = Object.getOwnPropertyDescriptor(f, 'name');
+    return d !== undefined && typeof d.value === 'string' ? d.value : '';
+}
+/** The name of the object's class (`constructor.name` of its prototype, data properties only), else `Object`. */
+function tag(o) {
+    return protoTag(Object.getPrototypeOf(o));
+}
+/** `tag` of the objects whose prototype is `proto`. */
+function protoTag(proto) {
+    const d = proto !== null && !node_util_1.types.isProxy(proto) ? Object.getOwnPropertyDescriptor(proto, 'constructor') : undefined;
+    const ctor = d !== undefined ? d.value : undefined;
+    return (typeof ctor === 'function' ? fnName(ctor) : '') || 'Object';
+}
+/**
+ * Objects that are whole frameworks' worth of state: a request context, sockets, streams. Looked up
+ * without getters or Proxy traps (`r.on` would call an `on` getter, `in` a prototype Proxy's trap).
+ */
+function isOpaque(o) {
+    if (typeof peekData(o, 'on').value === 'function' && typeof peekData(o, 'emit').value === 'function')
+        return true; // req, res, sockets, streams
+    return peekData(o, 'req').found && peekData(o, 'res').found; // Koa ctx / request / response
+}
+// Sizes and bytes through the built-in getters (a subclass may override them with program code).
+const getter = (proto, key) => Object.getOwnPropertyDescriptor(proto, key).get;
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+const mapSizeGet = getter(Map.prototype, 'size'), setSizeGet = getter(Set.prototype, 'size');
+const typedLengthGet = getter(typedArrayProto, 'length');
+const typedBufferGet = getter(typedArrayProto, 'buffer'), typedOffsetGet = getter(typedArrayProto, 'byteOffset');
+const typedByteLengthGet = getter(typedArrayProto, 'byteLength');
+const arrayBufferLengthGet = getter(ArrayBuffer.prototype, 'byteLength');
+const sharedBufferLengthGet = typeof SharedArrayBuffer === 'function' ? getter(SharedArrayBuffer.prototype, 'byteLength') : null;
+function mapSize(m) { return mapSizeGet.call(m); }
+function setSize(s) { return setSizeGet.call(s); }
+/** Elements of a typed array (a Buffer included). */
+function typedLength(a) { return typedLengthGet.call(a); }
+/** Byte length of an ArrayBuffer or SharedArrayBuffer. */
+function bufferByteLength(b) {
+    return (node_util_1.types.isSharedArrayBuffer(b) && sharedBufferLengthGet !== null ? sharedBufferLengthGet : arrayBufferLengthGet).call(b);
+}
+/** The bytes a typed array (a Buffer included) or an ArrayBuffer holds, as a view (no copy). */
+function bytesOf(o) {
+    if (node_util_1.types.isTypedArray(o)) {
+        return new Uint8Array(typedBufferGet.call(o), typedOffsetGet.call(o), typedByteLengthGet.call(o));
+    }
+    return new Uint8Array(o, 0, bufferByteLength(o));
+}
+// The primitive inside a boxed primitive, through the built-in `valueOf` of its own type.
+const unboxers = [
+    [node_util_1.types.isNumberObject, Number.prototype.valueOf],
+    [node_util_1.types.isStringObject, String.prototype.valueOf],
+    [node_util_1.types.isBooleanObject, Boolean.prototype.valueOf],
+    [node_util_1.types.isBigIntObject, BigInt.prototype.valueOf],
+    [node_util_1.types.isSymbolObject, Symbol.prototype.valueOf],
+];
+/** The primitive a boxed primitive (`new Number(1)`, `Object(1n)`) holds. */
+function unbox(o) {
+    for (const [is, valueOf] of unboxers)
+        if (is(o))
+            return valueOf.call(o);
+    return undefined;
+}
+// A RegExp's source and flags through the built-in getters, which read its internal slots (the
+// generic `flags` getter and `toString` read properties a subclass may override with getters).
+const regexpSourceGet = getter(RegExp.prototype, 'source');
+const regexpFlagGetters = [
+    ['d', 'hasIndices'], ['g', 'global'], ['i', 'ignoreCase'], ['m', 'multiline'], ['s', 'dotAll'],
+    ['u', 'unicode'], ['v', 'unicodeSets'], ['y', 'sticky'],
+].flatMap(([flag, name]) => {
+    const d = Object.getOwnPropertyDescriptor(RegExp.prototype, name);
+    return d?.get !== undefined ? [[flag, d.get]] : [];
+});
+/** `/source/flags` of a RegExp, as `String(re)` shows a plain one. */
+function regexpText(re) {
+    let flags = '';
+    for (const [flag, get] of regexpFlagGetters)
+        if (get.call(re) === true)
+            flags += flag;
+    return `/${String(regexpSourceGet.call(re))}/${flags}`;
+}
+// ---- own keys at a bounded cost ------------------------------------------------------------------
+//
+// V8 has no way to ask for "the first N own keys": `Object.keys`, `for…in` (even with a `break`) and
+// `Object.getOwnPropertyNames` all collect every key of an object in dictionary mode before the first
+// one is seen (bench/capture/keys.mjs: ~0.4 s for one million keys). So a large object is listed once
+// and remembered: later captures take a sample of its keys from a WeakMap in constant time, and list
+// it again only after as many look-ups as it had keys, so the listing costs about one key per look-up.
+/** Objects with at most this many own enumerable keys are listed afresh on every capture. */
+exports.LISTED_KEYS_MAX = 1024;
+/** Keys of a large object kept for its previews (more than any snapshot shows). */
+const SAMPLE_KEYS = 64;
+const largeObjects = new WeakMap();
+/**
+ * The own enumerable string keys of `o` (not a Proxy: the caller checks), in `Object.keys` order,
+ * at a cost bounded per call for objects of up to LISTED_KEYS_MAX keys and amortised over calls for
+ * larger ones (see above). Runs no program code (`Object.keys` of an ordinary object calls nothing).
+ */
+function ownKeys(o) {
+    const known = largeObjects.get(o);
+    if (known !== undefined && --known.left > 0) {
+        const keys = known.sample.filter((k) => Object.getOwnPropertyDescriptor(o, k)?.enumerable === true);
+        return { keys, count: Math.max(known.count, keys.length), complete: false };
+    }
+    const keys = Object.keys(o);
+    if (keys.length <= exports.LISTED_KEYS_MAX) {
+        if (known !== undefined)
+            largeObjects.delete(o);
+        return { keys, count: keys.length, complete: true };
+    }
+    const sample = keys.slice(0, SAMPLE_KEYS);
+    largeObjects.set(o, { sample, count: keys.length, left: keys.length });
+    return { keys: sample, count: keys.length, complete: false };
+}
+//# sourceMappingURL=peek.js.map
