@@ -52,7 +52,7 @@ test('shows races with both accesses side by side and a per-variable timeline', 
   await p.getByTestId('trace-row').first().click();
   await p.getByTestId('trace-event').first().waitFor();
   const shown = await p.getByTestId('trace-event').count();
-  const traceId = (await p.locator('#view-trace h2').first().innerText()).replace('Trace ', '');
+  const traceId = (await p.getByTestId('trace-id').innerText()).replace('trace ', '');
   t.is(shown, events.filter((e) => e.trace_id === traceId).length);
   t.deepEqual(errors, []);
 });
