@@ -66,6 +66,8 @@ function micros(ts) {
   const frac = (m[2] || '').padEnd(6, '0').slice(0, 6);
   return Date.parse(m[1] + (m[3] || 'Z')) * 1000 + Number(frac);
 }
+/** A duration for people: `1007 ms`, `12.5 ms`. */
+const ms = (x) => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)} ms`;
 /** `POST /transfer` of a request named by the server (trace-requests.ts). */
 const requestText = (r) => r ? `${r.method} ${r.url}` : null;
 
@@ -261,7 +263,7 @@ function serviceMap(deps) {
   for (let i = 0; i < names.length; i++) {
     for (const d of deps.dependencies) if (d.from !== d.to && depth.get(d.to) <= depth.get(d.from)) depth.set(d.to, Math.min(names.length, depth.get(d.from) + 1));
   }
-  const W = 190; const H = 46; const GAP_X = 150; const GAP_Y = 40;
+  const W = 190; const H = 46; const GAP_X = 240; const GAP_Y = 40;
   const rows = new Map();
   const pos = new Map();
   for (const n of names) {
@@ -289,7 +291,7 @@ function serviceMap(deps) {
       : s('line', { x1, y1, x2: x2 - 2, y2, class: 'edge', 'marker-end': 'url(#arrow)' }));
     const mx = self ? a.x + W + 5 : (x1 + x2) / 2; const my = self ? a.y - 12 : (y1 + y2) / 2;
     g.append(s('text', { x: mx, y: my - 6, 'text-anchor': self ? 'start' : 'middle', class: 'edge-label' }, `${d.call_count} call${d.call_count === 1 ? '' : 's'}`));
-    g.append(s('text', { x: mx, y: my + 12, 'text-anchor': self ? 'start' : 'middle', class: 'edge-label muted' }, `avg ${d.avg_duration_ms.toFixed(1)} ms · max ${d.max_duration_ms.toFixed(1)} ms`));
+    g.append(s('text', { x: mx, y: my + 12, 'text-anchor': self ? 'start' : 'middle', class: 'edge-label muted' }, `avg ${ms(d.avg_duration_ms)} · max ${ms(d.max_duration_ms)}`));
     svg.append(g);
   }
   for (const n of names) {
@@ -353,10 +355,10 @@ async function openTrace(id) {
       d.critical_path ? criticalPathCard(d.critical_path) : null,
       auditCard(d.audit_trails || {}),
       ...d.races.map(raceCard),
-      h('div', { class: 'card scroll' },
+      h('div', { class: 'card scroll tall' },
         h('table', { class: 'events' }, h('thead', null, h('tr', null, h('th', null, 'time'), h('th', null, 'service'), h('th', null, 'task'), h('th', null, 'kind'), h('th', null, 'event'))),
           h('tbody', null, d.events.slice(0, MAX_ROWS).map((e) => h('tr', { 'data-testid': 'trace-event', class: critical.has(e.id) ? 'on-path' : '' },
-            h('td', { class: 'mono' }, time(e.timestamp)), h('td', null, e.metadata.service_name), h('td', { class: 'mono' }, short(e.metadata.thread_id)),
+            h('td', { class: 'mono nowrap' }, time(e.timestamp)), h('td', null, e.metadata.service_name), h('td', { class: 'mono' }, short(e.metadata.thread_id)),
             h('td', null, Object.keys(e.kind)[0]), h('td', { class: 'mono wrap' }, eventSummary(e))))))),
       d.events.length > MAX_ROWS ? h('div', { class: 'context' }, `the table shows the first ${MAX_ROWS} of ${d.events.length} events read`) : null,
     ].filter(Boolean));
@@ -380,7 +382,7 @@ async function openTimeline(variable) {
     const rows = d.accesses.map((a) => {
       const isRead = a.access_type === 'Read' || a.access_type === 'AtomicRead';
       return h('tr', { class: racing.has(a.event_id) ? 'racing' : '', 'data-testid': 'timeline-row' },
-        h('td', { class: 'mono' }, time(a.timestamp)),
+        h('td', { class: 'mono nowrap' }, time(a.timestamp)),
         lanes.map((l) => h('td', { class: 'lane-cell' }, l === a.thread_id
           ? h('span', { class: `acc ${isRead ? 'R' : 'W'}`, title: `${a.location} · trace ${a.trace_id}` }, isRead ? `R ${val(a.new_value)}` : `W ${val(a.old_value)}→${val(a.new_value)}`)
           : '')));
@@ -390,7 +392,7 @@ async function openTimeline(variable) {
       h('div', { class: 'card' }, h('h2', { 'data-testid': 'timeline-variable' }, variable),
         (total > d.accesses.length ? `first ${d.accesses.length} of ${total} accesses` : `${total} accesses`) +
         ` by ${lanes.length} tasks; accesses involved in races are highlighted.`),
-      h('div', { class: 'card scroll' }, h('table', { class: 'timeline' }, h('thead', null, head), h('tbody', null, rows))));
+      h('div', { class: 'card scroll tall' }, h('table', { class: 'timeline' }, h('thead', null, head), h('tbody', null, rows))));
     showError(null);
   } catch (err) { showError(err); }
 }

@@ -103,7 +103,7 @@ test.serial('the two-service race appears by itself, and the transfer\'s trace s
   const named = [];
   for (const side of sides) named.push(`${await side.getByTestId('side-service').innerText()} ${await side.getByTestId('side-request').innerText()}`);
   t.deepEqual(named.sort(), ['banking-api POST /transfer', 'ledger-service POST /deposits']);
-  await page.screenshot({ path: join(shots, 'races.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'races.png') });
 
   // The trace list names each trace's root request and services.
   await page.locator('#tab-traces').click();
@@ -129,6 +129,9 @@ test.serial('the two-service race appears by itself, and the transfer\'s trace s
   t.is(await page.getByTestId('service-node').count(), 2);
   t.deepEqual(await overflow(page), { page: 0, wide: [] });
   await page.screenshot({ path: join(shots, 'trace.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'trace-top.png') });
+  await page.getByTestId('critical-path').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'trace-path.png') });
 
   // The row's audit trail from the trace view.
   await page.getByTestId('audit-variable').filter({ hasText: ROW }).click();
