@@ -4,8 +4,11 @@
  * of them). The web view names a race's sides and a trace's row by them.
  *
  * Bounded: only the first REQUEST_SCAN_EVENTS events of a trace (in causal order, where a request's
- * HttpRequest comes first in its task) are read, answers are kept per version of the trace (its
- * stored batches only ever append), at most CACHED_TRACES of them.
+ * HttpRequest comes first in its task) are named from; a trace stored in more than
+ * MAX_TRACE_BATCHES batches is not read (ordering it reads them all), nor more than
+ * MAX_BATCHES_PER_ANSWER batches for one answer (the others come out unnamed, `root_request`
+ * null, until a later answer reads them); answers are kept per version of the trace (its stored
+ * batches only ever append), at most CACHED_TRACES of them.
  */
 import type { TracePages } from './trace-pages';
 
@@ -13,6 +16,10 @@ import type { TracePages } from './trace-pages';
 export const REQUEST_SCAN_EVENTS = 2000;
 /** Traces one `GET /api/requests` (or one page of `/api/traces`) names the requests of. */
 export const MAX_REQUEST_TRACES = 100;
+/** Stored batches a trace may span to be read here. */
+export const MAX_TRACE_BATCHES = 32;
+/** Stored batches read for one answer (traces already read cost nothing). */
+export const MAX_BATCHES_PER_ANSWER = 128;
 /** Answers kept (a trace's answer is a few hundred bytes). */
 const CACHED_TRACES = 5000;
 /** Services of one trace whose request is named. */
@@ -64,8 +71,11 @@ export class TraceRequestIndex {
 
   constructor(private readonly pages: TracePages) {}
 
-  /** The requests of a trace, or null for an unknown trace. */
-  async of(traceId: string): Promise<TraceRequests | null> {
+  /**
+   * The requests of a trace; null for an unknown trace, or one that would read more batches than
+   * MAX_TRACE_BATCHES or the `budget` left (its `left` is lowered by the batches read).
+   */
+  async of(traceId: string, budget: { left: number } = { left: MAX_BATCHES_PER_ANSWER }): Promise<TraceRequests | null> {
     const seqs = this.pages.batchesOf(traceId);
     if (seqs.length === 0) return null;
     const version = `${seqs.length}:${seqs[seqs.length - 1]}`;
@@ -75,6 +85,8 @@ export class TraceRequestIndex {
       this.cache.set(traceId, known);
       return known.answer;
     }
+    if (seqs.length > MAX_TRACE_BATCHES || seqs.length > budget.left) return null;
+    budget.left -= seqs.length;
     const page = await this.pages.page(traceId, 0, REQUEST_SCAN_EVENTS);
     if (!page) return null;
     const answer = requestsOf(JSON.parse(page.json) as EventLike[]);
@@ -84,11 +96,15 @@ export class TraceRequestIndex {
     return answer;
   }
 
-  /** The requests of each trace (at most MAX_REQUEST_TRACES, one after the other), unknown ones left out. */
+  /**
+   * The requests of each trace (at most MAX_REQUEST_TRACES, one after the other, within one answer's
+   * budget of batches); unknown and unread traces are left out.
+   */
   async ofMany(traceIds: readonly string[]): Promise<({ trace_id: string } & TraceRequests)[]> {
     const out: ({ trace_id: string } & TraceRequests)[] = [];
+    const budget = { left: MAX_BATCHES_PER_ANSWER };
     for (const id of [...new Set(traceIds)].slice(0, MAX_REQUEST_TRACES)) {
-      const r = await this.of(id);
+      const r = await this.of(id, budget);
       if (r) out.push({ trace_id: id, ...r });
     }
     return out;

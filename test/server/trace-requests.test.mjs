@@ -65,3 +65,16 @@ test('GET /api/requests and the trace list name each trace\'s requests, and foll
   t.is(tooMany.status, 400);
   t.deepEqual((await get(base, '/api/requests')).json.data, { traces: [] });
 });
+
+test('a trace spread over more stored batches than the bound is left unnamed, not read', async (t) => {
+  const { base } = await startServer(t);
+  const trace = randomUUID();
+  const sim = new Sim({ service: 'banking-api' });
+  const r = sim.request('POST', '/transfer', trace);
+  for (let i = 0; i < 40; i++) r.read('x', i);
+  r.respond();
+  // One stored batch per post: 42 batches for this trace.
+  for (const e of sim.events) t.is((await post(base, { events: [e] })).status, 200);
+  t.deepEqual((await get(base, `/api/requests?trace_id=${trace}`)).json.data.traces, []);
+  t.is((await get(base, '/api/traces')).json.data.traces[0].root_request, null);
+});
