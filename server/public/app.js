@@ -153,6 +153,10 @@ async function loadRaces() {
 
 async function loadTraces() {
   const data = await api('/api/traces?page=1&page_size=100');
+  // The trace on show grew (a callee's events came in): redraw it where it is.
+  const grown = shownTrace && shownTrace.events !== null && current === 'trace'
+    && data.traces.find((t) => t.trace_id === shownTrace.id && t.event_count !== shownTrace.events);
+  if (grown) openTrace(grown.trace_id, true);
   const rows = data.traces.map((t) => h('tr', { class: 'clickable', 'data-testid': 'trace-row', 'data-trace': t.trace_id, onclick: () => openTrace(t.trace_id) },
     h('td', { class: 'mono', 'data-testid': 'root-request' }, requestText(t.root_request) || '—'),
     h('td', { 'data-testid': 'trace-services' }, t.services.join(', ')),
@@ -330,12 +334,22 @@ function auditCard(trails) {
     })));
 }
 
-async function openTrace(id) {
-  show('trace');
+/** The trace on show and how many events it had then (a live update redraws it when that grows). */
+let shownTrace = null;
+
+/** Opens a trace; `again`: the same trace redrawn in place (more of its events arrived). */
+async function openTrace(id, again = false) {
   const root = $('view-trace');
-  root.replaceChildren(h('div', { class: 'empty' }, 'Loading…'));
+  if (!again) {
+    show('trace');
+    root.replaceChildren(h('div', { class: 'empty' }, 'Loading…'));
+  }
+  shownTrace = { id, events: null };
   try {
     const d = await readTrace(id);
+    if (shownTrace?.id !== id) return; // another trace was opened meanwhile
+    shownTrace.events = d.total_events;
+    const y = window.scrollY;
     await learnRequests([id]).catch(() => undefined);
     const total = d.total_events ?? d.events.length;
     const races = d.total_races ?? d.races.length;
@@ -362,6 +376,7 @@ async function openTrace(id) {
             h('td', null, Object.keys(e.kind)[0]), h('td', { class: 'mono wrap' }, eventSummary(e))))))),
       d.events.length > MAX_ROWS ? h('div', { class: 'context' }, `the table shows the first ${MAX_ROWS} of ${d.events.length} events read`) : null,
     ].filter(Boolean));
+    if (again) window.scrollTo(0, y);
     showError(null);
   } catch (err) { showError(err); }
 }

@@ -98,3 +98,26 @@ test('shows "no races" and uses the API key from the URL fragment', async (t) =>
   t.regex(await p2.locator('#error').innerText(), /Unauthorized/);
   t.is((await get(base, '/status')).status, 401);
 });
+
+test('a trace on show is redrawn when more of its events arrive (a callee reporting later)', async (t) => {
+  const { base } = await startServer(t);
+  const { randomUUID } = await import('node:crypto');
+  const trace = randomUUID();
+  const bank = new Sim({ service: 'banking-api' });
+  const r = bank.request('POST', '/transfer', trace);
+  r.read('db:accounts.alice.balance', 1000, 'src/bank.ts:10');
+  r.respond();
+  await post(base, { events: bank.events });
+  const { p, errors } = await page(t, base + '/');
+  await p.locator('#tab-traces').click();
+  await p.getByTestId('root-request').getByText('POST /transfer', { exact: true }).click();
+  await p.getByTestId('service-lane').first().waitFor();
+  t.deepEqual(await p.getByTestId('service-lane').evaluateAll((els) => els.map((e) => e.dataset.service)), ['banking-api']);
+
+  const ledger = new Sim({ service: 'ledger-service', start: Date.UTC(2026, 0, 1) * 1000 + 5 });
+  ledger.request('POST', '/checks', trace).respond();
+  await post(base, { events: ledger.events });
+  await p.locator('[data-testid="service-lane"][data-service="ledger-service"]').waitFor({ timeout: 10_000 });
+  t.is(await p.getByTestId('trace-title').innerText(), 'POST /transfer · banking-api');
+  t.deepEqual(errors, []);
+});
