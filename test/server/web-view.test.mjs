@@ -169,6 +169,8 @@ test.serial('a narrow window: wide event tables and the service map scroll insid
   await page.goto(endpoint + '/');
   await page.getByTestId('race').first().waitFor({ timeout: 20_000 });
   t.deepEqual(await overflow(page), { page: 0, wide: [] }, 'race cards');
+  const shots = mkdtempSync(join(tmpdir(), 'raceway-web-view-narrow-'));
+  await page.screenshot({ path: join(shots, 'narrow-races.png') });
   await page.locator('#tab-traces').click();
   const row = page.getByTestId('trace-row').filter({ has: page.getByTestId('root-request').getByText('POST /transfer', { exact: true }) });
   await row.waitFor();
@@ -176,10 +178,10 @@ test.serial('a narrow window: wide event tables and the service map scroll insid
   await row.click();
   await page.getByTestId('trace-event').first().waitFor();
   t.deepEqual(await overflow(page), { page: 0, wide: [] }, 'trace view');
+  await page.screenshot({ path: join(shots, 'narrow-trace.png') });
   await page.getByTestId('audit-variable').first().click();
   await page.getByTestId('timeline-row').first().waitFor();
   t.deepEqual(await overflow(page), { page: 0, wide: [] }, 'audit trail');
-  const shots = mkdtempSync(join(tmpdir(), 'raceway-web-view-narrow-'));
   await page.screenshot({ path: join(shots, 'narrow-timeline.png'), fullPage: true });
   t.log(`screenshots in ${shots}`);
   t.deepEqual(problems, []);
