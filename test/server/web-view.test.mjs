@@ -3,45 +3,17 @@
 // clicked to refresh; the race must appear by itself, naming both services and both requests, and
 // the transfer's trace must show a lane per service, its critical path and the call between them.
 import test from 'ava';
-import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
-import { compile, startServices } from '../../examples/two-services/stack.mjs';
+import { compile } from '../../examples/two-services/stack.mjs';
+import { exampleServices, root, serveRaceway } from '../examples/_two-services.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 const ROW = 'db:accounts.alice.balance';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function startRaceway(t) {
-  const port = await freePort();
-  const server = spawn(process.execPath, ['dist/server/cli.js', 'serve', '--memory', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => { out += d; if (out.includes('listening')) resolve(); });
-    server.once('exit', (code) => reject(new Error(`raceway serve exited with ${code}`)));
-  });
-  t.teardown(async () => {
-    const gone = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await gone;
-  });
-  return `http://127.0.0.1:${port}`;
-}
 
 /** A page that records every failed response, console error (CSP violations among them) and page error. */
 async function watchedPage(t, browser, viewport) {
@@ -80,19 +52,16 @@ test.before(async () => {
 test.after.always(async () => { await browser?.close(); });
 
 test.serial('the two-service race appears by itself, and the transfer\'s trace shows both services, its critical path and the call', async (t) => {
-  const endpoint = await startRaceway(t);
+  const endpoint = await serveRaceway(t);
   const shots = mkdtempSync(join(tmpdir(), 'raceway-web-view-'));
   const { page, problems, loaded } = await watchedPage(t, browser, { width: 1100, height: 900 });
   await page.goto(endpoint + '/');
   await page.getByTestId('no-races').waitFor();
 
   // Traffic starts only now, with the page open.
-  const services = await startServices({ endpoint, env: { RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited', CHECK_MS: '1000' } });
-  t.teardown(() => services.stop());
-  const { stdout } = await promisify(execFile)(process.execPath, [root + 'examples/two-services/race.mjs'], {
-    env: { ...process.env, BANK_URL: services.bank, LEDGER_URL: services.ledger, RACEWAY_ENDPOINT: endpoint, DEPOSIT_AFTER_MS: '400' }, timeout: 60_000,
-  });
-  t.deepEqual(JSON.parse(stdout).balances, { alice: 900, bob: 600 }, 'the scenario lost the deposit');
+  // A long check and a late deposit keep the interleaving the same on a loaded machine.
+  const { run } = await exampleServices(t, endpoint, { CHECK_MS: '1000' });
+  t.deepEqual((await run()).balances, { alice: 900, bob: 600 }, 'the scenario lost the deposit');
 
   // The race card, with no click and no reload.
   const card = page.locator('#view-races').getByTestId('race');
@@ -142,9 +111,7 @@ test.serial('the two-service race appears by itself, and the transfer\'s trace s
   // The fixed variant: the lists update by themselves, and no race is added.
   await page.locator('#tab-races').click();
   const before = await page.getByTestId('status').innerText();
-  await promisify(execFile)(process.execPath, [root + 'examples/two-services/race.mjs', '--safe'], {
-    env: { ...process.env, BANK_URL: services.bank, LEDGER_URL: services.ledger, RACEWAY_ENDPOINT: endpoint, DEPOSIT_AFTER_MS: '400' }, timeout: 60_000,
-  });
+  await run('--safe');
   await page.waitForFunction((text) => document.getElementById('status').textContent !== text, before);
   await page.locator('#tab-traces').click();
   await page.getByTestId('root-request').getByText('POST /transfer-safe', { exact: true }).first().waitFor();
@@ -159,12 +126,9 @@ test.serial('the two-service race appears by itself, and the transfer\'s trace s
 });
 
 test.serial('a narrow window: wide event tables and the service map scroll inside their cards', async (t) => {
-  const endpoint = await startRaceway(t);
-  const services = await startServices({ endpoint, env: { RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' } });
-  t.teardown(() => services.stop());
-  await promisify(execFile)(process.execPath, [root + 'examples/two-services/race.mjs'], {
-    env: { ...process.env, BANK_URL: services.bank, LEDGER_URL: services.ledger, RACEWAY_ENDPOINT: endpoint }, timeout: 60_000,
-  });
+  const endpoint = await serveRaceway(t);
+  const { run } = await exampleServices(t, endpoint, { CHECK_MS: '1000' });
+  await run();
   const { page, problems } = await watchedPage(t, browser, { width: 420, height: 800 });
   await page.goto(endpoint + '/');
   await page.getByTestId('race').first().waitFor({ timeout: 20_000 });
