@@ -369,7 +369,8 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   }
 
   function serveStatic(path: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const rel = path === '/' ? 'index.html' : decodePath(path.slice(1));
+    // `/favicon.ico`: what a browser asks for on pages without an icon link (an API answer opened in a tab).
+    const rel = path === '/' ? 'index.html' : path === '/favicon.ico' ? 'favicon.svg' : decodePath(path.slice(1));
     const file = normalize(join(publicDir, rel));
     if (!file.startsWith(normalize(publicDir) + sep) || !existsSync(file) || !statSync(file).isFile()) return false;
     const page = extname(file) === '.html' ? { 'content-security-policy': WEB_VIEW_CSP } : {};

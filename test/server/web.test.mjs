@@ -121,3 +121,15 @@ test('a trace on show is redrawn when more of its events arrive (a callee report
   t.is(await p.getByTestId('trace-title').innerText(), 'POST /transfer · banking-api');
   t.deepEqual(errors, []);
 });
+
+test('the icon: favicon.svg, also at /favicon.ico (asked for by API answers opened in a tab); the page has a strict CSP', async (t) => {
+  const { base } = await startServer(t);
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    const res = await fetch(base + path);
+    t.is(res.status, 200, path);
+    t.is(res.headers.get('content-type'), 'image/svg+xml', path);
+    t.regex(await res.text(), /^<svg /, path);
+  }
+  const page = await fetch(base + '/');
+  t.regex(page.headers.get('content-security-policy'), /script-src 'self'; style-src 'self'/);
+});
