@@ -416,11 +416,14 @@ async function openTimeline(variable) {
 
 let seen = null; // events_captured when the lists were last loaded
 let polling = false;
+let loadedAt = 0; // when the lists were last loaded (ms)…
+let loadCost = 0; // …and how long that took: a slow reload (a large store) is repeated less often
 
 /**
- * Asks /status whether the store changed and reloads the race and trace lists when it did. Polling
- * rather than a push channel: one small GET every POLL_MS, nothing held open on the server, and it
- * recovers by itself when the server restarts.
+ * Asks /status whether the store changed and reloads the race and trace lists when it did (at most
+ * once per four times the last reload took, so a store whose analysis is slow is not kept busy by
+ * the page). Polling rather than a push channel: one small GET every POLL_MS, nothing held open on
+ * the server, and it recovers by itself when the server restarts.
  */
 async function poll() {
   if (polling) return;
@@ -429,9 +432,12 @@ async function poll() {
     const st = await api('/status');
     $('status').textContent = `${st.events_captured} events · ${st.traces_active} traces · v${st.version}`;
     $('status').className = 'live';
-    if (st.events_captured !== seen) {
+    if (st.events_captured !== seen && Date.now() - loadedAt >= 4 * loadCost) {
+      const start = Date.now();
       await Promise.all([loadRaces(), loadTraces()]);
       seen = st.events_captured;
+      loadedAt = Date.now();
+      loadCost = loadedAt - start;
     }
     if ($('error').dataset.source === 'poll') { showError(null); delete $('error').dataset.source; }
   } catch (err) {
