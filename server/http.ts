@@ -268,7 +268,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   const workers = opts.ingestWorkers ?? (availableParallelism() > 1 ? 1 : 0);
   const pool = workers > 0 ? new IngestPool(workers) : null;
   const tracePages = new TracePages(store, opts.traceWorker ?? true);
-  const traceRequests = new TraceRequestIndex(tracePages);
+  const traceRequests = new TraceRequestIndex(store);
 
   // Decided when the server is bound (see `listen`): a loopback-bound server checks Host.
   const policy: BrowserPolicy = { corsOrigin: opts.corsOrigin ?? null, loopbackOnly: true };
@@ -439,7 +439,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       const pageSize = Math.min(1000, Math.max(1, Math.floor(Number(url.searchParams.get('page_size') ?? 20)) || 20));
       const { total, traces } = store.traces(page, pageSize);
       // The root request of the page's first MAX_REQUEST_TRACES traces (see trace-requests.ts).
-      const named = new Map((await traceRequests.ofMany(traces.map((t) => t.trace_id))).map((r) => [r.trace_id, r.root_request]));
+      const named = new Map(traceRequests.ofMany(traces.map((t) => t.trace_id)).map((r) => [r.trace_id, r.root_request]));
       const listed = traces.map((t) => ({ ...t, root_request: named.get(t.trace_id) ?? null }));
       return ok(res, { total_traces: total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize), traces: listed });
     }
@@ -447,7 +447,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       // `?trace_id=A&trace_id=B` (or `trace_id=A,B`): the incoming requests of each trace, per service.
       const ids = url.searchParams.getAll('trace_id').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       if (ids.length > MAX_REQUEST_TRACES) throw new HttpError(400, `at most ${MAX_REQUEST_TRACES} trace_id values`);
-      return ok(res, { traces: await traceRequests.ofMany(ids) });
+      return ok(res, { traces: traceRequests.ofMany(ids) });
     }
     if (path.startsWith('/api/traces/')) {
       const id = decodePath(path.slice('/api/traces/'.length));
