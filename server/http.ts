@@ -18,6 +18,7 @@ import { toGlobalDetail } from './analyzer';
 import { boundName } from './bounded-text';
 import { DEFAULT_TRACE_PAGE, MAX_TRACE_PAGE, TracePages, type TracePage } from './trace-pages';
 import { auditTrails, criticalPath, serviceDependencies } from './trace-views';
+import { MAX_REQUEST_TRACES, TraceRequestIndex } from './trace-requests';
 import type { IngestResult, Store } from './store';
 import type { RacewayEvent } from '../protocol/events';
 
@@ -237,6 +238,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
 };
 
+/**
+ * The web view's pages load only its own files and call only its own API: no inline script, no
+ * other origin, not framed (program values it shows can never run as script).
+ */
+const WEB_VIEW_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export interface RacewayServer {
   server: http.Server;
   /** The ingest worker pool, null when ingest runs inline. */
@@ -261,6 +268,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   const workers = opts.ingestWorkers ?? (availableParallelism() > 1 ? 1 : 0);
   const pool = workers > 0 ? new IngestPool(workers) : null;
   const tracePages = new TracePages(store, opts.traceWorker ?? true);
+  const traceRequests = new TraceRequestIndex(store);
 
   // Decided when the server is bound (see `listen`): a loopback-bound server checks Host.
   const policy: BrowserPolicy = { corsOrigin: opts.corsOrigin ?? null, loopbackOnly: true };
@@ -361,10 +369,12 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
   }
 
   function serveStatic(path: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const rel = path === '/' ? 'index.html' : decodePath(path.slice(1));
+    // `/favicon.ico`: what a browser asks for on pages without an icon link (an API answer opened in a tab).
+    const rel = path === '/' ? 'index.html' : path === '/favicon.ico' ? 'favicon.svg' : decodePath(path.slice(1));
     const file = normalize(join(publicDir, rel));
     if (!file.startsWith(normalize(publicDir) + sep) || !existsSync(file) || !statSync(file).isFile()) return false;
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    const page = extname(file) === '.html' ? { 'content-security-policy': WEB_VIEW_CSP } : {};
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', ...page });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).on('error', () => res.destroy()).pipe(res);
     return true;
@@ -428,7 +438,16 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       const page = Math.max(1, Math.floor(Number(url.searchParams.get('page') ?? 1)) || 1);
       const pageSize = Math.min(1000, Math.max(1, Math.floor(Number(url.searchParams.get('page_size') ?? 20)) || 20));
       const { total, traces } = store.traces(page, pageSize);
-      return ok(res, { total_traces: total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize), traces });
+      // The root request of the page's first MAX_REQUEST_TRACES traces (see trace-requests.ts).
+      const named = new Map(traceRequests.ofMany(traces.map((t) => t.trace_id)).map((r) => [r.trace_id, r.root_request]));
+      const listed = traces.map((t) => ({ ...t, root_request: named.get(t.trace_id) ?? null }));
+      return ok(res, { total_traces: total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize), traces: listed });
+    }
+    if (path === '/api/requests') {
+      // `?trace_id=A&trace_id=B` (or `trace_id=A,B`): the incoming requests of each trace, per service.
+      const ids = url.searchParams.getAll('trace_id').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      if (ids.length > MAX_REQUEST_TRACES) throw new HttpError(400, `at most ${MAX_REQUEST_TRACES} trace_id values`);
+      return ok(res, { traces: traceRequests.ofMany(ids) });
     }
     if (path.startsWith('/api/traces/')) {
       const id = decodePath(path.slice('/api/traces/'.length));

@@ -2,47 +2,16 @@
 // raceway/transformer, as two processes against a real `raceway serve`; the scenario run by the
 // example's own race.mjs.
 import test from 'ava';
-import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { compile, startServices } from '../../examples/two-services/stack.mjs';
+import { compile } from '../../examples/two-services/stack.mjs';
+import { exampleServices, serveRaceway } from './_two-services.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const ROW = 'db:accounts.alice.balance';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 /** A `raceway serve --memory` process and both services reporting to it; stopped when the test ends. */
 async function stack(t) {
-  const port = await freePort();
-  const server = spawn(process.execPath, ['dist/server/cli.js', 'serve', '--memory', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => { out += d; if (out.includes('listening')) resolve(); });
-    server.once('exit', (code) => reject(new Error(`raceway serve exited with ${code}`)));
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = await serveRaceway(t);
   // A long check and a late deposit keep the interleaving the same on a loaded machine.
-  const services = await startServices({ endpoint, env: { RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited', CHECK_MS: '1000' } });
-  t.teardown(async () => {
-    await services.stop();
-    const gone = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await gone;
-  });
-  const run = async (...args) => {
-    const { stdout } = await promisify(execFile)(process.execPath, [root + 'examples/two-services/race.mjs', ...args], {
-      env: { ...process.env, BANK_URL: services.bank, LEDGER_URL: services.ledger, RACEWAY_ENDPOINT: endpoint, DEPOSIT_AFTER_MS: '400' }, timeout: 60_000,
-    });
-    return JSON.parse(stdout);
-  };
+  const { services, run } = await exampleServices(t, endpoint, { CHECK_MS: '1000' });
   const get = async (path) => (await (await fetch(endpoint + path)).json()).data;
   return { endpoint, services, run, get };
 }

@@ -52,7 +52,7 @@ test('shows races with both accesses side by side and a per-variable timeline', 
   await p.getByTestId('trace-row').first().click();
   await p.getByTestId('trace-event').first().waitFor();
   const shown = await p.getByTestId('trace-event').count();
-  const traceId = (await p.locator('#view-trace h2').first().innerText()).replace('Trace ', '');
+  const traceId = (await p.getByTestId('trace-id').innerText()).replace('trace ', '');
   t.is(shown, events.filter((e) => e.trace_id === traceId).length);
   t.deepEqual(errors, []);
 });
@@ -97,4 +97,39 @@ test('shows "no races" and uses the API key from the URL fragment', async (t) =>
   await p2.locator('#error:not([hidden])').waitFor();
   t.regex(await p2.locator('#error').innerText(), /Unauthorized/);
   t.is((await get(base, '/status')).status, 401);
+});
+
+test('a trace on show is redrawn when more of its events arrive (a callee reporting later)', async (t) => {
+  const { base } = await startServer(t);
+  const { randomUUID } = await import('node:crypto');
+  const trace = randomUUID();
+  const bank = new Sim({ service: 'banking-api' });
+  const r = bank.request('POST', '/transfer', trace);
+  r.read('db:accounts.alice.balance', 1000, 'src/bank.ts:10');
+  r.respond();
+  await post(base, { events: bank.events });
+  const { p, errors } = await page(t, base + '/');
+  await p.locator('#tab-traces').click();
+  await p.getByTestId('root-request').getByText('POST /transfer', { exact: true }).click();
+  await p.getByTestId('service-lane').first().waitFor();
+  t.deepEqual(await p.getByTestId('service-lane').evaluateAll((els) => els.map((e) => e.dataset.service)), ['banking-api']);
+
+  const ledger = new Sim({ service: 'ledger-service', start: Date.UTC(2026, 0, 1) * 1000 + 5 });
+  ledger.request('POST', '/checks', trace).respond();
+  await post(base, { events: ledger.events });
+  await p.locator('[data-testid="service-lane"][data-service="ledger-service"]').waitFor({ timeout: 10_000 });
+  t.is(await p.getByTestId('trace-title').innerText(), 'POST /transfer · banking-api');
+  t.deepEqual(errors, []);
+});
+
+test('the icon: favicon.svg, also at /favicon.ico (asked for by API answers opened in a tab); the page has a strict CSP', async (t) => {
+  const { base } = await startServer(t);
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    const res = await fetch(base + path);
+    t.is(res.status, 200, path);
+    t.is(res.headers.get('content-type'), 'image/svg+xml', path);
+    t.regex(await res.text(), /^<svg /, path);
+  }
+  const page = await fetch(base + '/');
+  t.regex(page.headers.get('content-security-policy'), /script-src 'self'; style-src 'self'/);
 });
