@@ -113,7 +113,7 @@ export class RingWriter {
     let i = this.clocks.get(c);
     if (i === undefined) {
       const flat: number[] = [];
-      for (const [comp, n] of c.pairs) flat.push(this.str(comp), n);
+      for (const [comp, n] of c.pairs) flat.push(this.str(comp.id), n);
       i = this.clockCount++;
       this.clocks.set(c, i);
       this.newClocks.push(flat);

@@ -6,7 +6,7 @@
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../runtime/events';
 import {
-  describe, failureReaches, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
+  CoverageTable, describe, failureReaches, kindName, micros, noteUnit, ownComponent, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,
   type TaskInfo, type UnitInfo, type UnitStats,
 } from './analyzer';
@@ -41,7 +41,9 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
  * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
  * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
  * failure events (`analyzer/failures.ts`) as [process, ts] (a reset value read right before one was used)
- * and, in the same order, their [task, clock] (whose job each failure belongs to).
+ * and, in the same order, their [task, clock] (whose job each failure belongs to), and the batch's
+ * clock coverage facts [component, value, task, own] (`analyzer/coverage.ts`: the first events per
+ * task that carried each component's largest value in the batch).
  * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
@@ -49,7 +51,7 @@ const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'AtomicWrite'
 export interface IndexChunk {
   s: string[];
   n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number, failureClocks?: number];
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number, failureClocks?: number, coverage?: number];
 }
 
 export const A_STRIDE = 17;
@@ -61,6 +63,8 @@ const E_STRIDE = 3;
 const ER_STRIDE = 2;
 /** Per failure event, in the order of the failure section: its task and clock (JSON text). */
 const EC_STRIDE = 2;
+/** Clock coverage facts: [component, value, task, own] (see `CoverageTable`). */
+const CV_STRIDE = 4;
 
 /** The chunk format of earlier versions (JSON tuples), still read at start-up. */
 export interface LegacyChunk {
@@ -128,14 +132,14 @@ function roundTrips(ts: number, timestamp: string): boolean {
   return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = [], ec: number[] = []): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length + ec.length);
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = [], ec: number[] = [], cv: number[] = []): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length + ec.length + cv.length);
   let o = 0;
-  for (const part of [a, w, sp, u, t, ev, er, ec]) {
+  for (const part of [a, w, sp, u, t, ev, er, ec, cv]) {
     n.set(part, o);
     o += part.length;
   }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE, ec.length / EC_STRIDE] };
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE, ec.length / EC_STRIDE, cv.length / CV_STRIDE] };
 }
 
 interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
@@ -165,8 +169,10 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   let proc = -1;
   let taskStr = -1;
   let taskStrOf = '';
+  const coverage = new CoverageTable();
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
+    coverage.noteEvent(e.metadata.thread_id, e.causality_vector);
     const t = ts ? ts[i]! : micros(e.timestamp);
     const name = kindName(e);
     const task = e.metadata.thread_id;
@@ -227,7 +233,9 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   }
   const t: number[] = [];
   for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t, ev, er, ec);
+  const cv: number[] = [];
+  coverage.forEach((component, max, task, at) => cv.push(b.str(component), max, b.str(task), at));
+  return finish(b, a, w, sp, u, t, ev, er, ec, cv);
 }
 
 /** The current form of a chunk persisted by an earlier version. */
@@ -460,6 +468,8 @@ export class LiveIndex {
   /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
   private taskProc = new Int32Array(0);
   private readonly errors = new Map<number, number[]>();
+  /** What clocks imply beyond their entries (retired tasks: see analyzer/coverage.ts). */
+  private readonly coverage = new CoverageTable();
   /** Task and clock of each failure event, by `${process},${ts}` (whose job a failure belongs to). */
   private readonly failureClocks = new Map<string, [task: number, clock: string][]>();
   /** Each process's state-access timestamps, ascending (whether a failure came before the next access). */
@@ -519,7 +529,7 @@ export class LiveIndex {
 
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
-    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0] } = chunk;
+    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0, ncv = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
     // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
@@ -642,6 +652,8 @@ export class LiveIndex {
       }
       this.procs.get(p)!.errorsSince = Math.min(this.procs.get(p)!.errorsSince, n[o + 1]!);
     }
+    const cvOff = ecOff + nec * EC_STRIDE;
+    for (let o = cvOff; o < cvOff + ncv * CV_STRIDE; o += CV_STRIDE) this.coverage.note(s[n[o]! | 0]!, n[o + 1]!, s[n[o + 2]! | 0]!, n[o + 3]!);
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
     // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
@@ -884,6 +896,7 @@ export class LiveIndex {
           return info;
         },
       },
+      coverage: this.coverage,
       throwsAfter: (name, ts, ownCounter) => {
         const t = interned.get(name);
         const p = t === undefined || t >= this.taskProc.length ? -1 : this.taskProc[t]!;
@@ -893,7 +906,7 @@ export class LiveIndex {
         ev.sort();
         const own = (f: number): boolean => {
           const known = this.failureClocks.get(`${p},${f}`);
-          if (known) return known.some(([task, clock]) => failureReaches(strs[task]!, clock, name, ownCounter));
+          if (known) return known.some(([task, clock]) => failureReaches(strs[task]!, clock, name, ownCounter, this.coverage));
           for (let i = ev.lowerBound(f); i < ev.n && ev.ts[i] === f; i++) if (ev.task[i] === t) return true;
           return false;
         };
