@@ -39,6 +39,10 @@ export type ClockPair = readonly [component: ClockComponent, counter: number];
 const MAX_HOPS = 16;
 
 export class Clock {
+  /** Table id of this clock in the hand-off ring of generation `wireGen` (see wire.ts). */
+  wireGen = -1;
+  wireId = 0;
+
   constructor(readonly pairs: readonly ClockPair[]) {}
 
   static readonly EMPTY = new Clock([]);
