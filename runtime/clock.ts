@@ -18,8 +18,13 @@
  * child ever awaited, and a join costs the size of the live clock.
  *
  * Limits: an entry is retired only once a task that learned the finished clock sends an event;
- * until then it stays explicit (correct, only larger). Clocks carry at most the components of
- * tasks that are running, or finished and not yet announced by an event.
+ * until then it stays explicit (correct, only larger). A task's final value reaches a clock only
+ * through a join, so a task that finishes without being joined (its parent had finished first) is
+ * never retired: clocks that copied it earlier keep it at that earlier value. A chain of tasks each
+ * started by the previous one, which then finishes unjoined (a pool's worker that starts the next
+ * worker from its continuation, as p-map's `next()` does), still grows its clocks by one entry
+ * per link. Retiring those needs the fact "a task's first event carried its parent at v" on both
+ * sides, not done here.
  */
 
 /** What a clock component refers to: a task, with what is known about its end. */
