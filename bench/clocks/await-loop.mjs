@@ -50,10 +50,22 @@ const instFile = join(dir, 'loop-instrumented.cjs');
 writeFileSync(plainFile, transform(false));
 writeFileSync(instFile, transform(true));
 
-const sink = fork(join(root, 'bench', 'capture', 'sink-server.mjs'), { stdio: 'inherit' });
+// The sink must not hold this process's stdout open (a pipe reader would wait for it).
+const sink = fork(join(root, 'bench', 'capture', 'sink-server.mjs'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+process.on('exit', () => sink.kill());
 const port = await new Promise((r) => sink.once('message', (m) => r(m.port)));
 const endpoint = `http://127.0.0.1:${port}`;
-const count = async () => Number(await (await fetch(`${endpoint}/count`, { method: 'POST' })).text());
+/** Events the sink has counted (a busy sink may drop a connection: asked again). */
+async function count() {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return Number(await (await fetch(`${endpoint}/count`, { method: 'POST' })).text());
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 function runOnce(file, n, capture) {
   const env = { ...process.env, NODE_PATH: join(root, 'node_modules') };
