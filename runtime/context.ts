@@ -8,7 +8,7 @@
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook } from 'node:async_hooks';
 import { trackPromiseIds } from './promise-ids';
 import { randomId as randomUUID } from './ids';
-import { Clock } from './clock';
+import { Clock, type ClockComponent } from './clock';
 import { peekData } from './peek';
 import { K, type Sink, type Span } from './record';
 import { nowMicros } from './time';
@@ -17,7 +17,7 @@ const EMPTY_LOCKS: readonly string[] = Object.freeze([]);
 /** Completed children kept for joining per parent; beyond it the oldest are forgotten (never unbounded). */
 const MAX_PENDING_JOINS = 1024;
 
-export class Task {
+export class Task implements ClockComponent {
   private idValue: string | null = null;
   private traceValue: string | null;
   /** Components learned from other tasks (fork, join, lock acquire). */
@@ -35,6 +35,12 @@ export class Task {
   finished = false;
   /** Clock at completion (set when finished). */
   final: Clock | null = null;
+  /** See `ClockComponent` (clock.ts): this task's final counter, and where it was retired. */
+  finalOwn = -1;
+  retiredInto: ClockComponent | null = null;
+  retiredAt = 0;
+  /** The base last looked at for entries to retire (after an event: see `emit`). */
+  retireChecked: Clock | null = null;
   /** False in a trace left out by sampling (`sampleRate`): nothing is recorded for it. */
   sampled = true;
   /** A request's task or one of its descendants (the middleware started the trace). */
@@ -67,7 +73,7 @@ export class Task {
 
   /** The full clock now: `base` plus the own component. */
   clock(): Clock {
-    return this.base.with(this.id, this.own);
+    return this.base.with(this, this.own);
   }
 
   /** A child task whose clock starts from a copy of this one's. Work left out by sampling stays in its one shared task. */
@@ -88,7 +94,7 @@ export class Task {
    */
   forkFromSegment(seg: Segment | null, fn: string): Task {
     if (seg === null || seg.base === null || seg.task !== this || !this.sampled) return this.fork(fn);
-    const child = new Task(this.trace, this, seg.base.with(this.id, seg.own), fn);
+    const child = new Task(this.trace, this, seg.base.with(this, seg.own), fn);
     child.locks = seg.locks;
     child.inRequest = this.inRequest;
     return child;
@@ -106,7 +112,13 @@ export class Task {
 
   /** Learns everything `other` (a clock from a finished child or a lock release) knew. */
   joinClock(other: Clock): void {
-    this.base = this.base.join(other, this.id);
+    this.base = this.base.join(other, this, this.own);
+  }
+
+  /** After an event: finished tasks this clock carries whole are retired into this task (see clock.ts). */
+  retireSeen(): void {
+    this.base = this.base.retireInto(this, this.own);
+    this.retireChecked = this.base;
   }
 
   /** A new segment begins (after an await or when a callback re-enters): tick and join finished children. */
@@ -116,7 +128,7 @@ export class Task {
     const done = this.done;
     if (done !== null) {
       this.done = null;
-      for (const child of done) if (child.final) this.base = this.base.join(child.final, this.id);
+      for (const child of done) if (child.final) this.base = this.base.join(child.final, this, this.own);
     }
   }
 
@@ -125,6 +137,9 @@ export class Task {
     this.finished = true;
     if (!this.sampled) return;
     this.endSegment();
+    // One more tick: the final value is carried only by clocks made after the end (clock.ts).
+    this.own++;
+    this.finalOwn = this.own;
     this.final = this.clock();
     const p = this.parent;
     if (p !== null && !p.finished) {
@@ -349,8 +364,8 @@ export function returnToCaller(task: Task, store: Segment | undefined): void {
   }
   state.current = null;
   const cont = new Segment(caller);
-  cont.base = base.join(task.clock(), caller.id);
   cont.own = store !== undefined ? store.own : caller.own;
+  cont.base = base.join(task.clock(), caller, cont.own);
   cont.locks = store !== undefined ? store.locks : caller.locks;
   storageOn();
   state.als.enterWith(cont);
@@ -453,6 +468,7 @@ export function emit(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown
   const seq = ++seqCounter;
   const ts = (lastTs = nowMicros());
   sink.write(k, seq, ts, task, a, b, c, d, e, dur);
+  if (task.base !== task.retireChecked) task.retireSeen();
   return seq;
 }
 

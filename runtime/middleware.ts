@@ -12,7 +12,7 @@ import { headerMap } from './text';
 import { OutgoingMessage, ServerResponse } from 'node:http';
 import { types } from 'node:util';
 import { peekData } from './peek';
-import { RACEWAY_CLOCK, encodeRacewayClock, newSpanId, parseIncoming, rememberRemote, remoteOf, senderOf } from './propagation';
+import { RACEWAY_CLOCK, encodeRacewayClock, joinRemoteClock, newSpanId, parseIncoming, rememberRemote, remoteOf, senderOf } from './propagation';
 
 /** Where the request's task is kept on Koa's `ctx` and Express's `req`. */
 export const REQUEST_TASK: unique symbol = Symbol.for('raceway.requestTask');
@@ -88,7 +88,7 @@ function startRequest(client: RequestClient, method: string, url: string, header
   // so handlers defined in that task's functions recognise the request as theirs.
   const task = newTraceTask(serverTask(), `${method} ${url.split('?')[0]}`, remote?.trace ?? null);
   if (remote !== null) {
-    if (remote.clock !== null) task.joinClock(remote.clock);
+    if (remote.clock !== null) joinRemoteClock(task, remote.clock);
     rememberRemote(task, remote);
   }
   recordedRequestStarted();

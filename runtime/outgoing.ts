@@ -28,7 +28,7 @@ import type { ResolvedConfig } from './config';
 import { currentTask, emit, emitSpan, type Task } from './context';
 import { emitError } from './errors';
 import { peekData } from './peek';
-import { RACEWAY_CLOCK, TRACEPARENT, TRACESTATE, newSpanId, outgoingHeaders, parseRacewayClock, senderOf, traceparentFor, type Sender } from './propagation';
+import { RACEWAY_CLOCK, TRACEPARENT, TRACESTATE, joinRemoteClock, newSpanId, outgoingHeaders, parseRacewayClock, senderOf, traceparentFor, type Sender } from './propagation';
 import { K, type Sink, type Span } from './record';
 import { headerMap } from './text';
 
@@ -163,7 +163,7 @@ function endCall(state: OutgoingState, request: object, status: number, headers:
   if (host === undefined || !host.enabled) return;
   const task = call.task;
   const callee = parseRacewayClock(headers[RACEWAY_CLOCK] ?? null);
-  if (callee !== null && callee.trace === task.trace) task.joinClock(callee.clock);
+  if (callee !== null && callee.trace === task.trace) joinRemoteClock(task, callee.clock);
   const ms = performance.now() - call.startedAt;
   const prev = task.span;
   task.span = call.span;

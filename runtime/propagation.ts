@@ -15,7 +15,7 @@
  * Everything here reads header values as data (strings only) and never throws.
  */
 import { randomBytes } from 'node:crypto';
-import { Clock, type ClockPair } from './clock';
+import { Clock, type ClockComponent, type ClockPair } from './clock';
 import type { Task } from './context';
 
 export const TRACEPARENT = 'traceparent';
@@ -45,7 +45,7 @@ export interface RemoteParent {
   flags: string;
   tracestate: string | null;
   /** The caller's clock (from `raceway-clock`), or null when it sent none. */
-  clock: Clock | null;
+  clock: RemoteClock | null;
   /** The caller speaks `raceway-clock`: it is answered with ours. */
   racewayCaller: boolean;
 }
@@ -78,10 +78,15 @@ export function parseTraceparent(v: string | null): { trace: string; spanId: str
   return { trace: hexToUuid(m[2]!), spanId: m[3]!, flags: m[4]! };
 }
 
+/** A clock another process sent: its components by task id (they name no task of this process's clocks yet). */
+export interface RemoteClock {
+  readonly pairs: readonly (readonly [id: string, counter: number])[];
+}
+
 /** The pairs of a clock sent by another service, validated: string components, non-negative integer counters. */
-function clockPairs(raw: unknown): ClockPair[] | null {
+function clockPairs(raw: unknown): [string, number][] | null {
   if (!Array.isArray(raw)) return null;
-  const out: ClockPair[] = [];
+  const out: [string, number][] = [];
   for (const p of raw as unknown[]) {
     if (out.length >= MAX_RECEIVED_COMPONENTS) break;
     if (!Array.isArray(p) || p.length !== 2) continue;
@@ -94,7 +99,7 @@ function clockPairs(raw: unknown): ClockPair[] | null {
 }
 
 /** The payload of a `raceway-clock` header, or null when it is not a valid v1 one. */
-export function parseRacewayClock(v: string | null): { trace: string | null; spanId: string | null; clock: Clock } | null {
+export function parseRacewayClock(v: string | null): { trace: string | null; spanId: string | null; clock: RemoteClock } | null {
   if (v === null || !v.startsWith(CLOCK_PREFIX)) return null;
   let payload: unknown;
   try {
@@ -108,7 +113,7 @@ export function parseRacewayClock(v: string | null): { trace: string | null; spa
   if (pairs === null) return null;
   const trace = typeof p.trace_id === 'string' && UUID_RE.test(p.trace_id.toLowerCase()) && !/^[0-]+$/.test(p.trace_id) ? p.trace_id.toLowerCase() : null;
   const spanId = typeof p.span_id === 'string' && p.span_id.length <= 64 ? p.span_id : null;
-  return { trace, spanId, clock: new Clock(pairs) };
+  return { trace, spanId, clock: { pairs } };
 }
 
 /**
@@ -167,17 +172,51 @@ export function newSpanId(): string {
  * ones (a task's clock lists its nearest ancestors last). A component left out only makes the
  * receiver know less (fewer accesses ordered), never order what did not happen in that order.
  */
-export function boundedPairs(clock: Clock, own: string): ClockPair[] {
+export function boundedPairs(clock: Clock, own: string): [string, number][] {
   const pairs = clock.pairs;
-  if (pairs.length <= MAX_SENT_COMPONENTS) return pairs.map((p) => [p[0], p[1]] as ClockPair);
-  const out: ClockPair[] = [];
-  const mine = pairs.find((p) => p[0] === own);
-  if (mine) out.push([mine[0], mine[1]]);
+  if (pairs.length <= MAX_SENT_COMPONENTS) return pairs.map((p) => [idOf(p[0]), p[1]]);
+  const out: [string, number][] = [];
+  const mine = pairs.find((p) => idOf(p[0]) === own);
+  if (mine) out.push([own, mine[1]]);
   for (let i = pairs.length - 1; i >= 0 && out.length < MAX_SENT_COMPONENTS; i--) {
     const p = pairs[i]!;
-    if (p[0] !== own) out.push([p[0], p[1]]);
+    if (idOf(p[0]) !== own) out.push([idOf(p[0]), p[1]]);
   }
   return out;
+}
+
+const idOf = (c: ClockComponent | string): string => (typeof c === 'string' ? c : c.id);
+
+/**
+ * Components of other processes' tasks, one object per task id (clocks tell components apart by
+ * identity). Bounded: beyond it the oldest is forgotten, and a clock that still carries it and
+ * learns it again would carry the id twice (the server keeps the larger counter).
+ */
+const remoteComponents = new Map<string, ClockComponent>();
+const MAX_REMOTE_COMPONENTS = 50_000;
+
+function remoteComponent(id: string): ClockComponent {
+  let c = remoteComponents.get(id);
+  if (c === undefined) {
+    if (remoteComponents.size >= MAX_REMOTE_COMPONENTS) remoteComponents.delete(remoteComponents.keys().next().value as string);
+    // Another process's task never finishes here: it is never retired into one of ours.
+    c = { id, finalOwn: -1, retiredInto: null, retiredAt: -1 };
+    remoteComponents.set(id, c);
+  }
+  return c;
+}
+
+/**
+ * `task` learns a clock another process sent (a caller's request, a callee's answer). Ids of tasks
+ * `task`'s clock already carries — its own, or ours coming back in a callee's answer — are the same
+ * components; the others are the remote tasks' components.
+ */
+export function joinRemoteClock(task: Task, remote: RemoteClock): void {
+  const known = new Map<string, ClockComponent>();
+  for (const [c] of task.clock().pairs) known.set(c.id, c);
+  const pairs: ClockPair[] = [];
+  for (const [id, n] of remote.pairs) pairs.push([known.get(id) ?? remoteComponent(id), n]);
+  task.joinClock(new Clock(pairs));
 }
 
 /** Who sends a header: the service and instance named in `raceway-clock`. */

@@ -50,7 +50,6 @@ export class RingWriter {
   private reset = false;
   private strings = new Map<string, number>();
   private newStrings: string[] = [];
-  private clocks = new WeakMap<Clock, number>();
   private clockCount = 0;
   private newClocks: number[][] = [];
   private locks = new Map<readonly string[], number>();
@@ -100,7 +99,6 @@ export class RingWriter {
     this.strings = new Map();
     this.stringChars = 0;
     this.newStrings = [];
-    this.clocks = new WeakMap();
     this.clockCount = 0;
     this.newClocks = [];
     this.locks = new Map();
@@ -110,12 +108,14 @@ export class RingWriter {
   }
 
   private clock(c: Clock): number {
-    let i = this.clocks.get(c);
+    // The table id lives on the clock (valid for this writer's generation): no map to look it up in.
+    let i = c.wireGen === this.gen ? c.wireId : undefined;
     if (i === undefined) {
       const flat: number[] = [];
-      for (const [comp, n] of c.pairs) flat.push(this.str(comp), n);
+      for (const [comp, n] of c.pairs) flat.push(this.str(comp.id), n);
       i = this.clockCount++;
-      this.clocks.set(c, i);
+      c.wireGen = this.gen;
+      c.wireId = i;
       this.newClocks.push(flat);
     }
     return i;

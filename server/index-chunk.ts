@@ -4,7 +4,7 @@
  * index without parsing events again. Also the string table both sides number strings with.
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../protocol/events';
-import { kindName, micros, noteUnit, ownComponent } from './analyzer';
+import { CoverageTable, kindName, micros, noteUnit, ownComponent } from './analyzer';
 import { processKey } from './analyzer/jobs';
 import { isFailureEvent } from './analyzer/failures';
 import { idWords } from './id-set';
@@ -32,7 +32,9 @@ export const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'Atomi
  * last, reqTs, respTs] (NaN for null), task spans [task, first, last] (root-task interval rule) and
  * every event as [task, process, ts] (process: `processKey`; jobs of tasks without AsyncAwait),
  * failure events (`analyzer/failures.ts`) as [process, ts] (a reset value read right before one was used)
- * and, in the same order, their [task, clock] (whose job each failure belongs to).
+ * and, in the same order, their [task, clock] (whose job each failure belongs to), and the batch's
+ * clock coverage facts [component, value, task, own] (`analyzer/coverage.ts`: the first events per
+ * task that carried each component's largest value in the batch).
  * Chunks of earlier versions have no event section (`c[5]` absent).
  * Clocks and values are kept as JSON text. Ids and timestamps are not strings in the index: an
  * access then costs the main thread's heap one string (its clock) instead of three.
@@ -40,7 +42,7 @@ export const ACCESS_CODES: AccessType[] = ['Read', 'Write', 'AtomicRead', 'Atomi
 export interface IndexChunk {
   s: string[];
   n: Float64Array;
-  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number, failureClocks?: number];
+  c: [accesses: number, awaits: number, spawns: number, units: number, tasks: number, events?: number, errors?: number, failureClocks?: number, coverage?: number];
 }
 
 export const A_STRIDE = 17;
@@ -52,6 +54,8 @@ export const E_STRIDE = 3;
 export const ER_STRIDE = 2;
 /** Per failure event, in the order of the failure section: its task and clock (JSON text). */
 export const EC_STRIDE = 2;
+/** Clock coverage facts: [component, value, task, own] (see `CoverageTable`). */
+export const CV_STRIDE = 4;
 
 /** The chunk format of earlier versions (JSON tuples), still read at start-up. */
 export interface LegacyChunk {
@@ -119,14 +123,14 @@ function roundTrips(ts: number, timestamp: string): boolean {
   return timestamp.charCodeAt(23) - 48 === Math.floor(us / 100) && timestamp.charCodeAt(24) - 48 === Math.floor(us / 10) % 10 && timestamp.charCodeAt(25) - 48 === us % 10;
 }
 
-function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = [], ec: number[] = []): IndexChunk {
-  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length + ec.length);
+function finish(b: ChunkBuilder, a: number[], w: number[], sp: number[], u: number[], t: number[], ev: number[] = [], er: number[] = [], ec: number[] = [], cv: number[] = []): IndexChunk {
+  const n = new Float64Array(a.length + w.length + sp.length + u.length + t.length + ev.length + er.length + ec.length + cv.length);
   let o = 0;
-  for (const part of [a, w, sp, u, t, ev, er, ec]) {
+  for (const part of [a, w, sp, u, t, ev, er, ec, cv]) {
     n.set(part, o);
     o += part.length;
   }
-  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE, ec.length / EC_STRIDE] };
+  return { s: b.s, n, c: [a.length / A_STRIDE, w.length / W_STRIDE, sp.length / SP_STRIDE, u.length / U_STRIDE, t.length / T_STRIDE, ev.length / E_STRIDE, er.length / ER_STRIDE, ec.length / EC_STRIDE, cv.length / CV_STRIDE] };
 }
 
 interface ChunkUnit { service: string; first: number; last: number; reqTs: number | null; respTs: number | null; count: number }
@@ -156,8 +160,10 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   let proc = -1;
   let taskStr = -1;
   let taskStrOf = '';
+  const coverage = new CoverageTable();
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
+    coverage.noteEvent(e.metadata.thread_id, e.causality_vector);
     const t = ts ? ts[i]! : micros(e.timestamp);
     const name = kindName(e);
     // Names and values are kept bounded (bounded-text.ts): the full text stays in the stored body.
@@ -221,7 +227,10 @@ export function chunkOf(events: readonly RacewayEvent[], ts?: Float64Array): Ind
   }
   const t: number[] = [];
   for (const [task, [first, last]] of spans) t.push(b.str(task), first, last);
-  return finish(b, a, w, sp, u, t, ev, er, ec);
+  // Task names bounded as in the clocks' text (boundClockText), so the facts name what clocks do.
+  const cv: number[] = [];
+  coverage.forEach((component, max, task, at) => cv.push(b.str(boundName(component)), max, b.str(boundName(task)), at));
+  return finish(b, a, w, sp, u, t, ev, er, ec, cv);
 }
 
 /** The current form of a chunk persisted by an earlier version. */

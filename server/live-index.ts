@@ -6,7 +6,7 @@
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../protocol/events';
 import {
-  describe, failureReaches, Ordering, scanVariable, sortReports,
+  CoverageTable, describe, failureReaches, Ordering, scanVariable, sortReports,
   type AccessDetail, type AccessRecord, type AnalysisContext, type AnalyzerOptions, type RaceReport,
   type TaskInfo, type UnitInfo,
 } from './analyzer';
@@ -19,7 +19,7 @@ import { ProcessEvents, sameList } from './process-events';
 import { insertAscending, lowerBound } from './analyzer/sorted';
 import { boundClockText, boundName, boundValueText } from './bounded-text';
 import {
-  ACCESS_CODES, A_STRIDE, E_STRIDE, EC_STRIDE, ER_STRIDE, SP_STRIDE, StringTable, T_STRIDE, U_STRIDE, W_STRIDE, formatMicros, type IndexChunk,
+  ACCESS_CODES, A_STRIDE, CV_STRIDE, E_STRIDE, EC_STRIDE, ER_STRIDE, SP_STRIDE, StringTable, T_STRIDE, U_STRIDE, W_STRIDE, formatMicros, type IndexChunk,
 } from './index-chunk';
 
 // The chunk format lives in index-chunk.ts; these stay importable from here.
@@ -87,6 +87,8 @@ export class LiveIndex {
   /** Each task's process (string number of its key; -1 unknown), and each process's Error timestamps, ascending. */
   private taskProc = new Int32Array(0);
   private readonly errors = new Map<number, number[]>();
+  /** What clocks imply beyond their entries (retired tasks: see analyzer/coverage.ts). */
+  private readonly coverage = new CoverageTable();
   /** Task and clock of each failure event, by `${process},${ts}` (whose job a failure belongs to). */
   private readonly failureClocks = new Map<string, [task: number, clock: string][]>();
   /** Each process's state-access timestamps, ascending (whether a failure came before the next access). */
@@ -159,7 +161,7 @@ export class LiveIndex {
   /** Folds in a batch's chunk; `batch` is the store's seq of the batch (for `batchesOf`). */
   add(chunk: IndexChunk, batch = -1): void {
     this.adds++;
-    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0] } = chunk;
+    const { s, n, c: [na, nw, nsp, nu, nt, ne = 0, ner = 0, nec = 0, ncv = 0] } = chunk;
     const { strs, cx, lists } = this;
     // Per-chunk cache of string numbers, by the chunk's string index: the string table (a map of
     // 100 000s, each lookup a cache miss on a loaded machine) is asked once per distinct string.
@@ -283,6 +285,9 @@ export class LiveIndex {
       }
       this.procs.get(p)!.errorsSince = Math.min(this.procs.get(p)!.errorsSince, n[o + 1]!);
     }
+    // Coverage names are bounded again, as clocks are on load (chunks written before bounding).
+    const cvOff = ecOff + nec * EC_STRIDE;
+    for (let o = cvOff; o < cvOff + ncv * CV_STRIDE; o += CV_STRIDE) this.coverage.note(boundName(s[n[o]! | 0]!), n[o + 1]!, boundName(s[n[o + 2]! | 0]!), n[o + 3]!);
     const locksOf = new Map<number, string[]>();
     const entries: (VarEntry | undefined)[] = new Array(s.length);
     // The variable last noted for a task / unit (chunk indices + 1): runs of one task on one variable skip the note.
@@ -581,6 +586,7 @@ export class LiveIndex {
           return info;
         },
       },
+      coverage: this.coverage,
       throwsAfter: (name, ts, ownCounter) => {
         const t = interned.get(name);
         const p = t === undefined || t >= this.taskProc.length ? -1 : this.taskProc[t]!;
@@ -590,7 +596,7 @@ export class LiveIndex {
         ev.sort();
         const own = (f: number): boolean => {
           const known = this.failureClocks.get(`${p},${f}`);
-          if (known) return known.some(([task, clock]) => failureReaches(strs[task]!, clock, name, ownCounter));
+          if (known) return known.some(([task, clock]) => failureReaches(strs[task]!, clock, name, ownCounter, this.coverage));
           for (let i = ev.lowerBound(f); i < ev.n && ev.ts[i] === f; i++) if (ev.task[i] === t) return true;
           return false;
         };

@@ -8,6 +8,7 @@ import type { AnalyzerOptions, RaceReport } from './types';
 export * from './types';
 export { detectRaces, scanVariable } from './detect';
 export { Ordering, failureReaches } from './order';
+export { CoverageTable, hasSeen, type Coverage } from './coverage';
 export { prepareEvents, micros, ownComponent, noteContext, noteUnit, unitInfo, kindName, type UnitStats } from './prepare';
 export { describe, toGlobalDetail, type GlobalRaceDetail } from './report';
 export { causalOrder } from './causal';

@@ -4,7 +4,8 @@
  */
 import { namesExternalState } from './external';
 import { lowerBound } from './sorted';
-import type { AccessRecord, AnalysisContext } from './types';
+import { hasSeen, knowsOf, type Coverage } from './coverage';
+import type { AccessRecord, AnalysisContext, Lookup } from './types';
 
 /** Per-access values the scan computes once (segment and job are needed many times). */
 export interface AccessState {
@@ -24,6 +25,8 @@ export interface AccessState {
   afterOwnWrite: boolean;
   /** Parsed clock, filled on demand. */
   clockMap?: Map<string, number>;
+  /** Per component: whether this clock has seen the events that retired it (see coverage.ts). */
+  seenMemo?: Map<string, boolean>;
   lockSet?: Set<string> | null;
 }
 
@@ -79,14 +82,13 @@ export class Ordering {
     if (parent === undefined || parent === a.rec.task) return false;
     const atCall = component(a, parent);
     if (atCall === undefined) return false;
-    const seen = component(b, parent);
-    return seen !== undefined && seen > atCall;
+    return seenBy(b, parent, atCall + 1, this.ctx.coverage);
   }
 
   /** True when `a` happens before `b` (a is the earlier access in time). */
   ordered(a: AccessState, b: AccessState): boolean {
     if (a.rec.task === b.rec.task || a.job === b.job) return true;
-    if (clockBefore(a, b) || this.prefixBefore(a, b)) return true;
+    if (clockBefore(a, b, this.ctx.coverage) || this.prefixBefore(a, b)) return true;
     return this.intervalBefore(a, b);
   }
 
@@ -110,7 +112,7 @@ export class Ordering {
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (this.ordered(a, b)) return false;
     // Clock skew between processes can put a causal successor earlier in time.
-    if (clockBefore(b, a) || this.prefixBefore(b, a)) return false;
+    if (clockBefore(b, a, this.ctx.coverage) || this.prefixBefore(b, a)) return false;
     return !commonLock(a, b);
   }
 
@@ -131,7 +133,7 @@ export class Ordering {
     this.comparisons++;
     if (a.rec.ts > b.rec.ts || (a.rec.ts === b.rec.ts && a.rec.seq > b.rec.seq)) [a, b] = [b, a];
     if (a.rec.task === b.rec.task || a.job === b.job || this.separateHeaps(a, b)) return true;
-    if (clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) || this.prefixBefore(a, b)) return true;
+    if (clockBefore(a, b, this.ctx.coverage) || clockBefore(b, a, this.ctx.coverage) || commonLock(a, b) || this.prefixBefore(a, b)) return true;
     // Within one trace only causal order counts: the root-task interval rule (families that did
     // not overlap in time) would order a start-up callback after a request callback that merely
     // ran first, which is the very order an order violation is about.
@@ -192,7 +194,7 @@ export class Ordering {
     // trace's origin (the task of its first event: module start-up) does not count: callbacks whose
     // registration the sender could not see (a test runner's hooks, events an uninstrumented
     // dependency emits in sequence) all start from it, and for them no edge can be known.
-    return !shareComponent(sa, sb, this.origin(u.start, sa));
+    return !shareComponent(sa, sb, this.origin(u.start, sa), this.ctx.coverage);
   }
 
   /**
@@ -247,7 +249,7 @@ export class Ordering {
   /** `a` (earlier in time) happens before `b` by program order or the clocks alone: `b` continues what `a` did. */
   causallyBefore(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
-    return a.rec.task === b.rec.task || clockBefore(a, b) || this.prefixBefore(a, b);
+    return a.rec.task === b.rec.task || clockBefore(a, b, this.ctx.coverage) || this.prefixBefore(a, b);
   }
 
   /**
@@ -256,16 +258,28 @@ export class Ordering {
    */
   causallyOrdered(a: AccessState, b: AccessState): boolean {
     this.comparisons++;
-    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b) || clockBefore(b, a) || commonLock(a, b) ||
+    return a.rec.task === b.rec.task || a.job === b.job || clockBefore(a, b, this.ctx.coverage) || clockBefore(b, a, this.ctx.coverage) || commonLock(a, b) ||
       this.prefixBefore(a, b) || this.prefixBefore(b, a) || this.separateHeaps(a, b);
   }
 }
 
-/** The two accesses' clocks have a component of the same task, `except` aside. */
-function shareComponent(a: AccessState, b: AccessState, except: string | null): boolean {
+/**
+ * The two accesses' clocks have a component of the same task, `except` aside (one that a clock
+ * carries, or that a retirement implies it has seen: see coverage.ts).
+ */
+function shareComponent(a: AccessState, b: AccessState, except: string | null, coverage?: Lookup<string, Coverage>): boolean {
+  const ca = parseClock(a);
   const cb = parseClock(b);
-  for (const k of parseClock(a).keys()) if (k !== except && cb.has(k)) return true;
+  for (const k of ca.keys()) if (k !== except && cb.has(k)) return true;
+  if (coverage === undefined) return false;
+  for (const k of ca.keys()) if (k !== except && knowsOf((c) => cb.get(c), k, coverage, b.seenMemo ??= new Map())) return true;
+  for (const k of cb.keys()) if (k !== except && knowsOf((c) => ca.get(c), k, coverage, a.seenMemo ??= new Map())) return true;
   return false;
+}
+
+/** The clock of `s` has seen `task` at ≥ `need`: carried, or implied by a retirement. */
+function seenBy(s: AccessState, task: string, need: number, coverage?: Lookup<string, Coverage>): boolean {
+  return hasSeen((c) => component(s, c), task, need, coverage, s.seenMemo ??= new Map());
 }
 
 function parseClock(s: AccessState): Map<string, number> {
@@ -301,11 +315,10 @@ export function clockTextComponent(c: string, task: string): number | undefined 
 }
 
 /** A failure by `failTask` with clock `failClock` (JSON text) belongs to the job of an access by `task` (own component `own`): same task, or a clock that has seen the access. */
-export function failureReaches(failTask: string, failClock: string, task: string, own: number): boolean {
+export function failureReaches(failTask: string, failClock: string, task: string, own: number, coverage?: Lookup<string, Coverage>): boolean {
   if (failTask === task) return true;
   if (own < 0) return false;
-  const seen = clockTextComponent(failClock, task);
-  return seen !== undefined && seen >= own;
+  return hasSeen((c) => clockTextComponent(failClock, c), task, own, coverage, new Map());
 }
 
 /**
@@ -313,11 +326,8 @@ export function failureReaches(failTask: string, failClock: string, task: string
  * b iff b has seen a's own counter); otherwise every component of a must be present and not
  * larger in b, as upstream requires.
  */
-export function clockBefore(a: AccessState, b: AccessState): boolean {
-  if (a.rec.own >= 0) {
-    const seen = component(b, a.rec.task);
-    return seen !== undefined && seen >= a.rec.own;
-  }
+export function clockBefore(a: AccessState, b: AccessState, coverage?: Lookup<string, Coverage>): boolean {
+  if (a.rec.own >= 0) return seenBy(b, a.rec.task, a.rec.own, coverage);
   const ca = parseClock(a);
   if (ca.size === 0) return false;
   const cb = parseClock(b);

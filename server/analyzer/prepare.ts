@@ -9,6 +9,7 @@ import { failsNext, jobSplits, processKey } from './jobs';
 import { insertAscending, lowerBound } from './sorted';
 import { isFailureEvent } from './failures';
 import { failureReaches } from './order';
+import { CoverageTable } from './coverage';
 
 export function micros(timestamp: string): number {
   // Date.parse keeps milliseconds only; the fraction's remaining digits carry the microseconds.
@@ -102,8 +103,10 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
   const failureTasks = new Map<number, [task: string, clock: string][]>();
   const taskNo = new Map<string, number>();
   const taskNames: string[] = [];
+  const coverage = new CoverageTable();
   events.forEach((e, seq) => {
     const ts = micros(e.timestamp);
+    coverage.noteEvent(e.metadata.thread_id, e.causality_vector);
     noteContext(e, ts, tasks, stats, children);
     const pk = processKey(e.metadata.process_id, e.metadata.service_name);
     let proc = procs.get(pk);
@@ -156,10 +159,10 @@ export function prepareEvents(events: readonly RacewayEvent[]): PreparedEvents {
     const sorted = pk === undefined ? undefined : sortedTs.get(pk);
     if (sorted === undefined) return false;
     const p = procs.get(pk!)!;
-    const own = (f: number) => failureTasks.get(f)?.some(([t, c]) => failureReaches(t, c, task, ownCounter)) ?? false;
+    const own = (f: number) => failureTasks.get(f)?.some(([t, c]) => failureReaches(t, c, task, ownCounter, coverage)) ?? false;
     return failsNext(sorted, sorted.length, p.errors, p.accesses, ts, own);
   };
-  return { byVariable, context: { tasks, units, children, throwsAfter }, details };
+  return { byVariable, context: { tasks, units, children, throwsAfter, coverage }, details };
 }
 
 /** Fills `splits` of the tasks without AsyncAwait events (see `jobs.ts`). */

@@ -4,6 +4,7 @@
  * the same way.
  */
 import type { AccessType, JsonValue } from '../../protocol/events';
+import type { Coverage } from './coverage';
 
 /** One StateChange, reduced to what ordering decisions need. */
 export interface AccessRecord {
@@ -85,6 +86,11 @@ export interface AnalysisContext {
    * clock has seen the access (an awaiting function the callback's rejection reached).
    */
   throwsAfter?(task: string, ts: number, own: number): boolean;
+  /**
+   * What clocks imply beyond their entries: the events that carried each finished task's final
+   * value (the runtime leaves retired tasks out of later clocks; see coverage.ts).
+   */
+  coverage?: Lookup<string, Coverage>;
 }
 
 export type RaceKind = 'lost_update' | 'unordered_writes' | 'check_then_act' | 'use_before_init' | 'use_after_reset';

@@ -3,6 +3,9 @@
 // an entry `{ status: 206, rejected_count: n }` answers as a server that rejected n of the events.
 import http from 'node:http';
 
+/** The received events each event came with (happens-before needs the whole stream: see _happens-before.mjs). */
+export const streamOf = new WeakMap();
+
 export async function startCollector({ plan = [] } = {}) {
   const events = [];
   const requests = [];
@@ -17,7 +20,7 @@ export async function startCollector({ plan = [] } = {}) {
       const extra = typeof planned === 'object' ? { rejected_count: planned.rejected_count } : {};
       requests.push({ method: req.method, url: req.url, headers: req.headers, bytes: body.length, status });
       if (status === 200 && req.url === '/events') {
-        try { events.push(...JSON.parse(body.toString('utf8')).events); } catch { res.writeHead(400).end('{"success":false}'); return; }
+        try { const got = JSON.parse(body.toString('utf8')).events; for (const e of got) streamOf.set(e, events); events.push(...got); } catch { res.writeHead(400).end('{"success":false}'); return; }
       }
       res.writeHead(status, { 'content-type': 'application/json' });
       const ok = status >= 200 && status < 300;

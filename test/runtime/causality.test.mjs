@@ -5,6 +5,7 @@
 import test from 'ava';
 import { init } from 'raceway';
 import * as rw from 'raceway/runtime';
+import { happenedBefore } from './_happens-before.mjs';
 import { startCollector, kindOf } from './_collector.mjs';
 
 const table = ['test/cb.js', 'test/cb'];
@@ -27,10 +28,7 @@ function writer(site, value) {
   };
 }
 
-const happenedBefore = (a, b) => {
-  const mb = new Map(b.causality_vector);
-  return a.causality_vector.every(([c, n]) => (mb.get(c) ?? -1) >= n);
-};
+
 
 async function capture(run) {
   const col = await startCollector();

@@ -4,6 +4,7 @@ import test from 'ava';
 import Koa from 'koa';
 import { init, withLock, validateEvent } from 'raceway';
 import * as rw from 'raceway/runtime';
+import { happenedBefore } from './_happens-before.mjs';
 import { startCollector, kindOf } from './_collector.mjs';
 
 // The module token of test/bank.js as a front end emits it (SPEC §2): its site table, and S.<name>,
@@ -35,11 +36,8 @@ async function transfer(from, amount) {
   }
 }
 
-function before(a, b) {
-  // a happened before b: every component of a is <= in b
-  const mb = new Map(b.causality_vector);
-  return a.causality_vector.every(([c, n]) => (mb.get(c) ?? -1) >= n);
-}
+/** a happened before b: every component of a is <= in b (carried, or implied by a retirement). */
+const before = (a, b) => happenedBefore(a, b);
 
 const vc = (e) => new Map(e.causality_vector);
 

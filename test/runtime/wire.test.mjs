@@ -21,10 +21,13 @@ function decode(t, encoded) {
   return out;
 }
 
+/** A clock component as the runtime keeps one: a task's id and what is known about its end. */
+const component = (id) => ({ id, finalOwn: -1, retiredInto: null, retiredAt: 0 });
+
 test('every kind encodes to schema-valid JSON with strings and values intact', (t) => {
   const w = new RingWriter(64);
   const r = new RingReader(w.buffer, 64, metaTail({ serviceName: 'svc "ü"', environment: 'dev', tags: { a: 'ß\n' }, instanceId: null, pid: 7 }), randomUUID);
-  const task = new Task('7b0e5c1a-2f7e-4a53-9c53-0d3c7f2b9a11', null, new Clock([['other-task', 5], ['wörker', 2]]), 'f');
+  const task = new Task('7b0e5c1a-2f7e-4a53-9c53-0d3c7f2b9a11', null, new Clock([[component('other-task'), 5], [component('wörker'), 2]]), 'f');
   task.locks = ['lock "a"', 'b€'];
   task.span = { seq: 3, ts: 1764200000123456, parent: null };
   const ts = 1764200000999999;
