@@ -4,6 +4,7 @@
 import test from 'ava';
 import { compile } from '../../examples/two-services/stack.mjs';
 import { exampleServices, serveRaceway } from './_two-services.mjs';
+import { CoverageTable, hasSeen } from '../../dist/server/analyzer/index.js';
 
 const ROW = 'db:accounts.alice.balance';
 
@@ -18,11 +19,18 @@ async function stack(t) {
 
 test.before(() => compile());
 
-/** `a` happened before `b` by their vector clocks. */
-function before(a, b) {
-  const own = new Map(a.causality_vector).get(a.metadata.thread_id);
-  const seen = new Map(b.causality_vector).get(a.metadata.thread_id);
-  return own !== undefined && seen !== undefined && seen >= own;
+/**
+ * "`a` happened before `b`" among `events`, as the server decides it: b's clock has seen a's task at
+ * a's own counter, carried or implied by a finished task's retirement (analyzer/coverage.ts).
+ */
+function beforeIn(events) {
+  const coverage = new CoverageTable();
+  for (const e of events) coverage.noteEvent(e.metadata.thread_id, e.causality_vector);
+  return (a, b) => {
+    const own = new Map(a.causality_vector).get(a.metadata.thread_id);
+    const mb = new Map(b.causality_vector);
+    return own !== undefined && hasSeen((k) => mb.get(k), a.metadata.thread_id, own, coverage, new Map());
+  };
 }
 
 test.serial('the racy transfer loses the deposit, and Raceway reports the lost update naming both services', async (t) => {
@@ -53,6 +61,7 @@ test.serial('the transfer is one trace across both services, the ledger\'s work 
   const transferTrace = races[0].accesses.find((a) => a.service_name === 'banking-api').trace_id;
   const trace = await get(`/api/traces/${transferTrace}`);
   const events = trace.events;
+  const before = beforeIn(events);
   t.deepEqual([...new Set(events.map((e) => e.metadata.service_name))].sort(), ['banking-api', 'ledger-service']);
   const kind = (e) => Object.keys(e.kind)[0];
   for (const path of ['/checks', '/entries']) {
