@@ -4,7 +4,7 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { Sim } from '../server/helpers.mjs';
-import { seedRace } from '../server/server-helpers.mjs';
+import { bankingRace } from '../server/server-helpers.mjs';
 import { getJson, postEvents, serve, storedCount, storedIds } from './_serve.mjs';
 
 const WRITERS = 4;
@@ -22,7 +22,7 @@ function batch() {
 
 test('kill -9 mid-ingest, restart: acknowledged = stored, batches whole, races unchanged', async (t) => {
   const srv = await serve(t);
-  const race = seedRace();
+  const race = bankingRace();
   t.is((await postEvents(srv.base, { events: race.events })).status, 200);
   const racesBefore = (await getJson(srv.base, '/api/races')).json.data.races.map((r) => r.id).sort();
   t.true(racesBefore.length > 0);

@@ -4,7 +4,7 @@ import { Sim } from './helpers.mjs';
 
 const BAL = 'accounts.alice.balance';
 
-/** The seed's transfer: read, await (simulated I/O), write from the value read. */
+/** The banking example's transfer: read, await (simulated I/O), write from the value read. */
 function transferStart(sim, amount) {
   const req = sim.request('POST', '/transfer');
   const h = req.spawn('transfer');
@@ -18,7 +18,7 @@ function transferEnd({ req, h, amount }, old = 1000) {
   req.respond();
 }
 
-test('reports the seed\'s concurrent transfers as a lost update', (t) => {
+test('reports the banking example\'s concurrent transfers as a lost update', (t) => {
   const sim = new Sim();
   const a = transferStart(sim, 100);
   const b = transferStart(sim, 200);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { post, seedRace, startServer } from './server-helpers.mjs';
+import { post, bankingRace, startServer } from './server-helpers.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -61,11 +61,11 @@ function attack(p, api, events) {
 
 test('a page of another origin can neither read the API nor post events', async (t) => {
   const { base, store } = await startServer(t);
-  const seeded = seedRace();
+  const seeded = bankingRace();
   t.is((await post(base, { events: seeded.events })).status, 200);
   const stored = store.events;
   const { p } = await foreignPage(t);
-  const more = seedRace().events;
+  const more = bankingRace().events;
   const out = await attack(p, base, more);
   t.is(out.read, 'blocked');
   t.is(store.events, stored, 'no event of the page was stored');
@@ -74,9 +74,9 @@ test('a page of another origin can neither read the API nor post events', async 
 test('--cors lets exactly one origin read the API', async (t) => {
   const { p, origin } = await foreignPage(t);
   const { base, store } = await startServer(t, { corsOrigin: origin });
-  t.is((await post(base, { events: seedRace().events })).status, 200);
+  t.is((await post(base, { events: bankingRace().events })).status, 200);
   const stored = store.events;
-  const out = await attack(p, base, seedRace().events);
+  const out = await attack(p, base, bankingRace().events);
   t.is(out.read, 'read 1 races');
   t.is(store.events, stored, 'still JSON only: the no-cors and form posts of the allowed origin are refused too');
   const other = await fetch(base + '/api/races', { headers: { origin: 'http://127.0.0.1:1' } });
@@ -109,7 +109,7 @@ test('a loopback-bound server refuses a Host that is not a loopback name (DNS re
 
 test('ingest takes JSON only; answers carry no wildcard CORS; a malformed %-escape is a 400', async (t) => {
   const { base } = await startServer(t);
-  const body = JSON.stringify({ events: seedRace().events });
+  const body = JSON.stringify({ events: bankingRace().events });
   const plain = await fetch(base + '/events', { method: 'POST', body }); // fetch sends text/plain for a string
   t.is(plain.status, 415);
   t.regex((await plain.json()).error, /content-type: application\/json/);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { post, seedRace, startServer, tempDir, useBeforeInit } from './server-helpers.mjs';
+import { post, bankingRace, startServer, tempDir, useBeforeInit } from './server-helpers.mjs';
 import { testEachDriver } from './sqlite-drivers.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
@@ -20,7 +20,7 @@ function run(args, env = {}) {
 
 test('races prints the Cross-Trace Races report; --fail-on-race gates CI', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(base, { events });
   const r = await run(['races', '--endpoint', base]);
   t.is(r.code, 0, r.stderr);
@@ -61,7 +61,7 @@ test('races exits 0 with --fail-on-race when there is no race', async (t) => {
 
 test('traces lists traces', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(base, { events });
   const r = await run(['traces'], { RACEWAY_ENDPOINT: base });
   t.is(r.code, 0, r.stderr);
@@ -108,7 +108,7 @@ testEachDriver('serve stores in a database file that survives a restart', async 
     t.teardown(() => p.kill());
   });
   const stop = (p) => new Promise((resolve) => { p.removeAllListeners('close'); p.on('close', resolve); p.kill('SIGTERM'); });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const a = await start();
   t.is((await post(a.base, { events })).status, 200);
   t.is(await stop(a.p), 0);

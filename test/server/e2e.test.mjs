@@ -42,7 +42,7 @@ async function runBank(t, source) {
   t.regex(alice.second.location, /\.src\.js:\d+$/);
 }
 
-test('the seed\'s concurrent transfers are found; sequential and locked requests are not', (t) => runBank(t, 'bank.src.js'));
+test('the banking example\'s concurrent transfers are found; sequential and locked requests are not', (t) => runBank(t, 'bank.src.js'));
 
 test('the same with handlers defined in a factory function (outside the requests\' traces)', (t) => runBank(t, 'bank-factory.src.js'));
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { get, post, seedRace, startServer } from './server-helpers.mjs';
+import { get, post, bankingRace, startServer } from './server-helpers.mjs';
 
 /** Random edits of a valid event: drop, retype or replace fields at any depth. */
 function mutate(event, rnd) {
@@ -21,7 +21,7 @@ function mutate(event, rnd) {
 
 test('random bodies never crash the server, never 500, and leave valid data intact', async (t) => {
   const { base } = await startServer(t, { maxBodyBytes: 64 * 1024 });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   t.is((await post(base, { events })).status, 200);
   const before = (await get(base, '/api/races')).json.data.races;
   const allowed = new Set([200, 206, 400, 413, 415]);

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { analyzeEvents } from '../../dist/server/analyzer/index.js';
 import { Store } from '../../dist/server/store.js';
 import { Sim } from './helpers.mjs';
-import { seedRace } from './server-helpers.mjs';
+import { bankingRace } from './server-helpers.mjs';
 
 /** Several scenarios in one event stream: a lost update, sequential requests, a locked pair, a sync RMW pair. */
 function mixed() {
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const sim = new Sim({ start: Date.UTC(2026, 0, 2) * 1000 });
   const dep = sim.request(); const d = dep.spawn('deposit');
   d.read('accounts.bob.balance', 10); d.await(); d.write('accounts.bob.balance', 10, 20); dep.join(d); dep.respond();
@@ -50,7 +50,7 @@ function mixed() {
 test('incremental analysis over any batch split and order equals analysing everything at once', async (t) => {
   const events = mixed();
   const expected = analyzeEvents(events).map((r) => r.id).sort();
-  t.is(expected.length, 5); // the seed's lost update, the unordered config.mode and fam.x writes, the manual-API lost update, the use after reset
+  t.is(expected.length, 5); // the banking example's lost update, the unordered config.mode and fam.x writes, the manual-API lost update, the use after reset
   await fc.assert(fc.property(
     fc.shuffledSubarray([...events.keys()], { minLength: events.length, maxLength: events.length }),
     fc.array(fc.nat(events.length), { maxLength: 15 }),

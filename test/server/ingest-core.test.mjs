@@ -16,7 +16,7 @@ import { BodyError, parseBody, parseFramedEvents, prepareBatch } from '../../dis
 import { chunkOf, decodeChunk, encodeChunk } from '../../dist/server/live-index.js';
 import { Store } from '../../dist/server/store.js';
 import { workload } from '../../bench/server/workload.mjs';
-import { seedRace } from './server-helpers.mjs';
+import { bankingRace } from './server-helpers.mjs';
 import { testEachDriver } from './sqlite-drivers.mjs';
 
 const meta = { thread_id: 't1', process_id: 1, service_name: 's', environment: 'e', tags: { a: 'b' }, duration_ns: null };
@@ -42,7 +42,7 @@ const everyKind = [
 const samples = [
   ...everyKind.map(base),
   ...workload({ stateChanges: 20, batch: 1000 }).next().value,
-  ...seedRace().events,
+  ...bankingRace().events,
   { ...base(everyKind[0]), timestamp: '2026-01-01T00:00:00.5+02:00', parent_id: randomUUID().toUpperCase(), metadata: { ...meta, instance_id: 'i', upstream_span_id: null } },
 ];
 
@@ -153,7 +153,7 @@ test('the id table behaves like a Set of strings (upper-case ids stay distinct)'
 });
 
 testEachDriver('the compact chunk survives encoding, and a database with chunks of the earlier format still loads', (t, driver) => {
-  const events = seedRace().events;
+  const events = bankingRace().events;
   const chunk = chunkOf(events);
   t.deepEqual(decodeChunk(encodeChunk(chunk)), chunk);
   const dir = mkdtempSync(join(tmpdir(), 'raceway-legacy-'));
@@ -210,7 +210,7 @@ testEachDriver('the compact chunk survives encoding, and a database with chunks 
 });
 
 test('ids and timestamps the index keeps in compact form come back exactly as sent', (t) => {
-  const events = seedRace().events.map((e, i) => (i % 2 ? e : { ...e, id: e.id.toUpperCase(), timestamp: e.timestamp.replace(/Z$/, '+00:00') }));
+  const events = bankingRace().events.map((e, i) => (i % 2 ? e : { ...e, id: e.id.toUpperCase(), timestamp: e.timestamp.replace(/Z$/, '+00:00') }));
   const store = new Store(':memory:');
   store.ingest(events);
   const accesses = store.variableAccesses('accounts.alice.balance');

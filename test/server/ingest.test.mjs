@@ -1,13 +1,13 @@
 import test from 'ava';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { get, post, seedRace, startServer, tempDir } from './server-helpers.mjs';
+import { get, post, bankingRace, startServer, tempDir } from './server-helpers.mjs';
 import { testEachDriver } from './sqlite-drivers.mjs';
 import { openSqlite } from '../../dist/server/sqlite.js';
 
 test('ingests a valid batch with the upstream envelope and serves it back', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   const r = await post(base, { events });
   t.is(r.status, 200);
   t.like(r.json, { success: true, data: `Ingested ${events.length} events`, error: null });
@@ -25,7 +25,7 @@ test('ingests a valid batch with the upstream envelope and serves it back', asyn
 
 test('GET /api/traces/:id returns the events in order and the races of the trace', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(base, { events: [...events].reverse() });
   const r = await get(base, `/api/traces/${traces[0]}`);
   t.is(r.status, 200);
@@ -42,7 +42,7 @@ test('GET /api/traces/:id returns the events in order and the races of the trace
 
 test('GET /api/analyze/global has upstream\'s race_details plus ids, values and kind', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(base, { events });
   const g = (await get(base, '/api/analyze/global')).json.data;
   t.like(g, { total_traces: 2, total_events: events.length, potential_races: 1 });
@@ -76,7 +76,7 @@ test('malformed JSON and wrong shapes are 400 with a JSON error saying what is w
 
 test('a partially invalid batch stores the valid events and says which were rejected and why', async (t) => {
   const { base } = await startServer(t);
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const batch = events.slice(0, 3).map((e) => structuredClone(e));
   delete batch[1].metadata.thread_id;
   const r = await post(base, { events: batch });
@@ -91,7 +91,7 @@ test('a partially invalid batch stores the valid events and says which were reje
 for (const ingestWorkers of [0, 1]) {
   test(`a value nested too deep to store rejects its event, not the batch (${ingestWorkers ? 'ingest worker' : 'inline'})`, async (t) => {
     const { base } = await startServer(t, { ingestWorkers });
-    const { events } = seedRace();
+    const { events } = bankingRace();
     const change = events.findIndex((e) => e.kind.StateChange);
     const batch = [events[0], events[change], events.at(-1)].map((e) => structuredClone(e));
     // 100 000 levels in 200 kB of JSON: the parser takes it, serializing it again exhausts the stack.
@@ -114,7 +114,7 @@ test('bodies over the limit are 413 (default 8 MB and configured) and the server
   t.is(r.status, 413);
   t.regex(r.json.error, /8388608-byte limit/);
   const small = await startServer(t, { maxBodyBytes: 1000 });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   t.is((await post(small.base, { events })).status, 413);
   // Also when the size is only known after decompression.
   t.is((await post(small.base, gzipSync(JSON.stringify({ events })), { 'content-encoding': 'gzip' })).status, 413);
@@ -124,7 +124,7 @@ test('bodies over the limit are 413 (default 8 MB and configured) and the server
 
 test('gzip bodies are accepted', async (t) => {
   const { base } = await startServer(t);
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const r = await post(base, gzipSync(JSON.stringify({ events })), { 'content-encoding': 'gzip' });
   t.is(r.status, 200);
   t.is((await get(base, '/status')).json.data.events_captured, events.length);
@@ -133,7 +133,7 @@ test('gzip bodies are accepted', async (t) => {
 
 test('with an API key, a missing or wrong key is 401; Bearer and x-raceway-key both work', async (t) => {
   const { base } = await startServer(t, { apiKey: 's3cret' });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const none = await post(base, { events });
   t.is(none.status, 401);
   t.false(none.json.success);
@@ -147,7 +147,7 @@ test('with an API key, a missing or wrong key is 401; Bearer and x-raceway-key b
 
 test('duplicate event ids are ignored: a retried batch is not double counted', async (t) => {
   const { base } = await startServer(t);
-  const { events } = seedRace();
+  const { events } = bankingRace();
   t.is((await post(base, { events })).status, 200);
   const again = await post(base, { events: [...events, events[0]] });
   t.is(again.status, 200);
@@ -162,7 +162,7 @@ test('duplicate event ids are ignored: a retried batch is not double counted', a
 testEachDriver('a restart keeps the stored events and the analysis', async (t, driver) => {
   const db = join(tempDir(t), 'nested', 'raceway.db');
   const first = await startServer(t, { db, driver });
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(first.base, { events: events.slice(0, 7) });
   await post(first.base, { events: events.slice(7) });
   await first.close();
@@ -180,7 +180,7 @@ testEachDriver('a restart keeps the stored events and the analysis', async (t, d
 testEachDriver('a damaged stored batch is left out at start-up and counted; the rest loads', async (t, driver) => {
   const db = join(tempDir(t), 'raceway.db');
   const first = await startServer(t, { db, driver });
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   const firstTrace = events.filter((e) => e.trace_id === traces[0]);
   const rest = events.filter((e) => e.trace_id !== traces[0]);
   await post(first.base, { events: firstTrace });
@@ -200,7 +200,7 @@ testEachDriver('a damaged stored batch is left out at start-up and counted; the 
 
 test('a retried batch says how many events it stored; trace ids are found whatever their case', async (t) => {
   const { base } = await startServer(t);
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const upper = events.map((e) => ({ ...e, trace_id: e.trace_id.toUpperCase() }));
   const first = await post(base, { events: upper });
   t.is(first.json.data, `Ingested ${events.length} events`);
@@ -238,7 +238,7 @@ test('GET /api/races pages: limit (default 1000, at most 10000) and offset, tota
   // Twelve independent lost updates: one per variable.
   const all = [];
   for (let i = 0; i < 12; i++) {
-    const { events } = seedRace();
+    const { events } = bankingRace();
     all.push(...events.map((e) => (e.kind.StateChange ? { ...e, kind: { StateChange: { ...e.kind.StateChange, variable: `acct${i}.balance` } } } : e)));
   }
   t.is((await post(base, { events: all })).status, 200);
@@ -262,7 +262,7 @@ test('unknown routes and methods answer JSON errors', async (t) => {
 
 testEachDriver('a failed database write answers 500, stores nothing, and the retry is stored in full', async (t, driver) => {
   const { base, store } = await startServer(t, { driver });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const insert = store.stmt.insertBatch;
   let failures = 1;
   store.stmt.insertBatch = { run: (...args) => { if (failures-- > 0) throw new Error('disk I/O error'); return insert.run(...args); } };
@@ -281,7 +281,7 @@ testEachDriver('a failed database write answers 500, stores nothing, and the ret
 test('ingest through the worker thread and inline give the same answers', async (t) => {
   const inline = await startServer(t, { ingestWorkers: 0 });
   const worker = await startServer(t, { ingestWorkers: 2 });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const broken = structuredClone(events[3]);
   broken.timestamp = 'yesterday';
   const bodies = [
@@ -305,7 +305,7 @@ test('ingest through the worker thread and inline give the same answers', async 
 
 test('a dead ingest worker costs nothing: requests fall back inline and a new worker takes over', async (t) => {
   const { base, srv } = await startServer(t, { ingestWorkers: 1 });
-  const { events } = seedRace();
+  const { events } = bankingRace();
   const [dead] = srv.ingestPool.threads;
   const exited = new Promise((resolve) => dead.once('exit', resolve));
   const inFlight = post(base, { events: events.slice(0, 7) });

@@ -1,7 +1,7 @@
 // Bounded reads: trace, races and timeline answers come in pages that together give everything,
 // and a long analysis or a large trace never keeps /health from answering meanwhile.
 import test from 'ava';
-import { get, post, seedRace, startServer } from './server-helpers.mjs';
+import { get, post, bankingRace, startServer } from './server-helpers.mjs';
 import { Sim } from './helpers.mjs';
 import { causalOrder } from '../../dist/server/analyzer/index.js';
 import { MAX_PAGE_BATCHES, MAX_TRACE_PAGE } from '../../dist/server/trace-pages.js';
@@ -77,7 +77,7 @@ for (const traceWorker of [true, false]) {
 
 test('a small trace answers as before: every event, its races, next_offset null', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(base, { events });
   const d = (await get(base, `/api/traces/${traces[0]}`)).json.data;
   t.is(d.events.length, events.filter((e) => e.trace_id === traces[0]).length);

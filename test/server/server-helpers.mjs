@@ -44,8 +44,8 @@ export async function get(base, path, headers = {}) {
   return { status: res.status, json: await res.json() };
 }
 
-/** The seed's two concurrent transfers (a lost update on accounts.alice.balance). */
-export function seedRace() {
+/** The banking example's two concurrent transfers (a lost update on accounts.alice.balance). */
+export function bankingRace() {
   const sim = new Sim();
   const mk = () => {
     const req = sim.request('POST', '/transfer');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseDriver, openSqlite, SqliteUnavailableError } from '../../dist/server/sqlite.js';
 import { Store } from '../../dist/server/store.js';
-import { seedRace } from './server-helpers.mjs';
+import { bankingRace } from './server-helpers.mjs';
 import { drivers, testEachDriver } from './sqlite-drivers.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
@@ -68,7 +68,7 @@ testEachDriver('BLOBs and text come back as stored; a transaction commits on ret
 });
 
 testEachDriver('the checkpoint thread opens on the store\'s driver, checkpoints, and the process exits cleanly', async (t, driver) => {
-  const r = await run([CHECKPOINT_EXIT, driver, JSON.stringify(seedRace().events)], { RACEWAY_SQLITE_DRIVER: '' });
+  const r = await run([CHECKPOINT_EXIT, driver, JSON.stringify(bankingRace().events)], { RACEWAY_SQLITE_DRIVER: '' });
   t.is(r.signal, null, r.stderr);
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, `${driver} ok\n`);
@@ -100,7 +100,7 @@ if (drivers.length > 1) {
     const dir = mkdtempSync(join(tmpdir(), 'raceway-both-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'raceway.db');
-    const { events } = seedRace();
+    const { events } = bankingRace();
     const [first, second] = drivers;
     const a = new Store(path, {}, { driver: first });
     a.ingest(events);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { Sim } from './helpers.mjs';
-import { get, post, seedRace, startServer, useBeforeInit } from './server-helpers.mjs';
+import { get, post, bankingRace, startServer, useBeforeInit } from './server-helpers.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -27,7 +27,7 @@ async function page(t, url) {
 
 test('shows races with both accesses side by side and a per-variable timeline', async (t) => {
   const { base } = await startServer(t);
-  const { events, traces } = seedRace();
+  const { events, traces } = bankingRace();
   await post(base, { events });
   const { p, errors } = await page(t, base + '/');
   const card = p.getByTestId('race');

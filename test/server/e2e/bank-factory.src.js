@@ -1,4 +1,4 @@
-// The seed's banking API (Express), instrumented by the Babel preset in the test.
+// The banking example's API (Express), instrumented by the Babel preset in the test.
 const express = require('express');
 const { init, withLock } = require('raceway');
 
@@ -6,7 +6,7 @@ const raceway = init({ serviceName: 'banking-api', environment: 'test', flushInt
 const accounts = { alice: { balance: 1000 }, bob: { balance: 1000 }, carol: { balance: 1000 } };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Requests that ask for it wait until `n` of them have read their balance: the seed's race, made
+// Requests that ask for it wait until `n` of them have read their balance: the banking example's race, made
 // deterministic (on a busy machine two "concurrent" requests may otherwise not overlap at all).
 let waiting = [];
 function rendezvous(n) {

@@ -1,4 +1,4 @@
-// Uninstrumented driver: runs the instrumented bank app and sends the seed's traffic to it.
+// Uninstrumented driver: runs the instrumented bank app and sends the banking example's traffic to it.
 const { createApp, raceway } = require(process.argv[2]);
 
 async function main() {
@@ -9,7 +9,7 @@ async function main() {
   // One client, one request after the other: safe.
   await post('/deposit', { account: 'bob', amount: 100 });
   await post('/transfer', { from: 'bob', to: 'carol', amount: 50 });
-  // The seed's race button: two concurrent transfers from alice.
+  // The banking example's race button: two concurrent transfers from alice.
   await Promise.all([post('/transfer', { from: 'alice', to: 'bob', amount: 100, together: 2 }), post('/transfer', { from: 'alice', to: 'carol', amount: 200, together: 2 })]);
   // The same, under withLock: safe.
   await Promise.all([post('/safe-transfer', { from: 'carol', to: 'bob', amount: 10 }), post('/safe-transfer', { from: 'carol', to: 'alice', amount: 20 })]);
