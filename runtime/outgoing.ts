@@ -22,7 +22,8 @@
  * data properties only, call no program code, and never throw.
  */
 import dc from 'node:diagnostics_channel';
-import { OutgoingMessage } from 'node:http';
+import { ClientRequest, OutgoingMessage } from 'node:http';
+import { types } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from './config';
 import { currentTask, emit, emitSpan, type Task } from './context';
@@ -116,6 +117,27 @@ function sender(host: OutgoingHost): Sender {
 function str(o: object, key: string): string {
   const v = peekData(o, key).value;
   return typeof v === 'string' ? v : '';
+}
+
+/** Node's own accessor of a request's path (Node 24 keeps the path behind it; Node 20 as a data property). */
+const NODE_PATH_GETTER = Object.getOwnPropertyDescriptor(ClientRequest.prototype, 'path')?.get;
+
+/**
+ * A request's path: a data property, or Node's own `path` accessor when that is the one the request
+ * has (calling it runs Node's code, never the application's: a subclass's own accessor is not called).
+ */
+function requestPath(request: object): string {
+  const data = str(request, 'path');
+  if (data !== '' || NODE_PATH_GETTER === undefined) return data;
+  let n = 0;
+  for (let p: object | null = request; p !== null && !types.isProxy(p) && n++ < 32; p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, 'path');
+    if (d === undefined) continue;
+    if (d.get !== NODE_PATH_GETTER) return '';
+    const v: unknown = d.get.call(request);
+    return typeof v === 'string' ? v : '';
+  }
+  return '';
 }
 
 /** Headers as undici keeps them (an array of alternating names and values; a `name: value\r\n` string in undici 5) or Node's `rawHeaders`, with lower-cased names. */
@@ -239,7 +261,7 @@ function httpTarget(request: object): { method: string; url: string } {
     if (typeof h === 'string') host = h;
   } catch { /* no header table yet */ }
   if (host === '') host = str(request, 'host');
-  return { method: str(request, 'method') || 'GET', url: `${protocol}//${host}${str(request, 'path')}` };
+  return { method: str(request, 'method') || 'GET', url: `${protocol}//${host}${requestPath(request)}` };
 }
 
 /** The request's own `traceparent` (set by the app, `propagationHeaders()` or an OpenTelemetry agent), recorded with the call so the callee can be matched to it. */
