@@ -3,7 +3,7 @@
  * (trace, span, vector clock, lock set) and return immediately; the transport ships later.
  */
 import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
-import { currentTask, emit, emitSpan, exitSpan, rootTask, setRecordingOff, type Task } from './context';
+import { currentTask, emit, emitResponse, emitSpan, exitSpan, rootTask, setRecordingOff, type Task } from './context';
 import type { AccessType, EventKind, JsonValue } from '../protocol/events';
 import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
@@ -89,7 +89,7 @@ export class RacewayClient implements Sink {
   /** Records a complete event kind as given (e.g. kinds this client has no helper for). */
   captureEvent(kind: EventKind, task: Task = currentTask()): void {
     if (!this.transport) return;
-    try { emit(this, task, K.Raw, snapshotPlain(kind), null, null, null, null); } catch { this.captureFailed(); }
+    try { emit(this, task, K.Raw, snapshotPlain(kind)); } catch { this.captureFailed(); }
   }
 
   /** A read or write of `variable`. Values are snapshotted now; `undefined` is sent as null. */
@@ -172,7 +172,7 @@ export class RacewayClient implements Sink {
     if (!this.transport) return;
     try {
       const ms = Math.max(0, Math.round(numberOf(duration)));
-      emit(this, currentTask(), K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(numberOf(status)))), headerMap(headers), snapshot(body), ms, null, ms * 1e6);
+      emitResponse(this, currentTask(), Math.min(65535, Math.max(0, Math.floor(numberOf(status)))), headerMap(headers), snapshot(body), ms);
     } catch { this.captureFailed(); }
   }
 

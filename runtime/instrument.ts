@@ -141,7 +141,7 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
       owns = true;
     } else if (isAsync) {
       task = cur.fork(s.name);
-      emit(c, cur, K.AsyncSpawn, task.id, cur.fn, null, null, null);
+      emit(c, cur, K.AsyncSpawn, task.id, cur.fn);
       owns = true;
     } else {
       task = cur;
@@ -208,7 +208,7 @@ export function suspend<T>(f: FrameArg, value: T, site: number): T {
   const c = on();
   if (c === null) return value;
   try {
-    emit(c, taskOf(f), K.AsyncAwait, null, siteOf(f, site).loc, null, null, null);
+    emit(c, taskOf(f), K.AsyncAwait, null, siteOf(f, site).loc);
     if (f instanceof Frame) pause(f);
   } catch { /* never into the app */ }
   return value;

@@ -50,7 +50,7 @@ export class Mutex {
       if (this.releasedClock) task.joinClock(this.releasedClock);
       task.setLocks([...task.locks, this.id]);
       const c = getClient();
-      if (c.enabled) emit(c, task, K.LockAcquire, this.id, this.lockType, location, null, null);
+      if (c.enabled) emit(c, task, K.LockAcquire, this.id, this.lockType, location);
     } catch { /* never into the app */ }
   }
 
@@ -59,7 +59,7 @@ export class Mutex {
     // release, so the next recorded holder still learns it (the order is transitive).
     if (task.sampled) try {
       const c = getClient();
-      if (c.enabled) emit(c, task, K.LockRelease, this.id, this.lockType, location, null, null);
+      if (c.enabled) emit(c, task, K.LockRelease, this.id, this.lockType, location);
       const i = task.locks.lastIndexOf(this.id);
       if (i >= 0) task.setLocks([...task.locks.slice(0, i), ...task.locks.slice(i + 1)]);
       this.releasedClock = task.clock();

@@ -3,7 +3,7 @@
  * `traceparent`), bracketed by HttpRequest and HttpResponse events; thrown errors become Error events.
  */
 import { performance } from 'node:perf_hooks';
-import { ambientTask, currentTask, emit, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
+import { ambientTask, currentTask, emit, emitResponse, emitSpan, enterTask, leaveTo, newTraceTask, recordedRequestEnded, quietTask, recordedRequestStarted, rootTask, runInTask, serverTask, setThrottled, storedSegment, type Task } from './context';
 import { traceIdToUuid } from './ids';
 import type { Sampler } from './sampler';
 import { K, type Sink } from './record';
@@ -132,7 +132,7 @@ function endRequest(sink: Sink, task: Task, status: number, startedAt: number): 
   if (!task.sampled) return;
   task.resumeSegment(); // the handler's tasks have finished: the response happens after them
   const ms = performance.now() - startedAt;
-  emit(sink, task, K.HttpResponse, status, {}, null, Math.max(0, Math.round(ms)), null, Math.round(ms * 1e6));
+  emitResponse(sink, task, status, {}, null, ms);
   task.finish();
   recordedRequestEnded();
 }

@@ -26,7 +26,7 @@ import { ClientRequest, OutgoingMessage } from 'node:http';
 import { types } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from './config';
-import { currentTask, emit, emitSpan, type Task } from './context';
+import { currentTask, emitResponse, emitSpan, type Task } from './context';
 import { emitError } from './errors';
 import { peekData } from './peek';
 import { RACEWAY_CLOCK, TRACEPARENT, TRACESTATE, joinRemoteClock, newSpanId, outgoingHeaders, parseRacewayClock, senderOf, traceparentFor, type Sender } from './propagation';
@@ -190,7 +190,7 @@ function endCall(state: OutgoingState, request: object, status: number, headers:
   const prev = task.span;
   task.span = call.span;
   try {
-    emit(host, task, K.HttpResponse, Math.min(65535, Math.max(0, Math.floor(status))), recordedHeaders(headers), null, Math.max(0, Math.round(ms)), null, Math.round(ms * 1e6));
+    emitResponse(host, task, Math.min(65535, Math.max(0, Math.floor(status))), recordedHeaders(headers), null, ms);
   } finally {
     task.span = prev;
   }

@@ -11,14 +11,10 @@
  * C@v), so the rule never orders what did not happen in order; it finds every order the runtime
  * dropped as long as the events that announced a retirement were delivered.
  */
-import type { Lookup } from './types';
+import type { Coverage, Lookup } from './types';
 
 /** Events that carried a component at the largest value seen: by task, the smallest own counter. */
-export interface Coverage {
-  max: number;
-  /** [task, own counter] of the first events (at most `MAX_WITNESSES` tasks) that carried `max`. */
-  by: [task: string, at: number][];
-}
+export type { Coverage };
 
 /** Tasks noted per component: the runtime's retirement is the first, later ones only help. */
 const MAX_WITNESSES = 4;

@@ -4,7 +4,6 @@
  * the same way.
  */
 import type { AccessType, JsonValue } from '../../protocol/events';
-import type { Coverage } from './coverage';
 
 /** One StateChange, reduced to what ordering decisions need. */
 export interface AccessRecord {
@@ -71,6 +70,13 @@ export interface UnitInfo {
 }
 
 /** What the analyzer asks of its context tables: a Map will do, and so will a view over columns. */
+/** What clocks imply about one component beyond their entries (retired tasks: coverage.ts). */
+export interface Coverage {
+  max: number;
+  /** [task, own counter] of the first events (at most 4 tasks) that carried `max`. */
+  by: [task: string, at: number][];
+}
+
 export interface Lookup<K, V> {
   get(key: K): V | undefined;
 }
