@@ -1,6 +1,9 @@
 /**
  * The public client (the Raceway client API). Capture methods record into the calling task's context
  * (trace, span, vector clock, lock set) and return immediately; the transport ships later.
+ *
+ * Why one module of this size: it is the client API, one method per capture call of the Raceway
+ * client SDKs, plus the process-wide client.
  */
 import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
 import { currentTask, emit, emitResponse, emitSpan, exitSpan, rootTask, setRecordingOff, type Task } from './context';

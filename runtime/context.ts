@@ -4,6 +4,9 @@
  * hands it to every hook, so it never depends on ambient propagation; the ambient task (`current`,
  * backed by AsyncLocalStorage for code we did not instrument) is kept in step at every entry, exit
  * and suspension point so callbacks scheduled by a task start from the right parent.
+ *
+ * Why one module of this size: tasks, the context manager and the causal edges (registration,
+ * resolve → reaction, return to caller) update the same per-task state and must change together.
  */
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource, triggerAsyncId, type AsyncHook } from 'node:async_hooks';
 import { trackPromiseIds } from './promise-ids';

@@ -4,6 +4,9 @@
  * interned once into a table both sides keep (new entries ride along with the next hand-off), and so
  * are clock bases and lock sets. Only values that are not numbers (strings, snapshots of objects)
  * are carried in the hand-off message. The shipping thread turns rows into wire JSON (`encode`).
+ *
+ * Why one module of this size: the row layout written on the app thread and the encoder that reads
+ * it on the shipping thread are one format, changed together.
  */
 import type { Clock } from './clock';
 import type { Task } from './context';

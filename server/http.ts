@@ -2,6 +2,9 @@
  * The HTTP front of the server (node:http): upstream-compatible ingest and read API in upstream's
  * `{success, data, error}` envelope, and the static web view. No request can crash the process:
  * every handler's failure becomes a JSON 500 and socket-level garbage a 400.
+ *
+ * Why one module of this size: it is the route table, each route a short handler over the engine,
+ * the store and the trace readers, so every endpoint and its limits can be read in one place.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';

@@ -3,6 +3,10 @@
  * to date by ingest and persisted by the store as per-batch chunks (index-chunk.ts; a restart
  * rebuilds it without re-parsing events). Analysis is incremental: only variables whose accesses
  * or ordering context changed since the last run are scanned again, in slices when the server asks.
+ *
+ * Why one module of this size: the column stores, the per-variable state and both analysis paths
+ * (one-shot and sliced) share private state of one class; the chunk format and the columns are
+ * apart (index-chunk.ts, index-columns.ts).
  */
 import type { AccessType, JsonValue, RacewayEvent } from '../protocol/events';
 import {
