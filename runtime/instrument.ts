@@ -5,8 +5,8 @@
  * lets only the program's own exceptions escape — its own failures are swallowed.
  *
  * Why one module of this size: it is the `raceway/runtime` entry, one export per row of the hook
- * table (protocol/hooks.ts); what the hooks share lives in frames.ts, containers.ts, site-
- * access.ts and names.ts.
+ * table (protocol/hooks.ts); what the hooks share lives in frames.ts, containers.ts,
+ * site-access.ts and names.ts.
  */
 import { getClient, type RacewayClient } from './client';
 import { ambientTask, currentTask, enterTask, isThrottled, joinResolver, leaveTo, noteReaction, returnToCaller, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Task } from './context';

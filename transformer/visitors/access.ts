@@ -1,8 +1,10 @@
+/**
+ * Reads and writes of shared state: SPEC.md §4.2 and §4.3.
  *
  * Why one module of this size: every source shape of a property or binding access (SPEC §4) is
  * rewritten here, each case headed by its shape, as babel-plugin/reads.ts and writes.ts do for
  * Babel.
-/** Reads and writes of shared state: SPEC.md §4.2 and §4.3. */
+ */
 import { Hook, strictnessVariant } from '../../protocol/hooks';
 import { staticIndex } from '../../protocol/names';
 import type * as TS from 'typescript';
