@@ -185,7 +185,14 @@ const summary = (r) => `${r.kind} ${r.variable}`;
  */
 export async function evaluateCase(bugCase, frontEnd) {
   const matches = matcherOf(bugCase.meta);
-  const bug = await runInstrumented(variantProgram(bugCase, 'bug'), frontEnd);
+  // A concurrency bug happens only in some interleavings: a run in which it did not happen says
+  // nothing of the analyzer, so the bug version runs again (at most BUG_ATTEMPTS times) until it does.
+  let bug;
+  let attempts = 0;
+  do {
+    bug = await runInstrumented(variantProgram(bugCase, 'bug'), frontEnd);
+    attempts++;
+  } while (attempts < BUG_ATTEMPTS && expectationProblems(bug.run, expectationOf(bugCase, 'bug')).length > 0);
   const fixed = await runInstrumented(variantProgram(bugCase, 'fixed'), frontEnd);
   const hits = bug.races.filter((r) => matches(r.variable));
   return {
@@ -201,8 +208,12 @@ export async function evaluateCase(bugCase, frontEnd) {
       fixed: expectationProblems(fixed.run, expectationOf(bugCase, 'fixed')).length === 0,
     },
     captured: { bug: bug.captured, fixed: fixed.captured },
+    attempts,
   };
 }
+
+/** Instrumented runs of a bug version at most, until its bug happens. */
+const BUG_ATTEMPTS = 3;
 
 /** A correct program through one front end: every report is a false positive. */
 export async function evaluateCorrect(correct, frontEnd) {
