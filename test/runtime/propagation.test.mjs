@@ -147,18 +147,21 @@ test.serial('an OpenTelemetry caller\'s traceparent gives the trace id; a malfor
   t.not(bad.trace_id.replace(/-/g, ''), OTEL_TRACE);
 });
 
+/** A POST of `{}` with http.request and the headers `extra()` gives, resolving to the JSON answer. */
+const postJson = (extra) => (url) => new Promise((resolve, reject) => {
+  const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...extra() } }, (res) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+  });
+  req.on('error', reject);
+  req.end('{}');
+});
+
 test.serial('http.request inside a recorded request is recorded as a call of the calling task', async (t) => {
   const col = await startCollector();
   const client = init({ endpoint: col.endpoint, serviceName: 'svc', handleExit: false, flushInterval: 50 });
-  const viaHttp = (url) => new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...client.propagationHeaders() } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
-    });
-    req.on('error', reject);
-    req.end('{}');
-  });
+  const viaHttp = postJson(() => client.propagationHeaders());
   const s = await services(client, viaHttp);
   t.deepEqual(await (await fetch(s.a.url + '/outer')).json(), { ok: true });
   await client.flush();
@@ -185,15 +188,7 @@ const createdChannel = major > 22 || (major === 22 && minor >= 12);
 (createdChannel ? test.serial : test.serial.skip)('http.request inside a recorded request gets traceparent and raceway-clock without the app adding them', async (t) => {
   const col = await startCollector();
   const client = init({ endpoint: col.endpoint, serviceName: 'svc', handleExit: false, flushInterval: 50 });
-  const viaHttp = (url) => new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
-    });
-    req.on('error', reject);
-    req.end('{}');
-  });
+  const viaHttp = postJson(() => ({}));
   const s = await services(client, viaHttp);
   t.deepEqual(await (await fetch(s.a.url + '/outer')).json(), { ok: true });
   await client.flush();
