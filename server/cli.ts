@@ -4,7 +4,7 @@
  * exit 2 for usage and connection errors, 1 for `races --fail-on-race` when races exist.
  */
 import { join, resolve } from 'node:path';
-import type { RaceReport } from './analyzer';
+import { allRaces, type RacesPage } from './race-pages';
 import { formatRaces, formatTraces } from './format';
 import { isLoopbackAddress } from './browser-guard';
 import type { TraceSummary } from './store';
@@ -108,11 +108,9 @@ async function getJson<T>(flags: Flags, path: string): Promise<T> {
 }
 
 async function races(flags: Flags): Promise<number> {
-  const data = await getJson<{ races: RaceReport[]; suppressed_races?: number; total_races?: number }>(flags, 'api/races?limit=10000');
-  const list = Array.isArray(data.races) ? data.races : [];
-  const total = data.total_races ?? list.length;
-  process.stdout.write(flags.json ? JSON.stringify(list, null, 2) + '\n' : formatRaces(list, data.suppressed_races ?? 0));
-  if (!flags.json && total > list.length) process.stdout.write(`(${total - list.length} more races not listed: the first ${list.length} of ${total} are shown)\n`);
+  const { races: list, suppressed, total } = await allRaces((path) => getJson<RacesPage>(flags, path));
+  process.stdout.write(flags.json ? JSON.stringify(list, null, 2) + '\n' : formatRaces(list, suppressed));
+  if (!flags.json && total > list.length) process.stdout.write(`(${total - list.length} more races were found while the list was read)\n`);
   return flags['fail-on-race'] && total > 0 ? 1 : 0;
 }
 

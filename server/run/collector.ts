@@ -3,6 +3,7 @@
  * port, or a running one (`--endpoint`). Either way: its races, and its event count for progress.
  */
 import type { RaceReport } from '../analyzer';
+import { allRaces, type RacesPage } from '../race-pages';
 
 export interface Collector {
   /** The URL the command's processes send their events to (and the web view is served at). */
@@ -52,8 +53,8 @@ export function remoteCollector(endpoint: string): Collector {
     endpoint,
     embedded: false,
     races: async () => {
-      const data = await getData<{ races?: RaceReport[]; suppressed_races?: number }>(base, 'api/races?limit=10000');
-      return { races: data?.races ?? [], suppressed: data?.suppressed_races ?? 0 };
+      const { races, suppressed } = await allRaces((path) => getData<RacesPage>(base, path));
+      return { races, suppressed };
     },
     events: async () => (await getData<{ events_captured?: number }>(base, 'status').catch(() => undefined))?.events_captured ?? 0,
     close: async () => undefined,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { post, bankingRace, startServer, tempDir, useBeforeInit } from './server-helpers.mjs';
 import { testEachDriver } from './sqlite-drivers.mjs';
+import { Sim } from './helpers.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
 
@@ -129,4 +130,27 @@ test('serve with a database file exits 2 at once when its port is taken', async 
   t.is(r.code, 2);
   t.regex(r.stderr, /port \d+ on 127\.0\.0\.1 is already in use; pick another with --port/);
   t.true(Date.now() - started < 10_000, `exited after ${Date.now() - started} ms`);
+});
+
+test('races --json lists every race, following the server\'s pages past its 10,000-race limit', async (t) => {
+  const { base } = await startServer(t);
+  const n = 10_050;
+  const sim = new Sim();
+  const handlers = [sim.request('POST', '/bulk'), sim.request('POST', '/bulk')].map((req) => ({ req, h: req.spawn('bulk') }));
+  // Each of the two requests reads every counter, awaits, then writes its own value: n lost updates.
+  for (const { h } of handlers) {
+    for (let i = 0; i < n; i++) h.read(`counters.c${i}`, 0, 'src/bulk.ts:3');
+    h.await();
+  }
+  for (const [k, { req, h }] of handlers.entries()) {
+    for (let i = 0; i < n; i++) h.write(`counters.c${i}`, 0, k + 1, 'src/bulk.ts:5');
+    req.join(h);
+    req.respond();
+  }
+  for (let i = 0; i < sim.events.length; i += 5000) t.is((await post(base, { events: sim.events.slice(i, i + 5000) })).status, 200);
+  const r = await run(['races', '--endpoint', base, '--json']);
+  t.is(r.code, 0, r.stderr);
+  const races = JSON.parse(r.stdout);
+  t.is(races.length, n);
+  t.is(new Set(races.map((x) => x.variable)).size, n, 'no race listed twice');
 });
