@@ -23,7 +23,6 @@
  */
 import dc from 'node:diagnostics_channel';
 import { ClientRequest, OutgoingMessage } from 'node:http';
-import { types } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from './config';
 import { currentTask, emitResponse, emitSpan, type Task } from './context';
@@ -122,22 +121,10 @@ function str(o: object, key: string): string {
 /** Node's own accessor of a request's path (Node 24 keeps the path behind it; Node 20 as a data property). */
 const NODE_PATH_GETTER = Object.getOwnPropertyDescriptor(ClientRequest.prototype, 'path')?.get;
 
-/**
- * A request's path: a data property, or Node's own `path` accessor when that is the one the request
- * has (calling it runs Node's code, never the application's: a subclass's own accessor is not called).
- */
+/** A request's path: a data property, or Node's own accessor (a subclass's accessor is not called). */
 function requestPath(request: object): string {
-  const data = str(request, 'path');
-  if (data !== '' || NODE_PATH_GETTER === undefined) return data;
-  let n = 0;
-  for (let p: object | null = request; p !== null && !types.isProxy(p) && n++ < 32; p = Object.getPrototypeOf(p) as object | null) {
-    const d = Object.getOwnPropertyDescriptor(p, 'path');
-    if (d === undefined) continue;
-    if (d.get !== NODE_PATH_GETTER) return '';
-    const v: unknown = d.get.call(request);
-    return typeof v === 'string' ? v : '';
-  }
-  return '';
+  const v = peekData(request, 'path', NODE_PATH_GETTER).value;
+  return typeof v === 'string' ? v : '';
 }
 
 /** Headers as undici keeps them (an array of alternating names and values; a `name: value\r\n` string in undici 5) or Node's `rawHeaders`, with lower-cased names. */
@@ -284,11 +271,9 @@ function headersSent(request: object): boolean {
 
 /** Node 22.12 and later: the request exists and its headers are not sent: add ours, record the call. */
 function httpCreated(msg: Record<string, unknown>, state: OutgoingState): void {
-  const request = msg.request;
-  if (request === null || typeof request !== 'object' || state.calls.has(request)) return;
-  const target = httpTarget(request);
-  const r = recorder(state, originOf(target.url));
-  if (r === null) return;
+  const call = httpCall(msg, state);
+  if (call === null) return;
+  const { request, target, r } = call;
   const spanId = newSpanId();
   const canAdd = !headersSent(request);
   const has = (name: string) => {
@@ -304,6 +289,15 @@ function httpCreated(msg: Record<string, unknown>, state: OutgoingState): void {
   if (!has(RACEWAY_CLOCK)) setHeader.call(request as OutgoingMessage, RACEWAY_CLOCK, after[RACEWAY_CLOCK]!);
 }
 
+/** The request of an `http.client.request.*` message and who records it; null when the call is not recorded, or already is. */
+function httpCall(msg: Record<string, unknown>, state: OutgoingState): { request: object; target: { method: string; url: string }; r: { host: OutgoingHost; task: Task } } | null {
+  const request = msg.request;
+  if (request === null || typeof request !== 'object' || state.calls.has(request)) return null;
+  const target = httpTarget(request);
+  const r = recorder(state, originOf(target.url));
+  return r === null ? null : { request, target, r };
+}
+
 function originOf(url: string): string {
   const m = /^([a-z][a-z\d+.-]*:\/\/[^/?#]*)/i.exec(url);
   return m ? m[1]!.toLowerCase() : '';
@@ -311,12 +305,8 @@ function originOf(url: string): string {
 
 /** Where `created` does not exist (Node 20): the call is recorded, its headers are already stored. */
 function httpStart(msg: Record<string, unknown>, state: OutgoingState): void {
-  const request = msg.request;
-  if (request === null || typeof request !== 'object' || state.calls.has(request)) return;
-  const target = httpTarget(request);
-  const r = recorder(state, originOf(target.url));
-  if (r === null) return;
-  startCall(state, request, r.host, r.task, target.method, target.url, ownTraceparent(request));
+  const call = httpCall(msg, state);
+  if (call !== null) startCall(state, call.request, call.r.host, call.r.task, call.target.method, call.target.url, ownTraceparent(call.request));
 }
 
 function httpFinish(msg: Record<string, unknown>, state: OutgoingState): void {

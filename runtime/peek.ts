@@ -15,15 +15,24 @@ export const MAX_PROTO_CHAIN = 100;
 
 /**
  * Property `key` of `o` or its prototypes without running program code: data properties only (a
- * getter reads as `undefined`), and the walk stops at a Proxy. `found`: the property exists.
+ * getter reads as `undefined`, unless it is `nodeGetter`: one of Node's own accessors, whose code is
+ * not the program's), and the walk stops at a Proxy. `found`: the property exists.
  */
-export function peekData(o: object, key: PropertyKey): { found: boolean; value: unknown } {
+export function peekData(o: object, key: PropertyKey, nodeGetter?: () => unknown): { found: boolean; value: unknown } {
   let n = 0;
   for (let p: object | null = o; p !== null && !types.isProxy(p) && n++ <= MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, key);
-    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : undefined };
+    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : d.get !== undefined && d.get === nodeGetter ? callGetter(d.get, o) : undefined };
   }
   return { found: false, value: undefined };
+}
+
+function callGetter(get: () => unknown, o: object): unknown {
+  try {
+    return get.call(o);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Own property `key` of `o` if it is a data property (`ok`); getters and missing keys are not. */
