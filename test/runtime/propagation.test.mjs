@@ -158,16 +158,21 @@ const postJson = (extra) => (url) => new Promise((resolve, reject) => {
   req.end('{}');
 });
 
-test.serial('http.request inside a recorded request is recorded as a call of the calling task', async (t) => {
+/** A recorded request to service a whose handler POSTs to service b with http.request and the headers `extra(client)` gives; everything delivered. */
+async function outerCallsInnerByHttp(t, extra) {
   const col = await startCollector();
   const client = init({ endpoint: col.endpoint, serviceName: 'svc', handleExit: false, flushInterval: 50 });
-  const viaHttp = postJson(() => client.propagationHeaders());
-  const s = await services(client, viaHttp);
+  const s = await services(client, postJson(() => extra(client)));
   t.deepEqual(await (await fetch(s.a.url + '/outer')).json(), { ok: true });
   await client.flush();
   await s.close();
   await client.shutdown();
   await col.close();
+  return { s, col };
+}
+
+test.serial('http.request inside a recorded request is recorded as a call of the calling task', async (t) => {
+  const { s, col } = await outerCallsInnerByHttp(t, (client) => client.propagationHeaders());
   t.regex(s.seen[0].traceparent ?? '', /^00-/, 'the headers arrive (propagationHeaders on Node 20; added by the runtime where Node allows)');
   t.regex(s.seen[0]['raceway-clock'] ?? '', /^v1;/);
   const outer = col.events.find((e) => kindOf(e) === 'HttpRequest' && e.kind.HttpRequest.url === '/outer');
@@ -186,15 +191,7 @@ test.serial('http.request inside a recorded request is recorded as a call of the
 const [major, minor] = process.versions.node.split('.').map(Number);
 const createdChannel = major > 22 || (major === 22 && minor >= 12);
 (createdChannel ? test.serial : test.serial.skip)('http.request inside a recorded request gets traceparent and raceway-clock without the app adding them', async (t) => {
-  const col = await startCollector();
-  const client = init({ endpoint: col.endpoint, serviceName: 'svc', handleExit: false, flushInterval: 50 });
-  const viaHttp = postJson(() => ({}));
-  const s = await services(client, viaHttp);
-  t.deepEqual(await (await fetch(s.a.url + '/outer')).json(), { ok: true });
-  await client.flush();
-  await s.close();
-  await client.shutdown();
-  await col.close();
+  const { s, col } = await outerCallsInnerByHttp(t, () => ({}));
   t.regex(s.seen[0].traceparent ?? '', /^00-/);
   t.regex(s.seen[0]['raceway-clock'] ?? '', /^v1;/);
   const outer = col.events.find((e) => kindOf(e) === 'HttpRequest' && e.kind.HttpRequest.url === '/outer');
