@@ -11,15 +11,17 @@ import type { TraceSummary } from './store';
 import type * as StoreModule from './store';
 import type * as HttpModule from './http';
 import type * as RunModule from './run';
+import type * as PostgresLogModule from './postgres-log';
 
 const USAGE = `Usage:
-  raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --memory] [--api-key KEY] [--max-body BYTES] [--ingest-workers N]
-                 [--cors ORIGIN] [--insecure-no-auth]
+  raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --db postgres://USER:PASS@HOST/DB | --memory] [--api-key KEY]
+                 [--max-body BYTES] [--ingest-workers N] [--cors ORIGIN] [--insecure-no-auth]
   raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
   raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
   raceway run    [--db PATH | --endpoint URL] [--include GLOBS] [--exclude GLOBS] [--json] [--report FILE] [--sarif FILE]
                  [--fail-on-race] [--open] -- COMMAND [ARGS...]
-Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY, database .raceway/raceway.db.`;
+Defaults: --endpoint $RACEWAY_ENDPOINT or http://127.0.0.1:8080, --api-key $RACEWAY_API_KEY,
+  database $RACEWAY_DATABASE_URL (a postgres:// URL or a SQLite file) or .raceway/raceway.db.`;
 
 class CliError extends Error {}
 
@@ -157,7 +159,11 @@ async function serve(flags: Flags): Promise<number> {
   const host = str(flags, 'host') ?? '127.0.0.1';
   const maxBody = int(flags, 'max-body', DEFAULT_MAX_BODY_BYTES, 1);
   const ingestWorkers = str(flags, 'ingest-workers') === undefined ? undefined : int(flags, 'ingest-workers', 1, 0, 64);
-  const dbPath = flags.memory ? ':memory:' : resolve(str(flags, 'db') ?? join('.raceway', 'raceway.db'));
+  const dbFlag = str(flags, 'db') ?? (flags.memory ? undefined : process.env.RACEWAY_DATABASE_URL || undefined);
+  const { isPostgresUrl, redactUrl } = require('./postgres-log') as typeof PostgresLogModule;
+  const postgres = dbFlag !== undefined && isPostgresUrl(dbFlag);
+  const dbPath = flags.memory ? ':memory:' : postgres ? dbFlag! : resolve(dbFlag ?? join('.raceway', 'raceway.db'));
+  const shownDb = postgres ? redactUrl(dbPath) : dbPath;
   const corsOrigin = originOf(str(flags, 'cors'));
   // An empty RACEWAY_API_KEY is an unset one (`RACEWAY_API_KEY= npx raceway serve`); an empty --api-key is a mistake.
   const flagKey = str(flags, 'api-key');
@@ -165,12 +171,13 @@ async function serve(flags: Flags): Promise<number> {
   let store;
   try {
     // Rebuilding the analysis index of a large database takes a while: say what is happening.
-    if (dbPath !== ':memory:') process.stdout.write(`Opening ${dbPath} ...\n`);
-    store = new Store(dbPath, {}, { backgroundCheckpoints: true });
+    if (dbPath !== ':memory:') process.stdout.write(`Opening ${shownDb} ...\n`);
+    store = await Store.open(dbPath, {}, { backgroundCheckpoints: true });
   } catch (err) {
-    // No SQLite driver: the message already says what to install.
-    if ((err as Error).name === 'SqliteUnavailableError') throw new CliError((err as Error).message);
-    throw new CliError(`cannot open the database ${dbPath}: ${(err as Error).message}`);
+    // No SQLite driver or no PostgreSQL client: the message already says what to install.
+    const name = (err as Error).name;
+    if (name === 'SqliteUnavailableError' || name === 'PostgresUnavailableError') throw new CliError((err as Error).message);
+    throw new CliError(`cannot open the database ${shownDb}: ${(err as Error).message}`);
   }
   const apiKey = flagKey || process.env.RACEWAY_API_KEY || null;
   const srv = createRacewayServer({ store, apiKey, maxBodyBytes: maxBody, ingestWorkers, corsOrigin });
@@ -179,7 +186,7 @@ async function serve(flags: Flags): Promise<number> {
     addr = await srv.listen(port, host);
   } catch (err) {
     await srv.close().catch(() => undefined);
-    store.close();
+    await store.close();
     const code = (err as { code?: string }).code;
     throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use; pick another with --port` : `cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
@@ -190,13 +197,10 @@ async function serve(flags: Flags): Promise<number> {
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const base = `http://${shownHost}:${addr.port}`;
   process.stdout.write(`Raceway server listening on ${base}\n  ingest:  POST ${base}/events\n  races:   ${base}/api/races\n  web view: ${base}/\n` +
-    `  storage: ${dbPath === ':memory:' ? 'in memory' : dbPath}${apiKey ? '\n  API key required' : ''}\n`);
+    `  storage: ${dbPath === ':memory:' ? 'in memory' : shownDb}${apiKey ? '\n  API key required' : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = () => {
-      srv.close().then(() => {
-        store.close();
-        resolveStop();
-      }, () => resolveStop());
+      srv.close().then(() => store.close()).then(() => resolveStop(), () => resolveStop());
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

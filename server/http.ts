@@ -299,12 +299,12 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const parsed = parseBody(body);
       try {
-        result = store.ingest(parsed.valid, parsed.rejectedCount === 0 ? body : undefined, parsed.ts);
+        result = await store.ingestAsync(parsed.valid, parsed.rejectedCount === 0 ? body : undefined, parsed.ts);
       } catch (err) {
         // A value nested too deep to serialize: reject those events, keep the rest (see ingest-core).
         if (!(err instanceof RangeError) || !rejectUnserializable(parsed)) throw err;
         if (parsed.valid.length === 0) throw new HttpError(400, 'all events were rejected: values nested too deeply to store', { rejected: parsed.rejected, rejected_count: parsed.rejectedCount });
-        result = store.ingest(parsed.valid, undefined, parsed.ts);
+        result = await store.ingestAsync(parsed.valid, undefined, parsed.ts);
       }
       ({ rejected, rejectedCount } = parsed);
     }
@@ -434,7 +434,8 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       return ok(res, {
         version: ver, uptime_seconds: Math.floor((Date.now() - started) / 1000), events_captured: store.events,
         traces_active: store.traceCount(), warmup: warmup(), storage: store.path === ':memory:' ? 'memory' : store.path,
-        damaged_batches: store.damaged.length,
+        damaged_batches: store.damaged.length, backend: store.backend,
+        ...(store.backend === 'postgres' ? { database_errors: store.databaseErrors, last_database_error: store.lastDatabaseError } : {}),
       });
     }
     if (path === '/api/traces') {
@@ -442,7 +443,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       const pageSize = Math.min(1000, Math.max(1, Math.floor(Number(url.searchParams.get('page_size') ?? 20)) || 20));
       const { total, traces } = store.traces(page, pageSize);
       // The root request of the page's first MAX_REQUEST_TRACES traces (see trace-requests.ts).
-      const named = new Map(traceRequests.ofMany(traces.map((t) => t.trace_id)).map((r) => [r.trace_id, r.root_request]));
+      const named = new Map((await traceRequests.ofMany(traces.map((t) => t.trace_id))).map((r) => [r.trace_id, r.root_request]));
       const listed = traces.map((t) => ({ ...t, root_request: named.get(t.trace_id) ?? null }));
       return ok(res, { total_traces: total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize), traces: listed });
     }
@@ -450,7 +451,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
       // `?trace_id=A&trace_id=B` (or `trace_id=A,B`): the incoming requests of each trace, per service.
       const ids = url.searchParams.getAll('trace_id').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       if (ids.length > MAX_REQUEST_TRACES) throw new HttpError(400, `at most ${MAX_REQUEST_TRACES} trace_id values`);
-      return ok(res, { traces: traceRequests.ofMany(ids) });
+      return ok(res, { traces: await traceRequests.ofMany(ids) });
     }
     if (path.startsWith('/api/traces/')) {
       const id = decodePath(path.slice('/api/traces/'.length));

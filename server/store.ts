@@ -1,10 +1,22 @@
 /**
- * The embedded event store (SQLite in WAL mode, through sqlite.ts: node:sqlite or better-sqlite3), log-structured for ingest speed: one row per
- * ingested batch holding the events' JSON (the request body itself when every event was kept),
- * their ids, and the batch's analysis chunk. Duplicate ids are filtered against an in-memory set
- * rebuilt from the ids column at startup, and the analysis index lives in memory (see
- * live-index.ts), rebuilt from the chunks; it also knows which batches hold each trace (the trace
- * view), since a chunk names every trace of its batch.
+ * The event store, log-structured for ingest speed: one row per ingested batch holding the events'
+ * JSON (the request body itself when every event was kept), their ids, and the batch's analysis
+ * chunk. Duplicate ids are filtered against an in-memory set rebuilt from the ids column at
+ * startup, and the analysis index lives in memory (see live-index.ts), rebuilt from the chunks; it
+ * also knows which batches hold each trace (the trace view), since a chunk names every trace of its
+ * batch.
+ *
+ * The rows live in one of two backends, behind the same API and with the same analysis results:
+ * - SQLite in WAL mode (through sqlite.ts: node:sqlite or better-sqlite3), embedded, synchronous:
+ *   the default, one file for one developer;
+ * - PostgreSQL (postgres-log.ts), for a team: several server instances share one database, each
+ *   keeps its own in-memory index and catches up on the batches the others stored by polling the
+ *   rows after the last seq it has applied (`pollMs`). The database decides what is a duplicate,
+ *   so a retried batch is stored once whichever instance receives it. Writes, reads of stored
+ *   bodies and the catch-up are asynchronous; they run one after another (`serially`), so the
+ *   index always takes the batches in seq order, the same order on every instance.
+ *
+ * `Store.open(location)` picks the backend from the location: a `postgres://` URL or a file path.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +27,7 @@ import { prepareBatch, unpack, unpackRaw, type PreparedBatch } from './ingest-co
 import { IdSet, idString } from './id-set';
 import { decodeChunk, formatMicros, LiveIndex } from './live-index';
 import { chooseDriver, openSqlite, type SqlConnection, type SqliteDriverName } from './sqlite';
+import { idTexts, isPostgresUrl, PostgresLog, type StoredBatchRow } from './postgres-log';
 
 export { formatMicros };
 
@@ -60,12 +73,25 @@ export interface StoreOptions {
   backgroundCheckpoints?: boolean;
   /** The SQLite driver (see sqlite.ts); by default `RACEWAY_SQLITE_DRIVER`, else node:sqlite where Node has it. */
   driver?: SqliteDriverName;
+  /** A PostgreSQL store: the connected log (`Store.open` makes it from a URL). */
+  postgres?: PostgresLog;
+  /** PostgreSQL: how often to look for batches other instances stored, in ms (default 500). */
+  pollMs?: number;
 }
+
+export type StoreBackend = 'sqlite' | 'postgres';
+
+/** Rows read from PostgreSQL at a time while catching up. */
+const CATCH_UP_PAGE = 500;
+const DEFAULT_POLL_MS = 500;
+
+type Pending = { batch: PreparedBatch; resolve: (r: IngestResult | null) => void; reject: (err: unknown) => void };
 
 /** Bytes written between two background checkpoint requests. */
 const CHECKPOINT_EVERY_BYTES = 8 * 1024 * 1024;
 
 export class Store {
+  /** The SQLite connection (a SQLite store only). */
   readonly db: SqlConnection;
   readonly index: LiveIndex;
   private readonly ids = new IdSet();
@@ -74,16 +100,59 @@ export class Store {
   private readonly stmt;
   /** Writes batches in one transaction; their seqs. */
   private readonly insertAll: (batches: readonly PreparedBatch[]) => number[];
+  /** The PostgreSQL log (null: SQLite). */
+  private readonly pg: PostgresLog | null;
+  /** The highest seq folded into the index. */
+  private lastSeq = 0;
+  /** The asynchronous work (PostgreSQL writes and catch-up), one after another. */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** A PostgreSQL group write is under way (the next group waits for it). */
+  private writing = false;
+  private poller: NodeJS.Timeout | null = null;
+  private polling = false;
+  private closed = false;
+  /** PostgreSQL errors met by the background catch-up, and the last one (counted in /status). */
+  databaseErrors = 0;
+  lastDatabaseError: string | null = null;
   private checkpointer: Worker | null = null;
   private checkpointBusy = false;
   private sinceCheckpoint = 0;
   /** Batches waiting for this turn's group commit (see commitPreparedSoon). */
-  private readonly pending: { batch: PreparedBatch; resolve: (r: IngestResult) => void; reject: (err: unknown) => void }[] = [];
+  private readonly pending: Pending[] = [];
   /** Called once the pending group's write has succeeded or failed. */
   private settledWaiters: (() => void)[] = [];
 
-  /** `path` ':memory:' keeps everything in memory. */
+  /**
+   * Opens the store at `location`: a `postgres://` (or `postgresql://`) URL, or a SQLite file path
+   * (':memory:' keeps everything in memory). A PostgreSQL store has read every stored batch when
+   * this resolves and then follows what other instances store.
+   */
+  static async open(location: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}): Promise<Store> {
+    if (!isPostgresUrl(location)) return new Store(location, options, storeOptions);
+    let store: Store | undefined;
+    const log = await PostgresLog.open(location, (err) => store?.noteError(err));
+    try {
+      store = new Store(log.location, options, { ...storeOptions, postgres: log });
+      await store.catchUp();
+    } catch (err) {
+      await log.close().catch(() => undefined);
+      throw err;
+    }
+    store.startPolling(storeOptions.pollMs ?? DEFAULT_POLL_MS);
+    return store;
+  }
+
+  /** `path` ':memory:' keeps everything in memory. With `storeOptions.postgres`, `path` only names the database (see `open`). */
   constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
+    this.index = new LiveIndex(options);
+    this.pg = storeOptions.postgres ?? null;
+    if (this.pg) {
+      // Everything goes through the log; the rows are read by `catchUp`.
+      this.db = null as unknown as SqlConnection;
+      this.stmt = null as never;
+      this.insertAll = null as never;
+      return;
+    }
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = openSqlite(path, storeOptions.driver ?? chooseDriver());
     // Batches are large rows: 64 KB pages cut the overflow-page chains (about 2x the write rate
@@ -100,22 +169,30 @@ export class Store {
     };
     // Made once: better-sqlite3 builds a new wrapper (and looks up its statements) per transaction() call.
     this.insertAll = this.db.transaction((batches: readonly PreparedBatch[]) => batches.map((b) => this.insert(b)));
-    this.index = new LiveIndex(options);
-    for (const row of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').iterate()) {
-      const { seq, ids, chunk } = row as { seq: number; ids: string | Uint8Array; chunk: Uint8Array };
-      let decoded;
-      try {
-        decoded = decodeChunk(unpackRaw(asBuffer(chunk)));
-      } catch {
-        // A damaged row (disk error, a copy cut short) costs its own batch, never the database.
-        this.damaged.push(seq);
-        continue;
-      }
-      // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
-      if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
-      else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
-      this.index.add(decoded, seq);
+    for (const row of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').iterate()) this.applyRow(row as unknown as StoredBatchRow);
+  }
+
+  get backend(): StoreBackend {
+    return this.pg ? 'postgres' : 'sqlite';
+  }
+
+  /** Folds a stored row into the index and the id set (at start-up, or another instance's batch). */
+  private applyRow(row: StoredBatchRow): void {
+    const { seq, ids, chunk } = row;
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    let decoded;
+    try {
+      decoded = decodeChunk(unpackRaw(asBuffer(chunk)));
+    } catch {
+      // A damaged row (disk error, a copy cut short) costs its own batch, never the database.
+      this.damaged.push(seq);
+      return;
     }
+    // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
+    if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
+    else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
+    this.index.add(decoded, seq);
+    if (this.pg) this.version++;
   }
 
   /** Store seqs of the batches that could not be read at start-up (left out of the index, counted in /status). */
@@ -129,6 +206,7 @@ export class Store {
    * All or nothing: when the write fails nothing is remembered.
    */
   ingest(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): IngestResult {
+    if (this.pg) throw new Error('a PostgreSQL store ingests through ingestAsync');
     // Ids go into the set as they are seen (a repeat inside the batch is then a duplicate too) and
     // come out again if the write fails.
     const kept: RacewayEvent[] = [];
@@ -150,6 +228,7 @@ export class Store {
    * any of its ids is already stored or repeated: the caller then ingests the events themselves.
    */
   commitPrepared(batch: PreparedBatch): IngestResult | null {
+    if (this.pg) throw new Error('a PostgreSQL store commits through commitPreparedSoon');
     if (!this.ids.addBatch(batch.ids, batch.oddIds)) return null;
     this.write(batch);
     return { inserted: batch.count, duplicates: 0 };
@@ -166,13 +245,153 @@ export class Store {
     if (!this.ids.addBatch(batch.ids, batch.oddIds)) {
       // Its ids may be those of a batch still waiting for the group write (a client's retry): it is
       // a duplicate only if that write succeeds, so decide once the group is settled.
-      if (!waited && this.pending.length > 0) return new Promise<void>((r) => this.settledWaiters.push(r)).then(() => this.commitPreparedSoon(batch, true));
+      if (!waited && (this.pending.length > 0 || this.writing)) return new Promise<void>((r) => this.settledWaiters.push(r)).then(() => this.commitPreparedSoon(batch, true));
       return Promise.resolve(null);
     }
-    return new Promise((resolve, reject) => {
-      this.pending.push({ batch, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+    return new Promise((resolve, reject) => this.enqueue({ batch, resolve, reject }));
+  }
+
+  private enqueue(p: Pending): void {
+    this.pending.push(p);
+    if (this.pending.length === 1 && !this.writing) setImmediate(() => (this.pg ? this.flushPostgres() : this.flush()));
+  }
+
+  /**
+   * `ingest` for either backend: the SQLite store's answer at once, the PostgreSQL store's once
+   * written. Events already stored, here or by another instance, are counted as duplicates.
+   */
+  async ingestAsync(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): Promise<IngestResult> {
+    if (!this.pg) return this.ingest(events, rawBody, ts);
+    for (;;) {
+      const kept: RacewayEvent[] = [];
+      for (const e of events) if (this.ids.add(e.id)) kept.push(e);
+      if (kept.length === 0) return { inserted: 0, duplicates: events.length };
+      let batch: PreparedBatch;
+      try {
+        batch = kept.length === events.length ? prepareBatch(kept, rawBody, ts) : prepareBatch(kept);
+      } catch (err) {
+        for (const e of kept) this.ids.delete(e.id);
+        throw err;
+      }
+      const stored = await new Promise<IngestResult | null>((resolve, reject) => this.enqueue({ batch, resolve, reject }));
+      if (stored) return { inserted: kept.length, duplicates: events.length - kept.length };
+      // Another instance stored some of them meanwhile: their ids are in the set now; filter again.
+    }
+  }
+
+  /** Runs `fn` after every asynchronous store operation queued before it. */
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Writes the pending group to PostgreSQL (one transaction), then folds into the index every
+   * batch up to the group's last seq, the other instances' ones included, in seq order.
+   */
+  private flushPostgres(): void {
+    if (this.writing || this.pending.length === 0) return;
+    this.writing = true;
+    const group = this.pending.splice(0);
+    const pg = this.pg!;
+    void this.serially(async () => {
+      let outcomes: (number | null)[];
+      try {
+        outcomes = await pg.write(group.map((p) => p.batch));
+      } catch (err) {
+        for (const p of group) this.ids.deleteBatch(p.batch.ids, p.batch.oddIds);
+        this.noteError(err);
+        for (const p of group) p.reject(err);
+        return;
+      }
+      const own = new Map<number, PreparedBatch>();
+      const refused: Pending[] = [];
+      outcomes.forEach((seq, i) => (seq === null ? refused.push(group[i]!) : own.set(seq, group[i]!.batch)));
+      if (own.size > 0) {
+        try {
+          await this.applyUpTo(Math.max(...own.keys()), own);
+        } catch (err) {
+          // Stored all the same: the next catch-up reads them back.
+          this.noteError(err);
+        }
+      }
+      // Some ids of these were stored by another instance: the set learns which (the rest of the
+      // batch is not stored), and the caller ingests the events that are new.
+      for (const p of refused) {
+        this.ids.deleteBatch(p.batch.ids, p.batch.oddIds);
+        try {
+          for (const id of await pg.storedIds(idTexts(p.batch))) this.ids.add(id);
+          p.resolve(null);
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+      for (const p of group) if (!refused.includes(p)) p.resolve({ inserted: p.batch.count, duplicates: 0 });
+    }).finally(() => {
+      this.writing = false;
+      // Retries that waited on this group (or arrived while it was written) decide now.
+      for (const w of this.settledWaiters.splice(0)) w();
+      this.flushPostgres();
     });
+  }
+
+  /**
+   * Folds into the index the stored batches after the last one applied, up to `upTo`, in seq
+   * order: the rows other instances wrote are read from the database, `own` (just written here)
+   * are taken as they are.
+   */
+  private async applyUpTo(upTo: number, own: Map<number, PreparedBatch> = new Map()): Promise<number> {
+    const pg = this.pg!;
+    const ownSeqs = [...own.keys()].sort((a, b) => a - b);
+    let k = 0;
+    let applied = 0;
+    const applyOwn = (until: number) => {
+      for (; k < ownSeqs.length && ownSeqs[k]! < until; k++) {
+        const seq = ownSeqs[k]!;
+        if (seq <= this.lastSeq) continue;
+        this.index.add(own.get(seq)!.chunk, seq);
+        this.lastSeq = seq;
+        this.version++;
+        applied++;
+      }
+    };
+    for (;;) {
+      const rows = (await pg.rowsAfter(this.lastSeq, CATCH_UP_PAGE, upTo)).filter((r) => !own.has(r.seq));
+      for (const row of rows) {
+        applyOwn(row.seq);
+        this.applyRow(row);
+        applied++;
+      }
+      if (rows.length < CATCH_UP_PAGE) break;
+    }
+    applyOwn(Number.POSITIVE_INFINITY);
+    return applied;
+  }
+
+  /**
+   * PostgreSQL: folds in the batches other instances stored since the last call (resolves with
+   * how many). SQLite: nothing to do (one process owns the file).
+   */
+  catchUp(): Promise<number> {
+    if (!this.pg) return Promise.resolve(0);
+    return this.serially(() => this.applyUpTo(Number.MAX_SAFE_INTEGER));
+  }
+
+  private startPolling(ms: number): void {
+    this.poller = setInterval(() => {
+      if (this.polling || this.closed) return;
+      this.polling = true;
+      this.catchUp().catch((err) => this.noteError(err)).finally(() => {
+        this.polling = false;
+      });
+    }, ms);
+    this.poller.unref();
+  }
+
+  private noteError(err: unknown): void {
+    this.databaseErrors++;
+    this.lastDatabaseError = String((err as Error)?.message ?? err).split('\n')[0]!;
   }
 
   private flush(): void {
@@ -269,13 +488,21 @@ export class Store {
     };
   }
 
-  /** A batch's stored body (compressed, see ingest-core `unpack`), or undefined when there is no such row. */
+  /** A batch's stored body (compressed, see ingest-core `unpack`), or undefined when there is no such row. SQLite only: see `readBodies`. */
   storedBody(seq: number): Uint8Array | undefined {
+    if (this.pg) throw new Error('a PostgreSQL store reads bodies through readBodies');
     return this.stmt.body.get(seq)?.body as Uint8Array | undefined;
+  }
+
+  /** The stored bodies of `seqs` in the order asked (undefined for a row that is gone), from either backend. */
+  readBodies(seqs: readonly number[]): Promise<(Uint8Array | undefined)[]> {
+    if (this.pg) return this.pg.bodies(seqs);
+    return Promise.resolve(seqs.map((s) => this.stmt.body.get(s)?.body as Uint8Array | undefined));
   }
 
   /** The events of one trace in causal order (vector clocks first, then timestamps), all at once (the server pages them: trace-pages.ts). */
   traceEvents(traceId: string): RacewayEvent[] {
+    if (this.pg) throw new Error('traceEvents reads a SQLite store; the server pages traces through readBodies');
     const seen = new Set<string>();
     const events: RacewayEvent[] = [];
     for (const seq of this.index.batchesOf(traceId)) {
@@ -302,11 +529,19 @@ export class Store {
     return this.index.variableAccesses(variable, limit, offset);
   }
 
-  close(): void {
+  /** Closes the database (a PostgreSQL store once its writes under way are done). */
+  close(): Promise<void> {
+    this.closed = true;
+    if (this.poller) clearInterval(this.poller);
+    if (this.pg) {
+      const pg = this.pg;
+      return this.chain.then(() => pg.close()).catch(() => undefined);
+    }
     const worker = this.checkpointer;
     this.checkpointer = null;
     // The thread closes its connection and ends (it never keeps the process alive).
     if (worker) worker.postMessage('close');
     if (this.db.isOpen) this.db.close();
+    return Promise.resolve();
   }
 }

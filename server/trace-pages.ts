@@ -100,11 +100,11 @@ export class TracePages {
     }
     const cut = picks.subarray(0, (to - from) * 2);
     // Handed to the worker, not copied; read again if it fails.
-    const bodies = this.bodiesOf(pageSeqs);
+    const bodies = await this.bodiesOf(pageSeqs);
     const sizes = bodies.map((x) => x.byteLength);
     const intact = () => bodies.every((x, i) => x.byteLength === sizes[i]);
     const picked = await this.run({ op: 'pick', bodies, picks: cut, maxBytes }, handOver(bodies),
-      () => pickEvents(intact() ? bodies : this.bodiesOf(pageSeqs), cut, maxBytes));
+      async () => pickEvents(intact() ? bodies : await this.bodiesOf(pageSeqs), cut, maxBytes));
     return { total, json: picked.json!, count: picked.count! };
   }
 
@@ -126,28 +126,27 @@ export class TracePages {
   }
 
   /** The stored bodies of `seqs[from..to)` (empty for a row that is gone). */
-  private bodiesOf(seqs: readonly number[], from = 0, to = seqs.length): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    for (let i = from; i < to; i++) out.push(this.store.storedBody(seqs[i]!) ?? new Uint8Array(0));
-    return out;
+  private async bodiesOf(seqs: readonly number[], from = 0, to = seqs.length): Promise<Uint8Array[]> {
+    const read = await this.store.readBodies(seqs.slice(from, to));
+    return read.map((b) => b ?? new Uint8Array(0));
   }
 
   private async makeOrder(traceId: string, seqs: number[]): Promise<TraceOrder> {
     // The bodies go to the worker a few at a time as they are read (one message of a whole large
     // trace's bodies would copy tens of megabytes at once on this thread), handed over, not copied.
     const id = this.nextId++;
-    const inline = () => ({ order: orderTrace(traceId, this.bodiesOf(seqs)) });
+    const inline = async () => ({ order: orderTrace(traceId, await this.bodiesOf(seqs)) });
     let worker = this.workerOrNull();
     const hadWorker = worker !== null;
     for (let i = 0; worker && i + READ_SLICE < seqs.length; i += READ_SLICE) {
-      const bodies = this.bodiesOf(seqs, i, i + READ_SLICE);
+      const bodies = await this.bodiesOf(seqs, i, i + READ_SLICE);
       if (!this.post(worker, { id, op: 'order-part', traceId, bodies }, handOver(bodies))) worker = null;
       await nextTurn();
       if (this.worker !== worker) worker = null; // lost meanwhile
     }
     let reply: { order?: Int32Array } | null = null;
     if (worker) {
-      const last = this.bodiesOf(seqs, Math.floor(Math.max(0, seqs.length - 1) / READ_SLICE) * READ_SLICE);
+      const last = await this.bodiesOf(seqs, Math.floor(Math.max(0, seqs.length - 1) / READ_SLICE) * READ_SLICE);
       reply = await this.ask(worker, id, { id, op: 'order-end', traceId, bodies: last }, handOver(last));
     }
     if (!reply?.order && hadWorker) {
@@ -155,7 +154,7 @@ export class TracePages {
       // the server down with it.
       throw new BodyError(503, 'the trace reader stopped while ordering this trace; try again');
     }
-    const made: TraceOrder = { seqs, order: (reply?.order ? reply : inline()).order! };
+    const made: TraceOrder = { seqs, order: (reply?.order ? reply : await inline()).order! };
     this.orders.delete(traceId);
     this.orders.set(traceId, made);
     while (this.orders.size > CACHED_ORDERS) this.orders.delete(this.orders.keys().next().value!);
@@ -163,7 +162,7 @@ export class TracePages {
   }
 
   /** Runs a request on the worker; inline when there is none or it failed. */
-  private async run(req: Request, transfer: ArrayBuffer[], inline: () => { json?: string; count?: number }): Promise<{ json?: string; count?: number }> {
+  private async run(req: Request, transfer: ArrayBuffer[], inline: () => Promise<{ json?: string; count?: number }>): Promise<{ json?: string; count?: number }> {
     const worker = this.workerOrNull();
     if (worker) {
       const id = this.nextId++;

@@ -1,0 +1,223 @@
+/**
+ * The PostgreSQL form of the store's batch log (see store.ts), for a team's shared server: the same
+ * rows as the SQLite table (one per ingested batch: compressed body, ids, analysis chunk), plus a
+ * table of event ids whose primary key makes ingest idempotent across every server instance on
+ * the database.
+ *
+ * Writes take a transaction-scoped advisory lock, so batches commit in the order of their seqs:
+ * an instance that has applied every row up to seq N can never later meet a row below N
+ * committed by another (sequence values are otherwise handed out before commit, and commit out of
+ * order). That is what lets each instance catch up by reading `seq > last seen`.
+ *
+ * The client is `pg` (node-postgres), loaded only when a postgres URL is given: an application that
+ * only instruments itself never loads it. It is an optional dependency of raceway.
+ */
+import type { PreparedBatch } from './ingest-core';
+import { idString } from './id-set';
+
+/** What is read back of a stored batch to rebuild or extend the in-memory index. */
+export interface StoredBatchRow {
+  seq: number;
+  /** The ids' words (see id-set.ts), or their text joined by commas when some are not canonical. */
+  ids: Uint8Array | string;
+  chunk: Uint8Array;
+}
+
+/** Per batch written: its seq, or null when an id of it was already stored (by this or another instance): nothing of it was written. */
+export type WriteOutcome = number | null;
+
+/** No PostgreSQL client can be loaded. The message is one line saying what to do. */
+export class PostgresUnavailableError extends Error {
+  override name = 'PostgresUnavailableError';
+}
+
+// The few parts of pg's API used here (the package ships no types of its own).
+interface PgQueryResult {
+  rows: Record<string, unknown>[];
+  rowCount: number | null;
+}
+interface PgClient {
+  query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+  release(err?: Error | boolean): void;
+}
+interface PgPool {
+  query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+  connect(): Promise<PgClient>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (err: Error) => void): void;
+}
+interface PgModule {
+  Pool: new (config: Record<string, unknown>) => PgPool;
+}
+
+/** Is `location` a PostgreSQL connection URL (rather than a SQLite file path)? */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** The URL without its password, for logs and `/status`. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+function loadPg(): PgModule {
+  try {
+    return require('pg') as PgModule;
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND';
+    throw new PostgresUnavailableError(missing
+      ? 'a postgres:// database needs the PostgreSQL client: install it next to raceway (npm install pg)'
+      : `the PostgreSQL client (pg) does not load: ${String((err as Error).message).split('\n')[0]}`);
+  }
+}
+
+/** Arbitrary, fixed: the advisory lock key every instance's writes take (ASCII "RACE" "WAY0"). */
+const WRITE_LOCK = [0x52414345, 0x57415930] as const;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS raceway_batches (
+  seq bigserial PRIMARY KEY,
+  body bytea NOT NULL,
+  ids bytea NOT NULL,
+  ids_are_text boolean NOT NULL DEFAULT false,
+  chunk bytea NOT NULL,
+  stored_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS raceway_event_ids (
+  id text PRIMARY KEY,
+  seq bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS raceway_event_ids_seq ON raceway_event_ids (seq);
+CREATE TABLE IF NOT EXISTS raceway_meta (
+  key text PRIMARY KEY,
+  value bigint NOT NULL
+);
+INSERT INTO raceway_meta (key, value) VALUES ('schema', 1) ON CONFLICT (key) DO NOTHING;
+`;
+
+/** Every id of a prepared batch as text (the unique key of the event id table). */
+export function idTexts(batch: PreparedBatch): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < batch.ids.length; i += 4) out.push(idString(batch.ids, i));
+  for (const id of batch.oddIds) out.push(id);
+  return out;
+}
+
+function asBuffer(u: Uint8Array | Int32Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+/** The stored form of a batch's ids, as in the SQLite table: words, or all of them as text when some are not canonical. */
+function idsColumn(batch: PreparedBatch): { ids: Buffer; text: boolean } {
+  if (batch.oddIds.length === 0) return { ids: asBuffer(batch.ids), text: false };
+  return { ids: Buffer.from(idTexts(batch).join(','), 'utf8'), text: true };
+}
+
+// One statement a batch: the row is written only when none of its ids is stored yet (other instances'
+// commits are visible: every write holds the lock, and each statement takes a new snapshot), and
+// its ids go into the id table under its seq.
+const INSERT_BATCH = `
+WITH b AS (
+  INSERT INTO raceway_batches (body, ids, ids_are_text, chunk)
+  SELECT $2, $3, $4, $5
+  WHERE NOT EXISTS (SELECT 1 FROM raceway_event_ids WHERE id = ANY($1::text[]))
+  RETURNING seq
+), e AS (
+  INSERT INTO raceway_event_ids (id, seq) SELECT unnest($1::text[]), b.seq FROM b
+)
+SELECT seq FROM b`;
+
+export class PostgresLog {
+  private constructor(private readonly pool: PgPool, readonly location: string) {}
+
+  /** Connects and creates the tables when missing. */
+  static async open(url: string, onError: (err: Error) => void = () => undefined): Promise<PostgresLog> {
+    const pg = loadPg();
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+    // An idle connection the server closed (a restart) is reported here; unhandled it would end the process.
+    pool.on('error', onError);
+    const log = new PostgresLog(pool, redactUrl(url));
+    try {
+      // Concurrent first starts of several instances would race on CREATE TABLE: one at a time.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
+        await client.query(SCHEMA);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return log;
+  }
+
+  /**
+   * Writes batches in one transaction, in order, each only if none of its ids is stored yet.
+   * Throws (writing none) when the database fails.
+   */
+  async write(batches: readonly PreparedBatch[]): Promise<WriteOutcome[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
+      const out: WriteOutcome[] = [];
+      for (const b of batches) {
+        const { ids, text } = idsColumn(b);
+        const r = await client.query(INSERT_BATCH, [idTexts(b), asBuffer(b.packedBody), ids, text, asBuffer(b.packedChunk)]);
+        out.push(r.rows.length > 0 ? Number(r.rows[0]!.seq) : null);
+      }
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      broken = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is dropped, not reused.
+      client.release(broken);
+    }
+  }
+
+  /** Rows after `afterSeq`, up to `limit`, in seq order; `skip`: seqs not to read (already known). */
+  async rowsAfter(afterSeq: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<StoredBatchRow[]> {
+    const r = await this.pool.query('SELECT seq, ids, ids_are_text, chunk FROM raceway_batches WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3', [afterSeq, upTo, limit]);
+    return r.rows.map((row) => {
+      const ids = row.ids as Buffer;
+      return { seq: Number(row.seq), ids: row.ids_are_text ? ids.toString('utf8') : ids, chunk: row.chunk as Buffer };
+    });
+  }
+
+  /** The stored bodies of `seqs` (undefined for a row that is gone), in the order asked. */
+  async bodies(seqs: readonly number[]): Promise<(Uint8Array | undefined)[]> {
+    if (seqs.length === 0) return [];
+    const r = await this.pool.query('SELECT seq, body FROM raceway_batches WHERE seq = ANY($1::bigint[])', [seqs]);
+    const bySeq = new Map<number, Uint8Array>();
+    for (const row of r.rows) bySeq.set(Number(row.seq), row.body as Buffer);
+    return seqs.map((s) => bySeq.get(s));
+  }
+
+  /** Which of `ids` are stored (by any instance). */
+  async storedIds(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const r = await this.pool.query('SELECT id FROM raceway_event_ids WHERE id = ANY($1::text[])', [ids]);
+    return r.rows.map((row) => row.id as string);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
