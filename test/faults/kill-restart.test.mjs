@@ -1,11 +1,13 @@
-// kill -9 of a real `raceway serve` (SQLite file store) in the middle of ingest from several clients,
-// then a restart on the same file: every event the server acknowledged is stored, every batch is
+// kill -9 of a real `raceway serve` (SQLite file store, then a PostgreSQL database) in the middle of
+// ingest from several clients, then a restart on the same database: every event the server acknowledged is stored, every batch is
 // stored whole or not at all, nothing is reported damaged, and the races found before are found again.
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { Sim } from '../server/helpers.mjs';
 import { bankingRace } from '../server/server-helpers.mjs';
 import { getJson, postEvents, serve, storedCount, storedIds } from './_serve.mjs';
+import { testEachBackend } from '../server/sqlite-drivers.mjs';
+import { databaseFor } from '../helpers/postgres.mjs';
 
 const WRITERS = 4;
 const PER_BATCH = 40;
@@ -20,8 +22,8 @@ function batch() {
   return sim.events;
 }
 
-test('kill -9 mid-ingest, restart: acknowledged = stored, batches whole, races unchanged', async (t) => {
-  const srv = await serve(t);
+testEachBackend('kill -9 mid-ingest, restart: acknowledged = stored, batches whole, races unchanged', async (t, driver) => {
+  const srv = await serve(t, { db: driver === 'postgres' ? await databaseFor() : undefined });
   const race = bankingRace();
   t.is((await postEvents(srv.base, { events: race.events })).status, 200);
   const racesBefore = (await getJson(srv.base, '/api/races')).json.data.races.map((r) => r.id).sort();

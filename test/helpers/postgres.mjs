@@ -109,13 +109,31 @@ export async function startPostgres() {
 
 let databases = 0;
 
+let shared;
+const named = new Map();
+
+/** The cluster this test process shares (started on first use). */
+export function sharedPostgres() {
+  shared ??= startPostgres().then((pg) => {
+    if (!pg) throw new Error(NO_POSTGRES);
+    return pg;
+  });
+  return shared;
+}
+
 /**
- * The test backends: `sqlite` always, `postgres` when a cluster could start (one per test file).
- * `location(t)` gives a fresh database location for one test: a file path or a postgres URL.
+ * A database on the shared cluster for `key`: the same one each time for a key (a server restarted
+ * on "the same database"), a new one each time for ':memory:'.
  */
-export async function storeBackends() {
-  const pg = await startPostgres();
-  const backends = [{ name: 'sqlite', pg: null }];
-  if (pg) backends.push({ name: 'postgres', pg, newDatabase: () => pg.createDatabase(`t${process.pid}_${++databases}`) });
-  return { backends, pg, skipped: pg ? null : NO_POSTGRES };
+export async function databaseFor(key = ':memory:') {
+  const pg = await sharedPostgres();
+  if (key !== ':memory:' && named.has(key)) return named.get(key);
+  const url = pg.createDatabase(`t${process.pid}_${++databases}`);
+  if (key !== ':memory:') named.set(key, url);
+  return url;
+}
+
+/** Whether the PostgreSQL variant of a test should be registered (a missing PostgreSQL fails under CI). */
+export function postgresTestable() {
+  return postgresBin() !== null || inCi();
 }

@@ -2,11 +2,12 @@ import test from 'ava';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { get, post, bankingRace, startServer, tempDir } from './server-helpers.mjs';
-import { testEachDriver } from './sqlite-drivers.mjs';
+import { testEachBackend, testEachDriver } from './sqlite-drivers.mjs';
+import { databaseFor } from '../helpers/postgres.mjs';
 import { openSqlite } from '../../dist/server/sqlite.js';
 
-test('ingests a valid batch with the upstream envelope and serves it back', async (t) => {
-  const { base } = await startServer(t);
+testEachBackend('ingests a valid batch with the upstream envelope and serves it back', async (t, driver) => {
+  const { base } = await startServer(t, { driver });
   const { events, traces } = bankingRace();
   const r = await post(base, { events });
   t.is(r.status, 200);
@@ -23,8 +24,8 @@ test('ingests a valid batch with the upstream envelope and serves it back', asyn
   t.true(health.json.success);
 });
 
-test('GET /api/traces/:id returns the events in order and the races of the trace', async (t) => {
-  const { base } = await startServer(t);
+testEachBackend('GET /api/traces/:id returns the events in order and the races of the trace', async (t, driver) => {
+  const { base } = await startServer(t, { driver });
   const { events, traces } = bankingRace();
   await post(base, { events: [...events].reverse() });
   const r = await get(base, `/api/traces/${traces[0]}`);
@@ -145,8 +146,8 @@ test('with an API key, a missing or wrong key is 401; Bearer and x-raceway-key b
   t.is((await get(base, '/status', { 'x-raceway-key': 's3cret' })).json.data.events_captured, events.length);
 });
 
-test('duplicate event ids are ignored: a retried batch is not double counted', async (t) => {
-  const { base } = await startServer(t);
+testEachBackend('duplicate event ids are ignored: a retried batch is not double counted', async (t, driver) => {
+  const { base } = await startServer(t, { driver });
   const { events } = bankingRace();
   t.is((await post(base, { events })).status, 200);
   const again = await post(base, { events: [...events, events[0]] });
@@ -175,7 +176,7 @@ testEachDriver('a restart keeps the stored events and the analysis', async (t, d
   t.is(races[0].second.new_value, 800);
   // New events after the restart are interned consistently with the old ones.
   t.is((await post(second.base, { events })).json.stored, 0);
-});
+}, { postgres: true });
 
 testEachDriver('a damaged stored batch is left out at start-up and counted; the rest loads', async (t, driver) => {
   const db = join(tempDir(t), 'raceway.db');
@@ -187,19 +188,26 @@ testEachDriver('a damaged stored batch is left out at start-up and counted; the 
   await post(first.base, { events: rest });
   await first.close();
   // Damage the first batch's index row and body, as a disk error or a copy cut short would.
-  const conn = openSqlite(db, driver);
-  conn.prepare('UPDATE batches SET chunk = ?, body = ? WHERE seq = (SELECT MIN(seq) FROM batches)').run(Buffer.from('not a chunk'), Buffer.from('not a body'));
-  conn.close();
+  if (driver === 'postgres') {
+    const pg = new (await import('pg')).default.Client({ connectionString: await databaseFor(db) });
+    await pg.connect();
+    await pg.query('UPDATE raceway_batches SET chunk = $1, body = $2 WHERE seq = (SELECT MIN(seq) FROM raceway_batches)', [Buffer.from('not a chunk'), Buffer.from('not a body')]);
+    await pg.end();
+  } else {
+    const conn = openSqlite(db, driver);
+    conn.prepare('UPDATE batches SET chunk = ?, body = ? WHERE seq = (SELECT MIN(seq) FROM batches)').run(Buffer.from('not a chunk'), Buffer.from('not a body'));
+    conn.close();
+  }
   const second = await startServer(t, { db, driver });
   const status = (await get(second.base, '/status')).json.data;
   t.is(status.damaged_batches, 1);
   t.is(status.events_captured, rest.length);
   t.is((await get(second.base, `/api/traces/${traces[1]}`)).json.data.events.length, rest.filter((e) => e.trace_id === traces[1]).length);
   t.is((await get(second.base, `/api/traces/${traces[0]}`)).status, 404, 'the damaged batch\'s trace is gone, not a 500');
-});
+}, { postgres: true });
 
-test('a retried batch says how many events it stored; trace ids are found whatever their case', async (t) => {
-  const { base } = await startServer(t);
+testEachBackend('a retried batch says how many events it stored; trace ids are found whatever their case', async (t, driver) => {
+  const { base } = await startServer(t, { driver });
   const { events } = bankingRace();
   const upper = events.map((e) => ({ ...e, trace_id: e.trace_id.toUpperCase() }));
   const first = await post(base, { events: upper });
@@ -263,9 +271,15 @@ test('unknown routes and methods answer JSON errors', async (t) => {
 testEachDriver('a failed database write answers 500, stores nothing, and the retry is stored in full', async (t, driver) => {
   const { base, store } = await startServer(t, { driver });
   const { events } = bankingRace();
-  const insert = store.stmt.insertBatch;
   let failures = 1;
-  store.stmt.insertBatch = { run: (...args) => { if (failures-- > 0) throw new Error('disk I/O error'); return insert.run(...args); } };
+  if (driver === 'postgres') {
+    // The write's transaction fails inside the database (see the fault tests for a database that goes away).
+    const write = store.pg.write.bind(store.pg);
+    store.pg.write = (batches) => (failures-- > 0 ? Promise.reject(new Error('disk I/O error')) : write(batches));
+  } else {
+    const insert = store.stmt.insertBatch;
+    store.stmt.insertBatch = { run: (...args) => { if (failures-- > 0) throw new Error('disk I/O error'); return insert.run(...args); } };
+  }
   const r = await post(base, { events });
   t.is(r.status, 500);
   t.false(r.json.success);
@@ -276,7 +290,7 @@ testEachDriver('a failed database write answers 500, stores nothing, and the ret
   t.is(retry.status, 200);
   t.is(retry.json.stored, events.length);
   t.is((await get(base, '/api/races')).json.data.total_races, 1);
-});
+}, { postgres: true });
 
 test('ingest through the worker thread and inline give the same answers', async (t) => {
   const inline = await startServer(t, { ingestWorkers: 0 });

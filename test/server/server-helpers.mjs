@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRacewayServer } from '../../dist/server/http.js';
 import { Store } from '../../dist/server/store.js';
 import { Sim } from './helpers.mjs';
+import { databaseFor } from '../helpers/postgres.mjs';
 
 export function tempDir(t) {
   const dir = mkdtempSync(join(tmpdir(), 'raceway-test-'));
@@ -11,9 +12,13 @@ export function tempDir(t) {
   return dir;
 }
 
-/** Starts a server on a random loopback port; closed when the test ends. `driver`: the SQLite driver (default: the store's choice). */
-export async function startServer(t, { db = ':memory:', driver, ...opts } = {}) {
-  const store = new Store(db, {}, { driver });
+/**
+ * Starts a server on a random loopback port; closed when the test ends. `driver`: the SQLite driver
+ * (default: the store's choice), or 'postgres' for a database on the test cluster (the same one
+ * for the same `db`, a new one for ':memory:').
+ */
+export async function startServer(t, { db = ':memory:', driver, pollMs, ...opts } = {}) {
+  const store = driver === 'postgres' ? await Store.open(await databaseFor(db), {}, { pollMs: pollMs ?? 100 }) : new Store(db, {}, { driver });
   const srv = createRacewayServer({ store, ...opts });
   const addr = await srv.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${addr.port}`;
@@ -22,7 +27,7 @@ export async function startServer(t, { db = ':memory:', driver, ...opts } = {}) 
     if (closed) return;
     closed = true;
     await srv.close();
-    store.close();
+    await store.close();
   };
   t.teardown(close);
   return { base, store, srv, close };
