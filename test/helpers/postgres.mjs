@@ -137,3 +137,15 @@ export async function databaseFor(key = ':memory:') {
 export function postgresTestable() {
   return postgresBin() !== null || inCi();
 }
+
+/** Runs one statement (or several, without parameters) on the database at `url`; its rows. */
+export async function sqlOn(url, text, params) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}

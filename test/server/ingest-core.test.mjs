@@ -18,6 +18,41 @@ import { Store } from '../../dist/server/store.js';
 import { workload } from '../../bench/server/workload.mjs';
 import { bankingRace } from './server-helpers.mjs';
 import { testEachDriver } from './sqlite-drivers.mjs';
+import { databaseFor, sqlOn } from '../helpers/postgres.mjs';
+
+/**
+ * A store on a new database of `driver`'s backend, with what the group-write tests do to it from
+ * the side: make inserts fail (SQLite and PostgreSQL triggers), count the stored rows.
+ */
+async function groupStore(t, driver) {
+  if (driver === 'postgres') {
+    const url = await databaseFor();
+    const store = await Store.open(url, {}, { pollMs: 60_000 });
+    t.teardown(() => store.close());
+    const fail = (name, when) => sqlOn(url, `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${when} THEN RAISE EXCEPTION 'disk says no'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER ${name} BEFORE INSERT ON raceway_batches FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    return {
+      store,
+      failSecond: () => fail('fail_second', '(SELECT count(*) FROM raceway_batches) >= 2'),
+      repair: () => sqlOn(url, 'DROP TRIGGER IF EXISTS fail_second ON raceway_batches; DROP TRIGGER IF EXISTS fail_once ON raceway_batches'),
+      // A sequence is not rolled back with the failed write: the trigger fails exactly once.
+      failOnce: () => sqlOn(url, 'CREATE SEQUENCE fail_budget').then(() => fail('fail_once', "nextval('fail_budget') = 1")),
+      rows: async () => Number((await sqlOn(url, 'SELECT count(*) AS n FROM raceway_batches'))[0].n),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new Store(join(dir, 'raceway.db'), {}, { driver });
+  t.teardown(() => store.close());
+  return {
+    store,
+    failSecond: async () => store.db.exec(`CREATE TRIGGER fail_second BEFORE INSERT ON batches WHEN (SELECT count(*) FROM batches) >= 2
+      BEGIN SELECT RAISE(ABORT, 'disk says no'); END`),
+    repair: async () => store.db.exec('DROP TRIGGER IF EXISTS fail_second; DROP TRIGGER IF EXISTS fail_once'),
+    failOnce: async () => store.db.exec(`CREATE TRIGGER fail_once BEFORE INSERT ON batches BEGIN SELECT RAISE(ABORT, 'disk says no'); END`),
+    rows: async () => store.db.prepare('SELECT count(*) AS n FROM batches').get().n,
+  };
+}
 
 const meta = { thread_id: 't1', process_id: 1, service_name: 's', environment: 'e', tags: { a: 'b' }, duration_ns: null };
 const base = (kind) => ({
@@ -227,9 +262,7 @@ test('ids and timestamps the index keeps in compact form come back exactly as se
 });
 
 testEachDriver('batches committed in one turn share a transaction: a failed write stores none of them, and they can be sent again', async (t, driver) => {
-  const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const store = new Store(join(dir, 'raceway.db'), {}, { driver });
+  const { store, failSecond, repair, rows } = await groupStore(t, driver);
   const [a, b, c] = workload({ stateChanges: 60, batch: 40, accounts: 3 });
   const prepared = (events) => {
     const body = Buffer.from(JSON.stringify({ events }));
@@ -239,36 +272,32 @@ testEachDriver('batches committed in one turn share a transaction: a failed writ
   // Alone, a batch is one statement.
   t.deepEqual(await store.commitPreparedSoon(prepared(a)), { inserted: a.length, duplicates: 0 });
   // The second insert of the next group fails: the whole group is rolled back.
-  store.db.exec(`CREATE TRIGGER fail_second BEFORE INSERT ON batches WHEN (SELECT count(*) FROM batches) >= 2
-    BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  await failSecond();
   const results = await Promise.allSettled([store.commitPreparedSoon(prepared(b)), store.commitPreparedSoon(prepared(c))]);
   t.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-  t.is(store.db.prepare('SELECT count(*) AS n FROM batches').get().n, 1);
+  t.is(await rows(), 1);
   t.is(store.events, a.length);
   t.is(store.index.accessCount, a.filter((e) => 'StateChange' in e.kind).length);
   // Nothing of the failed group is remembered: sent again, both are stored.
-  store.db.exec('DROP TRIGGER fail_second');
+  await repair();
   const again = await Promise.all([store.commitPreparedSoon(prepared(b)), store.commitPreparedSoon(prepared(c))]);
   t.deepEqual(again, [{ inserted: b.length, duplicates: 0 }, { inserted: c.length, duplicates: 0 }]);
   // A retried batch whose ids are stored is left to the caller's duplicate filter.
   t.is(await store.commitPreparedSoon(prepared(a)), null);
   t.is(store.events, a.length + b.length + c.length);
-  store.close();
-});
+}, { postgres: true });
 
 testEachDriver('a retry that arrives while its original waits for the group write is a duplicate only if that write succeeds', async (t, driver) => {
-  const dir = mkdtempSync(join(tmpdir(), 'raceway-group-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const store = new Store(join(dir, 'raceway.db'), {}, { driver });
+  const { store, failOnce, repair } = await groupStore(t, driver);
   const [a, b] = workload({ stateChanges: 40, batch: 40, accounts: 3 });
   const prepared = (events) => {
     const body = Buffer.from(JSON.stringify({ events }));
     const { valid, ts } = parseBody(body);
     return prepareBatch(valid, body, ts);
   };
-  store.db.exec(`CREATE TRIGGER fail_once BEFORE INSERT ON batches BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  await failOnce();
   // The original's write fails (once: the disk recovers); its retry, sent before that was known, is stored instead.
-  const original0 = store.commitPreparedSoon(prepared(a)).catch((err) => { store.db.exec('DROP TRIGGER fail_once'); throw err; });
+  const original0 = store.commitPreparedSoon(prepared(a)).catch(async (err) => { if (driver !== 'postgres') await repair(); throw err; });
   const [original, retry] = await Promise.allSettled([original0, store.commitPreparedSoon(prepared(a))]);
   t.is(original.status, 'rejected');
   t.deepEqual(retry, { status: 'fulfilled', value: { inserted: a.length, duplicates: 0 } });
@@ -278,5 +307,4 @@ testEachDriver('a retry that arrives while its original waits for the group writ
   t.deepEqual(first, { inserted: b.length, duplicates: 0 });
   t.is(second, null);
   t.is(store.events, a.length + b.length);
-  store.close();
-});
+}, { postgres: true });
