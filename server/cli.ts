@@ -12,10 +12,11 @@ import type * as StoreModule from './store';
 import type * as HttpModule from './http';
 import type * as RunModule from './run';
 import type * as PostgresLogModule from './postgres-log';
+import type * as RetentionModule from './retention';
 
 const USAGE = `Usage:
   raceway serve  [--port 8080] [--host 127.0.0.1] [--db PATH | --db postgres://USER:PASS@HOST/DB | --memory] [--api-key KEY]
-                 [--max-body BYTES] [--ingest-workers N] [--cors ORIGIN] [--insecure-no-auth]
+                 [--max-body BYTES] [--ingest-workers N] [--cors ORIGIN] [--insecure-no-auth] [--retain 7d] [--max-events N]
   raceway races  [--endpoint URL] [--json] [--fail-on-race] [--api-key KEY]
   raceway traces [--endpoint URL] [--json] [--page N] [--page-size N] [--api-key KEY]
   raceway run    [--db PATH | --endpoint URL] [--include GLOBS] [--exclude GLOBS] [--json] [--report FILE] [--sarif FILE]
@@ -139,6 +140,20 @@ function originOf(raw: string | undefined): string | null {
   return u.origin;
 }
 
+/** `--retain 7d` (s, m, h, d, w) and `--max-events N`: see retention.ts. */
+function retentionOf(flags: Flags): { retainMs?: number; maxEvents?: number } {
+  const { parseDuration } = require('./retention') as typeof RetentionModule;
+  const out: { retainMs?: number; maxEvents?: number } = {};
+  const retain = str(flags, 'retain');
+  if (retain !== undefined) {
+    const ms = parseDuration(retain);
+    if (ms === null) throw new CliError(`--retain must be a duration such as 90s, 30m, 12h, 7d or 2w, got "${retain}"`);
+    out.retainMs = ms;
+  }
+  if (str(flags, 'max-events') !== undefined) out.maxEvents = int(flags, 'max-events', 0, 1);
+  return out;
+}
+
 /**
  * An empty key would silently mean "no key"; a server reachable from other machines without a key
  * lets anyone on the network read the recorded values and post events.
@@ -165,6 +180,7 @@ async function serve(flags: Flags): Promise<number> {
   const dbPath = flags.memory ? ':memory:' : postgres ? dbFlag! : resolve(dbFlag ?? join('.raceway', 'raceway.db'));
   const shownDb = postgres ? redactUrl(dbPath) : dbPath;
   const corsOrigin = originOf(str(flags, 'cors'));
+  const retention = retentionOf(flags);
   // An empty RACEWAY_API_KEY is an unset one (`RACEWAY_API_KEY= npx raceway serve`); an empty --api-key is a mistake.
   const flagKey = str(flags, 'api-key');
   checkExposure(host, flagKey ?? (process.env.RACEWAY_API_KEY || undefined), flags['insecure-no-auth'] === true);
@@ -172,7 +188,7 @@ async function serve(flags: Flags): Promise<number> {
   try {
     // Rebuilding the analysis index of a large database takes a while: say what is happening.
     if (dbPath !== ':memory:') process.stdout.write(`Opening ${shownDb} ...\n`);
-    store = await Store.open(dbPath, {}, { backgroundCheckpoints: true });
+    store = await Store.open(dbPath, {}, { backgroundCheckpoints: true, retention });
   } catch (err) {
     // No SQLite driver or no PostgreSQL client: the message already says what to install.
     const name = (err as Error).name;

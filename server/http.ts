@@ -435,6 +435,7 @@ export function createRacewayServer(opts: ServerOptions): RacewayServer {
         version: ver, uptime_seconds: Math.floor((Date.now() - started) / 1000), events_captured: store.events,
         traces_active: store.traceCount(), warmup: warmup(), storage: store.path === ':memory:' ? 'memory' : store.path,
         damaged_batches: store.damaged.length, backend: store.backend,
+        retention: { ...store.retentionLimits, ...store.dropped },
         ...(store.backend === 'postgres' ? { database_errors: store.databaseErrors, last_database_error: store.lastDatabaseError } : {}),
       });
     }

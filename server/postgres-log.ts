@@ -13,6 +13,7 @@
  * only instruments itself never loads it. It is an optional dependency of raceway.
  */
 import type { PreparedBatch } from './ingest-core';
+import type { DropPlan } from './retention';
 import { idString } from './id-set';
 
 /** What is read back of a stored batch to rebuild or extend the in-memory index. */
@@ -98,7 +99,8 @@ CREATE TABLE IF NOT EXISTS raceway_meta (
   key text PRIMARY KEY,
   value bigint NOT NULL
 );
-INSERT INTO raceway_meta (key, value) VALUES ('schema', 1) ON CONFLICT (key) DO NOTHING;
+INSERT INTO raceway_meta (key, value) VALUES ('schema', 1), ('generation', 0), ('dropped_traces', 0), ('dropped_events', 0), ('passes', 0)
+  ON CONFLICT (key) DO NOTHING;
 `;
 
 /** Every id of a prepared batch as text (the unique key of the event id table). */
@@ -169,27 +171,15 @@ export class PostgresLog {
    * Throws (writing none) when the database fails.
    */
   async write(batches: readonly PreparedBatch[]): Promise<WriteOutcome[]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
+    return this.transaction(async (client) => {
       const out: WriteOutcome[] = [];
       for (const b of batches) {
         const { ids, text } = idsColumn(b);
         const r = await client.query(INSERT_BATCH, [idTexts(b), asBuffer(b.packedBody), ids, text, asBuffer(b.packedChunk)]);
         out.push(r.rows.length > 0 ? Number(r.rows[0]!.seq) : null);
       }
-      await client.query('COMMIT');
       return out;
-    } catch (err) {
-      broken = err as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      // A connection that failed mid-transaction is dropped, not reused.
-      client.release(broken);
-    }
+    });
   }
 
   /** Rows after `afterSeq`, up to `limit`, in seq order; `skip`: seqs not to read (already known). */
@@ -208,6 +198,57 @@ export class PostgresLog {
     const bySeq = new Map<number, Uint8Array>();
     for (const row of r.rows) bySeq.set(Number(row.seq), row.body as Buffer);
     return seqs.map((s) => bySeq.get(s));
+  }
+
+  /** The counters of the meta table: `generation` (bumped by every retention pass) and retention's counts. */
+  async meta(): Promise<Record<string, number>> {
+    const r = await this.pool.query('SELECT key, value FROM raceway_meta');
+    const out: Record<string, number> = {};
+    for (const row of r.rows) out[row.key as string] = Number(row.value);
+    return out;
+  }
+
+  /**
+   * Applies a retention pass (one transaction, under the write lock): deletes and rewrites the
+   * batches, forgets the dropped event ids, counts them and bumps the generation. False, changing
+   * nothing, when the generation is no longer `generation` (another instance's pass came first:
+   * the plan was made from rows that changed since).
+   */
+  async applyDrop(plan: DropPlan, generation: number): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const now = Number((await client.query("SELECT value FROM raceway_meta WHERE key = 'generation'")).rows[0]?.value ?? 0);
+      if (now !== generation) return false;
+      if (plan.deletes.length > 0) await client.query('DELETE FROM raceway_batches WHERE seq = ANY($1::bigint[])', [plan.deletes]);
+      for (const { seq, batch } of plan.rewrites) {
+        const { ids, text } = idsColumn(batch);
+        await client.query('UPDATE raceway_batches SET body = $2, ids = $3, ids_are_text = $4, chunk = $5 WHERE seq = $1', [seq, asBuffer(batch.packedBody), ids, text, asBuffer(batch.packedChunk)]);
+      }
+      for (let i = 0; i < plan.droppedIds.length; i += 10_000) {
+        await client.query('DELETE FROM raceway_event_ids WHERE id = ANY($1::text[])', [plan.droppedIds.slice(i, i + 10_000)]);
+      }
+      await client.query(`UPDATE raceway_meta SET value = value + CASE key WHEN 'generation' THEN 1 WHEN 'passes' THEN 1
+        WHEN 'dropped_traces' THEN $1::bigint WHEN 'dropped_events' THEN $2::bigint ELSE 0 END`, [plan.droppedTraces, plan.droppedIds.length]);
+      return true;
+    });
+  }
+
+  /** Runs `fn` in a transaction holding the write lock; a connection that failed in it is dropped. */
+  private async transaction<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      broken = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** Which of `ids` are stored (by any instance). */

@@ -28,6 +28,7 @@ import { IdSet, idString } from './id-set';
 import { decodeChunk, formatMicros, LiveIndex } from './live-index';
 import { chooseDriver, openSqlite, type SqlConnection, type SqliteDriverName } from './sqlite';
 import { idTexts, isPostgresUrl, PostgresLog, type StoredBatchRow } from './postgres-log';
+import { batchesOfTraces, planDrop, tracesToDrop, type DropPlan, type RetentionOptions } from './retention';
 
 export { formatMicros };
 
@@ -50,6 +51,7 @@ export interface IngestResult {
 // chunks already say. Databases that have it keep it, unused.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, ids TEXT NOT NULL, chunk BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
 /** Bound as a BLOB (an Int32Array would not be); a worker's reply carries plain typed arrays. */
@@ -77,7 +79,19 @@ export interface StoreOptions {
   postgres?: PostgresLog;
   /** PostgreSQL: how often to look for batches other instances stored, in ms (default 500). */
   pollMs?: number;
+  /** Drop the oldest traces (whole) past an event count or an age; see retention.ts. */
+  retention?: RetentionOptions;
 }
+
+/** What retention has dropped from this database (every instance's passes, for PostgreSQL). */
+export interface RetentionCounts {
+  dropped_traces: number;
+  dropped_events: number;
+  passes: number;
+}
+
+/** How often a store with `retention.retainMs` looks for traces that aged out. */
+const RETAIN_CHECK_MS = 60_000;
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
@@ -93,8 +107,18 @@ const CHECKPOINT_EVERY_BYTES = 8 * 1024 * 1024;
 export class Store {
   /** The SQLite connection (a SQLite store only). */
   readonly db: SqlConnection;
-  readonly index: LiveIndex;
-  private readonly ids = new IdSet();
+  /** The analysis index (replaced by a new one when retention drops traces). */
+  index: LiveIndex;
+  private ids = new IdSet();
+  /** Bumped whenever retention rebuilt the index (readers that keep positions in batches start over). */
+  generation = 0;
+  private readonly analyzerOptions: AnalyzerOptions;
+  private readonly retention: RetentionOptions;
+  readonly dropped: RetentionCounts = { dropped_traces: 0, dropped_events: 0, passes: 0 };
+  /** The database's retention generation this index was built at (PostgreSQL: other instances' passes bump it). */
+  private dbGeneration = 0;
+  private pruneScheduled = false;
+  private retainTimer: NodeJS.Timeout | null = null;
   /** Bumped whenever an ingest stores something. */
   version = 0;
   private readonly stmt;
@@ -133,18 +157,22 @@ export class Store {
     const log = await PostgresLog.open(location, (err) => store?.noteError(err));
     try {
       store = new Store(log.location, options, { ...storeOptions, postgres: log });
-      await store.catchUp();
+      const opened = store;
+      await store.serially(() => opened.loadPostgres());
     } catch (err) {
       await log.close().catch(() => undefined);
       throw err;
     }
     store.startPolling(storeOptions.pollMs ?? DEFAULT_POLL_MS);
+    store.startRetention();
     return store;
   }
 
   /** `path` ':memory:' keeps everything in memory. With `storeOptions.postgres`, `path` only names the database (see `open`). */
   constructor(readonly path: string, options: AnalyzerOptions = {}, storeOptions: StoreOptions = {}) {
     this.index = new LiveIndex(options);
+    this.analyzerOptions = options;
+    this.retention = storeOptions.retention ?? {};
     this.pg = storeOptions.postgres ?? null;
     if (this.pg) {
       // Everything goes through the log; the rows are read by `catchUp`.
@@ -169,30 +197,68 @@ export class Store {
     };
     // Made once: better-sqlite3 builds a new wrapper (and looks up its statements) per transaction() call.
     this.insertAll = this.db.transaction((batches: readonly PreparedBatch[]) => batches.map((b) => this.insert(b)));
-    for (const row of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').iterate()) this.applyRow(row as unknown as StoredBatchRow);
+    this.loadSqlite();
+    this.startRetention();
+  }
+
+  /** (Re)builds the index and the id set from every stored row of the SQLite table. */
+  private loadSqlite(): void {
+    const index = new LiveIndex(this.analyzerOptions);
+    const ids = new IdSet();
+    const damaged: number[] = [];
+    let last = 0;
+    for (const row of this.db.prepare('SELECT seq, ids, chunk FROM batches ORDER BY seq').iterate()) {
+      last = (row as unknown as StoredBatchRow).seq;
+      this.applyRowTo(row as unknown as StoredBatchRow, index, ids, damaged);
+    }
+    for (const row of this.db.prepare('SELECT key, value FROM meta').iterate()) {
+      const { key, value } = row as { key: string; value: number };
+      if (key in this.dropped) this.dropped[key as keyof RetentionCounts] = Number(value);
+    }
+    this.swapIn(index, ids, damaged, last);
+  }
+
+  /** Puts a rebuilt index and id set in place; batches waiting to be written keep their ids reserved. */
+  private swapIn(index: LiveIndex, ids: IdSet, damaged: number[], lastSeq: number): void {
+    const first = this.version === 0 && this.generation === 0 && this.ids.size === 0;
+    this.index = index;
+    this.ids = ids;
+    this.damaged.length = 0;
+    this.damaged.push(...damaged);
+    this.lastSeq = lastSeq;
+    for (const p of this.pending) ids.addBatch(p.batch.ids, p.batch.oddIds);
+    if (!first) {
+      this.generation++;
+      this.version++;
+    }
   }
 
   get backend(): StoreBackend {
     return this.pg ? 'postgres' : 'sqlite';
   }
 
-  /** Folds a stored row into the index and the id set (at start-up, or another instance's batch). */
+  /** Folds another instance's stored row into the index and the id set. */
   private applyRow(row: StoredBatchRow): void {
+    this.lastSeq = Math.max(this.lastSeq, row.seq);
+    this.applyRowTo(row, this.index, this.ids, this.damaged);
+    this.version++;
+  }
+
+  /** Folds a stored row into `index` and `ids` (a damaged one into `damaged`). */
+  private applyRowTo(row: StoredBatchRow, index: LiveIndex, idSet: IdSet, damaged: number[]): void {
     const { seq, ids, chunk } = row;
-    this.lastSeq = Math.max(this.lastSeq, seq);
     let decoded;
     try {
       decoded = decodeChunk(unpackRaw(asBuffer(chunk)));
     } catch {
       // A damaged row (disk error, a copy cut short) costs its own batch, never the database.
-      this.damaged.push(seq);
+      damaged.push(seq);
       return;
     }
     // The ids column holds the ids' words (see id-set.ts), or their text when some are not canonical.
-    if (typeof ids === 'string') for (const id of ids.split(',')) this.ids.add(id);
-    else this.ids.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
-    this.index.add(decoded, seq);
-    if (this.pg) this.version++;
+    if (typeof ids === 'string') for (const id of ids.split(',')) idSet.add(id);
+    else idSet.addStored(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength)));
+    index.add(decoded, seq);
   }
 
   /** Store seqs of the batches that could not be read at start-up (left out of the index, counted in /status). */
@@ -328,6 +394,7 @@ export class Store {
         }
       }
       for (const p of group) if (!refused.includes(p)) p.resolve({ inserted: p.batch.count, duplicates: 0 });
+      this.pruneIfOver();
     }).finally(() => {
       this.writing = false;
       // Retries that waited on this group (or arrived while it was written) decide now.
@@ -374,8 +441,121 @@ export class Store {
    * how many). SQLite: nothing to do (one process owns the file).
    */
   catchUp(): Promise<number> {
-    if (!this.pg) return Promise.resolve(0);
-    return this.serially(() => this.applyUpTo(Number.MAX_SAFE_INTEGER));
+    const pg = this.pg;
+    if (!pg) return Promise.resolve(0);
+    return this.serially(async () => {
+      // Another instance's retention pass rewrote or deleted rows already folded in: start over.
+      const generation = (await pg.meta()).generation ?? 0;
+      if (generation !== this.dbGeneration) {
+        await this.loadPostgres();
+        return this.events;
+      }
+      const n = await this.applyUpTo(Number.MAX_SAFE_INTEGER);
+      if (n > 0) this.pruneIfOver();
+      return n;
+    });
+  }
+
+  /** (Re)builds the index and the id set from every row of the PostgreSQL table (then swapped in at once). */
+  private async loadPostgres(): Promise<void> {
+    const pg = this.pg!;
+    const meta = await pg.meta();
+    const index = new LiveIndex(this.analyzerOptions);
+    const ids = new IdSet();
+    const damaged: number[] = [];
+    let last = 0;
+    for (;;) {
+      const rows = await pg.rowsAfter(last, CATCH_UP_PAGE);
+      for (const row of rows) {
+        this.applyRowTo(row, index, ids, damaged);
+        last = row.seq;
+      }
+      if (rows.length < CATCH_UP_PAGE) break;
+    }
+    this.dbGeneration = meta.generation ?? 0;
+    for (const key of Object.keys(this.dropped) as (keyof RetentionCounts)[]) this.dropped[key] = meta[key] ?? 0;
+    this.swapIn(index, ids, damaged, last);
+  }
+
+  // ---- retention (see retention.ts) ------------------------------------------------------------
+
+  /** Whether retention is configured. */
+  get retains(): boolean {
+    return this.retention.maxEvents !== undefined || this.retention.retainMs !== undefined;
+  }
+
+  /** The configured limits, as /status shows them. */
+  get retentionLimits(): { max_events: number | null; retain_seconds: number | null } {
+    return { max_events: this.retention.maxEvents ?? null, retain_seconds: this.retention.retainMs === undefined ? null : this.retention.retainMs / 1000 };
+  }
+
+  private startRetention(): void {
+    if (this.retention.retainMs === undefined) {
+      this.pruneIfOver();
+      return;
+    }
+    this.pruneSoon();
+    this.retainTimer = setInterval(() => this.pruneSoon(), Math.min(RETAIN_CHECK_MS, this.retention.retainMs));
+    this.retainTimer.unref();
+  }
+
+  /** Schedules a retention pass when the store holds more than `maxEvents`. */
+  private pruneIfOver(): void {
+    if (this.retention.maxEvents !== undefined && this.events > this.retention.maxEvents) this.pruneSoon();
+  }
+
+  private pruneSoon(): void {
+    if (this.pruneScheduled || this.closed) return;
+    this.pruneScheduled = true;
+    setImmediate(() => {
+      this.pruneScheduled = false;
+      if (this.closed) return;
+      this.prune().catch((err) => this.noteError(err));
+    });
+  }
+
+  /**
+   * One retention pass: drops the traces past the limits (whole), then rebuilds the index and the
+   * id set from what is left. Resolves with the traces dropped.
+   */
+  prune(nowMs = Date.now()): Promise<number> {
+    if (!this.retains) return Promise.resolve(0);
+    if (!this.pg) return Promise.resolve(this.pruneSqlite(nowMs));
+    const pg = this.pg;
+    return this.serially(async () => {
+      const plan = await this.dropPlan(nowMs, (seqs) => pg.bodies(seqs));
+      if (!plan) return 0;
+      // Refused when another instance's pass came first: the rebuild then takes that one in.
+      const applied = await pg.applyDrop(plan, this.dbGeneration);
+      await this.loadPostgres();
+      return applied ? plan.droppedTraces : 0;
+    });
+  }
+
+  private async dropPlan(nowMs: number, read: (seqs: number[]) => Promise<(Uint8Array | undefined)[]>): Promise<DropPlan | null> {
+    const traces = tracesToDrop(this.index.traceAggregates(), this.events, this.retention, nowMs);
+    if (traces.size === 0) return null;
+    const seqs = batchesOfTraces(traces, (t) => this.index.batchesOf(t));
+    return planDrop(traces, seqs, await read(seqs));
+  }
+
+  private pruneSqlite(nowMs: number): number {
+    const traces = tracesToDrop(this.index.traceAggregates(), this.events, this.retention, nowMs);
+    if (traces.size === 0) return 0;
+    const seqs = batchesOfTraces(traces, (t) => this.index.batchesOf(t));
+    const plan = planDrop(traces, seqs, seqs.map((seq) => this.stmt.body.get(seq)?.body as Uint8Array | undefined));
+    const del = this.db.prepare('DELETE FROM batches WHERE seq = ?');
+    const update = this.db.prepare('UPDATE batches SET body = ?, ids = ?, chunk = ? WHERE seq = ?');
+    const count = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value');
+    this.db.transaction(() => {
+      for (const seq of plan.deletes) del.run(seq);
+      for (const { seq, batch } of plan.rewrites) update.run(asBuffer(batch.packedBody), idsColumn(batch), asBuffer(batch.packedChunk), seq);
+      count.run('dropped_traces', plan.droppedTraces);
+      count.run('dropped_events', plan.droppedIds.length);
+      count.run('passes', 1);
+    })();
+    this.loadSqlite();
+    return plan.droppedTraces;
   }
 
   private startPolling(ms: number): void {
@@ -427,6 +607,7 @@ export class Store {
       this.version++;
       this.sinceCheckpoint += batch.packedBody.byteLength + batch.packedChunk.byteLength + batch.ids.byteLength;
     }
+    this.pruneIfOver();
     if (this.checkpointer && this.sinceCheckpoint >= CHECKPOINT_EVERY_BYTES && !this.checkpointBusy) {
       this.sinceCheckpoint = 0;
       this.checkpointBusy = true;
@@ -533,6 +714,7 @@ export class Store {
   close(): Promise<void> {
     this.closed = true;
     if (this.poller) clearInterval(this.poller);
+    if (this.retainTimer) clearInterval(this.retainTimer);
     if (this.pg) {
       const pg = this.pg;
       return this.chain.then(() => pg.close()).catch(() => undefined);

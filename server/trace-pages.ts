@@ -40,6 +40,8 @@ interface TraceOrder {
   seqs: number[];
   /** Pairs [index into seqs, position in the batch], in causal order. */
   order: Int32Array;
+  /** The store's generation (retention rewrites batches: positions in them change). */
+  generation: number;
 }
 
 type Request = Omit<Extract<TraceWorkerRequest, { op: 'pick' }>, 'id'>;
@@ -110,13 +112,13 @@ export class TracePages {
 
   private orderOf(traceId: string, seqs: number[]): Promise<TraceOrder> {
     const known = this.orders.get(traceId);
-    if (known && known.seqs.length === seqs.length && known.seqs[known.seqs.length - 1] === seqs[seqs.length - 1]) {
+    if (known && known.generation === this.store.generation && known.seqs.length === seqs.length && known.seqs[known.seqs.length - 1] === seqs[seqs.length - 1]) {
       // Most recently used last.
       this.orders.delete(traceId);
       this.orders.set(traceId, known);
       return Promise.resolve(known);
     }
-    const key = `${traceId}:${seqs.length}`;
+    const key = `${traceId}:${seqs.length}:${this.store.generation}`;
     let making = this.making.get(key);
     if (!making) {
       making = this.makeOrder(traceId, seqs).finally(() => this.making.delete(key));
@@ -132,6 +134,7 @@ export class TracePages {
   }
 
   private async makeOrder(traceId: string, seqs: number[]): Promise<TraceOrder> {
+    const generation = this.store.generation;
     // The bodies go to the worker a few at a time as they are read (one message of a whole large
     // trace's bodies would copy tens of megabytes at once on this thread), handed over, not copied.
     const id = this.nextId++;
@@ -154,7 +157,7 @@ export class TracePages {
       // the server down with it.
       throw new BodyError(503, 'the trace reader stopped while ordering this trace; try again');
     }
-    const made: TraceOrder = { seqs, order: (reply?.order ? reply : await inline()).order! };
+    const made: TraceOrder = { seqs, order: (reply?.order ? reply : await inline()).order!, generation };
     this.orders.delete(traceId);
     this.orders.set(traceId, made);
     while (this.orders.size > CACHED_ORDERS) this.orders.delete(this.orders.keys().next().value!);

@@ -17,8 +17,8 @@ export function tempDir(t) {
  * (default: the store's choice), or 'postgres' for a database on the test cluster (the same one
  * for the same `db`, a new one for ':memory:').
  */
-export async function startServer(t, { db = ':memory:', driver, pollMs, ...opts } = {}) {
-  const store = driver === 'postgres' ? await Store.open(await databaseFor(db), {}, { pollMs: pollMs ?? 100 }) : new Store(db, {}, { driver });
+export async function startServer(t, { db = ':memory:', driver, pollMs, retention, ...opts } = {}) {
+  const store = driver === 'postgres' ? await Store.open(await databaseFor(db), {}, { pollMs: pollMs ?? 100, retention }) : new Store(db, {}, { driver, retention });
   const srv = createRacewayServer({ store, ...opts });
   const addr = await srv.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${addr.port}`;
