@@ -211,13 +211,15 @@ export class PostgresLog {
   /**
    * Applies a retention pass (one transaction, under the write lock): deletes and rewrites the
    * batches, forgets the dropped event ids, counts them and bumps the generation. False, changing
-   * nothing, when the generation is no longer `generation` (another instance's pass came first:
-   * the plan was made from rows that changed since).
+   * nothing, when the plan was made from rows that changed since: the generation is no longer
+   * `generation` (another instance's pass came first) or rows after `lastSeq` were stored (they
+   * may hold events of the traces to drop, which must go whole).
    */
-  async applyDrop(plan: DropPlan, generation: number): Promise<boolean> {
+  async applyDrop(plan: DropPlan, generation: number, lastSeq: number): Promise<boolean> {
     return this.transaction(async (client) => {
       const now = Number((await client.query("SELECT value FROM raceway_meta WHERE key = 'generation'")).rows[0]?.value ?? 0);
       if (now !== generation) return false;
+      if ((await client.query('SELECT 1 FROM raceway_batches WHERE seq > $1 LIMIT 1', [lastSeq])).rows.length > 0) return false;
       if (plan.deletes.length > 0) await client.query('DELETE FROM raceway_batches WHERE seq = ANY($1::bigint[])', [plan.deletes]);
       for (const { seq, batch } of plan.rewrites) {
         const { ids, text } = idsColumn(batch);

@@ -90,6 +90,8 @@ export interface RetentionCounts {
   passes: number;
 }
 
+/** PostgreSQL: plans of a retention pass made again when other instances' writes overtook them. */
+const PRUNE_ATTEMPTS = 5;
 /** How often a store with `retention.retainMs` looks for traces that aged out. */
 const RETAIN_CHECK_MS = 60_000;
 
@@ -130,8 +132,10 @@ export class Store {
   private lastSeq = 0;
   /** The asynchronous work (PostgreSQL writes and catch-up), one after another. */
   private chain: Promise<unknown> = Promise.resolve();
-  /** A PostgreSQL group write is under way (the next group waits for it). */
+  /** A PostgreSQL group write is under way (the next group waits for it)… */
   private writing = false;
+  /** …and its batches (their ids stay reserved when the index is rebuilt meanwhile). */
+  private inFlight: Pending[] = [];
   private poller: NodeJS.Timeout | null = null;
   private polling = false;
   private closed = false;
@@ -226,7 +230,7 @@ export class Store {
     this.damaged.length = 0;
     this.damaged.push(...damaged);
     this.lastSeq = lastSeq;
-    for (const p of this.pending) ids.addBatch(p.batch.ids, p.batch.oddIds);
+    for (const p of [...this.pending, ...this.inFlight]) ids.addBatch(p.batch.ids, p.batch.oddIds);
     if (!first) {
       this.generation++;
       this.version++;
@@ -360,6 +364,7 @@ export class Store {
     if (this.writing || this.pending.length === 0) return;
     this.writing = true;
     const group = this.pending.splice(0);
+    this.inFlight = group;
     const pg = this.pg!;
     void this.serially(async () => {
       let outcomes: (number | null)[];
@@ -397,6 +402,7 @@ export class Store {
       this.pruneIfOver();
     }).finally(() => {
       this.writing = false;
+      this.inFlight = [];
       // Retries that waited on this group (or arrived while it was written) decide now.
       for (const w of this.settledWaiters.splice(0)) w();
       this.flushPostgres();
@@ -523,12 +529,20 @@ export class Store {
     if (!this.pg) return Promise.resolve(this.pruneSqlite(nowMs));
     const pg = this.pg;
     return this.serially(async () => {
-      const plan = await this.dropPlan(nowMs, (seqs) => pg.bodies(seqs));
-      if (!plan) return 0;
-      // Refused when another instance's pass came first: the rebuild then takes that one in.
-      const applied = await pg.applyDrop(plan, this.dbGeneration);
-      await this.loadPostgres();
-      return applied ? plan.droppedTraces : 0;
+      for (let attempt = 0; attempt < PRUNE_ATTEMPTS; attempt++) {
+        const plan = await this.dropPlan(nowMs, (seqs) => pg.bodies(seqs));
+        if (!plan) return 0;
+        if (await pg.applyDrop(plan, this.dbGeneration, this.lastSeq)) {
+          await this.loadPostgres();
+          return plan.droppedTraces;
+        }
+        // Refused: another instance stored batches or made its own pass meanwhile. Take those in
+        // and plan again (the traces to drop may have changed).
+        const generation = (await pg.meta()).generation ?? 0;
+        if (generation !== this.dbGeneration) await this.loadPostgres();
+        else await this.applyUpTo(Number.MAX_SAFE_INTEGER);
+      }
+      return 0;
     });
   }
 

@@ -71,3 +71,37 @@ register('a batch sent to both instances at once is stored once', async (t) => {
   t.true(races[0].length >= 2);
   t.deepEqual(races[1], races[0]);
 });
+
+register('two instances with --max-events: retention passes of either, the same answers on both, traces whole', async (t) => {
+  const db = await databaseFor();
+  const maxEvents = 1500;
+  const args = ['--max-events', String(maxEvents)];
+  const [a, b] = await Promise.all([serve(t, { db, args }), serve(t, { db, args })]);
+  const batches = [...workload({ stateChanges: 3000, batch: 50, accounts: 40, racingShare: 0.3 })];
+  const perTrace = new Map();
+  for (const x of batches) for (const e of x) perTrace.set(e.trace_id, (perTrace.get(e.trace_id) ?? 0) + 1);
+  let next = 0;
+  const client = async () => {
+    while (next < batches.length) {
+      const i = next++;
+      const r = await postEvents(i % 2 === 0 ? a.base : b.base, { events: batches[i] });
+      if (r.status !== 200) throw new Error(`batch ${i}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  };
+  await Promise.all([client(), client()]);
+  const statusOf = async (s) => (await getJson(s.base, '/status')).json.data;
+  await until(async () => {
+    const [x, y] = await Promise.all([statusOf(a), statusOf(b)]);
+    return x.events_captured <= maxEvents && x.events_captured === y.events_captured && x.retention.passes === y.retention.passes;
+  }, 10_000, 'both instances under the limit and agreeing');
+  const [sa, sb] = await Promise.all([statusOf(a), statusOf(b)]);
+  t.true(sa.retention.passes > 0);
+  t.deepEqual(sa.retention, sb.retention);
+  const total = batches.reduce((n, x) => n + x.length, 0);
+  t.is(sa.events_captured + sa.retention.dropped_events, total);
+  const races = await Promise.all([a, b].map(async (s) => (await getJson(s.base, '/api/races?limit=10000')).json.data.races));
+  t.deepEqual(races[1], races[0]);
+  const listed = await Promise.all([a, b].map(async (s) => (await getJson(s.base, '/api/traces?page_size=1000')).json.data.traces));
+  t.deepEqual(listed[1], listed[0]);
+  for (const tr of listed[0]) t.is(tr.event_count, perTrace.get(tr.trace_id), `trace ${tr.trace_id} whole`);
+});
