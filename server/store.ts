@@ -147,6 +147,8 @@ export class Store {
   private sinceCheckpoint = 0;
   /** Batches waiting for this turn's group commit (see commitPreparedSoon). */
   private readonly pending: Pending[] = [];
+  /** Events of the batches waiting for their write (their ids are in the set already). */
+  private reserved = 0;
   /** Called once the pending group's write has succeeded or failed. */
   private settledWaiters: (() => void)[] = [];
 
@@ -206,7 +208,7 @@ export class Store {
   }
 
   /** (Re)builds the index and the id set from every stored row of the SQLite table. */
-  private loadSqlite(): void {
+  private loadSqlite(reserved: readonly PreparedBatch[] = []): void {
     const index = new LiveIndex(this.analyzerOptions);
     const ids = new IdSet();
     const damaged: number[] = [];
@@ -219,11 +221,11 @@ export class Store {
       const { key, value } = row as { key: string; value: number };
       if (key in this.dropped) this.dropped[key as keyof RetentionCounts] = Number(value);
     }
-    this.swapIn(index, ids, damaged, last);
+    this.swapIn(index, ids, damaged, last, reserved);
   }
 
   /** Puts a rebuilt index and id set in place; batches waiting to be written keep their ids reserved. */
-  private swapIn(index: LiveIndex, ids: IdSet, damaged: number[], lastSeq: number): void {
+  private swapIn(index: LiveIndex, ids: IdSet, damaged: number[], lastSeq: number, reserved: readonly PreparedBatch[] = []): void {
     const first = this.version === 0 && this.generation === 0 && this.ids.size === 0;
     this.index = index;
     this.ids = ids;
@@ -231,6 +233,7 @@ export class Store {
     this.damaged.push(...damaged);
     this.lastSeq = lastSeq;
     for (const p of [...this.pending, ...this.inFlight]) ids.addBatch(p.batch.ids, p.batch.oddIds);
+    for (const b of reserved) ids.addBatch(b.ids, b.oddIds);
     if (!first) {
       this.generation++;
       this.version++;
@@ -289,7 +292,7 @@ export class Store {
       for (const e of kept) this.ids.delete(e.id);
       throw err;
     }
-    this.write(batch);
+    this.writeReserved(batch);
     return { inserted: kept.length, duplicates: events.length - kept.length };
   }
 
@@ -300,7 +303,7 @@ export class Store {
   commitPrepared(batch: PreparedBatch): IngestResult | null {
     if (this.pg) throw new Error('a PostgreSQL store commits through commitPreparedSoon');
     if (!this.ids.addBatch(batch.ids, batch.oddIds)) return null;
-    this.write(batch);
+    this.writeReserved(batch);
     return { inserted: batch.count, duplicates: 0 };
   }
 
@@ -322,6 +325,12 @@ export class Store {
   }
 
   private enqueue(p: Pending): void {
+    this.reserved += p.batch.count;
+    const settle = <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => {
+      this.reserved -= p.batch.count;
+      f(...a);
+    };
+    p = { batch: p.batch, resolve: settle(p.resolve), reject: settle(p.reject) };
     this.pending.push(p);
     if (this.pending.length === 1 && !this.writing) setImmediate(() => (this.pg ? this.flushPostgres() : this.flush()));
   }
@@ -369,6 +378,8 @@ export class Store {
     void this.serially(async () => {
       let outcomes: (number | null)[];
       try {
+        const incoming = group.reduce((n, p) => n + p.batch.count, 0);
+        if (this.overLimitWith(incoming)) await this.prunePostgres(Date.now(), incoming);
         outcomes = await pg.write(group.map((p) => p.batch));
       } catch (err) {
         for (const p of group) this.ids.deleteBatch(p.batch.ids, p.batch.oddIds);
@@ -527,10 +538,27 @@ export class Store {
   prune(nowMs = Date.now()): Promise<number> {
     if (!this.retains) return Promise.resolve(0);
     if (!this.pg) return Promise.resolve(this.pruneSqlite(nowMs));
-    const pg = this.pg;
-    return this.serially(async () => {
+    return this.serially(() => this.prunePostgres(nowMs));
+  }
+
+  /** Whether writing `incoming` more events would pass `maxEvents`: a pass first keeps the count under the limit. */
+  private overLimitWith(incoming: number): boolean {
+    return this.retention.maxEvents !== undefined && this.events + incoming > this.retention.maxEvents;
+  }
+
+  /** The traces a pass drops, leaving room for `incoming` events about to be written. */
+  private tracesToDrop(nowMs: number, incoming: number): Set<string> {
+    const { maxEvents } = this.retention;
+    const limits = maxEvents === undefined ? this.retention : { ...this.retention, maxEvents: Math.max(0, maxEvents - incoming) };
+    return tracesToDrop(this.index.traceAggregates(), this.events, limits, nowMs);
+  }
+
+  /** A PostgreSQL retention pass (`incoming`: events about to be written); runs in the `serially` chain. */
+  private async prunePostgres(nowMs: number, incoming = 0): Promise<number> {
+    const pg = this.pg!;
+    {
       for (let attempt = 0; attempt < PRUNE_ATTEMPTS; attempt++) {
-        const plan = await this.dropPlan(nowMs, (seqs) => pg.bodies(seqs));
+        const plan = await this.dropPlan(nowMs, incoming, (seqs) => pg.bodies(seqs));
         if (!plan) return 0;
         if (await pg.applyDrop(plan, this.dbGeneration, this.lastSeq)) {
           await this.loadPostgres();
@@ -543,18 +571,19 @@ export class Store {
         else await this.applyUpTo(Number.MAX_SAFE_INTEGER);
       }
       return 0;
-    });
+    }
   }
 
-  private async dropPlan(nowMs: number, read: (seqs: number[]) => Promise<(Uint8Array | undefined)[]>): Promise<DropPlan | null> {
-    const traces = tracesToDrop(this.index.traceAggregates(), this.events, this.retention, nowMs);
+  private async dropPlan(nowMs: number, incoming: number, read: (seqs: number[]) => Promise<(Uint8Array | undefined)[]>): Promise<DropPlan | null> {
+    const traces = this.tracesToDrop(nowMs, incoming);
     if (traces.size === 0) return null;
     const seqs = batchesOfTraces(traces, (t) => this.index.batchesOf(t));
     return planDrop(traces, seqs, await read(seqs));
   }
 
-  private pruneSqlite(nowMs: number): number {
-    const traces = tracesToDrop(this.index.traceAggregates(), this.events, this.retention, nowMs);
+  /** A SQLite retention pass; `reserved`: batches about to be written (their ids stay in the set). */
+  private pruneSqlite(nowMs: number, reserved: readonly PreparedBatch[] = []): number {
+    const traces = this.tracesToDrop(nowMs, reserved.reduce((n, b) => n + b.count, 0));
     if (traces.size === 0) return 0;
     const seqs = batchesOfTraces(traces, (t) => this.index.batchesOf(t));
     const plan = planDrop(traces, seqs, seqs.map((seq) => this.stmt.body.get(seq)?.body as Uint8Array | undefined));
@@ -568,7 +597,7 @@ export class Store {
       count.run('dropped_events', plan.droppedIds.length);
       count.run('passes', 1);
     })();
-    this.loadSqlite();
+    this.loadSqlite(reserved);
     return plan.droppedTraces;
   }
 
@@ -600,13 +629,19 @@ export class Store {
     for (const w of waiters) w();
   }
 
-  /** Writes a batch whose ids are already in the set (removed again when the write fails). */
-  private write(batch: PreparedBatch): void {
-    this.writeAll([batch]);
+  /** Writes a batch whose ids are already in the set (removed again when the write fails); not counted as stored before. */
+  private writeReserved(batch: PreparedBatch): void {
+    this.reserved += batch.count;
+    try {
+      this.writeAll([batch]);
+    } finally {
+      this.reserved -= batch.count;
+    }
   }
 
   /** Writes batches whose ids are already in the set, all or none (their ids are removed again when the write fails). */
   private writeAll(batches: readonly PreparedBatch[]): void {
+    if (this.overLimitWith(batches.reduce((n, b) => n + b.count, 0))) this.pruneSqlite(Date.now(), batches);
     let seqs: number[];
     try {
       // One statement is its own (implicit) transaction; several share one.
@@ -660,8 +695,9 @@ export class Store {
     worker.unref();
   }
 
+  /** Events stored (batches waiting for their write not counted yet). */
   get events(): number {
-    return this.ids.size;
+    return this.ids.size - this.reserved;
   }
 
   traceCount(): number {
