@@ -79,6 +79,10 @@ test('errors are one clear line, not a stack trace', async (t) => {
     [['traces', '--endpoint', 'ftp://x'], /only http and https/],
     [['races', '--endpoint'], /--endpoint needs a value/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['serve', '--memory', '--retain', '7'], /--retain must be a duration such as .*7d/],
+    [['serve', '--memory', '--max-events', '0'], /--max-events must be an integer between 1 and/],
+    // Nothing listens on port 1: the database is unreachable, said in one line.
+    [['serve', '--port', '0', '--db', 'postgres://u:secret@127.0.0.1:1/raceway'], /cannot open the database postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/raceway: .*ECONNREFUSED/],
   ];
   for (const [args, re] of cases) {
     const r = await run(args);
