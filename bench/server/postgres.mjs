@@ -5,14 +5,14 @@
 // /status sampled throughout (the highest count seen, and the server's RSS).
 // PostgreSQL is a throwaway cluster (test/helpers/postgres.mjs): needs Debian's postgresql.
 // Usage: node bench/server/postgres.mjs [events=200000] [batch=1000] [connections=4] [retentionEvents=300000] [maxEvents=50000]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { rssMb, startServe, stopServe } from './serve-child.mjs';
 import { workload } from './workload.mjs';
-import { startPostgres } from '../../test/helpers/postgres.mjs';
+import { sqlOn, startPostgres } from '../../test/helpers/postgres.mjs';
 
 const total = Number(process.argv[2] ?? 200_000);
 const batchSize = Number(process.argv[3] ?? 1000);
@@ -26,6 +26,14 @@ if (!pg) {
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'raceway-pgbench-'));
+
+/** The database's size on disk in MB: the SQLite file and its WAL, or the PostgreSQL database. */
+async function dbMb(db) {
+  if (/^postgres/.test(db)) return Math.round(Number((await sqlOn(db, 'SELECT pg_database_size(current_database()) AS n'))[0].n) / 2 ** 20);
+  let bytes = 0;
+  for (const f of [db, `${db}-wal`]) if (existsSync(f)) bytes += statSync(f).size;
+  return Math.round(bytes / 2 ** 20);
+}
 
 /** Pre-encoded batches of about `n` events (40% state changes, as the runtime sends). */
 function bodiesOf(n) {
@@ -87,7 +95,7 @@ async function ingestRun(name, db, instances) {
   }
   const rss = servers.map((s) => rssMb(s.child.pid));
   for (const s of servers) await stopServe(s.child);
-  const row = { run: name, events, acked, failed, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(acked / seconds), allCountedAfterMs: Math.round(catchUpMs), analysis, rssMb: rss };
+  const row = { run: name, events, acked, failed, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(acked / seconds), allCountedAfterMs: Math.round(catchUpMs), analysis, rssMb: rss, dbMb: await dbMb(db) };
   console.log(JSON.stringify(row));
   return row;
 }
@@ -110,8 +118,9 @@ async function retentionRun(name, db) {
   sampling = false;
   await sampler;
   const s = await status(srv.base);
-  const row = { run: name, sent: acked, maxEvents, highestSeen: highest, final: s.events_captured, dropped: s.retention.dropped_events, passes: s.retention.passes, eventsPerSecond: Math.round(acked / seconds), rssMb: rssMb(srv.child.pid) };
+  const rss = rssMb(srv.child.pid);
   await stopServe(srv.child);
+  const row = { run: name, sent: acked, maxEvents, highestSeen: highest, final: s.events_captured, dropped: s.retention.dropped_events, passes: s.retention.passes, eventsPerSecond: Math.round(acked / seconds), rssMb: rss, dbMb: await dbMb(db) };
   console.log(JSON.stringify(row));
   return row;
 }
