@@ -376,10 +376,13 @@ export class Store {
     this.inFlight = group;
     const pg = this.pg!;
     void this.serially(async () => {
+      const incoming = group.reduce((n, p) => n + p.batch.count, 0);
+      if (this.overLimitWith(incoming)) {
+        // A failed pass does not fail the write: the next write tries again.
+        await this.prunePostgres(Date.now(), incoming).catch((err) => this.noteError(err));
+      }
       let outcomes: (number | null)[];
       try {
-        const incoming = group.reduce((n, p) => n + p.batch.count, 0);
-        if (this.overLimitWith(incoming)) await this.prunePostgres(Date.now(), incoming);
         outcomes = await pg.write(group.map((p) => p.batch));
       } catch (err) {
         for (const p of group) this.ids.deleteBatch(p.batch.ids, p.batch.oddIds);
