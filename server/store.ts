@@ -644,7 +644,13 @@ export class Store {
 
   /** Writes batches whose ids are already in the set, all or none (their ids are removed again when the write fails). */
   private writeAll(batches: readonly PreparedBatch[]): void {
-    if (this.overLimitWith(batches.reduce((n, b) => n + b.count, 0))) this.pruneSqlite(Date.now(), batches);
+    if (this.overLimitWith(batches.reduce((n, b) => n + b.count, 0))) {
+      try {
+        this.pruneSqlite(Date.now(), batches);
+      } catch (err) {
+        this.noteError(err); // the write goes on; the next one tries the pass again
+      }
+    }
     let seqs: number[];
     try {
       // One statement is its own (implicit) transaction; several share one.
