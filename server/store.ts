@@ -559,24 +559,23 @@ export class Store {
   /** A PostgreSQL retention pass (`incoming`: events about to be written); runs in the `serially` chain. */
   private async prunePostgres(nowMs: number, incoming = 0): Promise<number> {
     const pg = this.pg!;
-    {
-      for (let attempt = 0; attempt < PRUNE_ATTEMPTS; attempt++) {
-        const plan = await this.dropPlan(nowMs, incoming, (seqs) => pg.bodies(seqs));
-        if (!plan) return 0;
-        if (await pg.applyDrop(plan, this.dbGeneration, this.lastSeq)) {
-          await this.loadPostgres();
-          return plan.droppedTraces;
-        }
-        // Refused: another instance stored batches or made its own pass meanwhile. Take those in
-        // and plan again (the traces to drop may have changed).
-        const generation = (await pg.meta()).generation ?? 0;
-        if (generation !== this.dbGeneration) await this.loadPostgres();
-        else await this.applyUpTo(Number.MAX_SAFE_INTEGER);
+    for (let attempt = 0; attempt < PRUNE_ATTEMPTS; attempt++) {
+      const plan = await this.dropPlan(nowMs, incoming, (seqs) => pg.bodies(seqs));
+      if (!plan) return 0;
+      if (await pg.applyDrop(plan, this.dbGeneration, this.lastSeq)) {
+        await this.loadPostgres();
+        return plan.droppedTraces;
       }
-      return 0;
+      // Refused: another instance stored batches or made its own pass meanwhile. Take those in
+      // and plan again (the traces to drop may have changed).
+      const generation = (await pg.meta()).generation ?? 0;
+      if (generation !== this.dbGeneration) await this.loadPostgres();
+      else await this.applyUpTo(Number.MAX_SAFE_INTEGER);
     }
+    return 0;
   }
 
+  /** The plan of a pass over the current index (null: nothing to drop); `read` fetches stored bodies. */
   private async dropPlan(nowMs: number, incoming: number, read: (seqs: number[]) => Promise<(Uint8Array | undefined)[]>): Promise<DropPlan | null> {
     const traces = this.tracesToDrop(nowMs, incoming);
     if (traces.size === 0) return null;
