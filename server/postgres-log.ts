@@ -78,6 +78,9 @@ function loadPg(): PgModule {
   }
 }
 
+/** The longest a query may take before the client gives up on it (the store's writes wait in line behind it). */
+const QUERY_TIMEOUT_MS = 60_000;
+
 /** Arbitrary, fixed: the advisory lock key every instance's writes take (ASCII "RACE" "WAY0"). */
 const WRITE_LOCK = [0x52414345, 0x57415930] as const;
 
@@ -141,7 +144,9 @@ export class PostgresLog {
   /** Connects and creates the tables when missing. */
   static async open(url: string, onError: (err: Error) => void = () => undefined): Promise<PostgresLog> {
     const pg = loadPg();
-    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+    // A database that stops answering (a network partition, not a refused connection) fails
+    // queries after QUERY_TIMEOUT_MS instead of holding every later write behind them.
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true });
     // An idle connection the server closed (a restart) is reported here; unhandled it would end the process.
     pool.on('error', onError);
     const log = new PostgresLog(pool, redactUrl(url));
