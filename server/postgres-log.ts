@@ -47,9 +47,22 @@ interface PgPool {
   end(): Promise<void>;
   on(event: 'error', listener: (err: Error) => void): void;
 }
+interface PgListener {
+  connect(): Promise<void>;
+  query(text: string): Promise<PgQueryResult>;
+  end(): Promise<void>;
+  on(event: 'notification', listener: () => void): void;
+  on(event: 'error' | 'end', listener: (err?: Error) => void): void;
+}
 interface PgModule {
   Pool: new (config: Record<string, unknown>) => PgPool;
+  Client: new (config: Record<string, unknown>) => PgListener;
 }
+
+/** The channel a write notifies on commit: other instances catch up at once instead of at their next poll. */
+const CHANNEL = 'raceway_batches';
+/** Wait before listening again after the listening connection was lost. */
+const RELISTEN_MS = 1000;
 
 /** Is `location` a PostgreSQL connection URL (rather than a SQLite file path)? */
 export function isPostgresUrl(location: string): boolean {
@@ -139,7 +152,10 @@ WITH b AS (
 SELECT seq FROM b`;
 
 export class PostgresLog {
-  private constructor(private readonly pool: PgPool, readonly location: string) {}
+  private listener: PgListener | null = null;
+  private closed = false;
+
+  private constructor(private readonly pool: PgPool, readonly location: string, private readonly pg: PgModule, private readonly url: string) {}
 
   /** Connects and creates the tables when missing. */
   static async open(url: string, onError: (err: Error) => void = () => undefined): Promise<PostgresLog> {
@@ -149,7 +165,7 @@ export class PostgresLog {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true });
     // An idle connection the server closed (a restart) is reported here; unhandled it would end the process.
     pool.on('error', onError);
-    const log = new PostgresLog(pool, redactUrl(url));
+    const log = new PostgresLog(pool, redactUrl(url), pg, url);
     try {
       // Concurrent first starts of several instances would race on CREATE TABLE: one at a time.
       const client = await pool.connect();
@@ -183,6 +199,8 @@ export class PostgresLog {
         const r = await client.query(INSERT_BATCH, [idTexts(b), asBuffer(b.packedBody), ids, text, asBuffer(b.packedChunk)]);
         out.push(r.rows.length > 0 ? Number(r.rows[0]!.seq) : null);
       }
+      // Delivered at commit, and only if it commits.
+      if (out.some((seq) => seq !== null)) await client.query(`NOTIFY ${CHANNEL}`);
       return out;
     });
   }
@@ -265,7 +283,32 @@ export class PostgresLog {
     return r.rows.map((row) => row.id as string);
   }
 
+  /**
+   * Calls `onWrite` whenever any instance commits batches (LISTEN on a connection of its own, made
+   * again a second after it is lost). Best effort: polling stays the guarantee.
+   */
+  listen(onWrite: () => void): void {
+    if (this.closed || this.listener) return;
+    const client = new this.pg.Client({ connectionString: this.url, keepAlive: true });
+    this.listener = client;
+    let lost = false;
+    const relisten = () => {
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) this.listener = null;
+      client.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => this.listen(onWrite), RELISTEN_MS).unref();
+    };
+    client.on('notification', onWrite);
+    client.on('error', relisten);
+    client.on('end', relisten);
+    client.connect().then(() => client.query(`LISTEN ${CHANNEL}`)).catch(relisten);
+  }
+
   close(): Promise<void> {
-    return this.pool.end();
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = null;
+    return Promise.all([this.pool.end(), listener?.end().catch(() => undefined)]).then(() => undefined);
   }
 }

@@ -10,8 +10,9 @@
  * - SQLite in WAL mode (through sqlite.ts: node:sqlite or better-sqlite3), embedded, synchronous:
  *   the default, one file for one developer;
  * - PostgreSQL (postgres-log.ts), for a team: several server instances share one database, each
- *   keeps its own in-memory index and catches up on the batches the others stored by polling the
- *   rows after the last seq it has applied (`pollMs`). The database decides what is a duplicate,
+ *   keeps its own in-memory index and catches up on the batches the others stored by reading the
+ *   rows after the last seq it has applied, when another instance's write is announced
+ *   (LISTEN/NOTIFY) and every `pollMs` in any case. The database decides what is a duplicate,
  *   so a retried batch is stored once whichever instance receives it. Writes, reads of stored
  *   bodies and the catch-up are asynchronous; they run one after another (`serially`), so the
  *   index always takes the batches in seq order, the same order on every instance.
@@ -138,6 +139,8 @@ export class Store {
   private inFlight: Pending[] = [];
   private poller: NodeJS.Timeout | null = null;
   private polling = false;
+  /** A write was announced while a catch-up was under way: one more after it. */
+  private pollAgain = false;
   private closed = false;
   /** PostgreSQL errors met by the background catch-up, and the last one (counted in /status). */
   databaseErrors = 0;
@@ -603,15 +606,26 @@ export class Store {
     return plan.droppedTraces;
   }
 
+  /** Catches up every `ms`, and as soon as another instance's write is announced (LISTEN/NOTIFY). */
   private startPolling(ms: number): void {
-    this.poller = setInterval(() => {
-      if (this.polling || this.closed) return;
+    const poll = () => {
+      if (this.closed) return;
+      if (this.polling) {
+        this.pollAgain = true;
+        return;
+      }
       this.polling = true;
       this.catchUp().catch((err) => this.noteError(err)).finally(() => {
         this.polling = false;
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          poll();
+        }
       });
-    }, ms);
+    };
+    this.poller = setInterval(poll, ms);
     this.poller.unref();
+    this.pg?.listen(poll);
   }
 
   private noteError(err: unknown): void {

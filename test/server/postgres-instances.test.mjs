@@ -10,7 +10,7 @@ import { bankingRace } from './server-helpers.mjs';
 
 const register = postgresTestable() ? test : (title) => test(`${title} [postgres: skipped]`, (t) => t.log(NO_POSTGRES) || t.pass());
 
-/** How long an instance may take to show what another stored (the poll is every 500 ms). */
+/** How long an instance may take to show what another stored (told at once by NOTIFY; the poll is every 500 ms in any case). */
 const CATCH_UP_MS = 2000;
 
 async function until(check, ms, what) {
