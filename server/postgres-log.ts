@@ -40,6 +40,8 @@ interface PgQueryResult {
 interface PgClient {
   query(text: string, values?: unknown[]): Promise<PgQueryResult>;
   release(err?: Error | boolean): void;
+  on(event: 'error', listener: (err: Error) => void): void;
+  off(event: 'error', listener: (err: Error) => void): void;
 }
 interface PgPool {
   query(text: string, values?: unknown[]): Promise<PgQueryResult>;
@@ -169,6 +171,8 @@ export class PostgresLog {
     try {
       // Concurrent first starts of several instances would race on CREATE TABLE: one at a time.
       const client = await pool.connect();
+      const lost = () => undefined; // the failing statement reports it
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
@@ -178,6 +182,7 @@ export class PostgresLog {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', lost);
         client.release();
       }
     } catch (err) {
@@ -261,6 +266,13 @@ export class PostgresLog {
   private async transaction<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool listens for errors of idle connections only: one lost between two statements of
+    // this transaction would otherwise be an unhandled 'error' event (the process would end).
+    // The next statement fails with it.
+    const lost = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
@@ -272,6 +284,7 @@ export class PostgresLog {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }

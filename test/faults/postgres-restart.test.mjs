@@ -28,6 +28,8 @@ register('the database restarted mid-ingest: errors reported, server up, no ackn
   const acked = [];
   const failed = [];
   let phase = 'before';
+  // A server that died says why (its stderr) next to the failure.
+  t.teardown(() => { if (!srv.alive) console.error(`raceway serve ended; its stderr:\n${srv.stderr}`); });
   const writer = async () => {
     while (phase !== 'done') {
       const events = batch();
