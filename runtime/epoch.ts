@@ -1,0 +1,141 @@
+/**
+ * Same-epoch filtering: which repeated reads carry nothing a race report can use, decided on the
+ * app thread before the value is snapshotted.
+ *
+ * An *epoch* is a stretch of the process's events in which one task records only state accesses
+ * (and calls of synchronous functions), and nothing copies, joins or ticks its clock outside its
+ * own events, nor changes its locks: any other event kind, an event of another task, `Task.clock()`
+ * (a fork, a promise resolution, a lock release, an outgoing call), a join, a resumption, the end
+ * of a segment or a lock change starts a new one (`newEpoch`). Inside an epoch a task's accesses
+ * of one variable are consecutive among that variable's accesses in the process, in one job and
+ * one segment of the task, under one clock base and one lock set.
+ *
+ * A read is left out when, in the current epoch, the two accesses of its variable before it were
+ * reads at the same site that saw the same value (FastTrack's same-epoch case, for reads): the
+ * analyzer (server/analyzer/detect.ts) uses of a task's reads the first one after a write (the
+ * early read of an order violation), whether there were two in the job (a guard checked again),
+ * the latest one (the stale read of a lost update, its site, value and time) and the latest time
+ * a value was seen. With the first two kept, the kept last read has the same site, value, job,
+ * segment, locks and clock as the one left out, and no access of another task lies between them,
+ * so every comparison made with it decides the same. Only values whose snapshot no rule reads as
+ * a state (non-zero finite numbers and strings: not null, a flag, 0, an object whose text could
+ * look like a container's) are left out, and only when the latest access the process recorded
+ * also had such values: the failure rules ask whether a task's job failed right after an access
+ * (before the process's next state access), which a read left out would change for the access
+ * before it only when that access is one the rules ask about.
+ *
+ * Reports keep their kinds, variables, tasks, sites and values; a stale read they show is the
+ * last read recorded (one with the same site and value as the one left out). The trace view and
+ * the audit trail show one read per site and value where the program read a value again and
+ * again in one job. `RACEWAY_FILTER=off` records every read. `RACEWAY_FILTER=shadow` records every
+ * read too and, at exit, writes the timestamps (microseconds, unique within the process) of those
+ * it would have left out to the file `RACEWAY_FILTER_LOG` names, one per line after a line with the
+ * process id: the events minus those are what the filter ships (test/runtime/epoch-reports.test.mjs
+ * analyses both).
+ */
+import { appendFileSync } from 'node:fs';
+
+/** Last access of one variable in the current epoch (mutated in place: no allocation per access). */
+interface Mark {
+  epoch: number;
+  /** The site of the access (a `Site` of frames.ts: same object, same location), or null after a write. */
+  site: object | null;
+  value: unknown;
+  /** Consecutive reads at `site` that saw `value` and were recorded. */
+  run: number;
+}
+
+/** Variables whose last access is remembered at once; beyond it the table starts again (bounded). */
+const MAX_MARKS = 4096;
+const marks = new Map<string, Mark>();
+
+let epoch = 1;
+const mode = process.env.RACEWAY_FILTER;
+let filtering = mode !== 'off';
+/** Shadow mode: the reads to leave out are recorded and listed instead (see the module comment). */
+const shadowLog = mode === 'shadow' ? process.env.RACEWAY_FILTER_LOG : undefined;
+const shadowed: number[] = [];
+/** The read being recorded now is one the filter leaves out (shadow mode only). */
+let shadowHit = false;
+if (shadowLog !== undefined) {
+  process.on('exit', () => {
+    try { appendFileSync(shadowLog, `pid ${process.pid}\n${shadowed.join('\n')}\n`); } catch { /* never into the app */ }
+  });
+}
+/** The latest state access the process recorded had plain values (see `isPlain`). */
+let lastPlain = false;
+let skipped = 0;
+
+/** Turns the filter on or off (on by default; `RACEWAY_FILTER=off` in the environment turns it off). */
+export function setFiltering(on: boolean): void {
+  filtering = on;
+  epoch++;
+}
+
+export function isFiltering(): boolean {
+  return filtering;
+}
+
+/** Reads left out since the process started. */
+export function skippedReads(): number {
+  return skipped;
+}
+
+/** Something that ends the running epoch happened (see the module comment). */
+export function newEpoch(): void {
+  epoch++;
+}
+
+/**
+ * A value whose snapshot no analyzer rule reads as a state: a string, or a finite number other
+ * than 0 (`null`, flags, 0 — a container's length read as empty — and objects are what order
+ * violations and container checks look at).
+ */
+export function isPlain(v: unknown): boolean {
+  return typeof v === 'string' || (typeof v === 'number' && v !== 0 && v - v === 0);
+}
+
+/** A state access was recorded at `ts`; `plain`: its old and new values are both plain (see `lastPlain`). */
+export function noteRecorded(plain: boolean, ts: number): void {
+  lastPlain = plain;
+  if (shadowHit) {
+    shadowHit = false;
+    shadowed.push(ts);
+  }
+}
+
+/**
+ * Before a read of `name` at `site` that saw `value` is recorded: true when it is to be left out
+ * (see the module comment). Otherwise it becomes the variable's last access of the epoch.
+ */
+export function repeatRead(name: string, site: object, value: unknown): boolean {
+  if (!filtering) return false;
+  let m = marks.get(name);
+  if (m === undefined) {
+    if (marks.size >= MAX_MARKS) marks.clear();
+    marks.set(name, (m = { epoch, site, value, run: 1 }));
+    return false;
+  }
+  if (m.epoch === epoch && m.site === site && m.run > 0 && Object.is(m.value, value)) {
+    if (m.run >= 2 && lastPlain && isPlain(value)) {
+      skipped++;
+      if (shadowLog === undefined) return true;
+      shadowHit = true;
+      return false;
+    }
+    m.run++;
+    return false;
+  }
+  m.epoch = epoch;
+  m.site = site;
+  m.value = value;
+  m.run = 1;
+  return false;
+}
+
+/** A write (or a container call) of `name` is recorded: the next read of it starts a new run. */
+export function noteWrite(name: string): void {
+  if (!filtering) return;
+  const m = marks.get(name);
+  if (m !== undefined) m.run = 0;
+}

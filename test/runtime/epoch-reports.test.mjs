@@ -1,0 +1,143 @@
+// Same-epoch filtering (runtime/epoch.ts) leaves out reads that repeat the two before them in one
+// epoch; it must not change any race report. Each program below runs once with
+// RACEWAY_FILTER=shadow: every event is recorded, and the runtime lists the reads the filter would
+// have left out. The analyzer then runs on all the events and on the events minus those, and the
+// two sets of reports must be the same — kinds, variables, tasks, traces, services, locations,
+// values and explanations — except for which event (id, timestamp) a report names where it shows a
+// read that has a recorded twin (same task, job, site and value). One run feeds both analyses, so
+// the comparison does not depend on how a concurrent program happened to interleave.
+//
+// Shadow mode ticks the task's clock for the reads it lists, the filter does not: a gap in a task's
+// counters changes no comparison the analyzer makes (each compares a clock's entry with an event's
+// own counter, and both move together), which the last test checks on real runs, filter on and off.
+//
+// The programs: the fixture corpus (45 programs through the TypeScript transformer), the real-bug
+// benchmark's bug, fixed and correct programs (both front ends), the two-service example (two
+// processes), and programs written for the filter (loops that read the same state again and again
+// inside a race).
+import test from 'ava';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listFixtures, repoRoot, runNode, startCollector, tmpRoot } from '../helpers/fixture-harness.mjs';
+import { transformerFrontEnd } from '../helpers/compile-transformer.mjs';
+import { babelFrontEnd } from '../babel/helpers/compile-babel.mjs';
+import { listCases, listCorrect, variantProgram } from '../realbugs/harness.mjs';
+import { analyzeEvents, micros } from '../../dist/server/analyzer/index.js';
+
+const workDir = join(tmpRoot, 'epoch-reports');
+const programsDir = join(repoRoot, 'test', 'runtime', 'programs', 'epoch');
+
+/** The reads a shadow run listed: `pid\0micros` keys. */
+function readShadowLog(file) {
+  const skipped = new Set();
+  let pid = '';
+  let text = '';
+  try { text = readFileSync(file, 'utf8'); } catch { return skipped; }
+  for (const line of text.split('\n')) {
+    if (line.startsWith('pid ')) pid = line.slice(4);
+    else if (line !== '') skipped.add(`${pid}\u0000${line}`);
+  }
+  return skipped;
+}
+
+const keyOf = (e) => `${e.metadata.process_id}\u0000${micros(e.timestamp)}`;
+
+/** A report without what names one event rather than another (ids, timestamps). */
+function comparable(r) {
+  return {
+    kind: r.kind, severity: r.severity, variable: r.variable, trace_ids: r.trace_ids, description: r.description,
+    accesses: r.accesses.map((a) => ({
+      role: a.role, thread_id: a.thread_id, trace_id: a.trace_id, service_name: a.service_name,
+      access_type: a.access_type, location: a.location, old_value: a.old_value, new_value: a.new_value,
+    })),
+  };
+}
+
+/** Analyses the events with and without the listed reads; the shapes to compare and what was left out. */
+function bothWays(events, skipped) {
+  const kept = events.filter((e) => !skipped.has(keyOf(e)));
+  const order = (rs) => rs.map(comparable).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  return {
+    full: order(analyzeEvents(events)),
+    filtered: order(analyzeEvents(kept)),
+    left: events.length - kept.length,
+    total: events.length,
+  };
+}
+
+const SHADOW_ENV = { RACEWAY_ENABLED: 'true', RACEWAY_FILTER: 'shadow', RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited', RACEWAY_MAX_QUEUE_SIZE: '1000000' };
+
+/** Runs a compiled entry once in shadow mode; its events and the reads the filter would leave out. */
+async function shadowRun(entry, name) {
+  const log = join(workDir, `${name}.log`);
+  rmSync(log, { force: true });
+  for (let attempt = 0; ; attempt++) {
+    const collector = await startCollector();
+    try {
+      await runNode(entry, { ...SHADOW_ENV, RACEWAY_FILTER_LOG: log, RACEWAY_ENDPOINT: collector.endpoint, RACEWAY_SERVICE_NAME: `epoch-${name}` });
+      const events = collector.events();
+      // A short process on a loaded machine can exit before its batch is delivered: run it again.
+      if (events.length > 0 || attempt > 0) return { events, skipped: readShadowLog(log) };
+      rmSync(log, { force: true });
+    } finally {
+      await collector.close();
+    }
+  }
+}
+
+/** Totals over every program, checked at the end: the comparison must not be vacuous. */
+const totals = { programs: 0, left: 0, events: 0, withReports: 0 };
+
+async function check(t, program, frontEnd) {
+  const outDir = join(workDir, frontEnd.name, program.name);
+  mkdirSync(outDir, { recursive: true });
+  const entry = await frontEnd.compile({ fixture: program, outDir });
+  const { events, skipped } = await shadowRun(entry, `${frontEnd.name}-${program.name}`);
+  const r = bothWays(events, skipped);
+  t.is(r.left, skipped.size, 'every listed read is among the events delivered');
+  t.deepEqual(r.filtered, r.full, `${program.name}: the reports differ once the repeated reads are left out`);
+  totals.programs++;
+  totals.left += r.left;
+  totals.events += r.total;
+  if (r.full.length > 0) totals.withReports++;
+  t.log(`${r.total} events, ${r.left} reads left out, ${r.full.length} reports`);
+  return r;
+}
+
+const own = ['loops', 'loop-lost-update', 'guard-loop'].map((name) => ({ name: `epoch-${name}`, dir: programsDir, entry: `${name}.ts`, files: [`${name}.ts`], config: {} }));
+
+test.before(() => mkdirSync(workDir, { recursive: true }));
+
+for (const program of own) {
+  test.serial(`the filter's own programs: ${program.name}`, async (t) => {
+    const r = await check(t, program, transformerFrontEnd);
+    t.true(r.left > 0, 'the program reads the same state again and again: some reads are left out');
+    t.true(r.full.length > 0, 'the program has a race');
+  });
+}
+
+for (const fixture of listFixtures()) {
+  if (fixture.config.skip?.transformer) continue;
+  test.serial(`fixture corpus: ${fixture.name}`, (t) => check(t, fixture, transformerFrontEnd));
+}
+
+for (const bugCase of listCases()) {
+  for (const variant of ['bug', 'fixed']) {
+    for (const frontEnd of [transformerFrontEnd, babelFrontEnd]) {
+      test.serial(`real bugs: ${bugCase.name} ${variant} (${frontEnd.name})`, (t) => check(t, variantProgram(bugCase, variant), frontEnd));
+    }
+  }
+}
+
+for (const { name, program } of listCorrect()) {
+  test.serial(`real bugs, correct programs: ${name}`, (t) => check(t, program, babelFrontEnd));
+}
+
+test.serial('over all programs, reads were left out and reports compared', (t) => {
+  t.log(`${totals.programs} programs, ${totals.events} events, ${totals.left} reads left out, ${totals.withReports} programs with reports`);
+  t.true(totals.programs >= 60);
+  t.true(totals.left > 0);
+  t.true(totals.withReports >= 10);
+});
+
+
