@@ -15,7 +15,7 @@ import { Clock, type ClockComponent } from './clock';
 import { peekData } from './peek';
 import { K, type EventArgs, type Sink, type Span } from './record';
 import { nowMicros } from './time';
-import { newEpoch, noteRecorded } from './epoch';
+import { newEpoch, noteRecorded, noteTask } from './epoch';
 
 const EMPTY_LOCKS: readonly string[] = Object.freeze([]);
 /** Completed children kept for joining per parent; beyond it the oldest are forgotten (never unbounded). */
@@ -470,8 +470,6 @@ export function newTraceTask(parent: Task, fn: string, traceId: string | null): 
 
 let seqCounter = 0;
 let lastTs = 0;
-/** The task of the latest event: an event of another task starts a new epoch (epoch.ts). */
-let lastTask: Task | null = null;
 
 /**
  * Records an event of kind `k` in `task` with the kind's arguments (`EventArgs` in record.ts, which
@@ -493,10 +491,8 @@ function emitEvent(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown =
   if (!task.sampled) return 0;
   // Within an epoch a task records only the hooks' state accesses (`emitAccess`) and calls of
   // synchronous functions; anything else starts a new one, a state access recorded by hand too.
-  if (task !== lastTask || k !== K.FunctionCall) {
-    lastTask = task;
-    newEpoch();
-  }
+  noteTask(task);
+  if (k !== K.FunctionCall) newEpoch();
   if (k === K.StateChange) noteRecorded(false, 0);
   task.own++;
   const seq = ++seqCounter;
@@ -512,10 +508,7 @@ function emitEvent(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown =
  */
 export function emitAccess(sink: Sink, task: Task, variable: string, oldValue: unknown, newValue: unknown, location: string, access: 'Read' | 'Write', plain: boolean): void {
   if (!task.sampled) return;
-  if (task !== lastTask) {
-    lastTask = task;
-    newEpoch();
-  }
+  noteTask(task);
   task.own++;
   const seq = ++seqCounter;
   const ts = (lastTs = nowMicros());

@@ -38,8 +38,8 @@ import { appendFileSync } from 'node:fs';
 /** Last access of one variable in the current epoch (mutated in place: no allocation per access). */
 interface Mark {
   epoch: number;
-  /** The site of the access (a `Site` of frames.ts: same object, same location), or null after a write. */
-  site: object | null;
+  /** The location of the access (what the analyzer compares sites by). */
+  site: string;
   value: unknown;
   /** Consecutive reads at `site` that saw `value` and were recorded. */
   run: number;
@@ -81,18 +81,34 @@ export function skippedReads(): number {
   return skipped;
 }
 
+/** The task of the latest event or read: one of another task starts a new epoch. */
+let lastTask: object | null = null;
+
 /** Something that ends the running epoch happened (see the module comment). */
 export function newEpoch(): void {
   epoch++;
 }
 
+/** `task` records an event (or a read): a task other than the last one starts a new epoch. */
+export function noteTask(task: object): void {
+  if (task !== lastTask) {
+    lastTask = task;
+    epoch++;
+  }
+}
+
 /**
- * A value whose snapshot no analyzer rule reads as a state: a string, or a finite number other
- * than 0 (`null`, flags, 0 — a container's length read as empty — and objects are what order
- * violations and container checks look at).
+ * A value whose snapshot no analyzer rule reads as a state and that is the same text each time the
+ * same value is read: a string, a finite number other than 0, a function (`[Function name]`), a
+ * symbol or a bigint. `null`, flags and 0 (a container's length read as empty) are what order
+ * violations look at; an object's snapshot shows its contents, which may have changed since.
  */
 export function isPlain(v: unknown): boolean {
-  return typeof v === 'string' || (typeof v === 'number' && v !== 0 && v - v === 0);
+  switch (typeof v) {
+    case 'string': case 'function': case 'symbol': case 'bigint': return true;
+    case 'number': return v !== 0 && v - v === 0;
+    default: return false;
+  }
 }
 
 /** A state access was recorded at `ts`; `plain`: its old and new values are both plain (see `lastPlain`). */
@@ -105,11 +121,12 @@ export function noteRecorded(plain: boolean, ts: number): void {
 }
 
 /**
- * Before a read of `name` at `site` that saw `value` is recorded: true when it is to be left out
+ * Before `task`'s read of `name` at location `site` that saw `value` is recorded: true when it is to be left out
  * (see the module comment). Otherwise it becomes the variable's last access of the epoch.
  */
-export function repeatRead(name: string, site: object, value: unknown): boolean {
+export function repeatRead(task: object, name: string, site: string, value: unknown): boolean {
   if (!filtering) return false;
+  noteTask(task);
   let m = marks.get(name);
   if (m === undefined) {
     if (marks.size >= MAX_MARKS) marks.clear();

@@ -353,7 +353,7 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   const name = propertyName(obj, s.text, key);
   // A read that repeats the two before it in this epoch is left out before any snapshot (epoch.ts).
   if (access === 'Read') {
-    if (repeatRead(name, s, newV)) return;
+    if (repeatRead(task, name, s.loc, newV)) return;
   } else noteWrite(name);
   const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
   const old = oldV === newV ? snap : snapshot(oldV);
@@ -581,7 +581,7 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
     const s = siteOf(f, site);
     const v = ownerName(owner, s.text);
     if (access === 'Read') {
-      if (repeatRead(v, s, value)) return;
+      if (repeatRead(task, v, s.loc, value)) return;
     } else noteWrite(v);
     const snap = snapshot(value);
     const plainOld = isPlain(old);

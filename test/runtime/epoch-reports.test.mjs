@@ -104,13 +104,17 @@ async function check(t, program, frontEnd) {
   return r;
 }
 
-const own = ['loops', 'loop-lost-update', 'guard-loop'].map((name) => ({ name: `epoch-${name}`, dir: programsDir, entry: `${name}.ts`, files: [`${name}.ts`], config: {} }));
+// `recheck` has nothing the filter leaves out and no race: it fails if the filter left out the
+// second read of a guard, or a read after a read of a reset value (both would add a report).
+const own = [['loops', true], ['loop-lost-update', true], ['guard-loop', true], ['recheck', false]].map(([name, repeats]) =>
+  ({ name: `epoch-${name}`, dir: programsDir, entry: `${name}.ts`, files: [`${name}.ts`], config: {}, repeats }));
 
 test.before(() => mkdirSync(workDir, { recursive: true }));
 
 for (const program of own) {
   test.serial(`the filter's own programs: ${program.name}`, async (t) => {
     const r = await check(t, program, transformerFrontEnd);
+    if (!program.repeats) return;
     t.true(r.left > 0, 'the program reads the same state again and again: some reads are left out');
     t.true(r.full.length > 0, 'the program has a race');
   });
