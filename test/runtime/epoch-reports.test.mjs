@@ -22,6 +22,8 @@ import { listFixtures, repoRoot, runNode, startCollector, tmpRoot } from '../hel
 import { transformerFrontEnd } from '../helpers/compile-transformer.mjs';
 import { babelFrontEnd } from '../babel/helpers/compile-babel.mjs';
 import { listCases, listCorrect, variantProgram } from '../realbugs/harness.mjs';
+import { exampleServices, serveRaceway } from '../examples/_two-services.mjs';
+import { compile as compileTwoServices } from '../../examples/two-services/stack.mjs';
 import { analyzeEvents, micros } from '../../dist/server/analyzer/index.js';
 
 const workDir = join(tmpRoot, 'epoch-reports');
@@ -135,6 +137,83 @@ for (const bugCase of listCases()) {
 
 for (const { name, program } of listCorrect()) {
   test.serial(`real bugs, correct programs: ${name}`, (t) => check(t, program, babelFrontEnd));
+}
+
+/** Every event a Raceway server holds, trace by trace. */
+async function eventsOf(base) {
+  const get = async (path) => (await (await fetch(base + path)).json()).data;
+  const events = [];
+  for (let page = 1; ; page++) {
+    const list = await get(`/api/traces?page=${page}&page_size=1000`);
+    for (const trace of list.traces) {
+      for (let offset = 0; offset !== null;) {
+        const data = await get(`/api/traces/${trace.trace_id}?limit=10000&offset=${offset}`);
+        events.push(...data.events);
+        offset = data.next_offset ?? null;
+      }
+    }
+    if (page >= list.total_pages) break;
+  }
+  return events;
+}
+
+test.serial('the two-service example: two processes, one lost update across them', async (t) => {
+  compileTwoServices();
+  const log = join(workDir, 'two-services.log');
+  rmSync(log, { force: true });
+  const endpoint = await serveRaceway(t);
+  const { services, run } = await exampleServices(t, endpoint, { CHECK_MS: '1000', RACEWAY_FILTER: 'shadow', RACEWAY_FILTER_LOG: log });
+  await run();
+  await services.stop();
+  const r = bothWays(await eventsOf(endpoint), readShadowLog(log));
+  t.deepEqual(r.filtered, r.full);
+  t.true(r.full.some((x) => x.kind === 'lost_update'), 'the example\'s lost update is found');
+  totals.programs++;
+  totals.left += r.left;
+  totals.events += r.total;
+  if (r.full.length > 0) totals.withReports++;
+  t.log(`${r.total} events, ${r.left} reads left out, ${r.full.length} reports`);
+});
+
+/**
+ * A report as two separate runs can compare it: tasks and traces renamed in order of first
+ * appearance in the run's events, nothing that names an event.
+ */
+function portable(events) {
+  const names = new Map();
+  for (const e of events) for (const id of [e.metadata.thread_id, e.trace_id]) if (!names.has(id)) names.set(id, `#${names.size}`);
+  return (r) => JSON.stringify({
+    kind: r.kind, variable: r.variable,
+    accesses: r.accesses.map((a) => [a.role, names.get(a.thread_id), names.get(a.trace_id), a.access_type, a.location, a.old_value, a.new_value]),
+  });
+}
+
+async function realRun(entry, filter) {
+  const collector = await startCollector();
+  try {
+    const env = { ...SHADOW_ENV, RACEWAY_FILTER: filter, RACEWAY_ENDPOINT: collector.endpoint };
+    const out = await runNode(entry, env);
+    const events = collector.events();
+    events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    return { out: out.stdout, events, reports: analyzeEvents(events).map(portable(events)).sort() };
+  } finally {
+    await collector.close();
+  }
+}
+
+// The filter itself, not its shadow: the same programs run with it on and off report the same races
+// (their timers leave tens of milliseconds between the interleaved steps, so both runs interleave
+// alike) while the filtered run ships fewer events.
+for (const program of own.filter((p) => p.repeats)) {
+  test.serial(`filter on and off, real runs: ${program.name}`, async (t) => {
+    const entry = join(workDir, transformerFrontEnd.name, program.name, program.entry.replace(/\.ts$/, '.js'));
+    const on = await realRun(entry, 'on');
+    const off = await realRun(entry, 'off');
+    t.is(on.out, off.out);
+    t.true(on.events.length < off.events.length, `${on.events.length} events with the filter, ${off.events.length} without`);
+    t.deepEqual(on.reports, off.reports);
+    t.true(on.reports.length > 0);
+  });
 }
 
 test.serial('over all programs, reads were left out and reports compared', (t) => {

@@ -6,13 +6,13 @@ async function take(id: number): Promise<string> {
   let ok = false;
   for (let i = 0; i < 20; i++) ok = state.count < state.max && state.label.length > 0;
   if (!ok) return 'full';
-  await new Promise((r) => setTimeout(r, 3 * id));
+  await new Promise((r) => setTimeout(r, 30 * id));
   state.count++;
   return 'took';
 }
 
 async function reset(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 4));
+  await new Promise((r) => setTimeout(r, 45));
   state.count = 9;
 }
 
@@ -29,9 +29,9 @@ async function main(): Promise<void> {
   let ticks = 0;
   const timer = setInterval(() => {
     for (let i = 0; i < 5; i++) if (state.step === 7) polls++;
-    if (++ticks === 10) { clearInterval(timer); console.log('polls', polls > 0); }
+    if (++ticks === 5) state.step = 8;
+    if (ticks === 10) { clearInterval(timer); console.log('polls', polls); }
   }, 1);
-  setTimeout(() => { state.step = 8; }, 3);
 }
 
 main();

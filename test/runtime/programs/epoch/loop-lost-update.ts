@@ -10,9 +10,9 @@ async function withdraw(amount: number, delay: number): Promise<void> {
 }
 
 async function deposit(amount: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, 2));
+  await new Promise((r) => setTimeout(r, 5));
   for (let i = 0; i < 30; i++) if (account.fee > 1) account.balance = account.balance + 0;
   account.balance = account.balance + amount;
 }
 
-Promise.all([withdraw(30, 10), deposit(50), withdraw(5, 20)]).then(() => console.log(account.balance));
+Promise.all([withdraw(30, 40), deposit(50), withdraw(5, 80)]).then(() => console.log(account.balance));

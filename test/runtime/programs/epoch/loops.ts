@@ -7,7 +7,7 @@ async function work(id: number): Promise<void> {
   let seen = 0;
   for (let i = 0; i < 50; i++) if (box.limit > 3 && box.name.length > 0) seen += shared;
   const before = box.total;
-  await new Promise((r) => setTimeout(r, 5 * id));
+  await new Promise((r) => setTimeout(r, 30 * id));
   for (let i = 0; i < 20; i++) seen += box.limit;
   box.total = before + seen + id;
   shared = id;
