@@ -504,7 +504,7 @@ function emitEvent(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown =
 
 /**
  * A state access recorded by the hooks of instrumented code (`emit` of a StateChange, which keeps
- * the epoch: epoch.ts); `plain`: its old and new values are plain (`isPlain`).
+ * the epoch: epoch.ts); `plain`: no failure rule asks about its values (`isAsked`).
  */
 export function emitAccess(sink: Sink, task: Task, variable: string, oldValue: unknown, newValue: unknown, location: string, access: 'Read' | 'Write', plain: boolean): void {
   if (!task.sampled) return;

@@ -17,12 +17,12 @@
  * the latest one (the stale read of a lost update, its site, value and time) and the latest time
  * a value was seen. With the first two kept, the kept last read has the same site, value, job,
  * segment, locks and clock as the one left out, and no access of another task lies between them,
- * so every comparison made with it decides the same. Only values whose snapshot no rule reads as
- * a state (non-zero finite numbers and strings: not null, a flag, 0, an object whose text could
- * look like a container's) are left out, and only when the latest access the process recorded
- * also had such values: the failure rules ask whether a task's job failed right after an access
- * (before the process's next state access), which a read left out would change for the access
- * before it only when that access is one the rules ask about.
+ * so every comparison made with it decides the same. Only values whose snapshot is the same text
+ * each time and that no rule reads as a state are left out (`isPlain`: strings, non-zero finite
+ * numbers, functions; not null, a flag, 0, an object whose contents may have changed), and only
+ * when no failure rule asks about the latest access the process recorded (`isAsked`): those rules
+ * ask whether a job failed right after an access, before the process's next state access, which a
+ * read left out would change for the access before it.
  *
  * Reports keep their kinds, variables, tasks, sites and values; a stale read they show is the
  * last read recorded (one with the same site and value as the one left out). The trace view and
@@ -62,7 +62,7 @@ if (shadowLog !== undefined) {
     try { appendFileSync(shadowLog, `pid ${process.pid}\n${shadowed.join('\n')}\n`); } catch { /* never into the app */ }
   });
 }
-/** The latest state access the process recorded had plain values (see `isPlain`). */
+/** No failure rule asks about the values of the latest state access the process recorded (see `isAsked`). */
 let lastPlain = false;
 let skipped = 0;
 
@@ -111,7 +111,30 @@ export function isPlain(v: unknown): boolean {
   }
 }
 
-/** A state access was recorded at `ts`; `plain`: its old and new values are both plain (see `lastPlain`). */
+/** Keys that open the snapshot of a container call's or keyed lookup's values (SPEC §4.5), or a preview's size. */
+const CONTAINER_KEYS = new Set(['get', 'has', 'set', 'add', 'delete', 'clear', 'length', 'size']);
+
+/**
+ * A recorded value (a snapshot) that one of the analyzer's failure rules may ask about: an empty
+ * value or a flag (`null`, `true`, `false`, `0`, `[]`, an empty Map or Set), or an object whose
+ * text could read as a container call or a keyed lookup (its first key is `get`, `has`, `set`,
+ * `add`, `delete`, `clear`, `length` or `size`). Other values — strings, other numbers, non-empty
+ * arrays, other objects — are never what a use after reset, a use before init or a stale
+ * container check is about, so whether a failure came right after them changes no report.
+ */
+export function isAsked(snap: unknown): boolean {
+  if (snap === null || snap === undefined || typeof snap === 'boolean' || snap === 0) return true;
+  if (typeof snap !== 'object') return false;
+  if (Array.isArray(snap)) return snap.length === 0;
+  const o = snap as Record<string, unknown>;
+  for (const k in o) {
+    if (CONTAINER_KEYS.has(k)) return true;
+    return k === '$type' && (o.$type === 'Map' || o.$type === 'Set') && o.size === 0;
+  }
+  return false;
+}
+
+/** A state access was recorded at `ts`; `plain`: neither of its values is one the failure rules ask about (`isAsked`). */
 export function noteRecorded(plain: boolean, ts: number): void {
   lastPlain = plain;
   if (shadowHit) {

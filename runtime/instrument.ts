@@ -11,7 +11,7 @@
 import { getClient, type RacewayClient } from './client';
 import { ambientTask, currentTask, enterTask, isThrottled, joinResolver, leaveTo, noteReaction, returnToCaller, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Task } from './context';
 import { emit, emitAccess, emitSpan } from './context';
-import { isPlain, noteWrite, repeatRead } from './epoch';
+import { isAsked, noteWrite, repeatRead } from './epoch';
 import { types } from 'node:util';
 import { ANONYMOUS } from '../protocol/names';
 import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -357,12 +357,12 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   } else noteWrite(name);
   const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
   const old = oldV === newV ? snap : snapshot(oldV);
-  const plainOld = isPlain(oldV);
+  const plainOld = !isAsked(old);
   // A store of an element or of `length` changes the container in one step, as a mutator call does
   // (SPEC §4.5): a Read of what it replaces, then the Write, so that two tasks filling different
   // slots (`results[i] = await f(i)`) commute instead of reading as unordered writes of one variable.
   if (access === 'Write' && isContentKey(obj, key)) emitAccess(c, task, name, old, old, s.loc, 'Read', plainOld);
-  emitAccess(c, task, name, old, snap, s.loc, access, plainOld && (oldV === newV || isPlain(newV)));
+  emitAccess(c, task, name, old, snap, s.loc, access, plainOld && (old === snap || !isAsked(snap)));
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 
@@ -584,8 +584,8 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
       if (repeatRead(task, v, s.loc, value)) return;
     } else noteWrite(v);
     const snap = snapshot(value);
-    const plainOld = isPlain(old);
-    emitAccess(c, task, v, old === value ? snap : snapshot(old), snap, s.loc, access, plainOld && (old === value || isPlain(value)));
+    const oldSnap = old === value ? snap : snapshot(old);
+    emitAccess(c, task, v, oldSnap, snap, s.loc, access, !isAsked(oldSnap) && (oldSnap === snap || !isAsked(snap)));
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }
 }
