@@ -45,11 +45,28 @@ interface Mark {
   run: number;
 }
 
+/**
+ * Process-wide, like the context state (context.ts): every copy of the runtime loaded in the
+ * process records into the same tasks, so an event recorded through one copy ends the epoch that
+ * another copy's reads are in.
+ */
+interface EpochState {
+  epoch: number;
+  /** The task of the latest event or read: one of another task starts a new epoch. */
+  lastTask: object | null;
+  /** No failure rule asks about the values of the latest state access the process recorded (`isAsked`). */
+  lastPlain: boolean;
+  marks: Map<string, Mark>;
+  skipped: number;
+}
+
+const KEY = Symbol.for('raceway.epoch.v1');
+const g = globalThis as unknown as Record<symbol, EpochState | undefined>;
+const state: EpochState = g[KEY] ?? (g[KEY] = { epoch: 1, lastTask: null, lastPlain: false, marks: new Map(), skipped: 0 });
+
 /** Variables whose last access is remembered at once; beyond it the table starts again (bounded). */
 const MAX_MARKS = 4096;
-const marks = new Map<string, Mark>();
 
-let epoch = 1;
 const mode = process.env.RACEWAY_FILTER;
 let filtering = mode !== 'off';
 /** Shadow mode: the reads to leave out are recorded and listed instead (see the module comment). */
@@ -62,14 +79,11 @@ if (shadowLog !== undefined) {
     try { appendFileSync(shadowLog, `pid ${process.pid}\n${shadowed.join('\n')}\n`); } catch { /* never into the app */ }
   });
 }
-/** No failure rule asks about the values of the latest state access the process recorded (see `isAsked`). */
-let lastPlain = false;
-let skipped = 0;
 
 /** Turns the filter on or off (on by default; `RACEWAY_FILTER=off` in the environment turns it off). */
 export function setFiltering(on: boolean): void {
   filtering = on;
-  epoch++;
+  state.epoch++;
 }
 
 export function isFiltering(): boolean {
@@ -78,22 +92,19 @@ export function isFiltering(): boolean {
 
 /** Reads left out since the process started. */
 export function skippedReads(): number {
-  return skipped;
+  return state.skipped;
 }
-
-/** The task of the latest event or read: one of another task starts a new epoch. */
-let lastTask: object | null = null;
 
 /** Something that ends the running epoch happened (see the module comment). */
 export function newEpoch(): void {
-  epoch++;
+  state.epoch++;
 }
 
 /** `task` records an event (or a read): a task other than the last one starts a new epoch. */
 export function noteTask(task: object): void {
-  if (task !== lastTask) {
-    lastTask = task;
-    epoch++;
+  if (task !== state.lastTask) {
+    state.lastTask = task;
+    state.epoch++;
   }
 }
 
@@ -136,7 +147,7 @@ export function isAsked(snap: unknown): boolean {
 
 /** A state access was recorded at `ts`; `plain`: neither of its values is one the failure rules ask about (`isAsked`). */
 export function noteRecorded(plain: boolean, ts: number): void {
-  lastPlain = plain;
+  state.lastPlain = plain;
   if (shadowHit) {
     shadowHit = false;
     shadowed.push(ts);
@@ -149,7 +160,10 @@ export function noteRecorded(plain: boolean, ts: number): void {
  */
 export function repeatRead(task: object, name: string, site: string, value: unknown): boolean {
   if (!filtering) return false;
+  shadowHit = false;
   noteTask(task);
+  const marks = state.marks;
+  const epoch = state.epoch;
   let m = marks.get(name);
   if (m === undefined) {
     if (marks.size >= MAX_MARKS) marks.clear();
@@ -157,8 +171,8 @@ export function repeatRead(task: object, name: string, site: string, value: unkn
     return false;
   }
   if (m.epoch === epoch && m.site === site && m.run > 0 && Object.is(m.value, value)) {
-    if (m.run >= 2 && lastPlain && isPlain(value)) {
-      skipped++;
+    if (m.run >= 2 && state.lastPlain && isPlain(value)) {
+      state.skipped++;
       if (shadowLog === undefined) return true;
       shadowHit = true;
       return false;
@@ -176,6 +190,7 @@ export function repeatRead(task: object, name: string, site: string, value: unkn
 /** A write (or a container call) of `name` is recorded: the next read of it starts a new run. */
 export function noteWrite(name: string): void {
   if (!filtering) return;
-  const m = marks.get(name);
+  shadowHit = false;
+  const m = state.marks.get(name);
   if (m !== undefined) m.run = 0;
 }
