@@ -68,7 +68,7 @@ const state: EpochState = g[KEY] ?? (g[KEY] = { epoch: 1, lastTask: null, lastPl
 const MAX_MARKS = 4096;
 
 const mode = process.env.RACEWAY_FILTER;
-let filtering = mode !== 'off';
+const filtering = mode !== 'off';
 /** Shadow mode: the reads to leave out are recorded and listed instead (see the module comment). */
 const shadowLog = mode === 'shadow' ? process.env.RACEWAY_FILTER_LOG : undefined;
 const shadowed: number[] = [];
@@ -80,17 +80,7 @@ if (shadowLog !== undefined) {
   });
 }
 
-/** Turns the filter on or off (on by default; `RACEWAY_FILTER=off` in the environment turns it off). */
-export function setFiltering(on: boolean): void {
-  filtering = on;
-  state.epoch++;
-}
-
-export function isFiltering(): boolean {
-  return filtering;
-}
-
-/** Reads left out since the process started. */
+/** Reads left out since the process started (in shadow mode: those the filter would leave out). */
 export function skippedReads(): number {
   return state.skipped;
 }
