@@ -9,7 +9,7 @@
 //
 // Shadow mode ticks the task's clock for the reads it lists, the filter does not: a gap in a task's
 // counters changes no comparison the analyzer makes (each compares a clock's entry with an event's
-// own counter, and both move together), which the last test checks on real runs, filter on and off.
+// own counter, and both move together), which the tests of real runs, filter on and off, check.
 //
 // The programs: the fixture corpus (45 programs through the TypeScript transformer), the real-bug
 // benchmark's bug, fixed and correct programs (both front ends), the two-service example (two
@@ -17,7 +17,7 @@
 // for the filter (loops that read the same state again and again inside a race, and one whose
 // reports change if the filter leaves out a read it must keep).
 import test from 'ava';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { listFixtures, repoRoot, runNode, startCollector, tmpRoot } from '../helpers/fixture-harness.mjs';
 import { transformerFrontEnd } from '../helpers/compile-transformer.mjs';
@@ -69,7 +69,7 @@ function bothWays(events, skipped) {
   };
 }
 
-const SHADOW_ENV = { RACEWAY_ENABLED: 'true', RACEWAY_FILTER: 'shadow', RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited', RACEWAY_MAX_QUEUE_SIZE: '1000000' };
+const SHADOW_ENV = { RACEWAY_ENABLED: 'true', RACEWAY_FILTER: 'shadow', RACEWAY_MAX_EVENTS_PER_SECOND: 'unlimited' };
 
 /** Runs a compiled entry once in shadow mode; its events and the reads the filter would leave out. */
 async function shadowRun(entry, name) {
