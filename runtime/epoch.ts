@@ -26,8 +26,12 @@
  *
  * Reports keep their kinds, variables, tasks, sites and values; a stale read they show is the
  * last read recorded (one with the same site and value as the one left out). The trace view and
- * the audit trail show one read per site and value where the program read a value again and
- * again in one job. `RACEWAY_FILTER=off` records every read. `RACEWAY_FILTER=shadow` records every
+ * the audit trail show two reads where the program read a value again and again in one job.
+ * One limit: the analyzer scans a variable's accesses from every process in one list, and two
+ * processes of one service running the same code give their variables the same names; where the
+ * other process accessed such a variable between two of these reads (within microseconds), which
+ * read of the run came after its access can change what the scan decides (it never reports a race
+ * between processes, but their accesses move its windows). `RACEWAY_FILTER=off` records every read. `RACEWAY_FILTER=shadow` records every
  * read too and, at exit, writes the timestamps (microseconds, unique within the process) of those
  * it would have left out to the file `RACEWAY_FILTER_LOG` names, one per line after a line with the
  * process id: the events minus those are what the filter ships (test/runtime/epoch-reports.test.mjs
