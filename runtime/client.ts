@@ -7,6 +7,7 @@
  */
 import { configFromEnv, resolveConfig, type RacewayConfig, type ResolvedConfig } from './config';
 import { currentTask, emit, emitResponse, emitSpan, exitSpan, rootTask, setRecordingOff, type Task } from './context';
+import { skippedReads } from './epoch';
 import type { AccessType, EventKind, JsonValue } from '../protocol/events';
 import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
@@ -36,6 +37,11 @@ export interface RacewayStats extends TransportStats {
   requestsRecorded: number;
   /** Requests left out by `sampleRate` or by the `maxEventsPerSecond` budget. */
   requestsLeftOut: number;
+  /**
+   * Reads of instrumented code left out in this process because they repeated the two before them
+   * in one epoch and could change no race report (`epoch.ts`). Not part of `captured`.
+   */
+  readsLeftOut: number;
 }
 
 function log(config: ResolvedConfig, msg: string): void {
@@ -212,7 +218,7 @@ export class RacewayClient implements Sink {
   /** Counters (see `RacewayStats`); `captured = sent + dropped + rejected + queued` holds in every answer. */
   stats(): RacewayStats {
     const t = this.transport ? this.transport.stats() : { captured: 0, sent: 0, dropped: 0, rejected: 0, queued: 0, failedRequests: 0 };
-    return { ...t, failed: this.failedCaptures, requestsRecorded: this.sampler.recorded, requestsLeftOut: this.sampler.leftOut };
+    return { ...t, failed: this.failedCaptures, requestsRecorded: this.sampler.recorded, requestsLeftOut: this.sampler.leftOut, readsLeftOut: skippedReads() };
   }
 
   /** A capture call recorded nothing: its arguments could not be used (`stats().failed`). */

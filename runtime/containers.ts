@@ -10,10 +10,10 @@
  * Proxy, an overridden method, capture off) costs one check in `cn` and one comparison in `cc`.
  */
 import { getClient, type RacewayClient } from './client';
-import { currentTask, emit, type Task } from './context';
+import { currentTask, emitAccess, type Task } from './context';
+import { noteWrite } from './epoch';
 import { Frame, moduleOf, type FrameArg, type ModuleHandle } from './frames';
 import { isObjectLike, nameChild, nameElement, nameOf } from './names';
-import { K } from './record';
 import { snapshot } from './serialize';
 import type { JsonValue } from '../protocol/events';
 import { types } from 'node:util';
@@ -172,8 +172,10 @@ function recordCall(c: RacewayClient, f: FrameArg, obj: object, before: number, 
   // it saw, then the Write. The analyzer then treats two mutations as commuting read-modify-writes
   // (two pushes from unordered requests are no race), and a check made before an await (`if
   // (pool.length)`, `if (!cache.has(k))`) followed by a mutation after it as a check-then-act.
-  if (access === 'Write') emit(c, task, K.StateChange, name, oldV, oldV, s.loc, 'Read');
-  emit(c, task, K.StateChange, name, oldV, newV, s.loc, access);
+  // Container calls are never left out (epoch.ts): their values are what the container rules read.
+  noteWrite(name);
+  if (access === 'Write') emitAccess(c, task, name, oldV, oldV, s.loc, 'Read', false);
+  emitAccess(c, task, name, oldV, newV, s.loc, access, false);
 }
 
 /** An array's length before a call of `method`, from its result where the arguments are counted. */

@@ -15,6 +15,7 @@ import { Clock, type ClockComponent } from './clock';
 import { peekData } from './peek';
 import { K, type EventArgs, type Sink, type Span } from './record';
 import { nowMicros } from './time';
+import { newEpoch, noteRecorded, noteTask } from './epoch';
 
 const EMPTY_LOCKS: readonly string[] = Object.freeze([]);
 /** Completed children kept for joining per parent; beyond it the oldest are forgotten (never unbounded). */
@@ -74,8 +75,9 @@ export class Task implements ClockComponent {
     return this.traceValue ?? (this.traceValue = randomUUID());
   }
 
-  /** The full clock now: `base` plus the own component. */
+  /** The full clock now: `base` plus the own component. Whoever copies it sees this point: a new epoch (epoch.ts). */
   clock(): Clock {
+    newEpoch();
     return this.base.with(this, this.own);
   }
 
@@ -97,6 +99,7 @@ export class Task implements ClockComponent {
    */
   forkFromSegment(seg: Segment | null, fn: string): Task {
     if (seg === null || seg.base === null || seg.task !== this || !this.sampled) return this.fork(fn);
+    newEpoch();
     const child = new Task(this.trace, this, seg.base.with(this, seg.own), fn);
     child.locks = seg.locks;
     child.inRequest = this.inRequest;
@@ -107,6 +110,7 @@ export class Task implements ClockComponent {
   endSegment(): void {
     const seg = this.seg;
     if (seg === null) return;
+    newEpoch();
     this.seg = null;
     seg.base = this.base;
     seg.own = this.own;
@@ -115,6 +119,7 @@ export class Task implements ClockComponent {
 
   /** Learns everything `other` (a clock from a finished child or a lock release) knew. */
   joinClock(other: Clock): void {
+    newEpoch();
     this.base = this.base.join(other, this, this.own);
   }
 
@@ -127,6 +132,7 @@ export class Task implements ClockComponent {
   /** A new segment begins (after an await or when a callback re-enters): tick and join finished children. */
   resumeSegment(): void {
     if (!this.sampled) return;
+    newEpoch();
     this.own++;
     const done = this.done;
     if (done !== null) {
@@ -153,6 +159,7 @@ export class Task implements ClockComponent {
   }
 
   setLocks(locks: readonly string[]): void {
+    newEpoch();
     this.locks = locks.length === 0 ? EMPTY_LOCKS : Object.freeze(locks.slice());
   }
 }
@@ -482,12 +489,32 @@ export function emitResponse(sink: Sink, task: Task, ...[status, headers, body, 
 // One implementation for every kind: positional, so an event costs no object on the app thread.
 function emitEvent(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null, dur: number | null = null): number {
   if (!task.sampled) return 0;
+  // Within an epoch a task records only the hooks' state accesses (`emitAccess`) and calls of
+  // synchronous functions; anything else starts a new one, a state access recorded by hand too.
+  noteTask(task);
+  if (k !== K.FunctionCall) newEpoch();
+  if (k === K.StateChange) noteRecorded(false, 0);
   task.own++;
   const seq = ++seqCounter;
   const ts = (lastTs = nowMicros());
   sink.write(k, seq, ts, task, a, b, c, d, e, dur);
   if (task.base !== task.retireChecked) task.retireSeen();
   return seq;
+}
+
+/**
+ * A state access recorded by the hooks of instrumented code (`emit` of a StateChange, which keeps
+ * the epoch: epoch.ts); `plain`: no failure rule asks about its values (`isAsked`).
+ */
+export function emitAccess(sink: Sink, task: Task, variable: string, oldValue: unknown, newValue: unknown, location: string, access: 'Read' | 'Write', plain: boolean): void {
+  if (!task.sampled) return;
+  noteTask(task);
+  task.own++;
+  const seq = ++seqCounter;
+  const ts = (lastTs = nowMicros());
+  sink.write(K.StateChange, seq, ts, task, variable, oldValue, newValue, location, access, null);
+  if (task.base !== task.retireChecked) task.retireSeen();
+  noteRecorded(plain, ts);
 }
 
 function emitSpanEvent(sink: Sink, task: Task, k: K, a: unknown = null, b: unknown = null, c: unknown = null, d: unknown = null, e: unknown = null): Span {

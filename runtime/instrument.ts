@@ -10,7 +10,8 @@
  */
 import { getClient, type RacewayClient } from './client';
 import { ambientTask, currentTask, enterTask, isThrottled, joinResolver, leaveTo, noteReaction, returnToCaller, quietCallback, quietTask, rootTask, setAmbient, storedSegment, storedTask, type Task } from './context';
-import { emit, emitSpan } from './context';
+import { emit, emitAccess, emitSpan } from './context';
+import { isAsked, noteWrite, repeatRead } from './epoch';
 import { types } from 'node:util';
 import { ANONYMOUS } from '../protocol/names';
 import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
@@ -350,13 +351,18 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   if (!task.sampled) return;
   const s = siteOf(f, site);
   const name = propertyName(obj, s.text, key);
+  // A read that repeats the two before it in this epoch is left out before any snapshot (epoch.ts).
+  if (access === 'Read') {
+    if (repeatRead(task, name, s.loc, newV)) return;
+  } else noteWrite(name);
   const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
   const old = oldV === newV ? snap : snapshot(oldV);
+  const plainOld = !isAsked(old);
   // A store of an element or of `length` changes the container in one step, as a mutator call does
   // (SPEC §4.5): a Read of what it replaces, then the Write, so that two tasks filling different
   // slots (`results[i] = await f(i)`) commute instead of reading as unordered writes of one variable.
-  if (access === 'Write' && isContentKey(obj, key)) emit(c, task, K.StateChange, name, old, old, s.loc, 'Read');
-  emit(c, task, K.StateChange, name, old, snap, s.loc, access);
+  if (access === 'Write' && isContentKey(obj, key)) emitAccess(c, task, name, old, old, s.loc, 'Read', plainOld);
+  emitAccess(c, task, name, old, snap, s.loc, access, plainOld && (old === snap || !isAsked(snap)));
   if (isObjectLike(newV)) nameChild(obj, nameOf(obj, s.text), key, newV);
 }
 
@@ -574,8 +580,12 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
     if (!task.sampled) return;
     const s = siteOf(f, site);
     const v = ownerName(owner, s.text);
+    if (access === 'Read') {
+      if (repeatRead(task, v, s.loc, value)) return;
+    } else noteWrite(v);
     const snap = snapshot(value);
-    emit(c, task, K.StateChange, v, old === value ? snap : snapshot(old), snap, s.loc, access);
+    const oldSnap = old === value ? snap : snapshot(old);
+    emitAccess(c, task, v, oldSnap, snap, s.loc, access, !isAsked(oldSnap) && (oldSnap === snap || !isAsked(snap)));
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }
 }

@@ -187,7 +187,7 @@ test('enabled: false captures nothing and opens nothing', async (t) => {
   c.captureStateChange('x', 1, 2, 'a:1');
   c.captureCustom('y');
   await c.flush();
-  t.deepEqual(c.stats(), { captured: 0, sent: 0, dropped: 0, rejected: 0, queued: 0, failedRequests: 0, failed: 0, requestsRecorded: 0, requestsLeftOut: 0 });
+  t.deepEqual(c.stats(), { captured: 0, sent: 0, dropped: 0, rejected: 0, queued: 0, failedRequests: 0, failed: 0, requestsRecorded: 0, requestsLeftOut: 0, readsLeftOut: 0 });
   t.false(c.enabled);
   t.is(process._getActiveHandles().length, handles);
   await c.shutdown();
