@@ -36,12 +36,17 @@ export class Task implements ClockComponent {
   /** Children that finished and whose clocks join this task at its next resumption. */
   done: Task[] | null = null;
   finished = false;
-  /** Clock at completion (set when finished). */
-  final: Clock | null = null;
-  /** See `ClockComponent` (clock.ts): this task's final counter, and where it was retired. */
+  /** Own counter at completion (-1 before): the own component of the final clock. */
   finalOwn = -1;
+  /** The final clock, made when something first joins it (see `finalClock`). */
+  private finalMade: Clock | null = null;
+  /** See `ClockComponent` (clock.ts): where this task was retired, and the first event that carried it highest. */
   retiredInto: ClockComponent | null = null;
   retiredAt = 0;
+  retiredValue = -1;
+  carriedMax = -1;
+  carrier: ClockComponent | null = null;
+  carrierAt = -1;
   /** The base last looked at for entries to retire (after an event: see `emit`). */
   retireChecked: Clock | null = null;
   /** False in a trace left out by sampling (`sampleRate`): nothing is recorded for it. */
@@ -77,6 +82,20 @@ export class Task implements ClockComponent {
   /** The full clock now: `base` plus the own component. */
   clock(): Clock {
     return this.base.with(this, this.own);
+  }
+
+  /** The clock at completion (null before), made when something first joins it. */
+  finalClock(): Clock | null {
+    if (this.finalOwn < 0) return null;
+    return this.finalMade ??= this.base.with(this, this.finalOwn);
+  }
+
+  /** The task has finished: if an event already carried it, the first one that carried it highest retires it (clock.ts). */
+  private retireAtEnd(): void {
+    if (this.carrier === null) return;
+    this.retiredInto = this.carrier;
+    this.retiredAt = this.carrierAt;
+    this.retiredValue = this.carriedMax;
   }
 
   /** A child task whose clock starts from a copy of this one's. Work left out by sampling stays in its one shared task. */
@@ -131,7 +150,10 @@ export class Task implements ClockComponent {
     const done = this.done;
     if (done !== null) {
       this.done = null;
-      for (const child of done) if (child.final) this.base = this.base.join(child.final, this, this.own);
+      for (const child of done) {
+        const final = child.finalClock();
+        if (final !== null) this.base = this.base.join(final, this, this.own);
+      }
     }
   }
 
@@ -143,7 +165,7 @@ export class Task implements ClockComponent {
     // One more tick: the final value is carried only by clocks made after the end (clock.ts).
     this.own++;
     this.finalOwn = this.own;
-    this.final = this.clock();
+    this.retireAtEnd();
     const p = this.parent;
     if (p !== null && !p.finished) {
       const list = p.done ?? (p.done = []);
@@ -187,8 +209,8 @@ interface ContextState {
   recordedInFlight: number;
   /** The process-wide client records nothing (disabled, or shut down): every invocation is unrecorded. */
   off?: boolean;
-  /** Clock of the recorded task that resolved each promise (by async id), when it resolved it. */
-  resolvedBy?: Map<number, Clock>;
+  /** The recorded task that resolved each promise (by async id), and its clock when it resolved it. */
+  resolvedBy?: Map<number, ClockAt>;
   /** The `promiseResolve` hook filling `resolvedBy`, on while AsyncLocalStorage is. */
   resolveHook?: AsyncHook;
 }
@@ -397,7 +419,8 @@ const MAX_SETTLERS = 4096;
  */
 export function noteReaction(task: Task): void {
   const settler = settledBy.get(triggerAsyncId());
-  if (settler !== undefined && settler.final !== null) task.joinClock(settler.final);
+  const settled = settler?.finalClock();
+  if (settled) task.joinClock(settled);
   joinResolver(task);
   noteTick(task);
   const id = executionAsyncId();
@@ -422,7 +445,7 @@ function noteResolve(id: number): void {
     if (t === null || !t.sampled) return;
     const map = state.resolvedBy ??= new Map();
     if (map.size >= MAX_RESOLVED) map.delete(map.keys().next().value as number);
-    map.set(id, t.clock());
+    map.set(id, new ClockAt(t, t.base, t.own));
   } catch { /* never into the app */ }
 }
 
@@ -433,7 +456,16 @@ function noteResolve(id: number): void {
  */
 export function joinResolver(task: Task): void {
   const c = state.resolvedBy?.get(triggerAsyncId());
-  if (c !== undefined) task.joinClock(c);
+  // A task resuming after a promise it resolved itself learns nothing (the usual `await f()`).
+  if (c !== undefined && c.task !== task) task.joinClock(c.base.with(c.task, c.own));
+}
+
+/**
+ * A task's clock at one moment, kept as its parts: made into a `Clock` only if something joins it
+ * (most resolutions are only ever reacted to by the task that resolved them).
+ */
+class ClockAt {
+  constructor(readonly task: Task, readonly base: Clock, readonly own: number) {}
 }
 
 /**
@@ -450,7 +482,8 @@ function noteTick(task: Task): void {
   // Node's own Timeout object: `_repeat` is a data property, the interval of a repeating timer.
   if (typeof peekData(res, '_repeat').value !== 'number') return;
   const prev = lastTick.get(res);
-  if (prev !== undefined && prev !== task && prev.final !== null) task.joinClock(prev.final);
+  const ticked = prev !== undefined && prev !== task ? prev.finalClock() : null;
+  if (ticked) task.joinClock(ticked);
   lastTick.set(res, task);
 }
 

@@ -15,7 +15,7 @@
  * Everything here reads header values as data (strings only) and never throws.
  */
 import { randomBytes } from 'node:crypto';
-import { Clock, type ClockComponent, type ClockPair } from './clock';
+import { Clock, blankComponent, type ClockComponent, type ClockPair } from './clock';
 import type { Task } from './context';
 
 export const TRACEPARENT = 'traceparent';
@@ -200,7 +200,7 @@ function remoteComponent(id: string): ClockComponent {
   if (c === undefined) {
     if (remoteComponents.size >= MAX_REMOTE_COMPONENTS) remoteComponents.delete(remoteComponents.keys().next().value as string);
     // Another process's task never finishes here: it is never retired into one of ours.
-    c = { id, finalOwn: -1, retiredInto: null, retiredAt: -1 };
+    c = blankComponent(id);
     remoteComponents.set(id, c);
   }
   return c;
