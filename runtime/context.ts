@@ -210,7 +210,7 @@ interface ContextState {
   /** The process-wide client records nothing (disabled, or shut down): every invocation is unrecorded. */
   off?: boolean;
   /** The recorded task that resolved each promise (by async id), and its clock when it resolved it. */
-  resolvedBy?: Map<number, ClockAt>;
+  resolvedBy?: ResolverTable;
   /** The `promiseResolve` hook filling `resolvedBy`, on while AsyncLocalStorage is. */
   resolveHook?: AsyncHook;
 }
@@ -429,7 +429,36 @@ export function noteReaction(task: Task): void {
   settledBy.set(id, task);
 }
 
-const MAX_RESOLVED = 4096;
+/**
+ * The task that resolved each recent promise and its clock then, by the promise's async id. Kept as
+ * its parts and made into a `Clock` only if something joins it (most resolutions are only ever
+ * reacted to by the task that resolved them). Direct-mapped by id (ids grow by one per async
+ * resource): a resolution is forgotten once a promise made `SLOTS` async resources later resolves
+ * into its slot. No allocation per resolution.
+ */
+class ResolverTable {
+  static readonly SLOTS = 8192;
+  private readonly ids = new Float64Array(ResolverTable.SLOTS).fill(-1);
+  private readonly tasks: (Task | null)[] = new Array<Task | null>(ResolverTable.SLOTS).fill(null);
+  private readonly bases: (Clock | null)[] = new Array<Clock | null>(ResolverTable.SLOTS).fill(null);
+  private readonly owns = new Float64Array(ResolverTable.SLOTS);
+
+  set(id: number, task: Task): void {
+    const i = id & (ResolverTable.SLOTS - 1);
+    this.ids[i] = id;
+    this.tasks[i] = task;
+    this.bases[i] = task.base;
+    this.owns[i] = task.own;
+  }
+
+  /** `task` learns the clock of whoever resolved promise `id`, unless that was `task` itself (the usual `await f()`). */
+  joinInto(id: number, task: Task): void {
+    const i = id & (ResolverTable.SLOTS - 1);
+    if (this.ids[i] !== id) return;
+    const by = this.tasks[i]!;
+    if (by !== task) task.joinClock(this.bases[i]!.with(by, this.owns[i]!));
+  }
+}
 
 /**
  * `promiseResolve` hook: a promise resolved or rejected while a recorded task runs instrumented
@@ -443,9 +472,7 @@ function noteResolve(id: number): void {
   try {
     const t = state.current;
     if (t === null || !t.sampled) return;
-    const map = state.resolvedBy ??= new Map();
-    if (map.size >= MAX_RESOLVED) map.delete(map.keys().next().value as number);
-    map.set(id, new ClockAt(t, t.base, t.own));
+    (state.resolvedBy ??= new ResolverTable()).set(id, t);
   } catch { /* never into the app */ }
 }
 
@@ -455,17 +482,7 @@ function noteResolve(id: number): void {
  * version once a promise hook is on).
  */
 export function joinResolver(task: Task): void {
-  const c = state.resolvedBy?.get(triggerAsyncId());
-  // A task resuming after a promise it resolved itself learns nothing (the usual `await f()`).
-  if (c !== undefined && c.task !== task) task.joinClock(c.base.with(c.task, c.own));
-}
-
-/**
- * A task's clock at one moment, kept as its parts: made into a `Clock` only if something joins it
- * (most resolutions are only ever reacted to by the task that resolved them).
- */
-class ClockAt {
-  constructor(readonly task: Task, readonly base: Clock, readonly own: number) {}
+  state.resolvedBy?.joinInto(triggerAsyncId(), task);
 }
 
 /**
