@@ -24,10 +24,11 @@ export const LIBRARIES = [
     repo: 'sindresorhus/p-map',
     module: 'esm',
     // test-multiple-pmapskips-performance.js maps 111 000 items with unbounded concurrency and
-    // asserts that ten times the items take 1.2 to 15 times as long: it holds only while the cost
-    // of clocks does not grow with every worker seen. Instrumented it runs for more than a minute
-    // (ava's default of 10 s without a finished test is raised).
-    command: ['node_modules/.bin/ava', '--tap', '--timeout', '10m', 'test.js', 'test-multiple-pmapskips-performance.js'],
+    // asserts that ten times the items take 1.2 to 15 times as long. Instrumented it passes (clocks
+    // stay bounded), but its 3 million events are far more than the runtime's default queue
+    // delivers, and reports from the few delivered ones are no measure of false positives (see the
+    // README), so it is run on its own: `ava --timeout 10m test-multiple-pmapskips-performance.js`.
+    command: ['node_modules/.bin/ava', '--tap', 'test.js'],
     hooks: ['--import raceway/register'],
   },
   {
