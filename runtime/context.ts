@@ -37,12 +37,17 @@ export class Task implements ClockComponent {
   /** Children that finished and whose clocks join this task at its next resumption. */
   done: Task[] | null = null;
   finished = false;
-  /** Clock at completion (set when finished). */
-  final: Clock | null = null;
-  /** See `ClockComponent` (clock.ts): this task's final counter, and where it was retired. */
+  /** Own counter at completion (-1 before): the own component of the final clock. */
   finalOwn = -1;
+  /** The final clock, made when something first joins it (see `finalClock`). */
+  private finalMade: Clock | null = null;
+  /** See `ClockComponent` (clock.ts): where this task was retired, and the first event that carried it highest. */
   retiredInto: ClockComponent | null = null;
   retiredAt = 0;
+  retiredValue = -1;
+  carriedMax = -1;
+  carrier: ClockComponent | null = null;
+  carrierAt = -1;
   /** The base last looked at for entries to retire (after an event: see `emit`). */
   retireChecked: Clock | null = null;
   /** False in a trace left out by sampling (`sampleRate`): nothing is recorded for it. */
@@ -79,6 +84,20 @@ export class Task implements ClockComponent {
   clock(): Clock {
     newEpoch();
     return this.base.with(this, this.own);
+  }
+
+  /** The clock at completion (null before), made when something first joins it. */
+  finalClock(): Clock | null {
+    if (this.finalOwn < 0) return null;
+    return this.finalMade ??= this.base.with(this, this.finalOwn);
+  }
+
+  /** The task has finished: if an event already carried it, the first one that carried it highest retires it (clock.ts). */
+  private retireAtEnd(): void {
+    if (this.carrier === null) return;
+    this.retiredInto = this.carrier;
+    this.retiredAt = this.carrierAt;
+    this.retiredValue = this.carriedMax;
   }
 
   /** A child task whose clock starts from a copy of this one's. Work left out by sampling stays in its one shared task. */
@@ -137,7 +156,10 @@ export class Task implements ClockComponent {
     const done = this.done;
     if (done !== null) {
       this.done = null;
-      for (const child of done) if (child.final) this.base = this.base.join(child.final, this, this.own);
+      for (const child of done) {
+        const final = child.finalClock();
+        if (final !== null) this.base = this.base.join(final, this, this.own);
+      }
     }
   }
 
@@ -149,7 +171,7 @@ export class Task implements ClockComponent {
     // One more tick: the final value is carried only by clocks made after the end (clock.ts).
     this.own++;
     this.finalOwn = this.own;
-    this.final = this.clock();
+    this.retireAtEnd();
     const p = this.parent;
     if (p !== null && !p.finished) {
       const list = p.done ?? (p.done = []);
@@ -194,8 +216,8 @@ interface ContextState {
   recordedInFlight: number;
   /** The process-wide client records nothing (disabled, or shut down): every invocation is unrecorded. */
   off?: boolean;
-  /** Clock of the recorded task that resolved each promise (by async id), when it resolved it. */
-  resolvedBy?: Map<number, Clock>;
+  /** The recorded task that resolved each promise (by async id), and its clock when it resolved it. */
+  resolvedBy?: ResolverTable;
   /** The `promiseResolve` hook filling `resolvedBy`, on while AsyncLocalStorage is. */
   resolveHook?: AsyncHook;
 }
@@ -404,7 +426,8 @@ const MAX_SETTLERS = 4096;
  */
 export function noteReaction(task: Task): void {
   const settler = settledBy.get(triggerAsyncId());
-  if (settler !== undefined && settler.final !== null) task.joinClock(settler.final);
+  const settled = settler?.finalClock();
+  if (settled) task.joinClock(settled);
   joinResolver(task);
   noteTick(task);
   const id = executionAsyncId();
@@ -413,7 +436,36 @@ export function noteReaction(task: Task): void {
   settledBy.set(id, task);
 }
 
-const MAX_RESOLVED = 4096;
+/**
+ * The task that resolved each recent promise and its clock then, by the promise's async id. Kept as
+ * its parts and made into a `Clock` only if something joins it (most resolutions are only ever
+ * reacted to by the task that resolved them). Direct-mapped by id (ids grow by one per async
+ * resource): a resolution is forgotten once a promise made `SLOTS` async resources later resolves
+ * into its slot. No allocation per resolution.
+ */
+class ResolverTable {
+  static readonly SLOTS = 8192;
+  private readonly ids = new Float64Array(ResolverTable.SLOTS).fill(-1);
+  private readonly tasks: (Task | null)[] = new Array<Task | null>(ResolverTable.SLOTS).fill(null);
+  private readonly bases: (Clock | null)[] = new Array<Clock | null>(ResolverTable.SLOTS).fill(null);
+  private readonly owns = new Float64Array(ResolverTable.SLOTS);
+
+  set(id: number, task: Task): void {
+    const i = id & (ResolverTable.SLOTS - 1);
+    this.ids[i] = id;
+    this.tasks[i] = task;
+    this.bases[i] = task.base;
+    this.owns[i] = task.own;
+  }
+
+  /** `task` learns the clock of whoever resolved promise `id`, unless that was `task` itself (the usual `await f()`). */
+  joinInto(id: number, task: Task): void {
+    const i = id & (ResolverTable.SLOTS - 1);
+    if (this.ids[i] !== id) return;
+    const by = this.tasks[i]!;
+    if (by !== task) task.joinClock(this.bases[i]!.with(by, this.owns[i]!));
+  }
+}
 
 /**
  * `promiseResolve` hook: a promise resolved or rejected while a recorded task runs instrumented
@@ -427,9 +479,7 @@ function noteResolve(id: number): void {
   try {
     const t = state.current;
     if (t === null || !t.sampled) return;
-    const map = state.resolvedBy ??= new Map();
-    if (map.size >= MAX_RESOLVED) map.delete(map.keys().next().value as number);
-    map.set(id, t.clock());
+    (state.resolvedBy ??= new ResolverTable()).set(id, t);
   } catch { /* never into the app */ }
 }
 
@@ -439,8 +489,7 @@ function noteResolve(id: number): void {
  * version once a promise hook is on).
  */
 export function joinResolver(task: Task): void {
-  const c = state.resolvedBy?.get(triggerAsyncId());
-  if (c !== undefined) task.joinClock(c);
+  state.resolvedBy?.joinInto(triggerAsyncId(), task);
 }
 
 /**
@@ -457,7 +506,8 @@ function noteTick(task: Task): void {
   // Node's own Timeout object: `_repeat` is a data property, the interval of a repeating timer.
   if (typeof peekData(res, '_repeat').value !== 'number') return;
   const prev = lastTick.get(res);
-  if (prev !== undefined && prev !== task && prev.final !== null) task.joinClock(prev.final);
+  const ticked = prev !== undefined && prev !== task ? prev.finalClock() : null;
+  if (ticked) task.joinClock(ticked);
   lastTick.set(res, task);
 }
 

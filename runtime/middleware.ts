@@ -108,9 +108,11 @@ const responseHeadersSent = Object.getOwnPropertyDescriptor(OutgoingMessage.prot
  */
 function answerClock(client: RequestClient, res: unknown, task: Task): void {
   const remote = remoteOf(task);
-  if (remote === undefined || !remote.racewayCaller || task.final === null) return;
+  if (remote === undefined || !remote.racewayCaller || task.finalOwn < 0) return;
   if (res === null || typeof res !== 'object' || types.isProxy(res) || !(res instanceof OutgoingMessage) || responseHeadersSent?.call(res) !== false) return;
-  setResponseHeader.call(res, RACEWAY_CLOCK, encodeRacewayClock(task, task.final, remote.spanId ?? newSpanId(), null, senderOf(client.config)));
+  const final = task.finalClock();
+  if (final === null) return;
+  setResponseHeader.call(res, RACEWAY_CLOCK, encodeRacewayClock(task, final, remote.spanId ?? newSpanId(), null, senderOf(client.config)));
 }
 
 let throttleTimer: NodeJS.Timeout | null = null;

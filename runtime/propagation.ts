@@ -15,7 +15,7 @@
  * Everything here reads header values as data (strings only) and never throws.
  */
 import { randomBytes } from 'node:crypto';
-import { Clock, type ClockComponent, type ClockPair } from './clock';
+import { Clock, blankComponent, type ClockComponent, type ClockPair } from './clock';
 import type { Task } from './context';
 
 export const TRACEPARENT = 'traceparent';
@@ -174,15 +174,34 @@ export function newSpanId(): string {
  */
 export function boundedPairs(clock: Clock, own: string): [string, number][] {
   const pairs = clock.pairs;
-  if (pairs.length <= MAX_SENT_COMPONENTS) return pairs.map((p) => [idOf(p[0]), p[1]]);
+  if (pairs.length <= MAX_SENT_COMPONENTS) return pairs.map((p) => [sentId(p[0]), p[1]]);
   const out: [string, number][] = [];
   const mine = pairs.find((p) => idOf(p[0]) === own);
-  if (mine) out.push([own, mine[1]]);
+  if (mine) out.push([sentId(mine[0]), mine[1]]);
   for (let i = pairs.length - 1; i >= 0 && out.length < MAX_SENT_COMPONENTS; i--) {
     const p = pairs[i]!;
-    if (idOf(p[0]) !== own) out.push([idOf(p[0]), p[1]]);
+    if (idOf(p[0]) !== own) out.push([sentId(p[0]), p[1]]);
   }
   return out;
+}
+
+/**
+ * Components of this process sent in a header, by id, so that a clock coming back (the answer to
+ * a call, or a request this process made to itself: a test suite calling its app through a
+ * loopback socket) names the same components, which finish and retire (clock.ts), not stand-ins
+ * for another process's tasks, which never do. Weak: a sent component does not outlive its task.
+ * Bounded: beyond it the oldest is forgotten (a clock naming it then gets a stand-in).
+ */
+const sentComponents = new Map<string, WeakRef<ClockComponent>>();
+const MAX_SENT_REMEMBERED = 50_000;
+
+function sentId(c: ClockComponent | string): string {
+  if (typeof c === 'string') return c;
+  if (!remoteComponents.has(c.id) && sentComponents.get(c.id)?.deref() !== c) {
+    if (sentComponents.size >= MAX_SENT_REMEMBERED) sentComponents.delete(sentComponents.keys().next().value as string);
+    sentComponents.set(c.id, new WeakRef(c));
+  }
+  return c.id;
 }
 
 const idOf = (c: ClockComponent | string): string => (typeof c === 'string' ? c : c.id);
@@ -200,7 +219,7 @@ function remoteComponent(id: string): ClockComponent {
   if (c === undefined) {
     if (remoteComponents.size >= MAX_REMOTE_COMPONENTS) remoteComponents.delete(remoteComponents.keys().next().value as string);
     // Another process's task never finishes here: it is never retired into one of ours.
-    c = { id, finalOwn: -1, retiredInto: null, retiredAt: -1 };
+    c = blankComponent(id);
     remoteComponents.set(id, c);
   }
   return c;
@@ -209,13 +228,14 @@ function remoteComponent(id: string): ClockComponent {
 /**
  * `task` learns a clock another process sent (a caller's request, a callee's answer). Ids of tasks
  * `task`'s clock already carries — its own, or ours coming back in a callee's answer — are the same
- * components; the others are the remote tasks' components.
+ * components, and so are ids of this process's components it sent earlier; the others are the
+ * remote tasks' components.
  */
 export function joinRemoteClock(task: Task, remote: RemoteClock): void {
   const known = new Map<string, ClockComponent>();
   for (const [c] of task.clock().pairs) known.set(c.id, c);
   const pairs: ClockPair[] = [];
-  for (const [id, n] of remote.pairs) pairs.push([known.get(id) ?? remoteComponent(id), n]);
+  for (const [id, n] of remote.pairs) pairs.push([known.get(id) ?? sentComponents.get(id)?.deref() ?? remoteComponent(id), n]);
   task.joinClock(new Clock(pairs));
 }
 

@@ -39,9 +39,23 @@ export interface TransportStats {
   failedRequests: number;
 }
 
-const RING_ROWS = 16_384;
+/**
+ * Most rows of the hand-off ring (136 bytes each: 8.9 MB at most, only with a maxQueueSize that
+ * large). Room for a burst to run ahead of the shipping thread instead of waiting for it: a
+ * program that captures tens of thousands of events between two turns of its event loop (a loop
+ * of awaits that never reaches a timer) is slowed by the shipping thread only beyond this.
+ */
+const RING_ROWS = 65_536;
+/**
+ * A program that never yields hands its rows off every this many (or a quarter of the ring, if
+ * less): the shipping thread reports progress once per hand-off, which is how a capture waiting
+ * for room tells a busy shipping thread from a stuck one (ROOM_WAIT_MS).
+ */
+const HANDOFF_ROWS = 1024;
 /** Counters the shipping thread publishes in shared memory (`WorkerInit.progress`). */
-const PROGRESS_SLOTS = 5;
+const PROGRESS_SLOTS = 6;
+/** Slot set by the shipping thread once it reads hand-offs (before that, waiting for it is waiting for its start-up). */
+const STARTED_SLOT = 5;
 
 function ringRows(config: ResolvedConfig): number {
   return Math.max(Math.min(RING_ROWS, config.maxQueueSize), config.batchSize * 2);
@@ -54,6 +68,11 @@ const HANDOFF_DELAY_MS = 20;
  * the captures drop (counted) without waiting until it moves again.
  */
 const ROOM_WAIT_MS = 1000;
+/**
+ * The same bound while the shipping thread is still starting (loading its modules, seconds on a
+ * loaded machine): a burst at the very start of a program fills the ring before it can read.
+ */
+const START_WAIT_MS = 15_000;
 
 export class Transport implements Sink {
   private readonly ring: RingWriter;
@@ -81,7 +100,7 @@ export class Transport implements Sink {
    * than now (a client made implicitly may be replaced by `init()` before then).
    */
   constructor(private readonly config: ResolvedConfig, private readonly log: (msg: string) => void, from: Transport | null = null, deferWorker = false) {
-    // The ring is the app thread's share of the memory bound: at most maxQueueSize rows (16k at most).
+    // The ring is the app thread's share of the memory bound: at most maxQueueSize rows (RING_ROWS at most).
     const rows = ringRows(config);
     if (from !== null && from.adoptable(config)) {
       this.ring = from.ring;
@@ -136,7 +155,7 @@ export class Transport implements Sink {
       setTimeout(() => { this.scheduled = false; this.post(); }, HANDOFF_DELAY_MS).unref();
     }
     // A program that never yields still gets its rows handed off before the ring fills.
-    if (pending >= ring.capacity / 4 || ring.tablesFull) this.post();
+    if (pending >= ring.capacity / 4 || pending >= HANDOFF_ROWS || ring.tablesFull) this.post();
   }
 
   /**
@@ -156,7 +175,7 @@ export class Transport implements Sink {
     }
     if (published === this.stuckAt) return false;
     this.post();
-    const deadline = Date.now() + ROOM_WAIT_MS;
+    const deadline = Date.now() + (Atomics.load(this.progress, STARTED_SLOT) !== 0n ? ROOM_WAIT_MS : START_WAIT_MS);
     while (ring.full) {
       const left = deadline - Date.now();
       const seen = Atomics.load(this.progress, 0);

@@ -22,7 +22,7 @@ export interface WorkerInit {
   /**
    * Published for the app thread, which may be blocked in a synchronous burst and unable to read
    * messages (see Transport.waitForRoom): [rows of the ring finished with, sent, dropped, failed
-   * requests, rejected] (`PROGRESS_SLOTS` in transport.ts).
+   * requests, rejected, started (1 once this thread reads hand-offs)] (`PROGRESS_SLOTS` in transport.ts).
    */
   progress: BigInt64Array;
 }
@@ -66,6 +66,9 @@ if (port) {
     setImmediate(() => { reportQueued = false; post(stats()); });
   };
   const shipper = new Shipper(init.ship, (msg) => { if (init.debug) post({ t: 'log', msg }); }, (msg) => post({ t: 'warn', msg }), report, (line) => noticeOnce(init.notice, line));
+  // The app thread may be waiting for room in the ring since before this thread started (see Transport.waitForRoom).
+  Atomics.store(init.progress, 5, 1n);
+  Atomics.notify(init.progress, 0);
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
       case 'rows': {

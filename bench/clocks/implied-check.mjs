@@ -16,7 +16,7 @@ const { analyzeEvents, CoverageTable, hasSeen } = await import(join(root, 'dist/
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: node bench/clocks/implied-check.mjs DIR');
 
-/** The same events, each clock carrying every component it implies (at that component's largest value). */
+/** The same events, each clock carrying every component it implies (at the largest value it implies). */
 function expand(events) {
   const coverage = new CoverageTable();
   for (const e of events) coverage.noteEvent(e.metadata.thread_id, e.causality_vector);
@@ -29,7 +29,9 @@ function expand(events) {
     for (const c of components) {
       const cov = coverage.get(c);
       if (m.has(c) || cov === undefined) continue;
-      if (hasSeen((k) => m.get(k), c, cov.max, coverage, memo)) { clock.push([c, cov.max]); added++; }
+      // The largest level of the component the clock has seen (an earlier level stays implied after a later one).
+      const level = [...cov.levels].reverse().find((l) => hasSeen((k) => m.get(k), c, l.value, coverage, memo));
+      if (level !== undefined) { clock.push([c, level.value]); added++; }
     }
     return { ...e, causality_vector: clock };
   });

@@ -23,8 +23,11 @@ export const LIBRARIES = [
     name: 'p-map',
     repo: 'sindresorhus/p-map',
     module: 'esm',
-    // test-multiple-pmapskips-performance.js asserts wall-clock ratios (how much slower 16 000
-    // skips are than 1 000); instrumentation slows the code under test by design, so it is left out.
+    // test-multiple-pmapskips-performance.js maps 111 000 items with unbounded concurrency and
+    // asserts that ten times the items take 1.2 to 15 times as long. Instrumented it passes (clocks
+    // stay bounded), but its 3 million events are far more than the runtime's default queue
+    // delivers, and reports from the few delivered ones are no measure of false positives (see the
+    // README), so it is run on its own: `ava --timeout 10m test-multiple-pmapskips-performance.js`.
     command: ['node_modules/.bin/ava', '--tap', 'test.js'],
     hooks: ['--import raceway/register'],
   },

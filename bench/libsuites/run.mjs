@@ -122,13 +122,15 @@ function linkRaceway(checkout) {
 }
 
 function runtimeCounters(file) {
-  const sum = { processes: 0, captured: 0, sent: 0, dropped: 0, queued: 0 };
+  const sum = { processes: 0, captured: 0, sent: 0, dropped: 0, queued: 0, maxRssMb: 0 };
   if (!existsSync(file)) return sum;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const s = JSON.parse(line);
     sum.processes++;
     for (const k of ['captured', 'sent', 'dropped', 'queued']) sum[k] += s[k];
+    // Peak resident memory of the largest process (threads report their process's).
+    if (s.maxRssMb > sum.maxRssMb) sum.maxRssMb = s.maxRssMb;
   }
   return sum;
 }
@@ -229,7 +231,7 @@ function printResult(r) {
   console.log(`  instrumented: ${i.pass}/${i.tests} passed, ${i.fail} failed, ${i.skip} skipped, ${i.seconds}s, exit ${i.exit}${i.timedOut ? ' (TIMED OUT)' : ''}`);
   if (i.failed.length) console.log(`    failed: ${i.failed.join(' | ')}`);
   const c = r.runtime;
-  console.log(`  events: ${r.stored} stored by the server; runtime counters of ${c.processes} processes/threads: captured ${c.captured}, sent ${c.sent}, dropped ${c.dropped}, unsent at exit ${c.queued}`);
+  console.log(`  events: ${r.stored} stored by the server; runtime counters of ${c.processes} processes/threads: captured ${c.captured}, sent ${c.sent}, dropped ${c.dropped}, unsent at exit ${c.queued}; peak RSS of a process ${c.maxRssMb} MB`);
   const s = r.races;
   console.log(`  races: ${s.total} reported (${s.suppressed} suppressed) — ${Object.entries(s.byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   if (s.total) console.log(`  patterns (bench/libsuites/patterns.mjs): ${Object.entries(r.patterns).map(([k, n]) => `${k} ${n}`).join(', ')}`);

@@ -25,8 +25,8 @@ export interface AccessState {
   afterOwnWrite: boolean;
   /** Parsed clock, filled on demand. */
   clockMap?: Map<string, number>;
-  /** Per component: whether this clock has seen the events that retired it (see coverage.ts). */
-  seenMemo?: Map<string, boolean>;
+  /** Per component: the largest of its levels this clock has seen a first carrier of (see coverage.ts). */
+  seenMemo?: Map<string, number>;
   lockSet?: Set<string> | null;
 }
 

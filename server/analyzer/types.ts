@@ -72,8 +72,15 @@ export interface UnitInfo {
 /** What the analyzer asks of its context tables: a Map will do, and so will a view over columns. */
 /** What clocks imply about one component beyond their entries (retired tasks: coverage.ts). */
 export interface Coverage {
+  /** The largest value carried (the last level's). */
   max: number;
-  /** [task, own counter] of the first events (at most 4 tasks) that carried `max`. */
+  /** The last few new largest values, ascending (see coverage.ts). */
+  levels: CoverageLevel[];
+}
+
+/** One value a component was carried at, higher than any event before: the first events (at most 4 tasks) that carried it. */
+export interface CoverageLevel {
+  value: number;
   by: [task: string, at: number][];
 }
 

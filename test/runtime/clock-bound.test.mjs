@@ -13,6 +13,7 @@ const table = ['test/loop.js', 'test/loop'];
 const S = {};
 for (const [name, record] of Object.entries({
   work: [1, 'work', 1, 'i'], main: [2, 'main', 1], state: [3, 'state'], await: [4], tick: [5],
+  next: [6, 'next', 1], worker: [7, 'worker', 1],
 })) { S[name] = table.length - 2; table.push(record); }
 function token() { return JSON.stringify(table); }
 rw.mod(token);
@@ -89,4 +90,41 @@ test.serial('children that run at the same time stay unordered after their sibli
   t.true(races.length > 0 && races.every((r) => r.variable.endsWith('state.x')), 'the concurrent children race, nothing else does');
   const racing = new Set(races.flatMap((r) => r.accesses.map((x) => x.thread_id)));
   t.true([...racing].every((task) => task === a.metadata.thread_id || task === b.metadata.thread_id), 'only the two concurrent children are reported');
+});
+
+test.serial('a chain of workers, each started by the one before and never joined, keeps a bounded clock and its order', async (t) => {
+  const N = 200;
+  const events = await capture(() => new Promise((resolve) => {
+    // p-map's pattern, two workers at a time:
+    // const next = async () => { if (index >= N) return; const i = index++;
+    //   (async () => { await tick(); state.x += i; await next(); })(); };
+    let index = 0, done = 0;
+    async function next() {
+      const f = rw.enter(token, S.next);
+      try {
+        if (index >= N) { if (done === N) resolve(); return; }
+        const i = index++;
+        (async function worker() {
+          const g = rw.enter(f, S.worker);
+          try {
+            rw.resume(g, await rw.suspend(g, tick(), S.tick));
+            rw.wp(g, state, 'x', rw.rp(g, state, 'x', S.state) + i, S.state);
+            done++;
+            rw.resume(g, await rw.suspend(g, next(), S.await));
+          } finally { rw.exit(g); }
+        })();
+      } finally { rw.exit(f); }
+    }
+    next();
+    next();
+  }));
+  const w = writes(events);
+  t.is(w.length, N);
+  const longest = Math.max(...events.map((e) => e.causality_vector.length));
+  t.true(longest <= 10, `longest clock ${longest} entries for a chain of ${N} workers`);
+  // Each worker happens after the one that started it: the first write is before the writes of its
+  // whole chain (every other one, as the two chains take turns), carried or implied.
+  const after = w.filter((x) => x !== w[0] && happenedBefore(w[0], x, events)).length;
+  t.true(after >= N / 2 - 2, `${after} writes ordered after the first one`);
+  t.false(happenedBefore(w[1], w[0], events));
 });

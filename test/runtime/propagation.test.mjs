@@ -7,16 +7,17 @@ import Koa from 'koa';
 import http from 'node:http';
 import { init } from 'raceway';
 import { startCollector, kindOf } from './_collector.mjs';
+import { happenedBefore } from './_happens-before.mjs';
 
 const parseRacewayClockHeader = (v) => JSON.parse(Buffer.from(String(v).slice(3), 'base64url').toString());
 
 const OTEL_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
+/** `b`'s clock has seen event `a`: carried, or implied by a retirement (a finished callee's task is left out of later clocks: runtime/clock.ts). */
 function before(a, b) {
-  const mb = new Map(b.causality_vector);
   const task = a.metadata.thread_id;
   const own = new Map(a.causality_vector).get(task);
-  return own !== undefined && (mb.get(task) ?? -1) >= own;
+  return own !== undefined && happenedBefore({ causality_vector: [[task, own]] }, b);
 }
 
 async function listen(app) {

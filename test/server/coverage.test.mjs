@@ -1,5 +1,5 @@
 // Retirement facts (server/analyzer/coverage.ts): what a clock implies about tasks the runtime
-// left out of it once an event had announced their final value.
+// left out of it once an event had announced their level (the largest value clocks carry).
 import test from 'ava';
 import { CoverageTable, hasSeen } from '../../dist/server/analyzer/index.js';
 
@@ -27,19 +27,39 @@ test('retirements chain: C into X, X into Y', (t) => {
   t.true(seen(cov, [['Y', 10]], 'C', 7));
   t.false(seen(cov, [['Y', 9]], 'C', 7));
   cov.noteEvent('Z', [['Z', 1], ['X', 1]]); // an older value of X does not change X's facts
-  t.deepEqual(cov.get('X'), { max: 4, by: [['Y', 10]] });
+  t.deepEqual(cov.get('X'), { max: 4, levels: [{ value: 4, by: [['Y', 10]] }] });
 });
 
-test('a larger value replaces the witnesses; equal values add tasks, keeping the first counter', (t) => {
+test('a larger value makes a new level; equal values add tasks, keeping the first counter', (t) => {
   const cov = new CoverageTable();
   cov.noteEvent('A', [['A', 3], ['C', 1]]);
   cov.noteEvent('B', [['B', 8], ['C', 2]]);
   cov.noteEvent('A', [['A', 5], ['C', 2]]);
   cov.noteEvent('B', [['B', 9], ['C', 2]]);
-  t.deepEqual(cov.get('C'), { max: 2, by: [['B', 8], ['A', 5]] });
+  t.deepEqual(cov.get('C'), { max: 2, levels: [{ value: 1, by: [['A', 3]] }, { value: 2, by: [['B', 8], ['A', 5]] }] });
   t.true(seen(cov, [['A', 5]], 'C', 2));
   t.true(seen(cov, [['B', 8]], 'C', 2));
   t.false(seen(cov, [['A', 4], ['B', 7]], 'C', 2));
+});
+
+test('a level stays implied after a later event carried the task higher (a final clock joined late)', (t) => {
+  const cov = new CoverageTable();
+  cov.noteEvent('X', [['X', 2], ['C', 3]]); // C retired into X@2 at level 3
+  cov.noteEvent('Y', [['Y', 1], ['C', 5]]); // later, C's final clock (5) reached Y
+  t.true(seen(cov, [['X', 2]], 'C', 3), 'X@2 has seen C up to 3');
+  t.false(seen(cov, [['X', 2]], 'C', 4), 'but not beyond');
+  t.true(seen(cov, [['Y', 1]], 'C', 5));
+  t.false(seen(cov, [['X', 1]], 'C', 3));
+});
+
+test('only the last few levels are kept', (t) => {
+  const cov = new CoverageTable();
+  for (let v = 1; v <= 20; v++) cov.noteEvent(`T${v}`, [[`T${v}`, 1], ['C', v]]);
+  const levels = cov.get('C').levels;
+  t.true(levels.length <= 8);
+  t.is(levels.at(-1).value, 20);
+  t.true(seen(cov, [['T20', 1]], 'C', 20));
+  t.true(seen(cov, [['T19', 1]], 'C', 19));
 });
 
 test('inconsistent clocks that retire into each other end the walk with no answer', (t) => {
