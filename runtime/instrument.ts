@@ -105,6 +105,17 @@ function callbackTask(lex: FrameArg, name: string): Task {
  * framework calling later) starts a task forked from `callbackParent`.
  */
 export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
+  const f = en(lex, id);
+  if (rec(f)) call(f, ...args);
+  return f;
+}
+
+/**
+ * Function entry as compiled code calls it (SPEC §3): `var f = en(lex, S), r = rec(f) && call(f,
+ * …params)`. The frame without its FunctionCall event, which `call` adds with the parameters' values
+ * only where the invocation is recorded: an unrecorded call passes no arguments and allocates nothing.
+ */
+export function en(lex: FrameArg, id: number): FrameArg {
   // The unrecorded case first, small enough for V8 to inline into every instrumented function: one
   // defined inside an unrecorded invocation and called with no recorded caller, or called back while
   // sampling leaves requests out from code no recorded request reaches (see `callbackParent`).
@@ -116,10 +127,46 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
       return handleOf(lex).unrecorded(id);
     }
   }
-  return enterRecorded(lex, id, args);
+  return enterRecorded(lex, id);
 }
 
-function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
+/** Whether capture is on: one property lookup. */
+function isOn(): boolean {
+  return getClient().enabled;
+}
+
+/**
+ * Whether the hooks of the invocation whose frame argument is `f` can record anything (SPEC §3): a
+ * frame of a recorded task, or the module token while capture is on (module-level code, generators,
+ * which a recorded consumer may resume). Compiled code computes it once per invocation and calls
+ * hooks only where it is true; elsewhere it runs the plain operation inline.
+ */
+export function rec(f: FrameArg): boolean {
+  if (f instanceof Frame) return f.task.sampled;
+  return typeof f === 'function' && isOn();
+}
+
+/** The FunctionCall event of a recorded invocation, with its parameters' values. Returns true (see `rec`). */
+export function call(f: FrameArg, ...args: unknown[]): true {
+  if (f instanceof Frame && f.rec === null && f.task.sampled) {
+    const c = on();
+    if (c !== null) {
+      try {
+        const s = f.site;
+        const argv: Record<string, unknown> = {};
+        const params = s.params;
+        for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
+        const task = f.task;
+        f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
+        task.span = f.rec;
+        task.fn = s.name;
+      } catch { /* never into the app */ }
+    }
+  }
+  return true;
+}
+
+function enterRecorded(lex: FrameArg, id: number): FrameArg {
   // `lex` is the frame argument of the code defining the function: the enclosing invocation's frame,
   // or the module token. Either leads to the module (the first call of a token sets the module's
   // hook aliases, which the function body uses).
@@ -152,12 +199,6 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
     }
     const f = new Frame(s, task, owns, cur, owns ? storedSegment() : undefined);
     if (owns) enterTask(task);
-    const argv: Record<string, unknown> = {};
-    const params = s.params;
-    for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
-    f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
-    task.span = f.rec;
-    task.fn = s.name;
     return f;
   } catch {
     return m;
