@@ -140,7 +140,7 @@ export class FileState {
       const a = args[i]!;
       if (this.isConstant(a)) continue;
       const tmp = this.temp(ctx);
-      pre.push(F.assignmentExpression('=', tmp, a));
+      pre.push(this.assignTemp(tmp, a));
       ops[i] = tmp;
     }
     const use = (e: Expr): Expr => F.cloneNode(e);
