@@ -1,7 +1,7 @@
 // Functions and classes (SPEC §3, §4.4): frames (`enter`/`exit`/`thrown` around every body),
 // qualified names, object literals, class members, field initialisers and static blocks.
 import * as t from '@babel/types';
-import { Hook } from '../protocol/hooks';
+import { Hook, RECORDING_FLAG } from '../protocol/hooks';
 import { hoistingConflict, qualifiedName, THIS, type BodyDeclarations } from '../protocol/names';
 import { functionKind } from '../protocol/sites';
 import { F, keepName, type Expr, type Node } from './builders';
@@ -158,7 +158,7 @@ function paramNames(params: Node[]): string[] {
 }
 
 /**
- * `function f(a) { body }`  →  `function f(a) { var f1 = en(parent, S), r1 = rec(f1) && call(f1, a),
+ * `function f(a) { body }`  →  `function f(a) { var f1 = en(parent, S), r1 = f1.r && call(f1, a),
  * …temps; try { body } catch (e) { throw r1 ? thrown(f1, e) : e; } finally { r1 ? exit(f1) : void 0; } }`
  * (SPEC §3). A body whose function
  * declarations would break inside `try` (see `hoistingConflict`) gets no frame, only its rewrite.
@@ -245,9 +245,9 @@ export function fn(I: Rewriter, node: t.Function | t.TSDeclareMethod, outer: Ctx
     outer.parentFrame ? F.identifier(outer.parentFrame) : I.token(),
     F.numericLiteral(site),
   ]);
-  // `r = rec(f) && call(f, …params)`: the guard of the body's hook calls, and the FunctionCall event
+  // `r = f.r && call(f, …params)`: the guard of the body's hook calls, and the FunctionCall event
   // with the parameters' values only where the invocation is recorded (SPEC §3).
-  const guard = F.logicalExpression('&&', I.call(ctx, Hook.recording, [F.identifier(frameName)]),
+  const guard = F.logicalExpression('&&', F.memberExpression(F.identifier(frameName), F.identifier(RECORDING_FLAG)),
     I.call(ctx, Hook.functionCall, [F.identifier(frameName), ...names.map((n) => F.identifier(n))]));
   const decls = [F.variableDeclarator(F.identifier(frameName), enter), F.variableDeclarator(F.identifier(guardName), guard),
     ...ctx.temps.map((n) => F.variableDeclarator(F.identifier(n)))];

@@ -16,9 +16,7 @@ export const Hook = {
   enter: 'enter',
   /** `en(parentFrame, S)` → frame: function entry (AsyncSpawn for async; FunctionCall comes from `call`). */
   enterFrame: 'en',
-  /** `rec(f)` → boolean: whether the invocation's hooks can record (the guard of every guarded hook call). */
-  recording: 'rec',
-  /** `call(f, ...params)` → true: the FunctionCall event of a recorded invocation (after `rec(f) &&`). */
+  /** `call(f, ...params)` → true: the FunctionCall event of a recorded invocation (after `f.r &&`). */
   functionCall: 'call',
   /** `exit(f)`: in the body's `finally`. */
   exit: 'exit',
@@ -73,7 +71,6 @@ export const HOOK_ARGUMENTS: { readonly [K in HookKey]: readonly string[] } = {
   moduleStart: ['token'],
   enter: ['parentFrame', 'S', '...params'],
   enterFrame: ['parentFrame', 'S'],
-  recording: ['f'],
   functionCall: ['f', '...params'],
   exit: ['f'],
   thrown: ['f', 'error'],
@@ -125,9 +122,12 @@ export const GENERATED_PREFIX = '__rw_';
 /** Any hook the runtime exports, sloppy variants included. */
 export type AnyHookName = HookName | SloppyHookName;
 
+/** The property of `en`'s result telling whether the invocation's hooks can record (fixtures/SPEC.md §3.1). */
+export const RECORDING_FLAG = 'r';
+
 /**
  * What a guarded hook call does where the invocation records nothing (fixtures/SPEC.md §3.1): compiled
- * code emits `r ? hook(f, …) : plain` with `r` the invocation's `rec(f)`, and `plain` the operation the
+ * code emits `r ? hook(f, …) : plain` with `r` the invocation's `f.r && call(f, …)`, and `plain` the operation the
  * hook performs, written inline on the same (once-evaluated) operands:
  * - `get` `obj[key]`, `set` `obj[key] = value`, `delete` `delete obj[key]` (access hooks: the short
  *   form's key is the site's static key);

@@ -27,6 +27,12 @@ type Owner = ModuleToken | Frame | BlockHandle | undefined;
 
 const EMPTY_SITE = new FnSite(undefined, ANONYMOUS, 0, [], FnKind.Sync);
 
+/** The frame of an invocation entered without a module (hand-written calls): records nothing. */
+let nowhere: Frame | null = null;
+function nowhereFrame(): Frame {
+  return nowhere ??= new Frame(EMPTY_SITE, quietTask(), false, null, undefined);
+}
+
 /** The client if capture is on. One property lookup: the hot path stays cheap when disabled. */
 function on(): RacewayClient | null {
   const c = getClient();
@@ -106,47 +112,34 @@ function callbackTask(lex: FrameArg, name: string): Task {
  */
 export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
   const f = en(lex, id);
-  if (rec(f)) call(f, ...args);
+  if (f.r) call(f, ...args);
   return f;
 }
 
 /**
- * Function entry as compiled code calls it (SPEC §3): `var f = en(lex, S), r = rec(f) && call(f,
+ * Function entry as compiled code calls it (SPEC §3): `var f = en(lex, S), r = f.r && call(f,
  * …params)`. The frame without its FunctionCall event, which `call` adds with the parameters' values
  * only where the invocation is recorded: an unrecorded call passes no arguments and allocates nothing.
+ * `f.r` tells whether the invocation's hooks can record (`Frame.r`; a module token's is always true,
+ * its hooks decide for themselves), and guards every hook call of the body. Never returns
+ * `undefined`: compiled code reads `f.r`.
  */
-export function en(lex: FrameArg, id: number): FrameArg {
+export function en(lex: FrameArg, id: number): Frame | ModuleToken {
   // The unrecorded case first, small enough for V8 to inline into every instrumented function: one
   // defined inside an unrecorded invocation and called with no recorded caller, or called back while
   // sampling leaves requests out from code no recorded request reaches (see `callbackParent`).
   if (ambientTask() === null) {
-    if (lex instanceof Frame) {
+    if (typeof lex === 'function') {
+      if (quietCallback()) return (lex.rwh ?? handleOf(lex)).unrecorded(id);
+    } else if (lex instanceof Frame) {
       const t = lex.task;
       if (lex.mod !== undefined && (!t.sampled || (!t.inRequest && quietCallback()))) return lex.mod.unrecorded(id);
-    } else if (typeof lex === 'function' && quietCallback()) {
-      return handleOf(lex).unrecorded(id);
     }
   }
   return enterRecorded(lex, id);
 }
 
-/** Whether capture is on: one property lookup. */
-function isOn(): boolean {
-  return getClient().enabled;
-}
-
-/**
- * Whether the hooks of the invocation whose frame argument is `f` can record anything (SPEC §3): a
- * frame of a recorded task, or the module token while capture is on (module-level code, generators,
- * which a recorded consumer may resume). Compiled code computes it once per invocation and calls
- * hooks only where it is true; elsewhere it runs the plain operation inline.
- */
-export function rec(f: FrameArg): boolean {
-  if (f instanceof Frame) return f.task.sampled;
-  return typeof f === 'function' && isOn();
-}
-
-/** The FunctionCall event of a recorded invocation, with its parameters' values. Returns true (see `rec`). */
+/** The FunctionCall event of a recorded invocation, with its parameters' values. Returns true (see `en`). */
 export function call(f: FrameArg, ...args: unknown[]): true {
   if (f instanceof Frame && f.rec === null && f.task.sampled) {
     const c = on();
@@ -166,13 +159,13 @@ export function call(f: FrameArg, ...args: unknown[]): true {
   return true;
 }
 
-function enterRecorded(lex: FrameArg, id: number): FrameArg {
+function enterRecorded(lex: FrameArg, id: number): Frame | ModuleToken {
   // `lex` is the frame argument of the code defining the function: the enclosing invocation's frame,
   // or the module token. Either leads to the module (the first call of a token sets the module's
   // hook aliases, which the function body uses).
   const mh = moduleOf(lex);
   // Without a frame the function's hooks get the module token: they still find their sites.
-  const m = mh !== undefined ? mh.token : undefined;
+  const m = mh?.token ?? nowhereFrame();
   const c = on();
   if (c === null) return m;
   try {

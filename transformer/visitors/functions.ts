@@ -1,5 +1,5 @@
 /** Frames for every function (SPEC.md §3) and class members (fields, static blocks). */
-import { Hook } from '../../protocol/hooks';
+import { Hook, RECORDING_FLAG } from '../../protocol/hooks';
 import { hoistingConflict, type BodyDeclarations } from '../../protocol/names';
 import { functionKind } from '../../protocol/sites';
 import type * as TS from 'typescript';
@@ -130,9 +130,9 @@ export function visitFunction(I: Visitor, node: FunctionNode): TS.Node {
         // Through the alias where the parameter list may use them (the function cannot run before the
         // module token did); else through the namespace (`en` is what runs the token then).
         c.callVia(Hook.enterFrame, [parentFrame, c.num(site)], fn.alias.params)),
-        // `r = rec(f) && call(f, …params)`: the guard of the body's hook calls, and the FunctionCall
+        // `r = f.r && call(f, …params)`: the guard of the body's hook calls, and the FunctionCall
         // event with the parameters' values only where the invocation is recorded (SPEC §3).
-        f.createVariableDeclaration(fn.guard!, undefined, undefined, f.createLogicalAnd(c.callVia(Hook.recording, [fn.frame], fn.alias.body),
+        f.createVariableDeclaration(fn.guard!, undefined, undefined, f.createLogicalAnd(f.createPropertyAccessExpression(fn.frame, RECORDING_FLAG),
           c.callVia(Hook.functionCall, [fn.frame, ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.body)))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));
       // `catch (e) { throw thrown(f, e); }`: an exception leaving the body is recorded and
