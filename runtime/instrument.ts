@@ -125,9 +125,18 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
  * `undefined`: compiled code reads `f.r`.
  */
 export function en(lex: FrameArg, id: number): Frame | ModuleToken {
-  // The unrecorded case first, small enough for V8 to inline into every instrumented function: one
-  // defined inside an unrecorded invocation and called with no recorded caller, or called back while
-  // sampling leaves requests out from code no recorded request reaches (see `callbackParent`).
+  // A function defined inside an unrecorded invocation (its frame's `r` is false) and called with no
+  // recorded caller is unrecorded too. Kept this small so that V8 inlines it into every function.
+  if (lex !== undefined && lex.r === false && ambientTask() === null) {
+    const m = (lex as Frame).mod;
+    if (m !== undefined) return m.unrecorded(id);
+  }
+  return enterOther(lex, id);
+}
+
+function enterOther(lex: FrameArg, id: number): Frame | ModuleToken {
+  // Still unrecorded: called back while sampling leaves requests out (or while Raceway is off)
+  // from code no recorded request reaches (see `callbackParent`).
   if (ambientTask() === null) {
     if (typeof lex === 'function') {
       if (quietCallback()) return (lex.rwh ?? handleOf(lex)).unrecorded(id);
