@@ -125,11 +125,16 @@ export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
  * `undefined`: compiled code reads `f.r`.
  */
 export function en(lex: FrameArg, id: number): Frame | ModuleToken {
-  // A function defined inside an unrecorded invocation (its frame's `r` is false) and called with no
-  // recorded caller is unrecorded too. Kept this small so that V8 inlines it into every function.
-  if (lex !== undefined && lex.r === false && ambientTask() === null) {
-    const m = (lex as Frame).mod;
-    if (m !== undefined) return m.unrecorded(id);
+  // The unrecorded cases, kept this small so that V8 inlines them into every function: with no
+  // recorded caller, a function defined inside an unrecorded invocation (its frame's `r` is false),
+  // or one defined at module level while Raceway is off or sampling leaves requests out.
+  if (lex !== undefined && ambientTask() === null) {
+    if (lex.r === false) {
+      const m = (lex as Frame).mod;
+      if (m !== undefined) return m.unrecorded(id);
+    } else if (typeof lex === 'function' && quietCallback()) {
+      return (lex.rwh ?? handleOf(lex)).unrecorded(id);
+    }
   }
   return enterOther(lex, id);
 }
@@ -138,9 +143,7 @@ function enterOther(lex: FrameArg, id: number): Frame | ModuleToken {
   // Still unrecorded: called back while sampling leaves requests out (or while Raceway is off)
   // from code no recorded request reaches (see `callbackParent`).
   if (ambientTask() === null) {
-    if (typeof lex === 'function') {
-      if (quietCallback()) return (lex.rwh ?? handleOf(lex)).unrecorded(id);
-    } else if (lex instanceof Frame) {
+    if (lex instanceof Frame) {
       const t = lex.task;
       if (lex.mod !== undefined && (!t.sampled || (!t.inRequest && quietCallback()))) return lex.mod.unrecorded(id);
     }
