@@ -3,7 +3,7 @@
  * (decoded with protocol/sites.ts), the facts of one function, one invocation's frame, and the
  * per-iteration owner of a loop body's captured bindings.
  */
-import { quietTask, type Segment, type Task } from './context';
+import { quietTask, recordingOn, type Segment, type Task } from './context';
 import type { Span } from './record';
 import { SiteAccessors, type Getter, type Setter } from './site-access';
 import { ANONYMOUS } from '../protocol/names';
@@ -21,7 +21,7 @@ import { decodeFunctionSite, decodeKey, decodeSite, FunctionKind as FnKind, pars
  * Sites: accesses and bindings `[line, "hint or binding name"]`, awaits `[line]`, functions
  * `[line, "qualified name", kind, "param", …]`.
  */
-export type ModuleToken = (() => string) & { rwh?: ModuleHandle; r?: true };
+export type ModuleToken = (() => string) & { rwh?: ModuleHandle; readonly r?: boolean };
 
 export class ModuleHandle {
   readonly names = new Map<string, string>();
@@ -141,8 +141,10 @@ export function handleOf(token: ModuleToken): ModuleHandle {
 function newHandle(token: ModuleToken): ModuleHandle {
   const h = new ModuleHandle(token);
   token.rwh = h;
-  // A function given the token as its frame calls every hook (SPEC §3.1): they decide for themselves.
-  token.r = true;
+  // A function given the token as its frame (a generator entered unrecorded: recorded code may
+  // resume it) calls every hook while Raceway can record, and they decide for themselves; while it
+  // cannot, none (SPEC §3.1).
+  Object.defineProperty(token, 'r', { get: recordingOn, configurable: true });
   return h;
 }
 

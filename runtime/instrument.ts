@@ -129,11 +129,11 @@ export function en(lex: FrameArg, id: number): Frame | ModuleToken {
   // recorded caller, a function defined inside an unrecorded invocation (its frame's `r` is false),
   // or one defined at module level while Raceway is off or sampling leaves requests out.
   if (lex !== undefined && ambientTask() === null) {
-    if (lex.r === false) {
-      const m = (lex as Frame).mod;
+    if (typeof lex === 'function') {
+      if (quietCallback()) return (lex.rwh ?? handleOf(lex)).unrecorded(id);
+    } else if (!lex.r) {
+      const m = lex.mod;
       if (m !== undefined) return m.unrecorded(id);
-    } else if (typeof lex === 'function' && quietCallback()) {
-      return (lex.rwh ?? handleOf(lex)).unrecorded(id);
     }
   }
   return enterOther(lex, id);
@@ -458,7 +458,9 @@ function rpk(f: FrameArg, obj: unknown, site: number): unknown {
     return v;
   }
   k = keyAt(f, site);
-  const v = (obj as Record<PropertyKey, unknown>)[k];
+  // The module token (module level, parameter lists, class fields): the site's own getter too.
+  const g = typeof f === 'function' ? handleOf(f).getter(site) : null;
+  const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[k];
   const c = on();
   if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { c.countFailedCapture?.(); }
   return v;
@@ -482,7 +484,8 @@ export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unkn
 /** `rb(f, a, S)`, the key in the site. */
 function rbk(f: FrameArg, obj: unknown, site: number): unknown {
   const k = keyAt(f, site);
-  const g = f instanceof Frame && f.mod !== undefined ? f.mod.getter(site) : null;
+  const m = moduleOf(f);
+  const g = m !== undefined ? m.getter(site) : null;
   const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[k];
   if (!quiet(f)) baseRead(f, obj, k, v, site);
   return v;
