@@ -3,7 +3,7 @@
 // context `Ctx`; and `Rewriter`, the entry points through which the visitor modules call each other.
 import * as t from '@babel/types';
 import type { NormalizedOptions } from '../protocol/options';
-import type { AnyHookName } from '../protocol/hooks';
+import { accessOperands, PLAIN_FORMS, type AnyHookName } from '../protocol/hooks';
 import { SiteTableWriter } from '../protocol/sites';
 import { F, keepName, type Expr, type Node } from './builders';
 import { SharedBindings, type Shared } from './bindings';
@@ -26,6 +26,8 @@ export interface PostWrite {
 export interface Ctx {
   /** Frame variable name, or null when hooks must receive `undefined` (module level, params, class fields). */
   frame: string | null;
+  /** The invocation's `rec(frame)` variable guarding hook calls given `frame` (SPEC §3.1), or null. */
+  guard?: string | null;
   /** Frame passed as the parent to nested functions' `enter`. */
   parentFrame: string | null;
   /** Declared temporaries of this context. */
@@ -104,12 +106,79 @@ export class FileState {
    * A hook call: `__rw_rp(…)` through the module's alias where the aliases are known to be set
    * (`ctx.alias`, see `fn`), else `__rw.rp(…)`.
    */
-  hook(ctx: Ctx | null, name: AnyHookName, args: Expr[]): t.CallExpression {
+  hook(ctx: Ctx | null, name: AnyHookName, args: Expr[]): Expr {
+    const guard = ctx?.guard;
+    const form = PLAIN_FORMS[name];
+    const f = args[0];
+    if (ctx && guard && form && f !== undefined && f.type === 'Identifier' && f.name === ctx.frame) return this.guarded(ctx, guard, name, args);
+    return this.call(ctx, name, args);
+  }
+
+  /** The call itself, unguarded. */
+  call(ctx: Ctx | null, name: AnyHookName, args: Expr[]): t.CallExpression {
     if (ctx !== null && ctx.alias) {
       this.aliases.add(name);
       return F.callExpression(F.identifier(this.P + name), args);
     }
     return F.callExpression(F.memberExpression(F.cloneNode(this.rw), F.identifier(name)), args);
+  }
+
+  /**
+   * `r ? hook(f, …) : plain` (SPEC §3.1): where the invocation records nothing, the operation runs
+   * inline as the original code wrote it. Operands are evaluated once, in order, before the test:
+   * each one up to the last that is more than an identifier, `this`, a literal or a generated
+   * constant goes into a temporary (later ones stay in place: reading them runs no code, and none
+   * runs between them and the hook), and the two branches use the temporaries.
+   */
+  private guarded(ctx: Ctx, guard: string, name: AnyHookName, args: Expr[]): Expr {
+    const form = PLAIN_FORMS[name]!;
+    let last = -1;
+    for (let i = 1; i < args.length; i++) if (!this.isConstant(args[i]!) && !this.isSimple(args[i]!)) last = i;
+    const pre: Expr[] = [];
+    const ops = args.slice();
+    for (let i = 1; i <= last; i++) {
+      const a = args[i]!;
+      if (this.isConstant(a)) continue;
+      const tmp = this.temp(ctx);
+      pre.push(this.assignTemp(tmp, a));
+      ops[i] = tmp;
+    }
+    const use = (e: Expr): Expr => F.cloneNode(e);
+    const hookArgs = ops.map((a, i) => (i === 0 || pre.length === 0 ? a : use(a)));
+    let plain: Expr;
+    if (form.kind === 'value') plain = use(ops[form.arg]!);
+    else if (form.kind === 'none') plain = F.unaryExpression('void', F.numericLiteral(0), true);
+    else {
+      const { obj, key, value } = accessOperands(form, ops);
+      let member: t.MemberExpression;
+      if (key !== null) member = F.memberExpression(use(obj), use(key), true);
+      else {
+        const k = this.sites.keyOf((ops[ops.length - 1] as t.NumericLiteral).value);
+        member = typeof k === 'string' && /^[A-Za-z_$][\w$]*$/.test(k) ? F.memberExpression(use(obj), F.identifier(k))
+          : F.memberExpression(use(obj), typeof k === 'number' ? F.numericLiteral(k) : F.stringLiteral(String(k)), true);
+      }
+      plain = form.kind === 'get' ? member : form.kind === 'set' ? F.assignmentExpression('=', member, use(value!)) : F.unaryExpression('delete', member, true);
+    }
+    const test = F.conditionalExpression(F.identifier(guard), this.call(ctx, name, hookArgs), plain);
+    return pre.length ? F.sequenceExpression([...pre, test]) : test;
+  }
+
+  /** Literals and the generated bindings that never change (frames, the module token, block owners, guards). */
+  private isConstant(e: Expr): boolean {
+    switch (e.type) {
+      case 'NumericLiteral': case 'StringLiteral': case 'NullLiteral': case 'BooleanLiteral': return true;
+      case 'UnaryExpression': return e.operator === 'void' && e.argument.type === 'NumericLiteral';
+      case 'Identifier': {
+        const n = e.name;
+        return n.startsWith(this.P) && /^(?:m|[fbr]\d+)$/.test(n.slice(this.P.length));
+      }
+      default: return false;
+    }
+  }
+
+  /** Operands whose evaluation runs no program code: identifiers and `this`. */
+  private isSimple(e: Expr): boolean {
+    return e.type === 'Identifier' || e.type === 'ThisExpression';
   }
 
   frame(ctx: Ctx): Expr {

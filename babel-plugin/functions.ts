@@ -1,7 +1,7 @@
 // Functions and classes (SPEC §3, §4.4): frames (`enter`/`exit`/`thrown` around every body),
 // qualified names, object literals, class members, field initialisers and static blocks.
 import * as t from '@babel/types';
-import { Hook } from '../protocol/hooks';
+import { Hook, RECORDING_FLAG } from '../protocol/hooks';
 import { hoistingConflict, qualifiedName, THIS, type BodyDeclarations } from '../protocol/names';
 import { functionKind } from '../protocol/sites';
 import { F, keepName, type Expr, type Node } from './builders';
@@ -158,8 +158,9 @@ function paramNames(params: Node[]): string[] {
 }
 
 /**
- * `function f(a) { body }`  →  `function f(a) { var f1 = enter(parent, S, a), …temps; try { body }
- * catch (e) { throw thrown(f1, e); } finally { exit(f1); } }` (SPEC §3). A body whose function
+ * `function f(a) { body }`  →  `function f(a) { var f1 = en(parent, S), r1 = f1.r && call(f1, a),
+ * …temps; try { body } catch (e) { throw r1 ? thrown(f1, e) : e; } finally { r1 ? exit(f1) : void 0; } }`
+ * (SPEC §3). A body whose function
  * declarations would break inside `try` (see `hoistingConflict`) gets no frame, only its rewrite.
  */
 export function fn(I: Rewriter, node: t.Function | t.TSDeclareMethod, outer: Ctx, qname: string, objectThis?: string): void {
@@ -169,6 +170,7 @@ export function fn(I: Rewriter, node: t.Function | t.TSDeclareMethod, outer: Ctx
   I.scope.enter(fnode);
   const depth = outer.depth + 1;
   const frameName = I.P + 'f' + depth;
+  const guardName = I.P + 'r' + depth;
   const isArrow = fnode.type === 'ArrowFunctionExpression';
   const body = fnode.body;
   const strict =
@@ -205,6 +207,7 @@ export function fn(I: Rewriter, node: t.Function | t.TSDeclareMethod, outer: Ctx
   const functions = I.o.functions && !(body.type === 'BlockStatement' && hoistingConflict(bodyDeclarations(body.body, fnode.params), strict));
   const ctx: Ctx = {
     frame: functions ? frameName : null,
+    guard: functions ? guardName : null,
     parentFrame: functions ? frameName : null,
     temps: [],
     strict,
@@ -238,12 +241,16 @@ export function fn(I: Rewriter, node: t.Function | t.TSDeclareMethod, outer: Ctx
   const site = I.sites.functionSite(line, qname, kind, names);
   // `enter` goes through the alias where the parameter list may use them (the function cannot run
   // before the module token did); else through the namespace (`enter` is what runs the token then).
-  const enter = I.hook(paramCtx, Hook.enter, [
+  const enter = I.hook(paramCtx, Hook.enterFrame, [
     outer.parentFrame ? F.identifier(outer.parentFrame) : I.token(),
     F.numericLiteral(site),
-    ...names.map((n) => F.identifier(n)),
   ]);
-  const decls = [F.variableDeclarator(F.identifier(frameName), enter), ...ctx.temps.map((n) => F.variableDeclarator(F.identifier(n)))];
+  // `r = f.r && call(f, …params)`: the guard of the body's hook calls, and the FunctionCall event
+  // with the parameters' values only where the invocation is recorded (SPEC §3).
+  const guard = F.logicalExpression('&&', F.memberExpression(F.identifier(frameName), F.identifier(RECORDING_FLAG)),
+    I.call(ctx, Hook.functionCall, [F.identifier(frameName), ...names.map((n) => F.identifier(n))]));
+  const decls = [F.variableDeclarator(F.identifier(frameName), enter), F.variableDeclarator(F.identifier(guardName), guard),
+    ...ctx.temps.map((n) => F.variableDeclarator(F.identifier(n)))];
   // The original body node becomes the try block: its statements keep the paths Babel has cached
   // for them (see scopes.ts).
   let tryBlock: t.BlockStatement;

@@ -12,8 +12,12 @@
 export const Hook = {
   /** `mod(token)`: module prologue; runs the module token (sets the hook aliases). */
   moduleStart: 'mod',
-  /** `enter(parentFrame, S, ...params)` → frame: function entry (FunctionCall; AsyncSpawn for async). */
+  /** `enter(parentFrame, S, ...params)` → frame: `en` and, if recorded, `call` in one (hand-written code). */
   enter: 'enter',
+  /** `en(parentFrame, S)` → frame: function entry (AsyncSpawn for async; FunctionCall comes from `call`). */
+  enterFrame: 'en',
+  /** `call(f, ...params)` → true: the FunctionCall event of a recorded invocation (after `f.r &&`). */
+  functionCall: 'call',
   /** `exit(f)`: in the body's `finally`. */
   exit: 'exit',
   /** `thrown(f, e)` → e: in the body's `catch`, before the rethrow. */
@@ -66,6 +70,8 @@ export const Hook = {
 export const HOOK_ARGUMENTS: { readonly [K in HookKey]: readonly string[] } = {
   moduleStart: ['token'],
   enter: ['parentFrame', 'S', '...params'],
+  enterFrame: ['parentFrame', 'S'],
+  functionCall: ['f', '...params'],
   exit: ['f'],
   thrown: ['f', 'error'],
   suspend: ['f', 'value', 'S'],
@@ -115,3 +121,53 @@ export const GENERATED_PREFIX = '__rw_';
 
 /** Any hook the runtime exports, sloppy variants included. */
 export type AnyHookName = HookName | SloppyHookName;
+
+/** The property of `en`'s result telling whether the invocation's hooks can record (fixtures/SPEC.md §3.1). */
+export const RECORDING_FLAG = 'r';
+
+/**
+ * What a guarded hook call does where the invocation records nothing (fixtures/SPEC.md §3.1): compiled
+ * code emits `r ? hook(f, …) : plain` with `r` the invocation's `f.r && call(f, …)`, and `plain` the operation the
+ * hook performs, written inline on the same (once-evaluated) operands:
+ * - `get` `obj[key]`, `set` `obj[key] = value`, `delete` `delete obj[key]` (access hooks: the short
+ *   form's key is the site's static key);
+ * - `value` the argument at index `arg` (the hook returns it);
+ * - `none` `void 0` (the hook's result is not used).
+ * Hooks absent here are always called.
+ */
+export type PlainForm = { kind: 'get' | 'set' | 'delete' } | { kind: 'value'; arg: number } | { kind: 'none' };
+
+export const PLAIN_FORMS: { readonly [H in AnyHookName]?: PlainForm } = {
+  rp: { kind: 'get' },
+  rb: { kind: 'get' },
+  wp: { kind: 'set' },
+  wpSloppy: { kind: 'set' },
+  dp: { kind: 'delete' },
+  dpSloppy: { kind: 'delete' },
+  rv: { kind: 'value', arg: 2 },
+  wv: { kind: 'value', arg: 3 },
+  read: { kind: 'value', arg: 3 },
+  write: { kind: 'value', arg: 4 },
+  cc: { kind: 'value', arg: 3 },
+  cn: { kind: 'none' },
+  exit: { kind: 'none' },
+  thrown: { kind: 'value', arg: 1 },
+  suspend: { kind: 'value', arg: 1 },
+  resume: { kind: 'value', arg: 1 },
+  at: { kind: 'none' },
+  yieldOut: { kind: 'value', arg: 1 },
+  yieldIn: { kind: 'value', arg: 1 },
+  forAwait: { kind: 'value', arg: 1 },
+};
+
+/**
+ * The operands of an access hook's plain form: `obj`, the key (null for the short form, whose key is
+ * in the site) and the value of a `set`. `args` is the hook's argument list, frame first, site last.
+ */
+export function accessOperands<E>(form: PlainForm, args: readonly E[]): { obj: E; key: E | null; value: E | null } {
+  const keyed = args.length === (form.kind === 'set' ? 5 : 4);
+  const obj = args[1]!;
+  const key = keyed ? args[2]! : null;
+  const value = form.kind === 'set' ? args[args.length - 2]! : null;
+  return { obj, key, value };
+}

@@ -30,11 +30,19 @@ export function moduleIdOf(file: string): string {
 export class SiteTableWriter {
   private readonly records: string[] = [];
   private readonly ids = new Map<string, number>();
+  private readonly keys = new Map<number, string | number>();
 
   /** An access or binding site (`text` given; `key` for a static key), or an await site (neither). */
   site(line: number, text?: string, key?: string | number): number {
-    return this.id(text === undefined ? '[' + line + ']'
+    const id = this.id(text === undefined ? '[' + line + ']'
       : '[' + line + ',' + JSON.stringify(text) + (key === undefined ? '' : ',' + JSON.stringify(key)) + ']', false);
+    if (key !== undefined) this.keys.set(id, key);
+    return id;
+  }
+
+  /** The static key of access site `id` (for the plain form of a short-form access, SPEC §3.1). */
+  keyOf(id: number): string | number | undefined {
+    return this.keys.get(id);
   }
 
   /** A function site. */

@@ -286,6 +286,11 @@ export function setRecordingOff(off: boolean): void {
   state.off = off;
 }
 
+/** Whether the process-wide client can record (see `setRecordingOff`). */
+export function recordingOn(): boolean {
+  return state.off !== true;
+}
+
 /** The one task of all work left out by sampling (requests left out, and code none recorded reaches). */
 export function quietTask(): Task {
   return state.quiet;

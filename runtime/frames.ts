@@ -3,7 +3,7 @@
  * (decoded with protocol/sites.ts), the facts of one function, one invocation's frame, and the
  * per-iteration owner of a loop body's captured bindings.
  */
-import { quietTask, type Segment, type Task } from './context';
+import { quietTask, recordingOn, type Segment, type Task } from './context';
 import type { Span } from './record';
 import { SiteAccessors, type Getter, type Setter } from './site-access';
 import { ANONYMOUS } from '../protocol/names';
@@ -21,7 +21,7 @@ import { decodeFunctionSite, decodeKey, decodeSite, FunctionKind as FnKind, pars
  * Sites: accesses and bindings `[line, "hint or binding name"]`, awaits `[line]`, functions
  * `[line, "qualified name", kind, "param", …]`.
  */
-export type ModuleToken = (() => string) & { rwh?: ModuleHandle };
+export type ModuleToken = (() => string) & { rwh?: ModuleHandle; readonly r?: boolean };
 
 export class ModuleHandle {
   readonly names = new Map<string, string>();
@@ -62,10 +62,19 @@ export class ModuleHandle {
    * What an unrecorded invocation of function `id` gets as its frame: the shared quiet frame, except
    * for generators (a generator may be resumed later by recorded code), which get the module token.
    */
-  unrecorded(id: number): FrameArg {
-    const s = this.sites[id];
-    const kind = s instanceof FnSite ? s.kind : this.fnSite(id).kind;
-    return kind === FnKind.Sync || kind === FnKind.Async ? this.quietFrame() : this.token;
+  unrecorded(id: number): Frame | ModuleToken {
+    const q = this.quiet[id];
+    return q !== undefined ? q : this.unrecordedOf(id);
+  }
+  /** `unrecorded` by site id, decided once per function site. */
+  private quiet: (Frame | ModuleToken | undefined)[] = [];
+  private unrecordedOf(id: number): Frame | ModuleToken {
+    this.rows();
+    if (this.quiet.length === 0) this.quiet = new Array<Frame | ModuleToken | undefined>(this.sites.length).fill(undefined);
+    const kind = this.fnSite(id).kind;
+    const q = kind === FnKind.Sync || kind === FnKind.Async || this.token === undefined ? this.quietFrame() : this.token;
+    if (id < this.quiet.length) this.quiet[id] = q;
+    return q;
   }
   get file(): string { this.rows(); return this.fileV; }
   get module(): string { this.rows(); return this.moduleV; }
@@ -126,7 +135,17 @@ export const NO_SITE = new Site('', '');
 
 /** The handle of a module token (made on first use: `mod` may not have run yet in an import cycle). */
 export function handleOf(token: ModuleToken): ModuleHandle {
-  return token.rwh ?? (token.rwh = new ModuleHandle(token));
+  return token.rwh ?? newHandle(token);
+}
+
+function newHandle(token: ModuleToken): ModuleHandle {
+  const h = new ModuleHandle(token);
+  token.rwh = h;
+  // A function given the token as its frame (a generator entered unrecorded: recorded code may
+  // resume it) calls every hook while Raceway can record, and they decide for themselves; while it
+  // cannot, none (SPEC §3.1).
+  Object.defineProperty(token, 'r', { get: recordingOn, configurable: true });
+  return h;
 }
 
 /** The module of a hook's frame argument: a frame's module, or the module token's. */
@@ -164,7 +183,10 @@ export class Frame {
   names: Map<string, string> | null = null;
   /** The module the function was compiled in (its site table). */
   readonly mod: ModuleHandle | undefined;
+  /** Whether the invocation's hooks can record: its task was sampled when it was entered (`rec`). */
+  readonly r: boolean;
   constructor(readonly site: FnSite, task: Task, owns: boolean, prevCur: Task | null, prevStore: Segment | undefined) {
+    this.r = task.sampled;
     this.task = task;
     this.owns = owns;
     this.prevCur = prevCur;

@@ -28,6 +28,12 @@ type Owner = ModuleToken | Frame | BlockHandle | undefined;
 
 const EMPTY_SITE = new FnSite(undefined, ANONYMOUS, 0, [], FnKind.Sync);
 
+/** The frame of an invocation entered without a module (hand-written calls): records nothing. */
+let nowhere: Frame | null = null;
+function nowhereFrame(): Frame {
+  return nowhere ??= new Frame(EMPTY_SITE, quietTask(), false, null, undefined);
+}
+
 /** The client if capture is on. One property lookup: the hot path stays cheap when disabled. */
 function on(): RacewayClient | null {
   const c = getClient();
@@ -106,27 +112,73 @@ function callbackTask(lex: FrameArg, name: string): Task {
  * framework calling later) starts a task forked from `callbackParent`.
  */
 export function enter(lex: FrameArg, id: number, ...args: unknown[]): FrameArg {
-  // The unrecorded case first, small enough for V8 to inline into every instrumented function: one
-  // defined inside an unrecorded invocation and called with no recorded caller, or called back while
-  // sampling leaves requests out from code no recorded request reaches (see `callbackParent`).
+  const f = en(lex, id);
+  if (f.r) call(f, ...args);
+  return f;
+}
+
+/**
+ * Function entry as compiled code calls it (SPEC §3): `var f = en(lex, S), r = f.r && call(f,
+ * …params)`. The frame without its FunctionCall event, which `call` adds with the parameters' values
+ * only where the invocation is recorded: an unrecorded call passes no arguments and allocates nothing.
+ * `f.r` tells whether the invocation's hooks can record (`Frame.r`; a module token's is always true,
+ * its hooks decide for themselves), and guards every hook call of the body. Never returns
+ * `undefined`: compiled code reads `f.r`.
+ */
+export function en(lex: FrameArg, id: number): Frame | ModuleToken {
+  // The unrecorded cases, kept this small so that V8 inlines them into every function: with no
+  // recorded caller, a function defined inside an unrecorded invocation (its frame's `r` is false),
+  // or one defined at module level while Raceway is off or sampling leaves requests out.
+  if (lex !== undefined && ambientTask() === null) {
+    if (typeof lex === 'function') {
+      if (quietCallback()) return (lex.rwh ?? handleOf(lex)).unrecorded(id);
+    } else if (!lex.r) {
+      const m = lex.mod;
+      if (m !== undefined) return m.unrecorded(id);
+    }
+  }
+  return enterOther(lex, id);
+}
+
+function enterOther(lex: FrameArg, id: number): Frame | ModuleToken {
+  // Still unrecorded: called back while sampling leaves requests out (or while Raceway is off)
+  // from code no recorded request reaches (see `callbackParent`).
   if (ambientTask() === null) {
     if (lex instanceof Frame) {
       const t = lex.task;
       if (lex.mod !== undefined && (!t.sampled || (!t.inRequest && quietCallback()))) return lex.mod.unrecorded(id);
-    } else if (typeof lex === 'function' && quietCallback()) {
-      return handleOf(lex).unrecorded(id);
     }
   }
-  return enterRecorded(lex, id, args);
+  return enterRecorded(lex, id);
 }
 
-function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
+/** The FunctionCall event of a recorded invocation, with its parameters' values. Returns true (see `en`). */
+export function call(f: FrameArg, ...args: unknown[]): true {
+  if (f instanceof Frame && f.rec === null && f.task.sampled) {
+    const c = on();
+    if (c !== null) {
+      try {
+        const s = f.site;
+        const argv: Record<string, unknown> = {};
+        const params = s.params;
+        for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
+        const task = f.task;
+        f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
+        task.span = f.rec;
+        task.fn = s.name;
+      } catch { /* never into the app */ }
+    }
+  }
+  return true;
+}
+
+function enterRecorded(lex: FrameArg, id: number): Frame | ModuleToken {
   // `lex` is the frame argument of the code defining the function: the enclosing invocation's frame,
   // or the module token. Either leads to the module (the first call of a token sets the module's
   // hook aliases, which the function body uses).
   const mh = moduleOf(lex);
   // Without a frame the function's hooks get the module token: they still find their sites.
-  const m = mh !== undefined ? mh.token : undefined;
+  const m = mh?.token ?? nowhereFrame();
   const c = on();
   if (c === null) return m;
   try {
@@ -153,12 +205,6 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
     }
     const f = new Frame(s, task, owns, cur, owns ? storedSegment() : undefined);
     if (owns) enterTask(task);
-    const argv: Record<string, unknown> = {};
-    const params = s.params;
-    for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
-    f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
-    task.span = f.rec;
-    task.fn = s.name;
     return f;
   } catch {
     return m;
@@ -418,7 +464,9 @@ function rpk(f: FrameArg, obj: unknown, site: number): unknown {
     return v;
   }
   k = keyAt(f, site);
-  const v = (obj as Record<PropertyKey, unknown>)[k];
+  // The module token (module level, parameter lists, class fields): the site's own getter too.
+  const g = typeof f === 'function' ? handleOf(f).getter(site) : null;
+  const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[k];
   const c = on();
   if (c !== null) try { record(c, f, obj, k, site, v, v, 'Read'); } catch { c.countFailedCapture?.(); }
   return v;
@@ -442,7 +490,8 @@ export function rb(f: FrameArg, obj: unknown, key: unknown, site?: number): unkn
 /** `rb(f, a, S)`, the key in the site. */
 function rbk(f: FrameArg, obj: unknown, site: number): unknown {
   const k = keyAt(f, site);
-  const g = f instanceof Frame && f.mod !== undefined ? f.mod.getter(site) : null;
+  const m = moduleOf(f);
+  const g = m !== undefined ? m.getter(site) : null;
   const v = g !== null ? g(obj) : (obj as Record<PropertyKey, unknown>)[k];
   if (!quiet(f)) baseRead(f, obj, k, v, site);
   return v;

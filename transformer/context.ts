@@ -3,7 +3,7 @@ import type * as TS from 'typescript';
 import type { NormalizedOptions } from './options';
 import type { ScopeInfo, Binding } from './scope';
 import type { Namer } from './names';
-import { GENERATED_PREFIX, type AnyHookName as AnyHook } from '../protocol/hooks';
+import { accessOperands, GENERATED_PREFIX, PLAIN_FORMS, type AnyHookName as AnyHook } from '../protocol/hooks';
 import { SiteTableWriter } from '../protocol/sites';
 
 /** The namespace binding of the runtime import. */
@@ -13,6 +13,8 @@ export interface Fn {
   kind: 'module' | 'function' | 'field' | 'static';
   node?: TS.Node;
   frame?: TS.Identifier;
+  /** The invocation's `rec(frame)` variable guarding hook calls given `frame` (SPEC §3.1). */
+  guard?: TS.Identifier;
   temps: TS.Identifier[];
   /** True while the function's parameter list is visited (its frame does not exist yet). */
   inParams: boolean;
@@ -53,6 +55,7 @@ export class FileContext {
     this.factory = tctx.factory;
     this.rw = this.uniqueName(RUNTIME_NAMESPACE);
     this.moduleHandle = this.uniqueName(GENERATED_PREFIX + 'm');
+    this.constants.add(this.moduleHandle);
     this.file = opts.relative(sf.fileName);
   }
 
@@ -68,7 +71,9 @@ export class FileContext {
     return this.factory.createUniqueName(text, this.ts.GeneratedIdentifierFlags.Optimistic);
   }
   private names = 0;
-  newName(kind: 't' | 'f' | 'b' | 'e'): TS.Identifier {
+  /** Generated bindings that never change once set (the module token, frames, guards, block owners): operands that need no temporary. */
+  readonly constants = new Set<TS.Node>();
+  newName(kind: 't' | 'f' | 'b' | 'e' | 'r'): TS.Identifier {
     return this.uniqueName(GENERATED_PREFIX + kind + ++this.names);
   }
 
@@ -76,9 +81,65 @@ export class FileContext {
   str(s: string): TS.StringLiteral { return this.factory.createStringLiteral(s); }
   num(n: number): TS.NumericLiteral { return this.factory.createNumericLiteral(n); }
   undef(): TS.Expression { return this.factory.createVoidZero(); }
-  call(hook: AnyHook, args: TS.Expression[]): TS.CallExpression {
+  call(hook: AnyHook, args: TS.Expression[]): TS.Expression {
     const fn = this.fn;
+    if (fn.guard && !fn.inParams && args[0] === fn.frame && PLAIN_FORMS[hook]) return this.guarded(fn.guard, hook, args);
     return this.callVia(hook, args, fn.inParams ? fn.alias.params : fn.alias.body);
+  }
+
+  /**
+   * `r ? hook(f, …) : plain` (SPEC §3.1): where the invocation records nothing, the operation runs
+   * inline as the original code wrote it. Operands are evaluated once, in order, before the test:
+   * each one up to the last that is more than an identifier, `this`, a literal or a generated
+   * constant goes into a temporary (later ones stay in place: reading them runs no code, and none
+   * runs between them and the hook), and the two branches use the temporaries.
+   */
+  private guarded(guard: TS.Identifier, hook: AnyHook, args: TS.Expression[]): TS.Expression {
+    const f = this.factory, ts = this.ts;
+    const form = PLAIN_FORMS[hook]!;
+    let last = -1;
+    for (let i = 1; i < args.length; i++) if (!this.isConstant(args[i]!) && !this.isSimple(args[i]!)) last = i;
+    const pre: TS.Expression[] = [];
+    const ops = args.slice();
+    for (let i = 1; i <= last; i++) {
+      const a = args[i]!;
+      if (this.isConstant(a)) continue;
+      const tmp = this.temp()!;
+      // An anonymous function keeps its empty name (a temporary would name it).
+      pre.push(this.assign(tmp, this.isAnonymousFunctionDefinition(a) ? this.named(a, a, '') : a));
+      ops[i] = tmp;
+    }
+    let plain: TS.Expression;
+    if (form.kind === 'value') plain = ops[form.arg]!;
+    else if (form.kind === 'none') plain = this.undef();
+    else {
+      const { obj, key, value } = accessOperands(form, ops);
+      let member: TS.Expression;
+      if (key !== null) member = f.createElementAccessExpression(obj, key);
+      else {
+        const k = this.sites.keyOf(Number((ops[ops.length - 1] as TS.NumericLiteral).text));
+        member = typeof k === 'string' && /^[A-Za-z_$][\w$]*$/.test(k) ? f.createPropertyAccessExpression(obj, k)
+          : f.createElementAccessExpression(obj, typeof k === 'number' ? this.num(k) : this.str(String(k)));
+      }
+      plain = form.kind === 'get' ? member : form.kind === 'set' ? this.assign(member, value!) : f.createDeleteExpression(member);
+    }
+    const call = this.callVia(hook, ops, this.fn.alias.body);
+    const test = f.createConditionalExpression(guard, f.createToken(ts.SyntaxKind.QuestionToken), call, f.createToken(ts.SyntaxKind.ColonToken), plain);
+    return this.paren(pre.length ? f.createCommaListExpression([...pre, test]) : test);
+  }
+
+  private isConstant(e: TS.Expression): boolean {
+    const k = this.ts.SyntaxKind;
+    switch (e.kind) {
+      case k.NumericLiteral: case k.StringLiteral: case k.NullKeyword: case k.TrueKeyword: case k.FalseKeyword: return true;
+      case k.VoidExpression: return (e as TS.VoidExpression).expression.kind === k.NumericLiteral;
+      default: return this.constants.has(e);
+    }
+  }
+
+  /** Operands whose evaluation runs no program code: identifiers and `this`. */
+  private isSimple(e: TS.Expression): boolean {
+    return e.kind === this.ts.SyntaxKind.Identifier || e.kind === this.ts.SyntaxKind.ThisKeyword;
   }
   /** `__rw_hook(…)` through the module's alias if `alias`, else `__rw.hook(…)`. */
   callVia(hook: AnyHook, args: TS.Expression[], alias: boolean): TS.CallExpression {

@@ -88,6 +88,7 @@ export class Instrumenter implements Visitor {
         if (!this.loopBlocks.has(b)) break;
         const handle = c.newName('b');
         c.blockOwners.set(b, handle);
+        c.constants.add(handle);
         const visited = ts.visitEachChild(b, this.visit, c.tctx);
         const decl = f.createVariableStatement(undefined, f.createVariableDeclarationList([
           f.createVariableDeclaration(handle, undefined, undefined, c.call(Hook.block, [c.frame()]))], ts.NodeFlags.Const));

@@ -1,5 +1,5 @@
 /** Frames for every function (SPEC.md §3) and class members (fields, static blocks). */
-import { Hook } from '../../protocol/hooks';
+import { Hook, RECORDING_FLAG } from '../../protocol/hooks';
 import { hoistingConflict, type BodyDeclarations } from '../../protocol/names';
 import { functionKind } from '../../protocol/sites';
 import type * as TS from 'typescript';
@@ -88,6 +88,11 @@ export function visitFunction(I: Visitor, node: FunctionNode): TS.Node {
   const hoistedEarly = node.kind === ts.SyntaxKind.FunctionDeclaration && parentFn.kind === 'module';
   fn.alias.params = c.aliasHere() && !hoistedEarly;
   fn.alias.body = !!fn.frame || fn.alias.params;
+  if (fn.frame) {
+    fn.guard = c.newName('r');
+    c.constants.add(fn.frame);
+    c.constants.add(fn.guard);
+  }
   c.frames.set(node, fn);
   const parentFrame = c.frame();
   c.fn = fn;
@@ -123,15 +128,20 @@ export function visitFunction(I: Visitor, node: FunctionNode): TS.Node {
       const site = c.sites.functionSite(c.namer.line(node), c.namer.qualifiedName(node), functionKind(isAsync, isGen), paramNames);
       out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(fn.frame, undefined, undefined,
         // Through the alias where the parameter list may use them (the function cannot run before the
-        // module token did); else through the namespace (`enter` is what runs the token then).
-        c.callVia(Hook.enter, [parentFrame, c.num(site), ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.params))], ts.NodeFlags.Const)));
+        // module token did); else through the namespace (`en` is what runs the token then).
+        c.callVia(Hook.enterFrame, [parentFrame, c.num(site)], fn.alias.params)),
+        // `r = f.r && call(f, …params)`: the guard of the body's hook calls, and the FunctionCall
+        // event with the parameters' values only where the invocation is recorded (SPEC §3).
+        f.createVariableDeclaration(fn.guard!, undefined, undefined, f.createLogicalAnd(f.createPropertyAccessExpression(fn.frame, RECORDING_FLAG),
+          c.callVia(Hook.functionCall, [fn.frame, ...paramNames.map((p) => f.createIdentifier(p))], fn.alias.body)))], ts.NodeFlags.Const)));
       out.push(...tempDeclaration(I, fn.temps));
       // `catch (e) { throw thrown(f, e); }`: an exception leaving the body is recorded and
       // rethrown as the same value (SPEC §3).
       const caught = c.newName('e');
       out.push(f.createTryStatement(f.createBlock(stmts, true),
-        f.createCatchClause(f.createVariableDeclaration(caught), f.createBlock([f.createThrowStatement(c.call(Hook.thrown, [fn.frame, caught]))], true)),
-        f.createBlock([f.createExpressionStatement(c.call(Hook.exit, [fn.frame]))], true)));
+        f.createCatchClause(f.createVariableDeclaration(caught), f.createBlock([f.createThrowStatement(
+          f.createConditionalExpression(fn.guard!, f.createToken(ts.SyntaxKind.QuestionToken), c.call(Hook.thrown, [fn.frame, caught]), f.createToken(ts.SyntaxKind.ColonToken), caught))], true)),
+        f.createBlock([f.createExpressionStatement(f.createLogicalAnd(fn.guard!, c.call(Hook.exit, [fn.frame])))], true)));
     } else {
       out.push(...tempDeclaration(I, fn.temps), ...stmts);
     }

@@ -55,15 +55,20 @@ module.exports = {
   resume_() { enabled = true; },
   mod(m) { const t = tableOf(m); rec('mod', t[0], t[1]); },
   enter(parent, id, ...args) {
+    const f = module.exports.en(parent, id);
+    module.exports.call(f, ...args);
+    return f;
+  },
+  en(parent, id) {
     // The frame argument of the defining code (a frame or the module token) leads to the module;
-    // the token's first call sets the module's hook aliases.
+    // the token's first call sets the module's hook aliases. Every invocation records (`r`).
     const m = moduleOf(parent);
     const r = tableOf(m)[id + 2];
     const s = { name: r[1], line: r[0], kind: r[2], params: r.slice(3) };
     if (s.kind & 1) rec('spawn', s.name);
-    rec('call', s.name, args.map(safe));
-    return { m, site: s, parent, task: s.kind & 1 ? ++taskSeq : 0 };
+    return { m, site: s, parent, task: s.kind & 1 ? ++taskSeq : 0, r: true };
   },
+  call(f, ...args) { rec('call', f.site.name, args.map(safe)); return true; },
   exit(f) { rec('exit', f && f.site && f.site.name); },
   thrown(f, e) { rec('thrown', f && f.site && f.site.name); return e; },
   suspend(f, e, id) { rec('await', site(f, id).loc); return e; },
