@@ -9,7 +9,7 @@
 // turns it off. Entries are keyed by a hash of the source, the file name, the options and the
 // front end's own code, so a changed file or upgraded plugin never reuses stale output.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,17 +61,34 @@ export function registerState(): RegisterState {
         ? join(root, 'node_modules', '.cache', 'raceway-register')
         : join(tmpdir(), 'raceway-register');
   }
+  state = { root: opts.root ? resolve(root, opts.root) : root, raw, opts, filter, cacheDir, stamp: frontEndStamp() };
+  return state;
+}
+
+/**
+ * What compiled output depends on besides the file itself: every module of the front end and of
+ * the protocol it emits (a change in any of them, e.g. an upgrade of raceway, must not reuse output
+ * made by the old ones) and the Babel version.
+ */
+function frontEndStamp(): string {
   const h = createHash('sha256');
-  for (const f of ['instrument.js', 'plugin.js', 'options.js', 'register-core.js']) {
+  for (const dir of [__dirname, join(__dirname, '..', 'protocol')]) {
+    let files: string[] = [];
     try {
-      h.update(readFileSync(join(__dirname, f)));
+      files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
     } catch {
-      h.update(f);
+      h.update(dir);
+    }
+    for (const f of files) {
+      try {
+        h.update(f).update('\0').update(readFileSync(join(dir, f)));
+      } catch {
+        h.update(f);
+      }
     }
   }
   h.update(babelVersion());
-  state = { root: opts.root ? resolve(root, opts.root) : root, raw, opts, filter, cacheDir, stamp: h.digest('hex') };
-  return state;
+  return h.digest('hex');
 }
 
 /** The runtime by absolute location, so instrumented files resolve it wherever they live. */

@@ -127,6 +127,32 @@ test.serial('a cached file is not reused once the runtime it imports has moved',
   t.is(second.stdout, plain.stdout);
 });
 
+test.serial('a cached file is not reused once any module of the front end or the protocol changed', async (t) => {
+  // An upgrade of raceway changes the code shape compiled files carry: output cached by the old
+  // front end must be compiled again, whichever of its modules changed.
+  const dir = appDir(t);
+  const cache = join(dir, '.cache');
+  const installs = mkdtempSync(join(repoRoot, 'node_modules', '.rw-installs-'));
+  t.teardown(() => rmSync(installs, { recursive: true, force: true }));
+  const root = join(installs, 'a');
+  mkdirSync(root, { recursive: true });
+  cpSync(join(repoRoot, 'dist'), join(root, 'dist'), { recursive: true });
+  cpSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  const hook = join(root, 'dist', 'babel-plugin', 'register.js');
+  const cached = () => readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith('.js')).length;
+  const first = await node(['-r', hook, 'app.js'], dir, { RACEWAY_CACHE_DIR: cache });
+  t.is(first.code, 0, first.stderr);
+  const entries = cached();
+  t.true(entries > 0);
+  for (const changed of [join('babel-plugin', 'builders.js'), join('protocol', 'hooks.js')]) {
+    const file = join(root, 'dist', changed);
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n// changed\n');
+    const again = await node(['-r', hook, 'app.js'], dir, { RACEWAY_CACHE_DIR: cache });
+    t.is(again.stdout, first.stdout, again.stderr);
+  }
+  t.is(cached(), entries * 3, 'each change compiled every file again');
+});
+
 test.serial('compiled output is cached on disk and reused; a changed file is recompiled', async (t) => {
   const dir = appDir(t);
   const cache = join(dir, '.cache');
