@@ -15,7 +15,7 @@ import { types } from 'node:util';
 import { ANONYMOUS } from '../protocol/names';
 import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
 import { K } from './record';
-import { snapshot } from './serialize';
+import { captureArgs, captureValue, snapshot } from './serialize';
 import { peekData, tag } from './peek';
 import { sloppyDelete, sloppySet, strictDelete, strictSet, type Deleter, type Setter } from './site-access';
 
@@ -152,10 +152,7 @@ function enterRecorded(lex: FrameArg, id: number, args: unknown[]): FrameArg {
     }
     const f = new Frame(s, task, owns, cur, owns ? storedSegment() : undefined);
     if (owns) enterTask(task);
-    const argv: Record<string, unknown> = {};
-    const params = s.params;
-    for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
-    f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
+    f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, captureArgs(s.params, args), s.file, s.line);
     task.span = f.rec;
     task.fn = s.name;
     return f;
@@ -350,8 +347,8 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   if (!task.sampled) return;
   const s = siteOf(f, site);
   const name = propertyName(obj, s.text, key);
-  const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
-  const old = oldV === newV ? snap : snapshot(oldV);
+  const snap = captureValue(newV); // a read's old and new value are one value: snapshotted once
+  const old = oldV === newV ? snap : captureValue(oldV);
   // A store of an element or of `length` changes the container in one step, as a mutator call does
   // (SPEC §4.5): a Read of what it replaces, then the Write, so that two tasks filling different
   // slots (`results[i] = await f(i)`) commute instead of reading as unordered writes of one variable.
@@ -574,8 +571,8 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
     if (!task.sampled) return;
     const s = siteOf(f, site);
     const v = ownerName(owner, s.text);
-    const snap = snapshot(value);
-    emit(c, task, K.StateChange, v, old === value ? snap : snapshot(old), snap, s.loc, access);
+    const snap = captureValue(value);
+    emit(c, task, K.StateChange, v, old === value ? snap : captureValue(old), snap, s.loc, access);
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }
 }
