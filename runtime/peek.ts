@@ -19,12 +19,25 @@ export const MAX_PROTO_CHAIN = 100;
  * not the program's), and the walk stops at a Proxy. `found`: the property exists.
  */
 export function peekData(o: object, key: PropertyKey, nodeGetter?: () => unknown): { found: boolean; value: unknown } {
+  const d = lookUp(o, key);
+  if (d === undefined) return { found: false, value: undefined };
+  return { found: true, value: 'value' in d ? d.value : d.get !== undefined && d.get === nodeGetter ? callGetter(d.get, o) : undefined };
+}
+
+/** The descriptor of property `key` on `o` or its prototypes (the walk stops at a Proxy), or undefined. */
+function lookUp(o: object, key: PropertyKey): PropertyDescriptor | undefined {
   let n = 0;
   for (let p: object | null = o; p !== null && !types.isProxy(p) && n++ <= MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, key);
-    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : d.get !== undefined && d.get === nodeGetter ? callGetter(d.get, o) : undefined };
+    if (d !== undefined) return d;
   }
-  return { found: false, value: undefined };
+  return undefined;
+}
+
+/** `peekData(o, key).value` is a function (a getter is not one). */
+function isMethod(o: object, key: string): boolean {
+  const d = lookUp(o, key);
+  return d !== undefined && typeof d.value === 'function';
 }
 
 function callGetter(get: () => unknown, o: object): unknown {
@@ -90,8 +103,21 @@ export function protoTag(proto: object | null): string {
  * without getters or Proxy traps (`r.on` would call an `on` getter, `in` a prototype Proxy's trap).
  */
 export function isOpaque(o: object): boolean {
-  if (typeof peekData(o, 'on').value === 'function' && typeof peekData(o, 'emit').value === 'function') return true; // req, res, sockets, streams
-  return peekData(o, 'req').found && peekData(o, 'res').found; // Koa ctx / request / response
+  if (isMethod(o, 'on') && isMethod(o, 'emit')) return true; // req, res, sockets, streams
+  return lookUp(o, 'req') !== undefined && lookUp(o, 'res') !== undefined; // Koa ctx / request / response
+}
+
+const hasOwn = Object.hasOwn;
+
+/**
+ * `isOpaque` for an object whose prototypes are `protos` (the built-in chain of plain objects or
+ * arrays, no Proxy on it): an object with neither `on` nor `req` on its chain, as nearly every
+ * such object, is told without reading a property.
+ */
+export function isOpaqueOn(o: object, protos: readonly object[]): boolean {
+  let maybe = hasOwn(o, 'on') || hasOwn(o, 'req');
+  for (let i = 0; !maybe && i < protos.length; i++) maybe = hasOwn(protos[i]!, 'on') || hasOwn(protos[i]!, 'req');
+  return maybe && isOpaque(o);
 }
 
 // Sizes and bytes through the built-in getters (a subclass may override them with program code).

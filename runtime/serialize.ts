@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { types } from 'node:util';
 import type { JsonValue } from '../protocol/events';
-import { dataValue, fnName, inheritsError, isOpaque, mapSize, ownKeys, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
+import { dataValue, fnName, inheritsError, isOpaque, isOpaqueOn, mapSize, ownKeys, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
 import { valueHash } from './value-hash';
 
 export interface SnapshotLimits {
@@ -240,6 +240,10 @@ function quoteKey(k: string): string {
   return q;
 }
 const OBJECT_PROTO = Object.prototype, ARRAY_PROTO = Array.prototype;
+const OBJECT_CHAIN = [OBJECT_PROTO], ARRAY_CHAIN = [ARRAY_PROTO, OBJECT_PROTO];
+
+/** What `expand` has been told about an object, so that it need not ask again. */
+const enum Kind { Plain, Array, Other }
 
 function objectJson(o: object, limits: SnapshotLimits, depth: number, path: Path | null, walk: Walk): string {
   if (types.isProxy(o)) return '"[Proxy]"';
@@ -250,8 +254,8 @@ function objectJson(o: object, limits: SnapshotLimits, depth: number, path: Path
   // Plain objects and arrays, most of what programs store, skip the checks for other kinds (their
   // prototype is a built-in one, so no Proxy is on the chain and they are no Date, Error, …).
   const proto = Object.getPrototypeOf(o) as object | null;
-  if (proto === OBJECT_PROTO) return isOpaque(o) ? '"[Object]"' : expand(o, limits, depth, path, walk, 'Object');
-  if (proto === ARRAY_PROTO && Array.isArray(o)) return expand(o, limits, depth, path, walk, 'Array');
+  if (proto === OBJECT_PROTO) return isOpaqueOn(o, OBJECT_CHAIN) ? '"[Object]"' : expand(o, limits, depth, path, walk, 'Object', Kind.Plain);
+  if (proto === ARRAY_PROTO && Array.isArray(o)) return isOpaqueOn(o, ARRAY_CHAIN) ? '"[Array]"' : expand(o, limits, depth, path, walk, 'Array', Kind.Array);
   // Below, instanceof and property lookups walk the prototype chain: not through a Proxy's traps.
   if (protoProxy(o)) {
     walk.lost = true;
@@ -285,41 +289,42 @@ function objectJson(o: object, limits: SnapshotLimits, depth: number, path: Path
   if (types.isPromise(o)) return '"[Promise]"';
   if (types.isWeakMap(o) || types.isWeakSet(o)) return quote(`[${tag(o)}]`);
   if (isOpaque(o)) return quote(`[${tag(o)}]`);
-  return expand(o, limits, depth, path, walk, tag(o));
+  return expand(o, limits, depth, path, walk, tag(o), Array.isArray(o) ? Kind.Array : Kind.Other);
 }
 
 /**
  * An array, Map, Set or other object (of class `t`, see `tag`) expanded into its items, or a marker
  * once the depth or node budget is spent.
  */
-function expand(o: object, limits: SnapshotLimits, depth: number, up: Path | null, walk: Walk, t: string): string {
+function expand(o: object, limits: SnapshotLimits, depth: number, up: Path | null, walk: Walk, t: string, kind: Kind): string {
   if (depth >= limits.maxDepth || walk.nodes <= 0) {
     walk.lost = true;
-    if (Array.isArray(o)) return `"[Array(${o.length})]"`;
-    if (types.isMap(o) || types.isSet(o)) return quote(`[${t}(${types.isMap(o) ? mapSize(o) : setSize(o)})]`);
+    if (kind === Kind.Array) return `"[Array(${(o as unknown[]).length})]"`;
+    if (kind === Kind.Other && (types.isMap(o) || types.isSet(o))) return quote(`[${t}(${types.isMap(o) ? mapSize(o) : setSize(o)})]`);
     return quote(`[${t}]`);
   }
   const path: Path = { o, up };
-  if (Array.isArray(o)) {
-    const n = Math.min(o.length, limits.maxItems);
+  if (kind === Kind.Array) {
+    const a = o as unknown[];
+    const n = Math.min(a.length, limits.maxItems);
     let out = '[';
     for (let i = 0; i < n; i++) {
       if (i > 0) out += ',';
       walk.nodes--;
-      const d = Object.getOwnPropertyDescriptor(o, i);
+      const d = Object.getOwnPropertyDescriptor(a, i);
       if (d !== undefined && 'value' in d) out += json(d.value, limits, depth + 1, path, walk);
       else {
         walk.lost = true; // a hole or a getter: shown as null
         out += 'null';
       }
     }
-    if (o.length > n) {
+    if (a.length > n) {
       walk.lost = true;
-      out += `${n > 0 ? ',' : ''}"…(${o.length - n} more)"`;
+      out += `${n > 0 ? ',' : ''}"…(${a.length - n} more)"`;
     }
     return out + ']';
   }
-  if (types.isMap(o)) {
+  if (kind === Kind.Other && types.isMap(o)) {
     let out = `{"$type":"Map","size":${mapSize(o)},"entries":[`;
     let i = 0;
     for (const [k, v] of Map.prototype.entries.call(o) as IterableIterator<[unknown, unknown]>) {
@@ -332,7 +337,7 @@ function expand(o: object, limits: SnapshotLimits, depth: number, up: Path | nul
     }
     return out + ']}';
   }
-  if (types.isSet(o)) {
+  if (kind === Kind.Other && types.isSet(o)) {
     let out = `{"$type":"Set","size":${setSize(o)},"values":[`;
     let i = 0;
     for (const v of Set.prototype.values.call(o) as IterableIterator<unknown>) {
