@@ -241,6 +241,7 @@ function quoteKey(k: string): string {
 }
 const OBJECT_PROTO = Object.prototype, ARRAY_PROTO = Array.prototype;
 const OBJECT_CHAIN = [OBJECT_PROTO], ARRAY_CHAIN = [ARRAY_PROTO, OBJECT_PROTO];
+const OBJECT_MARKER = '"[Object]"';
 
 /** What `expand` has been told about an object, so that it need not ask again. */
 const enum Kind { Plain, Array, Other }
@@ -254,7 +255,11 @@ function objectJson(o: object, limits: SnapshotLimits, depth: number, path: Path
   // Plain objects and arrays, most of what programs store, skip the checks for other kinds (their
   // prototype is a built-in one, so no Proxy is on the chain and they are no Date, Error, …).
   const proto = Object.getPrototypeOf(o) as object | null;
-  if (proto === OBJECT_PROTO) return isOpaqueOn(o, OBJECT_CHAIN) ? '"[Object]"' : expand(o, limits, depth, path, walk, 'Object', Kind.Plain);
+  if (proto === OBJECT_PROTO) {
+    // Past the budget, once the snapshot is marked, a plain object is `[Object]` whatever it holds.
+    if (walk.lost && (walk.nodes <= 0 || depth >= limits.maxDepth)) return OBJECT_MARKER;
+    return isOpaqueOn(o, OBJECT_CHAIN) ? OBJECT_MARKER : expand(o, limits, depth, path, walk, 'Object', Kind.Plain);
+  }
   if (proto === ARRAY_PROTO && Array.isArray(o)) return isOpaqueOn(o, ARRAY_CHAIN) ? '"[Array]"' : expand(o, limits, depth, path, walk, 'Array', Kind.Array);
   // Below, instanceof and property lookups walk the prototype chain: not through a Proxy's traps.
   if (protoProxy(o)) {
@@ -301,7 +306,7 @@ function expand(o: object, limits: SnapshotLimits, depth: number, up: Path | nul
     walk.lost = true;
     if (kind === Kind.Array) return `"[Array(${(o as unknown[]).length})]"`;
     if (kind === Kind.Other && (types.isMap(o) || types.isSet(o))) return quote(`[${t}(${types.isMap(o) ? mapSize(o) : setSize(o)})]`);
-    return quote(`[${t}]`);
+    return kind === Kind.Plain ? OBJECT_MARKER : quote(`[${t}]`);
   }
   const path: Path = { o, up };
   if (kind === Kind.Array) {

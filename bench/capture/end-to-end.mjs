@@ -72,4 +72,4 @@ for (const [k, rs] of Object.entries(runs)) {
   const app = median(rs.map((r) => r.app)), all = median(rs.map((r) => r.all));
   out[k] = { app_ns_per_event: Math.round(app), shipping_ns_per_event: Math.round(all - app), all_threads_ns_per_event: Math.round(all), wall_ns_per_event: Math.round(median(rs.map((r) => r.wall))) };
 }
-console.log(JSON.stringify(out, null, 1));
+console.log(JSON.stringify(out));
