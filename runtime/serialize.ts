@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { types } from 'node:util';
 import type { JsonValue } from '../protocol/events';
-import { dataValue, fnName, inheritsError, isOpaque, isOpaqueOn, mapSize, ownKeys, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
+import { chainFacts, dataValue, fnName, inheritsError, isOpaque, isOpaqueOn, isOpaqueWith, mapSize, ownKeys, protoProxy, regexpText, setSize, tag, typedLength, bufferByteLength } from './peek';
 import { valueHash } from './value-hash';
 
 export interface SnapshotLimits {
@@ -243,7 +243,7 @@ const OBJECT_PROTO = Object.prototype, ARRAY_PROTO = Array.prototype;
 const OBJECT_CHAIN = [OBJECT_PROTO], ARRAY_CHAIN = [ARRAY_PROTO, OBJECT_PROTO];
 const OBJECT_MARKER = '"[Object]"';
 
-/** What `expand` has been told about an object, so that it need not ask again. */
+/** What `expand` has been told about an object, so that it need not ask again: Plain is neither an array, a Map nor a Set. */
 const enum Kind { Plain, Array, Other }
 
 function objectJson(o: object, limits: SnapshotLimits, depth: number, path: Path | null, walk: Walk): string {
@@ -261,6 +261,9 @@ function objectJson(o: object, limits: SnapshotLimits, depth: number, path: Path
     return isOpaqueOn(o, OBJECT_CHAIN) ? OBJECT_MARKER : expand(o, limits, depth, path, walk, 'Object', Kind.Plain);
   }
   if (proto === ARRAY_PROTO && Array.isArray(o)) return isOpaqueOn(o, ARRAY_CHAIN) ? '"[Array]"' : expand(o, limits, depth, path, walk, 'Array', Kind.Array);
+  // Class instances: their chain's facts are known after the first one (peek.ts `chainFacts`).
+  const facts = chainFacts(proto);
+  if (facts.ordinary && !Array.isArray(o)) return isOpaqueWith(o, facts) ? quote(`[${facts.tag}]`) : expand(o, limits, depth, path, walk, facts.tag, Kind.Plain);
   // Below, instanceof and property lookups walk the prototype chain: not through a Proxy's traps.
   if (protoProxy(o)) {
     walk.lost = true;
@@ -306,7 +309,7 @@ function expand(o: object, limits: SnapshotLimits, depth: number, up: Path | nul
     walk.lost = true;
     if (kind === Kind.Array) return `"[Array(${(o as unknown[]).length})]"`;
     if (kind === Kind.Other && (types.isMap(o) || types.isSet(o))) return quote(`[${t}(${types.isMap(o) ? mapSize(o) : setSize(o)})]`);
-    return kind === Kind.Plain ? OBJECT_MARKER : quote(`[${t}]`);
+    return t === 'Object' ? OBJECT_MARKER : quote(`[${t}]`);
   }
   const path: Path = { o, up };
   if (kind === Kind.Array) {

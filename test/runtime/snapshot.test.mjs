@@ -136,3 +136,27 @@ test('events carry the identity in the schema-valid value; event kinds given as-
   await c.shutdown();
   await col.close();
 });
+
+test('class instances: tagged with their class, framework objects unwalked, no trap or getter run', async (t) => {
+  const { EventEmitter } = await import('node:events');
+  let traps = 0;
+  const handler = new Proxy({}, { get() { traps++; return () => { throw new Error('trap ran'); }; } });
+  const proxy = new Proxy({ secret: 1 }, handler);
+  class Point { constructor(x) { this.x = x; } get norm() { traps++; return 0; } }
+  class Ctx { constructor() { this.req = {}; this.res = {}; } }
+  class Counts extends Map {}
+  class AppError extends Error { constructor(m) { super(m); this.name = 'AppError'; } }
+  for (let round = 0; round < 2; round++) { // the second time from the facts kept for each class
+    t.is(text(new Point(round)), `{"$type":"Point","x":${round}}`);
+    t.is(text(Object.assign(new EventEmitter(), { n: round })), '"[EventEmitter]"');
+    t.is(text(new Ctx()), '"[Ctx]"');
+    t.is(text(new Counts([[1, 2]])), '{"$type":"Map","size":1,"entries":[[1,2]]}');
+    t.is(text(new AppError('x')), '{"$type":"AppError","name":"AppError","message":"x"}');
+    t.regex(snapshot(Object.create(proxy)), /^\[Object\] \$id:/);
+    t.is(text(Object.assign(Object.create(null), { n: 1 })), '{"n":1}');
+  }
+  // An own `on` that is not a function does not make an object opaque.
+  class WithOn { constructor() { this.on = true; this.emit = () => {}; } }
+  t.is(text(new WithOn()), '{"$type":"WithOn","on":true,"emit":"[Function anonymous]"}');
+  t.is(traps, 0);
+});
