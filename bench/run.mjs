@@ -36,6 +36,11 @@ const row = (measure, value, budget, met) => rows.push({ measure, value, budget,
 
 const capture = lastJson(run('bench/capture/run.mjs', []));
 if (capture) row('per-event capture cost (app thread)', `${capture.ns_per_event} ns/event`, '≤ 500 ns', capture.ns_per_event <= 500);
+const e2e = lastJson(run('bench/capture/end-to-end.mjs', quick ? ['--events', '50000', '--runs', '3'] : []));
+for (const [shape, what, budget] of [['small', 'small values', 1500], ['object', 'a small object per event, 1,000 variable names', 4000]]) {
+  const r = e2e?.[shape];
+  if (r) row(`capture → delivered, all threads, ${what}`, `${r.all_threads_ns_per_event} ns/event (app thread ${r.app_ns_per_event}, shipping thread ${r.shipping_ns_per_event}; wall ${r.wall_ns_per_event})`, `≤ ${budget.toLocaleString('en')} ns`, r.all_threads_ns_per_event <= budget);
+}
 
 run('bench/build/run.mjs', ['--files', quick ? '100' : '400', '--runs', quick ? '3' : '5', '--json', join(out, 'build.json')]);
 try {

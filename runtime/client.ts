@@ -12,7 +12,7 @@ import type { AccessType, EventKind, JsonValue } from '../protocol/events';
 import { randomId, uuidV7 } from './ids';
 import { expressErrorHandler, expressMiddleware, koaMiddleware, type ExpressErrorMiddleware, type ExpressMiddleware, type KoaMiddleware } from './middleware';
 import { K, type Sink } from './record';
-import { snapshot, snapshotPlain } from './serialize';
+import { captureValue, snapshot, snapshotPlain } from './serialize';
 import { headerMap, text } from './text';
 import { peekData } from './peek';
 import { types } from 'node:util';
@@ -104,7 +104,7 @@ export class RacewayClient implements Sink {
   /** A read or write of `variable`. Values are snapshotted now; `undefined` is sent as null. */
   captureStateChange(variable: string, oldValue: unknown, newValue: unknown, location: string, accessType: AccessType = 'Write'): void {
     if (!this.transport) return;
-    try { emit(this, currentTask(), K.StateChange, text(variable), snapshot(oldValue), snapshot(newValue), text(location), accessTypeOf(accessType)); } catch { this.captureFailed(); }
+    try { emit(this, currentTask(), K.StateChange, text(variable), captureValue(oldValue), captureValue(newValue), text(location), accessTypeOf(accessType)); } catch { this.captureFailed(); }
   }
 
   /**

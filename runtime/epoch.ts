@@ -38,6 +38,7 @@
  * analyses both).
  */
 import { appendFileSync } from 'node:fs';
+import { SnapshotText } from './serialize';
 
 /** Last access of one variable in the current epoch (mutated in place: no allocation per access). */
 interface Mark {
@@ -129,6 +130,7 @@ const CONTAINER_KEYS = new Set(['get', 'has', 'set', 'add', 'delete', 'clear', '
  */
 export function isAsked(snap: unknown): boolean {
   if (snap === null || snap === undefined || typeof snap === 'boolean' || snap === 0) return true;
+  if (snap instanceof SnapshotText) return isAskedText(snap.json);
   if (typeof snap !== 'object') return false;
   if (Array.isArray(snap)) return snap.length === 0;
   const o = snap as Record<string, unknown>;
@@ -137,6 +139,21 @@ export function isAsked(snap: unknown): boolean {
     return k === '$type' && (o.$type === 'Map' || o.$type === 'Set') && o.size === 0;
   }
   return false;
+}
+
+/** The first key of an object's JSON text, when it is a plain one (no escapes). */
+const FIRST_KEY = /^\{"([^"\\]*)"/;
+
+/**
+ * `isAsked` of a snapshot already written as JSON text (serialize.ts `captureValue`), read from
+ * the text's start without parsing it: an empty array, an object whose first key is a container
+ * call's, and any Map or Set (their size is not read from the text: asked, so nothing is left out).
+ */
+function isAskedText(json: string): boolean {
+  if (json === '[]') return true;
+  const key = FIRST_KEY.exec(json)?.[1];
+  if (key === undefined) return json.startsWith('{"') && !FIRST_KEY.test(json); // an escaped first key: asked
+  return CONTAINER_KEYS.has(key) || key === '$type' && /^\{"\$type":"(Map|Set)"/.test(json);
 }
 
 /** A state access was recorded at `ts`; `plain`: neither of its values is one the failure rules ask about (`isAsked`). */

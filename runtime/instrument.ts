@@ -16,7 +16,7 @@ import { types } from 'node:util';
 import { ANONYMOUS } from '../protocol/names';
 import { bindingName, isContentKey, isObjectLike, nameChild, nameOf, propertyName } from './names';
 import { K } from './record';
-import { snapshot } from './serialize';
+import { captureArgs, captureValue, snapshot } from './serialize';
 import { peekData, tag } from './peek';
 import { sloppyDelete, sloppySet, strictDelete, strictSet, type Deleter, type Setter } from './site-access';
 
@@ -159,11 +159,8 @@ export function call(f: FrameArg, ...args: unknown[]): true {
     if (c !== null) {
       try {
         const s = f.site;
-        const argv: Record<string, unknown> = {};
-        const params = s.params;
-        for (let i = 0; i < params.length; i++) argv[params[i]!] = snapshot(args[i]);
         const task = f.task;
-        f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, argv, s.file, s.line);
+        f.rec = emitSpan(c, task, K.FunctionCall, s.name, s.module, captureArgs(s.params, args), s.file, s.line);
         task.span = f.rec;
         task.fn = s.name;
       } catch { /* never into the app */ }
@@ -401,8 +398,8 @@ function record(c: RacewayClient, f: FrameArg, obj: unknown, key: PropertyKey, s
   if (access === 'Read') {
     if (repeatRead(task, name, s.loc, newV)) return;
   } else noteWrite(name);
-  const snap = snapshot(newV); // a read's old and new value are one value: snapshotted (and hashed) once
-  const old = oldV === newV ? snap : snapshot(oldV);
+  const snap = captureValue(newV); // a read's old and new value are one value: snapshotted once
+  const old = oldV === newV ? snap : captureValue(oldV);
   const plainOld = !isAsked(old);
   // A store of an element or of `length` changes the container in one step, as a mutator call does
   // (SPEC §4.5): a Read of what it replaces, then the Write, so that two tasks filling different
@@ -632,8 +629,8 @@ function recordBinding(f: FrameArg, owner: Owner, old: unknown, value: unknown, 
     if (access === 'Read') {
       if (repeatRead(task, v, s.loc, value)) return;
     } else noteWrite(v);
-    const snap = snapshot(value);
-    const oldSnap = old === value ? snap : snapshot(old);
+    const snap = captureValue(value);
+    const oldSnap = old === value ? snap : captureValue(old);
     emitAccess(c, task, v, oldSnap, snap, s.loc, access, !isAsked(oldSnap) && (oldSnap === snap || !isAsked(snap)));
     if (isObjectLike(value)) nameOf(value, v);
   } catch { /* never into the app */ }

@@ -19,12 +19,25 @@ export const MAX_PROTO_CHAIN = 100;
  * not the program's), and the walk stops at a Proxy. `found`: the property exists.
  */
 export function peekData(o: object, key: PropertyKey, nodeGetter?: () => unknown): { found: boolean; value: unknown } {
+  const d = lookUp(o, key);
+  if (d === undefined) return { found: false, value: undefined };
+  return { found: true, value: 'value' in d ? d.value : d.get !== undefined && d.get === nodeGetter ? callGetter(d.get, o) : undefined };
+}
+
+/** The descriptor of property `key` on `o` or its prototypes (the walk stops at a Proxy), or undefined. */
+function lookUp(o: object, key: PropertyKey): PropertyDescriptor | undefined {
   let n = 0;
   for (let p: object | null = o; p !== null && !types.isProxy(p) && n++ <= MAX_PROTO_CHAIN; p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, key);
-    if (d !== undefined) return { found: true, value: 'value' in d ? d.value : d.get !== undefined && d.get === nodeGetter ? callGetter(d.get, o) : undefined };
+    if (d !== undefined) return d;
   }
-  return { found: false, value: undefined };
+  return undefined;
+}
+
+/** `peekData(o, key).value` is a function (a getter is not one). */
+function isMethod(o: object, key: string): boolean {
+  const d = lookUp(o, key);
+  return d !== undefined && typeof d.value === 'function';
 }
 
 function callGetter(get: () => unknown, o: object): unknown {
@@ -90,8 +103,21 @@ export function protoTag(proto: object | null): string {
  * without getters or Proxy traps (`r.on` would call an `on` getter, `in` a prototype Proxy's trap).
  */
 export function isOpaque(o: object): boolean {
-  if (typeof peekData(o, 'on').value === 'function' && typeof peekData(o, 'emit').value === 'function') return true; // req, res, sockets, streams
-  return peekData(o, 'req').found && peekData(o, 'res').found; // Koa ctx / request / response
+  if (isMethod(o, 'on') && isMethod(o, 'emit')) return true; // req, res, sockets, streams
+  return lookUp(o, 'req') !== undefined && lookUp(o, 'res') !== undefined; // Koa ctx / request / response
+}
+
+const hasOwn = Object.hasOwn;
+
+/**
+ * `isOpaque` for an object whose prototypes are `protos` (the built-in chain of plain objects or
+ * arrays, no Proxy on it): an object with neither `on` nor `req` on its chain, as nearly every
+ * such object, is told without reading a property.
+ */
+export function isOpaqueOn(o: object, protos: readonly object[]): boolean {
+  let maybe = hasOwn(o, 'on') || hasOwn(o, 'req');
+  for (let i = 0; !maybe && i < protos.length; i++) maybe = hasOwn(protos[i]!, 'on') || hasOwn(protos[i]!, 'req');
+  return maybe && isOpaque(o);
 }
 
 // Sizes and bytes through the built-in getters (a subclass may override them with program code).
@@ -212,4 +238,76 @@ export function ownKeys(o: object): OwnKeys {
   const sample = keys.slice(0, SAMPLE_KEYS);
   largeObjects.set(o, { sample, count: keys.length, left: keys.length });
   return { keys: sample, count: keys.length, complete: false };
+}
+
+// ---- what a prototype chain tells ---------------------------------------------------------------
+
+/** What the prototype chain above an object tells a snapshot (see `chainFacts`). */
+export interface ChainFacts {
+  /**
+   * Only ordinary prototypes are on the chain: no Proxy, no built-in one whose instances have
+   * internal slots (Date, RegExp, Map, Set, Error, Promise, buffers, boxed primitives, Array), and
+   * it is at most MAX_PROTO_CHAIN long. Its instances are class instances or `Object.create`
+   * objects, snapshotted through their own properties.
+   */
+  readonly ordinary: boolean;
+  /** `tag` of its instances. */
+  readonly tag: string;
+  /** Inherited `on` and `emit` are functions; `req`, `res` are inherited (see `isOpaque`). */
+  readonly on: boolean;
+  readonly emit: boolean;
+  readonly req: boolean;
+  readonly res: boolean;
+}
+
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const SLOTTED = new Set<object>([Date.prototype, RegExp.prototype, Error.prototype, Promise.prototype, Map.prototype, Set.prototype,
+  WeakMap.prototype, WeakSet.prototype, ArrayBuffer.prototype, typedArrayPrototype, DataView.prototype, Number.prototype,
+  String.prototype, Boolean.prototype, Symbol.prototype, BigInt.prototype, Array.prototype, Function.prototype]);
+if (typeof SharedArrayBuffer === 'function') SLOTTED.add(SharedArrayBuffer.prototype);
+
+const chains = new WeakMap<object, ChainFacts>();
+const NULL_CHAIN: ChainFacts = { ordinary: true, tag: 'Object', on: false, emit: false, req: false, res: false };
+
+/**
+ * The facts of the chain starting at `proto`, looked up once per prototype and kept (weakly): a
+ * class's instances are recorded again and again, and what their chain tells would cost a dozen
+ * lookups each time. A prototype changed after its first capture (a method added, another
+ * prototype set) can leave its facts stale; a stale fact changes how its instances are shown, never
+ * what a snapshot reads: each step that reads a property checks for a Proxy itself.
+ */
+export function chainFacts(proto: object | null): ChainFacts {
+  if (proto === null) return NULL_CHAIN;
+  let f = chains.get(proto);
+  if (f === undefined) {
+    f = lookUpChain(proto);
+    chains.set(proto, f);
+  }
+  return f;
+}
+
+function lookUpChain(proto: object): ChainFacts {
+  let ordinary = true, n = 0, req = false, res = false;
+  let on: PropertyDescriptor | undefined, emit: PropertyDescriptor | undefined;
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    if (types.isProxy(p) || ++n > MAX_PROTO_CHAIN || SLOTTED.has(p)) {
+      ordinary = false;
+      break;
+    }
+    on ??= Object.getOwnPropertyDescriptor(p, 'on');
+    emit ??= Object.getOwnPropertyDescriptor(p, 'emit');
+    req ||= Object.getOwnPropertyDescriptor(p, 'req') !== undefined;
+    res ||= Object.getOwnPropertyDescriptor(p, 'res') !== undefined;
+  }
+  return { ordinary, tag: ordinary ? protoTag(proto) : '', on: typeof on?.value === 'function', emit: typeof emit?.value === 'function', req, res };
+}
+
+/** `isOpaque` of an object on an ordinary chain, its inherited part from the chain's facts. */
+export function isOpaqueWith(o: object, f: ChainFacts): boolean {
+  const method = (key: string, inherited: boolean) => {
+    if (!hasOwn(o, key)) return inherited;
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    return d !== undefined && typeof d.value === 'function';
+  };
+  return (method('on', f.on) && method('emit', f.emit)) || ((f.req || hasOwn(o, 'req')) && (f.res || hasOwn(o, 'res')));
 }

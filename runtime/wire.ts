@@ -13,13 +13,17 @@ import type { Task } from './context';
 import { ByteOut } from './byte-out';
 import { writeUuidV7 } from './ids';
 import { K } from './record';
+import { SnapshotText } from './serialize';
 import { writeMicros } from './time';
 
 // Columns of one event row.
 const KIND = 0, SEQ = 1, TS = 2, TASK = 3, TRACE = 4, PSEQ = 5, PTS = 6, CLOCK = 7, OWN = 8, LOCKS = 9, DUR = 10, S0 = 11, S1 = 12, S2 = 13, V0 = 14, V1 = 15, TAGS = 16;
 export const STRIDE = 17;
-/** TAGS bits: the value column holds the number itself (else the value is the next entry of `vals`). */
-const V0_NUM = 1, V1_NUM = 2;
+/**
+ * TAGS bits: the value column holds the number itself (else the value is the next entry of `vals`);
+ * the entry of `vals` is a snapshot's JSON text (`SnapshotText`), copied into the event as it is.
+ */
+const V0_NUM = 1, V1_NUM = 2, V0_TEXT = 4, V1_TEXT = 8;
 /** Interned strings kept before both tables start over (bounds memory on both threads). */
 const TABLE_MAX = 50_000;
 /** The string table also starts over past this many characters: a few huge names must not stay resident on both threads. */
@@ -140,10 +144,15 @@ export class RingWriter {
     return this.strings.size >= TABLE_MAX || this.stringChars >= TABLE_MAX_CHARS;
   }
 
-  private value(n: Float64Array, col: number, v: unknown): number {
+  /** Writes value `v` (tag bits `num`, `text`): a number into column `col`, anything else to `vals`. */
+  private value(n: Float64Array, col: number, v: unknown, num: number, text: number): number {
     if (typeof v === 'number') {
       n[col] = v;
-      return 1;
+      return num;
+    }
+    if (v instanceof SnapshotText) {
+      this.vals.push(v.json);
+      return text;
     }
     this.vals.push(v);
     return 0;
@@ -181,14 +190,14 @@ export class RingWriter {
         n[o + S0] = this.str(a as string);
         n[o + S1] = this.str(d as string);
         n[o + S2] = ACCESS.indexOf(e as string);
-        tags = this.value(n, o + V0, b) * V0_NUM | this.value(n, o + V1, c) * V1_NUM;
+        tags = this.value(n, o + V0, b, V0_NUM, V0_TEXT) | this.value(n, o + V1, c, V1_NUM, V1_TEXT);
         break;
       case K.FunctionCall:
         n[o + S0] = this.str(a as string);
         n[o + S1] = this.str(b as string);
         n[o + S2] = this.str(d as string);
         n[o + V1] = Number(e) >>> 0;
-        this.vals.push(c);
+        tags = this.value(n, o + V0, c, V0_NUM, V0_TEXT);
         break;
       case K.AsyncSpawn:
         n[o + S0] = this.str(a as string);
@@ -338,10 +347,10 @@ export class RingReader {
           out.bytes(sj[n[o + S0]!]!);
           out.bytes(P_OLD);
           if (tags & V0_NUM) out.text(num(n[o + V0]!));
-          else out.text(j(v[vi++]));
+          else out.text(tags & V0_TEXT ? v[vi++] as string : j(v[vi++]));
           out.bytes(P_NEW);
           if (tags & V1_NUM) out.text(num(n[o + V1]!));
-          else out.text(j(v[vi++]));
+          else out.text(tags & V1_TEXT ? v[vi++] as string : j(v[vi++]));
           out.bytes(P_LOC);
           out.bytes(sj[n[o + S1]!]!);
           out.bytes(P_ACCESS);
@@ -354,7 +363,8 @@ export class RingReader {
           out.bytes(P_MODULE);
           out.bytes(sj[n[o + S1]!]!);
           out.bytes(P_ARGS);
-          out.text(j(v[vi++]));
+          if (tags & V0_NUM) out.text(num(n[o + V0]!));
+          else out.text(tags & V0_TEXT ? v[vi++] as string : j(v[vi++]));
           out.bytes(P_FILE);
           out.bytes(sj[n[o + S2]!]!);
           out.bytes(P_LINE);

@@ -1,19 +1,20 @@
-// bench/capture/snapshot.mjs: what a value's snapshot costs at capture time, and what the whole-value
-// hash adds when the snapshot leaves something out (runtime/serialize.ts, runtime/value-hash.ts).
-// Per value shape: the snapshot without the hash (`snapshotPlain`), and as events carry it
-// (`snapshot`: the hash added only to lossy snapshots). Rounds alternate the two; medians reported.
+// bench/capture/snapshot.mjs: what a value's snapshot costs at capture time (runtime/serialize.ts).
+// Per value shape: `captureValue`, the JSON text an event carries (a value that fits the preview
+// exactly; a larger object as a preview plus its identity; a long string with its hash), and
+// `snapshot`, the same snapshot as a JSON value (the public API: the text, parsed). Rounds alternate
+// the two; medians reported.
 //   node bench/capture/snapshot.mjs [--rounds 7]
-import { snapshot, snapshotPlain } from '../../dist/runtime/serialize.js';
+import { captureValue, snapshot } from '../../dist/runtime/serialize.js';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 7;
 
 const shapes = {
-  'lossless: { balance, owner }': { balance: 1000, owner: 'alice' },
-  'lossy: a session 4 levels deep (9 values)': { user: { id: 7, profile: { name: 'alice', prefs: { theme: 'dark', lang: 'en' } } }, token: 'abc', exp: 123 },
-  'lossy: 50 records { id, name, tags[2] } (250 values)': Array.from({ length: 50 }, (_, i) => ({ id: i, name: `user${i}`, tags: ['a', 'b'] })),
-  'lossy: a 2 KB string': 'x'.repeat(2048),
-  'lossy: 5 000 numbers (the hash reads each one)': Array.from({ length: 5000 }, (_, i) => i),
-  'over the hash bound: 20 000 numbers (hash "?")': Array.from({ length: 20000 }, (_, i) => i),
+  'exact: { balance, owner }': { balance: 1000, owner: 'alice' },
+  'exact: { id, owner, balance, tags[2] }': { id: 7, owner: 'alice', balance: 1000, tags: ['a', 'b'] },
+  'preview: a session 4 levels deep (9 values)': { user: { id: 7, profile: { name: 'alice', prefs: { theme: 'dark', lang: 'en' } } }, token: 'abc', exp: 123 },
+  'preview: 50 records { id, name, tags[2] } (250 values)': Array.from({ length: 50 }, (_, i) => ({ id: i, name: `user${i}`, tags: ['a', 'b'] })),
+  'preview: 20 000 numbers': Array.from({ length: 20000 }, (_, i) => i),
+  'long string: 2 KB (hash from the cache)': 'x'.repeat(2048),
 };
 
 /** Nanoseconds per call of `f(v)`, over about 50 ms. */
@@ -31,13 +32,13 @@ function time(f, v) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 for (const [name, v] of Object.entries(shapes)) {
-  const plain = [], hashed = [];
+  const text = [], value = [];
   for (let r = 0; r < rounds; r++) {
-    plain.push(time(snapshotPlain, v));
-    hashed.push(time(snapshot, v));
+    text.push(time(captureValue, v));
+    value.push(time(snapshot, v));
   }
-  const p = median(plain), h = median(hashed);
-  results[name] = { snapshot_us: +(p / 1000).toFixed(2), with_hash_us: +(h / 1000).toFixed(2), hash_us: +((h - p) / 1000).toFixed(2) };
-  process.stderr.write(`${name.padEnd(52)} snapshot ${(p / 1000).toFixed(2).padStart(8)} µs   with hash ${(h / 1000).toFixed(2).padStart(8)} µs\n`);
+  const t = median(text), j = median(value);
+  results[name] = { event_text_us: +(t / 1000).toFixed(2), json_value_us: +(j / 1000).toFixed(2) };
+  process.stderr.write(`${name.padEnd(52)} event text ${(t / 1000).toFixed(2).padStart(7)} µs   JSON value ${(j / 1000).toFixed(2).padStart(7)} µs\n`);
 }
 console.log(JSON.stringify({ benchmark: 'snapshot', rounds, results }));

@@ -6,8 +6,9 @@
 import type { AccessRecord } from './types';
 
 /**
- * Same value: equal JSON text. A lossy snapshot carries a hash of the whole value, so equal texts
- * mean equal values; a hash the sender could not compute (`$hash:?`) never compares equal.
+ * Same value: equal JSON text. A lossy snapshot carries the object's identity (`$id`) or the long
+ * string's hash, so equal texts mean the same value; a hash the sender could not compute
+ * (`$hash:?`) never compares equal.
  */
 export function sameValue(a: AccessRecord, b: AccessRecord): boolean {
   const v = a.value;

@@ -74,3 +74,23 @@ test('the string table starts over past its size in characters, not only its cou
   const events = [...decode(t, r.encode(first)), ...decode(t, r.encode(second))];
   t.deepEqual(events.map((e) => e.kind.StateChange.variable.slice(0, 3)), ['v0:', 'v1:', 'v2:', 'v0:']);
 });
+
+test('snapshot texts are copied into the event as they are, next to numbers and JSON values', async (t) => {
+  const { captureArgs, captureValue, snapshot } = await import('../../dist/runtime/serialize.js');
+  const w = new RingWriter(16);
+  const r = new RingReader(w.buffer, 16, metaTail({ serviceName: 's', environment: 'dev', tags: {}, instanceId: null, pid: 1 }), randomUUID);
+  const task = new Task('7b0e5c1a-2f7e-4a53-9c53-0d3c7f2b9a11', null, new Clock([]), 'f');
+  const big = Array.from({ length: 40 }, (_, i) => ({ i, s: 'ü😀"' }));
+  const values = [{ a: [1, 'x€'] }, big, 5, 'str "q"', null];
+  // old value as text, new value as a JSON value (and the other way round): both come out the same
+  for (const v of values) w.add(K.StateChange, 1, 1764200000999999, task, 'v', captureValue(v), snapshot(v), 'a.ts:1', 'Write', null);
+  w.add(K.FunctionCall, 2, 1764200001000000, task, 'fn', 'mod', captureArgs(['a', 'b'], [big, 'é']), 'f.ts', 3, null);
+  const events = decode(t, r.encode(w.handoff()));
+  for (const e of events) t.deepEqual(validateEvent(e), []);
+  for (let i = 0; i < values.length; i++) {
+    const sc = events[i].kind.StateChange;
+    t.deepEqual(sc.old_value, sc.new_value);
+    t.deepEqual(sc.new_value, snapshot(values[i]));
+  }
+  t.deepEqual(events.at(-1).kind.FunctionCall.args, { a: snapshot(big), b: 'é' });
+});

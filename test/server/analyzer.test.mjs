@@ -496,6 +496,10 @@ test('same value: equal snapshots with a whole-value hash are the same, an unkno
   t.is(run(['x', '$hash:?'], ['x', '$hash:?']), 1);
   t.is(run('[Array(40)] $hash:?', '[Array(40)] $hash:?'), 1);
   t.is(run('[Array(40)] $hash:00000000000000aa', '[Array(40)] $hash:00000000000000aa'), 0);
+  // A larger object carries its identity: the same object with the same preview is the same value.
+  t.is(run({ a: '[Object]', $id: '5349811ad991.1' }, { a: '[Object]', $id: '5349811ad991.1' }), 0);
+  t.is(run({ a: '[Object]', $id: '5349811ad991.1' }, { a: '[Object]', $id: '5349811ad991.2' }), 1);
+  t.is(run(['x', '…(8 more)', '$id:5349811ad991.3'], ['x', '…(8 more)', '$id:a0c2e41b77f0.3']), 1, 'another process');
 });
 
 // ---- Order violations ----
