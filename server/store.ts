@@ -283,20 +283,27 @@ export class Store {
    */
   ingest(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): IngestResult {
     if (this.pg) throw new Error('a PostgreSQL store ingests through ingestAsync');
-    // Ids go into the set as they are seen (a repeat inside the batch is then a duplicate too) and
-    // come out again if the write fails.
+    const batch = this.reserveNew(events, rawBody, ts);
+    if (batch === null) return { inserted: 0, duplicates: events.length };
+    this.writeReserved(batch);
+    return { inserted: batch.count, duplicates: events.length - batch.count };
+  }
+
+  /**
+   * The batch of `events` not stored yet, their ids reserved in the set (a repeat inside the batch
+   * is then a duplicate too); null when every one is a duplicate. The ids come out again if the
+   * batch cannot be prepared, and the caller takes them out if its write fails.
+   */
+  private reserveNew(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): PreparedBatch | null {
     const kept: RacewayEvent[] = [];
     for (const e of events) if (this.ids.add(e.id)) kept.push(e);
-    if (kept.length === 0) return { inserted: 0, duplicates: events.length };
-    let batch: PreparedBatch;
+    if (kept.length === 0) return null;
     try {
-      batch = kept.length === events.length ? prepareBatch(kept, rawBody, ts) : prepareBatch(kept);
+      return kept.length === events.length ? prepareBatch(kept, rawBody, ts) : prepareBatch(kept);
     } catch (err) {
       for (const e of kept) this.ids.delete(e.id);
       throw err;
     }
-    this.writeReserved(batch);
-    return { inserted: kept.length, duplicates: events.length - kept.length };
   }
 
   /**
@@ -345,18 +352,10 @@ export class Store {
   async ingestAsync(events: readonly RacewayEvent[], rawBody?: Buffer, ts?: Float64Array): Promise<IngestResult> {
     if (!this.pg) return this.ingest(events, rawBody, ts);
     for (;;) {
-      const kept: RacewayEvent[] = [];
-      for (const e of events) if (this.ids.add(e.id)) kept.push(e);
-      if (kept.length === 0) return { inserted: 0, duplicates: events.length };
-      let batch: PreparedBatch;
-      try {
-        batch = kept.length === events.length ? prepareBatch(kept, rawBody, ts) : prepareBatch(kept);
-      } catch (err) {
-        for (const e of kept) this.ids.delete(e.id);
-        throw err;
-      }
+      const batch = this.reserveNew(events, rawBody, ts);
+      if (batch === null) return { inserted: 0, duplicates: events.length };
       const stored = await new Promise<IngestResult | null>((resolve, reject) => this.enqueue({ batch, resolve, reject }));
-      if (stored) return { inserted: kept.length, duplicates: events.length - kept.length };
+      if (stored) return { inserted: batch.count, duplicates: events.length - batch.count };
       // Another instance stored some of them meanwhile: their ids are in the set now; filter again.
     }
   }
